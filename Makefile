@@ -1,0 +1,38 @@
+# The two commands of the README: `make demo` and `make test`. Both set up what they need.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PYTHON ?= python3
+
+.PHONY: demo test bench lint typecheck system-deps venv clean screenshots
+
+system-deps:
+	@scripts/install-system-deps
+
+$(STAMP): setup.py pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip >/dev/null
+	@$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+venv: system-deps $(STAMP)
+
+demo: venv
+	$(VENV)/bin/kiosk demo
+
+test: venv lint typecheck
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy kiosk sync config
+
+bench: venv
+	@mkdir -p build
+	$(VENV)/bin/kiosk bench --out build/bench.json
+
+clean:
+	rm -rf build $(VENV) *.egg-info

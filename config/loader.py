@@ -1,0 +1,131 @@
+"""Load and check settings: TOML → frozen dataclasses, with errors that name the key.
+
+Precedence: built-in defaults < the TOML file < ``KIOSK__SECTION__KEY`` environment
+variables (so systemd drop-ins and tests can override one value without a new file).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import re
+import tomllib
+import types
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from config.settings import DEFAULT_CONFIG_PATH, Settings
+from kiosk.errors import ConfigError
+
+_ENV_PREFIX = "KIOSK__"
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read the TOML file (if it exists) and environment overrides into ``Settings``.
+
+    ``path`` defaults to ``$KIOSK_CONFIG`` or ``/etc/kiosk/kiosk.toml``. A missing file
+    is allowed only when it is the default: a named file that is missing is an error.
+    """
+    env = os.environ if env is None else env
+    named = path is not None or "KIOSK_CONFIG" in env
+    file_path = Path(path) if path is not None else Path(env.get("KIOSK_CONFIG", DEFAULT_CONFIG_PATH))
+    data: dict[str, Any] = {}
+    if file_path.exists():
+        try:
+            data = tomllib.loads(file_path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{file_path}: not valid TOML: {exc}") from exc
+        except OSError as exc:
+            raise ConfigError(f"{file_path}: cannot read: {exc.strerror}") from exc
+    elif named:
+        raise ConfigError(f"{file_path}: config file not found")
+    _merge_env(data, env)
+    return settings_from_mapping(data, source=str(file_path))
+
+
+def settings_from_mapping(data: Mapping[str, Any], source: str = "<settings>") -> Settings:
+    """Build ``Settings`` from a parsed mapping, checking every key and value."""
+    return _build(Settings, data, prefix="", source=source)
+
+
+def _merge_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
+    for name, raw in env.items():
+        if not name.startswith(_ENV_PREFIX):
+            continue
+        parts = name[len(_ENV_PREFIX) :].lower().split("__")
+        if len(parts) != 2:
+            raise ConfigError(f"environment {name}: expected KIOSK__SECTION__KEY")
+        section, key = parts
+        data.setdefault(section, {})[key] = _EnvValue(raw)
+
+
+class _EnvValue(str):
+    """A string from the environment: converted to the field's type when checked."""
+
+
+def _build(cls: type, data: Mapping[str, Any], prefix: str, source: str) -> Any:
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{source}: [{prefix.rstrip('.')}] must be a table, got {type(data).__name__}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = get_type_hints(cls)
+    for key in data:
+        if key not in fields:
+            guess = difflib.get_close_matches(key, list(fields), n=1)
+            hint = f" (did you mean '{prefix}{guess[0]}'?)" if guess else ""
+            raise ConfigError(f"{source}: unknown setting '{prefix}{key}'{hint}")
+    values: dict[str, Any] = {}
+    for name, fld in fields.items():
+        if name not in data:
+            continue
+        hint = hints[name]
+        if dataclasses.is_dataclass(hint):
+            values[name] = _build(hint, data[name], f"{prefix}{name}.", source)  # type: ignore[arg-type]
+        else:
+            values[name] = _check(f"{prefix}{name}", data[name], hint, fld.metadata, source)
+    return cls(**values)
+
+
+def _check(key: str, value: Any, hint: Any, meta: Mapping[str, Any], source: str) -> Any:
+    expected = hint if not isinstance(hint, types.UnionType) else str
+    value = _coerce(key, value, expected, source)
+    choices = meta.get("choices")
+    if choices is not None and value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise ConfigError(f"{source}: {key} = {value!r}: expected one of {options}")
+    low, high = meta.get("min"), meta.get("max")
+    if low is not None and value < low:
+        raise ConfigError(f"{source}: {key} = {value!r}: expected at least {low}")
+    if high is not None and value > high:
+        raise ConfigError(f"{source}: {key} = {value!r}: expected at most {high}")
+    if meta.get("slug") and not _SLUG.match(value):
+        raise ConfigError(
+            f"{source}: {key} = {value!r}: expected letters, digits, '-' or '_' (no '/', '+', '#', spaces)"
+        )
+    return value
+
+
+def _coerce(key: str, value: Any, expected: type, source: str) -> Any:
+    if isinstance(value, _EnvValue):
+        try:
+            if expected is bool:
+                if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError(value)
+                return value.lower() in ("true", "1", "yes")
+            return expected(str(value))
+        except ValueError:
+            raise ConfigError(
+                f"environment {_ENV_PREFIX}{key.replace('.', '__').upper()} = {str(value)!r}: "
+                f"expected {expected.__name__}"
+            ) from None
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, bool) and expected is not bool:
+        raise ConfigError(f"{source}: {key} = {value!r}: expected {expected.__name__}, got a boolean")
+    if not isinstance(value, expected):
+        raise ConfigError(
+            f"{source}: {key} = {value!r}: expected {expected.__name__}, got {type(value).__name__}"
+        )
+    return value

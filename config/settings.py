@@ -1,0 +1,90 @@
+"""Declarations of every setting: one frozen dataclass per TOML table.
+
+Each field carries its documentation in ``metadata["doc"]`` and optional bounds in
+``metadata["min"]`` / ``metadata["max"]`` / ``metadata["choices"]``; ``config.loader``
+checks them at load so a bad value stops start-up with the key, the value and what was
+expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CONFIG_PATH = Path("/etc/kiosk/kiosk.toml")
+DEFAULT_STATE_DIR = Path("/var/lib/kiosk")
+
+
+def _doc(text: str, **bounds: Any) -> dict[str, Any]:
+    return {"doc": text, **bounds}
+
+
+@dataclass(frozen=True)
+class BrokerSettings:
+    """[broker]: how to reach the practice's MQTT broker."""
+
+    host: str = field(default="127.0.0.1", metadata=_doc("Broker host name or address."))
+    port: int = field(default=1883, metadata=_doc("Broker TCP port.", min=1, max=65535))
+    protocol: str = field(
+        default="5",
+        metadata=_doc("MQTT protocol: '5' (preferred) or '3.1.1' (fallback).", choices=("5", "3.1.1")),
+    )
+    username: str = field(default="", metadata=_doc("Username; empty for none."))
+    password: str = field(default="", metadata=_doc("Password; empty for none."))
+    ca_file: str = field(default="", metadata=_doc("CA certificate (PEM) for TLS; empty disables TLS."))
+    cert_file: str = field(default="", metadata=_doc("Client certificate (PEM) for mutual TLS."))
+    key_file: str = field(default="", metadata=_doc("Client private key (PEM) for mutual TLS."))
+    keepalive_s: int = field(default=15, metadata=_doc("MQTT keepalive in seconds.", min=5, max=600))
+    reconnect_min_s: float = field(
+        default=0.5, metadata=_doc("First reconnect backoff ceiling (s).", min=0.05, max=60)
+    )
+    reconnect_max_s: float = field(
+        default=30.0, metadata=_doc("Largest reconnect backoff ceiling (s).", min=0.1, max=3600)
+    )
+
+    @property
+    def tls(self) -> bool:
+        return bool(self.ca_file)
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    """[kiosk]: who this unit is and how it behaves."""
+
+    id: str = field(default="lobby-1", metadata=_doc("This kiosk's id; also its MQTT username.", slug=True))
+    practice: str = field(default="demo-practice", metadata=_doc("Practice id in the topic tree.", slug=True))
+    site: str = field(default="main", metadata=_doc("Site id in the topic tree.", slug=True))
+    state_dir: str = field(
+        default=str(DEFAULT_STATE_DIR), metadata=_doc("Directory for the cache database and other state.")
+    )
+    stale_after_s: int = field(
+        default=900,
+        metadata=_doc("Cache age after which wait estimates are withheld (s).", min=30, max=86400),
+    )
+    health_interval_s: int = field(
+        default=30, metadata=_doc("Seconds between health telemetry messages.", min=1, max=3600)
+    )
+    log_level: str = field(
+        default="INFO", metadata=_doc("Log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    )
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    """[hub]: the practice hub (only read by ``kiosk hub``)."""
+
+    state_dir: str = field(
+        default=str(DEFAULT_STATE_DIR / "hub"), metadata=_doc("Directory for the hub's database.")
+    )
+    schedule_file: str = field(default="", metadata=_doc("Day schedule (CSV or JSON) to load at start."))
+    client_id: str = field(default="hub", metadata=_doc("The hub's MQTT client id and username.", slug=True))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The whole file."""
+
+    kiosk: KioskSettings = field(default_factory=KioskSettings)
+    broker: BrokerSettings = field(default_factory=BrokerSettings)
+    hub: HubSettings = field(default_factory=HubSettings)

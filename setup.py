@@ -1,0 +1,32 @@
+"""kiosk: offline-first robot receptionist kiosk and its practice hub."""
+
+import re
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+_VERSION = re.search(r'__version__ = "([^"]+)"', Path("kiosk/__init__.py").read_text()).group(1)
+
+setup(
+    name="kiosk",
+    version=_VERSION,
+    description="Offline-first firmware and controller for a medical practice's robot receptionist kiosk",
+    python_requires=">=3.11",
+    packages=find_packages(include=["kiosk*", "sync*", "hardware*", "speech*", "ui*", "config*"]),
+    include_package_data=True,
+    package_data={"ui": ["qml/*.qml", "qml/**/*", "i18n/*"], "kiosk": ["data/*"]},
+    install_requires=[
+        "paho-mqtt>=2.1,<3",
+        "sqlite-utils>=3.36",
+    ],
+    extras_require={
+        "dev": [
+            "pytest>=8",
+            "pytest-timeout>=2.3",
+            "hypothesis>=6.100",
+            "ruff>=0.6",
+            "mypy>=1.10",
+        ],
+    },
+    entry_points={"console_scripts": ["kiosk = kiosk.cli:main"]},
+)

@@ -1,0 +1,1 @@
+"""The practice hub: the other end of the sync protocol and the single writer of provider status."""
