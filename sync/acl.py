@@ -1,0 +1,29 @@
+"""Mosquitto ACL for one site: the hub writes hub state; each kiosk writes only its own
+topics and reads what a kiosk needs. Used by provisioning and by the tests' broker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sync.topics import TopicTree
+
+
+def render_acl(
+    tree: TopicTree, hub_user: str, kiosk_users: Iterable[str], practice_users: Iterable[str] = ()
+) -> str:
+    base = tree.base
+    lines = [f"# kiosk ACL for {base}", "", f"user {hub_user}", f"topic readwrite {base}/#", ""]
+    for user in practice_users:
+        # The practice's CLI: send commands to the hub, read its answers.
+        lines += [
+            f"user {user}",
+            f"topic write {tree.hub_command()}",
+            f"topic read {tree.request_result('cli')}",
+            f"topic read {base}/#",
+            "",
+        ]
+    for kiosk in kiosk_users:
+        lines += [f"user {kiosk}"]
+        lines += [f"topic read {sub}" for sub in tree.kiosk_subscriptions(kiosk)]
+        lines += [f"topic readwrite {base}/kiosk/{kiosk}/#", ""]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,203 @@
+"""The kiosk's offline cache: today's schedule, provider status, counters, meta.
+
+One writer (the sync loop thread) and any number of readers, each with its own
+connection (``KioskCache.open(path)`` per thread). The outbox lives in the same file
+(``sync.outbox``) so a check-in and the state it saw commit together.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk.errors import StorageError
+from sync import state
+from sync.messages import Appointment, AppointmentChange, CacheSummary, ProviderSchedule, ProviderStatus
+from sync.migrations import KIOSK_MIGRATIONS
+from sync.sqlite import open_database, transaction
+
+_APPT_FIELDS = [f.name for f in dataclasses.fields(Appointment)]
+_STATUS_FIELDS = [f.name for f in dataclasses.fields(ProviderStatus)]
+
+
+@dataclass(frozen=True)
+class Provider:
+    id: str
+    name: str
+    date: str
+    schedule_version: int
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The outcome of applying one message: ``decision`` is a ``sync.state`` constant."""
+
+    decision: str
+    provider_id: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return self.decision in (state.APPLY, state.GAP)
+
+
+class KioskCache:
+    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | Path) -> KioskCache:
+        path = Path(path)
+        return cls(open_database(path, KIOSK_MIGRATIONS), path)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- applying hub state (writer thread) -------------------------------------------
+
+    def apply_schedule(self, msg: ProviderSchedule, received_at: str) -> Applied:
+        decision = state.decide_schedule(self._held(msg.provider_id), msg.date, msg.version)
+        if decision == state.APPLY:
+            with transaction(self.db):
+                self.db.execute("DELETE FROM appointments WHERE provider_id = ?", [msg.provider_id])
+                self.db["appointments"].insert_all(
+                    (dataclasses.asdict(a) for a in msg.appointments), batch_size=500
+                )
+                self.db["providers"].upsert(
+                    {
+                        "id": msg.provider_id,
+                        "name": msg.provider_name,
+                        "date": msg.date,
+                        "schedule_version": msg.version,
+                        "received_at": received_at,
+                    },
+                    pk="id",
+                )
+        return Applied(decision, msg.provider_id)
+
+    def apply_appointment_change(self, msg: AppointmentChange) -> Applied:
+        decision = state.decide_appointment_change(self._held(msg.provider_id), msg.date, msg.version)
+        if decision in (state.APPLY, state.GAP):
+            with transaction(self.db):
+                self.db["appointments"].upsert(dataclasses.asdict(msg.appointment), pk="id")
+                if decision == state.APPLY:
+                    self.db["providers"].update(msg.provider_id, {"schedule_version": msg.version})
+        return Applied(decision, msg.provider_id)
+
+    def apply_status(self, msg: ProviderStatus, received_at: str) -> Applied:
+        row = self.db.execute(
+            "SELECT version FROM provider_status WHERE provider_id = ?", [msg.provider_id]
+        ).fetchone()
+        decision = state.decide_status(None if row is None else row[0], msg.version)
+        if decision == state.APPLY:
+            with transaction(self.db):
+                record = dataclasses.asdict(msg)
+                record["received_at"] = received_at
+                self.db["provider_status"].upsert(record, pk="provider_id")
+        return Applied(decision, msg.provider_id)
+
+    def _held(self, provider_id: str) -> state.Held | None:
+        row = self.db.execute(
+            "SELECT date, schedule_version FROM providers WHERE id = ?", [provider_id]
+        ).fetchone()
+        return None if row is None else state.Held(row[0], row[1])
+
+    # --- reading (any thread, its own connection) -------------------------------------
+
+    def providers(self) -> list[Provider]:
+        rows = self.db.execute("SELECT id, name, date, schedule_version FROM providers ORDER BY name")
+        return [Provider(*r) for r in rows.fetchall()]
+
+    def provider(self, provider_id: str) -> Provider | None:
+        row = self.db.execute(
+            "SELECT id, name, date, schedule_version FROM providers WHERE id = ?", [provider_id]
+        ).fetchone()
+        return None if row is None else Provider(*row)
+
+    def status(self, provider_id: str) -> ProviderStatus | None:
+        cols = ", ".join(_STATUS_FIELDS)
+        row = self.db.execute(
+            f"SELECT {cols} FROM provider_status WHERE provider_id = ?",  # noqa: S608 - fixed column names
+            [provider_id],
+        ).fetchone()
+        return None if row is None else ProviderStatus(**dict(zip(_STATUS_FIELDS, row, strict=True)))
+
+    def statuses(self) -> dict[str, ProviderStatus]:
+        cols = ", ".join(_STATUS_FIELDS)
+        rows = self.db.execute(f"SELECT {cols} FROM provider_status").fetchall()  # noqa: S608
+        return {r[0]: ProviderStatus(**dict(zip(_STATUS_FIELDS, r, strict=True))) for r in rows}
+
+    def appointment(self, appointment_id: str) -> Appointment | None:
+        found = self._appointments("id = ?", [appointment_id])
+        return found[0] if found else None
+
+    def appointments_by_dob(self, dobs: Iterable[str]) -> list[Appointment]:
+        dobs = list(dobs)
+        if not dobs:
+            return []
+        marks = ", ".join("?" for _ in dobs)
+        return self._appointments(f"dob IN ({marks})", dobs)
+
+    def appointment_by_code(self, code: str) -> Appointment | None:
+        found = self._appointments("code = ?", [code.strip().upper()])
+        return found[0] if found else None
+
+    def appointments_for(self, provider_id: str) -> list[Appointment]:
+        return self._appointments("provider_id = ?", [provider_id])
+
+    def _appointments(self, where: str, params: list[str]) -> list[Appointment]:
+        cols = ", ".join(_APPT_FIELDS)
+        sql = f"SELECT {cols} FROM appointments WHERE {where} ORDER BY start"  # noqa: S608 - callers pass fixed SQL
+        return [Appointment(**dict(zip(_APPT_FIELDS, r, strict=True))) for r in self.db.execute(sql, params)]
+
+    def summary(self) -> CacheSummary:
+        providers = self.providers()
+        depth = self.db.execute("SELECT count(*) FROM outbox").fetchone()[0]
+        return CacheSummary(
+            schedule_date=max((p.date for p in providers), default=""),
+            schedule_versions={p.id: p.schedule_version for p in providers},
+            status_versions={k: v.version for k, v in self.statuses().items()},
+            outbox_depth=int(depth),
+        )
+
+    # --- meta and counters ------------------------------------------------------------
+
+    def get_meta(self, key: str, default: str = "") -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return default if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        try:
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(str(exc)) from exc
+
+    def bump(self, counts: dict[str, int]) -> None:
+        if not counts:
+            return
+        with transaction(self.db):
+            for name, n in counts.items():
+                self.db.execute(
+                    "INSERT INTO counters (name, value) VALUES (?, ?) "
+                    "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
+                    [name, n],
+                )
+
+    def counters(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.db.execute("SELECT name, value FROM counters")}
+
+    def purge_before(self, date: str) -> int:
+        """Remove every schedule older than ``date`` (patient data is kept for today only)."""
+        with transaction(self.db):
+            old = [r[0] for r in self.db.execute("SELECT id FROM providers WHERE date < ?", [date])]
+            removed = 0
+            for provider_id in old:
+                cur = self.db.execute("DELETE FROM appointments WHERE provider_id = ?", [provider_id])
+                removed += cur.rowcount
+            self.db.execute("DELETE FROM providers WHERE date < ?", [date])
+        return removed

@@ -1,0 +1,389 @@
+"""The kiosk side of sync: one loop thread owns the cache, the outbox and the link.
+
+paho's thread only puts ``LinkEvent``s on this loop's queue; callers on other threads
+(the check-in flow, the UI) submit work through ``call``. Listeners are called on the
+loop thread right after a change is committed to the cache; a listener that needs
+another thread (Qt) marshals the notification itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from config.settings import Settings
+from kiosk import __version__
+from kiosk.clock import Clock, SystemClock
+from kiosk.errors import KioskError, SyncError
+from sync import messages as m
+from sync.cache import Applied, KioskCache
+from sync.inbound import InboundDecoder, Rejected
+from sync.link import LinkEvent, MqttLink, Will
+from sync.outbox import Outbox
+from sync.topics import TopicTree
+from sync.wire import Message, encode
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ChangeKind = Literal["schedule", "appointment", "status", "link", "hub", "result"]
+_PUBLISH_BATCH = 500
+_LIVE_META = "last_live_at"
+_LIVE_WRITE_EVERY_S = 5.0
+
+
+@dataclass(frozen=True)
+class SyncChange:
+    """What a listener is told: something of ``kind`` changed (details are in the cache)."""
+
+    kind: ChangeKind
+    provider_id: str = ""
+    version: int = 0
+    result: m.RequestResult | None = None
+
+
+Listener = Callable[[SyncChange], None]
+
+
+class KioskSync:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        cache_path: str | Path | None = None,
+        device_health: Callable[[], dict[str, m.DeviceState]] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.kiosk_id = settings.kiosk.id
+        self.tree = TopicTree(settings.kiosk.practice, settings.kiosk.site)
+        self.clock = clock or SystemClock()
+        self.cache_path = Path(cache_path or Path(settings.kiosk.state_dir) / "kiosk.sqlite")
+        self._device_health = device_health or dict
+        self._queue: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self._listeners: list[Listener] = []
+        self._decoder = InboundDecoder(self.tree)
+        self._inflight: dict[int, int] = {}  # paho mid -> outbox seq
+        self._stats: Counter[str] = Counter()
+        self._hub_online = False
+        self._live_written = float("-inf")
+        self._ready = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._start_error: BaseException | None = None
+        self.cache: KioskCache | None = None
+        self.link = MqttLink(
+            settings.broker,
+            client_id=f"kiosk-{self.kiosk_id}",
+            on_event=lambda event: self._queue.put(("link", event)),
+            subscriptions=self.tree.kiosk_subscriptions(self.kiosk_id),
+            will=Will(
+                self.tree.availability(self.kiosk_id), encode(m.KioskAvailability(self.kiosk_id, False))
+            ),
+        )
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="kiosk-sync", daemon=True)
+        self._thread.start()
+        self._ready.wait(30)
+        if self._start_error is not None:
+            raise self._start_error
+        self.link.start()
+
+    def stop(self) -> None:
+        farewell = [(self.tree.availability(self.kiosk_id), encode(self._availability(online=False)))]
+        self.link.stop(farewell=farewell)
+        if self._thread is not None:
+            self._queue.put(("stop", None))
+            self._thread.join(10)
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    # --- work submitted from other threads --------------------------------------------
+
+    def call(self, fn: Callable[[KioskCache], T], timeout: float = 10.0) -> T:
+        """Run ``fn(cache)`` on the loop thread and return its result."""
+        future: Future[T] = Future()
+        self._queue.put(("call", (fn, future)))
+        return future.result(timeout)
+
+    def submit(self, msg: m.CheckIn | m.StatusChangeRequest) -> bool:
+        """Commit a check-in or request to the outbox, then publish it if connected.
+
+        Returns False when the same idempotency key is already queued. Raises
+        ``StorageError`` when it could not be committed (e.g. a full disk).
+        """
+        return self.call(lambda _cache: self._enqueue(msg))
+
+    # --- the loop thread --------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            self.cache = KioskCache.open(self.cache_path)
+            self.outbox = Outbox(self.cache.db)
+        except KioskError as exc:
+            self._start_error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        interval = self.settings.kiosk.health_interval_s
+        next_tick = time.monotonic() + interval
+        try:
+            while True:
+                try:
+                    kind, item = self._queue.get(timeout=max(0.0, next_tick - time.monotonic()))
+                except queue.Empty:
+                    self._tick()
+                    next_tick = time.monotonic() + interval
+                    continue
+                if kind == "stop":
+                    break
+                self._handle(kind, item)
+        finally:
+            self._flush_counters()
+            self.cache.close()
+
+    def _handle(self, kind: str, item: Any) -> None:
+        try:
+            if kind == "link":
+                self._on_link(item)
+            elif kind == "call":
+                fn, future = item
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(fn(self.cache))
+                    except Exception as exc:  # noqa: BLE001 - handed to the caller, not swallowed
+                        future.set_exception(exc)
+        except KioskError as exc:
+            self._stats["loop_errors"] += 1
+            log.error("sync loop: %s", exc)
+
+    def _on_link(self, event: LinkEvent) -> None:
+        if event.kind == "message":
+            self._on_message(event.topic, event.payload)
+        elif event.kind == "published":
+            self._on_published([event])
+        elif event.kind == "connected":
+            self._on_connected()
+        elif event.kind == "disconnected":
+            self._inflight.clear()
+            self._hub_online = False
+            self._notify(SyncChange("link"))
+
+    def _on_connected(self) -> None:
+        log.info("connected to broker", extra={"protocol": self.link.protocol})
+        self._inflight.clear()
+        self._publish(self.tree.availability(self.kiosk_id), self._availability(online=True), retain=True)
+        self._replay_outbox()
+        self._publish_health()
+        self._notify(SyncChange("link"))
+
+    def _on_message(self, topic: str, payload: bytes) -> None:
+        msg = self._decoder.decode(topic, payload)
+        if isinstance(msg, Rejected):
+            return
+        assert self.cache is not None
+        now = self.clock.now().isoformat()
+        applied: Applied | None = None
+        if isinstance(msg, m.ProviderStatus):
+            applied = self.cache.apply_status(msg, now)
+            if applied.changed:
+                self._notify(SyncChange("status", msg.provider_id, msg.version))
+                self._publish_display_ack()
+        elif isinstance(msg, m.ProviderSchedule):
+            applied = self.cache.apply_schedule(msg, now)
+            if applied.changed:
+                self._notify(SyncChange("schedule", msg.provider_id, msg.version))
+        elif isinstance(msg, m.AppointmentChange):
+            applied = self.cache.apply_appointment_change(msg)
+            if applied.changed:
+                self._notify(SyncChange("appointment", msg.provider_id, msg.version))
+        elif isinstance(msg, m.HubAvailability):
+            if not msg.online:
+                self._mark_live(force=True)
+            self._hub_online = msg.online
+            self._mark_live(force=True)
+            self._notify(SyncChange("hub"))
+        elif isinstance(msg, m.RequestResult):
+            self._notify(SyncChange("result", msg.provider_id, msg.status_version, result=msg))
+        if applied is not None:
+            self._stats[f"applied_{applied.decision}"] += 1
+        self._mark_live()
+
+    # --- outbox -----------------------------------------------------------------------
+
+    def _enqueue(self, msg: m.CheckIn | m.StatusChangeRequest) -> bool:
+        topic = (
+            self.tree.checkin(self.kiosk_id)
+            if isinstance(msg, m.CheckIn)
+            else self.tree.request(self.kiosk_id)
+        )
+        payload = encode(msg)
+        added = self.outbox.add(msg.key, msg.KIND, topic, payload, self.clock.now().isoformat())
+        if added and self.link.connected:
+            item = self.outbox.pending_by_key(msg.key)
+            if item is not None:
+                self._send_outbox_item(item.seq, item.topic, item.payload)
+        return added
+
+    def _replay_outbox(self) -> None:
+        after = 0
+        while self.link.connected:
+            batch = self.outbox.pending(after_seq=after, limit=_PUBLISH_BATCH)
+            if not batch:
+                break
+            for item in batch:
+                self._send_outbox_item(item.seq, item.topic, item.payload)
+            self.outbox.mark_attempt([i.seq for i in batch])
+            after = batch[-1].seq
+            self._drain_acks()
+
+    def _send_outbox_item(self, seq: int, topic: str, payload: bytes) -> None:
+        info = self.link.publish(topic, payload, qos=1)
+        if info is not None:
+            self._inflight[info.mid] = seq
+
+    def _drain_acks(self) -> None:
+        """Handle PUBACKs already queued, in one transaction, while replaying a backlog."""
+        acks: list[LinkEvent] = []
+        others: list[tuple[str, Any]] = []
+        while True:
+            try:
+                kind, item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if kind == "link" and item.kind == "published":
+                acks.append(item)
+            else:
+                others.append((kind, item))
+        self._on_published(acks)
+        for other in others:
+            self._queue.put(other)
+
+    def _on_published(self, events: list[LinkEvent]) -> None:
+        done: list[int] = []
+        for event in events:
+            seq = self._inflight.pop(event.mid, None)
+            if seq is None:
+                continue
+            if event.ok:
+                done.append(seq)
+            else:
+                # Kept: a refused message is never dropped; it is retried on the next connect.
+                self._stats["outbox_refused"] += 1
+                log.error("broker refused an outbox message", extra={"seq": seq, "reason": event.reason})
+        self.outbox.remove(done)
+        self._stats["outbox_sent"] += len(done)
+
+    # --- presence, display, health ----------------------------------------------------
+
+    def _availability(self, online: bool) -> m.KioskAvailability:
+        summary = self.cache.summary() if self.cache is not None and online else m.CacheSummary()
+        return m.KioskAvailability(
+            self.kiosk_id,
+            online,
+            software_version=__version__,
+            at=self.clock.now().isoformat(),
+            cache=summary,
+        )
+
+    def _publish_display_ack(self) -> None:
+        assert self.cache is not None
+        versions = {pid: s.version for pid, s in self.cache.statuses().items()}
+        ack = m.DisplayAck(self.kiosk_id, versions, at=self.clock.now().isoformat())
+        self._publish(self.tree.display(self.kiosk_id), ack, retain=True)
+
+    def _publish_health(self) -> None:
+        self._publish(self.tree.health(self.kiosk_id), self.health(), retain=True)
+
+    def health(self) -> m.KioskHealth:
+        assert self.cache is not None
+        return m.KioskHealth(
+            kiosk_id=self.kiosk_id,
+            at=self.clock.now().isoformat(),
+            connected=self.link.connected,
+            cache_age_s=self.cache_age_s(),
+            outbox_depth=self.outbox.depth(),
+            software_version=__version__,
+            rejected=dict(self._decoder.rejected),
+            devices=self._device_health(),
+            metrics={k: float(v) for k, v in self._stats.items()},
+        )
+
+    def _publish(self, topic: str, msg: Message, retain: bool = False) -> None:
+        try:
+            self.link.publish(topic, encode(msg), qos=1, retain=retain)
+        except KioskError as exc:
+            log.error("could not publish %s: %s", msg.KIND, exc)
+
+    def _tick(self) -> None:
+        self._mark_live()
+        self._flush_counters()
+        if self.link.connected:
+            self._publish_health()
+
+    # --- freshness --------------------------------------------------------------------
+
+    def is_live(self) -> bool:
+        return self.link.connected and self._hub_online
+
+    def _mark_live(self, force: bool = False) -> None:
+        """Persist "in step with the hub as of now" (at most every few seconds: each write syncs)."""
+        if not self.is_live() or self.cache is None:
+            return
+        mono = self.clock.monotonic()
+        if force or mono - self._live_written >= _LIVE_WRITE_EVERY_S:
+            self.cache.set_meta(_LIVE_META, self.clock.now().isoformat())
+            self._live_written = mono
+
+    def cache_age_s(self) -> float:
+        """0 while connected to a live hub; otherwise seconds since it last was (-1: never)."""
+        if self.is_live():
+            return 0.0
+        assert self.cache is not None
+        return cache_age_from_meta(self.cache, self.clock)
+
+    def _flush_counters(self) -> None:
+        if self.cache is None:
+            return
+        rejected = {f"rejected_{k}": v for k, v in self._decoder.rejected.items()}
+        saved = {k: v for k, v in self.cache.counters().items() if k.startswith("rejected_")}
+        delta = {k: v - saved.get(k, 0) for k, v in rejected.items() if v > saved.get(k, 0)}
+        try:
+            self.cache.bump(delta)
+        except KioskError as exc:
+            log.error("could not save counters: %s", exc)
+
+    def _notify(self, change: SyncChange) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(change)
+            except Exception:  # a broken listener must not stop sync
+                self._stats["listener_errors"] += 1
+                log.exception("sync listener failed")
+
+
+def cache_age_from_meta(cache: KioskCache, clock: Clock) -> float:
+    """Seconds since the cache was last known to match the hub, from any thread's cache."""
+    from datetime import datetime
+
+    stamp = cache.get_meta(_LIVE_META)
+    if not stamp:
+        return -1.0
+    try:
+        return max(0.0, (clock.now() - datetime.fromisoformat(stamp)).total_seconds())
+    except ValueError:
+        return -1.0
+
+
+__all__ = ["KioskSync", "Listener", "SyncChange", "SyncError", "cache_age_from_meta"]

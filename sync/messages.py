@@ -1,0 +1,306 @@
+"""Every message of the sync protocol, declared once (see docs/protocol.md).
+
+Times on the wire are local clinic time, ISO 8601 without zone ("2026-11-30T09:30"),
+because a practice's schedule is written in its own wall-clock time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from kiosk.errors import WireError
+from sync.wire import BAD_VALUE, Message, declare
+
+StatusState = Literal["on_time", "late", "out", "leaving_early"]
+AppointmentState = Literal["booked", "checked_in", "cancelled"]
+CheckInMethod = Literal["dob", "code", "qr", "voice", "staff"]
+CheckInOutcome = Literal[
+    "checked_in", "waiting_late", "return_later", "reschedule", "front_desk", "other_provider"
+]
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def _check(ok: bool, what: str) -> None:
+    if not ok:
+        raise WireError(BAD_VALUE, what)
+
+
+def check_id(value: str, name: str) -> None:
+    _check(bool(_ID.match(value)), f"{name} {value[:40]!r} is not an id (letters, digits, '.', '_', '-')")
+
+
+def check_stamp(value: str, name: str) -> None:
+    _check(bool(_STAMP.match(value)), f"{name} {value[:40]!r} is not YYYY-MM-DDTHH:MM")
+
+
+def check_date(value: str, name: str) -> None:
+    _check(bool(_DATE.match(value)), f"{name} {value[:40]!r} is not YYYY-MM-DD")
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """One booked visit. Carries only what a kiosk needs to find and greet the patient."""
+
+    id: str
+    provider_id: str
+    start: str
+    duration_min: int
+    first_name: str
+    last_prefix: str  # first three letters of the last name, upper case: enough to narrow a DOB match
+    dob: str
+    code: str  # the confirmation code printed on the booking (also in its QR code)
+    state: AppointmentState = "booked"
+
+    def check(self) -> None:
+        check_id(self.id, "appointment id")
+        check_id(self.provider_id, "provider_id")
+        check_stamp(self.start, "start")
+        check_date(self.dob, "dob")
+        _check(0 < self.duration_min <= 480, f"duration_min {self.duration_min} out of 1..480")
+        _check(0 < len(self.first_name) <= 64, "first_name empty or longer than 64")
+        _check(len(self.last_prefix) <= 3, "last_prefix longer than 3 letters")
+        _check(0 < len(self.code) <= 16, "code empty or longer than 16")
+
+
+@declare
+@dataclass(frozen=True)
+class ProviderSchedule(Message):
+    """Retained at ``schedule/<provider_id>``: one provider's whole day."""
+
+    KIND = "schedule"
+    MAX_BYTES = 2 * 1024 * 1024
+
+    provider_id: str
+    provider_name: str
+    date: str
+    version: int
+    appointments: list[Appointment] = field(default_factory=list)
+
+    def validate(self) -> None:
+        check_id(self.provider_id, "provider_id")
+        check_date(self.date, "date")
+        _check(self.version >= 1, "version must be >= 1")
+        _check(0 < len(self.provider_name) <= 80, "provider_name empty or longer than 80")
+        for appt in self.appointments:
+            appt.check()
+            _check(appt.provider_id == self.provider_id, f"appointment {appt.id} belongs to another provider")
+            _check(appt.start.startswith(self.date), f"appointment {appt.id} is not on {self.date}")
+
+
+@declare
+@dataclass(frozen=True)
+class AppointmentChange(Message):
+    """At ``appointment/<provider_id>`` (QoS 1): one appointment added, changed or checked in."""
+
+    KIND = "appointment"
+
+    provider_id: str
+    date: str
+    version: int  # the provider's schedule version after this change
+    appointment: Appointment
+
+    def validate(self) -> None:
+        check_id(self.provider_id, "provider_id")
+        check_date(self.date, "date")
+        _check(self.version >= 1, "version must be >= 1")
+        self.appointment.check()
+        _check(self.appointment.provider_id == self.provider_id, "appointment belongs to another provider")
+
+
+@declare
+@dataclass(frozen=True)
+class ProviderStatus(Message):
+    """Retained at ``status/<provider_id>``. Only the hub writes it; ``version`` orders it."""
+
+    KIND = "status"
+
+    provider_id: str
+    version: int
+    state: StatusState
+    delay_min: int = 0
+    leaving_at: str = ""  # HH:MM when state is leaving_early
+    reason: str = ""
+    changed_by: str = ""
+    changed_at: str = ""
+    alternative_provider_id: str = ""  # who can see this provider's patients, when the practice offers it
+    date: str = ""  # the day this status is for; a status from another day reads as on time
+
+    def validate(self) -> None:
+        check_id(self.provider_id, "provider_id")
+        _check(self.version >= 0, "version must be >= 0")
+        _check(0 <= self.delay_min <= 600, f"delay_min {self.delay_min} out of 0..600")
+        _check(self.state != "late" or self.delay_min > 0, "state late needs delay_min > 0")
+        _check(
+            self.state != "leaving_early" or bool(_HHMM.match(self.leaving_at)),
+            f"leaving_at {self.leaving_at[:10]!r} is not HH:MM",
+        )
+        _check(len(self.reason) <= 200, "reason longer than 200")
+        if self.changed_at:
+            check_stamp(self.changed_at, "changed_at")
+        if self.date:
+            check_date(self.date, "date")
+        if self.alternative_provider_id:
+            check_id(self.alternative_provider_id, "alternative_provider_id")
+
+
+@dataclass(frozen=True)
+class CacheSummary:
+    """What a kiosk holds, announced in its birth message."""
+
+    schedule_date: str = ""
+    schedule_versions: dict[str, int] = field(default_factory=dict)
+    status_versions: dict[str, int] = field(default_factory=dict)
+    outbox_depth: int = 0
+
+
+@declare
+@dataclass(frozen=True)
+class KioskAvailability(Message):
+    """Retained at ``kiosk/<id>/availability``: birth (online) on every connect, Last Will offline."""
+
+    KIND = "availability"
+
+    kiosk_id: str
+    online: bool
+    software_version: str = ""
+    at: str = ""
+    cache: CacheSummary = field(default_factory=CacheSummary)
+
+    def validate(self) -> None:
+        check_id(self.kiosk_id, "kiosk_id")
+
+
+@declare
+@dataclass(frozen=True)
+class CheckIn(Message):
+    """At ``kiosk/<id>/checkin`` (QoS 1). ``key`` makes the hub record it exactly once."""
+
+    KIND = "checkin"
+
+    key: str
+    kiosk_id: str
+    appointment_id: str
+    provider_id: str
+    arrived_at: str
+    method: CheckInMethod
+    outcome: CheckInOutcome = "checked_in"
+
+    def validate(self) -> None:
+        _check(8 <= len(self.key) <= 64, "key must be 8..64 characters")
+        check_id(self.kiosk_id, "kiosk_id")
+        check_id(self.appointment_id, "appointment_id")
+        check_id(self.provider_id, "provider_id")
+        check_stamp(self.arrived_at, "arrived_at")
+
+
+@declare
+@dataclass(frozen=True)
+class StatusChangeRequest(Message):
+    """At ``kiosk/<id>/request`` (a staff action on a kiosk) or ``hub/command`` (the practice's CLI)."""
+
+    KIND = "status_request"
+
+    key: str
+    kiosk_id: str
+    provider_id: str
+    state: StatusState
+    requested_by: str
+    requested_at: str
+    delay_min: int = 0
+    leaving_at: str = ""
+    reason: str = ""
+    role: str = ""
+    approved_by: str = ""
+    alternative_provider_id: str = ""
+
+    def validate(self) -> None:
+        _check(8 <= len(self.key) <= 64, "key must be 8..64 characters")
+        check_id(self.kiosk_id, "kiosk_id")
+        check_id(self.provider_id, "provider_id")
+        check_stamp(self.requested_at, "requested_at")
+        _check(0 < len(self.requested_by) <= 64, "requested_by empty or longer than 64")
+        _check(0 <= self.delay_min <= 600, f"delay_min {self.delay_min} out of 0..600")
+        _check(self.state != "late" or self.delay_min > 0, "state late needs delay_min > 0")
+        _check(
+            self.state != "leaving_early" or bool(_HHMM.match(self.leaving_at)),
+            f"leaving_at {self.leaving_at[:10]!r} is not HH:MM",
+        )
+        _check(len(self.reason) <= 200, "reason longer than 200")
+
+
+@declare
+@dataclass(frozen=True)
+class RequestResult(Message):
+    """At ``hub/result/<kiosk_id>`` (QoS 1): the hub's answer to a status-change request."""
+
+    KIND = "request_result"
+
+    key: str
+    kiosk_id: str
+    accepted: bool
+    reason: str = ""
+    provider_id: str = ""
+    status_version: int = 0
+
+
+@declare
+@dataclass(frozen=True)
+class DisplayAck(Message):
+    """Retained at ``kiosk/<id>/display``: the status version of each provider this kiosk shows."""
+
+    KIND = "display"
+
+    kiosk_id: str
+    versions: dict[str, int]
+    at: str = ""
+
+    def validate(self) -> None:
+        check_id(self.kiosk_id, "kiosk_id")
+        _check(len(self.versions) <= 200, "more than 200 providers")
+
+
+@dataclass(frozen=True)
+class DeviceState:
+    state: Literal["ok", "missing", "error"]
+    reason: str = ""
+
+
+@declare
+@dataclass(frozen=True)
+class KioskHealth(Message):
+    """Retained at ``kiosk/<id>/health``: sync lag, outbox depth, rejected input, device health."""
+
+    KIND = "health"
+    MAX_BYTES = 64 * 1024
+
+    kiosk_id: str
+    at: str
+    connected: bool
+    cache_age_s: float
+    outbox_depth: int
+    software_version: str = ""
+    rejected: dict[str, int] = field(default_factory=dict)
+    devices: dict[str, DeviceState] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    def validate(self) -> None:
+        check_id(self.kiosk_id, "kiosk_id")
+
+
+@declare
+@dataclass(frozen=True)
+class HubAvailability(Message):
+    """Retained at ``hub/availability``: the hub's birth and Last Will."""
+
+    KIND = "hub"
+
+    online: bool
+    software_version: str = ""
+    at: str = ""
+    date: str = ""

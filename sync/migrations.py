@@ -1,0 +1,59 @@
+"""Schema migrations of the kiosk cache. Append only: a shipped migration never changes."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+
+def _v1_initial(db: sqlite_utils.Database) -> None:
+    db["providers"].create(
+        {"id": str, "name": str, "date": str, "schedule_version": int, "received_at": str}, pk="id"
+    )
+    db["appointments"].create(
+        {
+            "id": str,
+            "provider_id": str,
+            "start": str,
+            "duration_min": int,
+            "first_name": str,
+            "last_prefix": str,
+            "dob": str,
+            "code": str,
+            "state": str,
+        },
+        pk="id",
+    )
+    db["appointments"].create_index(["dob"])
+    db["appointments"].create_index(["code"])
+    db["appointments"].create_index(["provider_id", "start"])
+    db["provider_status"].create(
+        {
+            "provider_id": str,
+            "version": int,
+            "state": str,
+            "delay_min": int,
+            "leaving_at": str,
+            "reason": str,
+            "changed_by": str,
+            "changed_at": str,
+            "alternative_provider_id": str,
+            "date": str,
+            "received_at": str,
+        },
+        pk="provider_id",
+    )
+    db.execute(
+        "CREATE TABLE outbox ("
+        " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " key TEXT NOT NULL UNIQUE,"
+        " kind TEXT NOT NULL,"
+        " topic TEXT NOT NULL,"
+        " payload BLOB NOT NULL,"
+        " created_at TEXT NOT NULL,"
+        " attempts INTEGER NOT NULL DEFAULT 0)"
+    )
+    db["counters"].create({"name": str, "value": int}, pk="name")
+    db["meta"].create({"key": str, "value": str}, pk="key")
+
+
+KIOSK_MIGRATIONS = [_v1_initial]

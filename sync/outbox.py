@@ -1,0 +1,72 @@
+"""The durable outbox: a check-in or request is committed here before it is published
+and leaves only when the broker acknowledges it (PUBACK). After an outage or a restart
+every row is published again; the hub's idempotency keys make that exactly once."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from kiosk.errors import StorageError
+from sync.sqlite import transaction
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    seq: int
+    key: str
+    kind: str
+    topic: str
+    payload: bytes
+    created_at: str
+    attempts: int
+
+
+class Outbox:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    def add(self, key: str, kind: str, topic: str, payload: bytes, created_at: str) -> bool:
+        """Commit one item; False when an item with ``key`` is already queued."""
+        try:
+            cur = self._db.execute(
+                "INSERT OR IGNORE INTO outbox (key, kind, topic, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+                [key, kind, topic, payload, created_at],
+            )
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"outbox: {exc}") from exc
+        return cur.rowcount == 1
+
+    def pending(self, after_seq: int = 0, limit: int = 500) -> list[OutboxItem]:
+        rows = self._db.execute(
+            "SELECT seq, key, kind, topic, payload, created_at, attempts FROM outbox"
+            " WHERE seq > ? ORDER BY seq LIMIT ?",
+            [after_seq, limit],
+        )
+        return [OutboxItem(*r) for r in rows.fetchall()]
+
+    def mark_attempt(self, seqs: list[int]) -> None:
+        if seqs:
+            with transaction(self._db):
+                self._db.conn.executemany(
+                    "UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?", [(s,) for s in seqs]
+                )
+
+    def remove(self, seqs: list[int]) -> None:
+        if seqs:
+            with transaction(self._db):
+                self._db.conn.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in seqs])
+
+    def depth(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM outbox").fetchone()[0])
+
+    def has(self, key: str) -> bool:
+        return self._db.execute("SELECT 1 FROM outbox WHERE key = ?", [key]).fetchone() is not None
+
+    def pending_by_key(self, key: str) -> OutboxItem | None:
+        row = self._db.execute(
+            "SELECT seq, key, kind, topic, payload, created_at, attempts FROM outbox WHERE key = ?", [key]
+        ).fetchone()
+        return None if row is None else OutboxItem(*row)

@@ -1,0 +1,90 @@
+"""Opening SQLite files the same way everywhere: WAL, durable commits, numbered migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk.errors import StorageError
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def open_database(
+    path: str | Path, migrations: Sequence[Migration], *, readonly: bool = False
+) -> sqlite_utils.Database:
+    """Open (creating if needed) and migrate ``path`` to the newest schema.
+
+    ``PRAGMA user_version`` is the number of migrations applied; each migration runs in
+    its own transaction, so an interrupted upgrade resumes where it stopped.
+    """
+    path = Path(path)
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, timeout=5, isolation_level=None)
+        db = sqlite_utils.Database(conn)
+        if not readonly:
+            db.execute("PRAGMA journal_mode=WAL")
+            # FULL: a committed outbox row survives power loss, not only a process crash.
+            db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA busy_timeout=5000")
+        db.execute("PRAGMA foreign_keys=ON")
+        if not readonly:
+            _migrate(db, migrations)
+        return db
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(f"{path}: {exc}") from exc
+    except OSError as exc:
+        raise StorageError(f"{path}: {exc.strerror}") from exc
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _migrate(db: sqlite_utils.Database, migrations: Sequence[Migration]) -> None:
+    current = schema_version(db)
+    if current > len(migrations):
+        raise StorageError(
+            f"database schema {current} is newer than this software knows ({len(migrations)}); "
+            "refusing to downgrade"
+        )
+    for number, migration in enumerate(migrations[current:], start=current + 1):
+        with transaction(db):
+            migration(db)
+            db.execute(f"PRAGMA user_version={number}")
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any error; disk errors become StorageError."""
+    conn = db.conn
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise StorageError(str(exc)) from exc
+    try:
+        yield
+        conn.execute("COMMIT")
+    except sqlite3.DatabaseError as exc:
+        _rollback(conn)
+        raise StorageError(str(exc)) from exc
+    except BaseException:
+        _rollback(conn)
+        raise
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def integrity_ok(db: sqlite_utils.Database) -> bool:
+    return db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

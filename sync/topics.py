@@ -1,0 +1,125 @@
+"""The topic tree: ``clinic/v1/<practice>/<site>/...`` (see docs/protocol.md).
+
+``TopicTree`` builds topics for one site and routes an incoming topic to the message
+kind it must carry, plus the ids the topic names (which must match the payload).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sync import messages as m
+from sync.wire import Message
+
+ROOT = "clinic/v1"
+
+
+@dataclass(frozen=True)
+class Route:
+    """What an incoming topic says: the kind it carries and the ids it names."""
+
+    kind: type[Message]
+    provider_id: str = ""
+    kiosk_id: str = ""
+
+
+@dataclass(frozen=True)
+class TopicTree:
+    practice: str
+    site: str
+
+    @property
+    def base(self) -> str:
+        return f"{ROOT}/{self.practice}/{self.site}"
+
+    # Hub-written topics.
+    def schedule(self, provider_id: str) -> str:
+        return f"{self.base}/schedule/{provider_id}"
+
+    def appointment(self, provider_id: str) -> str:
+        return f"{self.base}/appointment/{provider_id}"
+
+    def status(self, provider_id: str) -> str:
+        return f"{self.base}/status/{provider_id}"
+
+    def hub_availability(self) -> str:
+        return f"{self.base}/hub/availability"
+
+    def hub_command(self) -> str:
+        return f"{self.base}/hub/command"
+
+    def request_result(self, kiosk_id: str) -> str:
+        return f"{self.base}/hub/result/{kiosk_id}"
+
+    # Kiosk-written topics.
+    def kiosk(self, kiosk_id: str, leaf: str) -> str:
+        return f"{self.base}/kiosk/{kiosk_id}/{leaf}"
+
+    def availability(self, kiosk_id: str) -> str:
+        return self.kiosk(kiosk_id, "availability")
+
+    def checkin(self, kiosk_id: str) -> str:
+        return self.kiosk(kiosk_id, "checkin")
+
+    def request(self, kiosk_id: str) -> str:
+        return self.kiosk(kiosk_id, "request")
+
+    def display(self, kiosk_id: str) -> str:
+        return self.kiosk(kiosk_id, "display")
+
+    def health(self, kiosk_id: str) -> str:
+        return self.kiosk(kiosk_id, "health")
+
+    # Subscriptions.
+    def kiosk_subscriptions(self, kiosk_id: str) -> list[str]:
+        return [
+            f"{self.base}/schedule/+",
+            f"{self.base}/appointment/+",
+            f"{self.base}/status/+",
+            self.hub_availability(),
+            self.request_result(kiosk_id),
+        ]
+
+    def hub_subscriptions(self) -> list[str]:
+        return [f"{self.base}/kiosk/+/{leaf}" for leaf in _KIOSK_LEAVES] + [self.hub_command()]
+
+    def route(self, topic: str) -> Route | None:
+        """The route of ``topic``, or None when it is not a topic of this site's tree."""
+        prefix = self.base + "/"
+        if not topic.startswith(prefix):
+            return None
+        parts = topic[len(prefix) :].split("/")
+        match parts:
+            case ["schedule", provider]:
+                return Route(m.ProviderSchedule, provider_id=provider)
+            case ["appointment", provider]:
+                return Route(m.AppointmentChange, provider_id=provider)
+            case ["status", provider]:
+                return Route(m.ProviderStatus, provider_id=provider)
+            case ["hub", "availability"]:
+                return Route(m.HubAvailability)
+            case ["hub", "command"]:
+                return Route(m.StatusChangeRequest)
+            case ["hub", "result", kiosk]:
+                return Route(m.RequestResult, kiosk_id=kiosk)
+            case ["kiosk", kiosk, leaf] if leaf in _KIOSK_LEAVES:
+                return Route(_KIOSK_LEAVES[leaf], kiosk_id=kiosk)
+        return None
+
+
+_KIOSK_LEAVES: dict[str, type[Message]] = {
+    "availability": m.KioskAvailability,
+    "checkin": m.CheckIn,
+    "request": m.StatusChangeRequest,
+    "display": m.DisplayAck,
+    "health": m.KioskHealth,
+}
+
+
+def matches_route(msg: Message, route: Route) -> bool:
+    """True when the ids a payload carries agree with the ids its topic names."""
+    provider = getattr(msg, "provider_id", None)
+    if route.provider_id and provider != route.provider_id:
+        return False
+    kiosk = getattr(msg, "kiosk_id", None)
+    return not (route.kiosk_id and kiosk != route.kiosk_id)

@@ -1,0 +1,218 @@
+"""Typed message declarations ↔ JSON bytes: one encode path, one decode path.
+
+A message is a frozen dataclass subclassing ``Message`` with class-level ``KIND``,
+``MAJOR``/``MINOR`` schema version and ``MAX_BYTES``. Fields may be ``str``, ``int``,
+``float``, ``bool``, ``Literal[...]``, nested dataclasses, ``list[X]`` and
+``dict[str, X]``. Decoding checks every field against its declared type and raises
+``WireError`` with a short machine-readable reason (counted by the receivers) and a
+human-readable detail. Pure: imports no paho, no sqlite.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import types
+from functools import cache
+from typing import Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
+
+from kiosk.errors import WireError
+
+M = TypeVar("M", bound="Message")
+
+# Reasons a payload is rejected; receivers count them under these names.
+TOO_LARGE = "too_large"
+NOT_JSON = "not_json"
+NOT_OBJECT = "not_object"
+UNKNOWN_KIND = "unknown_kind"
+WRONG_KIND = "wrong_kind"
+UNKNOWN_MAJOR = "unknown_major"
+BAD_SCHEMA = "bad_schema"
+MISSING_FIELD = "missing_field"
+WRONG_TYPE = "wrong_type"
+BAD_VALUE = "bad_value"
+TOPIC_MISMATCH = "topic_mismatch"
+REJECT_REASONS = (
+    TOO_LARGE,
+    NOT_JSON,
+    NOT_OBJECT,
+    UNKNOWN_KIND,
+    WRONG_KIND,
+    UNKNOWN_MAJOR,
+    BAD_SCHEMA,
+    MISSING_FIELD,
+    WRONG_TYPE,
+    BAD_VALUE,
+    TOPIC_MISMATCH,
+)
+
+_MAX_DEPTH = 8
+
+
+@dataclasses.dataclass(frozen=True)
+class Message:
+    """Base of every wire message. Subclasses are frozen dataclasses."""
+
+    KIND: ClassVar[str] = ""
+    MAJOR: ClassVar[int] = 1
+    MINOR: ClassVar[int] = 0
+    MAX_BYTES: ClassVar[int] = 16 * 1024
+
+    def validate(self) -> None:
+        """Cross-field checks beyond types; raise ``WireError(BAD_VALUE, ...)``."""
+
+
+_REGISTRY: dict[str, type[Message]] = {}
+
+
+def declare(cls: type[M]) -> type[M]:
+    """Register a message class by its KIND (class decorator)."""
+    if not cls.KIND or cls.KIND in _REGISTRY:
+        raise TypeError(f"message kind {cls.KIND!r} is empty or declared twice")
+    _REGISTRY[cls.KIND] = cls
+    return cls
+
+
+def message_types() -> dict[str, type[Message]]:
+    return dict(_REGISTRY)
+
+
+def encode(msg: Message) -> bytes:
+    body: dict[str, Any] = {"kind": msg.KIND, "schema": f"{msg.MAJOR}.{msg.MINOR}"}
+    body.update(_to_json(msg))
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    if len(data) > msg.MAX_BYTES:
+        raise WireError(TOO_LARGE, f"{msg.KIND} encodes to {len(data)} bytes, limit {msg.MAX_BYTES}")
+    return data
+
+
+def decode(payload: bytes, expected: type[M]) -> M:
+    """Decode ``payload`` as ``expected``; any other kind is a ``WRONG_KIND`` error."""
+    if len(payload) > expected.MAX_BYTES:
+        raise WireError(TOO_LARGE, f"{len(payload)} bytes, limit {expected.MAX_BYTES} for {expected.KIND}")
+    body = _parse(payload)
+    kind = body.get("kind")
+    if kind != expected.KIND:
+        raise WireError(WRONG_KIND, f"expected kind {expected.KIND!r}, got {kind!r}")
+    return _decode_body(body, expected)
+
+
+def decode_any(payload: bytes) -> Message:
+    """Decode a payload of any declared kind."""
+    if len(payload) > max(c.MAX_BYTES for c in _REGISTRY.values()):
+        raise WireError(TOO_LARGE, f"{len(payload)} bytes")
+    body = _parse(payload)
+    cls = _REGISTRY.get(body.get("kind"))  # type: ignore[arg-type]
+    if cls is None:
+        raise WireError(UNKNOWN_KIND, f"kind {body.get('kind')!r}")
+    if len(payload) > cls.MAX_BYTES:
+        raise WireError(TOO_LARGE, f"{len(payload)} bytes, limit {cls.MAX_BYTES} for {cls.KIND}")
+    return _decode_body(body, cls)
+
+
+def _parse(payload: bytes) -> dict[str, Any]:
+    try:
+        body = json.loads(payload.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise WireError(NOT_JSON, str(exc)[:120]) from None
+    if not isinstance(body, dict):
+        raise WireError(NOT_OBJECT, f"top level is {type(body).__name__}")
+    return body
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def _decode_body(body: dict[str, Any], cls: type[M]) -> M:
+    schema = body.get("schema")
+    if not isinstance(schema, str) or not _is_version(schema):
+        raise WireError(BAD_SCHEMA, f"schema {schema!r} is not 'MAJOR.MINOR'")
+    major = int(schema.split(".")[0])
+    if major != cls.MAJOR:
+        raise WireError(UNKNOWN_MAJOR, f"{cls.KIND} schema {schema}, this side speaks {cls.MAJOR}.x")
+    fields = {k: v for k, v in body.items() if k not in ("kind", "schema")}
+    msg = _from_json(fields, cls, cls.KIND, 0)
+    msg.validate()
+    return msg
+
+
+def _is_version(text: str) -> bool:
+    parts = text.split(".")
+    return len(parts) == 2 and all(p.isdigit() and len(p) <= 4 for p in parts)
+
+
+def _to_json(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [_to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _to_json(v) for k, v in value.items()}
+    return value
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return get_type_hints(cls)
+
+
+def _from_json(data: Any, cls: type, where: str, depth: int) -> Any:
+    if not isinstance(data, dict):
+        raise WireError(WRONG_TYPE, f"{where}: expected an object, got {type(data).__name__}")
+    hints = _hints(cls)
+    values: dict[str, Any] = {}
+    for fld in dataclasses.fields(cls):
+        path = f"{where}.{fld.name}"
+        if fld.name in data:
+            values[fld.name] = _convert(data[fld.name], hints[fld.name], path, depth + 1)
+        elif fld.default is dataclasses.MISSING and fld.default_factory is dataclasses.MISSING:
+            raise WireError(MISSING_FIELD, path)
+    # Unknown fields are ignored: a newer minor version may add them.
+    return cls(**values)
+
+
+def _convert(value: Any, hint: Any, path: str, depth: int) -> Any:
+    if depth > _MAX_DEPTH:
+        raise WireError(WRONG_TYPE, f"{path}: nested too deeply")
+    origin = get_origin(hint)
+    if origin is Literal:
+        if value not in get_args(hint) or isinstance(value, bool):
+            raise WireError(BAD_VALUE, f"{path}: {str(value)[:40]!r} not one of {get_args(hint)}")
+        return value
+    if origin in (Union, types.UnionType):
+        options = [a for a in get_args(hint) if a is not type(None)]
+        if value is None and type(None) in get_args(hint):
+            return None
+        return _convert(value, options[0], path, depth)
+    if origin is list:
+        if not isinstance(value, list):
+            raise WireError(WRONG_TYPE, f"{path}: expected a list, got {type(value).__name__}")
+        (item,) = get_args(hint)
+        return [_convert(v, item, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise WireError(WRONG_TYPE, f"{path}: expected an object, got {type(value).__name__}")
+        _key, item = get_args(hint)
+        return {k: _convert(v, item, f"{path}.{k}", depth + 1) for k, v in value.items()}
+    if dataclasses.is_dataclass(hint):
+        return _from_json(value, hint, path, depth)  # type: ignore[arg-type]
+    return _scalar(value, hint, path)
+
+
+def _scalar(value: Any, hint: Any, path: str) -> Any:
+    if hint is bool:
+        ok = isinstance(value, bool)
+    elif hint is int:
+        ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53
+    elif hint is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        value = float(value) if ok else value
+    elif hint is str:
+        ok = isinstance(value, str)
+    else:
+        raise TypeError(f"{path}: unsupported field type {hint!r}")
+    if not ok:
+        raise WireError(WRONG_TYPE, f"{path}: expected {hint.__name__}, got {type(value).__name__}")
+    return value
