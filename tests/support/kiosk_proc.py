@@ -1,0 +1,35 @@
+"""A kiosk in its own process, driven over stdin, so a test can SIGKILL it mid-flight.
+
+    python -m tests.support.kiosk_proc PORT STATE_DIR
+stdin:  ``checkin <appointment_id> <key>``  →  stdout: ``committed <key>``
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from config.settings import BrokerSettings
+from sync.kiosk_sync import KioskSync
+from tests.support.site import checkin, site_settings
+
+
+def main() -> None:
+    port, state_dir = int(sys.argv[1]), Path(sys.argv[2])
+    broker = BrokerSettings(port=port, reconnect_min_s=0.1, reconnect_max_s=0.5, keepalive_s=5)
+    sync = KioskSync(site_settings(broker, state_dir))
+    sync.start()
+    print("ready", flush=True)
+    for line in sys.stdin:
+        parts = line.split()
+        if parts[:1] == ["checkin"]:
+            appt = sync.call(lambda cache, aid=parts[1]: cache.appointment(aid))
+            sync.submit(checkin(appt, key=parts[2]))
+            print(f"committed {parts[2]}", flush=True)
+        elif parts[:1] == ["connected?"]:
+            print(f"connected {sync.link.connected}", flush=True)
+    sync.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Building blocks for end-to-end tests: settings for a site, a hub, kiosks, waiting."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings
+from kiosk.clock import SystemClock
+from sync import messages as m
+from sync.hub.sample import sample_morning
+from sync.hub.service import HubService
+from sync.kiosk_sync import KioskSync, SyncChange
+
+
+def site_settings(broker: BrokerSettings, state_dir: Path, kiosk_id: str = "lobby-1") -> Settings:
+    return Settings(
+        kiosk=KioskSettings(
+            id=kiosk_id, practice="acme", site="main", state_dir=str(state_dir), health_interval_s=2
+        ),
+        broker=broker,
+        hub=HubSettings(state_dir=str(state_dir / "hub")),
+    )
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 15.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def start_hub(broker: BrokerSettings, state_dir: Path, *, sample: bool = True) -> HubService:
+    hub = HubService(site_settings(broker, state_dir, "hub-side"))
+    hub.start(sample_morning(date.today()) if sample else None)
+    return hub
+
+
+class RecordingKiosk:
+    """A KioskSync with a listener that records every change it is told about."""
+
+    def __init__(self, broker: BrokerSettings, state_dir: Path, kiosk_id: str = "lobby-1") -> None:
+        self.sync = KioskSync(site_settings(broker, state_dir / kiosk_id, kiosk_id))
+        self.changes: list[SyncChange] = []
+        self.sync.add_listener(self.changes.append)
+
+    def start(self) -> RecordingKiosk:
+        self.sync.start()
+        return self
+
+    def stop(self) -> None:
+        self.sync.stop()
+
+    def status(self, provider_id: str) -> m.ProviderStatus | None:
+        return self.sync.call(lambda cache: cache.status(provider_id))
+
+    def appointments(self) -> int:
+        return self.sync.call(
+            lambda cache: len(cache.appointments_for("martinez")) + len(cache.appointments_for("chen"))
+        )
+
+    def outbox_depth(self) -> int:
+        return self.sync.call(lambda _cache: self.sync.outbox.depth())
+
+
+def status_request(
+    provider_id: str, state: str, delay: int = 0, kiosk_id: str = "cli"
+) -> m.StatusChangeRequest:
+    return m.StatusChangeRequest(
+        key=uuid.uuid4().hex,
+        kiosk_id=kiosk_id,
+        provider_id=provider_id,
+        state=state,  # type: ignore[arg-type]
+        requested_by="front-desk-1",
+        requested_at=SystemClock().now().isoformat(),
+        delay_min=delay,
+        reason="sick" if state == "out" else "",
+    )
+
+
+def checkin(appointment: m.Appointment, kiosk_id: str = "lobby-1", key: str | None = None) -> m.CheckIn:
+    return m.CheckIn(
+        key=key or uuid.uuid4().hex,
+        kiosk_id=kiosk_id,
+        appointment_id=appointment.id,
+        provider_id=appointment.provider_id,
+        arrived_at=SystemClock().now().isoformat(),
+        method="dob",
+    )
