@@ -1,0 +1,181 @@
+"""A private mosquitto on a free loopback port, with a generated config: plain, or TLS with
+a password file and an ACL. The demo, the benchmarks and the tests start their own."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from config.settings import BrokerSettings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Credentials:
+    users: dict[str, str] = field(default_factory=dict)
+    acl: str = ""
+
+
+class Broker:
+    def __init__(self, workdir: Path, *, tls: bool = False, creds: Credentials | None = None) -> None:
+        self.workdir = workdir
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.tls = tls
+        self.creds = creds
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.ca_file = ""
+        self._write_config()
+
+    def _write_config(self) -> None:
+        exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        self.exe = exe
+        lines = [
+            f"listener {self.port} 127.0.0.1",
+            "persistence true",
+            f"persistence_location {self.workdir}/",
+            "autosave_interval 1",
+            "max_queued_messages 0",  # never drop queued QoS 1 messages for a slow or absent hub
+            "max_inflight_messages 100",
+            "log_type error",
+            "log_type warning",
+            "log_type notice",
+            f"log_dest file {self.workdir}/mosquitto.log",
+        ]
+        if os.geteuid() == 0:
+            lines.append("user root")  # as root mosquitto would read our files as user 'mosquitto'
+        if self.tls:
+            self.ca_file = _make_certs(self.workdir)
+            lines += [
+                f"cafile {self.workdir}/ca.crt",
+                f"certfile {self.workdir}/server.crt",
+                f"keyfile {self.workdir}/server.key",
+            ]
+        if self.creds:
+            pwfile = self.workdir / "passwords"
+            pwfile.write_text("")
+            for user, password in self.creds.users.items():
+                subprocess.run(
+                    ["mosquitto_passwd", "-b", str(pwfile), user, password], check=True, capture_output=True
+                )
+            lines += ["allow_anonymous false", f"password_file {pwfile}"]
+            if self.creds.acl:
+                (self.workdir / "acl").write_text(self.creds.acl)
+                lines.append(f"acl_file {self.workdir}/acl")
+        else:
+            lines.append("allow_anonymous true")
+        (self.workdir / "mosquitto.conf").write_text("\n".join(lines) + "\n")
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [self.exe, "-c", str(self.workdir / "mosquitto.conf")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                err = self.proc.stderr.read().decode() if self.proc.stderr else ""
+                raise RuntimeError(f"mosquitto exited: {err}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("mosquitto did not start listening")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        if self.proc is not None and self.proc.stderr:
+            self.proc.stderr.close()
+        self.proc = None
+
+    def pause(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGCONT)
+
+    def settings(self, username: str = "", password: str = "", protocol: str = "5") -> BrokerSettings:
+        return BrokerSettings(
+            host="127.0.0.1" if not self.tls else "localhost",
+            port=self.port,
+            protocol=protocol,
+            username=username,
+            password=password,
+            ca_file=self.ca_file,
+            reconnect_min_s=0.1,
+            reconnect_max_s=0.5,
+            keepalive_s=5,
+        )
+
+
+def _make_certs(workdir: Path) -> str:
+    def run(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=workdir)
+
+    run(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=kiosk-test-ca",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+    )
+    run(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    )
+    (workdir / "san.ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    run(
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+        "-out",
+        "server.crt",
+    )
+    return str(workdir / "ca.crt")
