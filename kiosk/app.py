@@ -10,6 +10,7 @@ import argparse
 import signal
 import sys
 import threading
+from typing import TextIO
 
 from config import load_settings
 from kiosk.board import render_board
@@ -20,7 +21,7 @@ from sync.kiosk_sync import KioskSync, SyncChange
 class HeadlessBoard:
     """Prints the board to stderr (stdout carries the JSON logs) when it changes."""
 
-    def __init__(self, sync: KioskSync, stream: object = None) -> None:
+    def __init__(self, sync: KioskSync, stream: TextIO | None = None) -> None:
         self.sync = sync
         self.stream = stream or sys.stderr
         self.last = ""
@@ -34,7 +35,7 @@ class HeadlessBoard:
         text = render_board(cache.providers(), cache.statuses(), self.sync.cache_age_s())
         if text != self.last:
             self.last = text
-            print(text, file=self.stream, flush=True)  # type: ignore[call-overload]
+            print(text, file=self.stream, flush=True)
 
 
 def run_kiosk(args: argparse.Namespace) -> int:

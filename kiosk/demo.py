@@ -15,17 +15,19 @@ import threading
 import time
 import uuid
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings
 from kiosk.app import HeadlessBoard
 from kiosk.clock import SystemClock
 from kiosk.logs import setup_logging
-from kiosk.lookup import find_by_dob
+from kiosk.lookup import Match, find_by_dob
 from sync import messages as m
+from sync.cache import KioskCache
 from sync.hub.sample import sample_morning
 from sync.hub.service import HubService
-from sync.kiosk_sync import KioskSync
+from sync.kiosk_sync import KioskSync, SyncChange
 from sync.local_broker import Broker
 
 
@@ -90,7 +92,8 @@ def _story(hub: HubService, kiosk: KioskSync, plan: object, clock: SystemClock) 
     patients = [a for a in kiosk.call(lambda c: c.appointments_for("chen"))][:3]
     for appt in patients:
         digits = datetime.fromisoformat(appt.dob).strftime("%m%d%Y")
-        match = kiosk.call(lambda c, d=digits, p=appt.last_prefix[:2]: find_by_dob(c, d, p))
+        letters = appt.last_prefix[:2]
+        match = kiosk.call(partial(_lookup, digits=digits, letters=letters))
         found = match.appointments[0]
         kiosk.submit(
             m.CheckIn(
@@ -111,9 +114,12 @@ def _story(hub: HubService, kiosk: KioskSync, plan: object, clock: SystemClock) 
     _say("7:43 — Dr. Martinez calls in sick. The practice changes her status once:")
     sent = time.perf_counter()
     seen = threading.Event()
-    kiosk.add_listener(
-        lambda ch: seen.set() if ch.kind == "status" and ch.provider_id == "martinez" else None
-    )
+
+    def on_change(change: SyncChange) -> None:
+        if change.kind == "status" and change.provider_id == "martinez":
+            seen.set()
+
+    kiosk.add_listener(on_change)
     hub.set_status(
         m.StatusChangeRequest(
             uuid.uuid4().hex,
@@ -144,6 +150,10 @@ def _story(hub: HubService, kiosk: KioskSync, plan: object, clock: SystemClock) 
         "hub: kiosks and the status versions they display: "
         + "; ".join(f"{k['id']} {'online' if k['online'] else 'offline'} {k['display']}" for k in kiosks)
     )
+
+
+def _lookup(cache: KioskCache, digits: str, letters: str) -> Match:
+    return find_by_dob(cache, digits, letters)
 
 
 def _wait(predicate: object, timeout: float) -> None:

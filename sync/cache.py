@@ -53,7 +53,7 @@ class KioskCache:
     @classmethod
     def open(cls, path: str | Path) -> KioskCache:
         path = Path(path)
-        return cls(open_database(path, KIOSK_MIGRATIONS), path)
+        return cls(open_database(path, KIOSK_MIGRATIONS, synchronous="NORMAL"), path)
 
     def close(self) -> None:
         self.db.close()
@@ -65,10 +65,10 @@ class KioskCache:
         if decision == state.APPLY:
             with transaction(self.db):
                 self.db.execute("DELETE FROM appointments WHERE provider_id = ?", [msg.provider_id])
-                self.db["appointments"].insert_all(
+                self.db.table("appointments").insert_all(
                     (dataclasses.asdict(a) for a in msg.appointments), batch_size=500
                 )
-                self.db["providers"].upsert(
+                self.db.table("providers").upsert(
                     {
                         "id": msg.provider_id,
                         "name": msg.provider_name,
@@ -84,9 +84,9 @@ class KioskCache:
         decision = state.decide_appointment_change(self._held(msg.provider_id), msg.date, msg.version)
         if decision in (state.APPLY, state.GAP):
             with transaction(self.db):
-                self.db["appointments"].upsert(dataclasses.asdict(msg.appointment), pk="id")
+                self.db.table("appointments").upsert(dataclasses.asdict(msg.appointment), pk="id")
                 if decision == state.APPLY:
-                    self.db["providers"].update(msg.provider_id, {"schedule_version": msg.version})
+                    self.db.table("providers").update(msg.provider_id, {"schedule_version": msg.version})
         return Applied(decision, msg.provider_id)
 
     def apply_status(self, msg: ProviderStatus, received_at: str) -> Applied:
@@ -98,7 +98,7 @@ class KioskCache:
             with transaction(self.db):
                 record = dataclasses.asdict(msg)
                 record["received_at"] = received_at
-                self.db["provider_status"].upsert(record, pk="provider_id")
+                self.db.table("provider_status").upsert(record, pk="provider_id")
         return Applied(decision, msg.provider_id)
 
     def _held(self, provider_id: str) -> state.Held | None:

@@ -6,10 +6,10 @@ import sqlite_utils
 
 
 def _v1_initial(db: sqlite_utils.Database) -> None:
-    db["providers"].create(
+    db.table("providers").create(
         {"id": str, "name": str, "date": str, "schedule_version": int, "received_at": str}, pk="id"
     )
-    db["appointments"].create(
+    db.table("appointments").create(
         {
             "id": str,
             "provider_id": str,
@@ -23,10 +23,10 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["appointments"].create_index(["dob"])
-    db["appointments"].create_index(["code"])
-    db["appointments"].create_index(["provider_id", "start"])
-    db["provider_status"].create(
+    db.table("appointments").create_index(["dob"])
+    db.table("appointments").create_index(["code"])
+    db.table("appointments").create_index(["provider_id", "start"])
+    db.table("provider_status").create(
         {
             "provider_id": str,
             "version": int,
@@ -52,8 +52,8 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
         " created_at TEXT NOT NULL,"
         " attempts INTEGER NOT NULL DEFAULT 0)"
     )
-    db["counters"].create({"name": str, "value": int}, pk="name")
-    db["meta"].create({"key": str, "value": str}, pk="key")
+    db.table("counters").create({"name": str, "value": int}, pk="name")
+    db.table("meta").create({"key": str, "value": str}, pk="key")
 
 
 KIOSK_MIGRATIONS = [_v1_initial]

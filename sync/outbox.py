@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from kiosk.errors import StorageError
-from sync.sqlite import transaction
+from sync.sqlite import durable, transaction
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,12 @@ class Outbox:
     def add(self, key: str, kind: str, topic: str, payload: bytes, created_at: str) -> bool:
         """Commit one item; False when an item with ``key`` is already queued."""
         try:
-            cur = self._db.execute(
-                "INSERT OR IGNORE INTO outbox (key, kind, topic, payload, created_at) VALUES (?, ?, ?, ?, ?)",
-                [key, kind, topic, payload, created_at],
-            )
+            with durable(self._db):
+                cur = self._db.execute(
+                    "INSERT OR IGNORE INTO outbox (key, kind, topic, payload, created_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    [key, kind, topic, payload, created_at],
+                )
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"outbox: {exc}") from exc
         return cur.rowcount == 1

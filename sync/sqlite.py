@@ -15,7 +15,7 @@ Migration = Callable[[sqlite_utils.Database], None]
 
 
 def open_database(
-    path: str | Path, migrations: Sequence[Migration], *, readonly: bool = False
+    path: str | Path, migrations: Sequence[Migration], *, readonly: bool = False, synchronous: str = "FULL"
 ) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate ``path`` to the newest schema.
 
@@ -32,8 +32,8 @@ def open_database(
         db = sqlite_utils.Database(conn)
         if not readonly:
             db.execute("PRAGMA journal_mode=WAL")
-            # FULL: a committed outbox row survives power loss, not only a process crash.
-            db.execute("PRAGMA synchronous=FULL")
+            # FULL survives power loss; NORMAL (in WAL) survives a process crash. See durable().
+            db.execute(f"PRAGMA synchronous={synchronous}")
         db.execute("PRAGMA busy_timeout=5000")
         db.execute("PRAGMA foreign_keys=ON")
         if not readonly:
@@ -84,6 +84,21 @@ def transaction(db: sqlite_utils.Database) -> Iterator[None]:
 def _rollback(conn: sqlite3.Connection) -> None:
     if conn.in_transaction:
         conn.execute("ROLLBACK")
+
+
+@contextmanager
+def durable(db: sqlite_utils.Database) -> Iterator[None]:
+    """Commits inside are synced to disk (FULL) even on a connection opened NORMAL: the
+    outbox's rows must survive a power cut; state the hub re-sends as retained need not."""
+    if db.conn.in_transaction:  # the level can't change now; the enclosing commit decides
+        yield
+        return
+    before = db.execute("PRAGMA synchronous").fetchone()[0]
+    db.execute("PRAGMA synchronous=FULL")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA synchronous={int(before)}")
 
 
 def integrity_ok(db: sqlite_utils.Database) -> bool:

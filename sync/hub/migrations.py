@@ -6,8 +6,8 @@ import sqlite_utils
 
 
 def _v1_initial(db: sqlite_utils.Database) -> None:
-    db["providers"].create({"id": str, "name": str, "date": str, "schedule_version": int}, pk="id")
-    db["appointments"].create(
+    db.table("providers").create({"id": str, "name": str, "date": str, "schedule_version": int}, pk="id")
+    db.table("appointments").create(
         {
             "id": str,
             "provider_id": str,
@@ -21,7 +21,7 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["appointments"].create_index(["provider_id", "start"])
+    db.table("appointments").create_index(["provider_id", "start"])
     status_cols = {
         "provider_id": str,
         "version": int,
@@ -34,9 +34,9 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
         "alternative_provider_id": str,
         "date": str,
     }
-    db["status"].create(status_cols, pk="provider_id")
-    db["status_history"].create({"id": int, **status_cols, "request_key": str}, pk="id")
-    db["checkins"].create(
+    db.table("status").create(status_cols, pk="provider_id")
+    db.table("status_history").create({"id": int, **status_cols, "request_key": str}, pk="id")
+    db.table("checkins").create(
         {
             "key": str,
             "kiosk_id": str,
@@ -49,7 +49,7 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
         },
         pk="key",
     )
-    db["requests"].create(
+    db.table("requests").create(
         {
             "key": str,
             "kiosk_id": str,
@@ -70,7 +70,7 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
         },
         pk="key",
     )
-    db["kiosks"].create(
+    db.table("kiosks").create(
         {
             "id": str,
             "online": int,
@@ -83,7 +83,7 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["counters"].create({"name": str, "value": int}, pk="name")
+    db.table("counters").create({"name": str, "value": int}, pk="name")
 
 
 HUB_MIGRATIONS = [_v1_initial]

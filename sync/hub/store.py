@@ -91,19 +91,19 @@ class HubStore:
                     )
                 }
                 self.db.execute("DELETE FROM appointments WHERE provider_id = ?", [provider_id])
-                self.db["appointments"].insert_all(
+                self.db.table("appointments").insert_all(
                     (
                         {**dataclasses.asdict(a), "state": "checked_in" if a.id in checked else a.state}
                         for a in appts
                     ),
                     batch_size=500,
                 )
-                self.db["providers"].upsert(
+                self.db.table("providers").upsert(
                     {"id": provider_id, "name": name, "date": plan.date, "schedule_version": version}, pk="id"
                 )
                 after = self.wire_schedule(provider_id)
                 if before is None or after is None or _content(before) != _content(after):
-                    self.db["providers"].update(provider_id, {"schedule_version": version + 1})
+                    self.db.table("providers").update(provider_id, {"schedule_version": version + 1})
                     changed.append(provider_id)
         return changed
 
@@ -172,7 +172,7 @@ class HubStore:
         return m.AppointmentChange(msg.provider_id, row[2], version, appt.to_wire())
 
     def checkins(self) -> list[dict[str, object]]:
-        return list(self.db["checkins"].rows_where(order_by="arrived_at, key"))
+        return list(self.db.table("checkins").rows_where(order_by="arrived_at, key"))
 
     def checkin_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM checkins").fetchone()[0])
@@ -196,8 +196,8 @@ class HubStore:
     def set_status(self, status: m.ProviderStatus, request_key: str) -> None:
         """Persist a new current status and its history row. Call inside ``transaction``."""
         record = dataclasses.asdict(status)
-        self.db["status"].upsert(record, pk="provider_id")
-        self.db["status_history"].insert({**record, "request_key": request_key})
+        self.db.table("status").upsert(record, pk="provider_id")
+        self.db.table("status_history").insert({**record, "request_key": request_key})
 
     def next_status_version(self, provider_id: str) -> int:
         row = self.db.execute("SELECT max(version) FROM status_history WHERE provider_id = ?", [provider_id])
@@ -211,7 +211,7 @@ class HubStore:
         return None if row is None else m.RequestResult(row[0], row[1], bool(row[2]), row[3], row[4], row[5])
 
     def record_request(self, msg: m.StatusChangeRequest, result: m.RequestResult, recorded_at: str) -> None:
-        self.db["requests"].insert(
+        self.db.table("requests").insert(
             {
                 **dataclasses.asdict(msg),
                 "accepted": int(result.accepted),
@@ -251,10 +251,10 @@ class HubStore:
         self._kiosk(msg.kiosk_id, {"health": json.dumps(health), "last_seen": seen_at})
 
     def _kiosk(self, kiosk_id: str, values: dict[str, object]) -> None:
-        self.db["kiosks"].upsert({"id": kiosk_id, **values}, pk="id")
+        self.db.table("kiosks").upsert({"id": kiosk_id, **values}, pk="id")
 
     def kiosks(self) -> list[dict[str, object]]:
-        rows = list(self.db["kiosks"].rows_where(order_by="id"))
+        rows = list(self.db.table("kiosks").rows_where(order_by="id"))
         for row in rows:
             row["display"] = json.loads(str(row.get("display") or "{}"))
             row["health"] = json.loads(str(row.get("health") or "{}"))

@@ -1,0 +1,194 @@
+"""Benchmarks of the spine on loopback with a private mosquitto:
+
+- ``status_propagation_ms``: the hub applies a status change → committed in each of 20
+  kiosks' caches and their listeners notified;
+- ``display_ack_ms``: the same change → the hub knows all 20 kiosks display it;
+- ``outbox_replay``: 10,000 check-ins queued during an outage → all recorded at the hub;
+- ``lookup_ms``: date-of-birth (+ letters) lookup on a 5,000-appointment day.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import threading
+import time
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings
+from kiosk.bench import percentiles
+from kiosk.lookup import find_by_dob
+from sync import messages as m
+from sync.cache import KioskCache
+from sync.hub.sample import sample_morning
+from sync.hub.service import HubService
+from sync.kiosk_sync import KioskSync, SyncChange
+from sync.local_broker import Broker
+from sync.outbox import Outbox
+from sync.sqlite import transaction
+from sync.topics import TopicTree
+from sync.wire import encode
+
+
+def _settings(port: int, state: Path, kiosk_id: str) -> Settings:
+    return Settings(
+        kiosk=KioskSettings(
+            id=kiosk_id,
+            practice="bench",
+            site="main",
+            state_dir=str(state / kiosk_id),
+            health_interval_s=60,
+            log_level="WARNING",
+        ),
+        broker=BrokerSettings(port=port, reconnect_min_s=0.1, reconnect_max_s=0.5),
+        hub=HubSettings(state_dir=str(state / "hub")),
+    )
+
+
+def _wait(predicate: Any, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.005)
+    return False
+
+
+def _request(provider: str, delay: int) -> m.StatusChangeRequest:
+    return m.StatusChangeRequest(
+        uuid.uuid4().hex,
+        "cli",
+        provider,
+        "late",
+        "bench",
+        datetime.now().strftime("%Y-%m-%dT%H:%M"),
+        delay_min=delay,
+    )
+
+
+def bench_propagation(state: Path, kiosks: int = 20, changes: int = 40) -> dict[str, Any]:
+    broker = Broker(state / "broker")
+    broker.start()
+    hub = HubService(_settings(broker.port, state, "hub"))
+    arrivals: dict[int, list[float]] = {}
+    acks: dict[int, set[str]] = {}
+    acked_all: dict[int, float] = {}
+    lock = threading.Lock()
+
+    def on_change(change: SyncChange) -> None:
+        if change.kind == "status":
+            with lock:
+                arrivals.setdefault(change.version, []).append(time.perf_counter())
+
+    def on_hub(event: str, msg: Any) -> None:
+        if event == "display":
+            version = msg.versions.get("chen", 0)
+            with lock:
+                acks.setdefault(version, set()).add(msg.kiosk_id)
+                if len(acks[version]) == kiosks and version not in acked_all:
+                    acked_all[version] = time.perf_counter()
+
+    hub.add_listener(on_hub)
+    syncs = [KioskSync(_settings(broker.port, state, f"k{i:02d}")) for i in range(kiosks)]
+    try:
+        hub.start(sample_morning(date.today()))
+        for s in syncs:
+            s.add_listener(on_change)
+            s.start()
+        _wait(lambda: all(s.call(lambda c: len(c.providers())) == 4 for s in syncs), 30)
+        time.sleep(0.5)
+        prop, ack = [], []
+        for n in range(changes):
+            sent = time.perf_counter()
+            version = hub.set_status(_request("chen", 5 + n)).status_version
+            _wait(lambda v=version: len(arrivals.get(v, [])) == kiosks and v in acked_all, 10)
+            prop += [(t - sent) * 1000 for t in arrivals.get(version, [])]
+            if version in acked_all:
+                ack.append((acked_all[version] - sent) * 1000)
+            time.sleep(0.05)
+        return {
+            "status_propagation_ms": {**percentiles(prop), "kiosks": kiosks, "changes": changes},
+            "display_ack_ms": {**percentiles(ack), "kiosks": kiosks, "complete": len(ack)},
+        }
+    finally:
+        for s in syncs:
+            s.stop()
+        hub.stop()
+        broker.stop()
+
+
+def bench_outbox_replay(state: Path, count: int = 10_000) -> dict[str, Any]:
+    broker = Broker(state / "broker-replay")
+    broker.start()
+    hub = HubService(_settings(broker.port, state, "hub-replay"))
+    plan = sample_morning(date.today())
+    hub.start(plan)
+    settings = _settings(broker.port, state, "replay")
+    tree = TopicTree("bench", "main")
+    # Queue the backlog as an offline kiosk would have: committed, never published.
+    cache = KioskCache.open(Path(settings.kiosk.state_dir) / "kiosk.sqlite")
+    box = Outbox(cache.db)
+    keys = [uuid.uuid4().hex for _ in range(count)]
+    cache.db.execute("PRAGMA synchronous=FULL")
+    with transaction(cache.db):
+        for i, key in enumerate(keys):
+            appt = plan.appointments[i % len(plan.appointments)]
+            msg = m.CheckIn(key, "replay", appt.id, appt.provider_id, appt.start, "dob")
+            box.add(key, "checkin", tree.checkin("replay"), encode(msg), appt.start)
+    cache.close()
+    kiosk = KioskSync(settings)
+    try:
+        started = time.perf_counter()
+        kiosk.start()
+        _wait(lambda: hub.stats["checkins"] >= count, 120)
+        seconds = time.perf_counter() - started
+        _wait(lambda: kiosk.call(lambda _c: kiosk.outbox.depth()) == 0, 30)
+        recorded = {r["key"] for r in hub.call(lambda s: s.checkins())}
+        return {
+            "outbox_replay": {
+                "count": count,
+                "seconds": round(seconds, 3),
+                "lost": len(set(keys) - recorded),
+                "doubled": hub.stats["checkins"] - len(recorded),
+                "redelivered_and_ignored": hub.stats["checkin_duplicates"],
+                "left_in_outbox": kiosk.call(lambda _c: kiosk.outbox.depth()),
+            }
+        }
+    finally:
+        kiosk.stop()
+        hub.stop()
+        broker.stop()
+
+
+def bench_lookup(state: Path, lookups: int = 3000) -> dict[str, Any]:
+    plan = sample_morning(date.today(), per_provider=1250)
+    cache = KioskCache.open(state / "lookup.sqlite")
+    for pid, name in plan.providers.items():
+        appts = [a.to_wire() for a in plan.appointments if a.provider_id == pid]
+        cache.apply_schedule(m.ProviderSchedule(pid, name, plan.date, 1, appts), "now")
+    rng = random.Random(5)
+    samples = []
+    for _ in range(lookups):
+        appt = rng.choice(plan.appointments)
+        digits = datetime.fromisoformat(appt.dob).strftime("%m%d%Y")
+        letters = appt.last_name[:2] if rng.random() < 0.5 else ""
+        started = time.perf_counter()
+        match = find_by_dob(cache, digits, letters)
+        samples.append((time.perf_counter() - started) * 1000)
+        if appt.id not in {a.id for a in match.appointments}:
+            raise AssertionError("lookup missed an appointment")
+    cache.close()
+    return {"lookup_ms": {**percentiles(samples), "appointments": len(plan.appointments)}}
+
+
+def run_bench(quick: bool) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
+        state = Path(tmp)
+        out: dict[str, Any] = {}
+        out.update(bench_propagation(state, kiosks=20, changes=10 if quick else 40))
+        out.update(bench_outbox_replay(state, count=1000 if quick else 10_000))
+        out.update(bench_lookup(state, lookups=300 if quick else 3000))
+        return out
