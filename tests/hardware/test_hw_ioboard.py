@@ -12,7 +12,7 @@ from hardware import ioproto as p
 from hardware.errors import DeviceError, DeviceMissing
 from hardware.events import BadgeRead, PresenceChanged, StaffCallPressed
 from hardware.ioboard import IoBoard, LinkTiming
-from hardware.ioboard_sim import BoardSimulator, SimFaults
+from hardware.ioboard_sim import BoardSimulator
 from hardware.serialport import open_port
 from hardware.supervisor import Backoff, DeviceSupervisor
 
