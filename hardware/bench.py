@@ -14,15 +14,26 @@ from hardware.ioboard import IoBoard
 from hardware.ioboard_sim import BoardSimulator
 from hardware.vision import FrameAnalyzer
 
+_PHOTOS = Path(__file__).resolve().parent.parent / "tests" / "hardware" / "data"
 
-def _frames() -> list[np.ndarray]:
-    """640x480 frames: a gradient scene, one with a drawn face-like blob, one with a QR code."""
+
+def _scenes() -> list[np.ndarray]:
+    """The test photographs (a person and empty scenes) when in a checkout, else noisy gradients."""
+    photos = [cv2.imread(str(path)) for path in sorted(_PHOTOS.glob("*.jpg"))]
+    scenes = [cv2.resize(photo, (640, 480)) for photo in photos if photo is not None]
+    if scenes:
+        return scenes
     rng = np.random.default_rng(0)
     base = np.tile(np.linspace(40, 200, 640, dtype=np.uint8), (480, 1))
+    noisy = [np.clip(base.astype(np.int16) + rng.integers(-8, 8, base.shape), 0, 255) for _ in range(4)]
+    return [cv2.cvtColor(n.astype(np.uint8), cv2.COLOR_GRAY2BGR) for n in noisy]
+
+
+def _frames() -> list[np.ndarray]:
+    """640x480 frames: each scene as it is and with a QR code in view."""
     frames = []
-    for i in range(8):
-        noisy = np.clip(base.astype(np.int16) + rng.integers(-8, 8, base.shape), 0, 255).astype(np.uint8)
-        frame = cv2.cvtColor(noisy, cv2.COLOR_GRAY2BGR)
+    for i, scene in enumerate(_scenes() * 2):
+        frame = scene.copy()
         if i % 2 == 0:
             qr = _qr_image(f"KIOSK:APPT:BENCH:{i}")
             h, w = qr.shape[:2]
