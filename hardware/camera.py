@@ -132,7 +132,8 @@ class Camera:
             ok, frame = self._cap.read()
             if not ok:
                 if self.is_file and self.loop_files and failures == 0:
-                    self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+                    self._cap.release()  # reopen to loop: works for videos and still images alike
+                    self._cap = self._capture(self.source)
                     failures += 1
                     continue
                 if self.is_file and not self.loop_files:
