@@ -18,6 +18,11 @@ setup(
     install_requires=[
         "paho-mqtt>=2.1,<3",
         "sqlite-utils>=3.36",
+        # hardware/: serial I/O board and printer, ESC/POS rendering, camera presence and QR
+        "pyserial>=3.5,<4",
+        "python-escpos>=3.1,<4",
+        "opencv-python-headless>=4.8,<5",  # never opencv-python: it bundles Qt5 and breaks PySide6
+        "numpy>=1.24",
     ],
     extras_require={
         "dev": [
@@ -26,6 +31,7 @@ setup(
             "hypothesis>=6.100",
             "ruff>=0.6",
             "mypy>=1.10",
+            "segno>=1.6",  # QR codes for the camera tests
         ],
     },
     entry_points={"console_scripts": ["kiosk = kiosk.cli:main"]},

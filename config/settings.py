@@ -82,9 +82,43 @@ class HubSettings:
 
 
 @dataclass(frozen=True)
+class DeviceSettings:
+    """[devices]: peripherals. Each URL is a pyserial URL or device path; "sim://" runs a simulator."""
+
+    io_board_url: str = field(
+        default="", metadata=_doc("I/O board: '/dev/ttyACM0', 'socket://host:port', 'sim://'; empty: none.")
+    )
+    io_board_baudrate: int = field(default=115200, metadata=_doc("I/O board baud rate.", min=1200))
+    io_board_heartbeat_s: float = field(
+        default=1.0, metadata=_doc("Seconds between heartbeats to the I/O board.", min=0.1, max=60)
+    )
+    printer_url: str = field(
+        default="", metadata=_doc("ESC/POS ticket printer: device path, URL or 'sim://'; empty: none.")
+    )
+    printer_baudrate: int = field(default=19200, metadata=_doc("Printer baud rate.", min=1200))
+    printer_width: int = field(default=42, metadata=_doc("Printer line width in characters.", min=24, max=64))
+    camera: str = field(
+        default="", metadata=_doc("Camera index ('0') or a video/image file; empty: no camera.")
+    )
+    camera_idle_fps: float = field(
+        default=2.0, metadata=_doc("Camera frame rate while nobody is there.", min=0.2, max=30)
+    )
+    camera_active_fps: float = field(
+        default=8.0, metadata=_doc("Camera frame rate while someone is there.", min=0.5, max=30)
+    )
+    reconnect_min_s: float = field(
+        default=0.5, metadata=_doc("First device reopen backoff ceiling (s).", min=0.05, max=60)
+    )
+    reconnect_max_s: float = field(
+        default=30.0, metadata=_doc("Largest device reopen backoff ceiling (s).", min=0.1, max=3600)
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """The whole file."""
 
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     broker: BrokerSettings = field(default_factory=BrokerSettings)
     hub: HubSettings = field(default_factory=HubSettings)
+    devices: DeviceSettings = field(default_factory=DeviceSettings)

@@ -1,0 +1,43 @@
+"""Peripherals: the serial I/O board, the ESC/POS ticket printer, the camera, and their health.
+
+The kiosk builds one ``Devices`` from ``settings.devices`` with an ``on_event`` callback.
+That callback is called **from device threads**: marshal each event to the kiosk's own
+loop (a queue, ``call_soon_threadsafe``, a queued Qt signal) and return at once.
+"""
+
+from hardware.devices import Devices
+from hardware.errors import DeviceMissing
+from hardware.events import (
+    BadgeRead,
+    DeviceEvent,
+    DeviceHealth,
+    DeviceHealthChanged,
+    EventCallback,
+    HealthRegistry,
+    PresenceChanged,
+    QrDecoded,
+    StaffCallPressed,
+)
+from hardware.ioproto import LedMode
+from hardware.supervisor import Backoff, Check, DeviceSupervisor
+from hardware.ticket import PrintResult, Ticket
+
+__all__ = [
+    "Backoff",
+    "BadgeRead",
+    "Check",
+    "DeviceEvent",
+    "DeviceHealth",
+    "DeviceHealthChanged",
+    "DeviceMissing",
+    "DeviceSupervisor",
+    "Devices",
+    "EventCallback",
+    "HealthRegistry",
+    "LedMode",
+    "PresenceChanged",
+    "PrintResult",
+    "QrDecoded",
+    "StaffCallPressed",
+    "Ticket",
+]

@@ -1,0 +1,12 @@
+"""Device errors beyond ``kiosk.errors.DeviceError``: "missing" is told apart from "error"."""
+
+from __future__ import annotations
+
+from kiosk.errors import DeviceError
+
+
+class DeviceMissing(DeviceError):
+    """The device is not there (unplugged, no such port). Health state "missing"."""
+
+
+__all__ = ["DeviceError", "DeviceMissing"]
