@@ -28,7 +28,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy kiosk sync config
+	$(VENV)/bin/mypy kiosk sync config hardware
 
 bench: venv
 	@mkdir -p build
