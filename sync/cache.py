@@ -101,6 +101,10 @@ class KioskCache:
                 self.db.table("provider_status").upsert(record, pk="provider_id")
         return Applied(decision, msg.provider_id)
 
+    def mark_checked_in(self, appointment_id: str) -> None:
+        """Local mark until the hub's own change arrives: a second try reads "already checked in"."""
+        self.db.execute("UPDATE appointments SET state = 'checked_in' WHERE id = ?", [appointment_id])
+
     def _held(self, provider_id: str) -> state.Held | None:
         row = self.db.execute(
             "SELECT date, schedule_version FROM providers WHERE id = ?", [provider_id]

@@ -230,6 +230,8 @@ class KioskSync:
         )
         payload = encode(msg)
         added = self.outbox.add(msg.key, msg.KIND, topic, payload, self.clock.now().isoformat())
+        if added and isinstance(msg, m.CheckIn) and msg.outcome in m.ARRIVED:
+            self.cache.mark_checked_in(msg.appointment_id)  # type: ignore[union-attr]
         if added and self.link.connected:
             item = self.outbox.pending_by_key(msg.key)
             if item is not None:

@@ -20,6 +20,9 @@ CheckInOutcome = Literal[
     "checked_in", "waiting_late", "return_later", "reschedule", "front_desk", "other_provider"
 ]
 
+# Outcomes that put the patient in the provider's queue (the others send them to the desk).
+ARRIVED: tuple[str, ...] = ("checked_in", "waiting_late", "return_later")
+
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -162,7 +162,7 @@ class HubStore:
             " JOIN providers p ON p.id = a.provider_id WHERE a.id = ? AND a.provider_id = ?",
             [msg.appointment_id, msg.provider_id],
         ).fetchone()
-        if row is None or row[0] == "checked_in":
+        if row is None or row[0] == "checked_in" or msg.outcome not in m.ARRIVED:
             return None
         version = row[1] + 1
         self.db.execute("UPDATE appointments SET state = 'checked_in' WHERE id = ?", [msg.appointment_id])

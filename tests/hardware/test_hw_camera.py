@@ -112,8 +112,7 @@ def test_camera_worker_on_a_video_file(tmp_path: Path, events) -> None:
     empty, person, code = frame_of(NO_PERSON[0]), frame_of(PERSON), qr_frame(6, 10, 0)
     video = tmp_path / "lobby.avi"
     write_video(video, [empty] * 5 + [person] * 6 + [code] * 4 + [empty] * 12)
-    camera = Camera(str(video), events, idle_fps=500, active_fps=500, absent_after_s=0.0,
-                    loop_files=False)
+    camera = Camera(str(video), events, idle_fps=500, active_fps=500, absent_after_s=0.0, loop_files=False)
     camera.open()
     try:
         assert camera.wait_finished(timeout=60)

@@ -42,8 +42,9 @@ def clock() -> ManualClock:
 
 
 def make(device: FakeDevice, clock: ManualClock, events: Events | None = None) -> DeviceSupervisor:
-    return DeviceSupervisor([device], events, clock=clock, backoff=Backoff(1.0, 8.0),
-                            check_interval_s=2.0, rng=random.Random(1))
+    return DeviceSupervisor(
+        [device], events, clock=clock, backoff=Backoff(1.0, 8.0), check_interval_s=2.0, rng=random.Random(1)
+    )
 
 
 @pytest.mark.parametrize("attempt", range(8))

@@ -1,0 +1,250 @@
+"""The check-in flow, pure: a day in memory, a manual clock, every path a patient takes."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+import pytest
+
+from kiosk.clock import ManualClock
+from kiosk.errors import StorageError
+from kiosk.flow import CheckInFlow, FlowSettings, Screen
+from sync.cache import Provider
+from sync.messages import Appointment, CheckIn, ProviderStatus
+
+DAY = "2026-11-30"
+
+
+def _appt(
+    i: str, provider: str, time: str, first: str, prefix: str, dob: str, code: str, state: str = "booked"
+):
+    return Appointment(i, provider, f"{DAY}T{time}", 15, first, prefix, dob, code, state)  # type: ignore[arg-type]
+
+
+class Day:
+    def __init__(self) -> None:
+        self.appts = [
+            _appt("a1", "chen", "09:30", "Maria", "GAR", "1982-03-04", "K7QX2M"),
+            _appt("a2", "chen", "09:00", "James", "SMI", "1982-03-04", "P3RT9A"),
+            _appt("a3", "martinez", "09:45", "Aisha", "NGU", "1990-07-21", "ZZ22AA"),
+            _appt("a4", "chen", "12:30", "Liam", "BRO", "1975-12-01", "LATE12"),
+            _appt("a5", "chen", "08:00", "Sofia", "LOP", "1966-05-05", "EARLY8"),
+            _appt("a6", "chen", "09:15", "Noah", "KIM", "2001-01-01", "DONE11", "checked_in"),
+            _appt("a7", "chen", "09:10", "Mei", "GAR", "1982-03-04", "TWIN22"),
+        ]
+        self.statuses: dict[str, ProviderStatus] = {}
+        self.providers = {
+            "chen": "Dr. Wei Chen",
+            "martinez": "Dr. Ana Martinez",
+            "okafor": "Dr. Ngozi Okafor",
+        }
+
+    def appointments_by_dob(self, dobs: list[str]) -> list[Appointment]:
+        return [a for a in self.appts if a.dob in dobs]
+
+    def appointment_by_code(self, code: str) -> Appointment | None:
+        return next((a for a in self.appts if a.code == code), None)
+
+    def appointments_for(self, provider_id: str) -> list[Appointment]:
+        return [a for a in self.appts if a.provider_id == provider_id]
+
+    def status(self, provider_id: str) -> ProviderStatus | None:
+        return self.statuses.get(provider_id)
+
+    def provider(self, provider_id: str) -> Provider | None:
+        name = self.providers.get(provider_id)
+        return Provider(provider_id, name, DAY, 1) if name else None
+
+
+class Harness:
+    def __init__(self, age: float = 0.0, fail_submit: bool = False) -> None:
+        self.day = Day()
+        self.clock = ManualClock(datetime.fromisoformat(f"{DAY}T09:05"))
+        self.sent: list[CheckIn] = []
+        self.age = age
+        self.fail = fail_submit
+        self.staff_calls = 0
+        self.flow = CheckInFlow(
+            self.day,
+            self._submit,
+            self.clock,
+            "lobby-1",
+            cache_age=lambda: self.age,
+            on_call_staff=self._staff,
+            settings=FlowSettings(idle_timeout_s=30, countdown_s=10),
+        )
+
+    def _submit(self, msg: CheckIn) -> bool:
+        if self.fail:
+            raise StorageError("database or disk is full")
+        self.sent.append(msg)
+        return True
+
+    def _staff(self) -> None:
+        self.staff_calls += 1
+
+
+@pytest.fixture
+def h() -> Harness:
+    return Harness()
+
+
+def test_dob_then_letters_then_on_time_checks_in_with_a_wait_estimate(h: Harness) -> None:
+    f = h.flow
+    f.wake()
+    assert f.view.screen == Screen.WELCOME
+    f.start("dob")
+    f.enter_dob("03041982")
+    assert f.view.screen == Screen.LETTERS  # three patients share that birthday
+    f.enter_letters("sm")
+    assert f.view.screen == Screen.CONFIRM
+    assert f.view.patient is not None
+    assert (f.view.patient.first_name, f.view.patient.last_initial) == ("James", "S")
+    assert f.view.patient.provider_name == "Dr. Wei Chen"
+    f.confirm(True)
+    assert f.view.screen == Screen.OUTCOME and f.view.outcome.kind == "on_time"
+    assert f.view.queued and h.sent[0].appointment_id == "a2" and h.sent[0].outcome == "checked_in"
+    assert f.view.outcome.wait_min == 0  # 09:00 booked, it is 09:05, nobody ahead
+
+
+def test_letters_that_still_match_two_patients_go_to_the_front_desk(h: Harness) -> None:
+    h.flow.start("dob")
+    h.flow.enter_dob("03041982")
+    h.flow.enter_letters("GA")  # Maria Garcia and Mei Garcia-...: never list them
+    assert h.flow.view.screen == Screen.MESSAGE and h.flow.view.message == "ambiguous"
+    assert h.flow.view.patient is None
+
+
+def test_code_and_qr_find_the_appointment(h: Harness) -> None:
+    h.flow.start("code")
+    h.flow.enter_code("zz22aa")
+    assert h.flow.view.screen == Screen.CONFIRM and h.flow.view.patient.first_name == "Aisha"
+    h.flow.reset()
+    h.flow.scan_qr("https://practice.example/c/K7QX2M")
+    assert h.flow.view.screen == Screen.CONFIRM and h.flow.view.method == "qr"
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("LATE12", "too_early"),
+        ("EARLY8", "too_late"),
+        ("DONE11", "already_checked_in"),
+        ("NOPE99", "not_found"),
+    ],
+)
+def test_outside_the_window_or_unknown_ends_in_a_clear_message(h: Harness, code: str, message: str) -> None:
+    h.flow.start("code")
+    h.flow.enter_code(code)
+    assert h.flow.view.screen == Screen.MESSAGE and h.flow.view.message == message
+    assert h.sent == []
+    if message == "too_early":
+        assert h.flow.view.opens_at == "11:30"
+
+
+def test_provider_late_offers_wait_or_return(h: Harness) -> None:
+    h.day.statuses["chen"] = ProviderStatus("chen", 3, "late", delay_min=20, date=DAY)
+    h.flow.enter_code("K7QX2M")
+    h.flow.confirm(True)
+    out = h.flow.view.outcome
+    assert out.kind == "late" and out.options == ("waiting_late", "return_later")
+    # 09:30 + 20 min late = 09:50; it is 09:05.
+    assert out.estimated == datetime.fromisoformat(f"{DAY}T09:50") and out.wait_min == 45
+    assert h.sent == []  # nothing is sent until the patient chooses
+    h.flow.choose("waiting_late")
+    assert h.flow.view.screen == Screen.DONE and h.sent[0].outcome == "waiting_late"
+
+
+def test_provider_out_offers_the_practice_options_never_a_silent_checkin(h: Harness) -> None:
+    h.day.statuses["martinez"] = ProviderStatus(
+        "martinez", 1, "out", reason="sick", alternative_provider_id="okafor", date=DAY
+    )
+    h.flow.enter_code("ZZ22AA")
+    h.flow.confirm(True)
+    view = h.flow.view
+    assert view.outcome.kind == "out" and view.outcome.options == (
+        "other_provider",
+        "front_desk",
+        "reschedule",
+    )
+    assert view.alternative_name == "Dr. Ngozi Okafor"
+    assert h.sent == []
+    h.flow.choose("reschedule")
+    assert h.sent[0].outcome == "reschedule"
+
+
+def test_leaving_early_before_the_appointment_ends_reads_as_out(h: Harness) -> None:
+    h.day.statuses["chen"] = ProviderStatus("chen", 2, "leaving_early", leaving_at="09:20", date=DAY)
+    h.flow.enter_code("K7QX2M")
+    h.flow.confirm(True)
+    assert h.flow.view.outcome.kind == "out"
+
+
+def test_yesterdays_status_does_not_apply_today(h: Harness) -> None:
+    h.day.statuses["chen"] = ProviderStatus("chen", 2, "out", date="2026-11-29")
+    h.flow.enter_code("K7QX2M")
+    h.flow.confirm(True)
+    assert h.flow.view.outcome.kind == "on_time"
+
+
+def test_stale_cache_withholds_estimates_and_points_to_the_desk() -> None:
+    h = Harness(age=1800)
+    h.flow.reset()
+    assert h.flow.view.stale and h.flow.view.age_min == 30
+    h.day.statuses["chen"] = ProviderStatus("chen", 3, "late", delay_min=20, date=DAY)
+    h.flow.enter_code("K7QX2M")
+    h.flow.confirm(True)
+    assert h.flow.view.outcome.kind == "stale" and h.flow.view.outcome.wait_min is None
+    assert h.sent and h.sent[0].outcome == "checked_in"  # still checked in, through the outbox
+
+
+def test_patients_ahead_add_to_the_wait(h: Harness) -> None:
+    h.day.appts.append(_appt("a8", "chen", "09:20", "Omar", "ADA", "1970-01-01", "AHEAD1", "checked_in"))
+    h.flow.enter_code("K7QX2M")  # 09:30; Noah (09:15) and Omar (09:20) are checked in and waiting
+    h.flow.confirm(True)
+    assert h.flow.view.outcome.wait_min == 30  # max(25 min to 09:30, 2 x 15 min queue)
+
+
+def test_idle_countdown_then_reset_wipes_every_patient_field(h: Harness) -> None:
+    h.flow.enter_code("K7QX2M")
+    assert h.flow.view.patient is not None
+    h.clock.advance(31)
+    h.flow.tick()
+    assert h.flow.view.countdown == 9
+    h.flow.touch()
+    assert h.flow.view.countdown == 0
+    h.clock.advance(41)
+    h.flow.tick()
+    view = h.flow.view
+    assert view.screen == Screen.ATTRACT
+    for fld in dataclasses.fields(view):
+        if fld.name not in ("stale", "age_min", "language", "screen"):
+            assert getattr(view, fld.name) == fld.default, fld.name
+    assert h.flow._appt is None
+    assert h.flow.metrics.counts["abandoned"] == 1
+
+
+def test_call_staff_works_from_any_screen_and_a_disk_error_sends_to_the_desk() -> None:
+    h = Harness(fail_submit=True)
+    h.flow.enter_code("K7QX2M")
+    h.flow.call_staff()
+    assert h.flow.view.staff_called and h.staff_calls == 1
+    h.flow.confirm(True)
+    assert h.flow.view.screen == Screen.MESSAGE and h.flow.view.message == "error"
+
+
+def test_saying_no_on_confirm_never_checks_in(h: Harness) -> None:
+    h.flow.enter_code("K7QX2M")
+    h.flow.confirm(False)
+    assert h.flow.view.screen == Screen.MESSAGE and h.flow.view.message == "declined" and h.sent == []
+
+
+def test_metrics_record_no_patient_data(h: Harness) -> None:
+    h.flow.start("code")
+    h.clock.advance(12)
+    h.flow.enter_code("K7QX2M")
+    h.flow.confirm(True)
+    summary = h.flow.metrics.summary()
+    assert summary["checkin_completed"] == 1 and summary["checkin_seconds_p50"] == 12.0
+    assert not any("Maria" in k or "K7QX2M" in k for k in summary)
