@@ -14,7 +14,7 @@ import tomllib
 import types
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any, get_origin, get_type_hints
 
 from config.settings import DEFAULT_CONFIG_PATH, Settings
 from kiosk.errors import ConfigError
@@ -89,6 +89,8 @@ def _build(cls: type, data: Mapping[str, Any], prefix: str, source: str) -> Any:
 
 
 def _check(key: str, value: Any, hint: Any, meta: Mapping[str, Any], source: str) -> Any:
+    if get_origin(hint) is dict:
+        return _check_table(key, value, source)
     expected = hint if not isinstance(hint, types.UnionType) else str
     value = _coerce(key, value, expected, source)
     choices = meta.get("choices")
@@ -105,6 +107,15 @@ def _check(key: str, value: Any, hint: Any, meta: Mapping[str, Any], source: str
             f"{source}: {key} = {value!r}: expected letters, digits, '-' or '_' (no '/', '+', '#', spaces)"
         )
     return value
+
+
+def _check_table(key: str, value: Any, source: str) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{source}: [{key}] must be a table of strings, got {type(value).__name__}")
+    for name, item in value.items():
+        if not isinstance(item, str):
+            raise ConfigError(f"{source}: {key}.{name} = {item!r}: expected str, got {type(item).__name__}")
+    return dict(value)
 
 
 def _coerce(key: str, value: Any, expected: type, source: str) -> Any:

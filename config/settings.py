@@ -115,6 +115,26 @@ class DeviceSettings:
 
 
 @dataclass(frozen=True)
+class StaffSettings:
+    """[staff]: who may use the admin panel. Written by `kiosk provision`; PINs only as hashes."""
+
+    members: dict[str, str] = field(
+        default_factory=dict,
+        metadata=_doc("Staff id -> 'ROLE:scrypt$...' (front_desk, supervisor, technician)."),
+    )
+    max_attempts: int = field(default=5, metadata=_doc("Wrong PINs before the entry locks.", min=1, max=20))
+    lockout_s: int = field(
+        default=300, metadata=_doc("How long the entry stays locked (s).", min=10, max=86400)
+    )
+    session_idle_s: int = field(
+        default=60, metadata=_doc("Admin session idle timeout (s).", min=10, max=3600)
+    )
+    front_desk_max_late_min: int = field(
+        default=60, metadata=_doc("Largest delay front desk may set without a supervisor.", min=0, max=600)
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """The whole file."""
 
@@ -122,3 +142,4 @@ class Settings:
     broker: BrokerSettings = field(default_factory=BrokerSettings)
     hub: HubSettings = field(default_factory=HubSettings)
     devices: DeviceSettings = field(default_factory=DeviceSettings)
+    staff: StaffSettings = field(default_factory=StaffSettings)

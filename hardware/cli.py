@@ -30,8 +30,11 @@ def add_commands(subparsers: Any) -> None:
     board.add_argument("--noise", type=float, default=0.0, help="probability of noise before a frame")
     board.add_argument("--drop", type=float, default=0.0, help="probability of a dropped byte in a frame")
     board.add_argument("--seed", type=int, default=0, help="random seed for noise and drops")
-    board.add_argument("--script", action="store_true",
-                       help="walk a patient up every 10 s: presence, badge, call-staff button")
+    board.add_argument(
+        "--script",
+        action="store_true",
+        help="walk a patient up every 10 s: presence, badge, call-staff button",
+    )
     board.set_defaults(handler=_io_board)
 
     printer = sims.add_parser("printer", help="an ESC/POS printer that prints tickets as text")

@@ -29,8 +29,9 @@ SIM_URL = "sim://"
 class Devices:
     """All configured peripherals under one supervisor. Callbacks arrive on device threads."""
 
-    def __init__(self, settings: DeviceSettings, on_event: EventCallback | None = None,
-                 clock: Clock | None = None) -> None:
+    def __init__(
+        self, settings: DeviceSettings, on_event: EventCallback | None = None, clock: Clock | None = None
+    ) -> None:
         clock = clock or SystemClock()
         self.simulators: list[Any] = []
         devices: list[Device] = []
@@ -45,8 +46,11 @@ class Devices:
                 self.board_sim = BoardSimulator().start()
                 self.simulators.append(self.board_sim)
                 url = self.board_sim.url
-            timing = LinkTiming(heartbeat=settings.io_board_heartbeat_s, baudrate=settings.io_board_baudrate,
-                                silence_limit=max(3.5, settings.io_board_heartbeat_s * 3.5))
+            timing = LinkTiming(
+                heartbeat=settings.io_board_heartbeat_s,
+                baudrate=settings.io_board_baudrate,
+                silence_limit=max(3.5, settings.io_board_heartbeat_s * 3.5),
+            )
             self.io_board = IoBoard(url, on_event, clock, timing)
             devices.append(self.io_board)
         if settings.printer_url:
@@ -58,11 +62,18 @@ class Devices:
             self.printer = TicketPrinter(url, settings.printer_baudrate, settings.printer_width)
             devices.append(self.printer)
         if settings.camera:
-            self.camera = Camera(settings.camera, on_event, clock=clock, idle_fps=settings.camera_idle_fps,
-                                 active_fps=settings.camera_active_fps)
+            self.camera = Camera(
+                settings.camera,
+                on_event,
+                clock=clock,
+                idle_fps=settings.camera_idle_fps,
+                active_fps=settings.camera_active_fps,
+            )
             devices.append(self.camera)
         self.supervisor = DeviceSupervisor(
-            devices, on_event, clock=clock,
+            devices,
+            on_event,
+            clock=clock,
             backoff=Backoff(settings.reconnect_min_s, settings.reconnect_max_s),
         )
 

@@ -12,10 +12,22 @@ _CODEPAGES = {0: "cp437", 2: "cp850", 16: "cp1252", 19: "cp858"}
 ESC, GS, DLE, LF = 0x1B, 0x1D, 0x10, 0x0A
 # commands with a fixed number of argument bytes after the two command bytes
 _FIXED = {
-    (ESC, ord("!")): 1, (ESC, ord("E")): 1, (ESC, ord("-")): 1, (ESC, ord("a")): 1,
-    (ESC, ord("t")): 1, (ESC, ord("d")): 1, (ESC, ord("M")): 1, (ESC, ord("G")): 1,
-    (ESC, ord("3")): 1, (ESC, ord("2")): 0, (ESC, ord("@")): 0, (GS, ord("!")): 1,
-    (GS, ord("B")): 1, (ESC, ord("{")): 1, (GS, ord("b")): 1, (DLE, 0x04): 1,
+    (ESC, ord("!")): 1,
+    (ESC, ord("E")): 1,
+    (ESC, ord("-")): 1,
+    (ESC, ord("a")): 1,
+    (ESC, ord("t")): 1,
+    (ESC, ord("d")): 1,
+    (ESC, ord("M")): 1,
+    (ESC, ord("G")): 1,
+    (ESC, ord("3")): 1,
+    (ESC, ord("2")): 0,
+    (ESC, ord("@")): 0,
+    (GS, ord("!")): 1,
+    (GS, ord("B")): 1,
+    (ESC, ord("{")): 1,
+    (GS, ord("b")): 1,
+    (DLE, 0x04): 1,
 }
 
 

@@ -88,7 +88,12 @@ class PrinterSimulator:
             for n in queries:
                 if self.mute:
                     continue
-                reply = t.status_byte(n, offline=self.offline, cover_open=self.cover_open,
-                                      paper_out=self.paper_out, paper_low=self.paper_low)
+                reply = t.status_byte(
+                    n,
+                    offline=self.offline,
+                    cover_open=self.cover_open,
+                    paper_out=self.paper_out,
+                    paper_low=self.paper_low,
+                )
                 with contextlib.suppress(OSError):
                     os.write(pty.master, bytes((reply,)))

@@ -111,8 +111,15 @@ def paper_low(byte: int) -> bool:
     return byte & 0x0C == 0x0C
 
 
-def status_byte(n: int, *, offline: bool = False, cover_open: bool = False, paper_out: bool = False,
-                paper_low: bool = False, error: bool = False) -> int:
+def status_byte(
+    n: int,
+    *,
+    offline: bool = False,
+    cover_open: bool = False,
+    paper_out: bool = False,
+    paper_low: bool = False,
+    error: bool = False,
+) -> int:
     """What a printer in this state answers to ``DLE EOT n`` (the simulator and tests use it)."""
     value = 0x12
     if n == STATUS_PRINTER and (offline or cover_open or paper_out or error):

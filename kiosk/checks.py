@@ -1,0 +1,167 @@
+"""Checks a technician reads: each says what passed, what failed, and what to do.
+
+Shared by ``kiosk provision`` (after writing the config) and ``kiosk doctor`` (on a
+running unit).
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from config.settings import BrokerSettings, Settings
+from kiosk.clock import Clock, SystemClock
+from kiosk.errors import KioskError
+from sync.link import LinkEvent, MqttLink
+
+MIN_FREE_MB = 200
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+    advice: str = ""
+    warning: bool = False  # passed, but worth a look
+
+
+def report(results: list[CheckResult]) -> str:
+    lines = []
+    for r in results:
+        mark = "ok  " if r.ok and not r.warning else ("warn" if r.ok else "FAIL")
+        lines.append(f"[{mark}] {r.name}: {r.detail}")
+        if r.advice and (not r.ok or r.warning):
+            lines.append(f"       → {r.advice}")
+    failed = sum(not r.ok for r in results)
+    lines.append(f"{len(results) - failed} passed, {failed} failed")
+    return "\n".join(lines)
+
+
+def check_broker(broker: BrokerSettings, client_id: str, timeout: float = 10.0) -> CheckResult:
+    events: queue.Queue[LinkEvent] = queue.Queue()
+    link = MqttLink(broker, client_id=f"{client_id}-check", on_event=events.put)
+    link.start()
+    where = f"{'mqtts' if broker.tls else 'mqtt'}://{broker.host}:{broker.port}"
+    try:
+        event = events.get(timeout=timeout)
+    except queue.Empty:
+        return CheckResult(
+            "broker",
+            False,
+            f"no answer from {where} in {timeout:.0f} s: {link.last_error}",
+            "check the broker address and port, the network, and the CA file for TLS",
+        )
+    finally:
+        link.stop()
+    if event.kind == "connected":
+        return CheckResult("broker", True, f"connected to {where} as {broker.username or '(anonymous)'}")
+    return CheckResult(
+        "broker",
+        False,
+        f"{where} refused the connection: {event.reason}",
+        "check the username and password (or client certificate) given to provisioning",
+    )
+
+
+def check_state_dir(path: Path) -> CheckResult:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-probe"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        return CheckResult(
+            "state directory",
+            False,
+            f"{path}: {exc.strerror}",
+            "create it and give the kiosk user write access (the install script does)",
+        )
+    free_mb = shutil.disk_usage(path).free // 2**20
+    if free_mb < MIN_FREE_MB:
+        return CheckResult(
+            "disk space",
+            True,
+            f"{free_mb} MB free under {path}",
+            f"free some space: below {MIN_FREE_MB} MB check-ins may not be stored",
+            warning=True,
+        )
+    return CheckResult("state directory", True, f"{path} writable, {free_mb} MB free")
+
+
+def check_clock(clock: Clock | None = None, last_synced: str = "") -> CheckResult:
+    now = (clock or SystemClock()).now()
+    if not 2024 <= now.year <= 2100:
+        return CheckResult(
+            "clock",
+            False,
+            f"the clock says {now:%Y-%m-%d %H:%M}",
+            "enable time sync (systemd-timesyncd) or set the clock: arrival windows depend on it",
+        )
+    if last_synced:
+        try:
+            seen = datetime.fromisoformat(last_synced)
+        except ValueError:
+            seen = None
+        if seen is not None and now < seen:
+            return CheckResult(
+                "clock",
+                False,
+                f"the clock ({now:%H:%M}) is behind the last sync ({seen:%H:%M})",
+                "the clock went backwards: enable time sync",
+            )
+    return CheckResult("clock", True, f"{now:%Y-%m-%d %H:%M}")
+
+
+def check_devices(settings: Settings, seconds: float = 3.0) -> list[CheckResult]:
+    """Open every configured device briefly and report its health."""
+    try:
+        from hardware import Devices
+    except ImportError as exc:
+        return [
+            CheckResult("devices", False, f"device support missing: {exc}", "reinstall the kiosk package")
+        ]
+    devices = Devices(settings.devices, on_event=lambda _event: None)
+    try:
+        devices.start()
+        deadline = time.monotonic() + seconds
+        snapshot = devices.health_snapshot()
+        while time.monotonic() < deadline and any(v["state"] != "ok" for v in snapshot.values()):
+            time.sleep(0.1)
+            snapshot = devices.health_snapshot()
+    except KioskError as exc:
+        return [CheckResult("devices", False, str(exc), "check [devices] in the config")]
+    finally:
+        devices.stop()
+    if not snapshot:
+        return [
+            CheckResult(
+                "devices",
+                True,
+                "none configured",
+                warning=True,
+                advice="set [devices] io_board_url / printer_url / camera for this unit",
+            )
+        ]
+    advice = {
+        "missing": "is it plugged in? is the port right? (ls /dev/serial/by-id)",
+        "error": "power-cycle the device; see the reason",
+    }
+    return [
+        CheckResult(
+            name,
+            info["state"] == "ok",
+            info["state"] + (f": {info['reason']}" if info["reason"] else ""),
+            advice.get(info["state"], ""),
+        )
+        for name, info in sorted(snapshot.items())
+    ]
+
+
+def running_as_service() -> bool:
+    return bool(os.environ.get("INVOCATION_ID"))

@@ -1,0 +1,165 @@
+"""Operations on a unit: doctor (checks on a running kiosk), purge (patient data older
+than today), factory reset (credentials, caches and all patient data)."""
+
+from __future__ import annotations
+
+import json
+import queue
+import shutil
+from pathlib import Path
+
+from config.settings import Settings
+from kiosk.checks import CheckResult, check_broker, check_clock, check_state_dir
+from kiosk.clock import Clock, SystemClock
+from kiosk.errors import KioskError, WireError
+from sync import messages as m
+from sync.cache import KioskCache
+from sync.kiosk_sync import cache_age_from_meta
+from sync.link import LinkEvent, MqttLink
+from sync.sqlite import integrity_ok
+from sync.topics import TopicTree
+from sync.wire import decode
+
+
+def cache_path(settings: Settings) -> Path:
+    return Path(settings.kiosk.state_dir) / "kiosk.sqlite"
+
+
+def doctor(settings: Settings, clock: Clock | None = None, broker_timeout: float = 10.0) -> list[CheckResult]:
+    clock = clock or SystemClock()
+    results = [check_state_dir(Path(settings.kiosk.state_dir))]
+    last_synced = ""
+    path = cache_path(settings)
+    if path.exists():
+        try:
+            cache = KioskCache.open(path)
+        except KioskError as exc:
+            results.append(
+                CheckResult("cache", False, str(exc), "`kiosk reset --cache` rebuilds it from the hub")
+            )
+        else:
+            try:
+                results += _cache_checks(cache, settings, clock)
+                last_synced = cache.get_meta("last_live_at")
+            finally:
+                cache.close()
+    else:
+        results.append(CheckResult("cache", True, "not created yet (the kiosk has not run)", warning=True))
+    results.append(check_clock(clock, last_synced))
+    results.append(check_broker(settings.broker, settings.kiosk.id, broker_timeout))
+    if results[-1].ok:
+        results += _reported_health(settings, broker_timeout)
+    return results
+
+
+def _cache_checks(cache: KioskCache, settings: Settings, clock: Clock) -> list[CheckResult]:
+    out = []
+    ok = integrity_ok(cache.db)
+    out.append(
+        CheckResult(
+            "cache integrity",
+            ok,
+            "ok" if ok else "PRAGMA integrity_check failed",
+            "stop the kiosk, then `kiosk reset --cache`; the hub resends the day",
+        )
+    )
+    depth = int(cache.db.execute("SELECT count(*) FROM outbox").fetchone()[0])
+    out.append(
+        CheckResult(
+            "outbox",
+            True,
+            f"{depth} waiting to be sent",
+            warning=depth > 0,
+            advice="they go out when the broker is reachable; see the broker check",
+        )
+    )
+    age = cache_age_from_meta(cache, clock)
+    stale = age < 0 or age > settings.kiosk.stale_after_s
+    detail = "never synced" if age < 0 else f"last in step with the hub {int(age)} s ago"
+    out.append(CheckResult("sync lag", True, detail, "check the broker and the hub", warning=stale))
+    return out
+
+
+def _reported_health(settings: Settings, timeout: float) -> list[CheckResult]:
+    """The running kiosk's own retained health message: devices and connection."""
+    tree = TopicTree(settings.kiosk.practice, settings.kiosk.site)
+    events: queue.Queue[LinkEvent] = queue.Queue()
+    link = MqttLink(
+        settings.broker,
+        f"{settings.kiosk.id}-doctor",
+        events.put,
+        subscriptions=[tree.health(settings.kiosk.id)],
+    )
+    link.start()
+    try:
+        while True:
+            event = events.get(timeout=min(timeout, 3.0))
+            if event.kind == "message":
+                health = decode(event.payload, m.KioskHealth)
+                break
+    except (queue.Empty, WireError):
+        return [
+            CheckResult(
+                "running kiosk",
+                False,
+                "no health report from this kiosk",
+                "is the service running? `systemctl status kiosk`",
+                warning=False,
+            )
+        ]
+    finally:
+        link.stop()
+    out = [
+        CheckResult(
+            "running kiosk",
+            health.connected,
+            f"reported at {health.at}: {'connected' if health.connected else 'not connected'}, "
+            f"outbox {health.outbox_depth}",
+        )
+    ]
+    out += [
+        CheckResult(
+            f"device {name}",
+            d.state == "ok",
+            d.state + (f": {d.reason}" if d.reason else ""),
+            "check the cable and the port in [devices]",
+        )
+        for name, d in sorted(health.devices.items())
+    ]
+    return out
+
+
+def purge(settings: Settings, clock: Clock | None = None) -> int:
+    """Remove schedules older than today from the cache; the number of appointments removed."""
+    path = cache_path(settings)
+    if not path.exists():
+        return 0
+    cache = KioskCache.open(path)
+    try:
+        return cache.purge_before((clock or SystemClock()).now().date().isoformat())
+    finally:
+        cache.close()
+
+
+def factory_reset(settings: Settings, config_file: Path) -> list[str]:
+    """Remove credentials, caches and all patient data. Returns what was removed."""
+    removed = []
+    state = Path(settings.kiosk.state_dir)
+    for target in (state, Path(settings.hub.state_dir)):
+        if target.exists():
+            for child in target.iterdir():
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+                removed.append(str(child))
+    etc = config_file.parent
+    for name in ("ca.pem", "cert.pem", "key.pem"):
+        if (etc / name).exists():
+            (etc / name).unlink()
+            removed.append(str(etc / name))
+    if config_file.exists():
+        config_file.unlink()
+        removed.append(str(config_file))
+    return removed
+
+
+def results_json(results: list[CheckResult]) -> str:
+    return json.dumps([r.__dict__ for r in results], indent=2)

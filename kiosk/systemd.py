@@ -1,0 +1,114 @@
+"""systemd integration: ``sd_notify`` over its datagram socket, and a watchdog that is
+petted only while every liveness check passes (a hung loop gets the unit restarted).
+
+No dependency: the protocol is one datagram of ``KEY=VALUE`` lines to ``$NOTIFY_SOCKET``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Mapping
+
+log = logging.getLogger(__name__)
+
+LivenessCheck = Callable[[], bool]
+
+
+def notify(state: str, env: Mapping[str, str] | None = None) -> bool:
+    """Send ``state`` (e.g. "READY=1") to systemd; False when not run by systemd."""
+    env = os.environ if env is None else env
+    address = env.get("NOTIFY_SOCKET", "")
+    if not address:
+        return False
+    if address.startswith("@"):
+        address = "\0" + address[1:]  # an abstract socket
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+            sock.connect(address)
+            sock.sendall(state.encode())
+    except OSError as exc:
+        log.warning("sd_notify failed: %s", exc)
+        return False
+    return True
+
+
+def watchdog_interval_s(env: Mapping[str, str] | None = None) -> float | None:
+    """Half of systemd's WatchdogSec (the recommended petting interval), or None."""
+    env = os.environ if env is None else env
+    usec = env.get("WATCHDOG_USEC", "")
+    pid = env.get("WATCHDOG_PID", "")
+    if not usec.isdigit() or (pid and pid != str(os.getpid())):
+        return None
+    return int(usec) / 2_000_000
+
+
+class Watchdog:
+    """Pets systemd's watchdog every ``interval`` seconds while all checks pass.
+
+    A failing check stops the petting (and is logged once), so systemd restarts the unit
+    after WatchdogSec; checks recovering resumes it.
+    """
+
+    def __init__(
+        self, checks: Mapping[str, LivenessCheck], interval_s: float, send: Callable[[str], bool] = notify
+    ) -> None:
+        self._checks = dict(checks)
+        self._interval = interval_s
+        self._send = send
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.failing: list[str] = []
+        self.pets = 0
+
+    def check(self) -> list[str]:
+        failing = []
+        for name, check in self._checks.items():
+            try:
+                ok = check()
+            except Exception:
+                log.exception("liveness check %s raised", name)
+                ok = False
+            if not ok:
+                failing.append(name)
+        return failing
+
+    def step(self) -> bool:
+        failing = self.check()
+        if failing != self.failing and failing:
+            log.error("not petting the watchdog: %s unhealthy", ", ".join(failing))
+        self.failing = failing
+        if failing:
+            return False
+        self.pets += 1
+        return self._send("WATCHDOG=1")
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="watchdog", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            self.step()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(self._interval + 1)
+
+
+class Heartbeat:
+    """A loop calls ``beat()`` each turn; ``alive()`` says whether it did recently."""
+
+    def __init__(self, max_age_s: float, clock: Callable[[], float]) -> None:
+        self._max_age = max_age_s
+        self._clock = clock
+        self._last = clock()
+
+    def beat(self) -> None:
+        self._last = self._clock()
+
+    def alive(self) -> bool:
+        return self._clock() - self._last <= self._max_age
