@@ -71,5 +71,5 @@ def build_word_graph(patterns: Sequence[Pattern]) -> WordGraph:
     fan_out: dict[int, int] = {}
     for fr, _, _ in arcs:
         fan_out[fr] = fan_out.get(fr, 0) + 1
-    weighted = tuple(sorted((fr, to, 1.0 / fan_out[fr], w) for fr, to, w in arcs))
+    weighted = tuple(sorted((fr, to, 1.0, w) for fr, to, w in arcs))
     return WordGraph(start=start, final=final, arcs=weighted)
