@@ -12,6 +12,8 @@ import tempfile
 import wave
 from multiprocessing.connection import Connection
 
+_ATTEMPTS = 4
+
 
 def main() -> None:  # pragma: no cover - runs in the child process
     reply = Connection(os.dup(1), readable=False)
@@ -31,17 +33,29 @@ def main() -> None:  # pragma: no cover - runs in the child process
             return
         text, voice, rate = request
         try:
-            with tempfile.TemporaryDirectory(prefix="kiosk-tts-") as tmp:
-                path = os.path.join(tmp, "out.wav")
-                engine.setProperty("voice", voice)
-                engine.setProperty("rate", rate)
-                engine.save_to_file(text, path)
-                engine.runAndWait()
-                with wave.open(path, "rb") as wf:
-                    frames = wf.readframes(wf.getnframes())
-                    reply.send(("ok", wf.getframerate(), wf.getsampwidth(), frames))
+            reply.send(("ok", *_synthesize(engine, text, voice, rate)))
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises SpeechError
             reply.send(("error", f"{type(exc).__name__}: {exc}", 0, b""))
+
+
+def _synthesize(engine: object, text: str, voice: str, rate: int) -> tuple[int, int, bytes]:
+    """One synthesis through pyttsx3's save_to_file, retried when it comes back empty.
+
+    pyttsx3 2.99's espeak driver drives espeak asynchronously and now and then ends its
+    loop before any audio arrived (a zero-length WAV); a retry has always produced it.
+    """
+    for _attempt in range(_ATTEMPTS):
+        with tempfile.TemporaryDirectory(prefix="kiosk-tts-") as tmp:
+            path = os.path.join(tmp, "out.wav")
+            engine.setProperty("voice", voice)  # type: ignore[attr-defined]
+            engine.setProperty("rate", rate)  # type: ignore[attr-defined]
+            engine.save_to_file(text, path)  # type: ignore[attr-defined]
+            engine.runAndWait()  # type: ignore[attr-defined]
+            with wave.open(path, "rb") as wf:
+                frames = wf.readframes(wf.getnframes())
+                if frames or not text.strip():
+                    return wf.getframerate(), wf.getsampwidth(), frames
+    raise RuntimeError(f"espeak produced no audio {_ATTEMPTS} times")
 
 
 if __name__ == "__main__":

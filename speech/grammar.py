@@ -37,7 +37,7 @@ _COMMON: dict[str, dict[str, Intent]] = {
     "en": {
         "call staff": CallStaff(), "staff": CallStaff(), "call someone": CallStaff(),
         "talk to a person": CallStaff(), "receptionist": CallStaff(),
-        "help": Help(), "help me": Help(), "what do i do": Help(),
+        "help": Help(), "help me": Help(),
         "spanish": Language("es"), "in spanish": Language("es"), "espanol": Language("es"),
         "english": Language("en"), "in english": Language("en"),
     },
@@ -51,7 +51,7 @@ _COMMON: dict[str, dict[str, Intent]] = {
 _YES_NO: dict[str, dict[str, Intent]] = {
     "en": {
         "yes": Yes(), "yeah": Yes(), "yes please": Yes(), "correct": Yes(), "that's right": Yes(),
-        "sure": Yes(), "no": No(), "nope": No(), "no thanks": No(), "that's wrong": No(),
+        "sure": Yes(), "no": No(), "no thanks": No(), "that's wrong": No(),
         "not me": No(),
     },
     "es": {"si": Yes(), "si por favor": Yes(), "correcto": Yes(), "claro": Yes(), "no": No(),
