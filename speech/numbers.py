@@ -76,7 +76,7 @@ ES_VALUES: dict[str, int] = {
 def normalize(text: str) -> list[str]:
     """Lower-case word tokens without accents or punctuation ("Dieciséis," -> ["dieciseis"])."""
     folded = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    plain = unicodedata.normalize("NFC", "".join(c for c in folded if not unicodedata.combining(c)))
     cleaned = "".join(c if c.isalnum() or c in "'" else " " for c in plain)
     return [t.strip("'") for t in cleaned.split() if t.strip("'")]
 

@@ -43,8 +43,11 @@ class Synthesizer(Protocol):
 class Pyttsx3Synthesizer:
     """pyttsx3/espeak-ng in a child process; ``timeout_s`` bounds each synthesis."""
 
-    def __init__(self, timeout_s: float = 5.0) -> None:
+    WORKER = (sys.executable, "-m", "speech._tts_worker")
+
+    def __init__(self, timeout_s: float = 5.0, command: tuple[str, ...] = WORKER) -> None:
         self.timeout_s = timeout_s
+        self.command = command  # the worker's argv (tests swap in one that hangs)
         self._proc: subprocess.Popen[bytes] | None = None
         self._send: Connection | None = None
         self._recv: Connection | None = None
@@ -92,7 +95,7 @@ class Pyttsx3Synthesizer:
             root = str(Path(__file__).resolve().parent.parent)
             env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "speech._tts_worker"],
+                list(self.command),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 env=env,
