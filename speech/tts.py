@@ -94,7 +94,7 @@ class Pyttsx3Synthesizer:
             env = dict(os.environ)
             root = str(Path(__file__).resolve().parent.parent)
             env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
-            self._proc = subprocess.Popen(
+            self._proc = subprocess.Popen(  # noqa: S603 - argv is ours, not user input
                 list(self.command),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
