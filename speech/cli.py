@@ -103,7 +103,11 @@ def _say(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     sink = MemorySink() if args.wav else None
-    speaker = speaker_from_settings(settings, HalfDuplex(), lambda text: sys.stderr.write(text + "\n"), sink)
+
+    def caption(text: str) -> None:
+        sys.stderr.write(text + "\n")
+
+    speaker = speaker_from_settings(settings, HalfDuplex(), caption, sink)
     try:
         speaker.say(args.text, args.lang)
         speaker.wait_idle(settings.tts_timeout_s + 30)

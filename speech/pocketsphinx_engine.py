@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from kiosk.errors import SpeechError
 from speech.grammar import StepGrammar
@@ -22,7 +23,7 @@ _log = logging.getLogger(__name__)
 class PocketsphinxRecognizer:
     engine = "pocketsphinx"
     sample_rate = 16000
-    languages = ("en",)
+    languages: tuple[str, ...] = ("en",)
 
     def __init__(self, model_dir: Path | None = None, dict_path: Path | None = None) -> None:
         try:
@@ -35,7 +36,7 @@ class PocketsphinxRecognizer:
             raise SpeechError(f"pocketsphinx model {self._hmm}: no acoustic model (mdef missing)")
         self._lexicon = load_cmudict(self._lexicon_path)
         self._decoder_cls = Decoder
-        self._decoder: object | None = None
+        self._decoder: Any = None
         self._known: set[str] = set()
         self._searches: set[str] = set()
         self._active = ""
@@ -49,12 +50,12 @@ class PocketsphinxRecognizer:
         if grammar.key not in self._searches:
             graph = grammar.word_graph()
             try:
-                fsg = decoder.create_fsg(grammar.key, graph.start, graph.final, list(graph.arcs))  # type: ignore[attr-defined]
-                decoder.add_fsg(grammar.key, fsg)  # type: ignore[attr-defined]
+                fsg = decoder.create_fsg(grammar.key, graph.start, graph.final, list(graph.arcs))
+                decoder.add_fsg(grammar.key, fsg)
             except (ValueError, RuntimeError) as exc:
                 raise SpeechError(f"pocketsphinx rejected the {grammar.step.value} grammar: {exc}") from exc
             self._searches.add(grammar.key)
-        decoder.activate_search(grammar.key)  # type: ignore[attr-defined]
+        decoder.activate_search(grammar.key)
         self._active = grammar.key
 
     def start(self) -> None:
@@ -76,7 +77,7 @@ class PocketsphinxRecognizer:
         self._searches.clear()
         self._known.clear()
 
-    def _require_grammar(self) -> object:
+    def _require_grammar(self) -> Any:
         if self._decoder is None or not self._active:
             raise SpeechError("pocketsphinx: set a grammar before listening")
         return self._decoder
@@ -99,5 +100,5 @@ class PocketsphinxRecognizer:
         else:
             flat = [(w, p) for w, variants in entries.items() for p in variants[:1]]
             for n, (word, phones) in enumerate(flat):
-                self._decoder.add_word(word, phones, n == len(flat) - 1)  # type: ignore[attr-defined]
+                self._decoder.add_word(word, phones, n == len(flat) - 1)
         self._known.update(missing)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from kiosk.errors import SpeechError
 from speech.grammar import StepGrammar
@@ -32,7 +33,7 @@ class VoskRecognizer:
             raise SpeechError(f"vosk model {model_dir}: failed to load ({exc})") from exc
         self._vosk = vosk
         self.languages = languages
-        self._rec: object | None = None
+        self._rec: Any = None
         self._parts: list[str] = []
 
     def set_grammar(self, grammar: StepGrammar) -> None:
@@ -41,24 +42,24 @@ class VoskRecognizer:
 
     def start(self) -> None:
         rec = self._require_grammar()
-        rec.Reset()  # type: ignore[attr-defined]
+        rec.Reset()
         self._parts = []
 
     def accept(self, pcm: bytes) -> None:
         if len(pcm) % 2:
             raise SpeechError("audio chunk has an odd number of bytes: expected 16-bit samples")
         rec = self._require_grammar()
-        if rec.AcceptWaveform(pcm):  # type: ignore[attr-defined]
-            self._take(rec.Result())  # type: ignore[attr-defined]
+        if rec.AcceptWaveform(pcm):
+            self._take(rec.Result())
 
     def partial(self) -> str:
         """The words heard so far in this utterance (streaming captions, barge-in)."""
         rec = self._require_grammar()
-        return str(json.loads(rec.PartialResult()).get("partial", ""))  # type: ignore[attr-defined]
+        return str(json.loads(rec.PartialResult()).get("partial", ""))
 
     def finish(self) -> Hypothesis:
         rec = self._require_grammar()
-        self._take(rec.FinalResult())  # type: ignore[attr-defined]
+        self._take(rec.FinalResult())
         text = " ".join(p for p in self._parts if p)
         self._parts = []
         return Hypothesis(text=text, engine=self.engine)
@@ -71,7 +72,7 @@ class VoskRecognizer:
         if text:
             self._parts.append(text)
 
-    def _require_grammar(self) -> object:
+    def _require_grammar(self) -> Any:
         if self._rec is None:
             raise SpeechError("vosk: set a grammar before listening")
         return self._rec
