@@ -28,7 +28,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy kiosk sync config hardware
+	$(VENV)/bin/mypy kiosk sync config hardware speech
 
 bench: venv
 	@mkdir -p build

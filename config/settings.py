@@ -135,6 +135,53 @@ class StaffSettings:
 
 
 @dataclass(frozen=True)
+class SpeechSettings:
+    """[speech]: voice check-in (recognition, synthesis, listening)."""
+
+    enabled: bool = field(default=True, metadata=_doc("Offer voice check-in beside the touch screen."))
+    engine: str = field(
+        default="auto",
+        metadata=_doc(
+            "Recognizer: 'auto' (vosk if vosk_model_dir is set, else pocketsphinx), 'pocketsphinx', 'vosk'.",
+            choices=("auto", "pocketsphinx", "vosk"),
+        ),
+    )
+    vosk_model_dir: str = field(
+        default="", metadata=_doc("Installed vosk model directory (see 'kiosk speech install-model').")
+    )
+    models_dir: str = field(
+        default=str(DEFAULT_STATE_DIR / "models"),
+        metadata=_doc("Where 'kiosk speech install-model' unpacks model archives."),
+    )
+    voice_en: str = field(default="en-us", metadata=_doc("espeak-ng voice for English."))
+    voice_es: str = field(default="es-419", metadata=_doc("espeak-ng voice for Spanish."))
+    rate_wpm: int = field(default=160, metadata=_doc("Speaking rate (words per minute).", min=80, max=400))
+    tts_timeout_s: float = field(
+        default=5.0, metadata=_doc("Longest a synthesis may take before it is dropped (s).", min=0.5, max=60)
+    )
+    input_device: str = field(default="", metadata=_doc("Microphone (PortAudio name); empty: the default."))
+    output_device: str = field(default="", metadata=_doc("Speaker (PortAudio name); empty for the default."))
+    vad_threshold_db: float = field(
+        default=12.0, metadata=_doc("Speech starts this far above the noise floor (dB).", min=3, max=40)
+    )
+    vad_hangover_ms: int = field(
+        default=600, metadata=_doc("Quiet that ends an utterance (ms).", min=150, max=3000)
+    )
+    max_utterance_s: float = field(
+        default=10.0, metadata=_doc("Longest utterance before listening gives up (s).", min=2, max=60)
+    )
+    listen_timeout_s: float = field(
+        default=8.0, metadata=_doc("How long to wait for an answer before re-prompting (s).", min=2, max=60)
+    )
+    echo_tail_ms: int = field(
+        default=300, metadata=_doc("Listening stays muted this long after speaking (ms).", min=0, max=3000)
+    )
+    max_misses: int = field(
+        default=2, metadata=_doc("Misses in a row before the screen takes over.", min=1, max=10)
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """The whole file."""
 
@@ -143,3 +190,4 @@ class Settings:
     hub: HubSettings = field(default_factory=HubSettings)
     devices: DeviceSettings = field(default_factory=DeviceSettings)
     staff: StaffSettings = field(default_factory=StaffSettings)
+    speech: SpeechSettings = field(default_factory=SpeechSettings)

@@ -20,6 +20,7 @@ _COMMAND_MODULES = (
     "sync.hub.cli",
     "kiosk.ops_cli",
     "hardware.cli",
+    "speech.cli",
 )
 
 

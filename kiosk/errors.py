@@ -32,3 +32,7 @@ class StorageError(KioskError):
 
 class DeviceError(KioskError):
     """A peripheral is missing or misbehaving."""
+
+
+class SpeechError(KioskError):
+    """Speech recognition or synthesis could not do what was asked (bad model, bad audio, a hung voice)."""

@@ -1,0 +1,185 @@
+"""Per-step grammars built from today's schedule, and text -> intent.
+
+``build_grammar(step, names, providers, lang)`` returns a ``StepGrammar``: the flat list
+of phrases the step accepts (each mapped to an intent), plus, for the date-of-birth step,
+date patterns. Engines render it: ``word_graph()`` (an epsilon-free FSG) for
+pocketsphinx, ``vosk_phrases()`` for vosk. ``parse(text, today)`` maps what was heard to an ``Intent``
+(or ``None``: a miss, and the dialog re-prompts). Pure: no audio, no engine, no clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from speech.dates import EN_MONTHS, ES_MONTHS, date_patterns, parse_spoken_date
+from speech.intents import (
+    CallStaff,
+    CheckIn,
+    DateOfBirth,
+    Help,
+    Intent,
+    Language,
+    Name,
+    No,
+    Provider,
+    Step,
+    Yes,
+)
+from speech.numbers import EN_ONES, EN_ORDINALS, EN_TENS, ES_VALUES, normalize
+from speech.wordgraph import Pattern, WordGraph, build_word_graph
+
+LANGUAGES = ("en", "es")
+
+_COMMON: dict[str, dict[str, Intent]] = {
+    "en": {
+        "call staff": CallStaff(), "staff": CallStaff(), "call someone": CallStaff(),
+        "talk to a person": CallStaff(), "receptionist": CallStaff(),
+        "help": Help(), "help me": Help(),
+        "spanish": Language("es"), "in spanish": Language("es"), "espanol": Language("es"),
+        "english": Language("en"), "in english": Language("en"),
+    },
+    "es": {
+        "llame al personal": CallStaff(), "personal": CallStaff(), "recepcionista": CallStaff(),
+        "ayuda": Help(), "ayudame": Help(),
+        "espanol": Language("es"), "en espanol": Language("es"),
+        "ingles": Language("en"), "english": Language("en"), "en ingles": Language("en"),
+    },
+}  # fmt: skip
+_YES_NO: dict[str, dict[str, Intent]] = {
+    "en": {
+        "yes": Yes(), "yeah": Yes(), "yes please": Yes(), "correct": Yes(), "that's right": Yes(),
+        "sure": Yes(), "no": No(), "no thanks": No(), "that's wrong": No(),
+        "not me": No(),
+    },
+    "es": {"si": Yes(), "si por favor": Yes(), "correcto": Yes(), "claro": Yes(), "no": No(),
+           "no gracias": No(), "incorrecto": No()},
+}  # fmt: skip
+_CHECK_IN: dict[str, dict[str, Intent]] = {
+    "en": {"check in": CheckIn(), "checking in": CheckIn(), "i'm here to check in": CheckIn(),
+           "i want to check in": CheckIn()},
+    "es": {"registrarme": CheckIn(), "quiero registrarme": CheckIn(), "tengo una cita": CheckIn()},
+}  # fmt: skip
+_NAME_FRAMES = {"en": ("{}", "i'm {}", "my name is {}", "it's {}"), "es": ("{}", "soy {}", "me llamo {}")}
+_PROVIDER_FRAMES = {"en": ("{}", "doctor {}", "i'm seeing {}", "i'm seeing doctor {}"),
+                    "es": ("{}", "doctor {}", "doctora {}")}  # fmt: skip
+_TITLES = frozenset({"dr", "doctor", "doctora", "dra", "nurse", "np", "pa", "md"})
+
+
+@dataclass(frozen=True)
+class StepGrammar:
+    """What one dialog step can hear: flat phrases -> intents, plus dates when asked for."""
+
+    step: Step
+    lang: str
+    phrases: Mapping[str, Intent]
+    dates: bool = False
+    words: frozenset[str] = field(default=frozenset())
+    date_patterns: tuple[Pattern, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """A stable name for caching compiled searches (changes when the phrases change)."""
+        text = "|".join(sorted(self.phrases)) + ("|<dates>" if self.dates else "")
+        digest = hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:12]
+        return f"{self.step.value}_{self.lang}_{digest}"
+
+    def parse(self, text: str, today: date) -> Intent | None:
+        """The intent of ``text`` (what the recognizer heard), or ``None`` for a miss."""
+        spoken = " ".join(normalize(text))
+        if not spoken:
+            return None
+        if spoken in self.phrases:
+            return self.phrases[spoken]
+        if self.dates:
+            found = parse_spoken_date(spoken, today, self.lang)
+            if found is not None:
+                return DateOfBirth(found)
+        tokens = spoken.split()  # an engine that loops phrases: the first whole phrase inside wins
+        for size in range(len(tokens), 0, -1):
+            for start in range(len(tokens) - size + 1):
+                hit = self.phrases.get(" ".join(tokens[start : start + size]))
+                if hit is not None:
+                    return hit
+        return None
+
+    def patterns(self) -> list[Pattern]:
+        """The grammar as word-graph patterns (see ``speech.wordgraph``)."""
+        flat: list[Pattern] = [[[p.split()]] for p in sorted(self.phrases)]
+        return flat + [list(p) for p in self.date_patterns]
+
+    def word_graph(self) -> WordGraph:
+        return build_word_graph(self.patterns())
+
+    def vosk_phrases(self) -> list[str]:
+        """The grammar as vosk's phrase list; dates as their words, which vosk may chain."""
+        out = sorted(self.phrases)
+        if self.dates:
+            out += sorted(_date_words(self.lang) - set(out))
+        return [*out, "[unk]"]
+
+
+def build_grammar(
+    step: Step,
+    names: Iterable[str] = (),
+    providers: Iterable[str] = (),
+    lang: str = "en",
+    today: date | None = None,
+) -> StepGrammar:
+    """The grammar for ``step``: ``names`` are first names, ``providers`` display names.
+
+    ``today`` (needed for the date-of-birth step) bounds the birth years it accepts.
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"build_grammar: language {lang!r} is not one of {LANGUAGES}")
+    phrases: dict[str, Intent] = {}
+    if step in (Step.GREETING, Step.CONFIRM):
+        phrases |= _YES_NO[lang]
+    if step is Step.GREETING:
+        phrases |= _CHECK_IN[lang]
+    if step is Step.CHOOSE_NAME:
+        for name in names:
+            spoken = " ".join(normalize(name))
+            if spoken:
+                phrases |= {frame.format(spoken): Name(name) for frame in _NAME_FRAMES[lang]}
+        phrases |= {k: v for k, v in _YES_NO[lang].items() if isinstance(v, No)}
+    if step is Step.CHOOSE_PROVIDER:
+        for provider in providers:
+            for spoken in _provider_forms(provider):
+                phrases |= {frame.format(spoken): Provider(provider) for frame in _PROVIDER_FRAMES[lang]}
+    phrases |= _COMMON[lang]
+    dates = step is Step.DATE_OF_BIRTH
+    patterns: tuple[Pattern, ...] = ()
+    if dates:
+        if today is None:
+            raise ValueError("build_grammar: the date-of-birth step needs today's date")
+        patterns = tuple(date_patterns(lang, today))
+    words = {w for p in phrases for w in p.split()}
+    words |= {w for pat in patterns for seg in pat for alt in seg for w in alt}
+    return StepGrammar(
+        step=step, lang=lang, phrases=phrases, dates=dates, words=frozenset(words), date_patterns=patterns
+    )
+
+
+def first_names(full_names: Iterable[str]) -> list[str]:
+    """First names only (privacy: the kiosk never says or lists a last name)."""
+    return sorted({n.split()[0] for n in full_names if n.split()})
+
+
+def _provider_forms(provider: str) -> list[str]:
+    tokens = [t for t in normalize(provider) if t not in _TITLES]
+    if not tokens:
+        return []
+    forms = [" ".join(tokens), tokens[-1]]
+    return sorted(set(forms))
+
+
+def _date_words(lang: str) -> set[str]:
+    if lang == "es":
+        return set(ES_MONTHS) | set(ES_VALUES) | {"de", "y", "mil", "el"}
+    return (
+        set(EN_MONTHS) | set(EN_ONES[1:]) | set(EN_TENS) | set(EN_ORDINALS[1:])
+        | {"twentieth", "thirtieth", "oh", "thousand", "hundred", "and", "the", "of"}
+    )  # fmt: skip

@@ -1,0 +1,74 @@
+"""What a patient's utterance means to the check-in flow: small typed values.
+
+The recognizer produces text; ``speech.grammar.StepGrammar.parse`` turns it into one of
+these; ``speech.adapter.apply_intent`` hands it to the flow. A tap on the screen and an
+intent are interchangeable because both end in the same flow method.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+
+
+class Step(enum.Enum):
+    """The dialog step, which decides what can be said (and so the grammar)."""
+
+    GREETING = "greeting"  # "Good morning, are you here to check in?"
+    DATE_OF_BIRTH = "date_of_birth"  # "What is your date of birth?"
+    CHOOSE_NAME = "choose_name"  # several patients share the birth date: "Which first name?"
+    CHOOSE_PROVIDER = "choose_provider"  # "Which doctor are you seeing?"
+    CONFIRM = "confirm"  # "Is this Maria, at nine thirty with Doctor Martinez?"
+
+
+@dataclass(frozen=True)
+class Yes:
+    pass
+
+
+@dataclass(frozen=True)
+class No:
+    pass
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    pass
+
+
+@dataclass(frozen=True)
+class CallStaff:
+    pass
+
+
+@dataclass(frozen=True)
+class Help:
+    pass
+
+
+@dataclass(frozen=True)
+class DateOfBirth:
+    value: date
+
+
+@dataclass(frozen=True)
+class Name:
+    """A first name, spelled as the schedule spells it."""
+
+    first_name: str
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A provider, spelled as the schedule spells it."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # "en" or "es"
+
+
+Intent = Yes | No | CheckIn | CallStaff | Help | DateOfBirth | Name | Provider | Language

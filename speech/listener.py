@@ -1,0 +1,151 @@
+"""Listening: audio sources behind one interface, VAD segmentation, half-duplex gating,
+recognition and grammar parsing into a ``Heard`` result.
+
+A WAV file and the microphone are both ``AudioSource``s yielding int16 frames at the
+recognizer's rate, so tests, replay and ``kiosk speech listen --wav`` use the same path
+as the lobby. Time is measured in audio (frames), never read from a wall clock here.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from kiosk.errors import SpeechError
+from speech.audio import Audio, EnergyVad, Samples, clipped_fraction, read_wav, rms_dbfs
+from speech.grammar import StepGrammar
+from speech.intents import Intent
+from speech.recognizer import Recognizer
+from speech.tts import HalfDuplex
+
+
+class AudioSource(Protocol):
+    rate: int
+
+    def frames(self) -> Iterator[Samples]:
+        """Frames of int16 mono samples at ``rate``; ends when the source does."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class WavSource:
+    """A WAV file (or an ``Audio``) replayed as frames, resampled to ``rate``."""
+
+    def __init__(self, wav: str | Path | Audio, rate: int = 16000, frame_ms: int = 30) -> None:
+        audio = wav if isinstance(wav, Audio) else read_wav(wav)
+        self.audio = audio.resampled(rate)
+        self.rate = rate
+        self.frame_ms = frame_ms
+
+    def frames(self) -> Iterator[Samples]:
+        yield from self.audio.chunks(self.frame_ms)
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Heard:
+    """The outcome of one listen.
+
+    ``status``: "heard" (an intent), "no_match" (speech, but nothing the step accepts),
+    "silence" (nobody spoke within the budget), "too_long" (speech never ended),
+    "ended" (the source ran out mid-listen). ``speech_end_s`` is the audio time at which
+    the utterance ended (for latency figures).
+    """
+
+    status: str
+    intent: Intent | None = None
+    text: str = ""
+    clipped: bool = False
+    speech_end_s: float = 0.0
+    speech_s: float = 0.0
+
+    @property
+    def missed(self) -> bool:
+        return self.intent is None
+
+
+@dataclass
+class ListenConfig:
+    frame_ms: int = 30
+    preroll_ms: int = 300
+    timeout_s: float = 8.0
+    vad: EnergyVad = field(default_factory=EnergyVad)
+    clip_limit: float = 0.02
+
+
+class Listener:
+    """One utterance at a time, from any source, through one recognizer."""
+
+    def __init__(
+        self,
+        recognizer: Recognizer,
+        half_duplex: HalfDuplex | None = None,
+        config: ListenConfig | None = None,
+    ) -> None:
+        self.recognizer = recognizer
+        self.half_duplex = half_duplex or HalfDuplex()
+        self.config = config or ListenConfig()
+
+    def listen(self, source: AudioSource, grammar: StepGrammar, today: date) -> Heard:
+        """Wait for one utterance (at most ``timeout_s`` of audio) and say what it meant."""
+        if source.rate != self.recognizer.sample_rate:
+            raise SpeechError(
+                f"audio source runs at {source.rate} Hz but the {self.recognizer.engine} recognizer "
+                f"needs {self.recognizer.sample_rate} Hz"
+            )
+        cfg = self.config
+        vad = cfg.vad
+        vad.reset()
+        self.recognizer.set_grammar(grammar)
+        preroll: deque[Samples] = deque(maxlen=max(1, cfg.preroll_ms // cfg.frame_ms))
+        budget = int(cfg.timeout_s * 1000 / cfg.frame_ms)
+        elapsed = 0
+        speech: list[Samples] = []
+        for frame in source.frames():
+            elapsed += 1
+            if self.half_duplex.muted:  # never hear ourselves
+                vad.reset()
+                preroll.clear()
+                speech.clear()
+                continue
+            event = vad.feed(rms_dbfs(frame))
+            if not vad.in_speech and event is None:
+                preroll.append(frame)
+                if elapsed >= budget:
+                    return Heard("silence")
+                continue
+            if event == "start":
+                self.recognizer.start()
+                speech = [*preroll, frame]
+                for chunk in speech:
+                    self.recognizer.accept(chunk.astype("<i2").tobytes())
+                continue
+            speech.append(frame)
+            self.recognizer.accept(frame.astype("<i2").tobytes())
+            if event in ("end", "timeout"):
+                return self._finish(event, speech, grammar, today, elapsed * cfg.frame_ms / 1000)
+        if vad.in_speech:
+            return self._finish("end", speech, grammar, today, elapsed * cfg.frame_ms / 1000)
+        return Heard("ended")
+
+    def _finish(
+        self, event: str, speech: list[Samples], grammar: StepGrammar, today: date, at_s: float
+    ) -> Heard:
+        hyp = self.recognizer.finish()
+        samples = np.concatenate(speech) if speech else np.zeros(0, np.int16)
+        clipped = clipped_fraction(samples) > self.config.clip_limit
+        seconds = len(samples) / self.recognizer.sample_rate
+        if event == "timeout":
+            return Heard("too_long", text=hyp.text, clipped=clipped, speech_end_s=at_s, speech_s=seconds)
+        intent = grammar.parse(hyp.text, today)
+        status = "heard" if intent is not None else "no_match"
+        return Heard(status, intent, hyp.text, clipped, speech_end_s=at_s, speech_s=seconds)

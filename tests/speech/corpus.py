@@ -1,0 +1,86 @@
+"""Patient utterances for the round-trip tests: text, step, expected intent, voice, speed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from speech.intents import (
+    CallStaff,
+    CheckIn,
+    DateOfBirth,
+    Help,
+    Intent,
+    Language,
+    Name,
+    No,
+    Provider,
+    Step,
+    Yes,
+)
+
+TODAY = date(2025, 6, 2)
+NAMES = ["Maria", "James", "Aisha", "Robert", "Linda", "Kevin"]
+PROVIDERS = ["Dr. Martinez", "Dr. Nguyen", "Dr. Patel"]
+VOICES = ("en-us", "en-gb", "en-us+m3")
+RATES = (140, 165, 190)
+
+
+@dataclass(frozen=True)
+class Utterance:
+    text: str
+    step: Step
+    intent: Intent
+
+
+_BY_STEP: list[tuple[Step, str, Intent]] = [
+    (Step.GREETING, "yes", Yes()),
+    (Step.GREETING, "yes please", Yes()),
+    (Step.GREETING, "yeah", Yes()),
+    (Step.GREETING, "no thanks", No()),
+    (Step.GREETING, "no", No()),
+    (Step.GREETING, "check in", CheckIn()),
+    (Step.GREETING, "i'm here to check in", CheckIn()),
+    (Step.GREETING, "i want to check in", CheckIn()),
+    (Step.GREETING, "call staff", CallStaff()),
+    (Step.GREETING, "help", Help()),
+    (Step.GREETING, "spanish", Language("es")),
+    (Step.GREETING, "english", Language("en")),
+    (Step.DATE_OF_BIRTH, "march fourth nineteen eighty two", DateOfBirth(date(1982, 3, 4))),
+    (Step.DATE_OF_BIRTH, "the fourth of march eighty two", DateOfBirth(date(1982, 3, 4))),
+    (Step.DATE_OF_BIRTH, "three four nineteen eighty two", DateOfBirth(date(1982, 3, 4))),
+    (Step.DATE_OF_BIRTH, "july twenty first nineteen seventy five", DateOfBirth(date(1975, 7, 21))),
+    (Step.DATE_OF_BIRTH, "december tenth two thousand five", DateOfBirth(date(2005, 12, 10))),
+    (Step.DATE_OF_BIRTH, "january first nineteen sixty", DateOfBirth(date(1960, 1, 1))),
+    (Step.DATE_OF_BIRTH, "the second of october nineteen ninety nine", DateOfBirth(date(1999, 10, 2))),
+    (Step.DATE_OF_BIRTH, "august thirtieth nineteen forty four", DateOfBirth(date(1944, 8, 30))),
+    (Step.DATE_OF_BIRTH, "call staff", CallStaff()),
+    (Step.DATE_OF_BIRTH, "help", Help()),
+    (Step.CHOOSE_NAME, "maria", Name("Maria")),
+    (Step.CHOOSE_NAME, "my name is james", Name("James")),
+    (Step.CHOOSE_NAME, "i'm aisha", Name("Aisha")),
+    (Step.CHOOSE_NAME, "robert", Name("Robert")),
+    (Step.CHOOSE_NAME, "it's linda", Name("Linda")),
+    (Step.CHOOSE_NAME, "kevin", Name("Kevin")),
+    (Step.CHOOSE_NAME, "call staff", CallStaff()),
+    (Step.CHOOSE_PROVIDER, "doctor martinez", Provider("Dr. Martinez")),
+    (Step.CHOOSE_PROVIDER, "i'm seeing doctor nguyen", Provider("Dr. Nguyen")),
+    (Step.CHOOSE_PROVIDER, "patel", Provider("Dr. Patel")),
+    (Step.CHOOSE_PROVIDER, "help", Help()),
+    (Step.CONFIRM, "yes", Yes()),
+    (Step.CONFIRM, "that's right", Yes()),
+    (Step.CONFIRM, "correct", Yes()),
+    (Step.CONFIRM, "no", No()),
+    (Step.CONFIRM, "that's wrong", No()),
+    (Step.CONFIRM, "call staff", CallStaff()),
+    (Step.CONFIRM, "in spanish", Language("es")),
+]
+
+
+def utterances() -> list[tuple[Utterance, str, int]]:
+    """Every phrase once per voice, speeds rotating: 40 phrases x 3 voices = 120 clips."""
+    out = []
+    for v, voice in enumerate(VOICES):
+        for i, (step, text, intent) in enumerate(_BY_STEP):
+            out.append((Utterance(text, step, intent), voice, RATES[(i + v) % len(RATES)]))
+    return out

@@ -1,0 +1,231 @@
+"""Pure functions: spoken numbers and dates, grammars, phrases, the intent seam."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+
+from speech.adapter import MissCounter, apply_intent
+from speech.dates import parse_spoken_date
+from speech.grammar import build_grammar, first_names
+from speech.intents import CallStaff, DateOfBirth, Help, Language, Name, No, Provider, Step, Yes
+from speech.numbers import read_number, say_number, say_ordinal
+from speech.phrases import confirm_prompt, greeting, provider_status, say_delay, say_time
+from speech.pronounce import guess_phones
+from speech.wordgraph import build_word_graph
+
+TODAY = date(2025, 6, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("march fourth nineteen eighty two", date(1982, 3, 4)),
+        ("the fourth of march eighty two", date(1982, 3, 4)),
+        ("three four nineteen eighty two", date(1982, 3, 4)),
+        ("fourth of march eighty two", date(1982, 3, 4)),
+        ("march the fourth nineteen eighty two", date(1982, 3, 4)),
+        ("March 4, 1982", date(1982, 3, 4)),
+        ("my date of birth is march four nineteen eighty two", date(1982, 3, 4)),
+        ("december twenty first two thousand and five", date(2005, 12, 21)),
+        ("january first twenty oh five", date(2005, 1, 1)),
+        ("july fourth twenty twenty", date(2020, 7, 4)),
+        ("twelve thirty one ninety nine", date(1999, 12, 31)),
+        ("august thirtieth nineteen oh nine", date(1909, 8, 30)),
+        ("may first oh five", None),
+        ("february thirtieth nineteen ninety", None),  # no such day
+        ("march fourth", None),  # no year
+        ("march fourth twenty ninety", None),  # the future
+        ("thirteen four nineteen eighty", None),  # no thirteenth month
+        ("yes", None),
+        ("", None),
+    ],
+)
+def test_parse_spoken_date_english(text: str, expected: date | None) -> None:
+    assert parse_spoken_date(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cuatro de marzo de mil novecientos ochenta y dos", date(1982, 3, 4)),
+        ("el primero de enero de dos mil cinco", date(2005, 1, 1)),
+        ("treinta y uno de diciembre de mil novecientos noventa y nueve", date(1999, 12, 31)),
+        ("Dieciséis de julio de mil novecientos setenta", date(1970, 7, 16)),
+        ("cuatro de marzo", None),
+    ],
+)
+def test_parse_spoken_date_spanish(text: str, expected: date | None) -> None:
+    assert parse_spoken_date(text, TODAY, "es") == expected
+
+
+def test_two_digit_years_pick_the_past() -> None:
+    assert parse_spoken_date("march fourth twenty", TODAY) == date(2020, 3, 4)
+    assert parse_spoken_date("march fourth thirty", TODAY) == date(1930, 3, 4)
+
+
+def test_numbers_round_trip() -> None:
+    for n in range(100):
+        tokens = say_number(n).split()
+        assert read_number(tokens, 0, ordinal_ok=False) == (n, len(tokens), False)
+    for n in range(1, 32):
+        tokens = say_ordinal(n).split()
+        assert read_number(tokens, 0) == (n, len(tokens), True)
+    assert say_number(42, "es") == "cuarenta y dos"
+
+
+@pytest.mark.parametrize("step", list(Step))
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_phrase_is_in_the_graph_and_parses_back(step: Step, lang: str) -> None:
+    grammar = build_grammar(step, ["Maria", "José", "Mary-Jo"], ["Dr. Ana Martinez", "Dr. Lee"], lang, TODAY)
+    graph = grammar.word_graph()
+    for phrase, intent in grammar.phrases.items():
+        assert graph.accepts(phrase.split()), phrase
+        assert grammar.parse(phrase, TODAY) == intent
+    assert grammar.words >= graph.words
+    assert not graph.accepts(["bogus"])
+
+
+def test_date_graph_accepts_spoken_dates_and_only_plausible_years() -> None:
+    graph = build_grammar(Step.DATE_OF_BIRTH, today=TODAY).word_graph()
+    for text in (
+        "march fourth nineteen eighty two",
+        "the fourth of march eighty two",
+        "three four nineteen eighty two",
+        "december tenth two thousand and five",
+        "july twenty first twenty oh five",
+        "call staff",
+    ):
+        assert graph.accepts(text.split()), text
+    assert not graph.accepts(["march", "fourth", "twenty", "ninety"])
+    es = build_grammar(Step.DATE_OF_BIRTH, lang="es", today=TODAY).word_graph()
+    assert es.accepts(["cuatro", "de", "marzo", "de", "mil", "novecientos", "ochenta", "y", "dos"])
+
+
+def test_grammar_maps_steps_to_intents() -> None:
+    names = build_grammar(Step.CHOOSE_NAME, ["Maria", "James"], lang="en")
+    assert names.parse("my name is maria", TODAY) == Name("Maria")
+    assert names.parse("um james", TODAY) == Name("James")
+    providers = build_grammar(Step.CHOOSE_PROVIDER, providers=["Dr. Ana Martinez"])
+    assert providers.parse("doctor martinez", TODAY) == Provider("Dr. Ana Martinez")
+    greet = build_grammar(Step.GREETING)
+    assert greet.parse("yes please", TODAY) == Yes()
+    assert greet.parse("call staff", TODAY) == CallStaff()
+    assert greet.parse("spanish", TODAY) == Language("es")
+    assert greet.parse("banana", TODAY) is None
+    assert build_grammar(Step.CONFIRM, lang="es").parse("sí", TODAY) == Yes()
+    dob = build_grammar(Step.DATE_OF_BIRTH, today=TODAY)
+    assert dob.parse("march fourth nineteen eighty two", TODAY) == DateOfBirth(date(1982, 3, 4))
+    with pytest.raises(ValueError, match="today"):
+        build_grammar(Step.DATE_OF_BIRTH)
+    with pytest.raises(ValueError, match="language"):
+        build_grammar(Step.GREETING, lang="fr")
+
+
+def test_grammar_key_changes_with_the_schedule() -> None:
+    a = build_grammar(Step.CHOOSE_NAME, ["Maria"])
+    assert a.key == build_grammar(Step.CHOOSE_NAME, ["Maria"]).key
+    assert a.key != build_grammar(Step.CHOOSE_NAME, ["Maria", "Kevin"]).key
+
+
+def test_word_graph_refuses_empty_alternatives() -> None:
+    with pytest.raises(ValueError, match="null transition"):
+        build_word_graph([[[[]]]])
+
+
+def test_privacy_first_names_only() -> None:
+    assert first_names(["Maria Lopez", "James  O'Neil", ""]) == ["James", "Maria"]
+    spoken = confirm_prompt("Maria Lopez", time(9, 30), "Dr. Ana Martinez")
+    assert spoken == "Is this Maria, at nine thirty with Doctor Martinez?"
+    assert "Lopez" not in spoken
+
+
+@pytest.mark.parametrize(
+    ("t", "en", "es"),
+    [
+        (time(9, 30), "nine thirty", "las nueve y media"),
+        (time(9, 5), "nine oh five", "las nueve y cinco"),
+        (time(13, 0), "one o'clock", "la una"),
+        (time(0, 45), "twelve forty five", "las doce y cuarenta y cinco"),
+    ],
+)
+def test_say_time(t: time, en: str, es: str) -> None:
+    assert say_time(t) == en
+    assert say_time(t, "es") == es
+
+
+def test_provider_status_in_plain_words() -> None:
+    assert (
+        provider_status("Dr. Martinez", 19, time(9, 50))
+        == "Doctor Martinez is running about twenty minutes late; your new estimated time is nine fifty."
+    )
+    assert provider_status("Dr. Martinez", 2, None) == "Doctor Martinez is running on time."
+    assert say_delay(61) == "about an hour late"
+    assert say_delay(130) == "about two hours late"
+    spanish = provider_status("Dr. Martinez", 20, time(9, 50), "es")
+    assert spanish.startswith("El doctor Martinez va con unos veinte")
+    assert greeting(8) == "Good morning, are you here to check in?"
+    assert greeting(14).startswith("Good afternoon")
+
+
+class _Flow:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, object]] = []
+
+    def start(self) -> None:
+        self.calls.append(("start", None))
+
+    def enter_dob(self, dob: date) -> None:
+        self.calls.append(("enter_dob", dob))
+
+    def choose_name(self, first_name: str) -> None:
+        self.calls.append(("choose_name", first_name))
+
+    def choose_provider(self, provider: str) -> None:
+        self.calls.append(("choose_provider", provider))
+
+    def confirm(self, yes: bool) -> None:
+        self.calls.append(("confirm", yes))
+
+    def call_staff(self) -> None:
+        self.calls.append(("call_staff", None))
+
+    def set_language(self, code: str) -> None:
+        self.calls.append(("set_language", code))
+
+    def cancel(self) -> None:
+        self.calls.append(("cancel", None))
+
+
+def test_apply_intent_drives_the_flow_like_taps() -> None:
+    flow = _Flow()
+    assert apply_intent(Step.GREETING, Yes(), flow) == "start"
+    assert apply_intent(Step.DATE_OF_BIRTH, DateOfBirth(date(1982, 3, 4)), flow) == "enter_dob"
+    assert apply_intent(Step.CHOOSE_NAME, Name("Maria"), flow) == "choose_name"
+    assert apply_intent(Step.CONFIRM, No(), flow) == "confirm"
+    assert apply_intent(Step.CONFIRM, CallStaff(), flow) == "call_staff"
+    assert apply_intent(Step.DATE_OF_BIRTH, Language("es"), flow) == "set_language"
+    assert apply_intent(Step.CONFIRM, Help(), flow) == "help"
+    assert apply_intent(Step.CONFIRM, Name("Maria"), flow) == "ignored"
+    assert flow.calls == [
+        ("start", None),
+        ("enter_dob", date(1982, 3, 4)),
+        ("choose_name", "Maria"),
+        ("confirm", False),
+        ("call_staff", None),
+        ("set_language", "es"),
+    ]
+
+
+def test_two_misses_in_a_row_hand_over_to_the_screen() -> None:
+    misses = MissCounter(limit=2)
+    assert not misses.miss()
+    misses.hit()
+    assert not misses.miss()
+    assert misses.miss()
+
+
+def test_guessed_phones_are_arpabet() -> None:
+    assert guess_phones("Xiomara") == "K S IY OW M AA R AA"
+    assert guess_phones("---") == "AH"
