@@ -38,7 +38,7 @@ class CheckInFlow(Protocol):
     def cancel(self) -> None: ...
 
 
-def apply_intent(step: Step, intent: Intent, flow: CheckInFlow) -> str:  # noqa: PLR0911 - one case each
+def apply_intent(step: Step, intent: Intent, flow: CheckInFlow) -> str:
     """Hand ``intent`` (heard at ``step``) to the flow; returns what was done, for logs and tests.
 
     Returns "help" for ``Help`` (the dialog speaks the help prompt; the flow does not move)

@@ -122,7 +122,7 @@ def _parse_en_numeric(tokens: list[str], today: date) -> date | None:
     return None if year is None else _make(year, month[0], day[0])
 
 
-def _read_year(tokens: list[str], today: date) -> int | None:  # noqa: PLR0911
+def _read_year(tokens: list[str], today: date) -> int | None:
     tokens = [t for t in tokens if t != "and"]
     if not tokens:
         return None

@@ -81,7 +81,7 @@ def normalize(text: str) -> list[str]:
     return [t.strip("'") for t in cleaned.split() if t.strip("'")]
 
 
-def read_number(tokens: list[str], i: int, *, ordinal_ok: bool = True) -> tuple[int, int, bool] | None:  # noqa: PLR0911
+def read_number(tokens: list[str], i: int, *, ordinal_ok: bool = True) -> tuple[int, int, bool] | None:
     """Read an English number below 100 at ``tokens[i]``.
 
     Returns ``(value, next_index, was_ordinal)`` or ``None``. "twenty one" -> 21,
