@@ -76,9 +76,9 @@ def _ask(question: str, default: str, secret: bool) -> str:
     return answer or default
 
 
-def _provision(args: argparse.Namespace) -> int:
+def answers_from_args(args: argparse.Namespace) -> Answers:
     password = Path(args.password_file).read_text().strip() if args.password_file else ""
-    answers = Answers(
+    return Answers(
         kiosk_id=args.kiosk_id,
         practice=args.practice,
         site=args.site,
@@ -94,6 +94,17 @@ def _provision(args: argparse.Namespace) -> int:
         camera=args.camera,
         extra=args.extra,
     )
+
+
+def build_answers(argv: list[str]) -> Answers:
+    """Parse ``kiosk provision`` arguments into answers (for tests and scripts)."""
+    parser = argparse.ArgumentParser(prog="kiosk")
+    add_commands(parser.add_subparsers())
+    return answers_from_args(parser.parse_args(["provision", *argv]))
+
+
+def _provision(args: argparse.Namespace) -> int:
+    answers = answers_from_args(args)
     interactive = sys.stdin is not None and sys.stdin.isatty()
     fill_in(answers, _ask if interactive else None)
     output = Path(args.output)

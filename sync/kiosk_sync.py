@@ -106,6 +106,13 @@ class KioskSync:
             self._queue.put(("stop", None))
             self._thread.join(10)
 
+    def alive(self, timeout: float = 5.0) -> bool:
+        """The sync loop answers and the MQTT supervisor runs (for the systemd watchdog)."""
+        try:
+            return self.link.supervising() and bool(self.call(lambda _cache: True, timeout))
+        except TimeoutError:
+            return False
+
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
 

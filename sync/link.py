@@ -100,6 +100,10 @@ class MqttLink:
     def protocol(self) -> str:
         return "5" if self._protocol == MQTTProtocolVersion.MQTTv5 else "3.1.1"
 
+    def supervising(self) -> bool:
+        """The supervising thread is alive (connected or retrying), for the watchdog."""
+        return self._thread is not None and self._thread.is_alive()
+
     def start(self) -> None:
         self._thread = threading.Thread(target=self._supervise, name=f"mqtt-{self._client_id}", daemon=True)
         self._thread.start()

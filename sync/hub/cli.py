@@ -22,6 +22,7 @@ from config.settings import Settings
 from kiosk.clock import SystemClock
 from kiosk.errors import ConfigError, KioskError, WireError
 from kiosk.logs import setup_logging
+from kiosk.systemd import Watchdog, notify, watchdog_interval_s
 from sync import messages as m
 from sync.hub.sample import sample_morning
 from sync.hub.schedule_io import load_plan
@@ -82,11 +83,22 @@ def _run(args: argparse.Namespace) -> int:
     service.start(plan)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    watchdog = None
+    interval = watchdog_interval_s()
+    if interval is not None:
+        watchdog = Watchdog(
+            {"hub loop": service.responsive, "mqtt supervisor": service.link.supervising}, interval
+        )
+        watchdog.start()
+    notify("READY=1")
     try:
         stop.wait()
     except KeyboardInterrupt:
         pass
     finally:
+        notify("STOPPING=1")
+        if watchdog is not None:
+            watchdog.stop()
         service.stop()
     return 0
 

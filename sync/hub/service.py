@@ -97,6 +97,13 @@ class HubService:
         self._queue.put(("call", (fn, future)))
         return future.result(timeout)
 
+    def responsive(self, timeout: float = 5.0) -> bool:
+        """The hub loop answers within ``timeout`` (for the systemd watchdog)."""
+        try:
+            return bool(self.call(lambda _store: True, timeout))
+        except TimeoutError:
+            return False
+
     def set_status(self, request: m.StatusChangeRequest) -> m.RequestResult:
         """Apply a status change from inside this process (the demo, tests)."""
         return self.call(lambda _store: self._apply_requests([request])[0])

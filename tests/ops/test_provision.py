@@ -1,0 +1,257 @@
+"""A technician provisions a unit in one command; the doctor checks it; reset wipes it."""
+
+from __future__ import annotations
+
+import io
+import stat
+from contextlib import redirect_stdout
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from config import load_settings
+from kiosk.cli import main
+from kiosk.errors import ConfigError
+from kiosk.ops import doctor, factory_reset, purge
+from kiosk.staff import parse_members, verify_secret
+from sync import messages as m
+from sync.acl import render_acl
+from sync.cache import KioskCache
+from sync.topics import TopicTree
+from tests.support.broker import Broker, Credentials
+from tests.support.site import RecordingKiosk, start_hub, wait_for
+
+
+def _run(*args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(list(args))
+    return code, out.getvalue()
+
+
+def _provision(tmp_path: Path, broker: Broker, *extra: str) -> tuple[int, str, Path]:
+    output = tmp_path / "etc" / "kiosk.toml"
+    code, out = _run(
+        "provision",
+        "--kiosk-id",
+        "lobby-1",
+        "--practice",
+        "acme",
+        "--site",
+        "main",
+        "--broker",
+        f"mqtt://127.0.0.1:{broker.port}",
+        "--staff",
+        "ana:supervisor:482913",
+        "--staff",
+        "ben:front_desk:1234",
+        "--set",
+        f"kiosk.state_dir={str(tmp_path / 'state')!r}",
+        "--output",
+        str(output),
+        *extra,
+    )
+    return code, out, output
+
+
+def test_provision_writes_a_checked_config_with_safe_modes_and_hashed_pins(
+    broker: Broker, tmp_path: Path
+) -> None:
+    code, out, output = _provision(tmp_path, broker)
+    assert code == 0, out
+    assert "[ok  ] broker: connected" in out and "0 failed" in out
+    assert stat.S_IMODE(output.stat().st_mode) == 0o640
+    text = output.read_text()
+    assert "482913" not in text and "1234" not in text
+    settings = load_settings(output, env={})
+    assert (settings.kiosk.id, settings.broker.port) == ("lobby-1", broker.port)
+    members = {s.id: s for s in parse_members(settings.staff.members)}
+    assert members["ana"].role == "supervisor" and verify_secret("482913", members["ana"].pin_hash)
+    assert not verify_secret("000000", members["ana"].pin_hash)
+    assert not list(output.parent.glob(".kiosk.toml.*"))  # no temporary file left behind
+
+
+def test_provision_over_tls_with_a_password_and_a_wrong_password(tmp_path: Path) -> None:
+    tree = TopicTree("acme", "main")
+    secure = Broker(
+        tmp_path / "secure",
+        tls=True,
+        creds=Credentials({"lobby-1": "s3cret", "hub": "h"}, render_acl(tree, "hub", ["lobby-1"])),
+    )
+    secure.start()
+    try:
+        (tmp_path / "pw").write_text("s3cret\n")
+        output = tmp_path / "etc" / "kiosk.toml"
+        args = [
+            "provision",
+            "--kiosk-id",
+            "lobby-1",
+            "--practice",
+            "acme",
+            "--site",
+            "main",
+            "--broker",
+            f"mqtts://localhost:{secure.port}",
+            "--ca",
+            secure.ca_file,
+            "--username",
+            "lobby-1",
+            "--password-file",
+            str(tmp_path / "pw"),
+            "--set",
+            f"kiosk.state_dir={str(tmp_path)!r}",
+            "--output",
+            str(output),
+        ]
+        code, out = _run(*args)
+        assert code == 0, out
+        assert (output.parent / "ca.pem").read_text() == Path(secure.ca_file).read_text()
+        assert load_settings(output, env={}).broker.ca_file == str(output.parent / "ca.pem")
+        (tmp_path / "pw").write_text("wrong\n")
+        code, out = _run(*args)
+        assert code == 1
+        assert "[FAIL] broker:" in out and "username and password" in out
+    finally:
+        secure.stop()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--practice", "acme", "--site", "main", "--broker", "mqtt://h"], "--kiosk-id is required"),
+        (["--kiosk-id", "a/b", "--practice", "p", "--site", "s", "--broker", "mqtt://h"], "kiosk.id = 'a/b'"),
+        (["--kiosk-id", "k", "--practice", "p", "--site", "s", "--broker", "http://h"], "expected mqtt://"),
+        (["--kiosk-id", "k", "--practice", "p", "--site", "s", "--broker", "mqtts://h"], "needs --ca"),
+        (
+            [
+                "--kiosk-id",
+                "k",
+                "--practice",
+                "p",
+                "--site",
+                "s",
+                "--broker",
+                "mqtt://h",
+                "--staff",
+                "x:boss:1234",
+            ],
+            "ROLE one of",
+        ),
+        (
+            [
+                "--kiosk-id",
+                "k",
+                "--practice",
+                "p",
+                "--site",
+                "s",
+                "--broker",
+                "mqtt://h",
+                "--staff",
+                "x:supervisor:12",
+            ],
+            "4 to 12 digits",
+        ),
+        (
+            [
+                "--kiosk-id",
+                "k",
+                "--practice",
+                "p",
+                "--site",
+                "s",
+                "--broker",
+                "mqtt://h",
+                "--set",
+                "broker.prot=1",
+            ],
+            "did you mean 'broker.port'",
+        ),
+    ],
+)
+def test_provision_refuses_bad_answers_before_writing_anything(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    from config.provision import Answers, fill_in, write_config
+    from kiosk.ops_cli import build_answers
+
+    output = tmp_path / "kiosk.toml"
+    with pytest.raises(ConfigError, match=message):
+        answers: Answers = build_answers([*args, "--output", str(output)])
+        write_config(fill_in(answers, None), output)
+    assert not output.exists()
+
+
+def test_doctor_reads_the_running_kiosk_and_its_cache(broker: Broker, tmp_path: Path) -> None:
+    hub = start_hub(broker.settings(), tmp_path)
+    kiosk = RecordingKiosk(broker.settings(), tmp_path).start()
+    try:
+        wait_for(lambda: kiosk.appointments() == 27, what="schedule")
+        kiosk.sync.call(lambda _c: kiosk.sync._publish_health())
+        results = {r.name: r for r in doctor(kiosk.sync.settings, broker_timeout=5)}
+        assert results["broker"].ok and results["cache integrity"].ok
+        assert results["running kiosk"].ok, results["running kiosk"]
+        assert results["outbox"].detail == "0 waiting to be sent"
+        assert results["clock"].ok
+    finally:
+        kiosk.stop()
+        hub.stop()
+
+
+def test_doctor_says_what_to_do_when_the_broker_is_gone(broker: Broker, tmp_path: Path) -> None:
+    _code, _out, output = _provision(tmp_path, broker, "--no-verify")
+    broker.stop()
+    results = {r.name: r for r in doctor(load_settings(output, env={}), broker_timeout=2)}
+    assert not results["broker"].ok and "check the broker address" in results["broker"].advice
+
+
+def test_purge_keeps_only_today(tmp_path: Path) -> None:
+    _code, _out, output = _provision_offline(tmp_path)
+    settings = load_settings(output, env={})
+    cache = KioskCache.open(Path(settings.kiosk.state_dir) / "kiosk.sqlite")
+    today, yesterday = date.today(), date.today() - timedelta(days=1)
+    for day, provider in ((yesterday, "old"), (today, "new")):
+        appt = m.Appointment(
+            f"{provider}-1", provider, f"{day}T09:00", 15, "Sam", "LEE", "1970-01-01", "ABC234"
+        )
+        cache.apply_schedule(m.ProviderSchedule(provider, provider, day.isoformat(), 1, [appt]), "t")
+    cache.close()
+    assert purge(settings) == 1
+    cache = KioskCache.open(Path(settings.kiosk.state_dir) / "kiosk.sqlite")
+    assert [p.id for p in cache.providers()] == ["new"]
+    cache.close()
+
+
+def test_factory_reset_removes_credentials_caches_and_patient_data(tmp_path: Path) -> None:
+    _code, _out, output = _provision_offline(tmp_path)
+    settings = load_settings(output, env={})
+    KioskCache.open(Path(settings.kiosk.state_dir) / "kiosk.sqlite").close()
+    removed = factory_reset(settings, output)
+    assert str(output) in removed
+    assert not output.exists()
+    assert list(Path(settings.kiosk.state_dir).iterdir()) == []
+    code, _ = _run("--config", str(output), "reset", "--factory")
+    assert code == 2  # no terminal and no --yes: refuses
+
+
+def _provision_offline(tmp_path: Path) -> tuple[int, str, Path]:
+    output = tmp_path / "etc" / "kiosk.toml"
+    code, out = _run(
+        "provision",
+        "--kiosk-id",
+        "lobby-1",
+        "--practice",
+        "acme",
+        "--site",
+        "main",
+        "--broker",
+        "mqtt://127.0.0.1:1",
+        "--set",
+        f"kiosk.state_dir={str(tmp_path / 'state')!r}",
+        "--output",
+        str(output),
+        "--no-verify",
+    )
+    assert code == 0, out
+    return code, out, output
