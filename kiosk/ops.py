@@ -63,7 +63,7 @@ def _cache_checks(cache: KioskCache, settings: Settings, clock: Clock) -> list[C
             "stop the kiosk, then `kiosk reset --cache`; the hub resends the day",
         )
     )
-    depth = int(cache.db.execute("SELECT count(*) FROM outbox").fetchone()[0])
+    depth = int(cache.db.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0])
     out.append(
         CheckResult(
             "outbox",

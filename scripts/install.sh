@@ -40,8 +40,12 @@ if [[ $staged -eq 0 ]]; then
 fi
 
 python3 -m venv "$root/opt/kiosk/venv"
+# Build from a clean copy: pip builds in the source tree, and a checkout has a venv in it.
+copy="$(mktemp -d)"
+trap 'rm -rf "$copy"' EXIT
+tar -C "$src" --exclude=./.venv --exclude=./build --exclude=./.git -cf - . | tar -C "$copy" -xf -
 # shellcheck disable=SC2086
-"$root/opt/kiosk/venv/bin/pip" install -q $pip_args "$src"
+"$root/opt/kiosk/venv/bin/pip" install -q $pip_args "$copy"
 
 for unit in kiosk.service kiosk-hub.service kiosk-purge.service kiosk-purge.timer; do
   install -m 0644 "$src/systemd/$unit" "$root/etc/systemd/system/$unit"

@@ -161,7 +161,7 @@ class KioskCache:
 
     def summary(self) -> CacheSummary:
         providers = self.providers()
-        depth = self.db.execute("SELECT count(*) FROM outbox").fetchone()[0]
+        depth = self.db.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
         return CacheSummary(
             schedule_date=max((p.date for p in providers), default=""),
             schedule_versions={p.id: p.schedule_version for p in providers},
@@ -204,4 +204,5 @@ class KioskCache:
                 cur = self.db.execute("DELETE FROM appointments WHERE provider_id = ?", [provider_id])
                 removed += cur.rowcount
             self.db.execute("DELETE FROM providers WHERE date < ?", [date])
+            self.db.execute("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", [date])
         return removed

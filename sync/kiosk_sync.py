@@ -291,7 +291,7 @@ class KioskSync:
                 # Kept: a refused message is never dropped; it is retried on the next connect.
                 self._stats["outbox_refused"] += 1
                 log.error("broker refused an outbox message", extra={"seq": seq, "reason": event.reason})
-        self.outbox.remove(done)
+        self.outbox.mark_sent(done, self.clock.now().isoformat())
         self._stats["outbox_sent"] += len(done)
 
     # --- presence, display, health ----------------------------------------------------

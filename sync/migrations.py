@@ -56,4 +56,11 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
     db.table("meta").create({"key": str, "value": str}, pk="key")
 
 
-KIOSK_MIGRATIONS = [_v1_initial]
+def _v2_outbox_keeps_sent_keys(db: sqlite_utils.Database) -> None:
+    # Sent items stay (marked) until the daily purge, so a repeated idempotency key is
+    # recognised even after its PUBACK.
+    db.execute("ALTER TABLE outbox ADD COLUMN sent_at TEXT")
+    db.execute("CREATE INDEX idx_outbox_unsent ON outbox (sent_at, seq)")
+
+
+KIOSK_MIGRATIONS = [_v1_initial, _v2_outbox_keeps_sent_keys]

@@ -44,7 +44,7 @@ class Outbox:
     def pending(self, after_seq: int = 0, limit: int = 500) -> list[OutboxItem]:
         rows = self._db.execute(
             "SELECT seq, key, kind, topic, payload, created_at, attempts FROM outbox"
-            " WHERE seq > ? ORDER BY seq LIMIT ?",
+            " WHERE sent_at IS NULL AND seq > ? ORDER BY seq LIMIT ?",
             [after_seq, limit],
         )
         return [OutboxItem(*r) for r in rows.fetchall()]
@@ -56,19 +56,28 @@ class Outbox:
                     "UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?", [(s,) for s in seqs]
                 )
 
-    def remove(self, seqs: list[int]) -> None:
+    def mark_sent(self, seqs: list[int], sent_at: str) -> None:
+        """The broker acknowledged these: they leave the queue (the key is remembered)."""
         if seqs:
             with transaction(self._db):
-                self._db.conn.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in seqs])
+                self._db.conn.executemany(
+                    "UPDATE outbox SET sent_at = ?, payload = x'' WHERE seq = ?", [(sent_at, s) for s in seqs]
+                )
+
+    def forget_sent_before(self, stamp: str) -> int:
+        cur = self._db.execute("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", [stamp])
+        return cur.rowcount
 
     def depth(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM outbox").fetchone()[0])
+        return int(self._db.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0])
 
     def has(self, key: str) -> bool:
         return self._db.execute("SELECT 1 FROM outbox WHERE key = ?", [key]).fetchone() is not None
 
     def pending_by_key(self, key: str) -> OutboxItem | None:
         row = self._db.execute(
-            "SELECT seq, key, kind, topic, payload, created_at, attempts FROM outbox WHERE key = ?", [key]
+            "SELECT seq, key, kind, topic, payload, created_at, attempts FROM outbox"
+            " WHERE key = ? AND sent_at IS NULL",
+            [key],
         ).fetchone()
         return None if row is None else OutboxItem(*row)

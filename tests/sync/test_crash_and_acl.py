@@ -68,7 +68,9 @@ def test_sigkill_between_commit_and_puback_delivers_once(broker: Broker, tmp_pat
         _close(proc)
     cache = KioskCache.open(state / "kiosk.sqlite")
     assert integrity_ok(cache.db)
-    assert cache.db.execute("SELECT key FROM outbox").fetchall() == [("key-sigkill-0001",)]
+    assert cache.db.execute("SELECT key FROM outbox WHERE sent_at IS NULL").fetchall() == [
+        ("key-sigkill-0001",)
+    ]
     cache.close()
 
     again = _spawn(broker.port, state)
@@ -96,7 +98,7 @@ def _close(proc: subprocess.Popen[str]) -> None:
 def _outbox_empty(state: Path) -> bool:
     cache = KioskCache.open(state / "kiosk.sqlite")
     try:
-        return cache.db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+        return cache.db.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0] == 0
     finally:
         cache.close()
 

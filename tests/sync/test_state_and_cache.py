@@ -99,8 +99,9 @@ def test_outbox_keeps_order_and_rejects_a_repeated_key(tmp_path: Path) -> None:
     assert not box.add("key-0000001", "checkin", "t/1", b"again", "now")
     items = box.pending()
     assert [i.payload for i in items] == [b"1", b"2"]
-    box.remove([items[0].seq])
+    box.mark_sent([items[0].seq], "2026-11-30T09:00")
     assert box.depth() == 1
+    assert not box.add("key-0000001", "checkin", "t/1", b"late repeat", "now")  # sent keys are remembered
     cache.close()
     reopened = KioskCache.open(tmp_path / "k.sqlite")
     assert Outbox(reopened.db).pending()[0].key == "key-0000002"
