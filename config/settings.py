@@ -132,6 +132,23 @@ class StaffSettings:
     front_desk_max_late_min: int = field(
         default=60, metadata=_doc("Largest delay front desk may set without a supervisor.", min=0, max=600)
     )
+    out_requires: str = field(
+        default="approval",
+        metadata=_doc(
+            "'Out' and 'leaving early' need 'supervisor', or 'approval' (front desk + a supervisor's PIN).",
+            choices=("supervisor", "approval"),
+        ),
+    )
+    display_deadline_s: int = field(
+        default=30,
+        metadata=_doc(
+            "Escalate a status change not displayed by every online kiosk in this time (s).", min=1
+        ),
+    )
+    notice_ack_min: int = field(
+        default=5,
+        metadata=_doc("Escalate a supervisor notification not acknowledged in this time (min).", min=1),
+    )
 
 
 @dataclass(frozen=True)

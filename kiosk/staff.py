@@ -52,18 +52,21 @@ class StaffMember:
     id: str
     role: Role
     pin_hash: str
+    badge_hash: str = ""  # a staff badge read by the card reader, hashed like the PIN
 
 
 def parse_members(members: dict[str, str]) -> list[StaffMember]:
     out = []
     for member_id, value in members.items():
-        role, _, pin_hash = value.partition(":")
-        if role not in Role.__members__.values() or not pin_hash.startswith("scrypt$"):
+        role, _, hashes = value.partition(":")
+        pin_hash, _, badge_hash = hashes.partition(":")
+        ok = pin_hash.startswith("scrypt$") and (not badge_hash or badge_hash.startswith("scrypt$"))
+        if role not in Role.__members__.values() or not ok:
             raise ConfigError(
-                f"staff.members.{member_id}: expected 'ROLE:scrypt$...' with ROLE one of "
+                f"staff.members.{member_id}: expected 'ROLE:scrypt$...[:scrypt$...]' with ROLE one of "
                 f"{', '.join(r.value for r in Role)} (set PINs with `kiosk provision --staff`)"
             )
-        out.append(StaffMember(member_id, Role(role), pin_hash))
+        out.append(StaffMember(member_id, Role(role), pin_hash, badge_hash))
     return out
 
 
@@ -72,5 +75,13 @@ def find_by_pin(members: list[StaffMember], pin: str) -> StaffMember | None:
     found = None
     for member in members:
         if verify_secret(pin, member.pin_hash) and found is None:
+            found = member
+    return found
+
+
+def find_by_badge(members: list[StaffMember], badge_id: str) -> StaffMember | None:
+    found = None
+    for member in members:
+        if member.badge_hash and verify_secret(badge_id, member.badge_hash) and found is None:
             found = member
     return found

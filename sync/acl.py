@@ -18,6 +18,7 @@ def render_acl(
         lines += [
             f"user {user}",
             f"topic write {tree.hub_command()}",
+            f"topic write {tree.hub_command_ack()}",
             f"topic read {tree.request_result('cli')}",
             f"topic read {base}/#",
             "",

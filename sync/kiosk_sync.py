@@ -24,6 +24,7 @@ from kiosk import __version__
 from kiosk.clock import Clock, SystemClock
 from kiosk.errors import KioskError, SyncError
 from sync import messages as m
+from sync import staff_messages as sm
 from sync.cache import Applied, KioskCache
 from sync.inbound import InboundDecoder, Rejected
 from sync.link import LinkEvent, MqttLink, Will
@@ -34,7 +35,14 @@ from sync.wire import Message, encode
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-ChangeKind = Literal["schedule", "appointment", "status", "link", "hub", "result"]
+ChangeKind = Literal["schedule", "appointment", "status", "link", "hub", "result", "staff"]
+OutboxMessage = m.CheckIn | m.StatusChangeRequest | sm.StaffEvent | sm.NoticeAck
+_OUTBOX_LEAF: dict[type, str] = {
+    m.CheckIn: "checkin",
+    m.StatusChangeRequest: "request",
+    sm.StaffEvent: "event",
+    sm.NoticeAck: "ack",
+}
 _PUBLISH_BATCH = 500
 _LIVE_META = "last_live_at"
 _LIVE_WRITE_EVERY_S = 5.0
@@ -48,6 +56,7 @@ class SyncChange:
     provider_id: str = ""
     version: int = 0
     result: m.RequestResult | None = None
+    message: Message | None = None  # a staff notice or display receipt
 
 
 Listener = Callable[[SyncChange], None]
@@ -124,8 +133,9 @@ class KioskSync:
         self._queue.put(("call", (fn, future)))
         return future.result(timeout)
 
-    def submit(self, msg: m.CheckIn | m.StatusChangeRequest) -> bool:
-        """Commit a check-in or request to the outbox, then publish it if connected.
+    def submit(self, msg: OutboxMessage) -> bool:
+        """Commit a check-in, request, staff event or acknowledgement to the outbox, then
+        publish it if connected.
 
         Returns False when the same idempotency key is already queued. Raises
         ``StorageError`` when it could not be committed (e.g. a full disk).
@@ -223,18 +233,16 @@ class KioskSync:
             self._notify(SyncChange("hub"))
         elif isinstance(msg, m.RequestResult):
             self._notify(SyncChange("result", msg.provider_id, msg.status_version, result=msg))
+        elif isinstance(msg, (sm.SupervisorNotice, sm.DisplayReceipt)):
+            self._notify(SyncChange("staff", getattr(msg, "provider_id", ""), message=msg))
         if applied is not None:
             self._stats[f"applied_{applied.decision}"] += 1
         self._mark_live()
 
     # --- outbox -----------------------------------------------------------------------
 
-    def _enqueue(self, msg: m.CheckIn | m.StatusChangeRequest) -> bool:
-        topic = (
-            self.tree.checkin(self.kiosk_id)
-            if isinstance(msg, m.CheckIn)
-            else self.tree.request(self.kiosk_id)
-        )
+    def _enqueue(self, msg: OutboxMessage) -> bool:
+        topic = self.tree.kiosk(self.kiosk_id, _OUTBOX_LEAF[type(msg)])
         payload = encode(msg)
         added = self.outbox.add(msg.key, msg.KIND, topic, payload, self.clock.now().isoformat())
         if added and isinstance(msg, m.CheckIn) and msg.outcome in m.ARRIVED:

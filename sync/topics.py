@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sync import messages as m
+from sync import staff_messages as sm
 from sync.wire import Message
 
 ROOT = "clinic/v1"
@@ -48,8 +49,23 @@ class TopicTree:
     def hub_command(self) -> str:
         return f"{self.base}/hub/command"
 
+    def hub_command_ack(self) -> str:
+        return f"{self.base}/hub/command/ack"
+
     def request_result(self, kiosk_id: str) -> str:
         return f"{self.base}/hub/result/{kiosk_id}"
+
+    def notice(self, notice_id: str) -> str:
+        return f"{self.base}/hub/notice/{notice_id}"
+
+    def alert(self, escalation_id: str) -> str:
+        return f"{self.base}/hub/alert/{escalation_id}"
+
+    def receipt(self, provider_id: str) -> str:
+        return f"{self.base}/hub/receipt/{provider_id}"
+
+    def affected(self, provider_id: str) -> str:
+        return f"{self.base}/hub/affected/{provider_id}"
 
     # Kiosk-written topics.
     def kiosk(self, kiosk_id: str, leaf: str) -> str:
@@ -78,34 +94,55 @@ class TopicTree:
             f"{self.base}/status/+",
             self.hub_availability(),
             self.request_result(kiosk_id),
+            f"{self.base}/hub/notice/+",
+            f"{self.base}/hub/receipt/+",
         ]
 
     def hub_subscriptions(self) -> list[str]:
-        return [f"{self.base}/kiosk/+/{leaf}" for leaf in _KIOSK_LEAVES] + [self.hub_command()]
+        leaves = [f"{self.base}/kiosk/+/{leaf}" for leaf in _KIOSK_LEAVES]
+        return [*leaves, self.hub_command(), self.hub_command_ack()]
 
     def route(self, topic: str) -> Route | None:
         """The route of ``topic``, or None when it is not a topic of this site's tree."""
         prefix = self.base + "/"
         if not topic.startswith(prefix):
             return None
-        parts = topic[len(prefix) :].split("/")
-        match parts:
-            case ["schedule", provider]:
-                return Route(m.ProviderSchedule, provider_id=provider)
-            case ["appointment", provider]:
-                return Route(m.AppointmentChange, provider_id=provider)
-            case ["status", provider]:
-                return Route(m.ProviderStatus, provider_id=provider)
-            case ["hub", "availability"]:
-                return Route(m.HubAvailability)
-            case ["hub", "command"]:
-                return Route(m.StatusChangeRequest)
-            case ["hub", "result", kiosk]:
-                return Route(m.RequestResult, kiosk_id=kiosk)
-            case ["kiosk", kiosk, leaf] if leaf in _KIOSK_LEAVES:
-                return Route(_KIOSK_LEAVES[leaf], kiosk_id=kiosk)
+        head, *rest = topic[len(prefix) :].split("/")
+        if head in _PROVIDER_LEAVES and len(rest) == 1:
+            return Route(_PROVIDER_LEAVES[head], provider_id=rest[0])
+        if head == "kiosk" and len(rest) == 2 and rest[1] in _KIOSK_LEAVES:
+            return Route(_KIOSK_LEAVES[rest[1]], kiosk_id=rest[0])
+        if head == "hub":
+            return _hub_route(rest)
         return None
 
+
+def _hub_route(rest: list[str]) -> Route | None:
+    match rest:
+        case ["availability"]:
+            return Route(m.HubAvailability)
+        case ["command"]:
+            return Route(m.StatusChangeRequest)
+        case ["command", "ack"]:
+            return Route(sm.NoticeAck)
+        case ["result", kiosk]:
+            return Route(m.RequestResult, kiosk_id=kiosk)
+        case ["notice", _id]:
+            return Route(sm.SupervisorNotice)
+        case ["alert", _id]:
+            return Route(sm.Escalation)
+        case ["receipt", provider]:
+            return Route(sm.DisplayReceipt, provider_id=provider)
+        case ["affected", provider]:
+            return Route(sm.AffectedAppointments, provider_id=provider)
+    return None
+
+
+_PROVIDER_LEAVES: dict[str, type[Message]] = {
+    "schedule": m.ProviderSchedule,
+    "appointment": m.AppointmentChange,
+    "status": m.ProviderStatus,
+}
 
 _KIOSK_LEAVES: dict[str, type[Message]] = {
     "availability": m.KioskAvailability,
@@ -113,6 +150,8 @@ _KIOSK_LEAVES: dict[str, type[Message]] = {
     "request": m.StatusChangeRequest,
     "display": m.DisplayAck,
     "health": m.KioskHealth,
+    "event": sm.StaffEvent,
+    "ack": sm.NoticeAck,
 }
 
 

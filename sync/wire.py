@@ -70,6 +70,8 @@ def declare(cls: type[M]) -> type[M]:
     """Register a message class by its KIND (class decorator)."""
     if not cls.KIND or cls.KIND in _REGISTRY:
         raise TypeError(f"message kind {cls.KIND!r} is empty or declared twice")
+    if {"kind", "schema"} & {f.name for f in dataclasses.fields(cls)}:
+        raise TypeError(f"{cls.__name__}: 'kind' and 'schema' are the envelope's, not a field's")
     _REGISTRY[cls.KIND] = cls
     return cls
 

@@ -24,6 +24,8 @@ from kiosk.errors import ConfigError, KioskError, WireError
 from kiosk.logs import setup_logging
 from kiosk.systemd import Watchdog, notify, watchdog_interval_s
 from sync import messages as m
+from sync import staff_messages as sm
+from sync.hub.audit import AuditLog
 from sync.hub.sample import sample_morning
 from sync.hub.schedule_io import load_plan
 from sync.hub.service import HubService
@@ -57,6 +59,26 @@ def add_commands(subparsers: Any) -> None:
     checkins = sub.add_parser("checkins", help="list recorded check-ins")
     checkins.add_argument("--json", action="store_true")
     checkins.set_defaults(handler=_checkins)
+
+    audit = sub.add_parser("audit", help="the hash-chained audit trail")
+    audit_sub = audit.add_subparsers(dest="audit_command", metavar="AUDIT_COMMAND", required=True)
+    audit_sub.add_parser("verify", help="check that no record was edited or removed").set_defaults(
+        handler=_audit_verify
+    )
+    export = audit_sub.add_parser("export", help="write the trail as CSV")
+    export.add_argument("file")
+    export.set_defaults(handler=_audit_export)
+
+    esc = sub.add_parser(
+        "escalations", help="list open escalations (status not displayed, notices not acknowledged)"
+    )
+    esc.add_argument("--all", action="store_true", help="resolved ones too")
+    esc.set_defaults(handler=_escalations)
+
+    ack = sub.add_parser("ack", help="acknowledge a supervisor notice")
+    ack.add_argument("notice")
+    ack.add_argument("--by", required=True, help="the supervisor's staff id")
+    ack.set_defaults(handler=_ack)
 
     kiosks = sub.add_parser("kiosks", help="list kiosks, their availability and what they display")
     kiosks.add_argument("--json", action="store_true")
@@ -234,3 +256,62 @@ def _kiosks(args: argparse.Namespace) -> int:
             f"  {row['id']:<12} {state:<8} v{row.get('software_version') or '?':<8} displays {row['display']}"
         )
     return 0
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    store = HubStore.open(_db_path(_settings(args)), readonly=True)
+    try:
+        ok, summary = AuditLog(store.db).verify()
+    finally:
+        store.close()
+    print(("ok: " if ok else "BROKEN: ") + summary)
+    return 0 if ok else 1
+
+
+def _audit_export(args: argparse.Namespace) -> int:
+    store = HubStore.open(_db_path(_settings(args)), readonly=True)
+    try:
+        count = AuditLog(store.db).export_csv(Path(args.file))
+    finally:
+        store.close()
+    print(f"wrote {count} records to {args.file}")
+    return 0
+
+
+def _escalations(args: argparse.Namespace) -> int:
+    store = HubStore.open(_db_path(_settings(args)), readonly=True)
+    try:
+        where = "1" if args.all else "open = 1"
+        rows = list(store.db.table("escalations").rows_where(where, order_by="at"))
+    finally:
+        store.close()
+    print(f"{len(rows)} {'escalations' if args.all else 'open escalations'}")
+    for row in rows:
+        state = "open" if row["open"] else f"resolved {row['resolved_at']}"
+        print(f"  {row['at']}  {row['id']:<28} {state:<28} {row['detail']}")
+    return 0
+
+
+def _ack(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    tree = TopicTree(settings.kiosk.practice, settings.kiosk.site)
+    msg = sm.NoticeAck(uuid.uuid4().hex, "cli", args.notice, args.by, SystemClock().now().isoformat())
+    events: queue.Queue[LinkEvent] = queue.Queue()
+    link = MqttLink(settings.broker, client_id=f"hub-cli-{msg.key[:8]}", on_event=events.put)
+    link.start()
+    try:
+        while True:
+            event = events.get(timeout=10)
+            if event.kind == "connected":
+                info = link.publish(tree.hub_command_ack(), encode(msg), qos=1)
+                if info is not None:
+                    info.wait_for_publish(10)
+                    print(f"acknowledged {args.notice}")
+                    return 0
+            elif event.kind == "refused":
+                raise KioskError(f"broker refused the connection: {event.reason}")
+    except queue.Empty:
+        print("the broker did not answer in 10 s")
+        return 3
+    finally:
+        link.stop()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from sync.hub.audit import create_audit_table
+
 
 def _v1_initial(db: sqlite_utils.Database) -> None:
     db.table("providers").create({"id": str, "name": str, "date": str, "schedule_version": int}, pk="id")
@@ -86,4 +88,34 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
     db.table("counters").create({"name": str, "value": int}, pk="name")
 
 
-HUB_MIGRATIONS = [_v1_initial]
+def _v2_staff_side(db: sqlite_utils.Database) -> None:
+    create_audit_table(db)
+    db.table("notices").create(
+        {
+            "id": str,
+            "at": str,
+            "provider_id": str,
+            "status_version": int,
+            "summary": str,
+            "changed_by": str,
+            "acked_by": str,
+            "acked_at": str,
+        },
+        pk="id",
+    )
+    db.table("escalations").create(
+        {
+            "id": str,
+            "at": str,
+            "about": str,
+            "provider_id": str,
+            "status_version": int,
+            "detail": str,
+            "open": int,
+            "resolved_at": str,
+        },
+        pk="id",
+    )
+
+
+HUB_MIGRATIONS = [_v1_initial, _v2_staff_side]

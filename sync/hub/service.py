@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,8 @@ from kiosk import __version__
 from kiosk.clock import Clock, SystemClock
 from kiosk.errors import KioskError
 from sync import messages as m
+from sync import staff_messages as sm
+from sync.hub.desk import StaffDesk
 from sync.hub.store import DayPlan, HubStore
 from sync.inbound import InboundDecoder, Rejected
 from sync.link import LinkEvent, MqttLink, Will
@@ -31,14 +34,7 @@ from sync.wire import Message, encode
 log = logging.getLogger(__name__)
 
 _BATCH = 500
-StatusPolicy = Callable[
-    [m.StatusChangeRequest, HubStore], str
-]  # returns "" to accept, or the reason to reject
-
-
-def accept_all(_request: m.StatusChangeRequest, _store: HubStore) -> str:
-    """The spine's policy: apply every well-formed request and record who asked."""
-    return ""
+_TICK_S = 1.0
 
 
 class HubService:
@@ -48,13 +44,13 @@ class HubService:
         *,
         clock: Clock | None = None,
         db_path: str | Path | None = None,
-        policy: StatusPolicy = accept_all,
     ) -> None:
         self.settings = settings
         self.tree = TopicTree(settings.kiosk.practice, settings.kiosk.site)
         self.clock = clock or SystemClock()
         self.db_path = Path(db_path or Path(settings.hub.state_dir) / "hub.sqlite")
-        self.policy = policy
+        self.desk: StaffDesk | None = None
+        self._from_command: set[str] = set()
         self.stats: Counter[str] = Counter()
         self._decoder = InboundDecoder(self.tree)
         self._queue: queue.Queue[tuple[str, Any]] = queue.Queue()
@@ -106,19 +102,27 @@ class HubService:
 
     def set_status(self, request: m.StatusChangeRequest) -> m.RequestResult:
         """Apply a status change from inside this process (the demo, tests)."""
+        self._from_command.add(request.key)  # in-process: the practice itself
         return self.call(lambda _store: self._apply_requests([request])[0])
 
     # --- loop -------------------------------------------------------------------------
 
     def _run(self, plan: DayPlan | None) -> None:
         self.store = HubStore.open(self.db_path)
+        self.desk = StaffDesk(self.store, self.tree, self.settings.staff)
         if plan is not None:
             changed = self.store.load_day(plan)
             log.info("day loaded", extra={"date": plan.date, "changed_providers": len(changed)})
         self._ready.set()
         try:
+            next_tick = time.monotonic() + _TICK_S
             while True:
-                kind, item = self._queue.get()
+                try:
+                    kind, item = self._queue.get(timeout=max(0.0, next_tick - time.monotonic()))
+                except queue.Empty:
+                    self._tick()
+                    next_tick = time.monotonic() + _TICK_S
+                    continue
                 if kind == "stop":
                     break
                 batch = [(kind, item)]
@@ -147,6 +151,8 @@ class HubService:
                 if item.kind == "message":
                     msg = self._decoder.decode(item.topic, item.payload)
                     if not isinstance(msg, Rejected):
+                        if isinstance(msg, m.StatusChangeRequest) and item.topic == self.tree.hub_command():
+                            self._from_command.add(msg.key)
                         messages.append(msg)
                 elif item.kind == "connected":
                     self._on_connected()
@@ -172,12 +178,9 @@ class HubService:
                         touched.add(msg.provider_id)
                 elif isinstance(msg, m.StatusChangeRequest):
                     requests.append(msg)
-                elif isinstance(msg, m.KioskAvailability):
-                    self.store.kiosk_availability(msg, now)
-                elif isinstance(msg, m.DisplayAck):
-                    self.store.kiosk_display(msg, now)
-                elif isinstance(msg, m.KioskHealth):
-                    self.store.kiosk_health(msg, now)
+                else:
+                    out += self._kiosk_message(msg, now)
+            out += self.desk.receipts() if self.desk else []
         if requests:
             self._apply_requests(requests)
         for provider_id in touched:
@@ -210,10 +213,12 @@ class HubService:
                 self._publish(self.tree.request_result(req.kiosk_id), earlier, False)
                 continue
             result, status = self._decide(req)
+            assert self.desk is not None
             with transaction(self.store.db):
                 if status is not None:
                     self.store.set_status(status, req.key)
                 self.store.record_request(req, result, self.clock.now().isoformat())
+                follow_up = self.desk.on_decided(req, result, status, self.clock.now())
             if status is not None:
                 self._publish(self.tree.status(status.provider_id), status, True)
                 log.info(
@@ -221,6 +226,8 @@ class HubService:
                     extra={"provider": status.provider_id, "state": status.state, "version": status.version},
                 )
             self._publish(self.tree.request_result(req.kiosk_id), result, False)
+            for topic, msg, retain in follow_up:
+                self._publish(topic, msg, retain)
             results.append(result)
         return results
 
@@ -230,7 +237,9 @@ class HubService:
         if req.provider_id not in self.store.provider_ids():
             reason = f"unknown provider {req.provider_id}"
         else:
-            reason = self.policy(req, self.store)
+            assert self.desk is not None
+            reason = self.desk.check(req, from_command=req.key in self._from_command)
+            self._from_command.discard(req.key)
         if reason:
             self.stats["requests_rejected"] += 1
             return m.RequestResult(req.key, req.kiosk_id, False, reason, req.provider_id), None
@@ -263,6 +272,34 @@ class HubService:
             status = self.store.status(provider_id)
             if status is not None:
                 self._publish(self.tree.status(provider_id), status, True)
+
+    def _kiosk_message(self, msg: Message, now: str) -> list[tuple[str, Message, bool]]:
+        """Presence, display, health and staff messages (inside the batch's transaction)."""
+        assert self.desk is not None
+        assert self.store is not None
+        if isinstance(msg, m.KioskAvailability):
+            self.store.kiosk_availability(msg, now)
+        elif isinstance(msg, m.DisplayAck):
+            self.store.kiosk_display(msg, now)
+        elif isinstance(msg, m.KioskHealth):
+            self.store.kiosk_health(msg, now)
+        elif isinstance(msg, sm.StaffEvent):
+            return self.desk.on_staff_event(msg)
+        if isinstance(msg, sm.NoticeAck):
+            return self.desk.on_notice_ack(msg)
+        return []
+
+    def _tick(self) -> None:
+        if self.desk is None or self.store is None:
+            return
+        try:
+            with transaction(self.store.db):
+                out = self.desk.tick(self.clock.now())
+        except KioskError as exc:
+            log.error("hub tick failed: %s", exc)
+            return
+        for topic, msg, retain in out:
+            self._publish(topic, msg, retain)
 
     def publish_day(self) -> None:
         self.call(lambda _store: self._on_connected())

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings
+from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings, StaffSettings
 from kiosk.clock import SystemClock
 from sync import messages as m
 from sync.hub.sample import sample_morning
@@ -35,8 +35,10 @@ def wait_for(predicate: Callable[[], object], timeout: float = 15.0, what: str =
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-def start_hub(broker: BrokerSettings, state_dir: Path, *, sample: bool = True) -> HubService:
-    hub = HubService(site_settings(broker, state_dir, "hub-side"))
+def start_hub(
+    broker: BrokerSettings, state_dir: Path, *, sample: bool = True, staff: StaffSettings | None = None
+) -> HubService:
+    hub = HubService(site_settings(broker, state_dir, "hub-side", staff))
     hub.start(sample_morning(date.today()) if sample else None)
     return hub
 

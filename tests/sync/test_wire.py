@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from kiosk.errors import WireError
 from sync import messages as m
+from sync import staff_messages as sm
 from sync.topics import TopicTree
 from sync.wire import Message, decode, decode_any, encode, message_types
 
@@ -30,6 +31,16 @@ EXAMPLES: list[Message] = [
         "lobby-1", "2026-11-30T07:43", True, 0.0, 2, devices={"printer": m.DeviceState("error", "paper out")}
     ),
     m.HubAvailability(True, "0.1.0"),
+    sm.StaffEvent("c" * 32, "lobby-1", "2026-11-30T07:44", "login", "ana", "supervisor"),
+    sm.SupervisorNotice("n-12", "2026-11-30T07:44", "martinez", 4, "Dr. Martinez out today: 14 affected"),
+    sm.NoticeAck("d" * 32, "lobby-1", "n-12", "ana", "2026-11-30T07:46"),
+    sm.DisplayReceipt("martinez", 4, ["lobby-1"], ["lobby-2"]),
+    sm.Escalation(
+        "e-3", "2026-11-30T07:45", "display", True, "martinez", 4, "lobby-2 has not shown version 4"
+    ),
+    sm.AffectedAppointments(
+        "martinez", 4, "out", [sm.AffectedAppointment("mar-0001", "2026-11-30T08:00", False)]
+    ),
 ]
 
 

@@ -1,0 +1,83 @@
+"""When to escalate, derived from stored state (so a hub restart forgets nothing):
+
+* a status change not displayed by every online kiosk within ``display_deadline_s``;
+* a supervisor notice not acknowledged within ``notice_ack_min``;
+* (a staff lockout is escalated when it happens, by the desk).
+
+Pure: statuses, kiosks, notices and ``now`` in; the escalations that should be open out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sync.messages import ProviderStatus
+from sync.staff_messages import EscalationKind
+
+
+@dataclass(frozen=True)
+class KioskView:
+    id: str
+    online: bool
+    display: dict[str, int]
+
+
+@dataclass(frozen=True)
+class OpenNotice:
+    id: str
+    at: str
+    provider_id: str
+    status_version: int
+
+
+@dataclass(frozen=True)
+class Due:
+    id: str
+    about: EscalationKind
+    provider_id: str
+    status_version: int
+    detail: str
+
+
+def waiting_kiosks(status: ProviderStatus, kiosks: list[KioskView]) -> list[str]:
+    return sorted(k.id for k in kiosks if k.online and k.display.get(status.provider_id, 0) < status.version)
+
+
+def due_escalations(
+    statuses: list[ProviderStatus],
+    kiosks: list[KioskView],
+    notices: list[OpenNotice],
+    now: datetime,
+    *,
+    display_deadline_s: int,
+    notice_ack_min: int,
+) -> list[Due]:
+    due: list[Due] = []
+    for status in statuses:
+        if not status.changed_at or status.version == 0:
+            continue
+        waiting = waiting_kiosks(status, kiosks)
+        late = now - datetime.fromisoformat(status.changed_at) > timedelta(seconds=display_deadline_s)
+        if waiting and late:
+            due.append(
+                Due(
+                    f"display-{status.provider_id}-v{status.version}",
+                    "display",
+                    status.provider_id,
+                    status.version,
+                    f"not displayed by {', '.join(waiting)}",
+                )
+            )
+    for notice in notices:
+        if now - datetime.fromisoformat(notice.at) > timedelta(minutes=notice_ack_min):
+            due.append(
+                Due(
+                    f"notice-{notice.id}",
+                    "notice",
+                    notice.provider_id,
+                    notice.status_version,
+                    f"supervisor notice {notice.id} not acknowledged in {notice_ack_min} min",
+                )
+            )
+    return due

@@ -1,0 +1,136 @@
+"""Messages of the staff side of the protocol (see docs/protocol.md, "Staff actions"):
+staff events for the audit trail, supervisor notices and their acknowledgements, display
+receipts, escalations, and the affected-appointments list for patient notifiers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sync.messages import _check, check_id, check_stamp
+from sync.wire import Message, declare
+
+StaffAction = Literal["login", "login_failed", "lockout", "logout", "approve", "technician_action"]
+EscalationKind = Literal["display", "notice", "lockout"]
+
+
+@declare
+@dataclass(frozen=True)
+class StaffEvent(Message):
+    """At ``kiosk/<id>/event`` (QoS 1, from the outbox): something staff did, for the audit."""
+
+    KIND = "staff_event"
+
+    key: str
+    kiosk_id: str
+    at: str
+    action: StaffAction
+    actor: str = ""  # staff id; empty for a failed PIN (who it was is unknown)
+    role: str = ""
+    detail: str = ""
+
+    def validate(self) -> None:
+        _check(8 <= len(self.key) <= 64, "key must be 8..64 characters")
+        check_id(self.kiosk_id, "kiosk_id")
+        check_stamp(self.at, "at")
+        _check(len(self.detail) <= 200, "detail longer than 200")
+
+
+@declare
+@dataclass(frozen=True)
+class SupervisorNotice(Message):
+    """Retained at ``hub/notice/<id>`` until acknowledged: a status change supervisors must see."""
+
+    KIND = "notice"
+
+    id: str
+    at: str
+    provider_id: str
+    status_version: int
+    summary: str
+    changed_by: str = ""
+    acked_by: str = ""  # set (and republished) once a supervisor acknowledges it
+
+    def validate(self) -> None:
+        check_id(self.id, "id")
+        check_id(self.provider_id, "provider_id")
+
+
+@declare
+@dataclass(frozen=True)
+class NoticeAck(Message):
+    """At ``kiosk/<id>/ack`` (from the outbox): a supervisor acknowledged a notice."""
+
+    KIND = "notice_ack"
+
+    key: str
+    kiosk_id: str
+    notice_id: str
+    by: str
+    at: str
+
+    def validate(self) -> None:
+        _check(8 <= len(self.key) <= 64, "key must be 8..64 characters")
+        check_id(self.kiosk_id, "kiosk_id")
+        check_id(self.notice_id, "notice_id")
+
+
+@declare
+@dataclass(frozen=True)
+class DisplayReceipt(Message):
+    """Retained at ``hub/receipt/<provider>``: which kiosks display the newest status version."""
+
+    KIND = "receipt"
+
+    provider_id: str
+    status_version: int
+    displayed_by: list[str] = field(default_factory=list)
+    waiting_for: list[str] = field(default_factory=list)
+
+    def validate(self) -> None:
+        check_id(self.provider_id, "provider_id")
+
+
+@declare
+@dataclass(frozen=True)
+class Escalation(Message):
+    """Retained at ``hub/alert/<id>``: route it to a pager. ``open: false`` when resolved."""
+
+    KIND = "escalation"
+
+    id: str
+    at: str
+    about: EscalationKind
+    open: bool
+    provider_id: str = ""
+    status_version: int = 0
+    detail: str = ""
+
+    def validate(self) -> None:
+        check_id(self.id, "id")
+
+
+@dataclass(frozen=True)
+class AffectedAppointment:
+    """What a patient notifier needs to find the patient in the practice system, no more."""
+
+    appointment_id: str
+    start: str
+    checked_in: bool
+
+
+@declare
+@dataclass(frozen=True)
+class AffectedAppointments(Message):
+    """Retained at ``hub/affected/<provider>`` (only the hub writes it): who a change touches."""
+
+    KIND = "affected"
+    MAX_BYTES = 512 * 1024
+
+    provider_id: str
+    status_version: int
+    state: str
+    appointments: list[AffectedAppointment] = field(default_factory=list)
+
+    def validate(self) -> None:
+        check_id(self.provider_id, "provider_id")

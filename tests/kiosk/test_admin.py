@@ -1,0 +1,185 @@
+"""The admin panel's logic: who may do what, lockout, idle logout, approval, impact."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from config.settings import StaffSettings
+from kiosk.admin import AdminSession
+from kiosk.clock import ManualClock
+from kiosk.impact import status_impact
+from kiosk.staff import hash_secret
+from sync import messages as m
+from sync import staff_messages as sm
+from sync.hub.policy import RolePolicy
+from sync.hub.sample import sample_morning
+
+FAST = 2**4  # scrypt cost for tests; provisioning uses 2**14
+
+
+def staff(**kw: int) -> StaffSettings:
+    members = {
+        "ana": f"supervisor:{hash_secret('482913', n=FAST)}",
+        "ben": f"front_desk:{hash_secret('1234', n=FAST)}:{hash_secret('BADGE-77', n=FAST)}",
+        "tom": f"technician:{hash_secret('9999', n=FAST)}",
+    }
+    return StaffSettings(members=members, **kw)  # type: ignore[arg-type]
+
+
+class Panel:
+    def __init__(self, **kw: int) -> None:
+        self.clock = ManualClock(datetime(2026, 11, 30, 7, 43))
+        self.sent: list[object] = []
+        self.session = AdminSession(staff(**kw), "lobby-1", self.clock, self.sent.append)
+
+    def events(self, action: str) -> list[sm.StaffEvent]:
+        return [e for e in self.sent if isinstance(e, sm.StaffEvent) and e.action == action]
+
+
+DAY = [a.to_wire() for a in sample_morning(date(2026, 11, 30)).appointments if a.provider_id == "martinez"]
+
+
+@pytest.mark.parametrize(
+    ("pin", "state", "delay", "allowed", "needs_approval"),
+    [
+        ("482913", "out", 0, True, False),  # supervisor: anything
+        ("482913", "late", 200, True, False),
+        ("1234", "late", 20, True, False),  # front desk: late up to the limit
+        ("1234", "late", 61, False, True),
+        ("1234", "on_time", 0, True, False),
+        ("1234", "out", 0, False, True),  # out needs a supervisor's approval
+        ("1234", "leaving_early", 0, False, True),
+        ("9999", "late", 5, False, False),  # technicians manage devices, not providers
+    ],
+)
+def test_role_matrix_on_the_kiosk(
+    pin: str, state: m.StatusState, delay: int, allowed: bool, needs_approval: bool
+) -> None:
+    p = Panel()
+    assert p.session.login_pin(pin) == "ok"
+    proposal = p.session.propose(
+        "martinez", "Dr. Ana Martinez", state, DAY, delay_min=delay, leaving_at="10:00"
+    )
+    assert (proposal.allowed, proposal.needs_approval) == (allowed, needs_approval)
+
+
+@pytest.mark.parametrize(
+    ("who", "role", "state", "delay", "approved_by", "allowed"),
+    [
+        ("ana", "supervisor", "out", 0, "", True),
+        ("ben", "front_desk", "late", 30, "", True),
+        ("ben", "front_desk", "late", 90, "", False),
+        ("ben", "front_desk", "out", 0, "", False),
+        ("ben", "front_desk", "out", 0, "ana", True),
+        ("ben", "front_desk", "out", 0, "ben", False),  # only a supervisor approves
+        ("ben", "supervisor", "out", 0, "", False),  # claiming a role one does not have
+        ("tom", "technician", "on_time", 0, "", False),
+        ("eve", "supervisor", "out", 0, "", False),  # not on the staff list
+    ],
+)
+def test_role_matrix_at_the_hub(
+    who: str, role: str, state: str, delay: int, approved_by: str, allowed: bool
+) -> None:
+    req = m.StatusChangeRequest(
+        "k" * 16,
+        "lobby-1",
+        "martinez",
+        state,
+        who,
+        "2026-11-30T07:43",  # type: ignore[arg-type]
+        delay_min=delay,
+        role=role,
+        approved_by=approved_by,
+    )
+    reason = RolePolicy.from_settings(staff()).check(req)
+    assert (reason == "") == allowed, reason
+    if not allowed:
+        assert reason  # the panel shows why
+
+
+def test_supervisor_only_mode_refuses_approval() -> None:
+    req = m.StatusChangeRequest(
+        "k" * 16,
+        "lobby-1",
+        "martinez",
+        "out",
+        "ben",
+        "2026-11-30T07:43",
+        role="front_desk",
+        approved_by="ana",
+    )
+    assert RolePolicy.from_settings(staff(out_requires="supervisor")).check(req)  # type: ignore[arg-type]
+
+
+def test_five_wrong_pins_lock_the_entry_then_it_unlocks() -> None:
+    p = Panel()
+    for _ in range(4):
+        assert p.session.login_pin("0000") == "wrong"
+    assert p.session.login_pin("0000") == "locked"
+    assert p.session.login_pin("482913") == "locked"  # even the right PIN, while locked
+    assert len(p.events("lockout")) == 1 and len(p.events("login_failed")) == 5
+    p.clock.advance(299)
+    assert p.session.locked and p.session.lock_seconds_left() == 1
+    p.clock.advance(2)
+    assert p.session.login_pin("482913") == "ok"
+    assert p.events("login")[0].actor == "ana"
+
+
+def test_a_badge_signs_in_like_a_pin() -> None:
+    p = Panel()
+    assert p.session.login_badge("BADGE-77") == "ok" and p.session.member.id == "ben"  # type: ignore[union-attr]
+    assert Panel().session.login_badge("BADGE-00") == "wrong"
+
+
+def test_the_session_ends_after_60_s_idle() -> None:
+    p = Panel()
+    p.session.login_pin("1234")
+    p.clock.advance(59)
+    p.session.tick()
+    assert p.session.member is not None
+    p.session.touch()
+    p.clock.advance(60)
+    p.session.tick()
+    assert p.session.member is None and p.events("logout")[0].detail == "idle"
+
+
+def test_front_desk_out_with_a_supervisors_approval_sends_a_request_naming_both() -> None:
+    p = Panel()
+    p.session.login_pin("1234")
+    proposal = p.session.propose("martinez", "Dr. Ana Martinez", "out", DAY, reason="sick")
+    assert p.session.confirm(proposal) is None  # not without approval
+    assert not p.session.approve("1234")  # a front-desk PIN is no approval
+    assert p.session.approve("482913")
+    pending = p.session.confirm(proposal)
+    assert pending is not None and pending.status == "pending"
+    req = next(e for e in p.sent if isinstance(e, m.StatusChangeRequest))
+    assert (req.requested_by, req.role, req.approved_by, req.reason) == ("ben", "front_desk", "ana", "sick")
+    p.session.on_result(m.RequestResult(req.key, "lobby-1", False, "needs a supervisor", "martinez"))
+    assert (pending.status, pending.reason) == ("rejected", "needs a supervisor")
+
+
+def test_confirmation_shows_the_impact_on_the_real_morning() -> None:
+    # 7:43: fourteen appointments 08:00 to 11:15, none over, none checked in; the arrival window
+    # (60 min before) is open for 08:00, 08:15 and 08:30.
+    now = datetime(2026, 11, 30, 7, 43)
+    impact = status_impact(DAY, "out", now)
+    assert (impact.affected, impact.checked_in, impact.on_their_way) == (
+        14,
+        0,
+        3,
+    )
+    checked = [
+        a if a.id != DAY[0].id else m.Appointment(**{**a.__dict__, "state": "checked_in"}) for a in DAY
+    ]
+    assert status_impact(checked, "out", now).checked_in == 1
+    p = Panel()
+    p.session.login_pin("482913")
+    proposal = p.session.propose("martinez", "Dr. Ana Martinez", "out", DAY)
+    assert proposal.sentence == (
+        "Dr. Ana Martinez out today: 14 appointments affected, 0 patients already checked in, "
+        "3 on their way (arrival window open)"
+    )
+    late = status_impact(DAY, "leaving_early", datetime(2026, 11, 30, 9, 0), leaving_at="10:00")
+    assert late.affected == 6  # 10:00 … 11:15 end after 10:00; 09:45 ends at 10:00
