@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings, StaffSettings
@@ -16,13 +16,16 @@ from sync.hub.service import HubService
 from sync.kiosk_sync import KioskSync, SyncChange
 
 
-def site_settings(broker: BrokerSettings, state_dir: Path, kiosk_id: str = "lobby-1") -> Settings:
+def site_settings(
+    broker: BrokerSettings, state_dir: Path, kiosk_id: str = "lobby-1", staff: StaffSettings | None = None
+) -> Settings:
     return Settings(
         kiosk=KioskSettings(
             id=kiosk_id, practice="acme", site="main", state_dir=str(state_dir), health_interval_s=2
         ),
         broker=broker,
         hub=HubSettings(state_dir=str(state_dir / "hub")),
+        staff=staff or StaffSettings(),
     )
 
 
@@ -36,10 +39,16 @@ def wait_for(predicate: Callable[[], object], timeout: float = 15.0, what: str =
 
 
 def start_hub(
-    broker: BrokerSettings, state_dir: Path, *, sample: bool = True, staff: StaffSettings | None = None
+    broker: BrokerSettings,
+    state_dir: Path,
+    *,
+    sample: bool = True,
+    staff: StaffSettings | None = None,
+    morning_starts: datetime | None = None,
 ) -> HubService:
+    """A hub with today's sample morning (from 08:00, or from ``morning_starts``)."""
     hub = HubService(site_settings(broker, state_dir, "hub-side", staff))
-    hub.start(sample_morning(date.today()) if sample else None)
+    hub.start(sample_morning(date.today(), start=morning_starts) if sample else None)
     return hub
 
 
@@ -94,3 +103,9 @@ def checkin(appointment: m.Appointment, kiosk_id: str = "lobby-1", key: str | No
         arrived_at=SystemClock().now().isoformat(),
         method="dob",
     )
+
+
+def morning_from_now(minutes_ago: int = 20) -> datetime:
+    """A sample morning that started a little while ago, whatever the time (arrival windows open)."""
+    start = (datetime.now() - timedelta(minutes=minutes_ago)).replace(second=0, microsecond=0)
+    return start.replace(minute=start.minute - start.minute % 15)
