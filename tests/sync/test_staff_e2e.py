@@ -146,9 +146,7 @@ def test_escalation_when_a_kiosk_never_shows_the_change_then_resolution(
     esc = next(e for e in hub.call(lambda s: hub.desk.escalations()) if e["id"] == "display-okafor-v1")
     assert "lobby-9" in esc["detail"] and "lobby-a" not in esc["detail"]
     config = tmp_path / "kiosk.toml"
-    config.write_text(
-        f'[kiosk]\npractice = "acme"\nsite = "main"\n[hub]\nstate_dir = "{tmp_path / "hub"}"\n'
-    )
+    config.write_text(f'[kiosk]\npractice = "acme"\nsite = "main"\n[hub]\nstate_dir = "{tmp_path / "hub"}"\n')
     out = io.StringIO()
     with redirect_stdout(out):
         assert main(["--config", str(config), "hub", "escalations"]) == 0
