@@ -11,31 +11,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings, StaffSettings
+from config.settings import StaffSettings
 from kiosk.admin import AdminSession
 from kiosk.bench import percentiles
+from kiosk.bench_sync import bench_settings
 from kiosk.clock import SystemClock
 from kiosk.staff import hash_secret
 from sync.hub.sample import sample_morning
 from sync.hub.service import HubService
 from sync.kiosk_sync import KioskSync, SyncChange
 from sync.local_broker import Broker
-
-
-def _settings(port: int, state: Path, kiosk_id: str, staff: StaffSettings) -> Settings:
-    return Settings(
-        kiosk=KioskSettings(
-            id=kiosk_id,
-            practice="bench",
-            site="main",
-            state_dir=str(state / kiosk_id),
-            health_interval_s=60,
-            log_level="WARNING",
-        ),
-        broker=BrokerSettings(port=port, reconnect_min_s=0.1, reconnect_max_s=0.5),
-        hub=HubSettings(state_dir=str(state / "hub")),
-        staff=staff,
-    )
 
 
 def run_bench(quick: bool) -> dict[str, Any]:
@@ -45,9 +30,9 @@ def run_bench(quick: bool) -> dict[str, Any]:
         state = Path(tmp)
         broker = Broker(state / "broker")
         broker.start()
-        hub = HubService(_settings(broker.port, state, "hub", staff))
-        a = KioskSync(_settings(broker.port, state, "lobby-a", staff))
-        b = KioskSync(_settings(broker.port, state, "lobby-b", staff))
+        hub = HubService(bench_settings(broker.port, state, "hub", staff))
+        a = KioskSync(bench_settings(broker.port, state, "lobby-a", staff))
+        b = KioskSync(bench_settings(broker.port, state, "lobby-b", staff))
         seen: dict[int, float] = {}
         arrived = threading.Event()
 

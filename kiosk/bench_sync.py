@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings
+from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings, StaffSettings
 from kiosk.bench import percentiles
 from kiosk.lookup import find_by_dob
 from sync import messages as m
@@ -33,7 +33,7 @@ from sync.topics import TopicTree
 from sync.wire import encode
 
 
-def _settings(port: int, state: Path, kiosk_id: str) -> Settings:
+def bench_settings(port: int, state: Path, kiosk_id: str, staff: StaffSettings | None = None) -> Settings:
     return Settings(
         kiosk=KioskSettings(
             id=kiosk_id,
@@ -45,6 +45,7 @@ def _settings(port: int, state: Path, kiosk_id: str) -> Settings:
         ),
         broker=BrokerSettings(port=port, reconnect_min_s=0.1, reconnect_max_s=0.5),
         hub=HubSettings(state_dir=str(state / "hub")),
+        staff=staff or StaffSettings(),
     )
 
 
@@ -72,7 +73,7 @@ def _request(provider: str, delay: int) -> m.StatusChangeRequest:
 def bench_propagation(state: Path, kiosks: int = 20, changes: int = 40) -> dict[str, Any]:
     broker = Broker(state / "broker")
     broker.start()
-    hub = HubService(_settings(broker.port, state, "hub"))
+    hub = HubService(bench_settings(broker.port, state, "hub"))
     arrivals: dict[int, list[float]] = {}
     acks: dict[int, set[str]] = {}
     acked_all: dict[int, float] = {}
@@ -92,7 +93,7 @@ def bench_propagation(state: Path, kiosks: int = 20, changes: int = 40) -> dict[
                     acked_all[version] = time.perf_counter()
 
     hub.add_listener(on_hub)
-    syncs = [KioskSync(_settings(broker.port, state, f"k{i:02d}")) for i in range(kiosks)]
+    syncs = [KioskSync(bench_settings(broker.port, state, f"k{i:02d}")) for i in range(kiosks)]
     try:
         hub.start(sample_morning(date.today()))
         for s in syncs:
@@ -123,10 +124,10 @@ def bench_propagation(state: Path, kiosks: int = 20, changes: int = 40) -> dict[
 def bench_outbox_replay(state: Path, count: int = 10_000) -> dict[str, Any]:
     broker = Broker(state / "broker-replay")
     broker.start()
-    hub = HubService(_settings(broker.port, state, "hub-replay"))
+    hub = HubService(bench_settings(broker.port, state, "hub-replay"))
     plan = sample_morning(date.today())
     hub.start(plan)
-    settings = _settings(broker.port, state, "replay")
+    settings = bench_settings(broker.port, state, "replay")
     tree = TopicTree("bench", "main")
     # Queue the backlog as an offline kiosk would have: committed, never published.
     cache = KioskCache.open(Path(settings.kiosk.state_dir) / "kiosk.sqlite")

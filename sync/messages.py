@@ -42,6 +42,20 @@ def check_stamp(value: str, name: str) -> None:
     _check(bool(_STAMP.match(value)), f"{name} {value[:40]!r} is not YYYY-MM-DDTHH:MM")
 
 
+def check_key(value: str) -> None:
+    _check(8 <= len(value) <= 64, "key must be 8..64 characters")
+
+
+def check_status_fields(state: str, delay_min: int, leaving_at: str, reason: str) -> None:
+    _check(0 <= delay_min <= 600, f"delay_min {delay_min} out of 0..600")
+    _check(state != "late" or delay_min > 0, "state late needs delay_min > 0")
+    _check(
+        state != "leaving_early" or bool(_HHMM.match(leaving_at)),
+        f"leaving_at {leaving_at[:10]!r} is not HH:MM",
+    )
+    _check(len(reason) <= 200, "reason longer than 200")
+
+
 def check_date(value: str, name: str) -> None:
     _check(bool(_DATE.match(value)), f"{name} {value[:40]!r} is not YYYY-MM-DD")
 
@@ -137,13 +151,7 @@ class ProviderStatus(Message):
     def validate(self) -> None:
         check_id(self.provider_id, "provider_id")
         _check(self.version >= 0, "version must be >= 0")
-        _check(0 <= self.delay_min <= 600, f"delay_min {self.delay_min} out of 0..600")
-        _check(self.state != "late" or self.delay_min > 0, "state late needs delay_min > 0")
-        _check(
-            self.state != "leaving_early" or bool(_HHMM.match(self.leaving_at)),
-            f"leaving_at {self.leaving_at[:10]!r} is not HH:MM",
-        )
-        _check(len(self.reason) <= 200, "reason longer than 200")
+        check_status_fields(self.state, self.delay_min, self.leaving_at, self.reason)
         if self.changed_at:
             check_stamp(self.changed_at, "changed_at")
         if self.date:
@@ -195,7 +203,7 @@ class CheckIn(Message):
     outcome: CheckInOutcome = "checked_in"
 
     def validate(self) -> None:
-        _check(8 <= len(self.key) <= 64, "key must be 8..64 characters")
+        check_key(self.key)
         check_id(self.kiosk_id, "kiosk_id")
         check_id(self.appointment_id, "appointment_id")
         check_id(self.provider_id, "provider_id")
@@ -223,18 +231,12 @@ class StatusChangeRequest(Message):
     alternative_provider_id: str = ""
 
     def validate(self) -> None:
-        _check(8 <= len(self.key) <= 64, "key must be 8..64 characters")
+        check_key(self.key)
         check_id(self.kiosk_id, "kiosk_id")
         check_id(self.provider_id, "provider_id")
         check_stamp(self.requested_at, "requested_at")
         _check(0 < len(self.requested_by) <= 64, "requested_by empty or longer than 64")
-        _check(0 <= self.delay_min <= 600, f"delay_min {self.delay_min} out of 0..600")
-        _check(self.state != "late" or self.delay_min > 0, "state late needs delay_min > 0")
-        _check(
-            self.state != "leaving_early" or bool(_HHMM.match(self.leaving_at)),
-            f"leaving_at {self.leaving_at[:10]!r} is not HH:MM",
-        )
-        _check(len(self.reason) <= 200, "reason longer than 200")
+        check_status_fields(self.state, self.delay_min, self.leaving_at, self.reason)
 
 
 @declare

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sync.messages import _check, check_id, check_stamp
+from sync.messages import _check, check_id, check_key, check_stamp
 from sync.wire import Message, declare
 
 StaffAction = Literal["login", "login_failed", "lockout", "logout", "approve", "technician_action"]
@@ -30,7 +30,7 @@ class StaffEvent(Message):
     detail: str = ""
 
     def validate(self) -> None:
-        _check(8 <= len(self.key) <= 64, "key must be 8..64 characters")
+        check_key(self.key)
         check_id(self.kiosk_id, "kiosk_id")
         check_stamp(self.at, "at")
         _check(len(self.detail) <= 200, "detail longer than 200")
@@ -70,7 +70,7 @@ class NoticeAck(Message):
     at: str
 
     def validate(self) -> None:
-        _check(8 <= len(self.key) <= 64, "key must be 8..64 characters")
+        check_key(self.key)
         check_id(self.kiosk_id, "kiosk_id")
         check_id(self.notice_id, "notice_id")
 

@@ -13,6 +13,8 @@ import queue
 import signal
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -223,12 +225,19 @@ def send_command(settings: Settings, req: m.StatusChangeRequest, timeout: float)
         link.stop()
 
 
-def _checkins(args: argparse.Namespace) -> int:
+@contextmanager
+def _read_store(args: argparse.Namespace) -> Iterator[HubStore]:
+    """The hub's database, read-only (safe while the hub runs)."""
     store = HubStore.open(_db_path(_settings(args)), readonly=True)
     try:
-        rows = store.checkins()
+        yield store
     finally:
         store.close()
+
+
+def _checkins(args: argparse.Namespace) -> int:
+    with _read_store(args) as store:
+        rows = store.checkins()
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
@@ -242,11 +251,8 @@ def _checkins(args: argparse.Namespace) -> int:
 
 
 def _kiosks(args: argparse.Namespace) -> int:
-    store = HubStore.open(_db_path(_settings(args)), readonly=True)
-    try:
+    with _read_store(args) as store:
         rows = store.kiosks()
-    finally:
-        store.close()
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
@@ -259,32 +265,23 @@ def _kiosks(args: argparse.Namespace) -> int:
 
 
 def _audit_verify(args: argparse.Namespace) -> int:
-    store = HubStore.open(_db_path(_settings(args)), readonly=True)
-    try:
+    with _read_store(args) as store:
         ok, summary = AuditLog(store.db).verify()
-    finally:
-        store.close()
     print(("ok: " if ok else "BROKEN: ") + summary)
     return 0 if ok else 1
 
 
 def _audit_export(args: argparse.Namespace) -> int:
-    store = HubStore.open(_db_path(_settings(args)), readonly=True)
-    try:
+    with _read_store(args) as store:
         count = AuditLog(store.db).export_csv(Path(args.file))
-    finally:
-        store.close()
     print(f"wrote {count} records to {args.file}")
     return 0
 
 
 def _escalations(args: argparse.Namespace) -> int:
-    store = HubStore.open(_db_path(_settings(args)), readonly=True)
-    try:
+    with _read_store(args) as store:
         where = "1" if args.all else "open = 1"
         rows = list(store.db.table("escalations").rows_where(where, order_by="at"))
-    finally:
-        store.close()
     print(f"{len(rows)} {'escalations' if args.all else 'open escalations'}")
     for row in rows:
         state = "open" if row["open"] else f"resolved {row['resolved_at']}"
