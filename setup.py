@@ -23,6 +23,8 @@ setup(
         "python-escpos>=3.1,<4",
         "opencv-python-headless>=4.8,<5",  # never opencv-python: it bundles Qt5 and breaks PySide6
         "numpy>=1.24",
+        # ui/: the Qt Quick touch UI (Essentials only: no WebEngine, no 3D)
+        "PySide6-Essentials>=6.6,<7",
     ],
     extras_require={
         "dev": [
@@ -32,6 +34,7 @@ setup(
             "ruff>=0.6",
             "mypy>=1.10",
             "segno>=1.6",  # QR codes for the camera tests
+            "pytest-qt>=4.4",
         ],
     },
     entry_points={"console_scripts": ["kiosk = kiosk.cli:main"]},
