@@ -158,5 +158,6 @@ class KioskUi(QObject):
 
     def close(self) -> None:
         self.timer.stop()
+        self.window.setProperty("allowClose", True)
         self.window.close()
         self.engine.deleteLater()

@@ -79,6 +79,7 @@ _FIELDS = {
 
 class BoardModel(QAbstractListModel):
     freshnessChanged = Signal()
+    countChanged = Signal()
 
     def __init__(
         self,
@@ -116,6 +117,7 @@ class BoardModel(QAbstractListModel):
             self.beginResetModel()
             self._rows = rows
             self.endResetModel()
+            self.countChanged.emit()
         elif rows != self._rows:
             self._rows = rows
             self.dataChanged.emit(self.index(0), self.index(len(rows) - 1))
@@ -157,6 +159,7 @@ class BoardModel(QAbstractListModel):
     def roleNames(self) -> dict[int, QByteArray]:
         return {role: QByteArray(name.encode()) for role, name in _ROLES.items()}
 
+    count = Property(int, lambda self: len(self._rows), notify=countChanged)
     stale = Property(bool, lambda self: self._is_stale(self._age_s), notify=freshnessChanged)
     ageMin = Property(int, lambda self: self._minutes(self._age_s), notify=freshnessChanged)
     never = Property(bool, lambda self: self._age_s < 0, notify=freshnessChanged)

@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from kiosk.clock import ManualClock
+from kiosk.errors import StorageError
 from kiosk.estimate import ArrivalWindow
-from kiosk.flow import CheckInFlow, FlowSettings
+from kiosk.flow import CheckInFlow, FlowSettings, FlowView, Patient
 from sync import messages as m
 from sync.cache import KioskCache, Provider
 
@@ -68,13 +69,32 @@ class SampleDay:
         self.clock = ManualClock(NOW)
         self.cache = KioskCache.open(state_dir / "kiosk.sqlite")
         self.age_s = 0.0
+        self.printer_ok: bool | None = True  # None: no printer configured
+        self.fail_submit = False
         self.sent: list[m.CheckIn] = []
         self._versions: dict[str, int] = {}
         for pid, name in PROVIDERS.items():
             appts = [self._appt(v) for v in VISITORS.values() if v.provider_id == pid]
             self.cache.apply_schedule(m.ProviderSchedule(pid, name, DAY, 1, appts), NOW.isoformat())
+        self.restore()
+
+    def restore(self) -> None:
+        """Back to the morning as seeded: clock, statuses, freshness, nobody checked in yet."""
+        self.clock.set(NOW)
+        self.age_s = 0.0
+        self.printer_ok = True
+        self.fail_submit = False
+        self.sent.clear()
+        self.set_status("chen", "on_time")
+        self.set_status("patel", "on_time")
         self.set_status("okafor", "late", delay_min=20)
         self.set_status("martinez", "out", reason="sick", alternative_provider_id="patel")
+        booked = [v.appt_id for v in VISITORS.values() if v.state == "booked"]
+        marks = ", ".join("?" for _ in booked)
+        self.cache.db.execute(
+            f"UPDATE appointments SET state = 'booked' WHERE id IN ({marks})",  # noqa: S608 - placeholders only
+            booked,
+        )
 
     @staticmethod
     def _appt(v: Visitor) -> m.Appointment:
@@ -97,10 +117,15 @@ class SampleDay:
         self.cache.apply_status(status, self.clock.now().isoformat())
 
     def submit(self, msg: m.CheckIn) -> bool:
+        if self.fail_submit:
+            raise StorageError("database or disk is full")
         self.sent.append(msg)
         if msg.outcome in m.ARRIVED:
             self.cache.mark_checked_in(msg.appointment_id)
         return True
+
+    def print_ticket(self, _patient: Patient, _view: FlowView) -> bool | None:
+        return self.printer_ok
 
     def board(self) -> tuple[list[Provider], dict[str, m.ProviderStatus]]:
         return self.cache.providers(), self.cache.statuses()
@@ -113,6 +138,7 @@ class SampleDay:
             self.clock,
             "lobby-1",
             cache_age=lambda: self.age_s,
+            print_ticket=self.print_ticket,
             settings=settings,
             **kwargs,  # type: ignore[arg-type]
         )

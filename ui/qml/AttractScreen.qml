@@ -7,14 +7,14 @@ Item {
     id: screen
     objectName: "screen_attract"
 
-    function statusWords(state, delay, leavingAt) {
-        if (state === "late") return qsTr("Running %1 min late").arg(delay)
-        if (state === "leaving_early") return qsTr("Leaves early at %1").arg(leavingAt)
-        if (state === "out") return qsTr("Out today")
+    function statusWords(kind, delay, leavingAt) {
+        if (kind === "late") return qsTr("Running %1 min late").arg(delay)
+        if (kind === "leaving_early") return qsTr("Leaves early at %1").arg(leavingAt)
+        if (kind === "out") return qsTr("Out today")
         return qsTr("On time")
     }
-    function statusColor(status) {
-        return state === "out" ? Theme.bad : state === "on_time" ? Theme.good : Theme.warn
+    function statusColor(kind) {
+        return kind === "out" ? Theme.bad : kind === "on_time" ? Theme.good : Theme.warn
     }
 
     MouseArea {

@@ -54,7 +54,7 @@ Window {
         anchors.fill: parent
         color: "#000000"
         opacity: Flow.dimmed ? 0.75 : 0
-        visible: opacity > 0
+        visible: Flow.dimmed || opacity > 0
         Behavior on opacity { NumberAnimation { duration: 600 } }
         MouseArea {
             anchors.fill: parent

@@ -17,7 +17,7 @@ Item {
     function detail() {
         if (kind === "late") return qsTr("Your new estimated time is %1. Would you like to wait here, or leave and come back?").arg(Flow.estimatedTime)
         if (kind === "out") return qsTr("Your visit is not lost. What would you like to do?")
-        if (kind === "stale") return qsTr("We cannot estimate your wait right now. Please ask the front desk about timing.")
+        if (kind === "stale") return qsTr("Please have a seat. We cannot estimate your wait right now.")
         if (Flow.waitMin <= 0) return qsTr("%1 is on time. Please have a seat; you will be called shortly.").arg(Flow.providerName)
         return qsTr("%1 is on time. Estimated wait: about %2 minutes (around %3). Please have a seat.").arg(Flow.providerName).arg(Flow.waitMin).arg(Flow.estimatedTime)
     }
