@@ -158,6 +158,7 @@ class KioskUi(QObject):
 
     def close(self) -> None:
         self.timer.stop()
+        self.board_model.detach()
         self.window.setProperty("allowClose", True)
         self.window.close()
         self.engine.deleteLater()

@@ -94,6 +94,7 @@ class BoardModel(QAbstractListModel):
         self._stale_after_s = stale_after_s
         self._rows: list[BoardRow] = []
         self._age_s = 0.0
+        self._detached = False
         self._relay = Relay(self._on_change, self)
         self.refresh()
 
@@ -101,11 +102,16 @@ class BoardModel(QAbstractListModel):
 
     def on_sync_change(self, change: Any) -> None:
         """A ``KioskSync`` listener: called on the sync thread, handled on the Qt thread."""
-        if getattr(change, "kind", "") in _REFRESH_ON:
+        if not self._detached and getattr(change, "kind", "") in _REFRESH_ON:
             self._relay.post(change)
 
+    def detach(self) -> None:
+        """Stop reading the source (it is about to close); late notifications are dropped."""
+        self._detached = True
+
     def _on_change(self, _change: object) -> None:
-        self.refresh()
+        if not self._detached:
+            self.refresh()
 
     # --- the model ----------------------------------------------------------------------
 
