@@ -34,5 +34,8 @@ bench: venv
 	@mkdir -p build
 	$(VENV)/bin/kiosk bench --out build/bench.json
 
+screenshots: venv
+	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshots --out build/screenshots
+
 clean:
 	rm -rf build $(VENV) *.egg-info

@@ -65,9 +65,11 @@ class _Registry:
     def register(cls) -> None:
         if cls.registered:
             return
-        qmlRegisterSingletonType(FlowModel, _URI, 1, 0, "Flow", cls._flow)
-        qmlRegisterSingletonType(BoardModel, _URI, 1, 0, "Board", cls._board)
-        qmlRegisterSingletonType(QUrl.fromLocalFile(str(QML_DIR / "Theme.qml")), _URI, 1, 0, "Theme")
+        # The stubs want bytes for names that PySide accepts as str.
+        qmlRegisterSingletonType(FlowModel, _URI, 1, 0, "Flow", cls._flow)  # type: ignore[call-overload]
+        qmlRegisterSingletonType(BoardModel, _URI, 1, 0, "Board", cls._board)  # type: ignore[call-overload]
+        theme = QUrl.fromLocalFile(str(QML_DIR / "Theme.qml"))
+        qmlRegisterSingletonType(theme, _URI, 1, 0, "Theme")  # type: ignore[call-overload]
         cls.registered = True
 
     @classmethod

@@ -89,7 +89,7 @@ class FlowModel(QObject):
     waitMin = Property(int, lambda self: FlowModel._wait(self._view), notify=changed)
     estimatedTime = Property(str, lambda self: FlowModel._estimated(self._view), notify=changed)
     options = Property(
-        "QVariantList",
+        "QVariantList",  # type: ignore[arg-type]
         lambda self: list(self._view.outcome.options) if self._view.outcome else [],
         notify=changed,
     )

@@ -53,7 +53,8 @@ def _problems(ui: KioskUi) -> list[str]:
             found.append(f"content wider than its item: {text!r}")
         if item.property("contentHeight") > height + _TOLERANCE:
             found.append(
-                f"content taller than its item ({item.property('contentHeight'):.0f} > {height:.0f}): {text!r}"
+                f"content taller than its item ({item.property('contentHeight'):.0f} > {height:.0f}): "
+                f"{text!r}"
             )
         rect = _scene_rect(item)
         if not window.adjusted(-_TOLERANCE, -_TOLERANCE, _TOLERANCE, _TOLERANCE).contains(rect):

@@ -77,7 +77,7 @@ def live(
 def test_a_status_change_on_the_confirm_screen_shows_in_the_outcome(
     live, qapp: QGuiApplication, qtbot
 ) -> None:
-    hub, sync, ui = live
+    hub, _sync, ui = live
     patient = Patient(ui, qapp)
     appt = ui.appointment
     assert appt.start[:10] == date.today().isoformat()
