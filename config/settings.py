@@ -199,6 +199,48 @@ class SpeechSettings:
 
 
 @dataclass(frozen=True)
+class UiSettings:
+    """[ui]: the touch screen a patient meets."""
+
+    fullscreen: bool = field(
+        default=True, metadata=_doc("Full screen with no window chrome (false: a window, for development).")
+    )
+    width: int = field(default=800, metadata=_doc("Window width in a windowed run (px).", min=320, max=7680))
+    height: int = field(
+        default=480, metadata=_doc("Window height in a windowed run (px).", min=240, max=4320)
+    )
+    px_per_mm: float = field(
+        default=0.0,
+        metadata=_doc(
+            "Screen density for touch-target sizes; 0 guesses from the screen width.", min=0, max=40
+        ),
+    )
+    idle_timeout_s: int = field(
+        default=30, metadata=_doc("Seconds without a touch before the reset countdown shows.", min=5, max=600)
+    )
+    countdown_s: int = field(
+        default=10, metadata=_doc("Seconds of visible countdown before the screen resets.", min=3, max=60)
+    )
+    done_linger_s: int = field(
+        default=12, metadata=_doc("Seconds the final screen stays before going back.", min=3, max=120)
+    )
+    dim_after_s: int = field(
+        default=120,
+        metadata=_doc("Seconds of no touch after which the provider board dims.", min=5, max=86400),
+    )
+    arrive_before_min: int = field(
+        default=60, metadata=_doc("How early before the appointment a patient may check in (min).", min=0)
+    )
+    arrive_after_min: int = field(
+        default=20, metadata=_doc("How late after the appointment a patient may check in (min).", min=0)
+    )
+    language: str = field(
+        default="en", metadata=_doc("Language of the attract screen.", choices=("en", "es"))
+    )
+    practice_name: str = field(default="Our practice", metadata=_doc("Name shown on screens and tickets."))
+
+
+@dataclass(frozen=True)
 class Settings:
     """The whole file."""
 
@@ -208,3 +250,4 @@ class Settings:
     devices: DeviceSettings = field(default_factory=DeviceSettings)
     staff: StaffSettings = field(default_factory=StaffSettings)
     speech: SpeechSettings = field(default_factory=SpeechSettings)
+    ui: UiSettings = field(default_factory=UiSettings)

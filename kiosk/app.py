@@ -1,15 +1,18 @@
-"""Wiring of a running kiosk: settings → logging → cache and sync → (devices, flow, UI).
+"""Wiring of a running kiosk: settings → logging → cache and sync → devices → flow → UI.
 
-Start in that order, stop in reverse, in ``finally``. Until the UI is up, a headless
-kiosk prints the provider board whenever it changes.
+Start in that order, stop in reverse, in ``finally``. Where there is a display the touch
+UI opens (``ui.run``, imported only then: a headless kiosk never loads Qt); otherwise a
+headless kiosk prints the provider board whenever it changes.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
+from collections.abc import Mapping
 from typing import TextIO
 
 from config import load_settings
@@ -38,9 +41,19 @@ class HeadlessBoard:
             print(text, file=self.stream, flush=True)
 
 
+def has_display(env: Mapping[str, str] | None = None) -> bool:
+    """X11, Wayland, or a Qt platform chosen explicitly (e.g. ``offscreen``, ``eglfs``)."""
+    env = os.environ if env is None else env
+    return any(env.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
 def run_kiosk(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     setup_logging(settings.kiosk.log_level)
+    if not getattr(args, "headless", False) and has_display():
+        from ui.run import run_touch_kiosk
+
+        return run_touch_kiosk(settings)
     sync = KioskSync(settings)
     sync.add_listener(HeadlessBoard(sync))
     stop = threading.Event()

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-_AREAS = ("kiosk.bench_sync", "kiosk.bench_staff", "hardware.bench", "speech.bench")
+_AREAS = ("kiosk.bench_sync", "kiosk.bench_staff", "hardware.bench", "speech.bench", "ui.bench")
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:

@@ -8,7 +8,6 @@ within a second. Ctrl-C stops everything the demo started.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import threading
@@ -18,8 +17,8 @@ from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings
-from kiosk.app import HeadlessBoard
+from config.settings import BrokerSettings, DeviceSettings, HubSettings, KioskSettings, Settings, UiSettings
+from kiosk.app import HeadlessBoard, has_display
 from kiosk.clock import SystemClock
 from kiosk.logs import setup_logging
 from kiosk.lookup import Match, find_by_dob
@@ -47,6 +46,8 @@ def demo_settings(port: int, state: Path) -> Settings:
         ),
         broker=BrokerSettings(port=port, reconnect_min_s=0.2, reconnect_max_s=2.0),
         hub=HubSettings(state_dir=str(state / "hub")),
+        devices=DeviceSettings(io_board_url="sim://", printer_url="sim://"),
+        ui=UiSettings(fullscreen=False, practice_name="Demo Family Practice"),
     )
 
 
@@ -64,6 +65,7 @@ def run_demo(args: argparse.Namespace) -> int:
         hub = HubService(settings, clock=clock)
         kiosk = KioskSync(settings, clock=clock)
         kiosk.add_listener(HeadlessBoard(kiosk))
+        touch = has_display() and not args.headless
         try:
             _say(
                 f"broker on 127.0.0.1:{broker.port}; hub loads {len(plan.appointments)} appointments, "
@@ -72,9 +74,10 @@ def run_demo(args: argparse.Namespace) -> int:
             hub.start(plan)
             kiosk.start()
             _wait(lambda: kiosk.call(lambda c: len(c.providers())) == 4, 15)
+            if touch:
+                return _touch_demo(settings, hub, kiosk, plan, clock, args.minutes)
             _story(hub, kiosk, plan, clock)
-            if not os.environ.get("DISPLAY") or args.headless:
-                _say("headless: no display (the touch UI opens where there is one). Ctrl-C to stop.")
+            _say("headless: no display (the touch UI opens where there is one). Ctrl-C to stop.")
             deadline = time.monotonic() + args.minutes * 60 if args.minutes else None
             while deadline is None or time.monotonic() < deadline:
                 time.sleep(0.2)
@@ -86,6 +89,18 @@ def run_demo(args: argparse.Namespace) -> int:
             broker.stop()
             _say("stopped: kiosk, hub and broker")
     return 0
+
+
+def _touch_demo(  # noqa: PLR0917 - the demo's parts, passed once
+    settings: Settings, hub: HubService, kiosk: KioskSync, plan: object, clock: SystemClock, minutes: float
+) -> int:
+    """The touch UI on the main thread (devices as simulators); the story plays beside it."""
+    from ui.run import run_touch_kiosk
+
+    _say("the touch UI opens (devices: sim://). The story plays on the board; Ctrl-C to stop.")
+    story = threading.Thread(target=_story, args=(hub, kiosk, plan, clock), name="demo-story", daemon=True)
+    story.start()
+    return run_touch_kiosk(settings, sync=kiosk, clock=clock, quit_after_s=minutes * 60)
 
 
 def _story(hub: HubService, kiosk: KioskSync, plan: object, clock: SystemClock) -> None:

@@ -81,7 +81,7 @@ class FlowView:
     opens_at: str = ""  # HH:MM, for too_early
     choice: str = ""  # what the patient chose on the outcome screen
     queued: bool = False  # the check-in is in the outbox
-    ticket: str = ""  # "", "printed", "failed"
+    ticket: str = ""  # "", "printing", "printed", "failed"
     stale: bool = False
     age_min: int = 0
     countdown: int = 0  # seconds left before the idle reset, 0 when not counting
@@ -91,7 +91,7 @@ class FlowView:
 
 
 Submit = Callable[[CheckIn], bool]
-PrintTicket = Callable[[Patient, FlowView], bool]
+PrintTicket = Callable[[Patient, FlowView], bool | None]  # None: printing, ``ticket_done`` follows
 CacheAge = Callable[[], float]
 
 
@@ -220,6 +220,15 @@ class CheckInFlow:
         self.touch()
         self._update(large_text=on)
 
+    def ticket_done(self, ok: bool) -> None:
+        """A ticket that was printing in the background finished (or failed)."""
+        if self.view.ticket == "printing":
+            self._update(ticket="printed" if ok else "failed")
+
+    def idle_s(self) -> float:
+        """Seconds since the last touch (the shell dims the attract screen on it)."""
+        return self._clock.monotonic() - self._last_touch
+
     def touch(self) -> None:
         self._last_touch = self._clock.monotonic()
         if self.view.countdown:
@@ -327,9 +336,8 @@ class CheckInFlow:
             return
         ticket = ""
         if self._print is not None and self.view.patient is not None:
-            ticket = (
-                "printed" if self._print(self.view.patient, replace(self.view, choice=choice)) else "failed"
-            )
+            printed = self._print(self.view.patient, replace(self.view, choice=choice))
+            ticket = "printing" if printed is None else "printed" if printed else "failed"
         self.metrics.completed(self._clock.monotonic(), self.view.method, choice)
         screen = Screen.DONE if choice != "checked_in" else Screen.OUTCOME
         self._go(screen, choice=choice, queued=True, ticket=ticket)

@@ -70,6 +70,7 @@ class KioskSync:
         clock: Clock | None = None,
         cache_path: str | Path | None = None,
         device_health: Callable[[], dict[str, m.DeviceState]] | None = None,
+        metrics: Callable[[], dict[str, float]] | None = None,
     ) -> None:
         self.settings = settings
         self.kiosk_id = settings.kiosk.id
@@ -77,6 +78,7 @@ class KioskSync:
         self.clock = clock or SystemClock()
         self.cache_path = Path(cache_path or Path(settings.kiosk.state_dir) / "kiosk.sqlite")
         self._device_health = device_health or dict
+        self._metrics = metrics or dict
         self._queue: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._listeners: list[Listener] = []
         self._decoder = InboundDecoder(self.tree)
@@ -124,6 +126,18 @@ class KioskSync:
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
+
+    def set_health_sources(
+        self,
+        device_health: Callable[[], dict[str, m.DeviceState]] | None = None,
+        metrics: Callable[[], dict[str, float]] | None = None,
+    ) -> None:
+        """Late-bound health sources (devices and the flow start after sync). Called on the
+        loop thread at each health tick: each must be cheap and thread-safe."""
+        if device_health is not None:
+            self._device_health = device_health
+        if metrics is not None:
+            self._metrics = metrics
 
     # --- work submitted from other threads --------------------------------------------
 
@@ -334,7 +348,7 @@ class KioskSync:
             software_version=__version__,
             rejected=dict(self._decoder.rejected),
             devices=self._device_health(),
-            metrics={k: float(v) for k, v in self._stats.items()},
+            metrics={**{k: float(v) for k, v in self._stats.items()}, **self._metrics()},
         )
 
     def _publish(self, topic: str, msg: Message, retain: bool = False) -> None:

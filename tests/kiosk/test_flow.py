@@ -248,3 +248,28 @@ def test_metrics_record_no_patient_data(h: Harness) -> None:
     summary = h.flow.metrics.summary()
     assert summary["checkin_completed"] == 1 and summary["checkin_seconds_p50"] == 12.0
     assert not any("Maria" in k or "K7QX2M" in k for k in summary)
+
+
+def test_a_ticket_printed_in_the_background_reports_later_and_never_blocks() -> None:
+    h = Harness()
+    printed: list[str] = []
+
+    def background(patient, view):  # the shell prints on a worker thread and answers later
+        printed.append(patient.first_name)
+        return None
+
+    h.flow._print = background
+    h.flow.enter_code("K7QX2M")
+    h.flow.confirm(True)
+    assert h.flow.view.ticket == "printing" and h.sent and printed == ["Maria"]
+    h.flow.ticket_done(False)
+    assert h.flow.view.ticket == "failed"
+    h.flow.ticket_done(True)  # a late answer after the state moved on changes nothing
+    assert h.flow.view.ticket == "failed"
+
+
+def test_idle_seconds_count_from_the_last_touch(h: Harness) -> None:
+    h.clock.advance(5)
+    assert h.flow.idle_s() == 5
+    h.flow.touch()
+    assert h.flow.idle_s() == 0

@@ -1,0 +1,112 @@
+"""The real QML UI, offscreen, over the sample day: a ``Patient`` clicks what a patient clicks."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtQuick import QQuickItem
+from PySide6.QtTest import QTest
+
+from ui.app import KioskUi, UiOptions
+from ui.sample import SampleDay
+
+
+@pytest.fixture(scope="session")
+def qapp_cls() -> type[QGuiApplication]:
+    return QGuiApplication
+
+
+class Patient:
+    """Touches the screen by objectName and reads what it shows."""
+
+    def __init__(self, ui: KioskUi, app: QGuiApplication) -> None:
+        self.ui = ui
+        self.app = app
+
+    def settle(self) -> None:
+        self.app.processEvents()
+        self.ui.window.grabWindow()  # polish and lay out, as a frame would
+
+    def item(self, name: str) -> QQuickItem:
+        self.settle()
+        found = self.ui.find(name)
+        assert found is not None, f"no visible item {name!r} on screen {self.ui.flow.view.screen}"
+        return found
+
+    def tap(self, name: str) -> None:
+        item = self.item(name)
+        assert item.isEnabled(), f"{name} is disabled"
+        centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
+        QTest.mouseClick(self.ui.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+        self.settle()
+
+    def type(self, keys: str) -> None:
+        for key in keys:
+            self.tap(f"key_{key}")
+
+    def text(self, name: str) -> str:
+        return str(self.item(name).property("text"))
+
+    def texts(self) -> list[str]:
+        """Every text of every visible item on the screen."""
+        self.settle()
+        out = []
+        for item in self.ui.items():
+            value = item.property("text")
+            if isinstance(value, str) and value and item.isVisible():
+                out.append(value)
+        return out
+
+    def all_texts(self) -> list[str]:
+        """Every text property of every item, visible or not."""
+        self.settle()
+        return [str(v) for i in self.ui.items() if isinstance(v := i.property("text"), str) and v]
+
+    def sees(self, fragment: str) -> bool:
+        return any(fragment in t for t in self.texts())
+
+    @property
+    def screen(self) -> str:
+        self.settle()
+        return self.ui.flow_model.screen
+
+    def long_press(self, name: str, ms: int) -> None:
+        item = self.item(name)
+        centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
+        QTest.mousePress(self.ui.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+        QTest.qWait(ms)
+        QTest.mouseRelease(self.ui.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+        self.settle()
+
+
+@pytest.fixture
+def day(tmp_path: Path) -> Iterator[SampleDay]:
+    d = SampleDay(tmp_path)
+    yield d
+    d.close()
+
+
+@pytest.fixture
+def kiosk(qapp: QGuiApplication, day: SampleDay) -> Iterator[KioskUi]:
+    ui = KioskUi(day.flow(), day.board, lambda: day.age_s, UiOptions(tick_ms=0, dim_after_s=60))
+    ui.show()
+    yield ui
+    ui.window.setProperty("allowClose", True)
+    ui.close()
+    qapp.processEvents()
+
+
+@pytest.fixture
+def patient(kiosk: KioskUi, qapp: QGuiApplication) -> Patient:
+    return Patient(kiosk, qapp)
+
+
+__all__ = ["Patient", "QPoint"]

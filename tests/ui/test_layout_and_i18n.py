@@ -1,0 +1,133 @@
+"""Every text on every screen fits, at both screen sizes and in both languages; every
+string in the QML has a finished Spanish translation."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtQml import QQmlEngine, QQmlExpression
+from PySide6.QtQuick import QQuickItem
+
+from ui.app import KioskUi, UiOptions
+from ui.sample import SampleDay
+from ui.scenes import LANGUAGES, SCENES, SIZES, play
+
+UI = Path(__file__).resolve().parents[2] / "ui"
+_TOLERANCE = 1.5
+
+
+def _scene_rect(item: QQuickItem) -> QRectF:
+    top_left = item.mapToScene(QPointF(0, 0))
+    return QRectF(top_left.x(), top_left.y(), item.width(), item.height())
+
+
+def _enum(item: QQuickItem, name: str) -> int:
+    """Enum properties have no Python converter: read them as numbers through QML."""
+    value, _undefined = QQmlExpression(QQmlEngine.contextForObject(item), item, f"{name} + 0").evaluate()
+    return int(value)
+
+
+def _problems(ui: KioskUi) -> list[str]:
+    window = QRectF(0, 0, ui.window.width(), ui.window.height())
+    found = []
+    for item in ui.items():
+        if not item.inherits("QQuickText"):
+            continue
+        if not item.isVisible() or not item.property("text") or item.opacity() == 0:
+            continue
+        text = str(item.property("text"))
+        width, height = item.width(), item.height()
+        if item.property("truncated"):
+            found.append(f"truncated: {text!r}")
+        no_wrap = _enum(item, "wrapMode") == 0 and _enum(item, "elide") == 0
+        if no_wrap and item.property("implicitWidth") > width + _TOLERANCE:
+            found.append(
+                f"wider than its item ({item.property('implicitWidth'):.0f} > {width:.0f}): {text!r}"
+            )
+        if item.property("contentWidth") > width + _TOLERANCE:
+            found.append(f"content wider than its item: {text!r}")
+        if item.property("contentHeight") > height + _TOLERANCE:
+            found.append(
+                f"content taller than its item ({item.property('contentHeight'):.0f} > {height:.0f}): "
+                f"{text!r}"
+            )
+        rect = _scene_rect(item)
+        if not window.adjusted(-_TOLERANCE, -_TOLERANCE, _TOLERANCE, _TOLERANCE).contains(rect):
+            found.append(f"outside the window {rect.getRect()}: {text!r}")
+        parent = item.parentItem()
+        if parent is not None and parent.width() > 0 and parent.height() > 0:
+            outer = _scene_rect(parent).adjusted(-_TOLERANCE, -_TOLERANCE, _TOLERANCE, _TOLERANCE)
+            if not outer.contains(rect):
+                found.append(f"outside its parent: {text!r}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def stage(qapp: QGuiApplication, tmp_path_factory: pytest.TempPathFactory):
+    day = SampleDay(tmp_path_factory.mktemp("layout"))
+    ui = KioskUi(
+        day.flow(),
+        day.board,
+        lambda: day.age_s,
+        UiOptions(tick_ms=0, practice_name="Riverside Family Practice"),
+    )
+    ui.show()
+    yield day, ui
+    ui.close()
+    day.close()
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_text_is_truncated_or_overflows(
+    stage, qapp: QGuiApplication, width: int, height: int, language: str
+) -> None:
+    day, ui = stage
+    ui.resize(width, height)
+    failures = []
+    for name in SCENES:
+        play(name, day, ui, language)
+        qapp.processEvents()
+        ui.window.grabWindow()
+        failures += [f"{name}: {p}" for p in _problems(ui)]
+    assert not failures, "\n".join(failures)
+
+
+def _qml_strings() -> set[str]:
+    found: set[str] = set()
+    for qml in (UI / "qml").glob("*.qml"):
+        found.update(re.findall(r'qsTr\("((?:[^"\\]|\\.)*)"\)', qml.read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_qml_string_has_a_finished_spanish_translation() -> None:
+    tree = ET.parse(UI / "i18n" / "kiosk_es.ts")
+    translated: dict[str, str] = {}
+    problems = []
+    for message in tree.iter("message"):
+        source = message.findtext("source") or ""
+        translation = message.find("translation")
+        if translation is None or not (translation.text or "").strip():
+            problems.append(f"missing: {source!r}")
+        elif translation.get("type") in ("unfinished", "obsolete", "vanished"):
+            problems.append(f"{translation.get('type')}: {source!r}")
+        else:
+            translated[source] = translation.text or ""
+            if source.count("%") != (translation.text or "").count("%"):
+                problems.append(f"placeholders differ: {source!r}")
+    strings = _qml_strings()
+    assert len(strings) > 50
+    problems += [f"not in kiosk_es.ts: {s!r}" for s in sorted(strings - set(translated))]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_compiled_translation_is_committed_and_current() -> None:
+    qm = UI / "i18n" / "kiosk_es.qm"
+    ts = UI / "i18n" / "kiosk_es.ts"
+    assert qm.exists() and qm.stat().st_size > 1000
+    assert qm.stat().st_mtime >= ts.stat().st_mtime - 5, "run pyside6-lrelease ui/i18n/kiosk_es.ts"

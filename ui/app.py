@@ -1,0 +1,166 @@
+"""Build the touch UI: the Qt Quick engine, the two view models, the window, the 1 s tick.
+
+``KioskUi`` needs a ``QGuiApplication`` to exist already (the caller owns the event loop).
+The window is full screen and frameless in production: no chrome, no key that leaves; staff
+leave through the admin entry (``FlowModel.adminRequested``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtQml import QQmlApplicationEngine, QQmlEngine, qmlRegisterSingletonType
+from PySide6.QtQuick import QQuickItem, QQuickWindow
+
+from config.settings import Settings
+from kiosk.errors import KioskError
+from kiosk.flow import CheckInFlow
+from ui.board_model import AgeSource, BoardModel, BoardSource
+from ui.flow_model import FlowModel
+from ui.translations import Translations
+
+QML_DIR = Path(__file__).resolve().parent / "qml"
+_URI = "Kiosk"
+
+
+class UiError(KioskError):
+    """The QML could not be loaded."""
+
+
+@dataclass(frozen=True)
+class UiOptions:
+    width: int = 800
+    height: int = 480
+    fullscreen: bool = False
+    dim_after_s: float = 120.0
+    stale_after_s: float = 900.0
+    practice_name: str = "Our practice"
+    px_per_mm: float = 0.0
+    tick_ms: int = 1000  # 0: no timer (tests and screenshots tick by hand)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> UiOptions:
+        ui = settings.ui
+        return cls(
+            width=ui.width,
+            height=ui.height,
+            fullscreen=ui.fullscreen,
+            dim_after_s=ui.dim_after_s,
+            stale_after_s=settings.kiosk.stale_after_s,
+            practice_name=ui.practice_name,
+            px_per_mm=ui.px_per_mm,
+        )
+
+
+class _Registry:
+    """QML singletons are registered once per process; each engine gets its own UI's models."""
+
+    registered = False
+    building: KioskUi | None = None
+
+    @classmethod
+    def register(cls) -> None:
+        if cls.registered:
+            return
+        # The stubs want bytes for names that PySide accepts as str.
+        qmlRegisterSingletonType(FlowModel, _URI, 1, 0, "Flow", cls._flow)  # type: ignore[call-overload]
+        qmlRegisterSingletonType(BoardModel, _URI, 1, 0, "Board", cls._board)  # type: ignore[call-overload]
+        theme = QUrl.fromLocalFile(str(QML_DIR / "Theme.qml"))
+        qmlRegisterSingletonType(theme, _URI, 1, 0, "Theme")  # type: ignore[call-overload]
+        cls.registered = True
+
+    @classmethod
+    def _flow(cls, *_engine: object) -> QObject:
+        assert cls.building is not None, "Flow singleton requested outside KioskUi()"
+        return cls.building.flow_model
+
+    @classmethod
+    def _board(cls, *_engine: object) -> QObject:
+        assert cls.building is not None, "Board singleton requested outside KioskUi()"
+        return cls.building.board_model
+
+
+class KioskUi(QObject):
+    def __init__(
+        self,
+        flow: CheckInFlow,
+        board_source: BoardSource,
+        cache_age: AgeSource,
+        options: UiOptions | None = None,
+    ) -> None:
+        super().__init__()
+        if QGuiApplication.instance() is None:
+            raise UiError("KioskUi needs a QGuiApplication")
+        self.options = options or UiOptions()
+        self.flow = flow
+        self.flow_model = FlowModel(
+            flow,
+            dim_after_s=self.options.dim_after_s,
+            practice_name=self.options.practice_name,
+            px_per_mm=self.options.px_per_mm,
+            parent=self,
+        )
+        self.board_model = BoardModel(board_source, cache_age, self.options.stale_after_s, parent=self)
+        for model in (self.flow_model, self.board_model):
+            QQmlEngine.setObjectOwnership(model, QQmlEngine.ObjectOwnership.CppOwnership)
+        self.engine = QQmlApplicationEngine()
+        self.translations = Translations(self.engine, self)
+        self.flow_model.languageSwitched.connect(self.translations.switch)
+        _Registry.register()
+        _Registry.building = self
+        try:
+            self.engine.load(QUrl.fromLocalFile(str(QML_DIR / "Main.qml")))
+        finally:
+            _Registry.building = None
+        roots = self.engine.rootObjects()
+        if not roots or not isinstance(roots[0], QQuickWindow):
+            raise UiError(f"could not load {QML_DIR / 'Main.qml'}")
+        self.window: QQuickWindow = roots[0]
+        self.translations.switch(flow.view.language)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.tick)
+        if self.options.tick_ms:
+            self.timer.start(self.options.tick_ms)
+
+    def tick(self) -> None:
+        self.flow_model.tick()
+        self.board_model.refresh_age()
+
+    def show(self) -> None:
+        self.window.resize(self.options.width, self.options.height)
+        if self.options.fullscreen:
+            self.window.setFlags(self.window.flags() | Qt.WindowType.FramelessWindowHint)
+            self.window.showFullScreen()
+        else:
+            self.window.show()
+
+    def resize(self, width: int, height: int) -> None:
+        self.window.resize(width, height)
+        self.window.contentItem().setSize(self.window.size().toSizeF())
+
+    def items(self) -> list[QQuickItem]:
+        """Every item in the window, depth first (Loader and Repeater children included)."""
+        out: list[QQuickItem] = []
+        stack = [self.window.contentItem()]
+        while stack:
+            item = stack.pop()
+            out.append(item)
+            stack.extend(reversed(item.childItems()))
+        return out
+
+    def find(self, object_name: str, visible_only: bool = True) -> QQuickItem | None:
+        """The item a test (or a patient) would press, by its objectName."""
+        for item in self.items():
+            if item.objectName() == object_name and (item.isVisible() or not visible_only):
+                return item
+        return None
+
+    def close(self) -> None:
+        self.timer.stop()
+        self.board_model.detach()
+        self.window.setProperty("allowClose", True)
+        self.window.close()
+        self.engine.deleteLater()

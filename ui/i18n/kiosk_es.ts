@@ -1,0 +1,420 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="es">
+<context>
+    <name>AttractScreen</name>
+    <message>
+        <location filename="../qml/AttractScreen.qml" line="11" />
+        <source>Running %1 min late</source>
+        <translation>Con %1 min de retraso</translation>
+    </message>
+    <message>
+        <location filename="../qml/AttractScreen.qml" line="12" />
+        <source>Leaves early at %1</source>
+        <translation>Sale temprano a las %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/AttractScreen.qml" line="13" />
+        <source>Out today</source>
+        <translation>Ausente hoy</translation>
+    </message>
+    <message>
+        <location filename="../qml/AttractScreen.qml" line="14" />
+        <source>On time</source>
+        <translation>A tiempo</translation>
+    </message>
+    <message>
+        <location filename="../qml/AttractScreen.qml" line="34" />
+        <source>Providers today</source>
+        <translation>Médicos de hoy</translation>
+    </message>
+    <message>
+        <location filename="../qml/AttractScreen.qml" line="81" />
+        <source>The schedule has not arrived yet.</source>
+        <translation>La agenda aún no ha llegado.</translation>
+    </message>
+    <message>
+        <location filename="../qml/AttractScreen.qml" line="90" />
+        <source>The schedule may be out of date. Please ask the front desk about wait times.</source>
+        <translation>Es posible que la agenda no esté al día. Pregunte en recepción por los tiempos de espera.</translation>
+    </message>
+    <message>
+        <location filename="../qml/AttractScreen.qml" line="91" />
+        <source>Schedule last updated %1 minutes ago. Please ask the front desk about wait times.</source>
+        <translation>Agenda actualizada hace %1 minutos. Pregunte en recepción por los tiempos de espera.</translation>
+    </message>
+    <message>
+        <location filename="../qml/AttractScreen.qml" line="97" />
+        <source>Touch here to check in</source>
+        <translation>Toque aquí para registrarse</translation>
+    </message>
+</context>
+<context>
+    <name>CodeScreen</name>
+    <message>
+        <location filename="../qml/CodeScreen.qml" line="6" />
+        <source>Your confirmation code</source>
+        <translation>Su código de confirmación</translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmScreen</name>
+    <message>
+        <location filename="../qml/ConfirmScreen.qml" line="17" />
+        <source>Is this you?</source>
+        <translation>¿Es usted?</translation>
+    </message>
+    <message>
+        <location filename="../qml/ConfirmScreen.qml" line="41" />
+        <source>Appointment at %1 with %2</source>
+        <translation>Cita a las %1 con %2</translation>
+    </message>
+    <message>
+        <location filename="../qml/ConfirmScreen.qml" line="54" />
+        <source>No, that is not me</source>
+        <translation>No, no soy yo</translation>
+    </message>
+    <message>
+        <location filename="../qml/ConfirmScreen.qml" line="62" />
+        <source>Yes, check me in</source>
+        <translation>Sí, registrarme</translation>
+    </message>
+</context>
+<context>
+    <name>CountdownOverlay</name>
+    <message>
+        <location filename="../qml/CountdownOverlay.qml" line="35" />
+        <source>Are you still there?</source>
+        <translation>¿Sigue ahí?</translation>
+    </message>
+    <message>
+        <location filename="../qml/CountdownOverlay.qml" line="41" />
+        <source>Starting over in %1 seconds.</source>
+        <translation>Volvemos al inicio en %1 segundos.</translation>
+    </message>
+    <message>
+        <location filename="../qml/CountdownOverlay.qml" line="47" />
+        <source>I am still here</source>
+        <translation>Sigo aquí</translation>
+    </message>
+</context>
+<context>
+    <name>DobScreen</name>
+    <message>
+        <location filename="../qml/DobScreen.qml" line="6" />
+        <source>Your date of birth</source>
+        <translation>Su fecha de nacimiento</translation>
+    </message>
+    <message>
+        <location filename="../qml/DobScreen.qml" line="7" />
+        <source>MM/DD/YYYY</source>
+        <translation>MM/DD/AAAA</translation>
+    </message>
+</context>
+<context>
+    <name>DoneScreen</name>
+    <message>
+        <location filename="../qml/DoneScreen.qml" line="11" />
+        <source>Thank you, %1. Please have a seat.</source>
+        <translation>Gracias, %1. Por favor, tome asiento.</translation>
+    </message>
+    <message>
+        <location filename="../qml/DoneScreen.qml" line="12" />
+        <source>Thank you, %1. See you soon.</source>
+        <translation>Gracias, %1. Hasta pronto.</translation>
+    </message>
+    <message>
+        <location filename="../qml/DoneScreen.qml" line="13" />
+        <source>Your request was sent.</source>
+        <translation>Su solicitud fue enviada.</translation>
+    </message>
+    <message>
+        <location filename="../qml/DoneScreen.qml" line="14" />
+        <source>Please go to the front desk.</source>
+        <translation>Por favor, pase a recepción.</translation>
+    </message>
+    <message>
+        <location filename="../qml/DoneScreen.qml" line="17" />
+        <source>We expect to see you around %1.</source>
+        <translation>Esperamos atenderle hacia las %1.</translation>
+    </message>
+    <message>
+        <location filename="../qml/DoneScreen.qml" line="18" />
+        <source>Please come back by %1. The front desk knows you were here.</source>
+        <translation>Vuelva antes de las %1. En recepción saben que vino.</translation>
+    </message>
+    <message>
+        <location filename="../qml/DoneScreen.qml" line="19" />
+        <source>The front desk will contact you to find a new time.</source>
+        <translation>Recepción le contactará para buscar otra hora.</translation>
+    </message>
+    <message>
+        <location filename="../qml/DoneScreen.qml" line="20" />
+        <source>They will arrange your visit with %1 today.</source>
+        <translation>Le organizarán la consulta con %1 hoy.</translation>
+    </message>
+    <message>
+        <location filename="../qml/DoneScreen.qml" line="21" />
+        <source>They know you are here and will help you.</source>
+        <translation>Saben que está aquí y le ayudarán.</translation>
+    </message>
+    <message>
+        <location filename="../qml/DoneScreen.qml" line="46" />
+        <source>Done</source>
+        <translation>Listo</translation>
+    </message>
+</context>
+<context>
+    <name>EntryScreen</name>
+    <message>
+        <location filename="../qml/EntryScreen.qml" line="26" />
+        <source>Back</source>
+        <translation>Atrás</translation>
+    </message>
+    <message>
+        <location filename="../qml/EntryScreen.qml" line="65" />
+        <source>Continue</source>
+        <translation>Seguir</translation>
+    </message>
+</context>
+<context>
+    <name>LettersScreen</name>
+    <message>
+        <location filename="../qml/LettersScreen.qml" line="6" />
+        <source>First 3 letters of your last name</source>
+        <translation>3 primeras letras de su apellido</translation>
+    </message>
+</context>
+<context>
+    <name>MessageScreen</name>
+    <message>
+        <location filename="../qml/MessageScreen.qml" line="13" />
+        <source>We could not find your appointment.</source>
+        <translation>No encontramos su cita.</translation>
+    </message>
+    <message>
+        <location filename="../qml/MessageScreen.qml" line="14" />
+        <source>Your appointment is not today.</source>
+        <translation>Su cita no es hoy.</translation>
+    </message>
+    <message>
+        <location filename="../qml/MessageScreen.qml" line="15" />
+        <source>You are early!</source>
+        <translation>¡Llegó temprano!</translation>
+    </message>
+    <message>
+        <location filename="../qml/MessageScreen.qml" line="16" />
+        <source>Your appointment time has passed.</source>
+        <translation>La hora de su cita ya pasó.</translation>
+    </message>
+    <message>
+        <location filename="../qml/MessageScreen.qml" line="17" />
+        <source>You are already checked in.</source>
+        <translation>Ya está registrado.</translation>
+    </message>
+    <message>
+        <location filename="../qml/MessageScreen.qml" line="18" />
+        <source>We need a little help to find you.</source>
+        <translation>Necesitamos ayuda para encontrarle.</translation>
+    </message>
+    <message>
+        <location filename="../qml/MessageScreen.qml" line="19" />
+        <source>No problem.</source>
+        <translation>No hay problema.</translation>
+    </message>
+    <message>
+        <location filename="../qml/MessageScreen.qml" line="20" />
+        <source>Sorry, something went wrong.</source>
+        <translation>Lo sentimos, algo salió mal.</translation>
+    </message>
+    <message>
+        <location filename="../qml/MessageScreen.qml" line="25" />
+        <source>Please check what you entered and try again, or see the front desk.</source>
+        <translation>Revise lo que escribió e inténtelo de nuevo, o pase a recepción.</translation>
+    </message>
+    <message>
+        <location filename="../qml/MessageScreen.qml" line="26" />
+        <source>Please see the front desk if you think this is wrong.</source>
+        <translation>Pase a recepción si cree que es un error.</translation>
+    </message>
+    <message>
+        <location filename="../qml/MessageScreen.qml" line="27" />
+        <source>Check-in opens at %1. Please come back then, or see the front desk.</source>
+        <translation>El registro abre a las %1. Vuelva a esa hora o pase a recepción.</translation>
+    </message>
+    <message>
+        <location filename="../qml/MessageScreen.qml" line="28" />
+        <source>Please see the front desk. They will help you.</source>
+        <translation>Pase a recepción. Le ayudarán.</translation>
+    </message>
+    <message>
+        <location filename="../qml/MessageScreen.qml" line="29" />
+        <source>Please have a seat. If you have a question, see the front desk.</source>
+        <translation>Tome asiento. Si tiene alguna pregunta, pase a recepción.</translation>
+    </message>
+    <message>
+        <location filename="../qml/MessageScreen.qml" line="30" />
+        <source>Please see the front desk.</source>
+        <translation>Por favor, pase a recepción.</translation>
+    </message>
+    <message>
+        <location filename="../qml/MessageScreen.qml" line="31" />
+        <source>Please try again, or see the front desk.</source>
+        <translation>Inténtelo de nuevo o pase a recepción.</translation>
+    </message>
+    <message>
+        <location filename="../qml/MessageScreen.qml" line="32" />
+        <source>You are not checked in yet. Please see the front desk.</source>
+        <translation>Aún no está registrado. Pase a recepción.</translation>
+    </message>
+    <message>
+        <location filename="../qml/MessageScreen.qml" line="60" />
+        <source>Start over</source>
+        <translation>Empezar de nuevo</translation>
+    </message>
+    <message>
+        <location filename="../qml/MessageScreen.qml" line="68" />
+        <source>Done</source>
+        <translation>Listo</translation>
+    </message>
+</context>
+<context>
+    <name>OutcomeScreen</name>
+    <message>
+        <location filename="../qml/OutcomeScreen.qml" line="13" />
+        <source>%1 is running about %2 minutes late.</source>
+        <translation>%1 lleva unos %2 minutos de retraso.</translation>
+    </message>
+    <message>
+        <location filename="../qml/OutcomeScreen.qml" line="14" />
+        <source>Sorry, %1 is not in the office today.</source>
+        <translation>Lo sentimos, %1 no está hoy en la consulta.</translation>
+    </message>
+    <message>
+        <location filename="../qml/OutcomeScreen.qml" line="15" />
+        <source>You are checked in, %1!</source>
+        <translation>¡Ya está registrado, %1!</translation>
+    </message>
+    <message>
+        <location filename="../qml/OutcomeScreen.qml" line="18" />
+        <source>Your new estimated time is %1. Would you like to wait here, or leave and come back?</source>
+        <translation>Su nueva hora estimada es las %1. ¿Prefiere esperar aquí, o irse y volver?</translation>
+    </message>
+    <message>
+        <location filename="../qml/OutcomeScreen.qml" line="19" />
+        <source>Your visit is not lost. What would you like to do?</source>
+        <translation>No pierde su cita. ¿Qué desea hacer?</translation>
+    </message>
+    <message>
+        <location filename="../qml/OutcomeScreen.qml" line="20" />
+        <source>Please have a seat. We cannot estimate your wait right now.</source>
+        <translation>Tome asiento. Ahora no podemos calcular su espera.</translation>
+    </message>
+    <message>
+        <location filename="../qml/OutcomeScreen.qml" line="21" />
+        <source>%1 is on time. Please have a seat; you will be called shortly.</source>
+        <translation>%1 va a tiempo. Tome asiento; le llamarán en breve.</translation>
+    </message>
+    <message>
+        <location filename="../qml/OutcomeScreen.qml" line="22" />
+        <source>%1 is on time. Estimated wait: about %2 minutes (around %3). Please have a seat.</source>
+        <translation>%1 va a tiempo. Espera estimada: unos %2 minutos (hacia las %3). Tome asiento.</translation>
+    </message>
+    <message>
+        <location filename="../qml/OutcomeScreen.qml" line="25" />
+        <source>I will wait here</source>
+        <translation>Esperaré aquí</translation>
+    </message>
+    <message>
+        <location filename="../qml/OutcomeScreen.qml" line="26" />
+        <source>I will come back later</source>
+        <translation>Volveré más tarde</translation>
+    </message>
+    <message>
+        <location filename="../qml/OutcomeScreen.qml" line="27" />
+        <source>See %1 instead</source>
+        <translation>Consulta con %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/OutcomeScreen.qml" line="28" />
+        <source>Talk to the front desk</source>
+        <translation>Hablar con recepción</translation>
+    </message>
+    <message>
+        <location filename="../qml/OutcomeScreen.qml" line="29" />
+        <source>Ask for a new appointment</source>
+        <translation>Pedir otra cita</translation>
+    </message>
+    <message>
+        <location filename="../qml/OutcomeScreen.qml" line="77" />
+        <source>Done</source>
+        <translation>Listo</translation>
+    </message>
+</context>
+<context>
+    <name>StaleNote</name>
+    <message>
+        <location filename="../qml/StaleNote.qml" line="10" />
+        <source>Schedule last updated %1 minutes ago. Please ask the front desk about timing.</source>
+        <translation>Agenda actualizada hace %1 minutos. Pregunte en recepción por la hora.</translation>
+    </message>
+</context>
+<context>
+    <name>TicketNote</name>
+    <message>
+        <location filename="../qml/TicketNote.qml" line="9" />
+        <source>Printing your ticket...</source>
+        <translation>Imprimiendo su comprobante...</translation>
+    </message>
+    <message>
+        <location filename="../qml/TicketNote.qml" line="10" />
+        <source>Please take your ticket.</source>
+        <translation>Recoja su comprobante.</translation>
+    </message>
+    <message>
+        <location filename="../qml/TicketNote.qml" line="11" />
+        <source>Your ticket could not be printed. You are still checked in.</source>
+        <translation>No se pudo imprimir el comprobante. Su registro sí quedó hecho.</translation>
+    </message>
+</context>
+<context>
+    <name>TopBar</name>
+    <message>
+        <location filename="../qml/TopBar.qml" line="49" />
+        <source>Help is coming</source>
+        <translation>Ya viene ayuda</translation>
+    </message>
+    <message>
+        <location filename="../qml/TopBar.qml" line="49" />
+        <source>Call staff</source>
+        <translation>Llamar al personal</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomeScreen</name>
+    <message>
+        <location filename="../qml/WelcomeScreen.qml" line="16" />
+        <source>Welcome! How would you like to check in?</source>
+        <translation>¡Bienvenido! ¿Cómo desea registrarse?</translation>
+    </message>
+    <message>
+        <location filename="../qml/WelcomeScreen.qml" line="29" />
+        <source>With my date of birth</source>
+        <translation>Con mi fecha de nacimiento</translation>
+    </message>
+    <message>
+        <location filename="../qml/WelcomeScreen.qml" line="38" />
+        <source>With my confirmation code</source>
+        <translation>Con mi código de confirmación</translation>
+    </message>
+    <message>
+        <location filename="../qml/WelcomeScreen.qml" line="46" />
+        <source>Have a QR code from your reminder? Hold it up to the camera.</source>
+        <translation>¿Tiene un código QR de su recordatorio? Muéstrelo a la cámara.</translation>
+    </message>
+    <message>
+        <location filename="../qml/WelcomeScreen.qml" line="52" />
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+</context>
+</TS>

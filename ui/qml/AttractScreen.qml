@@ -1,0 +1,101 @@
+import QtQuick
+import QtQuick.Layouts
+import Kiosk 1.0
+
+// The provider board while nobody is checking in. A touch anywhere starts.
+Item {
+    id: screen
+    objectName: "screen_attract"
+
+    function statusWords(kind, delay, leavingAt) {
+        if (kind === "late") return qsTr("Running %1 min late").arg(delay)
+        if (kind === "leaving_early") return qsTr("Leaves early at %1").arg(leavingAt)
+        if (kind === "out") return qsTr("Out today")
+        return qsTr("On time")
+    }
+    function statusColor(kind) {
+        return kind === "out" ? Theme.bad : kind === "on_time" ? Theme.good : Theme.warn
+    }
+
+    MouseArea {
+        objectName: "attractTouchArea"
+        anchors.fill: parent
+        onClicked: Flow.wake()
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: Theme.gap
+
+        KText {
+            Layout.fillWidth: true
+            font.pixelSize: Theme.title
+            font.bold: true
+            text: qsTr("Providers today")
+        }
+        Column {
+            objectName: "providerBoard"
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            spacing: Theme.gap / 2
+            clip: true
+            Repeater {
+                model: Board
+                delegate: Rectangle {
+                    required property string name
+                    required property string status
+                    required property int delayMin
+                    required property string leavingAt
+                    width: parent.width
+                    height: row.implicitHeight + Theme.gap
+                    color: Theme.panel
+                    radius: 6
+                    RowLayout {
+                        id: row
+                        anchors.verticalCenter: parent.verticalCenter
+                        anchors.left: parent.left
+                        anchors.right: parent.right
+                        anchors.leftMargin: Theme.pad
+                        anchors.rightMargin: Theme.pad
+                        KText {
+                            Layout.fillWidth: true
+                            Layout.preferredWidth: 1
+                            text: name
+                        }
+                        KText {
+                            objectName: "status_" + name
+                            Layout.fillWidth: true
+                            Layout.preferredWidth: 1
+                            horizontalAlignment: Text.AlignRight
+                            font.bold: true
+                            color: screen.statusColor(status)
+                            text: screen.statusWords(status, delayMin, leavingAt)
+                        }
+                    }
+                }
+            }
+            KText {
+                visible: Board.count === 0
+                width: parent.width
+                color: Theme.muted
+                text: qsTr("The schedule has not arrived yet.")
+            }
+        }
+        KText {
+            objectName: "staleNote"
+            visible: Board.stale && Board.count > 0
+            Layout.fillWidth: true
+            font.pixelSize: Theme.small
+            color: Theme.warn
+            text: Board.never ? qsTr("The schedule may be out of date. Please ask the front desk about wait times.")
+                              : qsTr("Schedule last updated %1 minutes ago. Please ask the front desk about wait times.").arg(Board.ageMin)
+        }
+        KButton {
+            objectName: "startButton"
+            Layout.fillWidth: true
+            primary: true
+            text: qsTr("Touch here to check in")
+            onClicked: Flow.wake()
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import QtQuick
+import QtQuick.Layouts
+import Kiosk 1.0
+
+Item {
+    objectName: "screen_welcome"
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: Theme.gap
+
+        KText {
+            Layout.fillWidth: true
+            font.pixelSize: Theme.title
+            font.bold: true
+            text: qsTr("Welcome! How would you like to check in?")
+        }
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            Layout.maximumHeight: Theme.touch * 2
+            spacing: Theme.gap
+            KButton {
+                objectName: "dobButton"
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                Layout.preferredWidth: 1
+                primary: true
+                text: qsTr("With my date of birth")
+                onClicked: Flow.start("dob")
+            }
+            KButton {
+                objectName: "codeButton"
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                Layout.preferredWidth: 1
+                primary: true
+                text: qsTr("With my confirmation code")
+                onClicked: Flow.start("code")
+            }
+        }
+        KText {
+            Layout.fillWidth: true
+            color: Theme.muted
+            font.pixelSize: Theme.small
+            text: qsTr("Have a QR code from your reminder? Hold it up to the camera.")
+        }
+        Item { Layout.fillHeight: true }
+        KButton {
+            objectName: "cancelButton"
+            Layout.preferredWidth: Theme.touch * 3
+            text: qsTr("Cancel")
+            onClicked: Flow.finish()
+        }
+    }
+}
