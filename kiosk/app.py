@@ -18,6 +18,7 @@ from typing import TextIO
 from config import load_settings
 from kiosk.board import render_board
 from kiosk.logs import setup_logging
+from kiosk.systemd import notify, supervise
 from sync.kiosk_sync import KioskSync, SyncChange
 
 
@@ -59,10 +60,16 @@ def run_kiosk(args: argparse.Namespace) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     sync.start()
+    # Headless, the main loop is this wait: the watchdog follows the sync loop alone.
+    dog = supervise({"sync": sync.alive})
+    notify("READY=1")
     try:
         stop.wait()
     except KeyboardInterrupt:
         pass
     finally:
+        notify("STOPPING=1")
+        if dog is not None:
+            dog.stop()
         sync.stop()
     return 0

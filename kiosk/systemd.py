@@ -112,3 +112,13 @@ class Heartbeat:
 
     def alive(self) -> bool:
         return self._clock() - self._last <= self._max_age
+
+
+def supervise(checks: Mapping[str, LivenessCheck]) -> Watchdog | None:
+    """Start petting systemd's watchdog (when WatchdogSec is set) while ``checks`` pass."""
+    interval = watchdog_interval_s()
+    if interval is None:
+        return None
+    dog = Watchdog(checks, interval)
+    dog.start()
+    return dog

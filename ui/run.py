@@ -11,6 +11,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -24,6 +25,7 @@ from hardware.events import DeviceEvent
 from kiosk.clock import Clock, SystemClock
 from kiosk.estimate import ArrivalWindow
 from kiosk.flow import CheckInFlow, FlowSettings, FlowView, Patient
+from kiosk.systemd import Heartbeat, notify, supervise
 from sync import messages as m
 from sync.cache import KioskCache
 from sync.kiosk_sync import KioskSync, cache_age_from_meta
@@ -151,6 +153,15 @@ def run_touch_kiosk(
             latest_metrics.update(flow.metrics.summary())
 
         ui.timer.timeout.connect(publish_metrics)
+        # systemd: READY once the cache is open and the screen is up; the watchdog is petted
+        # only while the Qt loop turns (its 1 s timer beats) and the sync loop answers.
+        main_loop = Heartbeat(max_age_s=10, clock=time.monotonic)
+        ui.timer.timeout.connect(main_loop.beat)
+        dog = supervise({"main loop": main_loop.alive, "sync": live.alive})
+        if dog is not None:
+            stack.callback(dog.stop)
+        notify("READY=1")
+        stack.callback(lambda: notify("STOPPING=1"))
         _quit_on_signals(app, stack)
         if quit_after_s:
             QTimer.singleShot(int(quit_after_s * 1000), lambda: app.exit(0))

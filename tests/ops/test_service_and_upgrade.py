@@ -36,25 +36,37 @@ def _config(tmp_path: Path, broker: Broker) -> Path:
         f'[kiosk]\nid = "lobby-1"\npractice = "acme"\nsite = "main"\nstate_dir = "{tmp_path}"\n'
         f"[broker]\nport = {broker.port}\nreconnect_min_s = 0.1\n"
         f'[hub]\nstate_dir = "{tmp_path / "hub"}"\n'
+        "[ui]\nfullscreen = false\n"
     )
     return path
 
 
-def test_hub_service_notifies_ready_pets_the_watchdog_and_stops_cleanly(
-    broker: Broker, tmp_path: Path
+@pytest.mark.parametrize(
+    ("command", "extra_env"),
+    [
+        (["hub", "run", "--sample"], {}),
+        (["run", "--headless"], {}),
+        (["run"], {"QT_QPA_PLATFORM": "offscreen"}),  # the touch UI: READY once the screen is up
+    ],
+    ids=["hub", "kiosk-headless", "kiosk-ui"],
+)
+def test_services_notify_ready_pet_the_watchdog_and_stop_cleanly(
+    broker: Broker, tmp_path: Path, command: list[str], extra_env: dict[str, str]
 ) -> None:
     sock_path = tmp_path / "notify.sock"
     server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     server.bind(str(sock_path))
-    server.settimeout(20)
+    server.settimeout(30)
     env = {
         "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
         "NOTIFY_SOCKET": str(sock_path),
         "WATCHDOG_USEC": "1000000",
         "KIOSK_CONFIG": str(_config(tmp_path, broker)),
+        **extra_env,
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "hub", "run", "--sample"],
+        [sys.executable, "-m", "kiosk", *command],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
