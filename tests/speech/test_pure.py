@@ -9,7 +9,7 @@ import pytest
 from speech.adapter import MissCounter, apply_intent
 from speech.dates import parse_spoken_date
 from speech.grammar import build_grammar, first_names
-from speech.intents import CallStaff, DateOfBirth, Help, Language, Name, No, Provider, Step, Yes
+from speech.intents import CallStaff, Choice, DateOfBirth, Help, Language, Name, No, Step, Yes
 from speech.numbers import read_number, say_number, say_ordinal
 from speech.phrases import confirm_prompt, greeting, provider_status, say_delay, say_time
 from speech.pronounce import guess_phones
@@ -107,8 +107,14 @@ def test_grammar_maps_steps_to_intents() -> None:
     names = build_grammar(Step.CHOOSE_NAME, ["Maria", "James"], lang="en")
     assert names.parse("my name is maria", TODAY) == Name("Maria")
     assert names.parse("um james", TODAY) == Name("James")
-    providers = build_grammar(Step.CHOOSE_PROVIDER, providers=["Dr. Ana Martinez"])
-    assert providers.parse("doctor martinez", TODAY) == Provider("Dr. Ana Martinez")
+    out = build_grammar(
+        Step.OUTCOME, providers=["Dr. Ana Martinez"], options=["other_provider", "front_desk"]
+    )
+    assert out.parse("see doctor martinez", TODAY) == Choice("other_provider")
+    assert out.parse("front desk", TODAY) == Choice("front_desk")
+    assert out.parse("i'll wait", TODAY) is None  # not offered
+    late = build_grammar(Step.OUTCOME, options=["waiting_late", "return_later"], lang="es")
+    assert late.parse("vuelvo mas tarde", TODAY) == Choice("return_later")
     greet = build_grammar(Step.GREETING)
     assert greet.parse("yes please", TODAY) == Yes()
     assert greet.parse("call staff", TODAY) == CallStaff()
@@ -170,51 +176,56 @@ def test_provider_status_in_plain_words() -> None:
 
 
 class _Flow:
+    """Records calls; the dialog tests drive the real ``kiosk.flow.CheckInFlow``."""
+
     def __init__(self) -> None:
         self.calls: list[tuple[str, object]] = []
 
-    def start(self) -> None:
-        self.calls.append(("start", None))
+    def start(self, method: str = "dob") -> None:
+        self.calls.append(("start", method))
 
-    def enter_dob(self, dob: date) -> None:
-        self.calls.append(("enter_dob", dob))
+    def enter_dob(self, digits: str, method: str = "dob") -> None:
+        self.calls.append(("enter_dob", (digits, method)))
 
-    def choose_name(self, first_name: str) -> None:
-        self.calls.append(("choose_name", first_name))
-
-    def choose_provider(self, provider: str) -> None:
-        self.calls.append(("choose_provider", provider))
+    def choose_first_name(self, name: str) -> None:
+        self.calls.append(("choose_first_name", name))
 
     def confirm(self, yes: bool) -> None:
         self.calls.append(("confirm", yes))
 
+    def choose(self, option: str) -> None:
+        self.calls.append(("choose", option))
+
     def call_staff(self) -> None:
         self.calls.append(("call_staff", None))
 
-    def set_language(self, code: str) -> None:
-        self.calls.append(("set_language", code))
-
-    def cancel(self) -> None:
-        self.calls.append(("cancel", None))
+    def set_language(self, language: str) -> None:
+        self.calls.append(("set_language", language))
 
 
 def test_apply_intent_drives_the_flow_like_taps() -> None:
     flow = _Flow()
     assert apply_intent(Step.GREETING, Yes(), flow) == "start"
     assert apply_intent(Step.DATE_OF_BIRTH, DateOfBirth(date(1982, 3, 4)), flow) == "enter_dob"
-    assert apply_intent(Step.CHOOSE_NAME, Name("Maria"), flow) == "choose_name"
+    assert apply_intent(Step.CHOOSE_NAME, Name("Maria"), flow) == "choose_first_name"
     assert apply_intent(Step.CONFIRM, No(), flow) == "confirm"
     assert apply_intent(Step.CONFIRM, CallStaff(), flow) == "call_staff"
     assert apply_intent(Step.DATE_OF_BIRTH, Language("es"), flow) == "set_language"
+    assert apply_intent(Step.OUTCOME, Choice("waiting_late"), flow) == "choose"
+    assert apply_intent(Step.RETRY, Yes(), flow) == "start"
+    assert apply_intent(Step.GREETING, No(), flow) == "decline"
     assert apply_intent(Step.CONFIRM, Help(), flow) == "help"
     assert apply_intent(Step.CONFIRM, Name("Maria"), flow) == "ignored"
+    assert apply_intent(Step.CONFIRM, Choice("reschedule"), flow) == "ignored"
     assert flow.calls == [
-        ("start", None),
-        ("enter_dob", date(1982, 3, 4)),
-        ("choose_name", "Maria"),
+        ("start", "dob"),
+        ("enter_dob", ("03041982", "voice")),
+        ("choose_first_name", "Maria"),
         ("confirm", False),
         ("call_staff", None),
         ("set_language", "es"),
+        ("choose", "waiting_late"),
+        ("start", "dob"),
     ]
 
 
