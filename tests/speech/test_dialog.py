@@ -98,8 +98,8 @@ class Kiosk:
 
 
 @pytest.fixture
-def kiosk(say, synth: Pyttsx3Synthesizer, pocketsphinx: PocketsphinxRecognizer) -> Iterator[Kiosk]:
-    k = Kiosk(say, synth, pocketsphinx)
+def kiosk(say, synth: Pyttsx3Synthesizer) -> Iterator[Kiosk]:
+    k = Kiosk(say, synth, PocketsphinxRecognizer())  # fresh: no CMN carried from other tests
     yield k
     k.close()
 
