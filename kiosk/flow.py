@@ -8,6 +8,7 @@ calls ``tick()`` and renders ``view`` (an immutable snapshot) after every change
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -140,11 +141,26 @@ class CheckInFlow:
         screen = Screen.CODE if method == "code" else Screen.DOB
         self._go(screen, method=method, digits="", letters="", code="", message="")
 
-    def enter_dob(self, digits: str) -> None:
+    def enter_dob(self, digits: str, method: str = "dob") -> None:
+        """A birth date as ``MMDDYYYY``; ``method`` is "voice" when it was spoken."""
         self.touch()
         digits = "".join(ch for ch in digits if ch.isdigit())[:8]
         match = find_by_dob(self._source, digits)
-        self._identified(match, method="dob", digits=digits)
+        self._identified(match, method=method if method in ("dob", "voice") else "dob", digits=digits)
+
+    def choose_first_name(self, name: str) -> None:
+        """Voice's answer to several patients sharing a birth date: narrow them by the
+        first name the patient says. Names are never listed; no match is "not_found"."""
+        self.touch()
+        if self.view.screen != Screen.LETTERS:
+            return
+        match = find_by_dob(self._source, self.view.digits)
+        wanted = _fold(name)
+        hits = [a for a in match.appointments if _fold(a.first_name) == wanted]
+        if len(hits) > 1:
+            self._message("ambiguous")
+            return
+        self._identified(Match(hits, match.exact), method=self.view.method or "dob")
 
     def enter_letters(self, letters: str) -> None:
         self.touch()
@@ -362,6 +378,12 @@ class CheckInFlow:
         self.view = replace(self.view, **fields)  # type: ignore[arg-type]
         for listener in list(self._listeners):
             listener(self.view)
+
+
+def _fold(name: str) -> str:
+    """A first name compared as spoken: case, accents and punctuation ignored."""
+    plain = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in plain if c.isalnum())
 
 
 def now_label(when: datetime | None) -> str:

@@ -6,22 +6,24 @@ Engines and sound devices are imported lazily by the modules that need them.
 
 from speech.adapter import CheckInFlow, MissCounter, apply_intent
 from speech.audio import Audio, EnergyVad, read_wav, write_wav
+from speech.dialog import Vocabulary, VoiceDialog, schedule_vocabulary
 from speech.grammar import StepGrammar, build_grammar, first_names
 from speech.intents import (
     CallStaff,
     CheckIn,
+    Choice,
     DateOfBirth,
     Help,
     Intent,
     Language,
     Name,
     No,
-    Provider,
     Step,
     Yes,
 )
 from speech.listener import Heard, ListenConfig, Listener, WavSource
 from speech.recognizer import Hypothesis, Recognizer, decode, make_recognizer
+from speech.script import Turn, plan_turn
 from speech.tts import HalfDuplex, MemorySink, Pyttsx3Synthesizer, Speaker
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "CallStaff",
     "CheckIn",
     "CheckInFlow",
+    "Choice",
     "DateOfBirth",
     "EnergyVad",
     "HalfDuplex",
@@ -43,12 +46,14 @@ __all__ = [
     "MissCounter",
     "Name",
     "No",
-    "Provider",
     "Pyttsx3Synthesizer",
     "Recognizer",
     "Speaker",
     "Step",
     "StepGrammar",
+    "Turn",
+    "Vocabulary",
+    "VoiceDialog",
     "WavSource",
     "Yes",
     "apply_intent",
@@ -56,6 +61,8 @@ __all__ = [
     "decode",
     "first_names",
     "make_recognizer",
+    "plan_turn",
     "read_wav",
+    "schedule_vocabulary",
     "write_wav",
 ]

@@ -1,4 +1,4 @@
-"""The seam between heard intents and the check-in flow (which lives in ``kiosk/``).
+"""The seam between heard intents and the check-in flow (``kiosk.flow.CheckInFlow``).
 
 The flow exposes the same methods the touch screen calls; ``apply_intent`` maps an
 intent at a step to one of them, so a voice step and a tap are interchangeable.
@@ -7,19 +7,18 @@ intent at a step to one of them, so a voice step and a tap are interchangeable.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Protocol
 
 from speech.intents import (
     CallStaff,
     CheckIn,
+    Choice,
     DateOfBirth,
     Help,
     Intent,
     Language,
     Name,
     No,
-    Provider,
     Step,
     Yes,
 )
@@ -28,21 +27,21 @@ from speech.intents import (
 class CheckInFlow(Protocol):
     """What the dialog needs from the flow; the touch UI calls the same methods."""
 
-    def start(self) -> None: ...
-    def enter_dob(self, dob: date) -> None: ...
-    def choose_name(self, first_name: str) -> None: ...
-    def choose_provider(self, provider: str) -> None: ...
+    def start(self, method: str = "dob") -> None: ...
+    def enter_dob(self, digits: str, method: str = "dob") -> None: ...
+    def choose_first_name(self, name: str) -> None: ...
     def confirm(self, yes: bool) -> None: ...
+    def choose(self, option: str) -> None: ...
     def call_staff(self) -> None: ...
-    def set_language(self, code: str) -> None: ...
-    def cancel(self) -> None: ...
+    def set_language(self, language: str) -> None: ...
 
 
 def apply_intent(step: Step, intent: Intent, flow: CheckInFlow) -> str:
-    """Hand ``intent`` (heard at ``step``) to the flow; returns what was done, for logs and tests.
+    """Hand ``intent`` (heard at ``step``) to the flow; returns what was done.
 
-    Returns "help" for ``Help`` (the dialog speaks the help prompt; the flow does not move)
-    and "ignored" for an intent that means nothing at this step.
+    Returns "help" for ``Help`` (the dialog speaks the help prompt; the flow does not
+    move), "decline" for a "no" that ends the conversation without touching the flow
+    (the screen stays as it is), and "ignored" for an intent that means nothing here.
     """
     match intent:
         case CallStaff():
@@ -54,26 +53,28 @@ def apply_intent(step: Step, intent: Intent, flow: CheckInFlow) -> str:
         case Help():
             return "help"
         case Yes() | CheckIn() if step is Step.GREETING:
-            flow.start()
+            flow.start("dob")
             return "start"
-        case No() if step is Step.GREETING:
-            flow.cancel()
-            return "cancel"
+        case Yes() if step is Step.RETRY:
+            flow.start("dob")
+            return "start"
+        case No() if step in (Step.GREETING, Step.RETRY):
+            return "decline"
         case DateOfBirth(value=dob) if step is Step.DATE_OF_BIRTH:
-            flow.enter_dob(dob)
+            flow.enter_dob(dob.strftime("%m%d%Y"), method="voice")
             return "enter_dob"
         case Name(first_name=name) if step is Step.CHOOSE_NAME:
-            flow.choose_name(name)
-            return "choose_name"
+            flow.choose_first_name(name)
+            return "choose_first_name"
         case No() if step is Step.CHOOSE_NAME:
-            flow.call_staff()  # none of the names read out: a person should help
+            flow.call_staff()  # "none of these": a person should help
             return "call_staff"
-        case Provider(name=name) if step is Step.CHOOSE_PROVIDER:
-            flow.choose_provider(name)
-            return "choose_provider"
         case Yes() | No() if step is Step.CONFIRM:
             flow.confirm(isinstance(intent, Yes))
             return "confirm"
+        case Choice(option=option) if step is Step.OUTCOME:
+            flow.choose(option)
+            return "choose"
     return "ignored"
 
 

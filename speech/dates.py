@@ -10,6 +10,7 @@ dialog re-prompts.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from speech.numbers import normalize, read_number, read_spanish_number, say_number, say_ordinal
@@ -193,6 +194,32 @@ def date_patterns(lang: str, today: date) -> list[list[list[list[str]]]]:
         [ords + [["the", *o] for o in ords], [["of", m] for m in EN_MONTHS], year_words],
         [[say_number(n).split() for n in range(1, 13)], ords + cards, year_words],
     ]
+
+
+def dob_patterns(dobs: Iterable[date], lang: str) -> list[list[list[list[str]]]]:
+    """Word-graph patterns for exactly these dates (today's patients' birth dates), in the
+    same spoken forms ``date_patterns`` accepts, so the grammar can favour them."""
+    out: list[list[list[list[str]]]] = []
+    for dob in sorted(set(dobs)):
+        if lang == "es":
+            day = [["primero"]] if dob.day == 1 else []
+            day += [say_number(dob.day, "es").split()]
+            month = [["de", ES_MONTHS[dob.month - 1]]]
+            year = [["de", *_say_es_year(dob.year).split()]]
+            out += [[day, month, year], [[["el", *d] for d in day], month, year]]
+            continue
+        ordinal = say_ordinal(dob.day).split()
+        cardinal = say_number(dob.day).split()
+        years = [w.split() for w in _say_en_years(dob.year)]
+        if dob.year % 100 >= 10:
+            years.append(say_number(dob.year % 100).split())
+        name = EN_MONTHS[dob.month - 1]
+        out += [
+            [[[name]], [ordinal, cardinal, ["the", *ordinal]], years],
+            [[ordinal, ["the", *ordinal]], [["of", name]], years],
+            [[say_number(dob.month).split()], [ordinal, cardinal], years],
+        ]
+    return out
 
 
 def _say_en_years(year: int) -> list[str]:

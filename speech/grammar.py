@@ -14,17 +14,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from speech.dates import EN_MONTHS, ES_MONTHS, date_patterns, parse_spoken_date
+from speech.dates import EN_MONTHS, ES_MONTHS, date_patterns, dob_patterns, parse_spoken_date
 from speech.intents import (
     CallStaff,
     CheckIn,
+    Choice,
     DateOfBirth,
     Help,
     Intent,
     Language,
     Name,
     No,
-    Provider,
     Step,
     Yes,
 )
@@ -32,6 +32,7 @@ from speech.numbers import EN_ONES, EN_ORDINALS, EN_TENS, ES_VALUES, normalize
 from speech.wordgraph import Pattern, WordGraph, build_word_graph
 
 LANGUAGES = ("en", "es")
+ANY_DATE_WEIGHT = 1e-20  # prior of "any date" against one booked today; measured knee (docs/speech.md)
 
 _COMMON: dict[str, dict[str, Intent]] = {
     "en": {
@@ -58,13 +59,29 @@ _YES_NO: dict[str, dict[str, Intent]] = {
            "no gracias": No(), "incorrecto": No()},
 }  # fmt: skip
 _CHECK_IN: dict[str, dict[str, Intent]] = {
-    "en": {"check in": CheckIn(), "checking in": CheckIn(), "i'm here to check in": CheckIn(),
-           "i want to check in": CheckIn()},
+    "en": {"check in": CheckIn(), "checking in": CheckIn(), "checking": CheckIn(),
+           "i'm here to check in": CheckIn(), "i want to check in": CheckIn()},
     "es": {"registrarme": CheckIn(), "quiero registrarme": CheckIn(), "tengo una cita": CheckIn()},
 }  # fmt: skip
 _NAME_FRAMES = {"en": ("{}", "i'm {}", "my name is {}", "it's {}"), "es": ("{}", "soy {}", "me llamo {}")}
-_PROVIDER_FRAMES = {"en": ("{}", "doctor {}", "i'm seeing {}", "i'm seeing doctor {}"),
-                    "es": ("{}", "doctor {}", "doctora {}")}  # fmt: skip
+_OPTIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "en": {
+        "waiting_late": ("wait", "i'll wait", "i will wait", "i'll stay", "stay"),
+        "return_later": ("come back", "come back later", "i'll come back", "leave and come back"),
+        "front_desk": ("front desk", "the front desk", "go to the front desk"),
+        "reschedule": ("reschedule", "a new appointment", "make a new appointment"),
+        "other_provider": ("other doctor", "another doctor", "the other doctor"),
+    },
+    "es": {
+        "waiting_late": ("espero", "voy a esperar", "esperar"),
+        "return_later": ("vuelvo", "vuelvo mas tarde", "regreso despues"),
+        "front_desk": ("recepcion", "ir a recepcion"),
+        "reschedule": ("otra cita", "cambiar la cita"),
+        "other_provider": ("otro doctor", "otra doctora", "otro medico"),
+    },
+}  # fmt: skip
+_SEE_FRAMES = {"en": ("{}", "doctor {}", "see {}", "see doctor {}"), "es": ("{}", "doctor {}", "doctora {}")}
+_RETRY = {"en": {"try again": Yes(), "again": Yes()}, "es": {"otra vez": Yes(), "de nuevo": Yes()}}
 _TITLES = frozenset({"dr", "doctor", "doctora", "dra", "nurse", "np", "pa", "md"})
 
 
@@ -78,11 +95,14 @@ class StepGrammar:
     dates: bool = False
     words: frozenset[str] = field(default=frozenset())
     date_patterns: tuple[Pattern, ...] = ()
+    expected_patterns: tuple[Pattern, ...] = ()  # today's birth dates, favoured over any date
+    any_date_weight: float = 1.0
 
     @property
     def key(self) -> str:
         """A stable name for caching compiled searches (changes when the phrases change)."""
         text = "|".join(sorted(self.phrases)) + ("|<dates>" if self.dates else "")
+        text += f"|{self.any_date_weight}|" + repr(self.expected_patterns)
         digest = hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:12]
         return f"{self.step.value}_{self.lang}_{digest}"
 
@@ -108,10 +128,18 @@ class StepGrammar:
     def patterns(self) -> list[Pattern]:
         """The grammar as word-graph patterns (see ``speech.wordgraph``)."""
         flat: list[Pattern] = [[[p.split()]] for p in sorted(self.phrases)]
-        return flat + [list(p) for p in self.date_patterns]
+        return flat + [list(p) for p in (*self.date_patterns, *self.expected_patterns)]
+
+    def weights(self) -> list[float]:
+        """One prior per pattern (see ``patterns``): any date weighs ``any_date_weight``."""
+        return (
+            [1.0] * len(self.phrases)
+            + [self.any_date_weight] * len(self.date_patterns)
+            + [1.0] * len(self.expected_patterns)
+        )
 
     def word_graph(self) -> WordGraph:
-        return build_word_graph(self.patterns())
+        return build_word_graph(self.patterns(), self.weights())
 
     def vosk_phrases(self) -> list[str]:
         """The grammar as vosk's phrase list; dates as their words, which vosk may chain."""
@@ -127,16 +155,55 @@ def build_grammar(
     providers: Iterable[str] = (),
     lang: str = "en",
     today: date | None = None,
+    *,
+    dobs: Iterable[date] = (),
+    options: Iterable[str] = (),
+    any_date_weight: float = ANY_DATE_WEIGHT,
 ) -> StepGrammar:
     """The grammar for ``step``: ``names`` are first names, ``providers`` display names.
 
     ``today`` (needed for the date-of-birth step) bounds the birth years it accepts.
+    ``options`` are the outcome step's choices (the flow's option names); for
+    "other_provider" ``providers`` holds the alternative provider's display name.
+    ``dobs`` are the birth dates on today's schedule: the date step still accepts any
+    plausible date, but an acoustic near-tie goes to a date a patient booked today
+    (``any_date_weight`` is the prior of the generic date paths against them).
     """
     if lang not in LANGUAGES:
         raise ValueError(f"build_grammar: language {lang!r} is not one of {LANGUAGES}")
+    phrases = _step_phrases(step, names, providers, lang, options)
+    phrases |= _COMMON[lang]
+    dates = step is Step.DATE_OF_BIRTH
+    patterns: tuple[Pattern, ...] = ()
+    if dates:
+        if today is None:
+            raise ValueError("build_grammar: the date-of-birth step needs today's date")
+        patterns = tuple(date_patterns(lang, today))
+        expected = tuple(dob_patterns((d for d in dobs if d <= today), lang))
+    else:
+        expected = ()
+    words = {w for p in phrases for w in p.split()}
+    words |= {w for pat in (*patterns, *expected) for seg in pat for alt in seg for w in alt}
+    return StepGrammar(
+        step=step,
+        lang=lang,
+        phrases=phrases,
+        dates=dates,
+        words=frozenset(words),
+        date_patterns=patterns,
+        expected_patterns=expected,
+        any_date_weight=any_date_weight if expected else 1.0,
+    )
+
+
+def _step_phrases(
+    step: Step, names: Iterable[str], providers: Iterable[str], lang: str, options: Iterable[str]
+) -> dict[str, Intent]:
     phrases: dict[str, Intent] = {}
-    if step in (Step.GREETING, Step.CONFIRM):
+    if step in (Step.GREETING, Step.CONFIRM, Step.RETRY):
         phrases |= _YES_NO[lang]
+    if step is Step.RETRY:
+        phrases |= _RETRY[lang]
     if step is Step.GREETING:
         phrases |= _CHECK_IN[lang]
     if step is Step.CHOOSE_NAME:
@@ -145,22 +212,14 @@ def build_grammar(
             if spoken:
                 phrases |= {frame.format(spoken): Name(name) for frame in _NAME_FRAMES[lang]}
         phrases |= {k: v for k, v in _YES_NO[lang].items() if isinstance(v, No)}
-    if step is Step.CHOOSE_PROVIDER:
-        for provider in providers:
-            for spoken in _provider_forms(provider):
-                phrases |= {frame.format(spoken): Provider(provider) for frame in _PROVIDER_FRAMES[lang]}
-    phrases |= _COMMON[lang]
-    dates = step is Step.DATE_OF_BIRTH
-    patterns: tuple[Pattern, ...] = ()
-    if dates:
-        if today is None:
-            raise ValueError("build_grammar: the date-of-birth step needs today's date")
-        patterns = tuple(date_patterns(lang, today))
-    words = {w for p in phrases for w in p.split()}
-    words |= {w for pat in patterns for seg in pat for alt in seg for w in alt}
-    return StepGrammar(
-        step=step, lang=lang, phrases=phrases, dates=dates, words=frozenset(words), date_patterns=patterns
-    )
+    if step is Step.OUTCOME:
+        for option in options:
+            phrases |= {text: Choice(option) for text in _OPTIONS[lang].get(option, ())}
+            if option == "other_provider":
+                for provider in providers:
+                    for spoken in _provider_forms(provider):
+                        phrases |= {f.format(spoken): Choice(option) for f in _SEE_FRAMES[lang]}
+    return phrases
 
 
 def first_names(full_names: Iterable[str]) -> list[str]:

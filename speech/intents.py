@@ -17,9 +17,10 @@ class Step(enum.Enum):
 
     GREETING = "greeting"  # "Good morning, are you here to check in?"
     DATE_OF_BIRTH = "date_of_birth"  # "What is your date of birth?"
-    CHOOSE_NAME = "choose_name"  # several patients share the birth date: "Which first name?"
-    CHOOSE_PROVIDER = "choose_provider"  # "Which doctor are you seeing?"
+    CHOOSE_NAME = "choose_name"  # several patients share the birth date: "What is your first name?"
     CONFIRM = "confirm"  # "Is this Maria, at nine thirty with Doctor Martinez?"
+    OUTCOME = "outcome"  # "... would you like to wait, or leave and come back?"
+    RETRY = "retry"  # "I couldn't find your appointment. Would you like to try again?"
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,10 @@ class Name:
 
 
 @dataclass(frozen=True)
-class Provider:
-    """A provider, spelled as the schedule spells it."""
+class Choice:
+    """One of the outcome's options, as the flow names it ("waiting_late", "return_later", ...)."""
 
-    name: str
+    option: str
 
 
 @dataclass(frozen=True)
@@ -71,4 +72,4 @@ class Language:
     code: str  # "en" or "es"
 
 
-Intent = Yes | No | CheckIn | CallStaff | Help | DateOfBirth | Name | Provider | Language
+Intent = Yes | No | CheckIn | CallStaff | Help | DateOfBirth | Name | Choice | Language

@@ -9,7 +9,7 @@ as the lobby. Time is measured in audio (frames), never read from a wall clock h
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -57,7 +57,8 @@ class Heard:
 
     ``status``: "heard" (an intent), "no_match" (speech, but nothing the step accepts),
     "silence" (nobody spoke within the budget), "too_long" (speech never ended),
-    "ended" (the source ran out mid-listen). ``speech_end_s`` is the audio time at which
+    "ended" (the source ran out mid-listen), "cancelled" (the caller's ``cancel`` said
+    stop: a tap moved the flow on). ``speech_end_s`` is the audio time at which
     the utterance ended (for latency figures).
     """
 
@@ -95,8 +96,17 @@ class Listener:
         self.half_duplex = half_duplex or HalfDuplex()
         self.config = config or ListenConfig()
 
-    def listen(self, source: AudioSource, grammar: StepGrammar, today: date) -> Heard:
-        """Wait for one utterance (at most ``timeout_s`` of audio) and say what it meant."""
+    def listen(
+        self,
+        source: AudioSource,
+        grammar: StepGrammar,
+        today: date,
+        cancel: Callable[[], bool] | None = None,
+    ) -> Heard:
+        """Wait for one utterance (at most ``timeout_s`` of audio) and say what it meant.
+
+        ``cancel`` is asked once per frame; when it returns True the listen ends at once.
+        """
         if source.rate != self.recognizer.sample_rate:
             raise SpeechError(
                 f"audio source runs at {source.rate} Hz but the {self.recognizer.engine} recognizer "
@@ -112,6 +122,10 @@ class Listener:
         speech: list[Samples] = []
         for frame in source.frames():
             elapsed += 1
+            if cancel is not None and cancel():
+                if vad.in_speech:
+                    self.recognizer.finish()  # close the engine's utterance
+                return Heard("cancelled")
             if self.half_duplex.muted:  # never hear ourselves
                 vad.reset()
                 preroll.clear()

@@ -41,12 +41,22 @@ class WordGraph:
         return self.final in states
 
 
-def build_word_graph(patterns: Sequence[Pattern]) -> WordGraph:
-    """One graph accepting any pattern; uniform probabilities over each state's arcs."""
+def build_word_graph(patterns: Sequence[Pattern], weights: Sequence[float] = ()) -> WordGraph:
+    """One graph accepting any pattern.
+
+    ``weights`` (one per pattern, default 1.0) go on the pattern's arcs out of the start
+    state: a prior the decoder adds to the acoustic score (scaled by its language weight),
+    so a likelier pattern wins a near tie. Every other arc has probability 1.
+    """
+    if weights and len(weights) != len(patterns):
+        raise ValueError("build_word_graph: one weight per pattern")
+    if any(not 0.0 < w <= 1.0 for w in weights):
+        raise ValueError("build_word_graph: weights are probabilities in (0, 1]")
     start, final = 0, 1
-    arcs: set[tuple[int, int, str]] = set()
+    arcs: dict[tuple[int, int, str], float] = {}
     next_state = 2
-    for pattern in patterns:
+    for n, pattern in enumerate(patterns):
+        weight = weights[n] if weights else 1.0
         entry = start
         segments = [seg for seg in pattern if seg]
         for index, segment in enumerate(segments):
@@ -60,16 +70,15 @@ def build_word_graph(patterns: Sequence[Pattern]) -> WordGraph:
                 for depth, word in enumerate(words):
                     prefix = tuple(words[: depth + 1])
                     here = trie[tuple(words[:depth])]
+                    prob = weight if here == start else 1.0
                     if depth == len(words) - 1:
-                        arcs.add((here, exit_, word))
+                        arc = (here, exit_, word)
                     else:
                         if prefix not in trie:
                             trie[prefix] = next_state
                             next_state += 1
-                        arcs.add((here, trie[prefix], word))
+                        arc = (here, trie[prefix], word)
+                    arcs[arc] = max(prob, arcs.get(arc, 0.0))
             entry = exit_
-    fan_out: dict[int, int] = {}
-    for fr, _, _ in arcs:
-        fan_out[fr] = fan_out.get(fr, 0) + 1
-    weighted = tuple(sorted((fr, to, 1.0, w) for fr, to, w in arcs))
+    weighted = tuple(sorted((fr, to, p, w) for (fr, to, w), p in arcs.items()))
     return WordGraph(start=start, final=final, arcs=weighted)

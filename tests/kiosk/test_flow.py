@@ -273,3 +273,45 @@ def test_idle_seconds_count_from_the_last_touch(h: Harness) -> None:
     assert h.flow.idle_s() == 5
     h.flow.touch()
     assert h.flow.idle_s() == 0
+
+
+def test_voice_narrows_a_shared_birth_date_by_first_name_without_listing_names(h: Harness) -> None:
+    f = h.flow
+    f.start("dob")
+    f.enter_dob("03041982", method="voice")
+    assert f.view.screen == Screen.LETTERS and f.view.method == "voice"
+    assert f.view.patient is None  # three patients share the date; none is shown
+    f.choose_first_name("  JAMES ")
+    assert f.view.screen == Screen.CONFIRM and f.view.patient.first_name == "James"
+    f.confirm(True)
+    assert h.sent[0].appointment_id == "a2" and h.sent[0].method == "voice"
+
+
+@pytest.mark.parametrize(("name", "message"), [("Olga", "not_found"), ("", "not_found")])
+def test_a_first_name_that_matches_none_of_them_is_not_found(h: Harness, name: str, message: str) -> None:
+    h.flow.enter_dob("03041982", method="voice")
+    h.flow.choose_first_name(name)
+    assert h.flow.view.screen == Screen.MESSAGE and h.flow.view.message == message
+    assert h.flow.view.patient is None
+
+
+def test_first_name_only_counts_on_the_letters_screen_and_accents_fold(h: Harness) -> None:
+    h.flow.choose_first_name("Maria")  # attract: nothing happens
+    assert h.flow.view.screen == Screen.ATTRACT
+    h.day.appts.append(_appt("a8", "chen", "09:20", "José", "RUI", "1982-03-04", "JOSE11"))
+    h.flow.enter_dob("03041982")
+    h.flow.choose_first_name("jose")
+    assert h.flow.view.screen == Screen.CONFIRM and h.flow.view.patient.first_name == "José"
+    assert h.flow.view.method == "dob"
+
+
+def test_two_patients_with_the_same_first_name_and_birth_date_go_to_the_desk(h: Harness) -> None:
+    h.day.appts.append(_appt("a9", "chen", "09:40", "Maria", "LEE", "1982-03-04", "TWIN33"))
+    h.flow.enter_dob("03041982", method="voice")
+    h.flow.choose_first_name("Maria")
+    assert h.flow.view.screen == Screen.MESSAGE and h.flow.view.message == "ambiguous"
+
+
+def test_an_unknown_method_is_recorded_as_dob(h: Harness) -> None:
+    h.flow.enter_dob("07211990", method="carrier-pigeon")
+    assert h.flow.view.method == "dob"

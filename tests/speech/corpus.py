@@ -5,23 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from speech.grammar import StepGrammar, build_grammar
 from speech.intents import (
     CallStaff,
     CheckIn,
+    Choice,
     DateOfBirth,
     Help,
     Intent,
     Language,
     Name,
     No,
-    Provider,
     Step,
     Yes,
 )
+from sync.hub.sample import sample_morning
 
 TODAY = date(2025, 6, 2)
 NAMES = ["Maria", "James", "Aisha", "Robert", "Linda", "Kevin"]
 PROVIDERS = ["Dr. Martinez", "Dr. Nguyen", "Dr. Patel"]
+OPTIONS = ("waiting_late", "return_later", "other_provider", "front_desk", "reschedule")
+ALTERNATIVE = ("Dr. Ngozi Okafor",)
 VOICES = ("en-us", "en-gb", "en-us+m3")
 RATES = (140, 165, 190)
 
@@ -63,10 +67,14 @@ _BY_STEP: list[tuple[Step, str, Intent]] = [
     (Step.CHOOSE_NAME, "it's linda", Name("Linda")),
     (Step.CHOOSE_NAME, "kevin", Name("Kevin")),
     (Step.CHOOSE_NAME, "call staff", CallStaff()),
-    (Step.CHOOSE_PROVIDER, "doctor martinez", Provider("Dr. Martinez")),
-    (Step.CHOOSE_PROVIDER, "i'm seeing doctor nguyen", Provider("Dr. Nguyen")),
-    (Step.CHOOSE_PROVIDER, "patel", Provider("Dr. Patel")),
-    (Step.CHOOSE_PROVIDER, "help", Help()),
+    (Step.OUTCOME, "i'll wait", Choice("waiting_late")),
+    (Step.OUTCOME, "come back later", Choice("return_later")),
+    (Step.OUTCOME, "see doctor okafor", Choice("other_provider")),
+    (Step.OUTCOME, "front desk", Choice("front_desk")),
+    (Step.OUTCOME, "reschedule", Choice("reschedule")),
+    (Step.OUTCOME, "help", Help()),
+    (Step.RETRY, "try again", Yes()),
+    (Step.RETRY, "no thanks", No()),
     (Step.CONFIRM, "yes", Yes()),
     (Step.CONFIRM, "that's right", Yes()),
     (Step.CONFIRM, "correct", Yes()),
@@ -77,8 +85,23 @@ _BY_STEP: list[tuple[Step, str, Intent]] = [
 ]
 
 
+def schedule_dobs() -> tuple[date, ...]:
+    """Birth dates on the day's schedule: the sample morning's fifty, plus the corpus's own
+    (the patients in the corpus have an appointment today, as patients at a kiosk do)."""
+    booked = {date.fromisoformat(a.dob) for a in sample_morning(TODAY).appointments}
+    spoken = {intent.value for _step, _text, intent in _BY_STEP if isinstance(intent, DateOfBirth)}
+    return tuple(sorted(booked | spoken))
+
+
+def grammar_for(step: Step, dobs: tuple[date, ...] | None = None) -> StepGrammar:
+    """The grammar the dialog would listen with at ``step`` (outcome: every option offered)."""
+    providers = ALTERNATIVE if step is Step.OUTCOME else PROVIDERS
+    booked = schedule_dobs() if dobs is None else dobs
+    return build_grammar(step, NAMES, providers, "en", TODAY, dobs=booked, options=OPTIONS)
+
+
 def utterances() -> list[tuple[Utterance, str, int]]:
-    """Every phrase once per voice, speeds rotating: 40 phrases x 3 voices = 120 clips."""
+    """Every phrase once per voice, speeds rotating: 44 phrases x 3 voices = 132 clips."""
     out = []
     for v, voice in enumerate(VOICES):
         for i, (step, text, intent) in enumerate(_BY_STEP):

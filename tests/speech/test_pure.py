@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, time
 
 import pytest
 
+from kiosk.flow import FlowView, Screen
 from speech.adapter import MissCounter, apply_intent
 from speech.dates import parse_spoken_date
 from speech.grammar import build_grammar, first_names
-from speech.intents import CallStaff, DateOfBirth, Help, Language, Name, No, Provider, Step, Yes
+from speech.intents import CallStaff, Choice, DateOfBirth, Help, Language, Name, No, Step, Yes
 from speech.numbers import read_number, say_number, say_ordinal
 from speech.phrases import confirm_prompt, greeting, provider_status, say_delay, say_time
 from speech.pronounce import guess_phones
+from speech.script import plan_turn
 from speech.wordgraph import build_word_graph
 
 TODAY = date(2025, 6, 2)
@@ -107,8 +110,14 @@ def test_grammar_maps_steps_to_intents() -> None:
     names = build_grammar(Step.CHOOSE_NAME, ["Maria", "James"], lang="en")
     assert names.parse("my name is maria", TODAY) == Name("Maria")
     assert names.parse("um james", TODAY) == Name("James")
-    providers = build_grammar(Step.CHOOSE_PROVIDER, providers=["Dr. Ana Martinez"])
-    assert providers.parse("doctor martinez", TODAY) == Provider("Dr. Ana Martinez")
+    out = build_grammar(
+        Step.OUTCOME, providers=["Dr. Ana Martinez"], options=["other_provider", "front_desk"]
+    )
+    assert out.parse("see doctor martinez", TODAY) == Choice("other_provider")
+    assert out.parse("front desk", TODAY) == Choice("front_desk")
+    assert out.parse("i'll wait", TODAY) is None  # not offered
+    late = build_grammar(Step.OUTCOME, options=["waiting_late", "return_later"], lang="es")
+    assert late.parse("vuelvo mas tarde", TODAY) == Choice("return_later")
     greet = build_grammar(Step.GREETING)
     assert greet.parse("yes please", TODAY) == Yes()
     assert greet.parse("call staff", TODAY) == CallStaff()
@@ -170,51 +179,56 @@ def test_provider_status_in_plain_words() -> None:
 
 
 class _Flow:
+    """Records calls; the dialog tests drive the real ``kiosk.flow.CheckInFlow``."""
+
     def __init__(self) -> None:
         self.calls: list[tuple[str, object]] = []
 
-    def start(self) -> None:
-        self.calls.append(("start", None))
+    def start(self, method: str = "dob") -> None:
+        self.calls.append(("start", method))
 
-    def enter_dob(self, dob: date) -> None:
-        self.calls.append(("enter_dob", dob))
+    def enter_dob(self, digits: str, method: str = "dob") -> None:
+        self.calls.append(("enter_dob", (digits, method)))
 
-    def choose_name(self, first_name: str) -> None:
-        self.calls.append(("choose_name", first_name))
-
-    def choose_provider(self, provider: str) -> None:
-        self.calls.append(("choose_provider", provider))
+    def choose_first_name(self, name: str) -> None:
+        self.calls.append(("choose_first_name", name))
 
     def confirm(self, yes: bool) -> None:
         self.calls.append(("confirm", yes))
 
+    def choose(self, option: str) -> None:
+        self.calls.append(("choose", option))
+
     def call_staff(self) -> None:
         self.calls.append(("call_staff", None))
 
-    def set_language(self, code: str) -> None:
-        self.calls.append(("set_language", code))
-
-    def cancel(self) -> None:
-        self.calls.append(("cancel", None))
+    def set_language(self, language: str) -> None:
+        self.calls.append(("set_language", language))
 
 
 def test_apply_intent_drives_the_flow_like_taps() -> None:
     flow = _Flow()
     assert apply_intent(Step.GREETING, Yes(), flow) == "start"
     assert apply_intent(Step.DATE_OF_BIRTH, DateOfBirth(date(1982, 3, 4)), flow) == "enter_dob"
-    assert apply_intent(Step.CHOOSE_NAME, Name("Maria"), flow) == "choose_name"
+    assert apply_intent(Step.CHOOSE_NAME, Name("Maria"), flow) == "choose_first_name"
     assert apply_intent(Step.CONFIRM, No(), flow) == "confirm"
     assert apply_intent(Step.CONFIRM, CallStaff(), flow) == "call_staff"
     assert apply_intent(Step.DATE_OF_BIRTH, Language("es"), flow) == "set_language"
+    assert apply_intent(Step.OUTCOME, Choice("waiting_late"), flow) == "choose"
+    assert apply_intent(Step.RETRY, Yes(), flow) == "start"
+    assert apply_intent(Step.GREETING, No(), flow) == "decline"
     assert apply_intent(Step.CONFIRM, Help(), flow) == "help"
     assert apply_intent(Step.CONFIRM, Name("Maria"), flow) == "ignored"
+    assert apply_intent(Step.CONFIRM, Choice("reschedule"), flow) == "ignored"
     assert flow.calls == [
-        ("start", None),
-        ("enter_dob", date(1982, 3, 4)),
-        ("choose_name", "Maria"),
+        ("start", "dob"),
+        ("enter_dob", ("03041982", "voice")),
+        ("choose_first_name", "Maria"),
         ("confirm", False),
         ("call_staff", None),
         ("set_language", "es"),
+        ("choose", "waiting_late"),
+        ("start", "dob"),
     ]
 
 
@@ -229,3 +243,86 @@ def test_two_misses_in_a_row_hand_over_to_the_screen() -> None:
 def test_guessed_phones_are_arpabet() -> None:
     assert guess_phones("Xiomara") == "K S IY OW M AA R AA"
     assert guess_phones("---") == "AH"
+
+
+# --- the dialog's turns (pure: FlowView in, words and grammar step out) -------------------
+
+
+def _views() -> list[FlowView]:
+    from datetime import datetime as dt
+
+    from kiosk.estimate import Outcome
+    from kiosk.flow import Patient
+
+    maria = Patient("Maria", "G", "09:30", "Dr. Ana Martinez")
+    late = Outcome("late", 20, 20, dt(2025, 6, 2, 9, 50), options=("waiting_late", "return_later"))
+    out = Outcome(
+        "out", alternative_provider_id="okafor", options=("other_provider", "front_desk", "reschedule")
+    )
+    return [
+        FlowView(screen=Screen.WELCOME),
+        FlowView(screen=Screen.DOB, digits="03041982"),
+        FlowView(screen=Screen.LETTERS, digits="03041982"),
+        FlowView(screen=Screen.CONFIRM, digits="03041982", patient=maria),
+        FlowView(screen=Screen.OUTCOME, patient=maria, outcome=late),
+        FlowView(screen=Screen.OUTCOME, patient=maria, outcome=out, alternative_name="Dr. Ngozi Okafor"),
+        FlowView(screen=Screen.DONE, patient=maria, outcome=late, choice="return_later"),
+        FlowView(screen=Screen.MESSAGE, message="not_found", digits="03041982"),
+        FlowView(screen=Screen.MESSAGE, message="too_early", opens_at="11:30"),
+        FlowView(screen=Screen.MESSAGE, message="something_new"),
+        FlowView(screen=Screen.CODE),
+    ]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_screen_has_a_turn_and_none_says_a_birth_date_or_last_name(lang: str) -> None:
+    for view in _views():
+        turn = plan_turn(dataclasses.replace(view, language=lang), hour=9)
+        assert turn is not None and turn.say, view
+        lowered = turn.say.lower()
+        for secret in ("garcia", " g.", "1982", "march", "marzo", "03041982", "ochenta"):
+            assert secret not in lowered, (secret, turn.say)
+    assert plan_turn(FlowView(), hour=9) is None
+
+
+def test_turns_say_the_issue_s_sentences_and_listen_for_the_right_step() -> None:
+    turns = [plan_turn(v, hour=9) for v in _views()]
+    said = [t.say for t in turns if t is not None]
+    steps = [t.step for t in turns if t is not None]
+    assert said[0] == "Good morning, are you here to check in?"
+    assert said[3] == "Is this Maria, at nine thirty with Doctor Martinez?"
+    assert said[4] == (
+        "Doctor Martinez is running about twenty minutes late; your new estimated time is nine fifty. "
+        "Would you like to wait, or leave and come back?"
+    )
+    assert "You can see Doctor Okafor instead" in said[5]
+    assert said[6] == "Thank you. Please come back by nine fifty."
+    assert said[8] == "You're a little early. Check-in opens at eleven thirty."
+    assert said[9] == "Please see the front desk."
+    assert steps[:6] == [
+        Step.GREETING,
+        Step.DATE_OF_BIRTH,
+        Step.CHOOSE_NAME,
+        Step.CONFIRM,
+        Step.OUTCOME,
+        Step.OUTCOME,
+    ]
+    assert steps[6:] == [None, Step.RETRY, None, None, None]
+    out = turns[5]
+    assert out is not None and out.providers == ("Dr. Ngozi Okafor",) and "other_provider" in out.options
+
+
+def test_booked_birth_dates_weigh_more_but_any_date_is_still_accepted() -> None:
+    booked = build_grammar(Step.DATE_OF_BIRTH, today=TODAY, dobs=[date(1982, 3, 4), date(2030, 1, 1)])
+    graph = booked.word_graph()
+    assert graph.accepts(["march", "fourth", "nineteen", "eighty", "two"])
+    assert graph.accepts(["june", "first", "nineteen", "fifty"])
+    starts = {(w, p) for fr, _to, p, w in graph.arcs if fr == graph.start}
+    assert ("march", 1.0) in starts and ("march", booked.any_date_weight) in starts
+    assert booked.any_date_weight < 1e-10
+    assert build_grammar(Step.DATE_OF_BIRTH, today=TODAY).any_date_weight == 1.0  # no schedule: no prior
+    assert booked.key != build_grammar(Step.DATE_OF_BIRTH, today=TODAY).key
+    with pytest.raises(ValueError, match="one weight per pattern"):
+        build_word_graph([[[["a"]]]], [0.5, 0.5])
+    with pytest.raises(ValueError, match="probabilities"):
+        build_word_graph([[[["a"]]]], [0.0])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -11,35 +13,63 @@ import pytest
 from kiosk.errors import SpeechError
 from speech.audio import Audio, read_wav, write_wav
 from speech.grammar import StepGrammar, build_grammar
-from speech.intents import CallStaff, Help, No, Step, Yes
+from speech.intents import CallStaff, DateOfBirth, Help, No, Step, Yes
 from speech.listener import ListenConfig, Listener, WavSource
 from speech.pocketsphinx_engine import PocketsphinxRecognizer
 from speech.recognizer import decode, make_recognizer
-from tests.speech.corpus import NAMES, PROVIDERS, TODAY, Utterance
+from tests.speech.corpus import NAMES, PROVIDERS, TODAY, Utterance, grammar_for, schedule_dobs
 
-ACCURACY_FLOOR = 0.85  # measured 0.88-0.90 on this corpus; the issue's goal is 0.95 (see docs/speech.md)
+ACCURACY_FLOOR = 0.95  # the issue's goal; measured figures in docs/speech.md
+OFF_SCHEDULE_FLOOR = 0.45  # dates nobody booked today: as good as with no schedule at all (~0.55)
+
+
+def _accuracy(
+    clips: list[tuple[Utterance, str, int, Path]],
+    recognizer: PocketsphinxRecognizer,
+    dobs: tuple[date, ...] | None = None,
+) -> tuple[float, dict[str, float], list[str], list[DateOfBirth]]:
+    listener = Listener(recognizer)
+    hits: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    misses: list[str] = []
+    wrong_dates: list[DateOfBirth] = []
+    for utt, voice, rate, path in clips:
+        heard = listener.listen(WavSource(path), grammar_for(utt.step, dobs), TODAY)
+        total[utt.step.value] += 1
+        if heard.intent == utt.intent:
+            hits[utt.step.value] += 1
+            continue
+        misses.append(f"{voice}@{rate} {utt.step.value} {utt.text!r} -> {heard.text!r} ({heard.status})")
+        if isinstance(heard.intent, DateOfBirth):
+            wrong_dates.append(heard.intent)
+    per_step = {step: round(hits[step] / n, 3) for step, n in total.items()}
+    return sum(hits.values()) / len(clips), per_step, misses, wrong_dates
 
 
 def test_round_trip_intent_accuracy_pocketsphinx(
     corpus_wavs: list[tuple[Utterance, str, int, Path]], pocketsphinx: PocketsphinxRecognizer
 ) -> None:
-    listener = Listener(pocketsphinx)
-    steps = {utt.step for utt, *_ in corpus_wavs}
-    assert steps == set(Step)
+    """Patients with an appointment today (the dates grammar knows the day's birth dates)."""
+    assert {utt.step for utt, *_ in corpus_wavs} == set(Step)
     assert len(corpus_wavs) >= 50
-    hits = 0
-    misses = []
-    for utt, voice, rate, path in corpus_wavs:
-        grammar = build_grammar(utt.step, NAMES, PROVIDERS, "en", TODAY)
-        heard = listener.listen(WavSource(path), grammar, TODAY)
-        if heard.intent == utt.intent:
-            hits += 1
-        else:
-            misses.append(f"{voice}@{rate} {utt.text!r} -> {heard.text!r} ({heard.status})")
-    accuracy = hits / len(corpus_wavs)
-    print(f"pocketsphinx intent accuracy {accuracy:.3f} over {len(corpus_wavs)} clips")
+    accuracy, per_step, misses, _ = _accuracy(corpus_wavs, pocketsphinx)
+    print(f"pocketsphinx intent accuracy {accuracy:.3f} over {len(corpus_wavs)} clips; per step {per_step}")
     print("\n".join(misses))
     assert accuracy >= ACCURACY_FLOOR, misses
+
+
+def test_dates_nobody_booked_are_heard_as_without_a_schedule(
+    corpus_wavs: list[tuple[Utterance, str, int, Path]], pocketsphinx: PocketsphinxRecognizer
+) -> None:
+    """The schedule prior must not pull an unbooked date onto another patient's birth date."""
+    spoken = {utt.intent.value for utt, *_ in corpus_wavs if isinstance(utt.intent, DateOfBirth)}
+    others = tuple(d for d in schedule_dobs() if d not in spoken)
+    dates = [c for c in corpus_wavs if c[0].step is Step.DATE_OF_BIRTH]
+    accuracy, _, misses, wrong = _accuracy(dates, pocketsphinx, others)
+    print(f"date step, dates not on the schedule: {accuracy:.3f} over {len(dates)} clips")
+    print("\n".join(misses))
+    assert not [w for w in wrong if w.value in others]
+    assert accuracy >= OFF_SCHEDULE_FLOOR
 
 
 def test_every_step_recognizes_its_clear_phrases(say, pocketsphinx: PocketsphinxRecognizer) -> None:
@@ -47,7 +77,7 @@ def test_every_step_recognizes_its_clear_phrases(say, pocketsphinx: Pocketsphinx
         (Step.GREETING, "yes", Yes()),
         (Step.CONFIRM, "no", No()),
         (Step.DATE_OF_BIRTH, "call staff", CallStaff()),
-        (Step.CHOOSE_PROVIDER, "help", Help()),
+        (Step.OUTCOME, "help", Help()),
     ]
     for step, text, intent in cases:
         grammar = build_grammar(step, NAMES, PROVIDERS, "en", TODAY)

@@ -1,0 +1,325 @@
+"""The voice dialog: listen → intent → a flow action → the next prompt, on its own thread.
+
+The dialog never calls the flow directly: every action goes through ``post(fn)``, which
+runs ``fn()`` on the flow's thread (the Qt thread in the app). It follows the flow's
+``FlowView`` (register ``on_view`` with ``flow.add_listener``), so a tap at any point
+simply changes the screen and the dialog carries on from there: a listen in progress is
+cancelled and the new screen's prompt is spoken. After two misses in a row it says
+"Let's continue on the screen" and stays quiet until the next wake (attract → welcome),
+as it does after "call staff" or a "no" at the greeting.
+
+Speech goes out through ``Speaker`` (captions at once, audio on the speaker's thread),
+and the listener is half duplex: the dialog listens only once the kiosk has finished
+speaking. Nothing here blocks the flow's thread.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time as _time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from kiosk.clock import Clock
+from kiosk.flow import FlowView, Screen
+from speech.adapter import CheckInFlow, MissCounter, apply_intent
+from speech.grammar import StepGrammar, build_grammar
+from speech.intents import CallStaff, Help, Intent, No, Step
+from speech.listener import AudioSource, Heard, Listener
+from speech.script import Turn, plan_turn, text, turn_key
+
+_log = logging.getLogger(__name__)
+Post = Callable[[Callable[[], None]], None]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Today's schedule as the grammars need it (never spoken): first names, birth dates."""
+
+    first_names: tuple[str, ...] = ()
+    dobs: tuple[date, ...] = ()
+
+
+class ScheduleSource(Protocol):
+    """What ``schedule_vocabulary`` reads (``sync.cache.KioskCache`` satisfies it)."""
+
+    def providers(self) -> Iterable[object]: ...
+    def appointments_for(self, provider_id: str) -> Iterable[object]: ...
+
+
+def schedule_vocabulary(source: ScheduleSource, today: date) -> Vocabulary:
+    """Today's first names and birth dates from the cache (run it on the cache's thread)."""
+    names: set[str] = set()
+    dobs: set[date] = set()
+    for provider in source.providers():
+        for appt in source.appointments_for(str(getattr(provider, "id", ""))):
+            if str(getattr(appt, "start", ""))[:10] != today.isoformat():
+                continue
+            if getattr(appt, "state", "") == "cancelled":
+                continue
+            names.add(str(getattr(appt, "first_name", "")).strip())
+            try:
+                dobs.add(date.fromisoformat(str(getattr(appt, "dob", ""))))
+            except ValueError:
+                continue
+    return Vocabulary(tuple(sorted(n for n in names if n)), tuple(sorted(dobs)))
+
+
+class Speech(Protocol):
+    """The speaking half (``speech.tts.Speaker``)."""
+
+    def say(self, text: str, lang: str = "en") -> None: ...
+    def wait_idle(self, timeout_s: float) -> bool: ...
+
+
+class VoiceDialog:
+    """Drives ``flow`` by voice. Call ``start()``, register ``on_view``; ``stop()`` at exit."""
+
+    def __init__(  # noqa: PLR0917 - wiring
+        self,
+        flow: CheckInFlow,
+        post: Post,
+        listener: Listener,
+        source: AudioSource,
+        speaker: Speech,
+        clock: Clock,
+        vocabulary: Callable[[], Vocabulary] = Vocabulary,
+        max_misses: int = 2,
+        speak_timeout_s: float = 30.0,
+    ) -> None:
+        self._flow = flow
+        self._post = post
+        self._listener = listener
+        self._source = source
+        self._speaker = speaker
+        self._clock = clock
+        self._vocabulary = vocabulary
+        self._vocab: Vocabulary | None = None
+        self._misses = MissCounter(max_misses)
+        self._speak_timeout_s = speak_timeout_s
+        self._cond = threading.Condition()
+        self._view = FlowView()
+        self._generation = 0
+        self._quiet = False  # handed over to the screen until the next wake
+        self._staff_announced = False
+        self._said_key: tuple[str, ...] = ()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self.log: list[str] = []  # what was heard and done, for tests and the debug view
+
+    # --- called from other threads ----------------------------------------------------
+
+    def on_view(self, view: FlowView) -> None:
+        """The flow's listener (called on the flow's thread): remember, wake the dialog."""
+        with self._cond:
+            if view.screen == Screen.ATTRACT and self._view.screen != Screen.ATTRACT:
+                self._quiet = False
+                self._staff_announced = False
+                self._said_key = ()
+                self._misses.hit()
+                self._vocab = None  # the schedule may have changed: reload at the next wake
+            self._view = view
+            self._generation += 1
+            self._cond.notify_all()
+
+    def schedule_changed(self) -> None:
+        """Today's schedule changed: rebuild the name and date grammars at the next listen."""
+        with self._cond:
+            self._vocab = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="kiosk-voice", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
+    @property
+    def quiet(self) -> bool:
+        with self._cond:
+            return self._quiet
+
+    # --- the dialog thread ------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            view = self._next_view()
+            if view is None:
+                return
+            try:
+                self._turn(view)
+            except Exception as exc:  # noqa: BLE001 - a voice fault hands over to the screen, never crashes
+                _log.warning("voice dialog: %s; continuing on the screen", exc)
+                self.log.append(f"error: {exc}")
+                self._hand_over(view.language)
+
+    def _next_view(self) -> FlowView | None:
+        """Wait for a screen that needs the dialog: awake, not quiet, not already handled."""
+        with self._cond:
+            while not self._stopping:
+                view = self._view
+                waiting = view.screen == Screen.ATTRACT or self._quiet
+                handled = self._said_key == turn_key(view) and self._idle_turn(view)
+                if not waiting and not handled:
+                    return view
+                self._cond.wait()
+            return None
+
+    def _idle_turn(self, view: FlowView) -> bool:
+        turn = plan_turn(view, self._clock.now().hour)
+        return turn is None or turn.step is None
+
+    def _turn(self, view: FlowView) -> None:
+        lang = view.language
+        if view.staff_called and not self._staff_announced:
+            self._staff_announced = True
+            self._say(text("calling_staff", lang), lang)
+            self._set_quiet()
+            return
+        turn = plan_turn(view, self._clock.now().hour)
+        if turn is None:
+            return
+        if turn.key != self._said_key:
+            self._said_key = turn.key
+            self._say(turn.say, lang)
+        if turn.step is None:
+            return
+        if lang not in self._listener.recognizer.languages:
+            self._hand_over(lang)  # no model for this language: the screen it is
+            return
+        self._wait_until_heard_ourselves_out()
+        heard = self._listener.listen(
+            self._source, self._grammar(turn, lang), self._clock.now().date(), self._cancel_for(turn)
+        )
+        self.log.append(f"{turn.step.value}: {heard.status} {heard.text!r}")
+        if heard.status == "cancelled":
+            return
+        self._respond(turn, heard, lang)
+
+    def _respond(self, turn: Turn, heard: Heard, lang: str) -> None:
+        assert turn.step is not None
+        intent = heard.intent
+        if intent is None or not _means_something(turn.step, intent):
+            if self._misses.miss():
+                self._hand_over(lang)
+            else:
+                self._say(text("again", lang), lang)
+            return
+        self._misses.hit()
+        if isinstance(intent, Help):
+            self._say(text("help", lang), lang)
+            return
+        if isinstance(intent, No) and turn.step in (Step.GREETING, Step.RETRY):
+            self._say(text("declined_voice", lang), lang)
+            self._set_quiet()
+            return
+        if isinstance(intent, CallStaff):
+            self._staff_announced = True
+            self._say(text("calling_staff", lang), lang)
+            self._set_quiet()
+        self._act(turn.step, intent)
+
+    def _act(self, step: Step, intent: Intent) -> None:
+        """Post the action to the flow's thread; wait (briefly) for the view it produces."""
+        with self._cond:
+            seen = self._generation
+        flow = self._flow
+
+        def action() -> None:
+            self.log.append(f"action: {apply_intent(step, intent, flow)}")
+
+        self._post(action)
+        with self._cond:
+            self._cond.wait_for(lambda: self._generation != seen or self._stopping, timeout=3.0)
+
+    def _grammar(self, turn: Turn, lang: str) -> StepGrammar:
+        with self._cond:
+            vocab = self._vocab
+        if vocab is None:
+            vocab = self._vocabulary()
+            with self._cond:
+                self._vocab = vocab
+        assert turn.step is not None
+        names = vocab.first_names if turn.step is Step.CHOOSE_NAME else ()
+        dobs = vocab.dobs if turn.step is Step.DATE_OF_BIRTH else ()
+        return _cached_grammar(
+            turn.step, lang, names, turn.providers, turn.options, dobs, self._clock.now().date()
+        )
+
+    def _cancel_for(self, turn: Turn) -> Callable[[], bool]:
+        def cancel() -> bool:
+            with self._cond:
+                return self._stopping or turn_key(self._view) != turn.key or self._view.staff_called
+
+        return cancel
+
+    def _say(self, words: str, lang: str) -> None:
+        self.log.append(f"said: {words}")
+        self._speaker.say(words, lang)
+
+    def _hand_over(self, lang: str) -> None:
+        self._say(text("to_screen", lang), lang)
+        self._set_quiet()
+
+    def _set_quiet(self) -> None:
+        with self._cond:
+            self._quiet = True
+
+    def _wait_until_heard_ourselves_out(self) -> None:
+        """Half duplex: listen only once the kiosk has finished speaking (and its tail)."""
+        self._speaker.wait_idle(self._speak_timeout_s)
+        deadline = _time.monotonic() + 2.0
+        while self._listener.half_duplex.muted and _time.monotonic() < deadline:
+            _time.sleep(0.02)
+
+
+def _means_something(step: Step, intent: Intent) -> bool:
+    """Whether ``intent`` does anything at ``step`` (dry run of ``apply_intent``)."""
+    return apply_intent(step, intent, _DRY_RUN) != "ignored"
+
+
+class _DryRun:
+    def start(self, method: str = "dob") -> None:
+        pass
+
+    def enter_dob(self, digits: str, method: str = "dob") -> None:
+        pass
+
+    def choose_first_name(self, name: str) -> None:
+        pass
+
+    def confirm(self, yes: bool) -> None:
+        pass
+
+    def choose(self, option: str) -> None:
+        pass
+
+    def call_staff(self) -> None:
+        pass
+
+    def set_language(self, language: str) -> None:
+        pass
+
+
+_DRY_RUN = _DryRun()
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_grammar(  # noqa: PLR0917 - a cache key
+    step: Step,
+    lang: str,
+    names: tuple[str, ...],
+    providers: tuple[str, ...],
+    options: tuple[str, ...],
+    dobs: tuple[date, ...],
+    today: date,
+) -> StepGrammar:
+    return build_grammar(step, names, providers, lang, today, dobs=dobs, options=options)

@@ -1,0 +1,160 @@
+"""What the voice dialog says and listens for on each screen: a pure function of the
+flow's ``FlowView`` (and the hour), so a tap and a spoken answer lead to the same turn.
+
+``plan_turn(view, hour)`` returns a ``Turn``: the text to say, the grammar step to
+listen with (``None``: say it and wait for the screen to change) and, for the outcome
+screen, the options that can be chosen by voice. Privacy: the only patient detail said
+is the first name (``phrases.confirm_prompt``); never a birth date or a last name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from kiosk.flow import FlowView, Screen
+from speech.intents import Step
+from speech.phrases import confirm_prompt, greeting, prompt, provider_status, say_provider, say_time
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "ask_first_name": {"en": "Please tell me your first name.", "es": "Dígame su nombre, por favor."},
+    "type_code": {"en": "Please type your code on the screen.",
+                  "es": "Escriba su código en la pantalla, por favor."},
+    "try_again": {"en": "Would you like to try again?", "es": "¿Quiere intentarlo otra vez?"},
+    "not_found": {"en": "I couldn't find an appointment for that date of birth today.",
+                  "es": "No encontré una cita para esa fecha de nacimiento hoy."},
+    "declined": {"en": "Sorry about that.", "es": "Disculpe."},
+    "ambiguous": {"en": "I couldn't tell which appointment is yours. Please see the front desk.",
+                  "es": "No pude saber cuál es su cita. Pase a recepción, por favor."},
+    "too_early": {"en": "You're a little early. Check-in opens at {opens}.",
+                  "es": "Llegó un poco temprano. El registro abre a {opens}."},
+    "too_late": {"en": "Your appointment time has passed. Please see the front desk.",
+                 "es": "La hora de su cita ya pasó. Pase a recepción, por favor."},
+    "already_checked_in": {"en": "You're already checked in. Please have a seat.",
+                           "es": "Ya está registrado. Tome asiento, por favor."},
+    "not_today": {"en": "Your appointment isn't today. Please see the front desk.",
+                  "es": "Su cita no es hoy. Pase a recepción, por favor."},
+    "front_desk": {"en": "Please see the front desk.", "es": "Pase a recepción, por favor."},
+    "stale": {"en": "You're checked in. I can't see the doctor's schedule right now; "
+                    "the front desk can tell you the wait.",
+              "es": "Ya está registrado. Ahora no veo la agenda del médico; "
+                    "en recepción le dirán la espera."},
+    "late_choice": {"en": "Would you like to wait, or leave and come back?",
+                    "es": "¿Prefiere esperar, o irse y volver más tarde?"},
+    "out": {"en": "{who} is not in today.", "es": "{who} no está hoy."},
+    "out_choice_alt": {"en": "You can see {alt} instead, go to the front desk, or reschedule. "
+                             "Which would you like?",
+                       "es": "Puede ver a {alt}, pasar a recepción, o pedir otra cita. ¿Qué prefiere?"},
+    "out_choice": {"en": "You can go to the front desk, or reschedule. Which would you like?",
+                   "es": "Puede pasar a recepción, o pedir otra cita. ¿Qué prefiere?"},
+    "chose_return_later": {"en": "Thank you. Please come back by {when}.",
+                           "es": "Gracias. Vuelva antes de {when}, por favor."},
+    "chose_front_desk": {"en": "Please go to the front desk; they will help you.",
+                         "es": "Pase a recepción; ahí le ayudarán."},
+    "chose_reschedule": {"en": "The front desk will help you reschedule.",
+                         "es": "En recepción le darán otra cita."},
+    "chose_other_provider": {"en": "Thank you. The front desk will confirm your visit with {alt}.",
+                             "es": "Gracias. En recepción confirmarán su visita con {alt}."},
+    "declined_voice": {"en": "All right. The screen is here if you need it.",
+                       "es": "Muy bien. La pantalla está aquí si la necesita."},
+}  # fmt: skip
+_RETRY_MESSAGES = frozenset({"not_found", "declined"})
+
+
+def text(key: str, lang: str = "en", **fields: str) -> str:
+    """A dialog sentence in ``lang`` (fixed prompts from ``phrases`` included)."""
+    table = _TEXTS.get(key)
+    if table is None:
+        return prompt(key, lang)
+    return table.get(lang, table["en"]).format(**fields)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One turn of the dialog: say ``say``, then listen with ``step`` (or wait for the screen)."""
+
+    key: tuple[str, ...]
+    say: str
+    step: Step | None = None
+    options: tuple[str, ...] = ()
+    providers: tuple[str, ...] = ()
+
+
+def turn_key(view: FlowView) -> tuple[str, ...]:
+    """What identifies a turn: the fields that change what is said or heard."""
+    first = view.patient.first_name if view.patient else ""
+    kind = view.outcome.kind if view.outcome else ""
+    return (view.screen.value, view.language, view.message, view.choice, str(view.queued), first, kind)
+
+
+def plan_turn(view: FlowView, hour: int) -> Turn | None:
+    """The turn for the screen in ``view``; ``None`` on the attract screen (nothing to say)."""
+    lang = view.language
+    key = turn_key(view)
+    match view.screen:
+        case Screen.WELCOME:
+            return Turn(key, greeting(hour, lang), Step.GREETING)
+        case Screen.DOB:
+            return Turn(key, prompt("ask_dob", lang), Step.DATE_OF_BIRTH)
+        case Screen.LETTERS:
+            return Turn(key, text("ask_first_name", lang), Step.CHOOSE_NAME)
+        case Screen.CODE:
+            return Turn(key, text("type_code", lang))
+        case Screen.CONFIRM if view.patient is not None:
+            patient = view.patient
+            when = time.fromisoformat(patient.time)
+            said = confirm_prompt(patient.first_name, when, patient.provider_name, lang)
+            return Turn(key, said, Step.CONFIRM)
+        case Screen.OUTCOME:
+            return _outcome_turn(view, key)
+        case Screen.DONE:
+            return Turn(key, _done_text(view))
+        case Screen.MESSAGE:
+            return _message_turn(view, key)
+    return None
+
+
+def _outcome_turn(view: FlowView, key: tuple[str, ...]) -> Turn | None:
+    outcome, patient, lang = view.outcome, view.patient, view.language
+    if outcome is None or patient is None:
+        return None
+    provider = patient.provider_name
+    if outcome.kind == "stale":
+        return Turn(key, text("stale", lang))
+    if outcome.kind == "on_time":
+        return Turn(key, f"{provider_status(provider, 0, None, lang)} {prompt('done', lang)}")
+    if outcome.kind == "late":
+        estimated = outcome.estimated.time() if outcome.estimated else None
+        status = provider_status(provider, outcome.delay_min, estimated, lang)
+        return Turn(key, f"{status} {text('late_choice', lang)}", Step.OUTCOME, outcome.options)
+    who = _capital(say_provider(provider, lang))
+    alt = say_provider(view.alternative_name, lang) if view.alternative_name else ""
+    choice = text("out_choice_alt", lang, alt=alt) if alt else text("out_choice", lang)
+    providers = (view.alternative_name,) if alt else ()
+    return Turn(key, f"{text('out', lang, who=who)} {choice}", Step.OUTCOME, outcome.options, providers)
+
+
+def _done_text(view: FlowView) -> str:
+    lang = view.language
+    if view.choice == "return_later" and view.outcome is not None and view.outcome.estimated is not None:
+        return text("chose_return_later", lang, when=say_time(view.outcome.estimated.time(), lang))
+    if view.choice == "other_provider" and view.alternative_name:
+        return text("chose_other_provider", lang, alt=say_provider(view.alternative_name, lang))
+    if view.choice in ("front_desk", "reschedule", "other_provider"):
+        return text(f"chose_{'front_desk' if view.choice == 'other_provider' else view.choice}", lang)
+    return prompt("done", lang)
+
+
+def _message_turn(view: FlowView, key: tuple[str, ...]) -> Turn:
+    lang = view.language
+    if view.message in _RETRY_MESSAGES:
+        return Turn(key, f"{text(view.message, lang)} {text('try_again', lang)}", Step.RETRY)
+    if view.message == "too_early" and view.opens_at:
+        opens = say_time(datetime.strptime(view.opens_at, "%H:%M").time(), lang)
+        return Turn(key, text("too_early", lang, opens=opens))
+    known = view.message in _TEXTS
+    return Turn(key, text(view.message if known else "front_desk", lang))
+
+
+def _capital(words: str) -> str:
+    return words[:1].upper() + words[1:]
