@@ -89,6 +89,7 @@ class FlowView:
     staff_called: bool = False
     language: str = "en"
     large_text: bool = False
+    caption: str = ""  # what the kiosk last said aloud, shown on screen (first name at most)
 
 
 Submit = Callable[[CheckIn], bool]
@@ -235,6 +236,10 @@ class CheckInFlow:
     def set_large_text(self, on: bool) -> None:
         self.touch()
         self._update(large_text=on)
+
+    def show_caption(self, text: str) -> None:
+        """Everything the kiosk says is also shown; the idle reset wipes it with the rest."""
+        self._update(caption=text)
 
     def ticket_done(self, ok: bool) -> None:
         """A ticket that was printing in the background finished (or failed)."""

@@ -99,6 +99,7 @@ class FlowModel(QObject):
     choice = Property(str, lambda self: self._view.choice, notify=changed)
     queued = Property(bool, lambda self: self._view.queued, notify=changed)
     ticket = Property(str, lambda self: self._view.ticket, notify=changed)
+    caption = Property(str, lambda self: self._view.caption, notify=changed)
     stale = Property(bool, lambda self: self._view.stale, notify=changed)
     ageMin = Property(int, lambda self: self._view.age_min, notify=changed)
     countdown = Property(int, lambda self: self._view.countdown, notify=changed)

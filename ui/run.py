@@ -31,6 +31,7 @@ from sync.cache import KioskCache
 from sync.kiosk_sync import KioskSync, cache_age_from_meta
 from ui.app import KioskUi, UiOptions
 from ui.relay import Relay
+from ui.voice import start_voice
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,6 @@ def run_touch_kiosk(
         devices = Devices(settings.devices, on_event=events.post, clock=clock)
         devices.start()
         stack.callback(devices.stop)
-        sync.set_health_sources(device_health=lambda: _device_states(devices), metrics=lambda: latest_metrics)
 
         tickets = Relay(lambda ok: flow_box[0].ticket_done(bool(ok)) if flow_box else None)
         printer = (
@@ -147,6 +147,13 @@ def run_touch_kiosk(
         stack.callback(ui.close)
         sync.add_listener(ui.board_model.on_sync_change)
         ui.show()
+        _voice, voice_off = start_voice(settings, flow, live, clock, stack)
+        voice_state = (
+            {"voice": m.DeviceState("error", voice_off)} if voice_off and settings.speech.enabled else {}
+        )
+        sync.set_health_sources(
+            device_health=lambda: {**_device_states(devices), **voice_state}, metrics=lambda: latest_metrics
+        )
 
         def publish_metrics() -> None:
             latest_metrics.clear()

@@ -43,7 +43,7 @@ Window {
         anchors.top: topBar.bottom
         anchors.left: parent.left
         anchors.right: parent.right
-        anchors.bottom: parent.bottom
+        anchors.bottom: captionBar.visible ? captionBar.top : parent.bottom
         anchors.margins: Theme.pad
         source: root.screens[Flow.screen]
     }
@@ -59,6 +59,30 @@ Window {
         MouseArea {
             anchors.fill: parent
             onClicked: Flow.wake()
+        }
+    }
+
+    // What the kiosk says aloud, written out (voice check-in).
+    Rectangle {
+        id: captionBar
+        objectName: "captionBar"
+        visible: Flow.caption !== "" && Flow.screen !== "attract"
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.bottom: parent.bottom
+        height: captionText.implicitHeight + 2 * Theme.pad
+        color: "#E6101010"
+        KText {
+            id: captionText
+            objectName: "captionText"
+            anchors.left: parent.left
+            anchors.right: parent.right
+            anchors.verticalCenter: parent.verticalCenter
+            anchors.margins: Theme.pad
+            text: Flow.caption
+            wrapMode: Text.WordWrap
+            horizontalAlignment: Text.AlignHCenter
+            verticalAlignment: Text.AlignVCenter
         }
     }
 

@@ -1,0 +1,83 @@
+"""Voice in the real UI: the dialog's words appear as captions, and a spoken "yes" moves
+the same screens a tap would (the dialog's actions are posted to the Qt thread)."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from dataclasses import replace
+from datetime import datetime
+
+import pytest
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
+
+from config.settings import Settings, SpeechSettings
+from kiosk.clock import SystemClock
+from speech.tts import MemorySink, Pyttsx3Synthesizer
+from sync.cache import KioskCache
+from tests.speech.scripted import ScriptedSource
+from tests.ui.conftest import Patient
+from ui.sample import SampleDay
+from ui.voice import start_voice
+
+
+class CacheOnItsOwnConnection:
+    """What ``start_voice`` uses of KioskSync (``call``, ``add_listener``): like the real one,
+    ``call`` runs against a cache connection of the calling side, never the Qt thread's."""
+
+    def __init__(self, day: SampleDay) -> None:
+        self.path = day.cache.path
+
+    def call(self, fn):  # type: ignore[no-untyped-def]
+        cache = KioskCache.open(self.path)
+        try:
+            return fn(cache)
+        finally:
+            cache.close()
+
+    def add_listener(self, _listener: object) -> None:
+        pass
+
+
+def _wait(app: QGuiApplication, predicate, seconds: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
+    for _ in range(int(seconds * 20)):
+        app.processEvents()
+        if predicate():
+            return True
+        QTest.qWait(50)
+    return False
+
+
+@pytest.fixture
+def synth():
+    s = Pyttsx3Synthesizer(timeout_s=10)
+    yield s
+    s.close()
+
+
+def test_captions_show_what_is_said_and_a_spoken_yes_starts_the_check_in(
+    patient: Patient, day: SampleDay, qapp: QGuiApplication, synth: Pyttsx3Synthesizer
+) -> None:
+    source = ScriptedSource()
+    source.add(synth.synthesize("yes", "en-us", 160))
+    settings = replace(Settings(), speech=SpeechSettings(engine="pocketsphinx", listen_timeout_s=4))
+    flow = patient.ui.flow
+    with ExitStack() as stack:
+        dialog, why = start_voice(
+            settings,
+            flow,
+            CacheOnItsOwnConnection(day),
+            SystemClock(),
+            stack,  # type: ignore[arg-type]
+            source=source,
+            sink=MemorySink(),
+        )
+        assert dialog is not None, why
+        patient.tap("attractTouchArea")  # a patient touches the screen: the dialog greets
+        assert _wait(qapp, lambda: "check in" in flow.view.caption.lower()), flow.view.caption
+        assert patient.text("captionText") == flow.view.caption  # on screen, as spoken
+        assert _wait(qapp, lambda: flow.view.screen == "dob"), flow.view.screen
+        assert _wait(qapp, lambda: "birth" in patient.text("captionText").lower())
+    flow.reset()
+    assert flow.view.caption == ""  # the idle reset wipes captions with every other field
+    assert datetime.now()
