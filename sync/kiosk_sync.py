@@ -29,6 +29,7 @@ from sync.cache import Applied, KioskCache
 from sync.inbound import InboundDecoder, Rejected
 from sync.link import LinkEvent, MqttLink, Will
 from sync.outbox import Outbox
+from sync.outbox_sender import OutboxSender
 from sync.topics import TopicTree
 from sync.wire import Message, encode
 
@@ -43,7 +44,6 @@ _OUTBOX_LEAF: dict[type, str] = {
     sm.StaffEvent: "event",
     sm.NoticeAck: "ack",
 }
-_PUBLISH_BATCH = 500
 _LIVE_META = "last_live_at"
 _LIVE_WRITE_EVERY_S = 5.0
 
@@ -82,7 +82,6 @@ class KioskSync:
         self._queue: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._listeners: list[Listener] = []
         self._decoder = InboundDecoder(self.tree)
-        self._inflight: dict[int, int] = {}  # paho mid -> outbox seq
         self._stats: Counter[str] = Counter()
         self._hub_online = False
         self._live_written = float("-inf")
@@ -162,6 +161,9 @@ class KioskSync:
         try:
             self.cache = KioskCache.open(self.cache_path)
             self.outbox = Outbox(self.cache.db)
+            self.sender = OutboxSender(
+                self.outbox, self.link, self.clock, self._stats, self._take_queued_acks
+            )
         except KioskError as exc:
             self._start_error = exc
             self._ready.set()
@@ -203,19 +205,19 @@ class KioskSync:
         if event.kind == "message":
             self._on_message(event.topic, event.payload)
         elif event.kind == "published":
-            self._on_published([event])
+            self.sender.settle([event])
         elif event.kind == "connected":
             self._on_connected()
         elif event.kind == "disconnected":
-            self._inflight.clear()
+            self.sender.forget_inflight()
             self._hub_online = False
             self._notify(SyncChange("link"))
 
     def _on_connected(self) -> None:
         log.info("connected to broker", extra={"protocol": self.link.protocol})
-        self._inflight.clear()
+        self.sender.forget_inflight()
         self._publish(self.tree.availability(self.kiosk_id), self._availability(online=True), retain=True)
-        self._replay_outbox()
+        self.sender.replay()
         self._publish_health()
         self._notify(SyncChange("link"))
 
@@ -257,35 +259,13 @@ class KioskSync:
 
     def _enqueue(self, msg: OutboxMessage) -> bool:
         topic = self.tree.kiosk(self.kiosk_id, _OUTBOX_LEAF[type(msg)])
-        payload = encode(msg)
-        added = self.outbox.add(msg.key, msg.KIND, topic, payload, self.clock.now().isoformat())
+        added = self.sender.add(msg.key, msg.KIND, topic, encode(msg), self.clock.now().isoformat())
         if added and isinstance(msg, m.CheckIn) and msg.outcome in m.ARRIVED:
             self.cache.mark_checked_in(msg.appointment_id)  # type: ignore[union-attr]
-        if added and self.link.connected:
-            item = self.outbox.pending_by_key(msg.key)
-            if item is not None:
-                self._send_outbox_item(item.seq, item.topic, item.payload)
         return added
 
-    def _replay_outbox(self) -> None:
-        after = 0
-        while self.link.connected:
-            batch = self.outbox.pending(after_seq=after, limit=_PUBLISH_BATCH)
-            if not batch:
-                break
-            for item in batch:
-                self._send_outbox_item(item.seq, item.topic, item.payload)
-            self.outbox.mark_attempt([i.seq for i in batch])
-            after = batch[-1].seq
-            self._drain_acks()
-
-    def _send_outbox_item(self, seq: int, topic: str, payload: bytes) -> None:
-        info = self.link.publish(topic, payload, qos=1)
-        if info is not None:
-            self._inflight[info.mid] = seq
-
-    def _drain_acks(self) -> None:
-        """Handle PUBACKs already queued, in one transaction, while replaying a backlog."""
+    def _take_queued_acks(self) -> list[LinkEvent]:
+        """PUBACKs already queued (other events go back in order), to settle in one batch."""
         acks: list[LinkEvent] = []
         others: list[tuple[str, Any]] = []
         while True:
@@ -297,24 +277,9 @@ class KioskSync:
                 acks.append(item)
             else:
                 others.append((kind, item))
-        self._on_published(acks)
         for other in others:
             self._queue.put(other)
-
-    def _on_published(self, events: list[LinkEvent]) -> None:
-        done: list[int] = []
-        for event in events:
-            seq = self._inflight.pop(event.mid, None)
-            if seq is None:
-                continue
-            if event.ok:
-                done.append(seq)
-            else:
-                # Kept: a refused message is never dropped; it is retried on the next connect.
-                self._stats["outbox_refused"] += 1
-                log.error("broker refused an outbox message", extra={"seq": seq, "reason": event.reason})
-        self.outbox.mark_sent(done, self.clock.now().isoformat())
-        self._stats["outbox_sent"] += len(done)
+        return acks
 
     # --- presence, display, health ----------------------------------------------------
 
