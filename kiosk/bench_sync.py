@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -25,7 +27,7 @@ from sync import messages as m
 from sync.cache import KioskCache
 from sync.hub.sample import sample_morning
 from sync.hub.service import HubService
-from sync.kiosk_sync import KioskSync, SyncChange
+from sync.kiosk_sync import KioskSync
 from sync.local_broker import Broker
 from sync.outbox import Outbox
 from sync.sqlite import transaction
@@ -70,53 +72,101 @@ def _request(provider: str, delay: int) -> m.StatusChangeRequest:
     )
 
 
-def bench_propagation(state: Path, kiosks: int = 20, changes: int = 40) -> dict[str, Any]:
+class _KioskProcesses:
+    """Kiosks in worker processes (``kiosk.bench_kiosks``); collects their status arrivals."""
+
+    def __init__(self, port: int, state: Path, kiosks: int, processes: int) -> None:
+        self.arrivals: dict[int, list[float]] = {}
+        self._lock = threading.Lock()
+        self._procs: list[subprocess.Popen[str]] = []
+        self._ready: list[threading.Event] = []
+        per = -(-kiosks // processes)
+        for first in range(0, kiosks, per):
+            args = [str(port), str(state), str(first), str(min(per, kiosks - first))]
+            proc = subprocess.Popen(  # noqa: S603 - this interpreter, this module, numbers and a path
+                [sys.executable, "-m", "kiosk.bench_kiosks", *args],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            ready = threading.Event()
+            threading.Thread(target=self._read, args=(proc, ready), daemon=True).start()
+            self._procs.append(proc)
+            self._ready.append(ready)
+
+    def wait_ready(self, timeout: float) -> None:
+        for ready in self._ready:
+            ready.wait(timeout)
+
+    def count(self, version: int) -> int:
+        with self._lock:
+            return len(self.arrivals.get(version, []))
+
+    def _read(self, proc: subprocess.Popen[str], ready: threading.Event) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            parts = line.split()
+            if parts == ["ready"]:
+                ready.set()
+            elif parts[:1] == ["status"]:
+                with self._lock:
+                    self.arrivals.setdefault(int(parts[1]), []).append(float(parts[3]))
+
+    def close(self) -> None:
+        for proc in self._procs:
+            if proc.stdin:
+                proc.stdin.close()
+        for proc in self._procs:
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            if proc.stdout:
+                proc.stdout.close()
+
+
+def bench_propagation(state: Path, kiosks: int = 20, changes: int = 40, processes: int = 4) -> dict[str, Any]:
+    """Kiosks run in ``processes`` worker processes (each real kiosk has its own CPU); the
+    hub runs here. Times are CLOCK_MONOTONIC, which all processes share."""
     broker = Broker(state / "broker")
     broker.start()
     hub = HubService(bench_settings(broker.port, state, "hub"))
-    arrivals: dict[int, list[float]] = {}
     acks: dict[int, set[str]] = {}
     acked_all: dict[int, float] = {}
-    lock = threading.Lock()
-
-    def on_change(change: SyncChange) -> None:
-        if change.kind == "status":
-            with lock:
-                arrivals.setdefault(change.version, []).append(time.perf_counter())
 
     def on_hub(event: str, msg: Any) -> None:
         if event == "display":
             version = msg.versions.get("chen", 0)
-            with lock:
-                acks.setdefault(version, set()).add(msg.kiosk_id)
-                if len(acks[version]) == kiosks and version not in acked_all:
-                    acked_all[version] = time.perf_counter()
+            acks.setdefault(version, set()).add(msg.kiosk_id)
+            if len(acks[version]) == kiosks and version not in acked_all:
+                acked_all[version] = time.monotonic()
 
     hub.add_listener(on_hub)
-    syncs = [KioskSync(bench_settings(broker.port, state, f"k{i:02d}")) for i in range(kiosks)]
+    hub.start(sample_morning(date.today()))
+    workers = _KioskProcesses(broker.port, state, kiosks, processes)
     try:
-        hub.start(sample_morning(date.today()))
-        for s in syncs:
-            s.add_listener(on_change)
-            s.start()
-        _wait(lambda: all(s.call(lambda c: len(c.providers())) == 4 for s in syncs), 30)
+        workers.wait_ready(90)
         time.sleep(0.5)
         prop, ack = [], []
         for n in range(changes):
-            sent = time.perf_counter()
+            sent = time.monotonic()
             version = hub.set_status(_request("chen", 5 + n)).status_version
-            _wait(lambda v=version: len(arrivals.get(v, [])) == kiosks and v in acked_all, 10)
-            prop += [(t - sent) * 1000 for t in arrivals.get(version, [])]
+            _wait(lambda v=version: workers.count(v) == kiosks and v in acked_all, 10)
+            prop += [(t - sent) * 1000 for t in workers.arrivals.get(version, [])]
             if version in acked_all:
                 ack.append((acked_all[version] - sent) * 1000)
             time.sleep(0.05)
         return {
-            "status_propagation_ms": {**percentiles(prop), "kiosks": kiosks, "changes": changes},
+            "status_propagation_ms": {
+                **percentiles(prop),
+                "kiosks": kiosks,
+                "changes": changes,
+                "processes": processes,
+            },
             "display_ack_ms": {**percentiles(ack), "kiosks": kiosks, "complete": len(ack)},
         }
     finally:
-        for s in syncs:
-            s.stop()
+        workers.close()
         hub.stop()
         broker.stop()
 
