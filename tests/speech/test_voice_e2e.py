@@ -3,12 +3,16 @@ the real flow over the kiosk cache that KioskSync fills, and the hub records it.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from kiosk.clock import ManualClock
 from kiosk.flow import CheckInFlow, Screen
+from kiosk.logs import JsonFormatter
 from speech.dates import EN_MONTHS
 from speech.dialog import VoiceDialog, schedule_vocabulary
 from speech.listener import ListenConfig, Listener
@@ -16,6 +20,7 @@ from speech.numbers import say_number, say_ordinal
 from speech.pocketsphinx_engine import PocketsphinxRecognizer
 from speech.tts import HalfDuplex, MemorySink, Pyttsx3Synthesizer, Speaker
 from sync.cache import KioskCache, Provider
+from sync.hub.sample import sample_morning
 from sync.kiosk_sync import KioskSync
 from sync.messages import Appointment, ProviderStatus
 from tests.speech.scripted import FlowThread, ScriptedSource, wait_until
@@ -61,8 +66,9 @@ def _patient(cache: KioskCache) -> Appointment:
 
 
 def test_a_voice_check_in_reaches_the_hub(
-    broker: Broker, tmp_path: Path, say, synth: Pyttsx3Synthesizer
+    broker: Broker, tmp_path: Path, say, synth: Pyttsx3Synthesizer, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     hub = start_hub(broker.settings(), tmp_path)
     kiosk = RecordingKiosk(broker.settings(), tmp_path).start()
     thread = FlowThread()
@@ -114,3 +120,8 @@ def test_a_voice_check_in_reaches_the_hub(
         kiosk.stop()
         hub.stop()
     assert not thread.errors
+    # Every log line of the voice check-in, kiosk and hub alike: no last name, no birth date.
+    logged = "\n".join(JsonFormatter().format(r) for r in caplog.records)
+    assert "check-in recorded" in logged
+    for other in sample_morning(start.date()).appointments:
+        assert other.last_name not in logged and other.dob not in logged
