@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 _VERSION = re.search(r'__version__ = "([^"]+)"', Path("kiosk/__init__.py").read_text()).group(1)
 
@@ -12,7 +12,7 @@ setup(
     version=_VERSION,
     description="Offline-first firmware and controller for a medical practice's robot receptionist kiosk",
     python_requires=">=3.11",
-    packages=find_packages(include=["kiosk*", "sync*", "hardware*", "speech*", "ui*", "config*"]),
+    packages=find_namespace_packages(include=["kiosk*", "sync*", "hardware*", "speech*", "ui*", "config*"]),
     include_package_data=True,
     package_data={"ui": ["qml/*.qml", "qml/**/*", "i18n/*"], "kiosk": ["data/*"]},
     install_requires=[
