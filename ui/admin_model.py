@@ -29,7 +29,6 @@ class AdminModel(QObject):
     def __init__(self, backend: AdminBackend, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.panel = AdminPanel(backend)
-        self._exit: Callable[[int], None] | None = backend.exit_app
         self._providers: list[dict[str, Any]] = []
         self._tech: dict[str, Any] = {}
         self._detached = False
@@ -260,8 +259,8 @@ class AdminModel(QObject):
     def exitToDesktop(self) -> None:
         if self.panel.exit_to_desktop():
             self.changed.emit()
-            if self._exit is not None:
-                self._exit(self.backend.exit_code)
+            if self.backend.exit_app is not None:
+                self.backend.exit_app(self.backend.exit_code)
 
     # --- time (the shell's 1 s timer) ---------------------------------------------------
 

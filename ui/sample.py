@@ -92,14 +92,14 @@ class SampleDay:
 
     def __init__(self, state_dir: Path) -> None:
         self.clock = ManualClock(NOW)
+        self.staff_sent: list[object] = []  # what the admin panel emitted (requests, events, acks)
+        self.commands: list[tuple[str, ...]] = []
+        self.exits: list[int] = []
         self.cache = KioskCache.open(state_dir / "kiosk.sqlite")
         self.age_s = 0.0
         self.printer_ok: bool | None = True  # None: no printer configured
         self.fail_submit = False
         self.sent: list[m.CheckIn] = []
-        self.staff_sent: list[object] = []  # what the admin panel emitted (requests, events, acks)
-        self.commands: list[tuple[str, ...]] = []
-        self.exits: list[int] = []
         self._versions: dict[str, int] = {}
         for pid, name in PROVIDERS.items():
             appts = [self._appt(v) for v in VISITORS.values() if v.provider_id == pid]
@@ -113,6 +113,9 @@ class SampleDay:
         self.printer_ok = True
         self.fail_submit = False
         self.sent.clear()
+        self.staff_sent.clear()
+        self.commands.clear()
+        self.exits.clear()
         self.set_status("chen", "on_time")
         self.set_status("patel", "on_time")
         self.set_status("okafor", "late", delay_min=20)

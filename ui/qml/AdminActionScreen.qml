@@ -102,7 +102,7 @@ Item {
                 objectName: "leaveMinusHour"
                 Layout.preferredWidth: Math.round(Theme.touch * 1.3)
                 fontSize: Theme.small
-                text: qsTr("\u22121 h")
+                text: "\u22121 h"
                 onClicked: Admin.adjustLeaving(-60)
             }
             KButton {
@@ -131,7 +131,7 @@ Item {
                 objectName: "leavePlusHour"
                 Layout.preferredWidth: Math.round(Theme.touch * 1.3)
                 fontSize: Theme.small
-                text: qsTr("+1 h")
+                text: "+1 h"
                 onClicked: Admin.adjustLeaving(60)
             }
         }

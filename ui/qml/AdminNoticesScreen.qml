@@ -23,41 +23,43 @@ Item {
         boundsBehavior: Flickable.StopAtBounds
         model: Admin.notices
         delegate: Rectangle {
+            id: row
             required property var modelData
+            readonly property bool supervisor: Admin.role === "supervisor"
             width: ListView.view.width
-            height: Math.max(summary.implicitHeight, ackButton.visible ? Theme.touch : 0, ackNote.implicitHeight) + 2 * Theme.gap
+            height: Math.max(summary.implicitHeight, side.height) + 2 * Theme.gap
             color: Theme.panel
             radius: 6
-            RowLayout {
-                anchors.fill: parent
-                anchors.margins: Theme.gap
+            KText {
+                id: summary
+                objectName: "noticeSummary_" + row.modelData.noticeId
+                anchors.left: parent.left
                 anchors.leftMargin: Theme.pad
-                spacing: Theme.gap
-                KText {
-                    id: summary
-                    objectName: "noticeSummary_" + modelData.noticeId
-                    Layout.fillWidth: true
-                    Layout.preferredWidth: 3
-                    font.pixelSize: Theme.small
-                    text: modelData.at + "  " + modelData.summary
-                }
+                anchors.verticalCenter: parent.verticalCenter
+                width: parent.width - side.width - 2 * Theme.pad - Theme.gap
+                font.pixelSize: Theme.small
+                text: row.modelData.at + "  " + row.modelData.summary
+            }
+            Item {
+                id: side
+                anchors.right: parent.right
+                anchors.rightMargin: Theme.gap
+                anchors.verticalCenter: parent.verticalCenter
+                width: Math.round(parent.width * 0.28)
+                height: row.supervisor ? Theme.touch : ackNote.implicitHeight
                 KButton {
-                    id: ackButton
-                    objectName: "ack_" + modelData.noticeId
-                    visible: Admin.role === "supervisor"
-                    Layout.fillWidth: true
-                    Layout.preferredWidth: 1
-                    Layout.fillHeight: true
+                    objectName: "ack_" + row.modelData.noticeId
+                    visible: row.supervisor
+                    anchors.fill: parent
                     fontSize: Theme.small
                     primary: true
                     text: qsTr("Acknowledge")
-                    onClicked: Admin.ack(modelData.noticeId)
+                    onClicked: Admin.ack(row.modelData.noticeId)
                 }
                 KText {
                     id: ackNote
-                    visible: Admin.role !== "supervisor"
-                    Layout.fillWidth: true
-                    Layout.preferredWidth: 1
+                    visible: !row.supervisor
+                    width: parent.width
                     font.pixelSize: Theme.small
                     color: Theme.muted
                     text: qsTr("A supervisor acknowledges this.")

@@ -21,6 +21,7 @@ Item {
 
         RowLayout {
             Layout.fillWidth: true
+            Layout.fillHeight: false
             Layout.preferredHeight: Math.max(Theme.touch, display.implicitHeight)
             spacing: Theme.gap
             KButton {

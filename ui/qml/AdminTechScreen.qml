@@ -115,14 +115,19 @@ Item {
                     boundsBehavior: Flickable.StopAtBounds
                     model: screen.tech.logLines || []
                     onCountChanged: positionViewAtEnd()
-                    delegate: Text {
+                    delegate: Item {
                         required property string modelData
                         width: ListView.view.width
-                        text: modelData
-                        wrapMode: Text.WrapAnywhere
-                        color: Theme.muted
-                        font.family: "DejaVu Sans Mono"
-                        font.pixelSize: Theme.minimumFont
+                        height: line.implicitHeight
+                        Text {
+                            id: line
+                            width: parent.width
+                            text: parent.modelData
+                            wrapMode: Text.WrapAnywhere
+                            color: Theme.muted
+                            font.family: "DejaVu Sans Mono"
+                            font.pixelSize: Theme.minimumFont
+                        }
                     }
                 }
             }
