@@ -189,9 +189,7 @@ class AdminPanel:
         )
         if not name:
             return
-        self.draft = Draft(
-            provider_id, name, state, leaving_at=_default_leaving(self.backend.clock.now())
-        )
+        self.draft = Draft(provider_id, name, state, leaving_at=_default_leaving(self.backend.clock.now()))
         if state == "on_time":
             self.review()
         else:

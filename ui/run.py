@@ -116,7 +116,7 @@ def run_touch_kiosk(
         stack.callback(logging.getLogger().removeHandler, tail)
 
         ui_box: list[KioskUi] = []
-        events = Relay(lambda event: _on_device_event(ui_box, event))
+        events = Relay(lambda event: route_device_event(ui_box, event))
         devices = Devices(settings.devices, on_event=events.post, clock=clock)
         devices.start()
         stack.callback(devices.stop)
@@ -143,6 +143,7 @@ def run_touch_kiosk(
             on_call_staff=call_staff,
             settings=flow_settings(settings),
         )
+
         def board() -> tuple[list[Provider], dict[str, m.ProviderStatus]]:
             return cache.providers(), cache.statuses()
 
@@ -199,7 +200,7 @@ def _sync_status(sync: KioskSync) -> SyncStatus | None:
     return SyncStatus(health.connected, sync.is_live(), health.cache_age_s, health.outbox_depth)
 
 
-def _on_device_event(ui_box: list[KioskUi], event: DeviceEvent) -> None:
+def route_device_event(ui_box: list[KioskUi], event: DeviceEvent) -> None:
     """On the Qt thread. A badge only ever signs in to the staff entry; while the staff panel
     is open, patient-side events (presence, QR codes, the call button) wait."""
     if not ui_box:
