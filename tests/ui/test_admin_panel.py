@@ -23,31 +23,11 @@ from sync import staff_messages as sm
 from sync.cache import KioskCache
 from sync.hub.sample import sample_morning
 from sync.kiosk_sync import SyncChange
-from tests.ui.conftest import Patient
+from tests.ui.conftest import Staff
 from ui.admin_backend import AdminBackend, LogTail, compact_line
 from ui.app import KioskUi, UiOptions
 from ui.run import route_device_event
-from ui.sample import BEN_BADGE, STAFF_PINS, VISITORS, SampleDay, sample_staff
-
-
-class Staff(Patient):
-    def sign_in(self, who: str) -> None:
-        self.ui.open_admin()
-        self.type_pin(STAFF_PINS[who][1])
-        self.tap("pinEnterButton")
-
-    def type_pin(self, pin: str) -> None:
-        for key in pin:
-            self.tap(f"pin_{key}")
-
-    def visible(self, name: str) -> bool:
-        self.settle()
-        return self.ui.find(name) is not None
-
-    @property
-    def page(self) -> str:
-        self.settle()
-        return self.ui.admin_model.panel.page
+from ui.sample import BEN_BADGE, VISITORS, SampleDay, sample_staff
 
 
 @pytest.fixture
