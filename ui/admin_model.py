@@ -17,6 +17,7 @@ from kiosk.flow import FlowView, Screen
 from sync import staff_messages as sm
 from ui.admin_backend import AdminBackend, compact_line
 from ui.admin_panel import LATE_PRESETS, AdminPanel
+from ui.qt_signals import emit
 from ui.relay import Relay
 
 _REFRESH_ON = ("status", "schedule", "result", "staff")
@@ -65,7 +66,7 @@ class AdminModel(QObject):
         """A patient-facing flow that leaves the attract screen ends the staff session."""
         if self.panel.is_open and view.screen != Screen.ATTRACT:
             self.panel.close("patient")
-            self.changed.emit()
+            emit(self.changed)
 
     def badge(self, badge_id: str) -> bool:
         """A badge read: signs in when the entry is open (True), else it is not ours."""
@@ -99,7 +100,7 @@ class AdminModel(QObject):
             ]
         if self.panel.page == "tech":
             self._refresh_tech()
-        self.changed.emit()
+        emit(self.changed)
 
     def _refresh_tech(self) -> None:
         backend = self.backend
@@ -117,7 +118,7 @@ class AdminModel(QObject):
             "outboxDepth": -1 if status is None else status.outbox_depth,
             "logLines": [compact_line(line) for line in backend.log_lines()[-50:]],
         }
-        self.techChanged.emit()
+        emit(self.techChanged)
 
     def _draft(self, name: str, default: Any) -> Any:
         return default if self.panel.draft is None else getattr(self.panel.draft, name)
@@ -258,7 +259,7 @@ class AdminModel(QObject):
     @Slot()
     def exitToDesktop(self) -> None:
         if self.panel.exit_to_desktop():
-            self.changed.emit()
+            emit(self.changed)
             if self.backend.exit_app is not None:
                 self.backend.exit_app(self.backend.exit_code)
 
