@@ -23,11 +23,11 @@ def test_many_more_emits_than_true_has_references_leave_it_as_it_was(qapp: QGuiA
     heard: list[str] = []
     source.carried.connect(heard.append)
     before = sys.getrefcount(True)
-    assert before < 20_000
-    for _ in range(20_000):
+    count = before + 1_000  # unfixed, this many emits would take True's last reference
+    for _ in range(count):
         emit(source.changed)
         emit(source.carried, "x")
-    assert abs(sys.getrefcount(True) - before) < 50 and len(heard) == 20_000
+    assert abs(sys.getrefcount(True) - before) < 50 and len(heard) == count
 
 
 def test_a_relay_posting_from_another_thread_leaves_true_as_it_was(qapp: QGuiApplication) -> None:
