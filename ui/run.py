@@ -202,7 +202,7 @@ def _sync_status(sync: KioskSync) -> SyncStatus | None:
 
 def route_device_event(ui_box: list[KioskUi], event: DeviceEvent) -> None:
     """On the Qt thread. A badge only ever signs in to the staff entry; while the staff panel
-    is open, patient-side events (presence, QR codes, the call button) wait."""
+    is open, patient-side events (presence, QR codes, the call button) are ignored."""
     if not ui_box:
         return
     ui = ui_box[0]
