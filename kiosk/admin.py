@@ -215,6 +215,14 @@ class AdminSession:
                 pending.displayed_by = list(receipt.displayed_by)
                 pending.waiting_for = list(receipt.waiting_for)
 
+    def technician_action(self, detail: str) -> bool:
+        """A technician restarts the service or leaves to the desktop: audited at the hub."""
+        if self.member is None or self.member.role != Role.TECHNICIAN:
+            return False
+        self.touch()
+        self._event("technician_action", self.member, detail=detail)
+        return True
+
     # --- supervisor notices -----------------------------------------------------------
 
     def on_notice(self, notice: sm.SupervisorNotice) -> None:

@@ -16,6 +16,11 @@ log = logging.getLogger(__name__)
 
 LivenessCheck = Callable[[], bool]
 
+# ``kiosk run`` exits with this code when a technician chooses "Exit to desktop" in the staff
+# panel: kiosk.service lists it in SuccessExitStatus and RestartPreventExitStatus, so systemd
+# treats it as a clean stop and does not restart the kiosk (EX_TEMPFAIL, unused otherwise).
+EXIT_TO_DESKTOP = 75
+
 
 def notify(state: str, env: Mapping[str, str] | None = None) -> bool:
     """Send ``state`` (e.g. "READY=1") to systemd; False when not run by systemd."""

@@ -51,6 +51,17 @@ for unit in kiosk.service kiosk-hub.service kiosk-purge.service kiosk-purge.time
   install -m 0644 "$src/systemd/$unit" "$root/etc/systemd/system/$unit"
 done
 
+# The technician's "Restart kiosk service" button: user kiosk may restart kiosk.service only.
+install -d -m 0755 "$root/etc/polkit-1/rules.d"
+cat > "$root/etc/polkit-1/rules.d/50-kiosk.rules" <<'RULES'
+polkit.addRule(function(action, subject) {
+  if (action.id == "org.freedesktop.systemd1.manage-units" &&
+      action.lookup("unit") == "kiosk.service" && subject.user == "kiosk") {
+    return polkit.Result.YES;
+  }
+});
+RULES
+
 if [[ $staged -eq 0 ]] && command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
   systemctl daemon-reload
   systemctl enable kiosk-purge.timer kiosk.service

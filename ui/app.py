@@ -15,9 +15,13 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine, QQmlEngine, qmlRegisterSingletonType
 from PySide6.QtQuick import QQuickItem, QQuickWindow
 
-from config.settings import Settings
+from config.settings import Settings, StaffSettings
+from kiosk.admin import AdminSession
+from kiosk.clock import SystemClock
 from kiosk.errors import KioskError
 from kiosk.flow import CheckInFlow
+from ui.admin_backend import AdminBackend
+from ui.admin_model import AdminModel
 from ui.board_model import AgeSource, BoardModel, BoardSource
 from ui.flow_model import FlowModel
 from ui.translations import Translations
@@ -68,6 +72,7 @@ class _Registry:
         # The stubs want bytes for names that PySide accepts as str.
         qmlRegisterSingletonType(FlowModel, _URI, 1, 0, "Flow", cls._flow)  # type: ignore[call-overload]
         qmlRegisterSingletonType(BoardModel, _URI, 1, 0, "Board", cls._board)  # type: ignore[call-overload]
+        qmlRegisterSingletonType(AdminModel, _URI, 1, 0, "Admin", cls._admin)  # type: ignore[call-overload]
         theme = QUrl.fromLocalFile(str(QML_DIR / "Theme.qml"))
         qmlRegisterSingletonType(theme, _URI, 1, 0, "Theme")  # type: ignore[call-overload]
         cls.registered = True
@@ -82,6 +87,11 @@ class _Registry:
         assert cls.building is not None, "Board singleton requested outside KioskUi()"
         return cls.building.board_model
 
+    @classmethod
+    def _admin(cls, *_engine: object) -> QObject:
+        assert cls.building is not None, "Admin singleton requested outside KioskUi()"
+        return cls.building.admin_model
+
 
 class KioskUi(QObject):
     def __init__(
@@ -90,6 +100,7 @@ class KioskUi(QObject):
         board_source: BoardSource,
         cache_age: AgeSource,
         options: UiOptions | None = None,
+        admin: AdminBackend | None = None,
     ) -> None:
         super().__init__()
         if QGuiApplication.instance() is None:
@@ -104,7 +115,10 @@ class KioskUi(QObject):
             parent=self,
         )
         self.board_model = BoardModel(board_source, cache_age, self.options.stale_after_s, parent=self)
-        for model in (self.flow_model, self.board_model):
+        self.admin_model = AdminModel(admin or _no_staff(board_source), parent=self)
+        flow.add_listener(self.admin_model.on_flow_view)
+        self.flow_model.adminRequested.connect(self.open_admin)
+        for model in (self.flow_model, self.board_model, self.admin_model):
             QQmlEngine.setObjectOwnership(model, QQmlEngine.ObjectOwnership.CppOwnership)
         self.engine = QQmlApplicationEngine()
         self.translations = Translations(self.engine, self)
@@ -128,6 +142,12 @@ class KioskUi(QObject):
     def tick(self) -> None:
         self.flow_model.tick()
         self.board_model.refresh_age()
+        self.admin_model.tick()
+
+    def open_admin(self) -> None:
+        """The staff entry: the patient flow is reset first, so no patient data stays on screen."""
+        self.flow.reset()
+        self.admin_model.open()
 
     def show(self) -> None:
         self.window.resize(self.options.width, self.options.height)
@@ -161,6 +181,14 @@ class KioskUi(QObject):
     def close(self) -> None:
         self.timer.stop()
         self.board_model.detach()
+        self.admin_model.detach()
         self.window.setProperty("allowClose", True)
         self.window.close()
         self.engine.deleteLater()
+
+
+def _no_staff(board: BoardSource) -> AdminBackend:
+    """A panel nobody can sign in to (no staff configured)."""
+    clock = SystemClock()
+    session = AdminSession(StaffSettings(), "", clock, lambda _msg: None)
+    return AdminBackend(session, clock, board, lambda _provider: [])

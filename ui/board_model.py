@@ -25,6 +25,7 @@ from PySide6.QtCore import (
 
 from sync.cache import Provider
 from sync.messages import ProviderStatus
+from ui.qt_signals import emit
 from ui.relay import Relay
 
 _REFRESH_ON = ("status", "schedule", "link", "hub")
@@ -123,10 +124,10 @@ class BoardModel(QAbstractListModel):
             self.beginResetModel()
             self._rows = rows
             self.endResetModel()
-            self.countChanged.emit()
+            emit(self.countChanged)
         elif rows != self._rows:
             self._rows = rows
-            self.dataChanged.emit(self.index(0), self.index(len(rows) - 1))
+            emit(self.dataChanged, self.index(0), self.index(len(rows) - 1))
         self.refresh_age()
 
     @Slot()
@@ -137,7 +138,7 @@ class BoardModel(QAbstractListModel):
             self._is_stale(self._age_s),
         ):
             self._age_s = age
-            self.freshnessChanged.emit()
+            emit(self.freshnessChanged)
         self._age_s = age
 
     def _is_stale(self, age: float) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
 from kiosk.flow import CheckInFlow, FlowView, Screen
+from ui.qt_signals import emit
 
 # Confirmation codes never use I, O, 0 or 1 (they read alike on a printed slip).
 CODE_KEYS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -60,9 +61,9 @@ class FlowModel(QObject):
             self._entry = ""
         if view.screen != Screen.ATTRACT:
             self._dimmed = False
-        self.changed.emit()
+        emit(self.changed)
         if view.language != old.language:
-            self.languageSwitched.emit(view.language)
+            emit(self.languageSwitched, view.language)
 
     # --- what the screens show ----------------------------------------------------------
 
@@ -140,13 +141,13 @@ class FlowModel(QObject):
         if _accepts(screen, key) and len(self._entry) < _LIMITS.get(screen, 0):
             self._entry += key
         self._flow.touch()
-        self.changed.emit()
+        emit(self.changed)
 
     @Slot()
     def erase(self) -> None:
         self._entry = self._entry[:-1]
         self._flow.touch()
-        self.changed.emit()
+        emit(self.changed)
 
     @Slot()
     def submit(self) -> None:
@@ -193,12 +194,12 @@ class FlowModel(QObject):
         self._flow.touch()
         if self._dimmed:
             self._dimmed = False
-            self.changed.emit()
+            emit(self.changed)
 
     @Slot()
     def requestAdmin(self) -> None:
         """The hidden staff entry (a long press in the top-left corner)."""
-        self.adminRequested.emit()
+        emit(self.adminRequested)
 
     # --- time (the shell's 1 s timer) ---------------------------------------------------
 
@@ -208,4 +209,4 @@ class FlowModel(QObject):
         dim = self._view.screen == Screen.ATTRACT and self._flow.idle_s() >= self._dim_after_s
         if dim != self._dimmed:
             self._dimmed = dim
-            self.changed.emit()
+            emit(self.changed)

@@ -7,6 +7,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
+from ui.qt_signals import emit
+
 
 class Relay(QObject):
     """``relay.post(x)`` from any thread calls ``target(x)`` later on the thread that owns the relay."""
@@ -19,7 +21,7 @@ class Relay(QObject):
         self._posted.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def post(self, item: object) -> None:
-        self._posted.emit(item)
+        emit(self._posted, item)
 
     @Slot(object)
     def _deliver(self, item: object) -> None:

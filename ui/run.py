@@ -21,14 +21,16 @@ from PySide6.QtGui import QGuiApplication
 
 from config.settings import Settings
 from hardware import Devices, LedMode, PresenceChanged, QrDecoded, StaffCallPressed, Ticket
-from hardware.events import DeviceEvent
+from hardware.events import BadgeRead, DeviceEvent
+from kiosk.admin import AdminSession
 from kiosk.clock import Clock, SystemClock
 from kiosk.estimate import ArrivalWindow
 from kiosk.flow import CheckInFlow, FlowSettings, FlowView, Patient
 from kiosk.systemd import Heartbeat, notify, supervise
 from sync import messages as m
-from sync.cache import KioskCache
+from sync.cache import KioskCache, Provider
 from sync.kiosk_sync import KioskSync, cache_age_from_meta
+from ui.admin_backend import AdminBackend, LogTail, SyncStatus
 from ui.app import KioskUi, UiOptions
 from ui.relay import Relay
 from ui.voice import start_voice
@@ -110,13 +112,17 @@ def run_touch_kiosk(
         cache = KioskCache.open(sync.cache_path)  # the Qt thread's own connection
         stack.callback(cache.close)
 
-        flow_box: list[CheckInFlow] = []
-        events = Relay(lambda event: _on_device_event(flow_box, event))
+        tail = LogTail()  # the technician view's log tail (ids only, never patient data)
+        logging.getLogger().addHandler(tail)
+        stack.callback(logging.getLogger().removeHandler, tail)
+
+        ui_box: list[KioskUi] = []
+        events = Relay(lambda event: route_device_event(ui_box, event))
         devices = Devices(settings.devices, on_event=events.post, clock=clock)
         devices.start()
         stack.callback(devices.stop)
 
-        tickets = Relay(lambda ok: flow_box[0].ticket_done(bool(ok)) if flow_box else None)
+        tickets = Relay(lambda ok: ui_box[0].flow.ticket_done(bool(ok)) if ui_box else None)
         printer = (
             TicketPrinting(devices, settings.ui.practice_name, clock, tickets.post)
             if settings.devices.printer_url
@@ -137,15 +143,32 @@ def run_touch_kiosk(
             on_call_staff=call_staff,
             settings=flow_settings(settings),
         )
-        flow_box.append(flow)
+
+        def board() -> tuple[list[Provider], dict[str, m.ProviderStatus]]:
+            return cache.providers(), cache.statuses()
+
+        admin = AdminBackend(
+            AdminSession(settings.staff, settings.kiosk.id, clock, sync.submit),
+            clock,
+            board,
+            cache.appointments_for,
+            idle_s=settings.staff.session_idle_s,
+            sync_status=lambda: _sync_status(live),
+            device_health=devices.health_snapshot,
+            log_lines=tail.lines,
+            exit_app=app.exit,
+        )
         ui = KioskUi(
             flow,
-            lambda: (cache.providers(), cache.statuses()),
+            board,
             lambda: 0.0 if live.is_live() else cache_age_from_meta(cache, clock),
             UiOptions.from_settings(settings),
+            admin,
         )
+        ui_box.append(ui)
         stack.callback(ui.close)
         sync.add_listener(ui.board_model.on_sync_change)
+        sync.add_listener(ui.admin_model.on_sync_change)
         ui.show()
         _voice, voice_off = start_voice(settings, flow, live, clock, stack)
         voice_state = (
@@ -175,10 +198,28 @@ def run_touch_kiosk(
         return int(app.exec())
 
 
-def _on_device_event(flow_box: list[CheckInFlow], event: DeviceEvent) -> None:
-    if not flow_box:
+def _sync_status(sync: KioskSync) -> SyncStatus | None:
+    """For the technician view, asked on the Qt thread: None when the sync loop does not answer."""
+    try:
+        health = sync.call(lambda _cache: sync.health(), timeout=1.0)
+    except TimeoutError:
+        return None
+    return SyncStatus(health.connected, sync.is_live(), health.cache_age_s, health.outbox_depth)
+
+
+def route_device_event(ui_box: list[KioskUi], event: DeviceEvent) -> None:
+    """On the Qt thread. A badge only ever signs in to the staff entry; while the staff panel
+    is open, patient-side events (presence, QR codes, the call button) are ignored."""
+    if not ui_box:
         return
-    flow = flow_box[0]
+    ui = ui_box[0]
+    if isinstance(event, BadgeRead):
+        if not ui.admin_model.badge(event.badge_id):
+            log.info("badge read outside the staff entry: ignored")
+        return
+    if ui.admin_model.panel.is_open:
+        return
+    flow = ui.flow
     if isinstance(event, PresenceChanged) and event.present:
         flow.wake()
     elif isinstance(event, QrDecoded):

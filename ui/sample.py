@@ -6,16 +6,21 @@ patients; codes use only the letters and digits a confirmation code can have.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from config.settings import StaffSettings
+from kiosk.admin import AdminSession
 from kiosk.clock import ManualClock
 from kiosk.errors import StorageError
 from kiosk.estimate import ArrivalWindow
 from kiosk.flow import CheckInFlow, FlowSettings, FlowView, Patient
+from kiosk.staff import hash_secret
 from sync import messages as m
 from sync.cache import KioskCache, Provider
+from ui.admin_backend import AdminBackend, SyncStatus
 
 DAY = "2026-11-30"
 NOW = datetime.fromisoformat(f"{DAY}T09:05")
@@ -61,12 +66,35 @@ VISITORS = {
     "long_name": Visitor("a20", "okafor", "09:50", "Maximiliano", "Wolfeschlegel", "1999-12-31", "WLFE77"),
 }
 
+# Sample staff (PINs hashed cheaply: these are not secrets). The badge is Ben's.
+STAFF_PINS = {"ana": ("supervisor", "482913"), "ben": ("front_desk", "1234"), "tom": ("technician", "9999")}
+BEN_BADGE = "BADGE-77"
+_FAST = 2**4
+
+
+def sample_staff(**settings: object) -> StaffSettings:
+    members = {who: f"{role}:{hash_secret(pin, n=_FAST)}" for who, (role, pin) in STAFF_PINS.items()}
+    members["ben"] += f":{hash_secret(BEN_BADGE, n=_FAST)}"
+    return StaffSettings(members=members, **settings)  # type: ignore[arg-type]
+
+
+_SAMPLE_LOG = [
+    '{"ts": "2026-11-30T09:01:12.004+00:00", "level": "INFO", "logger": "sync.link", "msg": "connected"}',
+    '{"ts": "2026-11-30T09:02:40.511+00:00", "level": "WARNING", "logger": "hardware.supervisor", '
+    '"msg": "printer error: paper out", "device": "printer"}',
+    '{"ts": "2026-11-30T09:03:05.120+00:00", "level": "INFO", "logger": "kiosk.flow", '
+    '"msg": "checked in", "kiosk": "lobby-1", "appointment": "a10"}',
+]
+
 
 class SampleDay:
     """The day in a temporary SQLite cache, a manual clock, and a record of what was sent."""
 
     def __init__(self, state_dir: Path) -> None:
         self.clock = ManualClock(NOW)
+        self.staff_sent: list[object] = []  # what the admin panel emitted (requests, events, acks)
+        self.commands: list[tuple[str, ...]] = []
+        self.exits: list[int] = []
         self.cache = KioskCache.open(state_dir / "kiosk.sqlite")
         self.age_s = 0.0
         self.printer_ok: bool | None = True  # None: no printer configured
@@ -85,6 +113,9 @@ class SampleDay:
         self.printer_ok = True
         self.fail_submit = False
         self.sent.clear()
+        self.staff_sent.clear()
+        self.commands.clear()
+        self.exits.clear()
         self.set_status("chen", "on_time")
         self.set_status("patel", "on_time")
         self.set_status("okafor", "late", delay_min=20)
@@ -142,6 +173,31 @@ class SampleDay:
             settings=settings,
             **kwargs,  # type: ignore[arg-type]
         )
+
+    def admin(self, staff: StaffSettings | None = None) -> AdminBackend:
+        """The staff panel over this day: sample staff, devices, sync and a log tail."""
+        staff = staff or sample_staff()
+        session = AdminSession(staff, "lobby-1", self.clock, self.staff_sent.append)
+        return AdminBackend(
+            session,
+            self.clock,
+            self.board,
+            self.cache.appointments_for,
+            idle_s=staff.session_idle_s,
+            sync_status=lambda: SyncStatus(True, False, 240.0, 3),
+            device_health=lambda: {
+                "io_board": {"state": "ok", "reason": ""},
+                "printer": {"state": "error", "reason": "paper out"},
+                "camera": {"state": "missing", "reason": "no /dev/video0"},
+            },
+            log_lines=lambda: list(_SAMPLE_LOG),
+            run_command=self._run,
+            exit_app=self.exits.append,
+        )
+
+    def _run(self, argv: Sequence[str]) -> int:
+        self.commands.append(tuple(argv))
+        return 0
 
     def later(self, minutes: float) -> datetime:
         return NOW + timedelta(minutes=minutes)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ui.admin_scenes import ADMIN_SCENES
 from ui.app import KioskUi
 from ui.sample import VISITORS, SampleDay
 
@@ -162,14 +163,16 @@ SCENES: dict[str, Scene] = {
     "large_outcome_late": _large(_outcome("late")),
     "large_outcome_out": _large(_outcome("out")),
     "large_message_too_early": _large(_message_by_code("too_early")),
+    **ADMIN_SCENES,
 }
 SIZES = ((800, 480), (1280, 800))
 LANGUAGES = ("en", "es")
 
 
 def play(name: str, day: SampleDay, ui: KioskUi, language: str) -> None:
-    """Reset to a fresh morning on the attract screen, then play scene ``name``."""
+    """Reset to a fresh morning on the attract screen (staff panel closed), then play scene ``name``."""
     day.restore()
+    ui.admin_model.use_session(day.admin())  # signed out, no lockout, nothing pending
     ui.flow.reset()
     ui.flow.set_language(language)
     ui.tick()

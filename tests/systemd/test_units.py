@@ -127,3 +127,5 @@ def test_the_install_script_stages_a_complete_install(tmp_path: Path) -> None:
     for unit in UNITS:
         assert (root / "etc/systemd/system" / unit.name).read_text() == unit.read_text()
     assert oct((root / "etc/kiosk").stat().st_mode & 0o777) == "0o750"
+    rule = (root / "etc/polkit-1/rules.d/50-kiosk.rules").read_text()
+    assert '"kiosk.service"' in rule and 'subject.user == "kiosk"' in rule

@@ -16,7 +16,7 @@ from PySide6.QtQuick import QQuickItem
 from PySide6.QtTest import QTest
 
 from ui.app import KioskUi, UiOptions
-from ui.sample import SampleDay
+from ui.sample import STAFF_PINS, SampleDay
 
 
 @pytest.fixture(scope="session")
@@ -87,6 +87,28 @@ class Patient:
         self.settle()
 
 
+class Staff(Patient):
+    """Signs in to the staff panel with a sample PIN and touches it by objectName."""
+
+    def sign_in(self, who: str) -> None:
+        self.ui.open_admin()
+        self.type_pin(STAFF_PINS[who][1])
+        self.tap("pinEnterButton")
+
+    def type_pin(self, pin: str) -> None:
+        for key in pin:
+            self.tap(f"pin_{key}")
+
+    def visible(self, name: str) -> bool:
+        self.settle()
+        return self.ui.find(name) is not None
+
+    @property
+    def page(self) -> str:
+        self.settle()
+        return self.ui.admin_model.panel.page
+
+
 @pytest.fixture
 def day(tmp_path: Path) -> Iterator[SampleDay]:
     d = SampleDay(tmp_path)
@@ -109,4 +131,4 @@ def patient(kiosk: KioskUi, qapp: QGuiApplication) -> Patient:
     return Patient(kiosk, qapp)
 
 
-__all__ = ["Patient", "QPoint"]
+__all__ = ["Patient", "QPoint", "Staff"]

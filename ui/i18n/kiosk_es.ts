@@ -1,6 +1,413 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="es">
 <context>
+    <name>AdminActionScreen</name>
+    <message>
+        <location filename="../qml/AdminActionScreen.qml" line="42" />
+        <location filename="../qml/AdminActionScreen.qml" line="64" />
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminActionScreen.qml" line="76" />
+        <source>Why is the provider out?</source>
+        <translation>¿Por qué está ausente?</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminActionScreen.qml" line="83" />
+        <source>Sick</source>
+        <translation>Enfermedad</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminActionScreen.qml" line="83" />
+        <source>Emergency</source>
+        <translation>Emergencia</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminActionScreen.qml" line="83" />
+        <source>Other</source>
+        <translation>Otro motivo</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminActionScreen.qml" line="147" />
+        <source>Back</source>
+        <translation>Atrás</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminActionScreen.qml" line="156" />
+        <source>Review the change</source>
+        <translation>Revisar el cambio</translation>
+    </message>
+</context>
+<context>
+    <name>AdminBar</name>
+    <message>
+        <location filename="../qml/AdminBar.qml" line="51" />
+        <source>Sign out</source>
+        <translation>Cerrar sesión</translation>
+    </message>
+</context>
+<context>
+    <name>AdminConfirmScreen</name>
+    <message>
+        <location filename="../qml/AdminConfirmScreen.qml" line="13" />
+        <source>The change could not be saved. Try again, or call the technician.</source>
+        <translation>No se pudo guardar el cambio. Inténtelo de nuevo o llame al técnico.</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminConfirmScreen.qml" line="14" />
+        <source>A supervisor must approve this change.</source>
+        <translation>Un supervisor debe aprobar este cambio.</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminConfirmScreen.qml" line="15" />
+        <source>You may not make this change (%1).</source>
+        <translation>No puede hacer este cambio (%1).</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminConfirmScreen.qml" line="27" />
+        <source>Confirm the change</source>
+        <translation>Confirmar el cambio</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminConfirmScreen.qml" line="40" />
+        <source>%1 appointments affected, %2 patients already checked in, %3 on their way (arrival window open)</source>
+        <translation>%1 citas afectadas, %2 pacientes ya registrados, %3 en camino (ventana de llegada abierta)</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminConfirmScreen.qml" line="60" />
+        <source>Back</source>
+        <translation>Atrás</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminConfirmScreen.qml" line="69" />
+        <source>Supervisor approval</source>
+        <translation>Aprobación del supervisor</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminConfirmScreen.qml" line="69" />
+        <source>Send the change</source>
+        <translation>Enviar el cambio</translation>
+    </message>
+</context>
+<context>
+    <name>AdminLockedScreen</name>
+    <message>
+        <location filename="../qml/AdminLockedScreen.qml" line="24" />
+        <source>Staff sign-in is locked</source>
+        <translation>El acceso del personal está bloqueado</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminLockedScreen.qml" line="29" />
+        <source>Too many wrong PINs. Try again in %1.</source>
+        <translation>Demasiados PIN incorrectos. Inténtelo de nuevo en %1.</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminLockedScreen.qml" line="35" />
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+</context>
+<context>
+    <name>AdminNoticesScreen</name>
+    <message>
+        <location filename="../qml/AdminNoticesScreen.qml" line="14" />
+        <source>No open notices.</source>
+        <translation>No hay avisos pendientes.</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminNoticesScreen.qml" line="56" />
+        <source>Acknowledge</source>
+        <translation>Confirmar lectura</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminNoticesScreen.qml" line="65" />
+        <source>A supervisor acknowledges this.</source>
+        <translation>Lo confirma un supervisor.</translation>
+    </message>
+</context>
+<context>
+    <name>AdminPinScreen</name>
+    <message>
+        <location filename="../qml/AdminPinScreen.qml" line="12" />
+        <source>Wrong PIN. Try again.</source>
+        <translation>PIN incorrecto. Inténtelo de nuevo.</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminPinScreen.qml" line="13" />
+        <source>That is not a supervisor's PIN.</source>
+        <translation>Ese no es el PIN de un supervisor.</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminPinScreen.qml" line="14" />
+        <source>Supervisor: enter your PIN to approve</source>
+        <translation>Supervisor: introduzca su PIN para aprobar</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminPinScreen.qml" line="15" />
+        <source>Staff: enter your PIN or tap your badge</source>
+        <translation>Personal: introduzca su PIN o acerque su tarjeta</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminPinScreen.qml" line="31" />
+        <source>Back</source>
+        <translation>Atrás</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminPinScreen.qml" line="31" />
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminPinScreen.qml" line="70" />
+        <source>Approve</source>
+        <translation>Aprobar</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminPinScreen.qml" line="70" />
+        <source>Sign in</source>
+        <translation>Entrar</translation>
+    </message>
+</context>
+<context>
+    <name>AdminProvidersScreen</name>
+    <message>
+        <location filename="../qml/AdminProvidersScreen.qml" line="51" />
+        <source>Running late</source>
+        <translation>Con retraso</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminProvidersScreen.qml" line="51" />
+        <source>Out today</source>
+        <translation>Ausente hoy</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminProvidersScreen.qml" line="52" />
+        <source>Leaving early</source>
+        <translation>Sale temprano</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminProvidersScreen.qml" line="52" />
+        <source>Back on schedule</source>
+        <translation>De vuelta a horario</translation>
+    </message>
+</context>
+<context>
+    <name>AdminRequestsScreen</name>
+    <message>
+        <location filename="../qml/AdminRequestsScreen.qml" line="14" />
+        <source>Applied by the hub</source>
+        <translation>Aplicado por el servidor</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminRequestsScreen.qml" line="15" />
+        <source>Rejected by the hub</source>
+        <translation>Rechazado por el servidor</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminRequestsScreen.qml" line="16" />
+        <source>Waiting for the hub</source>
+        <translation>Esperando al servidor</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminRequestsScreen.qml" line="24" />
+        <source>No changes sent yet.</source>
+        <translation>Aún no se ha enviado ningún cambio.</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminRequestsScreen.qml" line="59" />
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminRequestsScreen.qml" line="68" />
+        <source>Shown on: %1</source>
+        <translation>Se muestra en: %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminRequestsScreen.qml" line="69" />
+        <source>Not shown on any kiosk yet</source>
+        <translation>Aún no se muestra en ningún quiosco</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminRequestsScreen.qml" line="77" />
+        <source>Not yet shown on: %1</source>
+        <translation>Aún no se muestra en: %1</translation>
+    </message>
+</context>
+<context>
+    <name>AdminTechScreen</name>
+    <message>
+        <location filename="../qml/AdminTechScreen.qml" line="13" />
+        <source>OK</source>
+        <translation>Correcto</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminTechScreen.qml" line="14" />
+        <source>missing</source>
+        <translation>no encontrado</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminTechScreen.qml" line="15" />
+        <source>error</source>
+        <translation>error</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminTechScreen.qml" line="18" />
+        <source>Cache: never in step with the hub</source>
+        <translation>Caché: nunca sincronizada con el servidor</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminTechScreen.qml" line="19" />
+        <source>Cache: current</source>
+        <translation>Caché: al día</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminTechScreen.qml" line="20" />
+        <source>Cache: %1 min old</source>
+        <translation>Caché: de hace %1 min</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminTechScreen.qml" line="42" />
+        <source>Devices</source>
+        <translation>Dispositivos</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminTechScreen.qml" line="61" />
+        <source>No devices configured</source>
+        <translation>No hay dispositivos configurados</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminTechScreen.qml" line="68" />
+        <source>Sync</source>
+        <translation>Sincronización</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminTechScreen.qml" line="75" />
+        <source>Sync loop not answering</source>
+        <translation>La sincronización no responde</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminTechScreen.qml" line="76" />
+        <source>Broker: connected</source>
+        <translation>Broker: conectado</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminTechScreen.qml" line="76" />
+        <source>Broker: not connected</source>
+        <translation>Broker: sin conexión</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminTechScreen.qml" line="84" />
+        <source>Hub: live</source>
+        <translation>Servidor: en línea</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminTechScreen.qml" line="84" />
+        <source>Hub: not live</source>
+        <translation>Servidor: sin conexión</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminTechScreen.qml" line="98" />
+        <source>Outbox: %1 waiting</source>
+        <translation>Bandeja de salida: %1 en espera</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminTechScreen.qml" line="141" />
+        <source>The restart command failed. See the log.</source>
+        <translation>El reinicio falló. Consulte el registro.</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminTechScreen.qml" line="150" />
+        <source>Restart kiosk service</source>
+        <translation>Reiniciar el servicio del quiosco</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminTechScreen.qml" line="157" />
+        <source>Exit to desktop</source>
+        <translation>Salir al escritorio</translation>
+    </message>
+</context>
+<context>
+    <name>AdminWords</name>
+    <message>
+        <location filename="../qml/AdminWords.qml" line="7" />
+        <source>Running %1 min late</source>
+        <translation>Con %1 min de retraso</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminWords.qml" line="8" />
+        <source>Leaves early at %1</source>
+        <translation>Sale temprano a las %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminWords.qml" line="9" />
+        <source>Out today</source>
+        <translation>Ausente hoy</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminWords.qml" line="10" />
+        <source>On time</source>
+        <translation>A tiempo</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminWords.qml" line="13" />
+        <source>%1 running %2 minutes late</source>
+        <translation>%1 con %2 minutos de retraso</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminWords.qml" line="14" />
+        <source>%1 leaving early at %2</source>
+        <translation>%1 sale temprano a las %2</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminWords.qml" line="15" />
+        <source>%1 out today</source>
+        <translation>%1 ausente hoy</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminWords.qml" line="16" />
+        <source>%1 back on schedule</source>
+        <translation>%1 de vuelta a horario</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminWords.qml" line="19" />
+        <source>Supervisor</source>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminWords.qml" line="20" />
+        <location filename="../qml/AdminWords.qml" line="26" />
+        <source>Technician</source>
+        <translation>Técnico</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminWords.qml" line="21" />
+        <source>Front desk</source>
+        <translation>Recepción</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminWords.qml" line="24" />
+        <source>Requests</source>
+        <translation>Solicitudes</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminWords.qml" line="25" />
+        <source>Notices (%1)</source>
+        <translation>Avisos (%1)</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminWords.qml" line="25" />
+        <source>Notices</source>
+        <translation>Avisos</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminWords.qml" line="27" />
+        <source>Providers</source>
+        <translation>Médicos</translation>
+    </message>
+</context>
+<context>
     <name>AttractScreen</name>
     <message>
         <location filename="../qml/AttractScreen.qml" line="11" />

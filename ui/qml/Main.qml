@@ -101,4 +101,10 @@ Window {
         pressAndHoldInterval: 3000
         onPressAndHold: Flow.requestAdmin()
     }
+
+    // The staff panel: above everything while a staff session (or its PIN entry) is open.
+    AdminPanel {
+        anchors.fill: parent
+        visible: Admin.isOpen
+    }
 }

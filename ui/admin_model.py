@@ -1,0 +1,274 @@
+"""``Admin`` in QML: the staff panel (``AdminPanel``) as properties, its actions as slots.
+
+Sync changes (request results, display receipts, supervisor notices, status and schedule
+changes) arrive on the sync thread through ``on_sync_change`` and are handled on the Qt
+thread via a queued ``Relay``, as the board's are. Badge reads come from ``ui.run``'s device
+relay, already on the Qt thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Property, QObject, Signal, Slot
+
+from kiosk.flow import FlowView, Screen
+from sync import staff_messages as sm
+from ui.admin_backend import AdminBackend, compact_line
+from ui.admin_panel import LATE_PRESETS, AdminPanel
+from ui.qt_signals import emit
+from ui.relay import Relay
+
+_REFRESH_ON = ("status", "schedule", "result", "staff")
+
+
+class AdminModel(QObject):
+    changed = Signal()
+    techChanged = Signal()
+
+    def __init__(self, backend: AdminBackend, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.panel = AdminPanel(backend)
+        self._providers: list[dict[str, Any]] = []
+        self._tech: dict[str, Any] = {}
+        self._detached = False
+        self._relay = Relay(self.apply_change, self)
+
+    @property
+    def backend(self) -> AdminBackend:
+        return self.panel.backend
+
+    # --- other threads and the patient flow ------------------------------------------
+
+    def on_sync_change(self, change: Any) -> None:
+        """A ``KioskSync`` listener: called on the sync thread, handled on the Qt thread."""
+        if not self._detached and getattr(change, "kind", "") in _REFRESH_ON:
+            self._relay.post(change)
+
+    def detach(self) -> None:
+        self._detached = True
+
+    def apply_change(self, change: Any) -> None:
+        """On the Qt thread: results, receipts and notices update the session's records."""
+        if self._detached:
+            return
+        if change.result is not None:
+            self.panel.on_result(change.result)
+        if isinstance(change.message, sm.DisplayReceipt):
+            self.panel.on_receipt(change.message)
+        elif isinstance(change.message, sm.SupervisorNotice):
+            self.panel.session.on_notice(change.message)
+        if self.panel.is_open:
+            self._refresh()
+
+    def on_flow_view(self, view: FlowView) -> None:
+        """A patient-facing flow that leaves the attract screen ends the staff session."""
+        if self.panel.is_open and view.screen != Screen.ATTRACT:
+            self.panel.close("patient")
+            emit(self.changed)
+
+    def badge(self, badge_id: str) -> bool:
+        """A badge read: signs in when the entry is open (True), else it is not ours."""
+        used = self.panel.badge(badge_id)
+        if used:
+            self._refresh()
+        return used
+
+    @property
+    def entry_open(self) -> bool:
+        return self.panel.page in ("pin", "locked")
+
+    def use_session(self, backend: AdminBackend) -> None:
+        """A fresh panel (screenshots and tests start each scene from scratch)."""
+        self.panel = AdminPanel(backend)
+        self._refresh()
+
+    # --- what the screens show ----------------------------------------------------------
+
+    def _refresh(self) -> None:
+        if self.panel.page in ("providers", "action", "requests"):
+            self._providers = [
+                {
+                    "providerId": r.provider_id,
+                    "name": r.name,
+                    "status": r.state,
+                    "delayMin": r.delay_min,
+                    "leavingAt": r.leaving_at,
+                }
+                for r in self.panel.providers()
+            ]
+        if self.panel.page == "tech":
+            self._refresh_tech()
+        emit(self.changed)
+
+    def _refresh_tech(self) -> None:
+        backend = self.backend
+        status = backend.sync_status()
+        devices = [
+            {"name": name, "state": h.get("state", "error"), "reason": h.get("reason", "")}
+            for name, h in sorted(backend.device_health().items())
+        ]
+        self._tech = {
+            "devices": devices,
+            "syncAnswers": status is not None,
+            "connected": status is not None and status.connected,
+            "live": status is not None and status.live,
+            "cacheAgeS": -1 if status is None else round(status.cache_age_s),
+            "outboxDepth": -1 if status is None else status.outbox_depth,
+            "logLines": [compact_line(line) for line in backend.log_lines()[-50:]],
+        }
+        emit(self.techChanged)
+
+    def _draft(self, name: str, default: Any) -> Any:
+        return default if self.panel.draft is None else getattr(self.panel.draft, name)
+
+    def _proposal(self, name: str, default: Any) -> Any:
+        return default if self.panel.proposal is None else getattr(self.panel.proposal, name)
+
+    def _impact(self, name: str) -> int:
+        return 0 if self.panel.proposal is None else int(getattr(self.panel.proposal.impact, name))
+
+    def _requests(self) -> list[dict[str, Any]]:
+        names, sent = self.panel.names, self.panel.sent
+        return [
+            {
+                "key": p.key,
+                "providerName": names.get(p.provider_id, p.provider_id),
+                "state": p.state,
+                "delayMin": sent[p.key].delay_min if p.key in sent else 0,
+                "leavingAt": sent[p.key].leaving_at if p.key in sent else "",
+                "status": p.status,
+                "reason": p.reason,
+                "displayedBy": ", ".join(p.displayed_by),
+                "waitingFor": ", ".join(p.waiting_for),
+            }
+            for p in self.panel.requests()
+        ]
+
+    def _notices(self) -> list[dict[str, str]]:
+        return [
+            {"noticeId": n.id, "summary": n.summary, "at": n.at[11:16]}
+            for n in sorted(self.panel.session.notices.values(), key=lambda n: n.at, reverse=True)
+        ]
+
+    isOpen = Property(bool, lambda self: self.panel.is_open, notify=changed)
+    page = Property(str, lambda self: self.panel.page, notify=changed)
+    pinLength = Property(int, lambda self: len(self.panel.pin), notify=changed)
+    error = Property(str, lambda self: self.panel.error, notify=changed)
+    lockSecondsLeft = Property(int, lambda self: self.panel.session.lock_seconds_left(), notify=changed)
+    memberId = Property(
+        str, lambda self: self.panel.session.member.id if self.panel.session.member else "", notify=changed
+    )
+    role = Property(str, lambda self: self.panel.role, notify=changed)
+    tabs = Property("QVariantList", lambda self: list(self.panel.tabs), notify=changed)  # type: ignore[arg-type]
+    providers = Property("QVariantList", lambda self: self._providers, notify=changed)  # type: ignore[arg-type]
+    draftName = Property(str, lambda self: self._draft("provider_name", ""), notify=changed)
+    draftState = Property(str, lambda self: self._draft("state", ""), notify=changed)
+    delayMin = Property(int, lambda self: self._draft("delay_min", 0), notify=changed)
+    leavingAt = Property(str, lambda self: self._draft("leaving_at", ""), notify=changed)
+    reason = Property(str, lambda self: self._draft("reason", ""), notify=changed)
+    canReview = Property(bool, lambda self: self.panel.can_review, notify=changed)
+    latePresets = Property("QVariantList", lambda self: list(LATE_PRESETS), constant=True)  # type: ignore[arg-type]
+    sentence = Property(str, lambda self: self._proposal("sentence", ""), notify=changed)
+    affected = Property(int, lambda self: self._impact("affected"), notify=changed)
+    checkedIn = Property(int, lambda self: self._impact("checked_in"), notify=changed)
+    onTheirWay = Property(int, lambda self: self._impact("on_their_way"), notify=changed)
+    allowed = Property(bool, lambda self: self._proposal("allowed", False), notify=changed)
+    needsApproval = Property(bool, lambda self: self._proposal("needs_approval", False), notify=changed)
+    refusal = Property(str, lambda self: self._proposal("refusal", ""), notify=changed)
+    requests = Property("QVariantList", lambda self: self._requests(), notify=changed)  # type: ignore[arg-type]
+    notices = Property("QVariantList", lambda self: self._notices(), notify=changed)  # type: ignore[arg-type]
+    noticeCount = Property(int, lambda self: len(self.panel.session.notices), notify=changed)
+    tech = Property("QVariantMap", lambda self: self._tech, notify=techChanged)  # type: ignore[arg-type]
+
+    # --- what staff do ------------------------------------------------------------------
+
+    def _do(self, action: Callable[[], object]) -> None:
+        action()
+        self._refresh()
+
+    @Slot()
+    def open(self) -> None:
+        self._do(self.panel.open)
+
+    @Slot()
+    def close(self) -> None:
+        self._do(self.panel.close)
+
+    @Slot()
+    def touch(self) -> None:
+        self.panel.touch()
+
+    @Slot(str)
+    def press(self, key: str) -> None:
+        self._do(lambda: self.panel.press(key))
+
+    @Slot()
+    def erase(self) -> None:
+        self._do(self.panel.erase)
+
+    @Slot()
+    def submitPin(self) -> None:
+        self._do(self.panel.submit_pin)
+
+    @Slot(str)
+    def show(self, page: str) -> None:
+        self._do(lambda: self.panel.show(page))  # type: ignore[arg-type]
+
+    @Slot()
+    def back(self) -> None:
+        self._do(self.panel.back)
+
+    @Slot(str, str)
+    def choose(self, provider_id: str, state: str) -> None:
+        self._do(lambda: self.panel.choose(provider_id, state))  # type: ignore[arg-type]
+
+    @Slot(int)
+    def adjustLate(self, delta: int) -> None:
+        self._do(lambda: self.panel.adjust_late(delta))
+
+    @Slot(int)
+    def setLate(self, minutes: int) -> None:
+        self._do(lambda: self.panel.set_late(minutes))
+
+    @Slot(str)
+    def setReason(self, reason: str) -> None:
+        self._do(lambda: self.panel.set_reason(reason))
+
+    @Slot(int)
+    def adjustLeaving(self, delta_min: int) -> None:
+        self._do(lambda: self.panel.adjust_leaving(delta_min))
+
+    @Slot()
+    def review(self) -> None:
+        self._do(self.panel.review)
+
+    @Slot()
+    def send(self) -> None:
+        self._do(self.panel.send)
+
+    @Slot(str)
+    def ack(self, notice_id: str) -> None:
+        self._do(lambda: self.panel.ack(notice_id))
+
+    @Slot()
+    def restartService(self) -> None:
+        self._do(self.panel.restart_service)
+
+    @Slot()
+    def exitToDesktop(self) -> None:
+        if self.panel.exit_to_desktop():
+            emit(self.changed)
+            if self.backend.exit_app is not None:
+                self.backend.exit_app(self.backend.exit_code)
+
+    # --- time (the shell's 1 s timer) ---------------------------------------------------
+
+    def tick(self) -> None:
+        if not self.panel.is_open:
+            return
+        page = self.panel.page
+        self.panel.tick()
+        if page != self.panel.page or page in ("locked", "tech"):
+            self._refresh()
