@@ -102,7 +102,6 @@ def run_touch_kiosk(
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
     assert isinstance(app, QGuiApplication)
     clock = clock or SystemClock()
-    latest_metrics: dict[str, float] = {}
     with ExitStack() as stack:
         if sync is None:
             sync = KioskSync(settings, clock=clock)
@@ -170,28 +169,7 @@ def run_touch_kiosk(
         sync.add_listener(ui.board_model.on_sync_change)
         sync.add_listener(ui.admin_model.on_sync_change)
         ui.show()
-        _voice, voice_off = start_voice(settings, flow, live, clock, stack)
-        voice_state = (
-            {"voice": m.DeviceState("error", voice_off)} if voice_off and settings.speech.enabled else {}
-        )
-        sync.set_health_sources(
-            device_health=lambda: {**_device_states(devices), **voice_state}, metrics=lambda: latest_metrics
-        )
-
-        def publish_metrics() -> None:
-            latest_metrics.clear()
-            latest_metrics.update(flow.metrics.summary())
-
-        ui.timer.timeout.connect(publish_metrics)
-        # systemd: READY once the cache is open and the screen is up; the watchdog is petted
-        # only while the Qt loop turns (its 1 s timer beats) and the sync loop answers.
-        main_loop = Heartbeat(max_age_s=10, clock=time.monotonic)
-        ui.timer.timeout.connect(main_loop.beat)
-        dog = supervise({"main loop": main_loop.alive, "sync": live.alive})
-        if dog is not None:
-            stack.callback(dog.stop)
-        notify("READY=1")
-        stack.callback(lambda: notify("STOPPING=1"))
+        _serve(settings, ui, devices, live, clock=clock, stack=stack)
         _quit_on_signals(app, stack)
         if quit_after_s:
             QTimer.singleShot(int(quit_after_s * 1000), lambda: app.exit(0))
@@ -226,6 +204,36 @@ def route_device_event(ui_box: list[KioskUi], event: DeviceEvent) -> None:
         flow.scan_qr(event.text)
     elif isinstance(event, StaffCallPressed):
         flow.call_staff()
+
+
+def _serve(
+    settings: Settings, ui: KioskUi, devices: Devices, sync: KioskSync, *, clock: Clock, stack: ExitStack
+) -> None:
+    """Once the screen is up: voice, health telemetry, then systemd READY and the watchdog."""
+    flow = ui.flow
+    _voice, voice_off = start_voice(settings, flow, sync, clock, stack)
+    voice_state = (
+        {"voice": m.DeviceState("error", voice_off)} if voice_off and settings.speech.enabled else {}
+    )
+    latest_metrics: dict[str, float] = {}
+    sync.set_health_sources(
+        device_health=lambda: {**_device_states(devices), **voice_state}, metrics=lambda: latest_metrics
+    )
+
+    def publish_metrics() -> None:
+        latest_metrics.clear()
+        latest_metrics.update(flow.metrics.summary())
+
+    ui.timer.timeout.connect(publish_metrics)
+    # READY once the cache is open and the screen is up; the watchdog is petted only while
+    # the Qt loop turns (its 1 s timer beats) and the sync loop answers.
+    main_loop = Heartbeat(max_age_s=10, clock=time.monotonic)
+    ui.timer.timeout.connect(main_loop.beat)
+    dog = supervise({"main loop": main_loop.alive, "sync": sync.alive})
+    if dog is not None:
+        stack.callback(dog.stop)
+    notify("READY=1")
+    stack.callback(lambda: notify("STOPPING=1"))
 
 
 def _quit_on_signals(app: QGuiApplication, stack: ExitStack) -> None:

@@ -21,6 +21,7 @@ from kiosk.clock import Clock
 from kiosk.errors import KioskError
 from kiosk.flow import CheckInFlow
 from sync.kiosk_sync import KioskSync, SyncChange
+from ui.qt_signals import emit
 
 if TYPE_CHECKING:
     from speech.dialog import VoiceDialog
@@ -40,7 +41,7 @@ class QtPoster(QObject):
         self._call.connect(self._run, Qt.ConnectionType.QueuedConnection)
 
     def post(self, fn: Callable[[], None]) -> None:
-        self._call.emit(fn)
+        emit(self._call, fn)
 
     @Slot(object)
     def _run(self, fn: Callable[[], None]) -> None:
