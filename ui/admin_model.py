@@ -8,10 +8,12 @@ relay, already on the Qt thread.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Property, QObject, Signal, Slot
+from PySide6.QtCore import Property, QCoreApplication, QEventLoop, QObject, Signal, Slot
 
 from kiosk.flow import FlowView, Screen
 from sync import staff_messages as sm
@@ -34,6 +36,8 @@ class AdminModel(QObject):
         self._tech: dict[str, Any] = {}
         self._detached = False
         self._relay = Relay(self.apply_change, self)
+        self._checked = Relay(lambda _none: self._pin_checked(), self)
+        self._checking = False
 
     @property
     def backend(self) -> AdminBackend:
@@ -155,6 +159,7 @@ class AdminModel(QObject):
     isOpen = Property(bool, lambda self: self.panel.is_open, notify=changed)
     page = Property(str, lambda self: self.panel.page, notify=changed)
     pinLength = Property(int, lambda self: len(self.panel.pin), notify=changed)
+    checking = Property(bool, lambda self: self._checking, notify=changed)
     error = Property(str, lambda self: self.panel.error, notify=changed)
     lockSecondsLeft = Property(int, lambda self: self.panel.session.lock_seconds_left(), notify=changed)
     memberId = Property(
@@ -210,7 +215,31 @@ class AdminModel(QObject):
 
     @Slot()
     def submitPin(self) -> None:
-        self._do(self.panel.submit_pin)
+        """A PIN is checked against every member's scrypt hash (slow on purpose, ~0.2 s each
+        on a Pi): off the Qt thread, with the pad disabled meanwhile, so the screen stays live."""
+        if self._checking or not self.panel.pin:
+            return
+        self._checking = True
+        self._refresh()
+        threading.Thread(target=self._check_pin, name="pin-check", daemon=True).start()
+
+    def _check_pin(self) -> None:
+        try:
+            self.panel.submit_pin()
+        finally:
+            self._checked.post(None)
+
+    def wait_checked(self, timeout_s: float = 10.0) -> bool:
+        """Process events until the PIN being checked has its answer (scripts and scenes)."""
+        deadline = time.monotonic() + timeout_s
+        while self._checking and time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+            time.sleep(0.005)
+        return not self._checking
+
+    def _pin_checked(self) -> None:
+        self._checking = False
+        self._refresh()
 
     @Slot(str)
     def show(self, page: str) -> None:

@@ -23,6 +23,7 @@ def sign_in(ui: KioskUi, who: str) -> None:
     for key in STAFF_PINS[who][1]:
         ui.admin_model.press(key)
     ui.admin_model.submitPin()
+    ui.admin_model.wait_checked()
 
 
 def _signed_in(who: str, then: Callable[[KioskUi], None] = lambda _ui: None) -> Scene:
@@ -44,6 +45,7 @@ def _pin_wrong(_day: SampleDay, ui: KioskUi) -> None:
     for key in "0000":
         ui.admin_model.press(key)
     ui.admin_model.submitPin()
+    ui.admin_model.wait_checked()
 
 
 def _locked(day: SampleDay, ui: KioskUi) -> None:

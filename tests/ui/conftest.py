@@ -33,6 +33,11 @@ class Patient:
 
     def settle(self) -> None:
         self.app.processEvents()
+        admin = getattr(self.ui, "admin_model", None)
+        for _ in range(200):  # a PIN being checked off the Qt thread: wait for its answer
+            if admin is None or not admin.checking:
+                break
+            QTest.qWait(10)
         self.ui.window.grabWindow()  # polish and lay out, as a frame would
 
     def item(self, name: str) -> QQuickItem:

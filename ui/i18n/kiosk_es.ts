@@ -129,6 +129,11 @@
 <context>
     <name>AdminPinScreen</name>
     <message>
+        <location filename="../qml/AdminPinScreen.qml" line="70" />
+        <source>Checking…</source>
+        <translation>Comprobando…</translation>
+    </message>
+    <message>
         <location filename="../qml/AdminPinScreen.qml" line="12" />
         <source>Wrong PIN. Try again.</source>
         <translation>PIN incorrecto. Inténtelo de nuevo.</translation>

@@ -66,14 +66,15 @@ Item {
                 Layout.fillHeight: true
                 Layout.preferredWidth: Math.round(Theme.touch * 2.2)
                 primary: true
-                enabled: Admin.pinLength > 0
-                text: screen.approving ? qsTr("Approve") : qsTr("Sign in")
+                enabled: Admin.pinLength > 0 && !Admin.checking
+                text: Admin.checking ? qsTr("Checking…") : screen.approving ? qsTr("Approve") : qsTr("Sign in")
                 onClicked: Admin.submitPin()
             }
         }
 
         GridLayout {
             objectName: "pinPad"
+            enabled: !Admin.checking
             Layout.fillWidth: true
             Layout.fillHeight: true
             columns: 6
