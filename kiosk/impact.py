@@ -55,10 +55,14 @@ def impact_sentence(
         "on_time": "back on schedule",
     }[state]
     return (
-        f"{provider_name} {what}: {impact.affected} appointments affected, "
-        f"{impact.checked_in} patients already checked in, "
+        f"{provider_name} {what}: {_counted(impact.affected, 'appointment')} affected, "
+        f"{_counted(impact.checked_in, 'patient')} already checked in, "
         f"{impact.on_their_way} on their way (arrival window open)"
     )
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _start(appt: Appointment) -> datetime:

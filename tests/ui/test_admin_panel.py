@@ -337,7 +337,7 @@ def test_the_confirmation_counts_the_real_morning(morning, qapp: QGuiApplication
     cache.mark_checked_in(cache.appointments_for("martinez")[0].id)
     staff.tap("confirmBackButton")
     staff.tap("reviewButton")
-    assert "14 appointments affected, 1 patients already checked in" in staff.text("impactSentence")
+    assert "14 appointments affected, 1 patient already checked in" in staff.text("impactSentence")
 
 
 # --- the log tail ---------------------------------------------------------------------------

@@ -70,9 +70,29 @@
         <translation>Confirmar el cambio</translation>
     </message>
     <message>
-        <location filename="../qml/AdminConfirmScreen.qml" line="40" />
-        <source>%1 appointments affected, %2 patients already checked in, %3 on their way (arrival window open)</source>
-        <translation>%1 citas afectadas, %2 pacientes ya registrados, %3 en camino (ventana de llegada abierta)</translation>
+        <location filename="../qml/AdminConfirmScreen.qml" line="41" />
+        <source>%1 appointment affected</source>
+        <translation>%1 cita afectada</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminConfirmScreen.qml" line="41" />
+        <source>%1 appointments affected</source>
+        <translation>%1 citas afectadas</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminConfirmScreen.qml" line="41" />
+        <source>%1 patient already checked in</source>
+        <translation>%1 paciente ya registrado</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminConfirmScreen.qml" line="41" />
+        <source>%1 patients already checked in</source>
+        <translation>%1 pacientes ya registrados</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminConfirmScreen.qml" line="41" />
+        <source>%1 on their way (arrival window open)</source>
+        <translation>%1 en camino (ventana de llegada abierta)</translation>
     </message>
     <message>
         <location filename="../qml/AdminConfirmScreen.qml" line="60" />

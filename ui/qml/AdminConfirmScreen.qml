@@ -36,9 +36,12 @@ Item {
                 objectName: "impactSentence"
                 anchors.centerIn: parent
                 width: parent.width - 2 * Theme.pad
+                function counted(n, one, many) { return (n === 1 ? one : many).arg(n) }
                 text: words.change(Admin.draftState, Admin.draftName, Admin.delayMin, Admin.leavingAt) + ": "
-                      + qsTr("%1 appointments affected, %2 patients already checked in, %3 on their way (arrival window open)")
-                        .arg(Admin.affected).arg(Admin.checkedIn).arg(Admin.onTheirWay)
+                      + counted(Admin.affected, qsTr("%1 appointment affected"), qsTr("%1 appointments affected"))
+                      + ", " + counted(Admin.checkedIn, qsTr("%1 patient already checked in"),
+                                       qsTr("%1 patients already checked in"))
+                      + ", " + qsTr("%1 on their way (arrival window open)").arg(Admin.onTheirWay)
             }
         }
         KText {
