@@ -3,25 +3,38 @@ import QtQuick.Layouts
 import Kiosk 1.0
 
 // A keypad screen: [Back] [what to enter / what was entered] [Continue], then the keys.
+// On a short screen a number pad takes the full height and the rest stands beside it, so
+// every key stays about 15 mm tall on a 7" display.
 Item {
     id: entry
     property string prompt
     property string shown
     property var keys: []
     property int columns: 3
+    readonly property int rows: Math.ceil(keys.length / columns)
+    readonly property bool side: columns <= 3
+        && height < rows * Theme.touch + (rows - 1) * Theme.gap + Theme.touch + Theme.gap
 
-    ColumnLayout {
+    GridLayout {
         anchors.fill: parent
-        spacing: Theme.gap
+        columns: entry.side ? 2 : 1
+        rowSpacing: Theme.gap
+        columnSpacing: Theme.gap
 
-        RowLayout {
-            Layout.fillWidth: true
-            Layout.fillHeight: false
-            Layout.preferredHeight: Math.max(Theme.touch, display.implicitHeight)
-            spacing: Theme.gap
+        GridLayout {
+            Layout.row: 0
+            Layout.column: entry.side ? 1 : 0
+            Layout.fillWidth: !entry.side
+            Layout.fillHeight: entry.side
+            Layout.preferredWidth: entry.side ? Math.round(Theme.touch * 2.7) : -1
+            Layout.preferredHeight: entry.side ? -1 : Math.max(Theme.touch, display.implicitHeight)
+            columns: entry.side ? 1 : 3
+            rowSpacing: Theme.gap
+            columnSpacing: Theme.gap
             KButton {
                 objectName: "backButton"
                 Layout.fillHeight: true
+                Layout.fillWidth: entry.side
                 Layout.preferredWidth: Math.round(Theme.touch * 1.9)
                 text: qsTr("Back")
                 onClicked: Flow.back()
@@ -59,6 +72,7 @@ Item {
             KButton {
                 objectName: "continueButton"
                 Layout.fillHeight: true
+                Layout.fillWidth: entry.side
                 Layout.preferredWidth: Math.round(Theme.touch * 2.2)
                 primary: true
                 enabled: Flow.canSubmit
@@ -69,6 +83,8 @@ Item {
 
         GridLayout {
             objectName: "keypad"
+            Layout.row: entry.side ? 0 : 1
+            Layout.column: 0
             Layout.fillWidth: true
             Layout.fillHeight: true
             columns: entry.columns
