@@ -56,6 +56,7 @@ class FlowSettings:
     done_linger_s: float = 12.0
     stale_after_s: float = 900.0
     window: ArrivalWindow = field(default_factory=ArrivalWindow)
+    language: str = "en"  # the screen's language for each new patient
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ class CheckInFlow:
         self._listeners: list[Callable[[FlowView], None]] = []
         self._appt: Appointment | None = None
         self._last_touch = clock.monotonic()
-        self.view = FlowView()
+        self.view = FlowView(language=self.settings.language)
 
     def add_listener(self, listener: Callable[[FlowView], None]) -> None:
         self._listeners.append(listener)
@@ -277,7 +278,7 @@ class CheckInFlow:
         if abandoned:
             self.metrics.abandoned(self._clock.monotonic(), self.view.screen.value)
         self._appt = None
-        keep_language = self.view.language if not abandoned else "en"
+        keep_language = self.view.language if not abandoned else self.settings.language
         self.view = FlowView(language=keep_language)
         self._refresh_staleness(force=True)
 

@@ -46,6 +46,7 @@ def flow_settings(settings: Settings) -> FlowSettings:
         done_linger_s=ui.done_linger_s,
         stale_after_s=settings.kiosk.stale_after_s,
         window=ArrivalWindow(ui.arrive_before_min, ui.arrive_after_min),
+        language=ui.language,
     )
 
 

@@ -315,3 +315,14 @@ def test_two_patients_with_the_same_first_name_and_birth_date_go_to_the_desk(h: 
 def test_an_unknown_method_is_recorded_as_dob(h: Harness) -> None:
     h.flow.enter_dob("07211990", method="carrier-pigeon")
     assert h.flow.view.method == "dob"
+
+
+def test_an_abandoned_visit_returns_to_the_kiosks_own_language() -> None:
+    h = Harness()
+    h.flow = CheckInFlow(h.day, h._submit, h.clock, "lobby-1", settings=FlowSettings(language="es"))
+    assert h.flow.view.language == "es"
+    h.flow.set_language("en")
+    h.flow.enter_code("K7QX2M")
+    h.clock.advance(60)
+    h.flow.tick()
+    assert h.flow.view.screen == Screen.ATTRACT and h.flow.view.language == "es"
