@@ -38,6 +38,9 @@ class Answers:
     io_board: str = ""
     printer: str = ""
     camera: str = ""
+    language: str = ""
+    speech_engine: str = ""
+    speech_model: str = ""
     extra: list[str] = field(default_factory=list)  # section.key=value
 
 
@@ -88,6 +91,11 @@ def build_mapping(answers: Answers, base: dict[str, Any], etc_dir: Path) -> dict
             devices[key] = getattr(answers, flag)
     if answers.staff:
         data.setdefault("staff", {})["members"] = staff_members(answers.staff)
+    if answers.language:
+        data.setdefault("ui", {})["language"] = answers.language
+    for value, key in ((answers.speech_engine, "engine"), (answers.speech_model, "vosk_model_dir")):
+        if value:
+            data.setdefault("speech", {})[key] = value
     for item in answers.extra:
         _set(data, item)
     return {k: v for k, v in data.items() if v}

@@ -163,5 +163,34 @@ def check_devices(settings: Settings, seconds: float = 3.0) -> list[CheckResult]
     ]
 
 
+def check_speech(settings: Settings) -> CheckResult:
+    """The recognizer the kiosk will load: a vosk model directory, or pocketsphinx's own."""
+    speech = settings.speech
+    if not speech.enabled:
+        return CheckResult("speech", True, "voice check-in disabled", warning=True)
+    engine = (
+        speech.engine if speech.engine != "auto" else ("vosk" if speech.vosk_model_dir else "pocketsphinx")
+    )
+    try:
+        if engine == "vosk":
+            from speech.models import check_model_dir
+
+            check_model_dir(Path(speech.vosk_model_dir))
+            return CheckResult("speech", True, f"vosk model at {speech.vosk_model_dir}")
+        from pocketsphinx import get_model_path
+
+        model = Path(get_model_path()) / "en-us"
+        if not model.is_dir():
+            raise KioskError(f"no English model at {model}")
+        return CheckResult("speech", True, "pocketsphinx with its English model")
+    except (KioskError, ImportError, OSError) as exc:
+        return CheckResult(
+            "speech",
+            False,
+            str(exc),
+            "install the model with `kiosk speech install-model FILE.zip`, or set speech.engine",
+        )
+
+
 def running_as_service() -> bool:
     return bool(os.environ.get("INVOCATION_ID"))

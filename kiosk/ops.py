@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 from config.settings import Settings
-from kiosk.checks import CheckResult, check_broker, check_clock, check_state_dir
+from kiosk.checks import CheckResult, check_broker, check_clock, check_speech, check_state_dir
 from kiosk.clock import Clock, SystemClock
 from kiosk.errors import KioskError, WireError
 from sync import messages as m
@@ -46,6 +46,7 @@ def doctor(settings: Settings, clock: Clock | None = None, broker_timeout: float
     else:
         results.append(CheckResult("cache", True, "not created yet (the kiosk has not run)", warning=True))
     results.append(check_clock(clock, last_synced))
+    results.append(check_speech(settings))
     results.append(check_broker(settings.broker, settings.kiosk.id, broker_timeout))
     if results[-1].ok:
         results += _reported_health(settings, broker_timeout)

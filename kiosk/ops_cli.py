@@ -12,7 +12,7 @@ from typing import Any
 from config import load_settings
 from config.provision import Answers, fill_in, write_config
 from config.settings import DEFAULT_CONFIG_PATH
-from kiosk.checks import check_broker, check_clock, check_devices, check_state_dir, report
+from kiosk.checks import check_broker, check_clock, check_devices, check_speech, check_state_dir, report
 from kiosk.ops import doctor, factory_reset, purge, results_json
 
 
@@ -38,6 +38,9 @@ def add_commands(subparsers: Any) -> None:
     prov.add_argument("--io-board", default="", help="I/O board serial port or URL")
     prov.add_argument("--printer", default="", help="ticket printer serial port or URL")
     prov.add_argument("--camera", default="", help="camera index or file")
+    prov.add_argument("--language", choices=["en", "es"], help="the screen's language for each new patient")
+    prov.add_argument("--speech-engine", choices=["auto", "pocketsphinx", "vosk"], help="speech recognizer")
+    prov.add_argument("--speech-model", default="", help="installed vosk model directory")
     prov.add_argument(
         "--set",
         dest="extra",
@@ -92,6 +95,9 @@ def answers_from_args(args: argparse.Namespace) -> Answers:
         io_board=args.io_board,
         printer=args.printer,
         camera=args.camera,
+        language=args.language or "",
+        speech_engine=args.speech_engine or "",
+        speech_model=args.speech_model,
         extra=args.extra,
     )
 
@@ -118,6 +124,7 @@ def _provision(args: argparse.Namespace) -> int:
         check_broker(settings.broker, settings.kiosk.id),
     ]
     results += check_devices(settings)
+    results.append(check_speech(settings))
     print(report(results))
     return 0 if all(r.ok for r in results) else 1
 

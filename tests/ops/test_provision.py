@@ -61,6 +61,7 @@ def test_provision_writes_a_checked_config_with_safe_modes_and_hashed_pins(
     code, out, output = _provision(tmp_path, broker)
     assert code == 0, out
     assert "[ok  ] broker: connected" in out and "0 failed" in out
+    assert "[ok  ] speech: pocketsphinx with its English model" in out
     assert stat.S_IMODE(output.stat().st_mode) == 0o640
     text = output.read_text()
     assert "482913" not in text and "1234" not in text
@@ -70,6 +71,23 @@ def test_provision_writes_a_checked_config_with_safe_modes_and_hashed_pins(
     assert members["ana"].role == "supervisor" and verify_secret("482913", members["ana"].pin_hash)
     assert not verify_secret("000000", members["ana"].pin_hash)
     assert not list(output.parent.glob(".kiosk.toml.*"))  # no temporary file left behind
+
+
+def test_provision_names_a_missing_speech_model(broker: Broker, tmp_path: Path) -> None:
+    code, out, output = _provision(
+        tmp_path,
+        broker,
+        "--language",
+        "es",
+        "--speech-engine",
+        "vosk",
+        "--speech-model",
+        str(tmp_path / "no-model"),
+    )
+    assert code == 1
+    assert "[FAIL] speech:" in out and "kiosk speech install-model" in out
+    settings = load_settings(output, env={})
+    assert (settings.ui.language, settings.speech.engine) == ("es", "vosk")
 
 
 def test_provision_over_tls_with_a_password_and_a_wrong_password(tmp_path: Path) -> None:
