@@ -205,7 +205,7 @@ class KioskSync:
         if event.kind == "message":
             self._on_message(event.topic, event.payload)
         elif event.kind == "published":
-            self.sender.settle([event])
+            self.sender.settle([event, *self._take_queued_acks()])  # one commit for a burst of PUBACKs
         elif event.kind == "connected":
             self._on_connected()
         elif event.kind == "disconnected":

@@ -180,7 +180,8 @@ class HubService:
                     requests.append(msg)
                 else:
                     out += self._kiosk_message(msg, now)
-            out += self.desk.receipts() if self.desk else []
+            if self.desk and any(isinstance(msg, (m.DisplayAck, m.KioskAvailability)) for msg in messages):
+                out += self.desk.receipts()  # only what kiosks display (or leave) changes a receipt
         if requests:
             self._apply_requests(requests)
         for provider_id in touched:
