@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
-import threading
 from collections.abc import Mapping
 from typing import TextIO
 
 from config import load_settings
 from kiosk.board import render_board
 from kiosk.logs import setup_logging
-from kiosk.systemd import notify, supervise
+from kiosk.systemd import serve_until_stopped
 from sync.kiosk_sync import KioskSync, SyncChange
 
 
@@ -57,19 +55,10 @@ def run_kiosk(args: argparse.Namespace) -> int:
         return run_touch_kiosk(settings)
     sync = KioskSync(settings)
     sync.add_listener(HeadlessBoard(sync))
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     sync.start()
-    # Headless, the main loop is this wait: the watchdog follows the sync loop alone.
-    dog = supervise({"sync": sync.alive})
-    notify("READY=1")
     try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
+        # Headless, the main loop is a wait: the watchdog follows the sync loop alone.
+        serve_until_stopped({"sync": sync.alive})
     finally:
-        notify("STOPPING=1")
-        if dog is not None:
-            dog.stop()
         sync.stop()
     return 0

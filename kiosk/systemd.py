@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import threading
 from collections.abc import Callable, Mapping
@@ -127,3 +128,21 @@ def supervise(checks: Mapping[str, LivenessCheck]) -> Watchdog | None:
     dog = Watchdog(checks, interval)
     dog.start()
     return dog
+
+
+def serve_until_stopped(checks: Mapping[str, LivenessCheck]) -> None:
+    """The main loop of a service with no event loop of its own: READY, pet the watchdog
+    while ``checks`` pass, wait for SIGTERM or Ctrl-C, then STOPPING (the caller stops
+    its parts after this returns)."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    dog = supervise(checks)
+    notify("READY=1")
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        notify("STOPPING=1")
+        if dog is not None:
+            dog.stop()

@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import queue
-import signal
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +22,7 @@ from config.settings import Settings
 from kiosk.clock import SystemClock
 from kiosk.errors import ConfigError, KioskError, WireError
 from kiosk.logs import setup_logging
-from kiosk.systemd import Watchdog, notify, watchdog_interval_s
+from kiosk.systemd import serve_until_stopped
 from sync import messages as m
 from sync import staff_messages as sm
 from sync.hub.audit import AuditLog
@@ -105,24 +103,9 @@ def _run(args: argparse.Namespace) -> int:
         plan = load_plan(settings.hub.schedule_file) if not args.sample else sample_morning(date.today())
     service = HubService(settings)
     service.start(plan)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    watchdog = None
-    interval = watchdog_interval_s()
-    if interval is not None:
-        watchdog = Watchdog(
-            {"hub loop": service.responsive, "mqtt supervisor": service.link.supervising}, interval
-        )
-        watchdog.start()
-    notify("READY=1")
     try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
+        serve_until_stopped({"hub loop": service.responsive, "mqtt supervisor": service.link.supervising})
     finally:
-        notify("STOPPING=1")
-        if watchdog is not None:
-            watchdog.stop()
         service.stop()
     return 0
 
