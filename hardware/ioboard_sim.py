@@ -21,6 +21,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from hardware import ioproto as p
+from hardware.pty_sim import PtySimulator
 from hardware.serialport import Pty
 from kiosk.errors import WireError
 
@@ -36,7 +37,9 @@ class SimFaults:
     silent: bool = False  # read but never answer (a hung firmware)
 
 
-class BoardSimulator:
+class BoardSimulator(PtySimulator):
+    THREAD_NAME = "io-board-sim"
+
     """The firmware, on a pty. Thread-safe controls; ``url`` is what the kiosk opens."""
 
     def __init__(
@@ -51,15 +54,12 @@ class BoardSimulator:
         ack_timeout: float = 0.25,
         retries: int = 3,
     ) -> None:
-        self.link = link
+        super().__init__(link)
         self.faults = faults or SimFaults()
         self.firmware, self.board_id, self.version = firmware, board_id, version
         self.ack_timeout, self.retries = ack_timeout, retries
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
-        self._pty: Pty | None = None
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
         self.decoder = p.FrameDecoder()
         self.led = p.LedMode.OFF
         self.led_history: list[p.LedMode] = []
@@ -71,30 +71,10 @@ class BoardSimulator:
         self._outstanding: dict[int, tuple[bytes, float, int]] = {}
         self._recent: deque[int] = deque(maxlen=16)
 
-    @property
-    def url(self) -> str:
-        if self._pty is None:
-            raise RuntimeError("simulator not started")
-        return self._pty.url
-
-    def start(self) -> BoardSimulator:
-        self._pty = Pty(self.link)
-        flags = fcntl.fcntl(self._pty.master, fcntl.F_GETFL)
-        fcntl.fcntl(self._pty.master, fcntl.F_SETFL, flags | os.O_NONBLOCK)
+    def _on_start(self, pty: Pty) -> None:
+        flags = fcntl.fcntl(pty.master, fcntl.F_GETFL)
+        fcntl.fcntl(pty.master, fcntl.F_SETFL, flags | os.O_NONBLOCK)
         self._booted = time.monotonic()
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="io-board-sim", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-            self._thread = None
-        if self._pty is not None:
-            self._pty.close()
-            self._pty = None
 
     def vanish(self) -> None:
         """Unplug: the pty closes and (with a link) the device name disappears."""

@@ -13,12 +13,14 @@ import threading
 
 from hardware import ticket as t
 from hardware.escpos_decode import EscPosDecoder, Job
-from hardware.serialport import Pty
+from hardware.pty_sim import PtySimulator
 
 
-class PrinterSimulator:
+class PrinterSimulator(PtySimulator):
+    THREAD_NAME = "printer-sim"
+
     def __init__(self, link: str | None = None) -> None:
-        self.link = link
+        super().__init__(link)
         self.paper_out = False
         self.paper_low = False
         self.cover_open = False
@@ -26,39 +28,16 @@ class PrinterSimulator:
         self.mute = False  # never answer status requests
         self.decoder = EscPosDecoder()
         self.printed_while_faulted = 0
-        self._pty: Pty | None = None
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
         self._lock = threading.Lock()
-
-    @property
-    def url(self) -> str:
-        if self._pty is None:
-            raise RuntimeError("simulator not started")
-        return self._pty.url
 
     @property
     def jobs(self) -> list[Job]:
         with self._lock:
             return list(self.decoder.jobs)
 
-    def start(self) -> PrinterSimulator:
-        self._pty = Pty(self.link)
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="printer-sim", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-            self._thread = None
-        if self._pty is not None:
-            self._pty.close()
-            self._pty = None
-
-    vanish = stop
+    def vanish(self) -> None:
+        """Unplug: the pty closes and (with a link) the device name disappears."""
+        self.stop()
 
     def reappear(self) -> None:
         self.start()

@@ -127,14 +127,18 @@ class HubStore:
         return m.ProviderSchedule(provider_id, row[0], row[1], max(1, row[2]), appts)
 
     def appointments(self, provider_id: str | None = None) -> list[HubAppointment]:
-        cols = [f.name for f in dataclasses.fields(HubAppointment)]
         where, params = ("WHERE provider_id = ?", [provider_id]) if provider_id else ("", [])
-        sql = f"SELECT {', '.join(cols)} FROM appointments {where} ORDER BY start, id"  # noqa: S608
-        return [HubAppointment(**dict(zip(cols, r, strict=True))) for r in self.db.execute(sql, params)]
+        return self._appointments(where, params)
 
     def appointment(self, appointment_id: str) -> HubAppointment | None:
-        found = [a for a in self.appointments() if a.id == appointment_id]
+        """One row by key (a check-in looks its appointment up: no scan of the day)."""
+        found = self._appointments("WHERE id = ?", [appointment_id])
         return found[0] if found else None
+
+    def _appointments(self, where: str, params: list[str]) -> list[HubAppointment]:
+        cols = [f.name for f in dataclasses.fields(HubAppointment)]
+        sql = f"SELECT {', '.join(cols)} FROM appointments {where} ORDER BY start, id"  # noqa: S608
+        return [HubAppointment(**dict(zip(cols, r, strict=True))) for r in self.db.execute(sql, params)]
 
     # --- check-ins --------------------------------------------------------------------
 
