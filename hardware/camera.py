@@ -15,11 +15,11 @@ from typing import Any
 
 import cv2
 
+from core.clock import Clock, SystemClock
 from hardware.errors import DeviceMissing
 from hardware.events import EventCallback, PresenceChanged, QrDecoded, safe_emit
 from hardware.supervisor import Check
 from hardware.vision import FrameAnalyzer
-from kiosk.clock import Clock, SystemClock
 
 _log = logging.getLogger(__name__)
 

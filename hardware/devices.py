@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from config.settings import DeviceSettings
+from core.clock import Clock, SystemClock
 from hardware.camera import Camera
 from hardware.events import EventCallback
 from hardware.ioboard import IoBoard, LinkTiming
@@ -20,7 +21,6 @@ from hardware.printer import TicketPrinter
 from hardware.printer_sim import PrinterSimulator
 from hardware.supervisor import Backoff, Device, DeviceSupervisor
 from hardware.ticket import PrintResult, Ticket
-from kiosk.clock import Clock, SystemClock
 
 _log = logging.getLogger(__name__)
 SIM_URL = "sim://"

@@ -1,8 +1,8 @@
-"""Device errors beyond ``kiosk.errors.DeviceError``: "missing" is told apart from "error"."""
+"""Device errors beyond ``core.errors.DeviceError``: "missing" is told apart from "error"."""
 
 from __future__ import annotations
 
-from kiosk.errors import DeviceError
+from core.errors import DeviceError
 
 
 class DeviceMissing(DeviceError):

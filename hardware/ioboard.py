@@ -14,6 +14,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.clock import Clock, SystemClock
+from core.errors import WireError
 from hardware import ioproto as p
 from hardware.errors import DeviceError
 from hardware.events import (
@@ -25,8 +27,6 @@ from hardware.events import (
 )
 from hardware.serialport import open_port
 from hardware.supervisor import Check
-from kiosk.clock import Clock, SystemClock
-from kiosk.errors import WireError
 
 _log = logging.getLogger(__name__)
 

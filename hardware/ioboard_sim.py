@@ -20,10 +20,10 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
+from core.errors import WireError
 from hardware import ioproto as p
 from hardware.pty_sim import PtySimulator
 from hardware.serialport import Pty
-from kiosk.errors import WireError
 
 _log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import struct
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from kiosk.errors import WireError
+from core.errors import WireError
 
 PROTOCOL_VERSION = 1
 SYNC = b"\xa5\x5a"

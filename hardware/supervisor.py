@@ -17,9 +17,9 @@ import threading
 from dataclasses import dataclass
 from typing import Protocol
 
+from core.clock import Clock, SystemClock
 from hardware.errors import DeviceMissing
 from hardware.events import EventCallback, HealthRegistry, HealthState
-from kiosk.clock import Clock, SystemClock
 
 _log = logging.getLogger(__name__)
 

@@ -1,5 +1,6 @@
-"""kiosk: offline-first firmware and controller for a robot receptionist kiosk."""
+"""kiosk: the applications of a kiosk unit: the assembly (``KioskApp``), the ``kiosk``
+command, provisioning and operations. Everything below it is a library (docs/architecture.md)."""
 
-__version__ = "0.1.0"
+from core.version import __version__
 
 __all__ = ["__version__"]

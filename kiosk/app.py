@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from config import load_settings
-from kiosk.board import render_board
-from kiosk.logs import setup_logging
-from kiosk.systemd import serve_until_stopped
+from core.logs import setup_logging
+from core.systemd import serve_until_stopped
+from domain.board import render_board
 from sync.kiosk_sync import KioskSync, SyncChange
 
 

@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 from config.settings import BrokerSettings, Settings
-from kiosk.clock import Clock, SystemClock
-from kiosk.errors import KioskError
+from core.clock import Clock, SystemClock
+from core.errors import KioskError
 from sync.link import LinkEvent, MqttLink
 
 MIN_FREE_MB = 200

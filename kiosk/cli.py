@@ -12,16 +12,19 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from kiosk import __version__
-from kiosk.errors import KioskError
+from core.errors import KioskError
+from core.version import __version__
 
 _COMMAND_MODULES = (
     "kiosk.commands",
-    "sync.hub.cli",
+    "hub.cli",
     "kiosk.ops_cli",
     "hardware.cli",
     "speech.cli",
 )
+
+
+_OWN_PACKAGES = frozenset({"core", "config", "sync", "domain", "hub", "hardware", "speech", "ui", "kiosk"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,7 +35,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _COMMAND_MODULES:
-        importlib.import_module(name).add_commands(subparsers)
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            # A hub server installs ``.[hub]`` only: the kiosk's device and speech commands
+            # need packages it does not have, and are left out rather than breaking ``kiosk hub``.
+            if exc.name is None or exc.name.split(".")[0] in _OWN_PACKAGES:
+                raise
+            continue
+        module.add_commands(subparsers)
     return parser
 
 

@@ -9,9 +9,9 @@ import shutil
 from pathlib import Path
 
 from config.settings import Settings
+from core.clock import Clock, SystemClock
+from core.errors import KioskError, WireError
 from kiosk.checks import CheckResult, check_broker, check_clock, check_speech, check_state_dir
-from kiosk.clock import Clock, SystemClock
-from kiosk.errors import KioskError, WireError
 from sync import messages as m
 from sync.cache import KioskCache
 from sync.kiosk_sync import cache_age_from_meta

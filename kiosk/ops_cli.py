@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from config import load_settings
-from config.provision import Answers, fill_in, write_config
 from config.settings import DEFAULT_CONFIG_PATH
 from kiosk.checks import check_broker, check_clock, check_devices, check_speech, check_state_dir, report
 from kiosk.ops import doctor, factory_reset, purge, results_json
+from kiosk.provision import Answers, fill_in, write_config
 
 
 def add_commands(subparsers: Any) -> None:

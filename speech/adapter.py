@@ -1,4 +1,4 @@
-"""The seam between heard intents and the check-in flow (``kiosk.flow.CheckInFlow``).
+"""The seam between heard intents and the check-in flow (``domain.flow.CheckInFlow``).
 
 The flow exposes the same methods the touch screen calls; ``apply_intent`` maps an
 intent at a step to one of them, so a voice step and a tap are interchangeable.

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from kiosk.errors import SpeechError
+from core.errors import SpeechError
 
 MIN_RATE = 8000
 MAX_RATE = 192000

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from kiosk.clock import Clock
-from kiosk.flow import FlowView, Screen
+from core.clock import Clock
+from domain.flow import FlowView, Screen
 from speech.adapter import CheckInFlow, MissCounter, apply_intent
 from speech.grammar import StepGrammar, build_grammar
 from speech.intents import CallStaff, Help, Intent, No, Step

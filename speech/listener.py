@@ -17,7 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
-from kiosk.errors import SpeechError
+from core.errors import SpeechError
 from speech.audio import Audio, EnergyVad, Samples, clipped_fraction, read_wav, rms_dbfs
 from speech.grammar import StepGrammar
 from speech.intents import Intent

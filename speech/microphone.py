@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from kiosk.errors import SpeechError
+from core.errors import SpeechError
 from speech.audio import Audio, Samples
 
 

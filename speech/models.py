@@ -15,7 +15,7 @@ import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from kiosk.errors import SpeechError
+from core.errors import SpeechError
 
 MAX_MODEL_BYTES = 4 * 1024**3
 _REQUIRED = (("am/final.mdl",), ("conf/model.conf", "conf/mfcc.conf"))

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from kiosk.errors import SpeechError
+from core.errors import SpeechError
 from speech.grammar import StepGrammar
 from speech.pronounce import load_cmudict, pronunciations, write_dict
 from speech.recognizer import Hypothesis

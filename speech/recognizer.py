@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from kiosk.errors import SpeechError
+from core.errors import SpeechError
 from speech.audio import Audio
 from speech.grammar import StepGrammar
 

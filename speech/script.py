@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from kiosk.flow import FlowView, Screen
+from domain.flow import FlowView, Screen
 from speech.intents import Step
 from speech.phrases import confirm_prompt, greeting, prompt, provider_status, say_provider, say_time
 

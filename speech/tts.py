@@ -26,8 +26,8 @@ from typing import Protocol
 
 import numpy as np
 
-from kiosk.clock import Clock, SystemClock
-from kiosk.errors import SpeechError
+from core.clock import Clock, SystemClock
+from core.errors import SpeechError
 from speech.audio import Audio, decode_pcm
 
 _log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kiosk.errors import SpeechError
+from core.errors import SpeechError
 from speech.grammar import StepGrammar
 from speech.models import check_model_dir
 from speech.recognizer import Hypothesis

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from config.settings import SpeechSettings
-from kiosk.clock import Clock
+from core.clock import Clock
 from speech.audio import EnergyVad
 from speech.listener import ListenConfig
 from speech.recognizer import Recognizer, make_recognizer

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kiosk.errors import StorageError
+from core.errors import StorageError
 from sync import state
 from sync.messages import Appointment, AppointmentChange, CacheSummary, ProviderSchedule, ProviderStatus
 from sync.migrations import KIOSK_MIGRATIONS

@@ -9,7 +9,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 
-from kiosk.errors import WireError
+from core.errors import WireError
 from sync.topics import TopicTree, matches_route
 from sync.wire import TOPIC_MISMATCH, Message, decode
 

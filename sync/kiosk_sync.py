@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from config.settings import Settings
-from kiosk import __version__
-from kiosk.clock import Clock, SystemClock
-from kiosk.errors import KioskError, SyncError
+from core.clock import Clock, SystemClock
+from core.errors import KioskError, SyncError
+from core.version import __version__
 from sync import messages as m
 from sync import staff_messages as sm
 from sync.cache import Applied, KioskCache

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from kiosk.errors import WireError
+from core.errors import WireError
 from sync.wire import BAD_VALUE, Message, declare
 
 StatusState = Literal["on_time", "late", "out", "leaving_early"]

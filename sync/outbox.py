@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from kiosk.errors import StorageError
+from core.errors import StorageError
 from sync.sqlite import durable, transaction
 
 

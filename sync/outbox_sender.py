@@ -11,7 +11,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 
-from kiosk.clock import Clock
+from core.clock import Clock
 from sync.link import LinkEvent, MqttLink
 from sync.outbox import Outbox
 

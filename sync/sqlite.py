@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kiosk.errors import StorageError
+from core.errors import StorageError
 
 Migration = Callable[[sqlite_utils.Database], None]
 

@@ -17,7 +17,7 @@ import types
 from functools import cache
 from typing import Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
-from kiosk.errors import WireError
+from core.errors import WireError
 
 M = TypeVar("M", bound="Message")
 

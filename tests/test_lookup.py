@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from kiosk.lookup import dob_candidates, find_by_code, find_by_dob
+from domain.lookup import dob_candidates, find_by_code, find_by_dob
 from sync.messages import Appointment
 
 

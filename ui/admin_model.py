@@ -15,10 +15,10 @@ from typing import Any
 
 from PySide6.QtCore import Property, QCoreApplication, QEventLoop, QObject, Signal, Slot
 
-from kiosk.flow import FlowView, Screen
+from domain.admin_backend import AdminBackend, compact_line
+from domain.admin_panel import LATE_PRESETS, AdminPanel
+from domain.flow import FlowView, Screen
 from sync import staff_messages as sm
-from ui.admin_backend import AdminBackend, compact_line
-from ui.admin_panel import LATE_PRESETS, AdminPanel
 from ui.qt_signals import emit
 from ui.relay import Relay
 

@@ -16,11 +16,11 @@ from PySide6.QtQml import QQmlApplicationEngine, QQmlEngine, qmlRegisterSingleto
 from PySide6.QtQuick import QQuickItem, QQuickWindow
 
 from config.settings import Settings, StaffSettings
-from kiosk.admin import AdminSession
-from kiosk.clock import SystemClock
-from kiosk.errors import KioskError
-from kiosk.flow import CheckInFlow
-from ui.admin_backend import AdminBackend
+from core.clock import SystemClock
+from core.errors import KioskError
+from domain.admin import AdminSession
+from domain.admin_backend import AdminBackend
+from domain.flow import CheckInFlow
 from ui.admin_model import AdminModel
 from ui.board_model import AgeSource, BoardModel, BoardSource
 from ui.flow_model import FlowModel

@@ -8,7 +8,6 @@ thread, so the board refreshes in the same moment the cache changes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -23,6 +22,7 @@ from PySide6.QtCore import (
     Slot,
 )
 
+from domain.board import BoardRow, board_rows
 from sync.cache import Provider
 from sync.messages import ProviderStatus
 from ui.qt_signals import emit
@@ -31,35 +31,8 @@ from ui.relay import Relay
 _REFRESH_ON = ("status", "schedule", "link", "hub")
 
 
-@dataclass(frozen=True)
-class BoardRow:
-    provider_id: str
-    name: str
-    state: str  # on_time, late, leaving_early, out
-    delay_min: int
-    leaving_at: str
-
-
 BoardSource = Callable[[], tuple[list[Provider], dict[str, ProviderStatus]]]
 AgeSource = Callable[[], float]
-
-
-def board_rows(providers: list[Provider], statuses: dict[str, ProviderStatus]) -> list[BoardRow]:
-    rows = []
-    for p in providers:
-        s = statuses.get(p.id)
-        current = s is not None and s.date in ("", p.date)
-        state = s.state if s is not None and current else "on_time"
-        rows.append(
-            BoardRow(
-                p.id,
-                p.name,
-                state,
-                s.delay_min if s is not None and state == "late" else 0,
-                s.leaving_at if s is not None and state == "leaving_early" else "",
-            )
-        )
-    return rows
 
 
 _ROLES = {

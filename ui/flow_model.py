@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
-from kiosk.flow import CheckInFlow, FlowView, Screen
+from domain.flow import CheckInFlow, FlowView, Screen
 from ui.qt_signals import emit
 
 # Confirmation codes never use I, O, 0 or 1 (they read alike on a printed slip).

@@ -20,17 +20,17 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 
 from config.settings import Settings
+from core.clock import Clock, SystemClock
+from core.systemd import Heartbeat, notify, supervise
+from domain.admin import AdminSession
+from domain.admin_backend import AdminBackend, LogTail, SyncStatus
+from domain.estimate import ArrivalWindow
+from domain.flow import CheckInFlow, FlowSettings, FlowView, Patient
 from hardware import Devices, LedMode, PresenceChanged, QrDecoded, StaffCallPressed, Ticket
 from hardware.events import BadgeRead, DeviceEvent
-from kiosk.admin import AdminSession
-from kiosk.clock import Clock, SystemClock
-from kiosk.estimate import ArrivalWindow
-from kiosk.flow import CheckInFlow, FlowSettings, FlowView, Patient
-from kiosk.systemd import Heartbeat, notify, supervise
 from sync import messages as m
 from sync.cache import KioskCache, Provider
 from sync.kiosk_sync import KioskSync, cache_age_from_meta
-from ui.admin_backend import AdminBackend, LogTail, SyncStatus
 from ui.app import KioskUi, UiOptions
 from ui.relay import Relay
 from ui.voice import start_voice

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from config.settings import Settings
-from kiosk.clock import Clock
-from kiosk.errors import KioskError
-from kiosk.flow import CheckInFlow
+from core.clock import Clock
+from core.errors import KioskError
+from domain.flow import CheckInFlow
 from sync.kiosk_sync import KioskSync, SyncChange
 from ui.qt_signals import emit
 

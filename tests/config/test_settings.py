@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from config import load_settings
-from kiosk.errors import ConfigError
+from core.errors import ConfigError
 
 
 def _load(tmp_path: Path, text: str, env: dict[str, str] | None = None):

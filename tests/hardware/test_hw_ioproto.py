@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.errors import WireError
 from hardware import ioproto as p
-from kiosk.errors import WireError
 
 MESSAGES = [
     p.Hello(1),

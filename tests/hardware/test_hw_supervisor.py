@@ -9,11 +9,11 @@ from datetime import datetime
 import pytest
 from conftest import Events
 
+from core.clock import ManualClock
+from core.errors import DeviceError
 from hardware.errors import DeviceMissing
 from hardware.events import DeviceHealthChanged, HealthRegistry
 from hardware.supervisor import Backoff, Check, DeviceSupervisor
-from kiosk.clock import ManualClock
-from kiosk.errors import DeviceError
 
 
 class FakeDevice:

@@ -8,9 +8,9 @@ import pytest
 
 import hardware
 from config.loader import settings_from_mapping
-from hardware.bench import run_bench
+from core.errors import ConfigError
+from devtools.bench_hardware import run_bench
 from kiosk.cli import build_parser
-from kiosk.errors import ConfigError
 
 
 def test_devices_settings_load_and_check() -> None:

@@ -7,14 +7,14 @@ from datetime import date, datetime
 import pytest
 
 from config.settings import StaffSettings
-from kiosk.admin import AdminSession
-from kiosk.clock import ManualClock
-from kiosk.impact import status_impact
-from kiosk.staff import hash_secret
+from core.clock import ManualClock
+from domain.admin import AdminSession
+from domain.impact import status_impact
+from domain.staff import hash_secret
+from hub.policy import RolePolicy
+from hub.sample import sample_morning
 from sync import messages as m
 from sync import staff_messages as sm
-from sync.hub.policy import RolePolicy
-from sync.hub.sample import sample_morning
 
 FAST = 2**4  # scrypt cost for tests; provisioning uses 2**14
 

@@ -7,9 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from kiosk.clock import ManualClock
-from kiosk.errors import StorageError
-from kiosk.flow import CheckInFlow, FlowSettings, Screen
+from core.clock import ManualClock
+from core.errors import StorageError
+from domain.flow import CheckInFlow, FlowSettings, Screen
 from sync.cache import Provider
 from sync.messages import Appointment, CheckIn, ProviderStatus
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from config import load_settings
+from core.errors import ConfigError
+from domain.staff import parse_members, verify_secret
 from kiosk.cli import main
-from kiosk.errors import ConfigError
 from kiosk.ops import doctor, factory_reset, purge
-from kiosk.staff import parse_members, verify_secret
 from sync import messages as m
 from sync.acl import render_acl
 from sync.cache import KioskCache
@@ -191,8 +191,8 @@ def test_provision_over_tls_with_a_password_and_a_wrong_password(tmp_path: Path)
 def test_provision_refuses_bad_answers_before_writing_anything(
     tmp_path: Path, args: list[str], message: str
 ) -> None:
-    from config.provision import Answers, fill_in, write_config
     from kiosk.ops_cli import build_answers
+    from kiosk.provision import Answers, fill_in, write_config
 
     output = tmp_path / "kiosk.toml"
     with pytest.raises(ConfigError, match=message):

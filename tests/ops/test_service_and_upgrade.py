@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.clock import ManualClock
-from kiosk.flow import CheckInFlow
-from kiosk.logs import JsonFormatter
+from core.clock import ManualClock
+from core.logs import JsonFormatter
+from domain.flow import CheckInFlow
+from hub.migrations import HUB_MIGRATIONS
+from hub.sample import sample_morning
 from sync.cache import KioskCache
-from sync.hub.migrations import HUB_MIGRATIONS
-from sync.hub.sample import sample_morning
 from sync.migrations import KIOSK_MIGRATIONS
 from sync.sqlite import integrity_ok, open_database, schema_version
 from tests.support.broker import Broker

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from hub.sample import sample_morning
 from speech.grammar import StepGrammar, build_grammar
 from speech.intents import (
     CallStaff,
@@ -19,7 +20,6 @@ from speech.intents import (
     Step,
     Yes,
 )
-from sync.hub.sample import sample_morning
 
 TODAY = date(2025, 6, 2)
 NAMES = ["Maria", "James", "Aisha", "Robert", "Linda", "Kevin"]

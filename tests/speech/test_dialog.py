@@ -9,9 +9,9 @@ from datetime import date, datetime
 
 import pytest
 
-from kiosk.clock import ManualClock
-from kiosk.errors import SpeechError
-from kiosk.flow import CheckInFlow, FlowView, Screen
+from core.clock import ManualClock
+from core.errors import SpeechError
+from domain.flow import CheckInFlow, FlowView, Screen
 from speech.dialog import VoiceDialog, schedule_vocabulary
 from speech.listener import ListenConfig, Listener
 from speech.pocketsphinx_engine import PocketsphinxRecognizer

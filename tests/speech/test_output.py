@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core.clock import ManualClock
+from core.errors import SpeechError
 from kiosk.cli import main
-from kiosk.clock import ManualClock
-from kiosk.errors import SpeechError
 from speech.audio import Audio, write_wav
 from speech.grammar import build_grammar
 from speech.intents import Step, Yes
@@ -226,7 +226,7 @@ def test_cli_install_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
 def test_settings_check_the_speech_table(tmp_path: Path) -> None:
     from config.loader import settings_from_mapping
-    from kiosk.errors import ConfigError
+    from core.errors import ConfigError
 
     assert settings_from_mapping({"speech": {"engine": "vosk"}}).speech.engine == "vosk"
     with pytest.raises(ConfigError, match=r"speech\.engine"):
@@ -236,7 +236,7 @@ def test_settings_check_the_speech_table(tmp_path: Path) -> None:
 
 
 def test_bench_reports_the_issue_keys() -> None:
-    from speech.bench import run_bench
+    from devtools.bench_speech import run_bench
 
     result = run_bench(quick=True)
     assert set(result) == {"asr_rtf", "voice_reply_ms", "speech_rss_mb"}

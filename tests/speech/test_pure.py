@@ -7,7 +7,7 @@ from datetime import date, time
 
 import pytest
 
-from kiosk.flow import FlowView, Screen
+from domain.flow import FlowView, Screen
 from speech.adapter import MissCounter, apply_intent
 from speech.dates import parse_spoken_date
 from speech.grammar import build_grammar, first_names
@@ -179,7 +179,7 @@ def test_provider_status_in_plain_words() -> None:
 
 
 class _Flow:
-    """Records calls; the dialog tests drive the real ``kiosk.flow.CheckInFlow``."""
+    """Records calls; the dialog tests drive the real ``domain.flow.CheckInFlow``."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, object]] = []
@@ -251,8 +251,8 @@ def test_guessed_phones_are_arpabet() -> None:
 def _views() -> list[FlowView]:
     from datetime import datetime as dt
 
-    from kiosk.estimate import Outcome
-    from kiosk.flow import Patient
+    from domain.estimate import Outcome
+    from domain.flow import Patient
 
     maria = Patient("Maria", "G", "09:30", "Dr. Ana Martinez")
     late = Outcome("late", 20, 20, dt(2025, 6, 2, 9, 50), options=("waiting_late", "return_later"))

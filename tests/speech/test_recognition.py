@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kiosk.errors import SpeechError
+from core.errors import SpeechError
 from speech.audio import Audio, read_wav, write_wav
 from speech.grammar import StepGrammar, build_grammar
 from speech.intents import CallStaff, DateOfBirth, Help, No, Step, Yes

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.clock import ManualClock
-from kiosk.flow import CheckInFlow, Screen
-from kiosk.logs import JsonFormatter
+from core.clock import ManualClock
+from core.logs import JsonFormatter
+from domain.flow import CheckInFlow, Screen
+from hub.sample import sample_morning
 from speech.dates import EN_MONTHS
 from speech.dialog import VoiceDialog, schedule_vocabulary
 from speech.listener import ListenConfig, Listener
@@ -20,7 +21,6 @@ from speech.numbers import say_number, say_ordinal
 from speech.pocketsphinx_engine import PocketsphinxRecognizer
 from speech.tts import HalfDuplex, MemorySink, Pyttsx3Synthesizer, Speaker
 from sync.cache import KioskCache, Provider
-from sync.hub.sample import sample_morning
 from sync.kiosk_sync import KioskSync
 from sync.messages import Appointment, ProviderStatus
 from tests.speech.scripted import FlowThread, ScriptedSource, wait_until

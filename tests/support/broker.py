@@ -1,3 +1,3 @@
-from sync.local_broker import Broker, Credentials, free_port
+from devtools.local_broker import Broker, Credentials, free_port
 
 __all__ = ["Broker", "Credentials", "free_port"]

@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings, StaffSettings
-from kiosk.clock import SystemClock
+from core.clock import SystemClock
+from hub.sample import sample_morning, start_near
+from hub.service import HubService
 from sync import messages as m
-from sync.hub.sample import sample_morning
-from sync.hub.service import HubService
 from sync.kiosk_sync import KioskSync, SyncChange
 
 
@@ -105,7 +105,14 @@ def checkin(appointment: m.Appointment, kiosk_id: str = "lobby-1", key: str | No
     )
 
 
+def not_over(day: list[m.Appointment], now: datetime | None = None) -> int:
+    """How many of ``day``'s appointments have not ended yet (what "out today" affects)."""
+    now = now or datetime.now()
+    return sum(
+        1 for a in day if datetime.fromisoformat(a.start) + timedelta(minutes=a.duration_min) > now
+    )
+
+
 def morning_from_now(minutes_ago: int = 20) -> datetime:
     """A sample morning that started a little while ago, whatever the time (arrival windows open)."""
-    start = (datetime.now() - timedelta(minutes=minutes_ago)).replace(second=0, microsecond=0)
-    return start.replace(minute=start.minute - start.minute % 15)
+    return start_near(datetime.now(), minutes_ago)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.errors import StorageError
+from core.errors import StorageError
 from sync import messages as m
 from sync.acl import render_acl
 from sync.cache import KioskCache

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sync.hub.store import HubStore
+from hub.store import HubStore
 from tests.support.broker import Broker
 from tests.support.site import RecordingKiosk, checkin, start_hub, status_request, wait_for
 

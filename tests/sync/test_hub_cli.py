@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import ConfigError
+from core.logs import JsonFormatter
+from hub.sample import sample_morning
+from hub.schedule_io import load_plan, write_csv
 from kiosk.cli import main
-from kiosk.errors import ConfigError
-from kiosk.logs import JsonFormatter
-from sync.hub.sample import sample_morning
-from sync.hub.schedule_io import load_plan, write_csv
 from tests.support.broker import Broker
 from tests.support.site import RecordingKiosk, start_hub, wait_for
 
@@ -89,7 +89,7 @@ def test_schedule_csv_round_trip_and_errors_name_the_row(tmp_path: Path) -> None
 
 def test_the_demo_runs_the_story_and_logs_no_patient_data(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "kiosk", "demo", "--headless", "--minutes", "0.02"],
+        [sys.executable, "-m", "devtools", "demo", "--headless", "--minutes", "0.02"],
         capture_output=True,
         check=False,
         text=True,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.errors import StorageError
+from core.errors import StorageError
 from sync import messages as m
 from sync import state
 from sync.cache import KioskCache

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.errors import WireError
+from core.errors import WireError
 from sync import messages as m
 from sync import staff_messages as sm
 from sync.topics import TopicTree

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.systemd import Heartbeat, Watchdog, notify, watchdog_interval_s
+from core.systemd import Heartbeat, Watchdog, notify, watchdog_interval_s
 
 ROOT = Path(__file__).resolve().parents[2]
 UNITS = sorted((ROOT / "systemd").glob("kiosk*"))

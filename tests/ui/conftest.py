@@ -15,8 +15,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtQuick import QQuickItem
 from PySide6.QtTest import QTest
 
+from devtools.ui_sample import STAFF_PINS, SampleDay
 from ui.app import KioskUi, UiOptions
-from ui.sample import STAFF_PINS, SampleDay
 
 
 @pytest.fixture(scope="session")

@@ -14,20 +14,20 @@ from datetime import date, datetime
 import pytest
 from PySide6.QtGui import QGuiApplication
 
+from core.clock import ManualClock
+from devtools.ui_sample import BEN_BADGE, VISITORS, SampleDay, sample_staff
+from domain.admin import AdminSession
+from domain.admin_backend import AdminBackend, LogTail, compact_line
+from domain.flow import CheckInFlow
 from hardware.events import BadgeRead, PresenceChanged, QrDecoded
-from kiosk.admin import AdminSession
-from kiosk.clock import ManualClock
-from kiosk.flow import CheckInFlow
+from hub.sample import sample_morning
 from sync import messages as m
 from sync import staff_messages as sm
 from sync.cache import KioskCache
-from sync.hub.sample import sample_morning
 from sync.kiosk_sync import SyncChange
 from tests.ui.conftest import Staff
-from ui.admin_backend import AdminBackend, LogTail, compact_line
 from ui.app import KioskUi, UiOptions
 from ui.run import route_device_event
-from ui.sample import BEN_BADGE, VISITORS, SampleDay, sample_staff
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 from PySide6.QtCore import QSignalBlocker  # noqa: F401 - keeps QtCore loaded before QtTest on old wheels
 
+from devtools.ui_sample import VISITORS, SampleDay
 from tests.ui.conftest import Patient
 from ui.app import KioskUi
-from ui.sample import VISITORS, SampleDay
 
 
 def _start(patient: Patient, method: str) -> None:

@@ -13,9 +13,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtQml import QQmlEngine, QQmlExpression
 from PySide6.QtQuick import QQuickItem
 
+from devtools.ui_sample import SampleDay
+from devtools.ui_scenes import LANGUAGES, SCENES, SIZES, play
 from ui.app import KioskUi, UiOptions
-from ui.sample import SampleDay
-from ui.scenes import LANGUAGES, SCENES, SIZES, play
 
 UI = Path(__file__).resolve().parents[2] / "ui"
 _TOLERANCE = 1.5

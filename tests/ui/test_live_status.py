@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QGuiApplication
 
-from kiosk.clock import ManualClock
-from kiosk.flow import CheckInFlow
+from core.clock import ManualClock
+from devtools.ui_sample import SampleDay
+from domain.flow import CheckInFlow
 from sync.cache import KioskCache
 from sync.kiosk_sync import KioskSync, SyncChange, cache_age_from_meta
 from tests.support.broker import Broker
@@ -20,7 +21,6 @@ from tests.support.site import site_settings, start_hub, status_request, wait_fo
 from tests.ui.conftest import Patient
 from ui.app import KioskUi, UiOptions
 from ui.flow_model import CODE_KEYS
-from ui.sample import SampleDay
 
 
 def test_the_board_changes_when_the_sync_thread_reports_a_change(

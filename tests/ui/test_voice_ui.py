@@ -12,12 +12,12 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
 from config.settings import Settings, SpeechSettings
-from kiosk.clock import SystemClock
+from core.clock import SystemClock
+from devtools.ui_sample import SampleDay
 from speech.tts import MemorySink, Pyttsx3Synthesizer
 from sync.cache import KioskCache
 from tests.speech.scripted import ScriptedSource
 from tests.ui.conftest import Patient
-from ui.sample import SampleDay
 from ui.voice import start_voice
 
 

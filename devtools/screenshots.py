@@ -1,0 +1,60 @@
+"""``make screenshots``: every scene x {800x480, 1280x800} x {en, es} to PNG, offscreen.
+
+python -m devtools.screenshots [--out build/screenshots] [--only NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="build/screenshots", help="directory for the PNG files")
+    parser.add_argument("--only", nargs="*", default=[], help="scene names (default: all)")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from PySide6.QtGui import QGuiApplication
+
+    from devtools.ui_sample import SampleDay
+    from devtools.ui_scenes import LANGUAGES, SCENES, SIZES, play
+    from ui.app import KioskUi, UiOptions
+
+    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    names = args.only or list(SCENES)
+    count = 0
+    with tempfile.TemporaryDirectory(prefix="kiosk-shots-") as tmp:
+        day = SampleDay(Path(tmp))
+        ui = KioskUi(
+            day.flow(),
+            day.board,
+            lambda: day.age_s,
+            UiOptions(tick_ms=0, practice_name="Riverside Family Practice"),
+        )
+        ui.show()
+        try:
+            for width, height in SIZES:
+                ui.resize(width, height)
+                for language in LANGUAGES:
+                    for name in names:
+                        play(name, day, ui, language)
+                        app.processEvents()
+                        image = ui.window.grabWindow()
+                        image.save(str(out / f"{width}x{height}_{language}_{name}.png"))
+                        count += 1
+        finally:
+            ui.close()
+            day.close()
+    print(f"{count} screenshots in {out}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""Schema migrations of the hub database. Append only."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from hub.audit import create_audit_table
+
+
+def _v1_initial(db: sqlite_utils.Database) -> None:
+    db.table("providers").create({"id": str, "name": str, "date": str, "schedule_version": int}, pk="id")
+    db.table("appointments").create(
+        {
+            "id": str,
+            "provider_id": str,
+            "start": str,
+            "duration_min": int,
+            "first_name": str,
+            "last_name": str,
+            "dob": str,
+            "code": str,
+            "state": str,
+        },
+        pk="id",
+    )
+    db.table("appointments").create_index(["provider_id", "start"])
+    status_cols = {
+        "provider_id": str,
+        "version": int,
+        "state": str,
+        "delay_min": int,
+        "leaving_at": str,
+        "reason": str,
+        "changed_by": str,
+        "changed_at": str,
+        "alternative_provider_id": str,
+        "date": str,
+    }
+    db.table("status").create(status_cols, pk="provider_id")
+    db.table("status_history").create({"id": int, **status_cols, "request_key": str}, pk="id")
+    db.table("checkins").create(
+        {
+            "key": str,
+            "kiosk_id": str,
+            "appointment_id": str,
+            "provider_id": str,
+            "arrived_at": str,
+            "method": str,
+            "outcome": str,
+            "recorded_at": str,
+        },
+        pk="key",
+    )
+    db.table("requests").create(
+        {
+            "key": str,
+            "kiosk_id": str,
+            "provider_id": str,
+            "state": str,
+            "requested_by": str,
+            "requested_at": str,
+            "delay_min": int,
+            "leaving_at": str,
+            "reason": str,
+            "role": str,
+            "approved_by": str,
+            "alternative_provider_id": str,
+            "accepted": int,
+            "result_reason": str,
+            "status_version": int,
+            "recorded_at": str,
+        },
+        pk="key",
+    )
+    db.table("kiosks").create(
+        {
+            "id": str,
+            "online": int,
+            "software_version": str,
+            "availability_at": str,
+            "last_seen": str,
+            "display": str,
+            "display_at": str,
+            "health": str,
+        },
+        pk="id",
+    )
+    db.table("counters").create({"name": str, "value": int}, pk="name")
+
+
+def _v2_staff_side(db: sqlite_utils.Database) -> None:
+    create_audit_table(db)
+    db.table("notices").create(
+        {
+            "id": str,
+            "at": str,
+            "provider_id": str,
+            "status_version": int,
+            "summary": str,
+            "changed_by": str,
+            "acked_by": str,
+            "acked_at": str,
+        },
+        pk="id",
+    )
+    db.table("escalations").create(
+        {
+            "id": str,
+            "at": str,
+            "about": str,
+            "provider_id": str,
+            "status_version": int,
+            "detail": str,
+            "open": int,
+            "resolved_at": str,
+        },
+        pk="id",
+    )
+
+
+HUB_MIGRATIONS = [_v1_initial, _v2_staff_side]

@@ -1,0 +1,140 @@
+"""A sample morning for the demo and the benchmarks: invented patients, real shapes.
+
+Four providers and fifty appointments; Dr. Martinez has fourteen before noon (the
+practice's story: she calls in sick at 7:43). Deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+
+from hub.store import DayPlan, HubAppointment
+
+PROVIDERS = {
+    "martinez": "Dr. Ana Martinez",
+    "chen": "Dr. Wei Chen",
+    "okafor": "Dr. Ngozi Okafor",
+    "patel": "Dr. Raj Patel",
+}
+_FIRST = [
+    "Maria",
+    "James",
+    "Aisha",
+    "Liam",
+    "Sofia",
+    "Noah",
+    "Mei",
+    "Lucas",
+    "Amara",
+    "Ethan",
+    "Olivia",
+    "Mateo",
+    "Hana",
+    "Daniel",
+    "Chloe",
+    "Omar",
+    "Grace",
+    "Diego",
+    "Leila",
+    "Samuel",
+    "Nora",
+    "Victor",
+    "Isabel",
+    "Kwame",
+    "Elena",
+    "Tomas",
+    "Priya",
+    "Jonah",
+    "Rosa",
+    "Felix",
+]
+_LAST = [
+    "Garcia",
+    "Smith",
+    "Johnson",
+    "Nguyen",
+    "Brown",
+    "Lopez",
+    "Kim",
+    "Wilson",
+    "Hernandez",
+    "Davis",
+    "Moore",
+    "Clark",
+    "Lewis",
+    "Walker",
+    "Young",
+    "Allen",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Hill",
+    "Green",
+    "Adams",
+    "Baker",
+    "Nelson",
+    "Rivera",
+    "Campbell",
+    "Mitchell",
+    "Roberts",
+    "Carter",
+    "Reyes",
+]
+_CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud and typed by patients
+
+
+def start_near(now: datetime, minutes_ago: int = 20) -> datetime:
+    """A sample morning's first slot a little before ``now`` (arrival windows open), on a
+    quarter hour, and early enough that the longest column (14 slots) ends on ``now``'s
+    date: a morning that ran past midnight would be another day's schedule, refused."""
+    midnight = datetime.combine(now.date(), datetime.min.time())
+    latest = midnight + timedelta(days=1) - timedelta(minutes=15 * 16)
+    start = min(max(now - timedelta(minutes=minutes_ago), midnight), latest).replace(second=0, microsecond=0)
+    return start.replace(minute=start.minute - start.minute % 15)
+
+
+def sample_morning(
+    day: date, start: datetime | None = None, seed: int = 743, per_provider: int = 0
+) -> DayPlan:
+    """Fifty appointments from ``start`` (default 08:00 on ``day``) in 15-minute slots.
+
+    ``per_provider`` > 0 gives every provider that many instead (for benchmarks).
+    """
+    rng = random.Random(seed)
+    first_slot = start or datetime.combine(day, datetime.min.time()).replace(hour=8)
+    counts = {"martinez": 14, "chen": 13, "okafor": 12, "patel": 11}
+    if per_provider:
+        counts = dict.fromkeys(PROVIDERS, per_provider)
+    appointments: list[HubAppointment] = []
+    codes: set[str] = set()
+    for provider_id, count in counts.items():
+        for slot in range(count):
+            when = first_slot + timedelta(minutes=(15 * slot) % (15 * 64))
+            code = _code(rng, codes)
+            appointments.append(
+                HubAppointment(
+                    id=f"{provider_id[:3]}-{slot + 1:04d}",
+                    provider_id=provider_id,
+                    start=when.strftime("%Y-%m-%dT%H:%M"),
+                    duration_min=15,
+                    first_name=rng.choice(_FIRST),
+                    last_name=rng.choice(_LAST),
+                    dob=_dob(rng),
+                    code=code,
+                )
+            )
+    return DayPlan(day.isoformat(), dict(PROVIDERS), appointments)
+
+
+def _dob(rng: random.Random) -> str:
+    born = date(1935, 1, 1) + timedelta(days=rng.randrange(0, 365 * 85))
+    return born.isoformat()
+
+
+def _code(rng: random.Random, taken: set[str]) -> str:
+    while True:
+        code = "".join(rng.choice(_CODE_LETTERS) for _ in range(6))
+        if code not in taken:
+            taken.add(code)
+            return code

@@ -1,0 +1,330 @@
+"""The running hub: consumes kiosk messages, records them exactly once, and is the
+single writer of provider status and the day's schedule.
+
+Like the kiosk, one loop thread owns the store; paho's thread only queues events. The
+loop takes events in batches and commits each batch in one transaction, then publishes
+what changed, so a burst of 10,000 replayed check-ins costs a few hundred commits.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from config.settings import Settings
+from core.clock import Clock, SystemClock
+from core.errors import KioskError
+from core.version import __version__
+from hub.desk import StaffDesk
+from hub.store import DayPlan, HubStore
+from sync import messages as m
+from sync import staff_messages as sm
+from sync.inbound import InboundDecoder, Rejected
+from sync.link import LinkEvent, MqttLink, Will
+from sync.sqlite import transaction
+from sync.topics import TopicTree
+from sync.wire import Message, encode
+
+log = logging.getLogger(__name__)
+
+_BATCH = 500
+_TICK_S = 1.0
+
+
+class HubService:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        db_path: str | Path | None = None,
+    ) -> None:
+        self.settings = settings
+        self.tree = TopicTree(settings.kiosk.practice, settings.kiosk.site)
+        self.clock = clock or SystemClock()
+        self.db_path = Path(db_path or Path(settings.hub.state_dir) / "hub.sqlite")
+        self.desk: StaffDesk | None = None
+        self._from_command: set[str] = set()
+        self.stats: Counter[str] = Counter()
+        self._decoder = InboundDecoder(self.tree)
+        self._queue: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._listeners: list[Callable[[str, Message], None]] = []
+        self.store: HubStore | None = None
+        self.link = MqttLink(
+            settings.broker,
+            client_id=settings.hub.client_id,
+            on_event=lambda event: self._queue.put(("link", event)),
+            subscriptions=self.tree.hub_subscriptions(),
+            will=Will(self.tree.hub_availability(), encode(m.HubAvailability(False))),
+            persistent_session=True,
+        )
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    def start(self, plan: DayPlan | None = None) -> None:
+        self._thread = threading.Thread(target=self._run, args=(plan,), name="hub", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(30):
+            raise KioskError("hub store did not open in 30 s")
+        self.link.start()
+
+    def stop(self) -> None:
+        self.link.stop(farewell=[(self.tree.hub_availability(), encode(self._availability(False)))])
+        self._queue.put(("stop", None))
+        if self._thread is not None:
+            self._thread.join(10)
+
+    def add_listener(self, listener: Callable[[str, Message], None]) -> None:
+        """``listener(event, message)`` on the hub thread after each recorded message."""
+        self._listeners.append(listener)
+
+    def call(self, fn: Callable[[HubStore], Any], timeout: float = 10.0) -> Any:
+        from concurrent.futures import Future
+
+        future: Future[Any] = Future()
+        self._queue.put(("call", (fn, future)))
+        return future.result(timeout)
+
+    def responsive(self, timeout: float = 5.0) -> bool:
+        """The hub loop answers within ``timeout`` (for the systemd watchdog)."""
+        try:
+            return bool(self.call(lambda _store: True, timeout))
+        except TimeoutError:
+            return False
+
+    def set_status(self, request: m.StatusChangeRequest) -> m.RequestResult:
+        """Apply a status change from inside this process (the demo, tests)."""
+        self._from_command.add(request.key)  # in-process: the practice itself
+        return self.call(lambda _store: self._apply_requests([request])[0])
+
+    # --- loop -------------------------------------------------------------------------
+
+    def _run(self, plan: DayPlan | None) -> None:
+        self.store = HubStore.open(self.db_path)
+        self.desk = StaffDesk(self.store, self.tree, self.settings.staff)
+        if plan is not None:
+            changed = self.store.load_day(plan)
+            log.info("day loaded", extra={"date": plan.date, "changed_providers": len(changed)})
+        self._ready.set()
+        try:
+            next_tick = time.monotonic() + _TICK_S
+            while True:
+                try:
+                    kind, item = self._queue.get(timeout=max(0.0, next_tick - time.monotonic()))
+                except queue.Empty:
+                    self._tick()
+                    next_tick = time.monotonic() + _TICK_S
+                    continue
+                if kind == "stop":
+                    break
+                batch = [(kind, item)]
+                while len(batch) < _BATCH:
+                    try:
+                        batch.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+                if any(k == "stop" for k, _ in batch):
+                    self._process([b for b in batch if b[0] != "stop"])
+                    break
+                self._process(batch)
+        finally:
+            self.store.close()
+
+    def _process(self, batch: list[tuple[str, Any]]) -> None:
+        messages: list[Message] = []
+        for kind, item in batch:
+            if kind == "call":
+                fn, future = item
+                try:
+                    future.set_result(fn(self.store))
+                except Exception as exc:  # noqa: BLE001 - handed to the caller
+                    future.set_exception(exc)
+            elif kind == "link":
+                if item.kind == "message":
+                    msg = self._decoder.decode(item.topic, item.payload)
+                    if not isinstance(msg, Rejected):
+                        if isinstance(msg, m.StatusChangeRequest) and item.topic == self.tree.hub_command():
+                            self._from_command.add(msg.key)
+                        messages.append(msg)
+                elif item.kind == "connected":
+                    self._on_connected()
+        if messages:
+            try:
+                self._record(messages)
+            except KioskError as exc:
+                self.stats["store_errors"] += 1
+                log.error("hub could not record a batch: %s", exc)
+
+    def _record(self, messages: list[Message]) -> None:
+        assert self.store is not None
+        now = self.clock.now().isoformat()
+        out: list[tuple[str, Message, bool]] = []
+        touched: set[str] = set()
+        requests: list[m.StatusChangeRequest] = []
+        with transaction(self.store.db):
+            for msg in messages:
+                if isinstance(msg, m.CheckIn):
+                    change = self._record_checkin(msg, now)
+                    if change is not None:
+                        out.append((self.tree.appointment(msg.provider_id), change, False))
+                        touched.add(msg.provider_id)
+                elif isinstance(msg, m.StatusChangeRequest):
+                    requests.append(msg)
+                else:
+                    out += self._kiosk_message(msg, now)
+            if self.desk and any(isinstance(msg, (m.DisplayAck, m.KioskAvailability)) for msg in messages):
+                out += self.desk.receipts()  # only what kiosks display (or leave) changes a receipt
+        if requests:
+            self._apply_requests(requests)
+        for provider_id in touched:
+            schedule = self.store.wire_schedule(provider_id)
+            if schedule is not None:
+                out.append((self.tree.schedule(provider_id), schedule, True))
+        for topic, msg, retain in out:
+            self._publish(topic, msg, retain)
+        for msg in messages:
+            self._notify(msg.KIND, msg)
+
+    def _record_checkin(self, msg: m.CheckIn, now: str) -> m.AppointmentChange | None:
+        assert self.store is not None
+        change = self.store.record_checkin(msg, now)
+        if change is False:
+            self.stats["checkin_duplicates"] += 1
+            return None
+        self.stats["checkins"] += 1
+        log.info("check-in recorded", extra={"kiosk": msg.kiosk_id, "appointment": msg.appointment_id})
+        return change if isinstance(change, m.AppointmentChange) else None
+
+    def _apply_requests(self, requests: list[m.StatusChangeRequest]) -> list[m.RequestResult]:
+        assert self.store is not None
+        results: list[m.RequestResult] = []
+        for req in requests:
+            earlier = self.store.request_result(req.key)
+            if earlier is not None:  # a replayed request: answer again, change nothing
+                self.stats["request_duplicates"] += 1
+                results.append(earlier)
+                self._publish(self.tree.request_result(req.kiosk_id), earlier, False)
+                continue
+            result, status = self._decide(req)
+            assert self.desk is not None
+            with transaction(self.store.db):
+                if status is not None:
+                    self.store.set_status(status, req.key)
+                self.store.record_request(req, result, self.clock.now().isoformat())
+                follow_up = self.desk.on_decided(req, result, status, self.clock.now())
+            if status is not None:
+                self._publish(self.tree.status(status.provider_id), status, True)
+                log.info(
+                    "provider status changed",
+                    extra={"provider": status.provider_id, "state": status.state, "version": status.version},
+                )
+            self._publish(self.tree.request_result(req.kiosk_id), result, False)
+            for topic, msg, retain in follow_up:
+                self._publish(topic, msg, retain)
+            results.append(result)
+        return results
+
+    def _decide(self, req: m.StatusChangeRequest) -> tuple[m.RequestResult, m.ProviderStatus | None]:
+        assert self.store is not None
+        reason = ""
+        if req.provider_id not in self.store.provider_ids():
+            reason = f"unknown provider {req.provider_id}"
+        else:
+            assert self.desk is not None
+            reason = self.desk.check(req, from_command=req.key in self._from_command)
+            self._from_command.discard(req.key)
+        if reason:
+            self.stats["requests_rejected"] += 1
+            return m.RequestResult(req.key, req.kiosk_id, False, reason, req.provider_id), None
+        version = self.store.next_status_version(req.provider_id)
+        status = m.ProviderStatus(
+            provider_id=req.provider_id,
+            version=version,
+            state=req.state,
+            delay_min=req.delay_min if req.state == "late" else 0,
+            leaving_at=req.leaving_at if req.state == "leaving_early" else "",
+            reason=req.reason,
+            changed_by=req.requested_by,
+            changed_at=self.clock.now().isoformat(),
+            alternative_provider_id=req.alternative_provider_id,
+            date=self.store.day(),
+        )
+        self.stats["requests_applied"] += 1
+        return m.RequestResult(req.key, req.kiosk_id, True, "", req.provider_id, version), status
+
+    # --- publishing -------------------------------------------------------------------
+
+    def _on_connected(self) -> None:
+        """(Re)publish everything retained: the broker may have lost it."""
+        assert self.store is not None
+        self._publish(self.tree.hub_availability(), self._availability(True), True)
+        for provider_id in self.store.provider_ids():
+            schedule = self.store.wire_schedule(provider_id)
+            if schedule is not None:
+                self._publish(self.tree.schedule(provider_id), schedule, True)
+            status = self.store.status(provider_id)
+            if status is not None:
+                self._publish(self.tree.status(provider_id), status, True)
+
+    def _kiosk_message(self, msg: Message, now: str) -> list[tuple[str, Message, bool]]:
+        """Presence, display, health and staff messages (inside the batch's transaction)."""
+        assert self.desk is not None
+        assert self.store is not None
+        if isinstance(msg, m.KioskAvailability):
+            self.store.kiosk_availability(msg, now)
+        elif isinstance(msg, m.DisplayAck):
+            self.store.kiosk_display(msg, now)
+        elif isinstance(msg, m.KioskHealth):
+            self.store.kiosk_health(msg, now)
+        elif isinstance(msg, sm.StaffEvent):
+            return self.desk.on_staff_event(msg)
+        if isinstance(msg, sm.NoticeAck):
+            return self.desk.on_notice_ack(msg)
+        return []
+
+    def _tick(self) -> None:
+        if self.desk is None or self.store is None:
+            return
+        try:
+            with transaction(self.store.db):
+                out = self.desk.tick(self.clock.now())
+        except KioskError as exc:
+            log.error("hub tick failed: %s", exc)
+            return
+        for topic, msg, retain in out:
+            self._publish(topic, msg, retain)
+
+    def publish_day(self) -> None:
+        self.call(lambda _store: self._on_connected())
+
+    def _availability(self, online: bool) -> m.HubAvailability:
+        day = self.store.day() if self.store is not None and online else ""
+        return m.HubAvailability(online, __version__, self.clock.now().isoformat(), day)
+
+    def _publish(self, topic: str, msg: Message, retain: bool) -> None:
+        try:
+            if self.link.publish(topic, encode(msg), qos=1, retain=retain) is None:
+                self.stats["publish_deferred"] += 1  # republished on the next connect
+        except KioskError as exc:
+            log.error("hub could not publish %s: %s", msg.KIND, exc)
+
+    def _notify(self, event: str, msg: Message) -> None:
+        for listener in self._listeners:
+            try:
+                listener(event, msg)
+            except Exception:
+                log.exception("hub listener failed")
+
+    def rejected(self) -> dict[str, int]:
+        return dict(self._decoder.rejected)
+
+    def on_link_event(self, event: LinkEvent) -> None:
+        self._queue.put(("link", event))

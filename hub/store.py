@@ -1,0 +1,284 @@
+"""The hub's own SQLite state: the day, provider status (and its history), check-ins
+recorded exactly once, status requests, and what each kiosk shows. A hub restart loses
+nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from hub.migrations import HUB_MIGRATIONS
+from sync import messages as m
+from sync.sqlite import open_database, transaction
+
+_STATUS_FIELDS = [f.name for f in dataclasses.fields(m.ProviderStatus)]
+
+
+@dataclass(frozen=True)
+class HubAppointment:
+    """An appointment as the practice knows it (full last name stays at the hub)."""
+
+    id: str
+    provider_id: str
+    start: str
+    duration_min: int
+    first_name: str
+    last_name: str
+    dob: str
+    code: str
+    state: str = "booked"
+
+    def to_wire(self) -> m.Appointment:
+        prefix = "".join(ch for ch in self.last_name.upper() if ch.isalpha())[:3]
+        return m.Appointment(
+            self.id,
+            self.provider_id,
+            self.start,
+            self.duration_min,
+            self.first_name,
+            prefix,
+            self.dob,
+            self.code.upper(),
+            self.state,  # type: ignore[arg-type]
+        )
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    date: str
+    providers: dict[str, str]  # id -> display name
+    appointments: list[HubAppointment]
+
+
+class HubStore:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    @classmethod
+    def open(cls, path: str | Path, readonly: bool = False) -> HubStore:
+        return cls(open_database(path, HUB_MIGRATIONS, readonly=readonly))
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- the day ----------------------------------------------------------------------
+
+    def load_day(self, plan: DayPlan) -> list[str]:
+        """Replace the day with ``plan``; returns the providers whose schedule changed.
+
+        Appointments already checked in keep that state; a changed schedule gets a new
+        version so kiosks replace what they hold.
+        """
+        changed: list[str] = []
+        with transaction(self.db):
+            for provider_id, name in plan.providers.items():
+                appts = [a for a in plan.appointments if a.provider_id == provider_id]
+                before = self.wire_schedule(provider_id)
+                row = self.db.execute(
+                    "SELECT schedule_version FROM providers WHERE id = ?", [provider_id]
+                ).fetchone()
+                version = row[0] if row else 0
+                checked = {
+                    r[0]
+                    for r in self.db.execute(
+                        "SELECT id FROM appointments WHERE provider_id = ? AND state = 'checked_in'",
+                        [provider_id],
+                    )
+                }
+                self.db.execute("DELETE FROM appointments WHERE provider_id = ?", [provider_id])
+                self.db.table("appointments").insert_all(
+                    (
+                        {**dataclasses.asdict(a), "state": "checked_in" if a.id in checked else a.state}
+                        for a in appts
+                    ),
+                    batch_size=500,
+                )
+                self.db.table("providers").upsert(
+                    {"id": provider_id, "name": name, "date": plan.date, "schedule_version": version}, pk="id"
+                )
+                after = self.wire_schedule(provider_id)
+                if before is None or after is None or _content(before) != _content(after):
+                    self.db.table("providers").update(provider_id, {"schedule_version": version + 1})
+                    changed.append(provider_id)
+        return changed
+
+    def provider_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT id FROM providers ORDER BY id")]
+
+    def providers(self) -> dict[str, str]:
+        return {r[0]: r[1] for r in self.db.execute("SELECT id, name FROM providers ORDER BY name")}
+
+    def day(self) -> str:
+        row = self.db.execute("SELECT max(date) FROM providers").fetchone()
+        return row[0] or ""
+
+    def wire_schedule(self, provider_id: str) -> m.ProviderSchedule | None:
+        row = self.db.execute(
+            "SELECT name, date, schedule_version FROM providers WHERE id = ?", [provider_id]
+        ).fetchone()
+        if row is None:
+            return None
+        appts = [a.to_wire() for a in self.appointments(provider_id)]
+        return m.ProviderSchedule(provider_id, row[0], row[1], max(1, row[2]), appts)
+
+    def appointments(self, provider_id: str | None = None) -> list[HubAppointment]:
+        where, params = ("WHERE provider_id = ?", [provider_id]) if provider_id else ("", [])
+        return self._appointments(where, params)
+
+    def appointment(self, appointment_id: str) -> HubAppointment | None:
+        """One row by key (a check-in looks its appointment up: no scan of the day)."""
+        found = self._appointments("WHERE id = ?", [appointment_id])
+        return found[0] if found else None
+
+    def _appointments(self, where: str, params: list[str]) -> list[HubAppointment]:
+        cols = [f.name for f in dataclasses.fields(HubAppointment)]
+        sql = f"SELECT {', '.join(cols)} FROM appointments {where} ORDER BY start, id"  # noqa: S608
+        return [HubAppointment(**dict(zip(cols, r, strict=True))) for r in self.db.execute(sql, params)]
+
+    # --- check-ins --------------------------------------------------------------------
+
+    def record_checkin(self, msg: m.CheckIn, recorded_at: str) -> m.AppointmentChange | bool | None:
+        """Record once. False: a duplicate; None: recorded, no appointment changed;
+        otherwise the appointment change to publish. Call inside ``transaction``."""
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO checkins (key, kiosk_id, appointment_id, provider_id, arrived_at, method,"
+            " outcome, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                msg.key,
+                msg.kiosk_id,
+                msg.appointment_id,
+                msg.provider_id,
+                msg.arrived_at,
+                msg.method,
+                msg.outcome,
+                recorded_at,
+            ],
+        )
+        if cur.rowcount == 0:
+            return False
+        row = self.db.execute(
+            "SELECT a.state, p.schedule_version, p.date FROM appointments a"
+            " JOIN providers p ON p.id = a.provider_id WHERE a.id = ? AND a.provider_id = ?",
+            [msg.appointment_id, msg.provider_id],
+        ).fetchone()
+        if row is None or row[0] == "checked_in" or msg.outcome not in m.ARRIVED:
+            return None
+        version = row[1] + 1
+        self.db.execute("UPDATE appointments SET state = 'checked_in' WHERE id = ?", [msg.appointment_id])
+        self.db.execute("UPDATE providers SET schedule_version = ? WHERE id = ?", [version, msg.provider_id])
+        appt = self.appointment(msg.appointment_id)
+        assert appt is not None
+        return m.AppointmentChange(msg.provider_id, row[2], version, appt.to_wire())
+
+    def checkins(self) -> list[dict[str, object]]:
+        return list(self.db.table("checkins").rows_where(order_by="arrived_at, key"))
+
+    def checkin_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM checkins").fetchone()[0])
+
+    # --- provider status --------------------------------------------------------------
+
+    def status(self, provider_id: str) -> m.ProviderStatus | None:
+        row = self.db.execute(
+            f"SELECT {', '.join(_STATUS_FIELDS)} FROM status WHERE provider_id = ?",  # noqa: S608
+            [provider_id],
+        ).fetchone()
+        return None if row is None else m.ProviderStatus(**dict(zip(_STATUS_FIELDS, row, strict=True)))
+
+    def statuses(self) -> list[m.ProviderStatus]:
+        out = []
+        for pid in self.provider_ids():
+            status = self.status(pid)
+            out.append(status or m.ProviderStatus(pid, 0, "on_time", date=self.day()))
+        return out
+
+    def set_status(self, status: m.ProviderStatus, request_key: str) -> None:
+        """Persist a new current status and its history row. Call inside ``transaction``."""
+        record = dataclasses.asdict(status)
+        self.db.table("status").upsert(record, pk="provider_id")
+        self.db.table("status_history").insert({**record, "request_key": request_key})
+
+    def next_status_version(self, provider_id: str) -> int:
+        row = self.db.execute("SELECT max(version) FROM status_history WHERE provider_id = ?", [provider_id])
+        return int(row.fetchone()[0] or 0) + 1
+
+    def request_result(self, key: str) -> m.RequestResult | None:
+        row = self.db.execute(
+            "SELECT key, kiosk_id, accepted, reason, provider_id, status_version FROM requests WHERE key = ?",
+            [key],
+        ).fetchone()
+        return None if row is None else m.RequestResult(row[0], row[1], bool(row[2]), row[3], row[4], row[5])
+
+    def record_request(self, msg: m.StatusChangeRequest, result: m.RequestResult, recorded_at: str) -> None:
+        self.db.table("requests").insert(
+            {
+                **dataclasses.asdict(msg),
+                "accepted": int(result.accepted),
+                "result_reason": result.reason,
+                "status_version": result.status_version,
+                "recorded_at": recorded_at,
+            },
+            pk="key",
+        )
+
+    # --- kiosks -----------------------------------------------------------------------
+
+    def kiosk_availability(self, msg: m.KioskAvailability, seen_at: str) -> None:
+        self._kiosk(
+            msg.kiosk_id,
+            {
+                "online": int(msg.online),
+                "software_version": msg.software_version,
+                "availability_at": msg.at,
+                "last_seen": seen_at,
+            },
+        )
+
+    def kiosk_display(self, msg: m.DisplayAck, seen_at: str) -> None:
+        self._kiosk(
+            msg.kiosk_id, {"display": json.dumps(msg.versions), "display_at": seen_at, "last_seen": seen_at}
+        )
+
+    def kiosk_health(self, msg: m.KioskHealth, seen_at: str) -> None:
+        health = {
+            "connected": msg.connected,
+            "cache_age_s": msg.cache_age_s,
+            "outbox_depth": msg.outbox_depth,
+            "rejected": msg.rejected,
+            "devices": {k: dataclasses.asdict(v) for k, v in msg.devices.items()},
+        }
+        self._kiosk(msg.kiosk_id, {"health": json.dumps(health), "last_seen": seen_at})
+
+    def _kiosk(self, kiosk_id: str, values: dict[str, object]) -> None:
+        self.db.table("kiosks").upsert({"id": kiosk_id, **values}, pk="id")
+
+    def kiosks(self) -> list[dict[str, object]]:
+        rows = list(self.db.table("kiosks").rows_where(order_by="id"))
+        for row in rows:
+            row["display"] = json.loads(str(row.get("display") or "{}"))
+            row["health"] = json.loads(str(row.get("health") or "{}"))
+        return rows
+
+    def bump(self, counts: dict[str, int]) -> None:
+        for name, n in counts.items():
+            self.db.execute(
+                "INSERT INTO counters (name, value) VALUES (?, ?)"
+                " ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
+                [name, n],
+            )
+
+    def counters(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.db.execute("SELECT name, value FROM counters")}
+
+
+def _content(schedule: m.ProviderSchedule) -> tuple[object, ...]:
+    return (schedule.provider_name, schedule.date, tuple(schedule.appointments))
+
+
+def plan_providers(appointments: Iterable[HubAppointment]) -> list[str]:
+    return sorted({a.provider_id for a in appointments})
