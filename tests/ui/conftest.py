@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -18,6 +19,9 @@ from PySide6.QtTest import QTest
 from devtools.ui_sample import STAFF_PINS, SampleDay
 from ui.app import KioskUi, UiOptions
 
+SETTLE_TIMEOUT_S = 2.0
+"""How long ``Patient.settle`` waits for a PIN check running off the Qt thread."""
+
 
 @pytest.fixture(scope="session")
 def qapp_cls() -> type[QGuiApplication]:
@@ -31,12 +35,20 @@ class Patient:
         self.ui = ui
         self.app = app
 
-    def settle(self) -> None:
+    def settle(self, timeout_s: float = SETTLE_TIMEOUT_S) -> None:
+        """Run pending events, wait for a PIN being checked off the Qt thread, and lay out.
+
+        Raises ``AssertionError`` if the PIN check has not answered within ``timeout_s``:
+        a test that went on would read a screen that is still waiting."""
         self.app.processEvents()
         admin = getattr(self.ui, "admin_model", None)
-        for _ in range(200):  # a PIN being checked off the Qt thread: wait for its answer
-            if admin is None or not admin.checking:
-                break
+        deadline = time.monotonic() + timeout_s
+        while admin is not None and admin.property("checking"):
+            if time.monotonic() >= deadline:
+                raise AssertionError(
+                    f"settle: the staff PIN check had not answered after {timeout_s} s "
+                    f"(admin_model.checking is still true, screen {self.ui.flow.view.screen})"
+                )
             QTest.qWait(10)
         self.ui.window.grabWindow()  # polish and lay out, as a frame would
 
