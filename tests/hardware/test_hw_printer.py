@@ -105,7 +105,7 @@ def test_prints_over_a_pty_and_the_simulator_checks_the_bytes(
 ) -> None:
     assert printer.check().state == "ok"
     assert printer.print_ticket(TICKET).ok
-    assert wait_for(lambda: sim.jobs)
+    wait_for(lambda: sim.jobs)
     [job] = sim.jobs
     assert job.qr_codes == ["CHK-2025-000417"]
     assert "Zoë D." in job.text
@@ -151,17 +151,17 @@ def test_devices_print_ticket_through_unplug_and_replug(sim: PrinterSimulator) -
     devices.supervisor._check_interval = 0.05
     devices.supervisor.start(tick_s=0.02)
     try:
-        assert wait_for(lambda: devices.health_snapshot()["printer"]["state"] == "ok")
+        wait_for(lambda: devices.health_snapshot()["printer"]["state"] == "ok")
         assert devices.print_ticket(TICKET).ok
         sim.vanish()
-        assert wait_for(lambda: devices.health_snapshot()["printer"]["state"] == "missing")
+        wait_for(lambda: devices.health_snapshot()["printer"]["state"] == "missing")
         result = devices.print_ticket(TICKET)
         assert not result.ok
         assert "missing" in result.reason
         sim.reappear()
-        assert wait_for(lambda: devices.health_snapshot()["printer"]["state"] == "ok")
+        wait_for(lambda: devices.health_snapshot()["printer"]["state"] == "ok")
         assert devices.print_ticket(TICKET).ok
-        assert wait_for(lambda: len(sim.jobs) == 2)
+        wait_for(lambda: len(sim.jobs) == 2)
     finally:
         devices.stop()
 
