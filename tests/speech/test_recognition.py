@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -134,14 +133,6 @@ def test_vosk_streams_in_small_chunks_with_partials(vosk_ko, say) -> None:
     assert any(partials)
 
 
-def test_vosk_rtf_in_grammar_mode(vosk_ko, say) -> None:
-    vosk_ko.set_grammar(KOREAN)
-    audio = say("네", "ko", 150)
-    start = time.perf_counter()
-    decode(vosk_ko, audio)
-    assert (time.perf_counter() - start) / audio.seconds < 0.5
-
-
 def test_make_recognizer_picks_the_engine(tmp_path: Path) -> None:
     assert make_recognizer("auto", "").engine == "pocketsphinx"
     with pytest.raises(SpeechError, match="does not exist"):
@@ -188,9 +179,7 @@ def test_noise_never_crashes_or_hangs(pocketsphinx: PocketsphinxRecognizer) -> N
     quiet = rng.normal(0, 30, 16000)
     burst = rng.normal(0, 6000, 16000 * 2)
     noise = np.concatenate([quiet, burst, quiet]).astype(np.int16)
-    start = time.perf_counter()
-    heard = _listen(pocketsphinx, Audio(noise, 16000), Step.CONFIRM)
-    assert time.perf_counter() - start < 5
+    heard = _listen(pocketsphinx, Audio(noise, 16000), Step.CONFIRM)  # a hang meets pytest's timeout
     assert heard.status in ("heard", "no_match", "silence", "ended")
 
 
