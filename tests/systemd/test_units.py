@@ -29,9 +29,13 @@ def staged_units(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.mark.skipif(
-    shutil.which("systemd-analyze") is None, reason="systemd-analyze is installed by make test"
+NO_SYSTEMD_ANALYZE = (
+    "systemd-analyze is not on PATH: install the apt package systemd "
+    "(listed in deps/apt.txt; `make system-deps` installs it)"
 )
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason=NO_SYSTEMD_ANALYZE)
 @pytest.mark.parametrize("unit", [u.name for u in UNITS])
 def test_systemd_analyze_verify_says_nothing(staged_units: Path, unit: str) -> None:
     proc = subprocess.run(
@@ -47,7 +51,7 @@ def test_systemd_analyze_verify_says_nothing(staged_units: Path, unit: str) -> N
 
 def test_verify_does_catch_an_unknown_key(staged_units: Path, tmp_path: Path) -> None:
     if shutil.which("systemd-analyze") is None:
-        pytest.skip("systemd-analyze missing")
+        pytest.skip(NO_SYSTEMD_ANALYZE)
     bad = tmp_path / "kiosk.service"
     bad.write_text(
         (staged_units / "kiosk.service").read_text().replace("[Service]\n", "[Service]\nRestartt=1\n")
