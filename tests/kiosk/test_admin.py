@@ -80,7 +80,7 @@ def test_role_matrix_on_the_kiosk(
     ],
 )
 def test_role_matrix_at_the_hub(
-    who: str, role: str, state: str, delay: int, approved_by: str, allowed: bool
+    who: str, role: str, state: m.StatusState, delay: int, approved_by: str, allowed: bool
 ) -> None:
     req = m.StatusChangeRequest(
         "k" * 16,
@@ -88,7 +88,7 @@ def test_role_matrix_at_the_hub(
         "martinez",
         state,
         who,
-        "2026-11-30T07:43",  # type: ignore[arg-type]
+        "2026-11-30T07:43",
         delay_min=delay,
         role=role,
         approved_by=approved_by,

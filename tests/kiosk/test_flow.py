@@ -9,17 +9,25 @@ import pytest
 
 from core.clock import ManualClock
 from core.errors import StorageError
-from domain.flow import CheckInFlow, FlowSettings, Screen
+from domain.estimate import Outcome
+from domain.flow import CheckInFlow, FlowSettings, FlowView, Patient, PrintTicket, Screen
 from sync.cache import Provider
-from sync.messages import Appointment, CheckIn, ProviderStatus
+from sync.messages import Appointment, AppointmentState, CheckIn, ProviderStatus
 
 DAY = "2026-11-30"
 
 
 def _appt(
-    i: str, provider: str, time: str, first: str, prefix: str, dob: str, code: str, state: str = "booked"
-):
-    return Appointment(i, provider, f"{DAY}T{time}", 15, first, prefix, dob, code, state)  # type: ignore[arg-type]
+    i: str,
+    provider: str,
+    time: str,
+    first: str,
+    prefix: str,
+    dob: str,
+    code: str,
+    state: AppointmentState = "booked",
+) -> Appointment:
+    return Appointment(i, provider, f"{DAY}T{time}", 15, first, prefix, dob, code, state)
 
 
 class Day:
@@ -58,7 +66,9 @@ class Day:
 
 
 class Harness:
-    def __init__(self, age: float = 0.0, fail_submit: bool = False) -> None:
+    def __init__(
+        self, age: float = 0.0, fail_submit: bool = False, print_ticket: PrintTicket | None = None
+    ) -> None:
         self.day = Day()
         self.clock = ManualClock(datetime.fromisoformat(f"{DAY}T09:05"))
         self.sent: list[CheckIn] = []
@@ -72,8 +82,27 @@ class Harness:
             "lobby-1",
             cache_age=lambda: self.age,
             on_call_staff=self._staff,
+            print_ticket=print_ticket,
             settings=FlowSettings(idle_timeout_s=30, countdown_s=10),
         )
+
+    def screen(self) -> Screen:
+        """The screen now (a call, so mypy keeps no narrowing from an earlier assert)."""
+        return self.flow.view.screen
+
+    @property
+    def outcome(self) -> Outcome:
+        """The outcome on screen; the test fails here if the flow shows none."""
+        outcome = self.flow.view.outcome
+        assert outcome is not None, f"no outcome on the {self.flow.view.screen} screen"
+        return outcome
+
+    @property
+    def patient(self) -> Patient:
+        """The patient on screen; the test fails here if the flow shows none."""
+        patient = self.flow.view.patient
+        assert patient is not None, f"no patient on the {self.flow.view.screen} screen"
+        return patient
 
     def _submit(self, msg: CheckIn) -> bool:
         if self.fail:
@@ -93,19 +122,19 @@ def h() -> Harness:
 def test_dob_then_letters_then_on_time_checks_in_with_a_wait_estimate(h: Harness) -> None:
     f = h.flow
     f.wake()
-    assert f.view.screen == Screen.WELCOME
+    assert h.screen() == Screen.WELCOME
     f.start("dob")
     f.enter_dob("03041982")
-    assert f.view.screen == Screen.LETTERS  # three patients share that birthday
+    assert h.screen() == Screen.LETTERS  # three patients share that birthday
     f.enter_letters("sm")
-    assert f.view.screen == Screen.CONFIRM
+    assert h.screen() == Screen.CONFIRM
     assert f.view.patient is not None
     assert (f.view.patient.first_name, f.view.patient.last_initial) == ("James", "S")
     assert f.view.patient.provider_name == "Dr. Wei Chen"
     f.confirm(True)
-    assert f.view.screen == Screen.OUTCOME and f.view.outcome.kind == "on_time"
+    assert h.screen() == Screen.OUTCOME and h.outcome.kind == "on_time"
     assert f.view.queued and h.sent[0].appointment_id == "a2" and h.sent[0].outcome == "checked_in"
-    assert f.view.outcome.wait_min == 0  # 09:00 booked, it is 09:05, nobody ahead
+    assert h.outcome.wait_min == 0  # 09:00 booked, it is 09:05, nobody ahead
 
 
 def test_letters_that_still_match_two_patients_go_to_the_front_desk(h: Harness) -> None:
@@ -119,7 +148,7 @@ def test_letters_that_still_match_two_patients_go_to_the_front_desk(h: Harness) 
 def test_code_and_qr_find_the_appointment(h: Harness) -> None:
     h.flow.start("code")
     h.flow.enter_code("zz22aa")
-    assert h.flow.view.screen == Screen.CONFIRM and h.flow.view.patient.first_name == "Aisha"
+    assert h.flow.view.screen == Screen.CONFIRM and h.patient.first_name == "Aisha"
     h.flow.reset()
     h.flow.scan_qr("https://practice.example/c/K7QX2M")
     assert h.flow.view.screen == Screen.CONFIRM and h.flow.view.method == "qr"
@@ -147,7 +176,7 @@ def test_provider_late_offers_wait_or_return(h: Harness) -> None:
     h.day.statuses["chen"] = ProviderStatus("chen", 3, "late", delay_min=20, date=DAY)
     h.flow.enter_code("K7QX2M")
     h.flow.confirm(True)
-    out = h.flow.view.outcome
+    out = h.outcome
     assert out.kind == "late" and out.options == ("waiting_late", "return_later")
     # 09:30 + 20 min late = 09:50; it is 09:05.
     assert out.estimated == datetime.fromisoformat(f"{DAY}T09:50") and out.wait_min == 45
@@ -163,7 +192,7 @@ def test_provider_out_offers_the_practice_options_never_a_silent_checkin(h: Harn
     h.flow.enter_code("ZZ22AA")
     h.flow.confirm(True)
     view = h.flow.view
-    assert view.outcome.kind == "out" and view.outcome.options == (
+    assert h.outcome.kind == "out" and h.outcome.options == (
         "other_provider",
         "front_desk",
         "reschedule",
@@ -178,14 +207,14 @@ def test_leaving_early_before_the_appointment_ends_reads_as_out(h: Harness) -> N
     h.day.statuses["chen"] = ProviderStatus("chen", 2, "leaving_early", leaving_at="09:20", date=DAY)
     h.flow.enter_code("K7QX2M")
     h.flow.confirm(True)
-    assert h.flow.view.outcome.kind == "out"
+    assert h.outcome.kind == "out"
 
 
 def test_yesterdays_status_does_not_apply_today(h: Harness) -> None:
     h.day.statuses["chen"] = ProviderStatus("chen", 2, "out", date="2026-11-29")
     h.flow.enter_code("K7QX2M")
     h.flow.confirm(True)
-    assert h.flow.view.outcome.kind == "on_time"
+    assert h.outcome.kind == "on_time"
 
 
 def test_stale_cache_withholds_estimates_and_points_to_the_desk() -> None:
@@ -195,7 +224,7 @@ def test_stale_cache_withholds_estimates_and_points_to_the_desk() -> None:
     h.day.statuses["chen"] = ProviderStatus("chen", 3, "late", delay_min=20, date=DAY)
     h.flow.enter_code("K7QX2M")
     h.flow.confirm(True)
-    assert h.flow.view.outcome.kind == "stale" and h.flow.view.outcome.wait_min is None
+    assert h.outcome.kind == "stale" and h.outcome.wait_min is None
     assert h.sent and h.sent[0].outcome == "checked_in"  # still checked in, through the outbox
 
 
@@ -203,7 +232,7 @@ def test_patients_ahead_add_to_the_wait(h: Harness) -> None:
     h.day.appts.append(_appt("a8", "chen", "09:20", "Omar", "ADA", "1970-01-01", "AHEAD1", "checked_in"))
     h.flow.enter_code("K7QX2M")  # 09:30; Noah (09:15) and Omar (09:20) are checked in and waiting
     h.flow.confirm(True)
-    assert h.flow.view.outcome.wait_min == 30  # max(25 min to 09:30, 2 x 15 min queue)
+    assert h.outcome.wait_min == 30  # max(25 min to 09:30, 2 x 15 min queue)
 
 
 def test_idle_countdown_then_reset_wipes_every_patient_field(h: Harness) -> None:
@@ -251,14 +280,13 @@ def test_metrics_record_no_patient_data(h: Harness) -> None:
 
 
 def test_a_ticket_printed_in_the_background_reports_later_and_never_blocks() -> None:
-    h = Harness()
     printed: list[str] = []
 
-    def background(patient, view):  # the shell prints on a worker thread and answers later
-        printed.append(patient.first_name)
+    def background(patient: Patient, view: FlowView) -> bool | None:  # the shell prints on a worker
+        printed.append(patient.first_name)  # thread and answers later
         return None
 
-    h.flow._print = background
+    h = Harness(print_ticket=background)
     h.flow.enter_code("K7QX2M")
     h.flow.confirm(True)
     assert h.flow.view.ticket == "printing" and h.sent and printed == ["Maria"]
@@ -282,7 +310,7 @@ def test_voice_narrows_a_shared_birth_date_by_first_name_without_listing_names(h
     assert f.view.screen == Screen.LETTERS and f.view.method == "voice"
     assert f.view.patient is None  # three patients share the date; none is shown
     f.choose_first_name("  JAMES ")
-    assert f.view.screen == Screen.CONFIRM and f.view.patient.first_name == "James"
+    assert h.screen() == Screen.CONFIRM and h.patient.first_name == "James"
     f.confirm(True)
     assert h.sent[0].appointment_id == "a2" and h.sent[0].method == "voice"
 
@@ -301,7 +329,7 @@ def test_first_name_only_counts_on_the_letters_screen_and_accents_fold(h: Harnes
     h.day.appts.append(_appt("a8", "chen", "09:20", "José", "RUI", "1982-03-04", "JOSE11"))
     h.flow.enter_dob("03041982")
     h.flow.choose_first_name("jose")
-    assert h.flow.view.screen == Screen.CONFIRM and h.flow.view.patient.first_name == "José"
+    assert h.screen() == Screen.CONFIRM and h.patient.first_name == "José"
     assert h.flow.view.method == "dob"
 
 
