@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from config import load_settings
+from config import Settings, load_settings
 from core.errors import ConfigError
 
 
-def _load(tmp_path: Path, text: str, env: dict[str, str] | None = None):
+def _load(tmp_path: Path, text: str, env: dict[str, str] | None = None) -> Settings:
     path = tmp_path / "kiosk.toml"
     path.write_text(text)
     return load_settings(path, env=env or {})

@@ -23,7 +23,7 @@ from hub.migrations import HUB_MIGRATIONS
 from hub.sample import sample_morning
 from sync.cache import KioskCache
 from sync.migrations import KIOSK_MIGRATIONS
-from sync.sqlite import integrity_ok, open_database, schema_version
+from sync.sqlite import Migration, integrity_ok, open_database, schema_version
 from tests.support.broker import Broker
 from tests.support.site import RecordingKiosk, start_hub, wait_for
 
@@ -96,7 +96,9 @@ def test_services_notify_ready_pet_the_watchdog_and_stop_cleanly(
 
 
 @pytest.mark.parametrize(("name", "migrations"), [("kiosk", KIOSK_MIGRATIONS), ("hub", HUB_MIGRATIONS)])
-def test_every_earlier_schema_upgrades_to_the_newest(tmp_path: Path, name: str, migrations: list) -> None:
+def test_every_earlier_schema_upgrades_to_the_newest(
+    tmp_path: Path, name: str, migrations: list[Migration]
+) -> None:
     for applied in range(len(migrations)):
         path = tmp_path / f"{name}-{applied}.sqlite"
         old = open_database(path, migrations[:applied])

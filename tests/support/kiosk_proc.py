@@ -11,7 +11,15 @@ from pathlib import Path
 
 from config.settings import BrokerSettings
 from sync.kiosk_sync import KioskSync
+from sync.messages import Appointment
 from tests.support.site import checkin, site_settings
+
+
+def _appointment(sync: KioskSync, appointment_id: str) -> Appointment:
+    appt = sync.call(lambda cache: cache.appointment(appointment_id))
+    if appt is None:
+        raise SystemExit(f"kiosk_proc: no appointment {appointment_id} in the kiosk cache")
+    return appt
 
 
 def main() -> None:
@@ -23,8 +31,7 @@ def main() -> None:
     for line in sys.stdin:
         parts = line.split()
         if parts[:1] == ["checkin"]:
-            appt = sync.call(lambda cache, aid=parts[1]: cache.appointment(aid))
-            sync.submit(checkin(appt, key=parts[2]))
+            sync.submit(checkin(_appointment(sync, parts[1]), key=parts[2]))
             print(f"committed {parts[2]}", flush=True)
         elif parts[:1] == ["connected?"]:
             print(f"connected {sync.link.connected}", flush=True)

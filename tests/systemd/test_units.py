@@ -96,9 +96,12 @@ def test_the_watchdog_is_petted_only_while_every_check_passes() -> None:
     now = [0.0]
     loop = Heartbeat(max_age_s=5, clock=lambda: now[0])
     sync_ok = [True]
-    dog = Watchdog(
-        {"main loop": loop.alive, "sync": lambda: sync_ok[0]}, 1.0, send=lambda s: sent.append(s) or True
-    )
+
+    def send(state: str) -> bool:
+        sent.append(state)
+        return True
+
+    dog = Watchdog({"main loop": loop.alive, "sync": lambda: sync_ok[0]}, 1.0, send=send)
     assert dog.step() and sent == ["WATCHDOG=1"]
     now[0] = 10.0  # the main loop stopped beating: a hang
     assert not dog.step() and dog.failing == ["main loop"]
