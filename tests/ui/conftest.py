@@ -93,7 +93,11 @@ class Patient:
     @property
     def screen(self) -> str:
         self.settle()
-        return self.ui.flow_model.screen
+        return str(self.shown("screen"))
+
+    def shown(self, name: str) -> object:
+        """A flow-model property, read as QML reads it (through Qt's meta-object)."""
+        return self.ui.flow_model.property(name)
 
     def long_press(self, name: str, ms: int) -> None:
         item = self.item(name)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QGuiApplication
+from pytestqt.qtbot import QtBot
 
 from config.settings import StaffSettings
 from core.clock import SystemClock
@@ -15,6 +16,7 @@ from devtools.ui_sample import sample_staff
 from domain.admin import AdminSession
 from domain.admin_backend import AdminBackend, SyncStatus
 from domain.flow import CheckInFlow
+from hub.service import HubService
 from sync import messages as m
 from sync.cache import KioskCache, Provider
 from sync.kiosk_sync import KioskSync, cache_age_from_meta
@@ -74,7 +76,7 @@ class LobbyKiosk:
 @pytest.fixture
 def lobby(
     broker: Broker, tmp_path: Path, qapp: QGuiApplication
-) -> Iterator[tuple[object, LobbyKiosk, LobbyKiosk]]:
+) -> Iterator[tuple[HubService, LobbyKiosk, LobbyKiosk]]:
     hub = start_hub(broker.settings(), tmp_path, staff=STAFF, morning_starts=morning_from_now())
     a = LobbyKiosk(broker, tmp_path, "lobby-a")
     b = LobbyKiosk(broker, tmp_path, "lobby-b")
@@ -89,7 +91,7 @@ def lobby(
 
 
 def test_out_today_on_kiosk_a_is_displayed_on_kiosk_b_and_the_panel_says_so(
-    lobby, qapp: QGuiApplication, qtbot
+    lobby: tuple[HubService, LobbyKiosk, LobbyKiosk], qapp: QGuiApplication, qtbot: QtBot
 ) -> None:
     hub, a, b = lobby
     assert a.ui is not None and b.ui is not None
@@ -98,17 +100,18 @@ def test_out_today_on_kiosk_a_is_displayed_on_kiosk_b_and_the_panel_says_so(
     staff.tap("out_martinez")
     staff.tap("reason_sick")
     staff.tap("reviewButton")
-    impact = a.ui.admin_model.panel.proposal.impact
+    proposal = a.ui.admin_model.panel.proposal
+    assert proposal is not None, f"no proposal to review on the {staff.page} page"
+    impact = proposal.impact
     assert impact.affected == not_over(a.ui.admin_model.panel.backend.appointments("martinez"))
-    assert impact.affected >= 5 and f"{impact.affected} appointments affected" in staff.text(
-        "impactSentence"
-    )
+    assert impact.affected >= 5 and f"{impact.affected} appointments affected" in staff.text("impactSentence")
     staff.tap("sendButton")
     assert staff.text("requestStatus_0") in ("Waiting for the hub", "Applied by the hub")
 
     # Kiosk B's board shows it; the hub applied it; both kiosks confirmed displaying it.
+    board_b = b.ui.board_model
     qtbot.waitUntil(
-        lambda: any(r.provider_id == "martinez" and r.state == "out" for r in b.ui.board_model.rows),
+        lambda: any(r.provider_id == "martinez" and r.state == "out" for r in board_b.rows),
         timeout=15000,
     )
     qtbot.waitUntil(lambda: staff.text("requestStatus_0") == "Applied by the hub", timeout=15000)

@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 from PySide6.QtCore import QSignalBlocker  # noqa: F401 - keeps QtCore loaded before QtTest on old wheels
+from pytestqt.qtbot import QtBot
 
 from devtools.ui_sample import VISITORS, SampleDay
 from tests.ui.conftest import Patient
@@ -51,7 +52,7 @@ def test_check_in_by_confirmation_code(patient: Patient, day: SampleDay) -> None
     patient.tap("continueButton")
     assert patient.text("patientName") == "Diego T."
     patient.tap("yesButton")
-    assert patient.ui.flow_model.outcomeKind == "on_time" and day.sent[0].method == "code"
+    assert patient.shown("outcomeKind") == "on_time" and day.sent[0].method == "code"
 
 
 def test_a_qr_code_goes_through_the_same_entry_point(patient: Patient, day: SampleDay) -> None:
@@ -77,7 +78,7 @@ def test_letters_that_still_match_two_patients_send_to_the_front_desk(patient: P
     patient.tap("continueButton")
     patient.type("GA")
     patient.tap("continueButton")
-    assert patient.screen == "message" and patient.ui.flow_model.message == "ambiguous"
+    assert patient.screen == "message" and patient.shown("message") == "ambiguous"
     assert "front desk" in patient.text("messageDetail")
     assert not patient.sees("Maria") and not patient.sees("Mei")
 
@@ -98,7 +99,7 @@ def test_outside_the_window_or_unknown_ends_in_a_clear_message(
     _start(patient, "code")
     patient.type(code)
     patient.tap("continueButton")
-    assert patient.screen == "message" and patient.ui.flow_model.message == kind
+    assert patient.screen == "message" and patient.shown("message") == kind
     assert patient.text("messageHeadline") == headline
     assert detail in patient.text("messageDetail")
     assert day.sent == []
@@ -144,7 +145,7 @@ def test_stale_cache_withholds_estimates_and_points_to_the_desk(
     patient.type(VISITORS["late"].code)
     patient.tap("continueButton")
     patient.tap("yesButton")
-    assert patient.ui.flow_model.outcomeKind == "stale"
+    assert patient.shown("outcomeKind") == "stale"
     assert patient.text("outcomeHeadline") == "You are checked in, Grace!"
     assert "front desk about timing" in patient.text("staleNote")
     assert not any("09:40" in t or "minutes late" in t for t in patient.texts())
@@ -163,7 +164,7 @@ def test_idle_reset_counts_down_then_wipes_every_patient_field(
     kiosk.tick()
     assert patient.text("countdownText") == "Starting over in 9 seconds."
     patient.tap("stillHereButton")  # a touch keeps the patient's place
-    assert patient.screen == "confirm" and patient.ui.flow_model.countdown == 0
+    assert patient.screen == "confirm" and patient.shown("countdown") == 0
     day.clock.advance(41)
     kiosk.tick()
     assert patient.screen == "attract"
@@ -179,8 +180,7 @@ def test_idle_reset_counts_down_then_wipes_every_patient_field(
     for text in patient.all_texts():
         for value in fields:
             assert value not in text, f"{value!r} still on screen in {text!r}"
-    model = kiosk.flow_model
-    assert (model.firstName, model.lastInitial, model.apptTime, model.entry) == ("", "", "", "")
+    assert [patient.shown(name) for name in ("firstName", "lastInitial", "apptTime", "entry")] == [""] * 4
     view = kiosk.flow.view
     for field in dataclasses.fields(view):
         if field.name not in ("stale", "age_min", "language", "screen"):
@@ -193,7 +193,7 @@ def test_a_typed_entry_is_wiped_by_the_reset_too(patient: Patient, day: SampleDa
     patient.type("0909")
     day.clock.advance(45)
     kiosk.tick()
-    assert patient.screen == "attract" and kiosk.flow_model.entry == ""
+    assert patient.screen == "attract" and patient.shown("entry") == ""
 
 
 def test_language_switch_on_every_screen(patient: Patient) -> None:
@@ -236,7 +236,7 @@ def test_a_storage_error_sends_to_the_front_desk(patient: Patient, day: SampleDa
     day.fail_submit = True
     patient.ui.flow.scan_qr("PATL34")
     patient.tap("yesButton")
-    assert patient.ui.flow_model.message == "error" and "front desk" in patient.text("messageDetail")
+    assert patient.shown("message") == "error" and "front desk" in patient.text("messageDetail")
 
 
 def test_attract_dims_when_idle_and_wakes_on_touch(patient: Patient, day: SampleDay, kiosk: KioskUi) -> None:
@@ -245,10 +245,12 @@ def test_attract_dims_when_idle_and_wakes_on_touch(patient: Patient, day: Sample
     kiosk.tick()
     assert patient.item("dimOverlay").isVisible()
     patient.tap("dimOverlay")
-    assert patient.screen == "welcome" and not kiosk.flow_model.dimmed
+    assert patient.screen == "welcome" and not patient.shown("dimmed")
 
 
-def test_a_long_press_in_the_corner_asks_for_the_admin_panel(patient: Patient, kiosk: KioskUi, qtbot) -> None:
+def test_a_long_press_in_the_corner_asks_for_the_admin_panel(
+    patient: Patient, kiosk: KioskUi, qtbot: QtBot
+) -> None:
     fired: list[bool] = []
     kiosk.flow_model.adminRequested.connect(lambda: fired.append(True))
     patient.tap("adminCorner")

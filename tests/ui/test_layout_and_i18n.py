@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,9 @@ def _problems(ui: KioskUi) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def stage(qapp: QGuiApplication, tmp_path_factory: pytest.TempPathFactory):
+def stage(
+    qapp: QGuiApplication, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[SampleDay, KioskUi]]:
     day = SampleDay(tmp_path_factory.mktemp("layout"))
     ui = KioskUi(
         day.flow(),
@@ -85,7 +88,7 @@ def stage(qapp: QGuiApplication, tmp_path_factory: pytest.TempPathFactory):
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_text_is_truncated_or_overflows(
-    stage, qapp: QGuiApplication, width: int, height: int, language: str
+    stage: tuple[SampleDay, KioskUi], qapp: QGuiApplication, width: int, height: int, language: str
 ) -> None:
     day, ui = stage
     ui.resize(width, height)

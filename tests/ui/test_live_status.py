@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QGuiApplication
+from pytestqt.qtbot import QtBot
 
 from core.clock import ManualClock
 from devtools.ui_sample import SampleDay
 from domain.flow import CheckInFlow
+from hub.service import HubService
 from sync.cache import KioskCache
 from sync.kiosk_sync import KioskSync, SyncChange, cache_age_from_meta
+from sync.messages import Appointment
 from tests.support.broker import Broker
 from tests.support.site import site_settings, start_hub, status_request, wait_for
 from tests.ui.conftest import Patient
@@ -24,7 +28,7 @@ from ui.flow_model import CODE_KEYS
 
 
 def test_the_board_changes_when_the_sync_thread_reports_a_change(
-    patient: Patient, day: SampleDay, kiosk: KioskUi, qtbot
+    patient: Patient, day: SampleDay, kiosk: KioskUi, qtbot: QtBot
 ) -> None:
     assert patient.text("status_Dr. Wei Chen") == "On time"
     day.set_status("chen", "late", delay_min=15)
@@ -36,10 +40,18 @@ def test_the_board_changes_when_the_sync_thread_reports_a_change(
     qtbot.waitUntil(lambda: patient.text("status_Dr. Wei Chen") == "Running 15 min late", timeout=2000)
 
 
+@dataclass(frozen=True)
+class Live:
+    """A hub, a kiosk's sync loop and its touch UI, and the appointment the patient comes for."""
+
+    hub: HubService
+    sync: KioskSync
+    ui: KioskUi
+    appointment: Appointment
+
+
 @pytest.fixture
-def live(
-    tmp_path: Path, broker: Broker, qapp: QGuiApplication
-) -> Iterator[tuple[object, KioskSync, KioskUi]]:
+def live(tmp_path: Path, broker: Broker, qapp: QGuiApplication) -> Iterator[Live]:
     hub = start_hub(broker.settings(), tmp_path / "hub")
     settings = site_settings(broker.settings(), tmp_path / "kiosk")
     sync = KioskSync(settings)
@@ -63,8 +75,7 @@ def live(
         ui = KioskUi(flow, lambda: (cache.providers(), cache.statuses()), lambda: 0.0, UiOptions(tick_ms=0))
         sync.add_listener(ui.board_model.on_sync_change)
         ui.show()
-        ui.appointment = appt  # type: ignore[attr-defined]
-        yield hub, sync, ui
+        yield Live(hub, sync, ui, appt)
     finally:
         if ui is not None:
             ui.close()
@@ -75,11 +86,10 @@ def live(
 
 
 def test_a_status_change_on_the_confirm_screen_shows_in_the_outcome(
-    live, qapp: QGuiApplication, qtbot
+    live: Live, qapp: QGuiApplication, qtbot: QtBot
 ) -> None:
-    hub, _sync, ui = live
+    hub, ui, appt = live.hub, live.ui, live.appointment
     patient = Patient(ui, qapp)
-    appt = ui.appointment
     assert appt.start[:10] == date.today().isoformat()
     patient.tap("startButton")
     patient.tap("codeButton")

@@ -34,7 +34,12 @@ def test_a_relay_posting_from_another_thread_leaves_true_as_it_was(qapp: QGuiApp
     got: list[object] = []
     relay = Relay(got.append)
     before = sys.getrefcount(True)
-    worker = threading.Thread(target=lambda: [relay.post(i) for i in range(10_000)])
+
+    def post_many() -> None:
+        for i in range(10_000):
+            relay.post(i)
+
+    worker = threading.Thread(target=post_many)
     worker.start()
     worker.join()
     qapp.processEvents()
