@@ -29,7 +29,7 @@ def stuck_pin_check(
     ui.show()
     yield Staff(ui, qapp)
     release.set()
-    ui.admin_model.wait_checked()
+    assert ui.admin_model.wait_checked(), "the released PIN check never answered"
     ui.close()
     qapp.processEvents()
 
