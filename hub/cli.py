@@ -24,7 +24,7 @@ from core.clock import SystemClock
 from core.errors import ConfigError, KioskError, WireError
 from core.logs import setup_logging
 from core.systemd import serve_until_stopped
-from hub.audit import AuditLog
+from hub.origin import PRACTICE_CLI_ID
 from hub.sample import sample_morning
 from hub.schedule_io import load_plan
 from hub.service import HubService
@@ -102,6 +102,7 @@ def _run(args: argparse.Namespace) -> int:
         plan = load_plan(args.schedule)
     elif args.sample or settings.hub.schedule_file:
         plan = load_plan(settings.hub.schedule_file) if not args.sample else sample_morning(date.today())
+    HubStore.open(_db_path(settings)).close()  # an unusable store is one clear line, before any thread
     service = HubService(settings)
     service.start(plan)
     try:
@@ -137,7 +138,7 @@ def build_request(
         leaving = value
     req = m.StatusChangeRequest(
         key=uuid.uuid4().hex,
-        kiosk_id="cli",
+        kiosk_id=PRACTICE_CLI_ID,
         provider_id=provider_id,
         state=wire_state,  # type: ignore[arg-type]
         requested_by=by,
@@ -182,7 +183,7 @@ def send_command(settings: Settings, req: m.StatusChangeRequest, timeout: float)
         settings.broker,
         client_id=f"hub-cli-{req.key[:8]}",
         on_event=events.put,
-        subscriptions=[tree.request_result("cli")],
+        subscriptions=[tree.request_result(PRACTICE_CLI_ID)],
     )
     link.start()
     try:
@@ -250,22 +251,21 @@ def _kiosks(args: argparse.Namespace) -> int:
 
 def _audit_verify(args: argparse.Namespace) -> int:
     with _read_store(args) as store:
-        ok, summary = AuditLog(store.db).verify()
+        ok, summary = store.audit.verify()
     print(("ok: " if ok else "BROKEN: ") + summary)
     return 0 if ok else 1
 
 
 def _audit_export(args: argparse.Namespace) -> int:
     with _read_store(args) as store:
-        count = AuditLog(store.db).export_csv(Path(args.file))
+        count = store.audit.export_csv(Path(args.file))
     print(f"wrote {count} records to {args.file}")
     return 0
 
 
 def _escalations(args: argparse.Namespace) -> int:
     with _read_store(args) as store:
-        where = "1" if args.all else "open = 1"
-        rows = list(store.db.table("escalations").rows_where(where, order_by="at"))
+        rows = store.staff.escalations(only_open=not args.all)
     print(f"{len(rows)} {'escalations' if args.all else 'open escalations'}")
     for row in rows:
         state = "open" if row["open"] else f"resolved {row['resolved_at']}"
@@ -276,7 +276,9 @@ def _escalations(args: argparse.Namespace) -> int:
 def _ack(args: argparse.Namespace) -> int:
     settings = _settings(args)
     tree = TopicTree(settings.kiosk.practice, settings.kiosk.site)
-    msg = sm.NoticeAck(uuid.uuid4().hex, "cli", args.notice, args.by, SystemClock().now().isoformat())
+    msg = sm.NoticeAck(
+        uuid.uuid4().hex, PRACTICE_CLI_ID, args.notice, args.by, SystemClock().now().isoformat()
+    )
     events: queue.Queue[LinkEvent] = queue.Queue()
     link = MqttLink(settings.broker, client_id=f"hub-cli-{msg.key[:8]}", on_event=events.put)
     link.start()

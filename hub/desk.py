@@ -13,8 +13,8 @@ from typing import Any, cast
 
 from config.settings import StaffSettings
 from domain.impact import impact_sentence, status_impact
-from hub.audit import AuditLog
-from hub.escalation import KioskView, OpenNotice, due_escalations, waiting_kiosks
+from hub.escalation import KioskView, due_escalations, waiting_kiosks
+from hub.origin import RequestOrigin
 from hub.policy import RolePolicy
 from hub.store import HubStore
 from sync import messages as m
@@ -32,17 +32,14 @@ class StaffDesk:
         self.tree = tree
         self.staff = staff
         self.policy = RolePolicy.from_settings(staff)
-        self.audit = AuditLog(store.db)
+        self.audit = store.audit
         self._receipts: dict[str, sm.DisplayReceipt] = {}
 
     # --- status requests --------------------------------------------------------------
 
-    def check(self, req: m.StatusChangeRequest, from_command: bool) -> str:
-        if req.kiosk_id == "cli" and not from_command:
-            return "only the practice's terminal may use the id 'cli'"
-        if from_command:
-            return ""  # the hub's own command topic: only practice credentials can write it
-        return self.policy.check(req)
+    def check(self, req: m.StatusChangeRequest, origin: RequestOrigin) -> str:
+        """ "" when ``req`` (which came from ``origin``) may be applied, else why not."""
+        return self.policy.check(req, origin)
 
     def on_decided(
         self,
@@ -50,6 +47,7 @@ class StaffDesk:
         result: m.RequestResult,
         status: m.ProviderStatus | None,
         now: datetime,
+        origin: RequestOrigin,
     ) -> Out:
         """Audit the decision; for an applied change, notify supervisors and notifiers."""
         at = now.isoformat(timespec="seconds")
@@ -60,6 +58,7 @@ class StaffDesk:
                 req.role,
                 req.kiosk_id,
                 "status_rejected",
+                origin=origin.value,
                 provider=req.provider_id,
                 state=req.state,
                 reason=result.reason,
@@ -71,6 +70,7 @@ class StaffDesk:
             req.role,
             req.kiosk_id,
             "status_change",
+            origin=origin.value,
             provider=status.provider_id,
             state=status.state,
             delay_min=status.delay_min,
@@ -93,7 +93,7 @@ class StaffDesk:
             summary,
             req.requested_by,
         )
-        self.store.db.table("notices").insert({**notice.__dict__, "acked_at": ""}, replace=True)
+        self.store.staff.add_notice(notice)
         hit = set(impact.appointment_ids)
         affected = sm.AffectedAppointments(
             status.provider_id,
@@ -141,39 +141,37 @@ class StaffDesk:
         )
         return self._open(alert)
 
-    def on_notice_ack(self, ack: sm.NoticeAck) -> Out:
-        row = self.store.db.execute("SELECT acked_by FROM notices WHERE id = ?", [ack.notice_id]).fetchone()
-        if row is None or row[0]:
-            return []
-        self.store.db.execute(
-            "UPDATE notices SET acked_by = ?, acked_at = ? WHERE id = ?", [ack.by, ack.at, ack.notice_id]
+    def on_notice_ack(self, ack: sm.NoticeAck, origin: RequestOrigin = RequestOrigin.KIOSK) -> Out:
+        if not self.store.staff.ack_notice(ack.notice_id, ack.by, ack.at):
+            return []  # unknown, or acknowledged before
+        self.audit.append(
+            ack.at,
+            ack.by,
+            "supervisor",
+            ack.kiosk_id,
+            "notice_ack",
+            origin=origin.value,
+            notice=ack.notice_id,
         )
-        self.audit.append(ack.at, ack.by, "supervisor", ack.kiosk_id, "notice_ack", notice=ack.notice_id)
-        notice = self._notice(ack.notice_id)
+        notice = self.store.staff.notice(ack.notice_id)
         return [(self.tree.notice(ack.notice_id), notice, True)] if notice else []
 
     # --- escalations ------------------------------------------------------------------
 
     def tick(self, now: datetime) -> Out:
-        notices = [
-            OpenNotice(r[0], r[1], r[2], r[3])
-            for r in self.store.db.execute(
-                "SELECT id, at, provider_id, status_version FROM notices WHERE acked_by = ''"
-            )
-        ]
         due = due_escalations(
             self.store.statuses(),
             self._kiosks(),
-            notices,
+            self.store.staff.unacked_notices(),
             now,
             display_deadline_s=self.staff.display_deadline_s,
             notice_ack_min=self.staff.notice_ack_min,
         )
         at = now.isoformat(timespec="seconds")
         out: Out = []
-        open_ids = {r[0] for r in self.store.db.execute("SELECT id FROM escalations WHERE open = 1")}
+        open_ids = self.store.staff.open_escalation_ids()
         for d in due:
-            if d.id not in open_ids and not self._seen(d.id):
+            if d.id not in open_ids and not self.store.staff.escalation_known(d.id):
                 out += self._open(
                     sm.Escalation(d.id, at, d.about, True, d.provider_id, d.status_version, d.detail)
                 )
@@ -184,9 +182,7 @@ class StaffDesk:
         return out
 
     def _open(self, alert: sm.Escalation) -> Out:
-        self.store.db.table("escalations").insert(
-            {**alert.__dict__, "open": 1, "resolved_at": ""}, replace=True
-        )
+        self.store.staff.open_escalation(alert)
         self.audit.append(
             alert.at, "hub", "", "", "escalation", id=alert.id, about=alert.about, detail=alert.detail
         )
@@ -194,35 +190,14 @@ class StaffDesk:
         return [(self.tree.alert(alert.id), alert, True)]
 
     def _resolve(self, esc_id: str, at: str) -> Out:
-        row = self.store.db.execute(
-            "SELECT at, about, provider_id, status_version, detail FROM escalations WHERE id = ?", [esc_id]
-        ).fetchone()
-        self.store.db.execute("UPDATE escalations SET open = 0, resolved_at = ? WHERE id = ?", [at, esc_id])
+        closed = self.store.staff.resolve_escalation(esc_id, at)
+        if closed is None:
+            return []
         self.audit.append(at, "hub", "", "", "escalation_resolved", id=esc_id)
-        return [
-            (
-                self.tree.alert(esc_id),
-                sm.Escalation(esc_id, row[0], row[1], False, row[2], row[3], row[4]),
-                True,
-            )
-        ]
-
-    def _seen(self, esc_id: str) -> bool:
-        return (
-            self.store.db.execute("SELECT 1 FROM escalations WHERE id = ?", [esc_id]).fetchone() is not None
-        )
+        return [(self.tree.alert(esc_id), closed, True)]
 
     def escalations(self, only_open: bool = True) -> list[dict[str, Any]]:
-        where = "open = 1" if only_open else "1"
-        return list(self.store.db.table("escalations").rows_where(where, order_by="at"))
-
-    def _notice(self, notice_id: str) -> sm.SupervisorNotice | None:
-        row = self.store.db.execute(
-            "SELECT id, at, provider_id, status_version, summary, changed_by, acked_by"
-            " FROM notices WHERE id = ?",
-            [notice_id],
-        ).fetchone()
-        return sm.SupervisorNotice(*row) if row else None
+        return self.store.staff.escalations(only_open)
 
     def _kiosks(self) -> list[KioskView]:
         rows = self.store.kiosks()

@@ -118,4 +118,17 @@ def _v2_staff_side(db: sqlite_utils.Database) -> None:
     )
 
 
-HUB_MIGRATIONS = [_v1_initial, _v2_staff_side]
+def _v3_request_origin(db: sqlite_utils.Database) -> None:
+    """Where a request came from, as a column (``hub.origin.RequestOrigin``'s values).
+
+    Before, the practice's terminal was told by its reserved id "cli"; a kiosk that used
+    that id was refused with a reason starting "only the practice's terminal".
+    """
+    db.execute("ALTER TABLE requests ADD COLUMN origin TEXT NOT NULL DEFAULT 'kiosk'")
+    db.execute(
+        "UPDATE requests SET origin = 'practice_cli'"
+        " WHERE kiosk_id = 'cli' AND result_reason NOT LIKE 'only the practice%'"
+    )
+
+
+HUB_MIGRATIONS = [_v1_initial, _v2_staff_side, _v3_request_origin]

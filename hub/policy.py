@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from config.settings import StaffSettings
 from domain.staff import Role, StaffMember, parse_members
+from hub.origin import PRACTICE_CLI_ID, RequestOrigin
 from sync.messages import StatusChangeRequest
 
 
@@ -26,10 +27,15 @@ class RolePolicy:
         members = {m.id: m for m in parse_members(staff.members)}
         return cls(members, staff.front_desk_max_late_min, staff.out_requires)
 
-    def check(self, req: StatusChangeRequest) -> str:
+    def check(self, req: StatusChangeRequest, origin: RequestOrigin = RequestOrigin.KIOSK) -> str:
         """ "" when allowed, else the reason the admin panel shows."""
-        if req.kiosk_id == "cli" and req.role == "practice":
-            return ""  # the practice's own terminal at the hub
+        if origin is RequestOrigin.PRACTICE_CLI:
+            return ""  # the hub's command topic: only practice credentials can write it
+        if req.kiosk_id == PRACTICE_CLI_ID:
+            return f"only the practice's terminal may use the id {PRACTICE_CLI_ID!r}"
+        return self._check_member(req)
+
+    def _check_member(self, req: StatusChangeRequest) -> str:
         member = self.members.get(req.requested_by)
         if member is None:
             return f"{req.requested_by} is not on this practice's staff list"

@@ -22,12 +22,12 @@ from core.clock import Clock, SystemClock
 from core.errors import KioskError
 from core.version import __version__
 from hub.desk import StaffDesk
+from hub.origin import Received, RequestOrigin
 from hub.store import DayPlan, HubStore
 from sync import messages as m
 from sync import staff_messages as sm
 from sync.inbound import InboundDecoder, Rejected
 from sync.link import LinkEvent, MqttLink, Will
-from sync.sqlite import transaction
 from sync.topics import TopicTree
 from sync.wire import Message, encode
 
@@ -50,7 +50,6 @@ class HubService:
         self.clock = clock or SystemClock()
         self.db_path = Path(db_path or Path(settings.hub.state_dir) / "hub.sqlite")
         self.desk: StaffDesk | None = None
-        self._from_command: set[str] = set()
         self.stats: Counter[str] = Counter()
         self._decoder = InboundDecoder(self.tree)
         self._queue: queue.Queue[tuple[str, Any]] = queue.Queue()
@@ -100,10 +99,12 @@ class HubService:
         except TimeoutError:
             return False
 
-    def set_status(self, request: m.StatusChangeRequest) -> m.RequestResult:
-        """Apply a status change from inside this process (the demo, tests)."""
-        self._from_command.add(request.key)  # in-process: the practice itself
-        return self.call(lambda _store: self._apply_requests([request])[0])
+    def set_status(
+        self, request: m.StatusChangeRequest, origin: RequestOrigin = RequestOrigin.PRACTICE_CLI
+    ) -> m.RequestResult:
+        """Apply a status change from inside this process (the demo, tests): by default as
+        the practice's terminal would."""
+        return self.call(lambda _store: self._apply_requests([(request, origin)])[0])
 
     # --- loop -------------------------------------------------------------------------
 
@@ -139,7 +140,7 @@ class HubService:
             self.store.close()
 
     def _process(self, batch: list[tuple[str, Any]]) -> None:
-        messages: list[Message] = []
+        messages: list[Received] = []
         for kind, item in batch:
             if kind == "call":
                 fn, future = item
@@ -151,9 +152,7 @@ class HubService:
                 if item.kind == "message":
                     msg = self._decoder.decode(item.topic, item.payload)
                     if not isinstance(msg, Rejected):
-                        if isinstance(msg, m.StatusChangeRequest) and item.topic == self.tree.hub_command():
-                            self._from_command.add(msg.key)
-                        messages.append(msg)
+                        messages.append(Received(msg, RequestOrigin.of_topic(self.tree, item.topic)))
                 elif item.kind == "connected":
                     self._on_connected()
         if messages:
@@ -163,24 +162,24 @@ class HubService:
                 self.stats["store_errors"] += 1
                 log.error("hub could not record a batch: %s", exc)
 
-    def _record(self, messages: list[Message]) -> None:
+    def _record(self, messages: list[Received]) -> None:
         assert self.store is not None
         now = self.clock.now().isoformat()
         out: list[tuple[str, Message, bool]] = []
         touched: set[str] = set()
-        requests: list[m.StatusChangeRequest] = []
-        with transaction(self.store.db):
-            for msg in messages:
+        requests: list[tuple[m.StatusChangeRequest, RequestOrigin]] = []
+        with self.store.transaction():
+            for msg, origin in messages:
                 if isinstance(msg, m.CheckIn):
                     change = self._record_checkin(msg, now)
                     if change is not None:
                         out.append((self.tree.appointment(msg.provider_id), change, False))
                         touched.add(msg.provider_id)
                 elif isinstance(msg, m.StatusChangeRequest):
-                    requests.append(msg)
+                    requests.append((msg, origin))
                 else:
-                    out += self._kiosk_message(msg, now)
-            if self.desk and any(isinstance(msg, (m.DisplayAck, m.KioskAvailability)) for msg in messages):
+                    out += self._kiosk_message(msg, now, origin)
+            if self.desk and any(isinstance(msg, (m.DisplayAck, m.KioskAvailability)) for msg, _ in messages):
                 out += self.desk.receipts()  # only what kiosks display (or leave) changes a receipt
         if requests:
             self._apply_requests(requests)
@@ -190,7 +189,7 @@ class HubService:
                 out.append((self.tree.schedule(provider_id), schedule, True))
         for topic, msg, retain in out:
             self._publish(topic, msg, retain)
-        for msg in messages:
+        for msg, _origin in messages:
             self._notify(msg.KIND, msg)
 
     def _record_checkin(self, msg: m.CheckIn, now: str) -> m.AppointmentChange | None:
@@ -203,23 +202,25 @@ class HubService:
         log.info("check-in recorded", extra={"kiosk": msg.kiosk_id, "appointment": msg.appointment_id})
         return change if isinstance(change, m.AppointmentChange) else None
 
-    def _apply_requests(self, requests: list[m.StatusChangeRequest]) -> list[m.RequestResult]:
+    def _apply_requests(
+        self, requests: list[tuple[m.StatusChangeRequest, RequestOrigin]]
+    ) -> list[m.RequestResult]:
         assert self.store is not None
         results: list[m.RequestResult] = []
-        for req in requests:
+        for req, origin in requests:
             earlier = self.store.request_result(req.key)
             if earlier is not None:  # a replayed request: answer again, change nothing
                 self.stats["request_duplicates"] += 1
                 results.append(earlier)
                 self._publish(self.tree.request_result(req.kiosk_id), earlier, False)
                 continue
-            result, status = self._decide(req)
+            result, status = self._decide(req, origin)
             assert self.desk is not None
-            with transaction(self.store.db):
+            with self.store.transaction():
                 if status is not None:
                     self.store.set_status(status, req.key)
-                self.store.record_request(req, result, self.clock.now().isoformat())
-                follow_up = self.desk.on_decided(req, result, status, self.clock.now())
+                self.store.record_request(req, result, self.clock.now().isoformat(), origin)
+                follow_up = self.desk.on_decided(req, result, status, self.clock.now(), origin)
             if status is not None:
                 self._publish(self.tree.status(status.provider_id), status, True)
                 log.info(
@@ -232,15 +233,16 @@ class HubService:
             results.append(result)
         return results
 
-    def _decide(self, req: m.StatusChangeRequest) -> tuple[m.RequestResult, m.ProviderStatus | None]:
+    def _decide(
+        self, req: m.StatusChangeRequest, origin: RequestOrigin
+    ) -> tuple[m.RequestResult, m.ProviderStatus | None]:
         assert self.store is not None
         reason = ""
         if req.provider_id not in self.store.provider_ids():
             reason = f"unknown provider {req.provider_id}"
         else:
             assert self.desk is not None
-            reason = self.desk.check(req, from_command=req.key in self._from_command)
-            self._from_command.discard(req.key)
+            reason = self.desk.check(req, origin)
         if reason:
             self.stats["requests_rejected"] += 1
             return m.RequestResult(req.key, req.kiosk_id, False, reason, req.provider_id), None
@@ -274,7 +276,9 @@ class HubService:
             if status is not None:
                 self._publish(self.tree.status(provider_id), status, True)
 
-    def _kiosk_message(self, msg: Message, now: str) -> list[tuple[str, Message, bool]]:
+    def _kiosk_message(
+        self, msg: Message, now: str, origin: RequestOrigin
+    ) -> list[tuple[str, Message, bool]]:
         """Presence, display, health and staff messages (inside the batch's transaction)."""
         assert self.desk is not None
         assert self.store is not None
@@ -287,14 +291,14 @@ class HubService:
         elif isinstance(msg, sm.StaffEvent):
             return self.desk.on_staff_event(msg)
         if isinstance(msg, sm.NoticeAck):
-            return self.desk.on_notice_ack(msg)
+            return self.desk.on_notice_ack(msg, origin)
         return []
 
     def _tick(self) -> None:
         if self.desk is None or self.store is None:
             return
         try:
-            with transaction(self.store.db):
+            with self.store.transaction():
                 out = self.desk.tick(self.clock.now())
         except KioskError as exc:
             log.error("hub tick failed: %s", exc)

@@ -7,14 +7,19 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
 
-from hub.migrations import HUB_MIGRATIONS
+from core.errors import StorageError
+from hub.audit import AuditLog
+from hub.opening import open_hub_database
+from hub.origin import RequestOrigin
+from hub.staff_store import StaffRecords
 from sync import messages as m
-from sync.sqlite import open_database, transaction
+from sync.sqlite import transaction
 
 _STATUS_FIELDS = [f.name for f in dataclasses.fields(m.ProviderStatus)]
 
@@ -56,15 +61,25 @@ class DayPlan:
 
 
 class HubStore:
+    """The repository of the hub's SQLite file: every statement the hub runs is here, in
+    ``staff`` (notices, escalations) or in ``audit`` (the hash-chained trail)."""
+
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
+        self.staff = StaffRecords(db)
+        self.audit = AuditLog(db)
 
     @classmethod
     def open(cls, path: str | Path, readonly: bool = False) -> HubStore:
-        return cls(open_database(path, HUB_MIGRATIONS, readonly=readonly))
+        """Open (and migrate) the hub's file; ``StorageError`` names the path and what is wrong."""
+        return cls(open_hub_database(Path(path), readonly=readonly))
 
     def close(self) -> None:
         self.db.close()
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """BEGIN IMMEDIATE ... COMMIT; a failed commit is a ``StorageError``."""
+        return transaction(self.db)
 
     # --- the day ----------------------------------------------------------------------
 
@@ -172,7 +187,8 @@ class HubStore:
         self.db.execute("UPDATE appointments SET state = 'checked_in' WHERE id = ?", [msg.appointment_id])
         self.db.execute("UPDATE providers SET schedule_version = ? WHERE id = ?", [version, msg.provider_id])
         appt = self.appointment(msg.appointment_id)
-        assert appt is not None
+        if appt is None:  # joined above in this transaction: only a broken file gets here
+            raise StorageError(f"appointment {msg.appointment_id} vanished while being checked in")
         return m.AppointmentChange(msg.provider_id, row[2], version, appt.to_wire())
 
     def checkins(self) -> list[dict[str, object]]:
@@ -209,15 +225,23 @@ class HubStore:
 
     def request_result(self, key: str) -> m.RequestResult | None:
         row = self.db.execute(
-            "SELECT key, kiosk_id, accepted, reason, provider_id, status_version FROM requests WHERE key = ?",
+            "SELECT key, kiosk_id, accepted, result_reason, provider_id, status_version FROM requests"
+            " WHERE key = ?",
             [key],
         ).fetchone()
         return None if row is None else m.RequestResult(row[0], row[1], bool(row[2]), row[3], row[4], row[5])
 
-    def record_request(self, msg: m.StatusChangeRequest, result: m.RequestResult, recorded_at: str) -> None:
+    def record_request(
+        self,
+        msg: m.StatusChangeRequest,
+        result: m.RequestResult,
+        recorded_at: str,
+        origin: RequestOrigin,
+    ) -> None:
         self.db.table("requests").insert(
             {
                 **dataclasses.asdict(msg),
+                "origin": origin.value,
                 "accepted": int(result.accepted),
                 "result_reason": result.reason,
                 "status_version": result.status_version,
@@ -225,6 +249,11 @@ class HubStore:
             },
             pk="key",
         )
+
+    def request_origins(self) -> dict[str, RequestOrigin]:
+        """Each recorded request's origin, by request key."""
+        rows = self.db.execute("SELECT key, origin FROM requests ORDER BY recorded_at, key")
+        return {r[0]: RequestOrigin(r[1]) for r in rows}
 
     # --- kiosks -----------------------------------------------------------------------
 

@@ -30,14 +30,18 @@ def open_database(
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, timeout=5, isolation_level=None)
         db = sqlite_utils.Database(conn)
-        if not readonly:
-            db.execute("PRAGMA journal_mode=WAL")
-            # FULL survives power loss; NORMAL (in WAL) survives a process crash. See durable().
-            db.execute(f"PRAGMA synchronous={synchronous}")
-        db.execute("PRAGMA busy_timeout=5000")
-        db.execute("PRAGMA foreign_keys=ON")
-        if not readonly:
-            _migrate(db, migrations)
+        try:
+            if not readonly:
+                db.execute("PRAGMA journal_mode=WAL")
+                # FULL survives power loss; NORMAL (in WAL) survives a process crash. See durable().
+                db.execute(f"PRAGMA synchronous={synchronous}")
+            db.execute("PRAGMA busy_timeout=5000")
+            db.execute("PRAGMA foreign_keys=ON")
+            if not readonly:
+                _migrate(db, migrations)
+        except BaseException:
+            conn.close()  # a file that cannot be opened is not held open (nor its disk kept busy)
+            raise
         return db
     except sqlite3.DatabaseError as exc:
         raise StorageError(f"{path}: {exc}") from exc
