@@ -3,7 +3,6 @@ the same screens a tap would (the dialog's actions are posted to the Qt thread).
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from dataclasses import replace
 from datetime import datetime
 
@@ -14,29 +13,27 @@ from PySide6.QtTest import QTest
 from config.settings import Settings, SpeechSettings
 from core.clock import SystemClock
 from devtools.ui_sample import SampleDay
+from kiosk.voice import build_voice
 from speech.tts import MemorySink, Pyttsx3Synthesizer
 from sync.cache import KioskCache
 from tests.speech.scripted import ScriptedSource
 from tests.ui.conftest import Patient
-from ui.voice import start_voice
+from ui.run import QtPoster
 
 
 class CacheOnItsOwnConnection:
-    """What ``start_voice`` uses of KioskSync (``call``, ``add_listener``): like the real one,
+    """What voice uses of KioskSync (``call``): like the real one,
     ``call`` runs against a cache connection of the calling side, never the Qt thread's."""
 
     def __init__(self, day: SampleDay) -> None:
         self.path = day.cache.path
 
-    def call(self, fn):  # type: ignore[no-untyped-def]
+    def call(self, fn, timeout=10.0):  # type: ignore[no-untyped-def]
         cache = KioskCache.open(self.path)
         try:
             return fn(cache)
         finally:
             cache.close()
-
-    def add_listener(self, _listener: object) -> None:
-        pass
 
 
 def _wait(app: QGuiApplication, predicate, seconds: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
@@ -62,22 +59,24 @@ def test_captions_show_what_is_said_and_a_spoken_yes_starts_the_check_in(
     source.add(synth.synthesize("yes", "en-us", 160))
     settings = replace(Settings(), speech=SpeechSettings(engine="pocketsphinx", listen_timeout_s=4))
     flow = patient.ui.flow
-    with ExitStack() as stack:
-        dialog, why = start_voice(
-            settings,
-            flow,
-            CacheOnItsOwnConnection(day),
-            SystemClock(),
-            stack,  # type: ignore[arg-type]
-            source=source,
-            sink=MemorySink(),
-        )
-        assert dialog is not None, why
+    voice = build_voice(
+        settings,
+        flow,
+        QtPoster().post,  # the dialog's actions and captions reach the flow on the Qt thread
+        CacheOnItsOwnConnection(day),
+        SystemClock(),
+        source=source,
+        sink=MemorySink(),
+    )
+    voice.start()
+    try:
         patient.tap("attractTouchArea")  # a patient touches the screen: the dialog greets
         assert _wait(qapp, lambda: "check in" in flow.view.caption.lower()), flow.view.caption
         assert patient.text("captionText") == flow.view.caption  # on screen, as spoken
         assert _wait(qapp, lambda: flow.view.screen == "dob"), flow.view.screen
         assert _wait(qapp, lambda: "birth" in patient.text("captionText").lower())
+    finally:
+        voice.stop()
     flow.reset()
     assert flow.view.caption == ""  # the idle reset wipes captions with every other field
     assert datetime.now()
