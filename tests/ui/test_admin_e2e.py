@@ -100,7 +100,9 @@ def test_out_today_on_kiosk_a_is_displayed_on_kiosk_b_and_the_panel_says_so(
     staff.tap("reviewButton")
     impact = a.ui.admin_model.panel.proposal.impact
     assert impact.affected == not_over(a.ui.admin_model.panel.backend.appointments("martinez"))
-    assert impact.affected >= 5 and f"{impact.affected} appointments affected" in staff.text("impactSentence")
+    assert impact.affected >= 5 and f"{impact.affected} appointments affected" in staff.text(
+        "impactSentence"
+    )
     staff.tap("sendButton")
     assert staff.text("requestStatus_0") in ("Waiting for the hub", "Applied by the hub")
 
