@@ -130,19 +130,44 @@ def supervise(checks: Mapping[str, LivenessCheck]) -> Watchdog | None:
     return dog
 
 
+class ServiceLoop:
+    """READY, the watchdog and STOPPING around whatever main loop a process runs (a Qt
+    event loop, a wait for SIGTERM): ``with ServiceLoop(checks): run_the_loop()``.
+
+    READY is sent on entry (the caller enters once its parts are up), the watchdog is
+    petted while ``checks`` pass, STOPPING is sent on exit, before the parts stop."""
+
+    def __init__(self, checks: Mapping[str, LivenessCheck]) -> None:
+        self._checks = dict(checks)
+        self._dog: Watchdog | None = None
+
+    def __enter__(self) -> ServiceLoop:
+        self._dog = supervise(self._checks)
+        notify("READY=1")
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        notify("STOPPING=1")
+        if self._dog is not None:
+            self._dog.stop()
+            self._dog = None
+
+
+def wait_until_stopped(stop: threading.Event | None = None, timeout_s: float | None = None) -> None:
+    """Block until SIGTERM, Ctrl-C, ``stop`` is set or ``timeout_s`` has passed."""
+    stop = stop or threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait(timeout_s)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def serve_until_stopped(checks: Mapping[str, LivenessCheck]) -> None:
     """The main loop of a service with no event loop of its own: READY, pet the watchdog
     while ``checks`` pass, wait for SIGTERM or Ctrl-C, then STOPPING (the caller stops
     its parts after this returns)."""
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    dog = supervise(checks)
-    notify("READY=1")
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        notify("STOPPING=1")
-        if dog is not None:
-            dog.stop()
+    with ServiceLoop(checks):
+        wait_until_stopped()

@@ -20,14 +20,17 @@ from pathlib import Path
 from config.settings import BrokerSettings, DeviceSettings, HubSettings, KioskSettings, Settings, UiSettings
 from core.clock import SystemClock
 from core.logs import setup_logging
+from core.worker import Worker
 from devtools.local_broker import Broker
-from domain.lookup import Match, find_by_dob
+from domain.flow import CheckInFlow, FlowView, Screen
 from hub.sample import sample_morning, start_near
 from hub.service import HubService
-from kiosk.app import HeadlessBoard, has_display
+from kiosk.app import HeadlessFrontend, has_display
+from kiosk.assembly import KioskApp
 from sync import messages as m
-from sync.cache import KioskCache
-from sync.kiosk_sync import KioskSync, SyncChange
+from sync.kiosk_sync import SyncChange
+
+_DAY_MIN = 24 * 60
 
 
 def _say(text: str) -> None:
@@ -47,13 +50,20 @@ def demo_settings(port: int, state: Path) -> Settings:
         broker=BrokerSettings(port=port, reconnect_min_s=0.2, reconnect_max_s=2.0),
         hub=HubSettings(state_dir=str(state / "hub")),
         devices=DeviceSettings(io_board_url="sim://", printer_url="sim://"),
-        ui=UiSettings(fullscreen=False, practice_name="Demo Family Practice"),
+        # The arrival window spans the day, so the story plays at any hour.
+        ui=UiSettings(
+            fullscreen=False,
+            practice_name="Demo Family Practice",
+            arrive_before_min=_DAY_MIN,
+            arrive_after_min=_DAY_MIN,
+        ),
     )
 
 
 def run_demo(args: argparse.Namespace) -> int:
     setup_logging("WARNING")
     clock = SystemClock()
+    code = 0
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as tmp:
         state = Path(tmp)
         broker = Broker(state / "broker")
@@ -62,8 +72,6 @@ def run_demo(args: argparse.Namespace) -> int:
         start = start_near(clock.now(), minutes_ago=30)
         plan = sample_morning(clock.now().date(), start=start)
         hub = HubService(settings, clock=clock)
-        kiosk = KioskSync(settings, clock=clock)
-        kiosk.add_listener(HeadlessBoard(kiosk))
         touch = has_display() and not args.headless
         try:
             _say(
@@ -71,57 +79,64 @@ def run_demo(args: argparse.Namespace) -> int:
                 f"{len(plan.providers)} providers"
             )
             hub.start(plan)
-            kiosk.start()
-            _wait(lambda: kiosk.call(lambda c: len(c.providers())) == 4, 15)
-            if touch:
-                return _touch_demo(settings, hub, kiosk, plan, clock, args.minutes)
-            _story(hub, kiosk, plan, clock)
-            _say("headless: no display (the touch UI opens where there is one). Ctrl-C to stop.")
-            deadline = time.monotonic() + args.minutes * 60 if args.minutes else None
-            while deadline is None or time.monotonic() < deadline:
-                time.sleep(0.2)
+            stop_after_s = args.minutes * 60 if args.minutes else None
+            code = (_touch_demo if touch else _headless_demo)(settings, hub, clock, stop_after_s)
         except KeyboardInterrupt:
             pass
         finally:
-            kiosk.stop()
             hub.stop()
             broker.stop()
             _say("stopped: kiosk, hub and broker")
-    return 0
+    return code
 
 
-def _touch_demo(  # noqa: PLR0917 - the demo's parts, passed once
-    settings: Settings, hub: HubService, kiosk: KioskSync, plan: object, clock: SystemClock, minutes: float
+def _headless_demo(
+    settings: Settings, hub: HubService, clock: SystemClock, stop_after_s: float | None
 ) -> int:
+    """The headless frontend: the board printed on every change; the story, then serve."""
+    front = HeadlessFrontend()
+    app = KioskApp(settings, clock=clock, poster=front.poster, exit_app=front.exit)
+
+    def story() -> None:
+        _story(hub, app, clock)
+        _say("headless: no display (the touch UI opens where there is one). Ctrl-C to stop.")
+
+    return front.run(app, stop_after_s=stop_after_s, on_started=story)
+
+
+def _touch_demo(settings: Settings, hub: HubService, clock: SystemClock, stop_after_s: float | None) -> int:
     """The touch UI on the main thread (devices as simulators); the story plays beside it."""
-    from ui.run import run_touch_kiosk
+    from ui.run import TouchFrontend
 
-    _say("the touch UI opens (devices: sim://). The story plays on the board; Ctrl-C to stop.")
-    story = threading.Thread(target=_story, args=(hub, kiosk, plan, clock), name="demo-story", daemon=True)
-    story.start()
-    return run_touch_kiosk(settings, sync=kiosk, clock=clock, quit_after_s=minutes * 60)
+    _say("the touch UI opens (devices: sim://). The story plays on the screen; Ctrl-C to stop.")
+    front = TouchFrontend()
+    app = KioskApp(settings, clock=clock, poster=front.poster, exit_app=front.exit)
+    teller = Worker("demo-story", stall_s=120.0)
+    teller.start()
+    try:
+        return front.run(
+            app, quit_after_s=stop_after_s or 0.0, on_started=lambda: teller.post(_story, hub, app, clock)
+        )
+    finally:
+        teller.stop()
 
 
-def _story(hub: HubService, kiosk: KioskSync, plan: object, clock: SystemClock) -> None:
+def _story(hub: HubService, app: KioskApp, clock: SystemClock) -> None:
+    """Three patients check in at the kiosk as a patient would, then a provider calls in sick."""
+    kiosk = app.sync
+    _wait(lambda: kiosk.call(lambda c: len(c.providers())) == 4, 15)
     patients = [a for a in kiosk.call(lambda c: c.appointments_for("chen"))][:3]
     for appt in patients:
         digits = datetime.fromisoformat(appt.dob).strftime("%m%d%Y")
-        letters = appt.last_prefix[:2]
-        match = kiosk.call(partial(_lookup, digits=digits, letters=letters))
-        found = match.appointments[0]
-        kiosk.submit(
-            m.CheckIn(
-                uuid.uuid4().hex,
-                kiosk.kiosk_id,
-                found.id,
-                found.provider_id,
-                clock.now().isoformat(timespec="minutes"),
-                "dob",
-            )
-        )
+        view = app.poster.call(partial(_check_in, app.flow, digits, appt.last_prefix[:2]))
+        shown = view.patient
+        if shown is None or not view.queued:
+            _say(f"a patient could not check in: the kiosk said {view.message or view.screen}")
+            continue
+        printed = "" if view.ticket in ("", "failed") else "; a ticket prints"
         _say(
-            f"a patient checks in by date of birth: {found.first_name} {found.last_prefix[:1]}. "
-            f"at {found.start[11:]} with Dr. Chen"
+            f"a patient checks in by date of birth: {shown.first_name} {shown.last_initial}. "
+            f"at {shown.time} with {shown.provider_name}{printed}"
         )
     _wait(lambda: hub.call(lambda s: s.checkin_count()) == len(patients), 10)
     _say(f"hub recorded {hub.call(lambda s: s.checkin_count())} check-ins")
@@ -166,8 +181,20 @@ def _story(hub: HubService, kiosk: KioskSync, plan: object, clock: SystemClock) 
     )
 
 
-def _lookup(cache: KioskCache, digits: str, letters: str) -> Match:
-    return find_by_dob(cache, digits, letters)
+def _check_in(flow: CheckInFlow, digits: str, letters: str) -> FlowView:
+    """On the flow thread: what a patient taps, from the attract screen to "done"."""
+    flow.wake()
+    flow.start("dob")
+    flow.enter_dob(digits)
+    if flow.view.screen == Screen.LETTERS:
+        flow.enter_letters(letters)
+    flow.confirm(True)
+    outcome = flow.view.outcome
+    if flow.view.screen == Screen.OUTCOME and not flow.view.queued and outcome is not None:
+        flow.choose(outcome.options[0])
+    view = flow.view
+    flow.finish()
+    return view
 
 
 def _wait(predicate: object, timeout: float) -> None:

@@ -78,19 +78,22 @@ class _Registry:
         cls.registered = True
 
     @classmethod
+    def _ui(cls, singleton: str) -> KioskUi:
+        if cls.building is None:
+            raise UiError(f"the {singleton} singleton was requested outside KioskUi()")
+        return cls.building
+
+    @classmethod
     def _flow(cls, *_engine: object) -> QObject:
-        assert cls.building is not None, "Flow singleton requested outside KioskUi()"
-        return cls.building.flow_model
+        return cls._ui("Flow").flow_model
 
     @classmethod
     def _board(cls, *_engine: object) -> QObject:
-        assert cls.building is not None, "Board singleton requested outside KioskUi()"
-        return cls.building.board_model
+        return cls._ui("Board").board_model
 
     @classmethod
     def _admin(cls, *_engine: object) -> QObject:
-        assert cls.building is not None, "Admin singleton requested outside KioskUi()"
-        return cls.building.admin_model
+        return cls._ui("Admin").admin_model
 
 
 class KioskUi(QObject):

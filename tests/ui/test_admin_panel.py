@@ -21,13 +21,13 @@ from domain.admin_backend import AdminBackend, LogTail, compact_line
 from domain.flow import CheckInFlow
 from hardware.events import BadgeRead, PresenceChanged, QrDecoded
 from hub.sample import sample_morning
+from kiosk.devices import route_device_event
 from sync import messages as m
 from sync import staff_messages as sm
 from sync.cache import KioskCache
 from sync.kiosk_sync import SyncChange
 from tests.ui.conftest import Staff
 from ui.app import KioskUi, UiOptions
-from ui.run import route_device_event
 
 
 @pytest.fixture
@@ -226,17 +226,17 @@ def test_sign_out(staff: Staff, day: SampleDay) -> None:
 
 
 def test_a_badge_signs_in_only_while_the_entry_is_open(staff: Staff, day: SampleDay) -> None:
-    box = [staff.ui]
-    route_device_event(box, BadgeRead(BEN_BADGE))  # closed: not for the patient flow, not a sign-in
+    flow, entry = staff.ui.flow, staff.ui.admin_model
+    route_device_event(flow, entry, BadgeRead(BEN_BADGE))  # closed: not for the patient flow, not a sign-in
     assert staff.ui.flow.view.screen == "attract" and not staff.visible("adminPanel")
     staff.ui.open_admin()
-    route_device_event(box, BadgeRead("BADGE-00"))
+    route_device_event(flow, entry, BadgeRead("BADGE-00"))
     assert staff.text("pinPrompt") == "Wrong PIN. Try again."
-    route_device_event(box, BadgeRead(BEN_BADGE))
+    route_device_event(flow, entry, BadgeRead(BEN_BADGE))
     assert staff.visible("screen_admin_providers") and staff.text("adminWho") == "ben\nFront desk"
     # While the panel is open, presence and QR codes do not move the patient flow.
-    route_device_event(box, PresenceChanged(True, "io_board"))
-    route_device_event(box, QrDecoded(VISITORS["on_time"].code))
+    route_device_event(flow, entry, PresenceChanged(True, "io_board"))
+    route_device_event(flow, entry, QrDecoded(VISITORS["on_time"].code))
     assert staff.ui.flow.view.screen == "attract" and staff.visible("screen_admin_providers")
 
 

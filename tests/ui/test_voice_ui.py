@@ -4,9 +4,8 @@ the same screens a tap would (the dialog's actions are posted to the Qt thread).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from dataclasses import replace
-from typing import TypeVar, cast
+from typing import TypeVar
 
 import pytest
 from PySide6.QtGui import QGuiApplication
@@ -15,32 +14,29 @@ from PySide6.QtTest import QTest
 from config.settings import Settings, SpeechSettings
 from core.clock import SystemClock
 from devtools.ui_sample import SampleDay
+from kiosk.voice import build_voice
 from speech.tts import MemorySink, Pyttsx3Synthesizer
 from sync.cache import KioskCache
-from sync.kiosk_sync import KioskSync
 from tests.speech.scripted import ScriptedSource
 from tests.ui.conftest import Patient
-from ui.voice import start_voice
+from ui.run import QtPoster
 
 T = TypeVar("T")
 
 
 class CacheOnItsOwnConnection:
-    """What ``start_voice`` uses of KioskSync (``call``, ``add_listener``): like the real one,
+    """What voice uses of KioskSync (``call``): like the real one,
     ``call`` runs against a cache connection of the calling side, never the Qt thread's."""
 
     def __init__(self, day: SampleDay) -> None:
         self.path = day.cache.path
 
-    def call(self, fn: Callable[[KioskCache], T]) -> T:
+    def call(self, fn: Callable[[KioskCache], T], timeout: float = 10.0) -> T:
         cache = KioskCache.open(self.path)
         try:
             return fn(cache)
         finally:
             cache.close()
-
-    def add_listener(self, _listener: object) -> None:
-        pass
 
 
 def _wait(app: QGuiApplication, predicate: Callable[[], object], what: str, seconds: float = 30.0) -> None:
@@ -67,22 +63,24 @@ def test_captions_show_what_is_said_and_a_spoken_yes_starts_the_check_in(
     source.add(synth.synthesize("yes", "en-us", 160))
     settings = replace(Settings(), speech=SpeechSettings(engine="pocketsphinx", listen_timeout_s=4))
     flow = patient.ui.flow
-    with ExitStack() as stack:
-        dialog, why = start_voice(
-            settings,
-            flow,
-            cast(KioskSync, CacheOnItsOwnConnection(day)),  # the two methods start_voice uses
-            SystemClock(),
-            stack,
-            source=source,
-            sink=MemorySink(),
-        )
-        assert dialog is not None, why
+    voice = build_voice(
+        settings,
+        flow,
+        QtPoster().post,  # the dialog's actions and captions reach the flow on the Qt thread
+        CacheOnItsOwnConnection(day),
+        SystemClock(),
+        source=source,
+        sink=MemorySink(),
+    )
+    voice.start()
+    try:
         patient.tap("attractTouchArea")  # a patient touches the screen: the dialog greets
         _wait(qapp, lambda: "check in" in flow.view.caption.lower(), what="the greeting caption")
         assert patient.text("captionText") == flow.view.caption  # on screen, as spoken
         _wait(qapp, lambda: flow.view.screen == "dob", what="the dob screen")
         _wait(qapp, lambda: "birth" in patient.text("captionText").lower(), what="the dob prompt on screen")
+    finally:
+        voice.stop()
     flow.reset()
     assert flow.view.caption == ""  # the idle reset wipes captions with every other field
     assert patient.screen == "attract" and patient.ui.find("captionBar") is None  # none on screen either
