@@ -5,6 +5,7 @@ That callback is called **from device threads**: marshal each event to the kiosk
 loop (a queue, ``call_soon_threadsafe``, a queued Qt signal) and return at once.
 """
 
+from core.backoff import Backoff
 from hardware.devices import Devices
 from hardware.errors import DeviceMissing
 from hardware.events import (
@@ -19,7 +20,7 @@ from hardware.events import (
     StaffCallPressed,
 )
 from hardware.ioproto import LedMode
-from hardware.supervisor import Backoff, Check, DeviceSupervisor
+from hardware.supervisor import Check, DeviceSupervisor
 from hardware.ticket import PrintResult, Ticket
 
 __all__ = [

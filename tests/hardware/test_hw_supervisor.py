@@ -7,13 +7,14 @@ import random
 from datetime import datetime
 
 import pytest
-from conftest import Events
 
+from core.backoff import Backoff
 from core.clock import ManualClock
 from core.errors import DeviceError
 from hardware.errors import DeviceMissing
 from hardware.events import DeviceHealthChanged, HealthRegistry
-from hardware.supervisor import Backoff, Check, DeviceSupervisor
+from hardware.supervisor import Check, DeviceSupervisor
+from tests.hardware.support import Events
 
 
 class FakeDevice:
