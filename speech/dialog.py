@@ -22,7 +22,6 @@ shows as ``responsive() == False``.
 from __future__ import annotations
 
 import functools
-import logging
 import threading
 import time as _time
 from collections.abc import Callable, Iterable
@@ -39,7 +38,6 @@ from speech.intents import CallStaff, Help, Intent, No, Step
 from speech.listener import AudioSource, Heard, Listener
 from speech.script import Turn, plan_turn, text, turn_key
 
-_log = logging.getLogger(__name__)
 Post = Callable[[Callable[[], None]], None]
 
 
