@@ -1,7 +1,7 @@
 """Peripherals: the serial I/O board, the ESC/POS ticket printer, the camera, and their health.
 
 The kiosk builds one ``Devices`` from ``settings.devices`` with an ``on_event`` callback.
-That callback is called **from device threads**: marshal each event to the kiosk's own
+That callback is called **on device workers**: marshal each event to the kiosk's own
 loop (a queue, ``call_soon_threadsafe``, a queued Qt signal) and return at once.
 """
 

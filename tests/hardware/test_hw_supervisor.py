@@ -138,5 +138,7 @@ def test_a_raising_callback_does_not_break_health() -> None:
     registry.set("printer", "error", "cover open")
     snapshot = registry.snapshot()
     assert json.loads(json.dumps(snapshot)) == {"printer": {"state": "error", "reason": "cover open"}}
+    registry.set("printer", "ok")
+    assert registry.callback_errors == 2
     with pytest.raises(ValueError, match="health state"):
         registry.set("printer", "broken")  # type: ignore[arg-type]
