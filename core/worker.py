@@ -2,10 +2,11 @@
 off the caller's thread.
 
 A ``Worker`` takes work with ``post(fn, *args)`` (fire and forget) or ``call(fn, *args)``
-(wait for the result), runs an optional ``on_tick`` every ``tick_s`` and an ``on_idle``
-hook when its inbox runs dry. A handler that raises never kills the worker: the exception
-is logged with the handler's name and the exception type only (handlers' arguments may
-carry patient data), counted in ``health()``, and the worker goes on with its next item.
+(wait for the result), runs an optional ``on_tick`` every ``tick_s`` (or after the delay
+it returns, for loops that pace themselves) and an ``on_idle`` hook when its inbox runs
+dry. A handler that raises never kills the worker: the exception is logged with the
+handler's name and the exception type only (handlers' arguments may carry patient data),
+counted in ``health()``, and the worker goes on with its next item.
 A handler that hangs shows as ``responsive() == False`` once it has been busy longer than
 ``stall_s``, which the systemd watchdog follows.
 
@@ -50,6 +51,11 @@ class WorkerStopped(RuntimeError):
 class Worker:
     """A thread with an inbox. Create, ``start()``, send work, ``stop()``.
 
+    ``on_tick`` may return the seconds until its next run (a camera that paces its frames,
+    a reader that backs off after an error); ``None`` means ``tick_s``. Inbox items are
+    handled while the worker waits for its next tick, so a device read in ``on_tick``
+    and the writes posted to the same worker share one thread.
+
     ``maxsize`` bounds the inbox (0: unbounded); a full inbox drops the new item, counts
     it and logs once per burst (a producer must never block on a stuck consumer).
     """
@@ -59,7 +65,7 @@ class Worker:
         name: str,
         *,
         tick_s: float = 0.0,
-        on_tick: Callable[[], None] | None = None,
+        on_tick: Callable[[], float | None] | None = None,
         on_idle: Callable[[], None] | None = None,
         on_start: Callable[[], None] | None = None,
         on_stop: Callable[[], None] | None = None,
@@ -196,13 +202,17 @@ class Worker:
                     if self._on_idle is not None and self._inbox.empty():
                         self._guarded(self._on_idle)
                 if next_tick is not None and self._clock() >= next_tick:
-                    assert self._on_tick is not None
-                    self._guarded(self._on_tick)
-                    next_tick = self._clock() + self._tick_s
+                    next_tick = self._clock() + self._tick()
         finally:
             self._drain_refused()
             if self._on_stop is not None:
                 self._guarded(self._on_stop)
+
+    def _tick(self) -> float:
+        """Run ``on_tick``; the delay until the next one (``tick_s`` unless it said otherwise)."""
+        tick = self._on_tick
+        delay = self._guarded(tick) if tick is not None else None
+        return self._tick_s if delay is None else max(0.0, float(delay))
 
     def _handle(self, fn: Callable[..., Any], args: tuple[Any, ...], future: Future[Any] | None) -> None:
         if future is not None:
@@ -219,10 +229,11 @@ class Worker:
             return
         self._guarded(fn, *args)
 
-    def _guarded(self, fn: Callable[..., Any], *args: Any) -> None:
+    def _guarded(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)``'s result, or None when it raised (counted and logged)."""
         self._busy_since = self._clock()
         try:
-            fn(*args)
+            return fn(*args)
         except Exception as exc:  # noqa: BLE001 - a handler that raises never kills its worker
             self._errors += 1
             handler = getattr(fn, "__qualname__", type(fn).__name__)
@@ -233,6 +244,7 @@ class Worker:
                 "worker handler raised",
                 extra={"worker": self.name, "handler": handler, "error": type(exc).__name__},
             )
+            return None
         finally:
             self._busy_since = None
             self._handled += 1

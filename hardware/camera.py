@@ -1,8 +1,10 @@
 """The camera worker: presence and QR codes from a camera (or a video/image file), off the UI thread.
 
-The worker thread captures, analyses and drops each frame (nothing is stored or sent),
-at an adaptive rate: ``idle_fps`` while nobody is there, ``active_fps`` while someone is
-(and never faster than the analysis allows). Events go to ``on_event`` from this thread.
+The ``camera`` worker owns the capture: each tick captures, analyses and drops one frame
+(nothing is stored or sent) and returns the delay to the next, for an adaptive rate:
+``idle_fps`` while nobody is there, ``active_fps`` while someone is (and never faster than
+the analysis allows). ``on_event`` runs as an item of the same worker, so an analyzer or
+callback that raises is counted in ``worker.health()`` and the next frame is still read.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from typing import Any
 import cv2
 
 from core.clock import Clock, SystemClock
+from core.worker import Worker
 from hardware.errors import DeviceMissing
-from hardware.events import EventCallback, PresenceChanged, QrDecoded, safe_emit
+from hardware.events import DeviceEvent, EventCallback, PresenceChanged, QrDecoded
 from hardware.supervisor import Check
 from hardware.vision import FrameAnalyzer
 
 _log = logging.getLogger(__name__)
+_RETRY_S = 0.1  # after a failed read
+_MAX_FAILURES = 10
 
 
 class PresenceTracker:
@@ -62,6 +67,8 @@ class Camera:
         qr_repeat_s: float = 5.0,
         loop_files: bool = True,
         capture: Callable[[Any], Any] = cv2.VideoCapture,
+        analyzer: FrameAnalyzer | None = None,
+        stall_s: float = 10.0,
     ) -> None:
         self.source = source
         self._on_event = on_event
@@ -71,10 +78,12 @@ class Camera:
         self.loop_files = loop_files
         self._capture = capture
         self._tracker = PresenceTracker(absent_after_s)
-        self._analyzer: FrameAnalyzer | None = None
+        self._analyzer: FrameAnalyzer | None = analyzer
+        self._stall_s = stall_s
         self._cap: Any = None
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
+        self._worker: Worker | None = None
+        self._done = threading.Event()
+        self._failures = 0
         self._fault = ""
         self._qr_seen: dict[str, float] = {}
         self.frames = 0
@@ -94,17 +103,17 @@ class Camera:
         if not cap.isOpened():
             cap.release()
             raise DeviceMissing(f"camera {self.source}: cannot open")
-        self._cap, self._fault, self.finished = cap, "", False
+        self._cap, self._fault, self.finished, self._failures = cap, "", False, 0
         self._analyzer.motion.reset()
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="camera", daemon=True)
-        self._thread.start()
+        self._done.clear()
+        pace = 1.0 / max(self.idle_fps, self.active_fps)  # also the pause after a tick that raised
+        self._worker = Worker("camera", tick_s=pace, on_tick=self._capture_once, stall_s=self._stall_s)
+        self._worker.start()
 
     def close(self) -> None:
-        self._stop.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=3)
-        self._thread = None
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.stop(timeout=3)
         cap, self._cap = self._cap, None
         if cap is not None:
             cap.release()
@@ -114,43 +123,60 @@ class Camera:
             return Check("missing", self._fault, reopen=True)
         if self.finished:
             return Check("ok", "end of file")
-        if self._thread is None or not self._thread.is_alive():
+        if self._worker is None or not self._worker.running:
             return Check("missing", "not running", reopen=True)
         return Check("ok", "")
 
+    @property
+    def worker(self) -> Worker | None:
+        """The capture loop while open; its ``responsive()`` feeds health and the watchdog."""
+        return self._worker
+
     def wait_finished(self, timeout: float) -> bool:
-        """For file sources without looping: wait until the whole file was analysed."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
+        """For file sources without looping: wait until the whole file was analysed and
+        every event it raised was delivered."""
+        self._done.wait(timeout)
+        worker = self._worker
+        if self.finished and worker is not None and worker.running:
+            worker.call(lambda: None, timeout=timeout)  # the events posted before the end
         return self.finished
 
-    def _run(self) -> None:
-        failures = 0
-        while not self._stop.is_set():
-            started = self._clock.monotonic()
-            ok, frame = self._cap.read()
-            if not ok:
-                if self.is_file and self.loop_files and failures == 0:
-                    self._cap.release()  # reopen to loop: works for videos and still images alike
-                    self._cap = self._capture(self.source)
-                    failures += 1
-                    continue
-                if self.is_file and not self.loop_files:
-                    self.finished = True
-                    return
-                failures += 1
-                if failures >= 10:
-                    self._fault = "camera stopped delivering frames"
-                    _log.warning("camera %s: %s", self.source, self._fault)
-                    return
-                self._stop.wait(0.1)
-                continue
-            failures = 0
-            self._process(frame, started)
-            del frame  # frames are never kept
-            fps = self.active_fps if self._tracker.present else self.idle_fps
-            self._stop.wait(max(0.0, 1.0 / fps - (self._clock.monotonic() - started)))
+    def _capture_once(self) -> float | None:
+        """The worker's tick: one frame, analysed and dropped; the delay to the next."""
+        if self.finished or self._fault or self._cap is None:
+            return 1.0
+        started = self._clock.monotonic()
+        ok, frame = self._cap.read()
+        if not ok:
+            return self._missed_frame()
+        self._failures = 0
+        self._process(frame, started)
+        del frame  # frames are never kept
+        fps = self.active_fps if self._tracker.present else self.idle_fps
+        return max(0.0, 1.0 / fps - (self._clock.monotonic() - started))
+
+    def _missed_frame(self) -> float:
+        if self.is_file and self.loop_files and self._failures == 0:
+            self._cap.release()  # reopen to loop: works for videos and still images alike
+            self._cap = self._capture(self.source)
+            self._failures += 1
+            return 0.0
+        if self.is_file and not self.loop_files:
+            self.finished = True
+            self._done.set()
+            return 1.0
+        self._failures += 1
+        if self._failures >= _MAX_FAILURES:
+            self._fault = "camera stopped delivering frames"
+            _log.warning("camera %s: %s", self.source, self._fault)
+            self._done.set()
+            return 1.0
+        return _RETRY_S
+
+    def _emit(self, event: DeviceEvent) -> None:
+        worker = self._worker
+        if self._on_event is not None and worker is not None:
+            worker.post(self._on_event, event)
 
     def _process(self, frame: Any, now: float) -> None:
         analyzer = self._analyzer
@@ -161,9 +187,9 @@ class Camera:
         result = analyzer.analyze(frame, thorough=thorough)
         change = self._tracker.update(result.someone or bool(result.qr_codes), now)
         if change is not None:
-            safe_emit(self._on_event, PresenceChanged(change, "camera"))
+            self._emit(PresenceChanged(change, "camera"))
         for text in result.qr_codes:
             last = self._qr_seen.get(text)
             if last is None or now - last >= self.qr_repeat_s:
-                safe_emit(self._on_event, QrDecoded(text))
+                self._emit(QrDecoded(text))
             self._qr_seen[text] = now

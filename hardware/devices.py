@@ -1,8 +1,9 @@
 """The kiosk's one handle on its peripherals, built from ``[devices]`` settings.
 
 ``Devices`` wraps the ``DeviceSupervisor`` with the calls the kiosk makes: ``print_ticket``
-(never raises), ``set_led`` (never raises), ``health_snapshot``; ``start``/``stop`` are its
-lifecycle. A URL of ``sim://`` starts the matching simulator on a pty (the demo uses it).
+(never raises), ``set_led`` (never raises), ``health_snapshot``, and ``workers()`` /
+``responsive()`` for the watchdog; ``start``/``stop`` are its lifecycle. A URL of
+``sim://`` starts the matching simulator on a pty (the demo uses it).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import logging
 from typing import Any
 
 from config.settings import DeviceSettings
+from core.backoff import Backoff
 from core.clock import Clock, SystemClock
+from core.worker import Worker
 from hardware.camera import Camera
 from hardware.events import EventCallback
 from hardware.ioboard import IoBoard, LinkTiming
@@ -19,7 +22,7 @@ from hardware.ioboard_sim import BoardSimulator
 from hardware.ioproto import LedMode
 from hardware.printer import TicketPrinter
 from hardware.printer_sim import PrinterSimulator
-from hardware.supervisor import Backoff, Device, DeviceSupervisor
+from hardware.supervisor import Device, DeviceSupervisor
 from hardware.ticket import PrintResult, Ticket
 
 _log = logging.getLogger(__name__)
@@ -27,11 +30,18 @@ SIM_URL = "sim://"
 
 
 class Devices:
-    """All configured peripherals under one supervisor. Callbacks arrive on device threads."""
+    """All configured peripherals under one supervisor. Callbacks arrive on device workers."""
 
     def __init__(
-        self, settings: DeviceSettings, on_event: EventCallback | None = None, clock: Clock | None = None
+        self,
+        settings: DeviceSettings,
+        on_event: EventCallback | None = None,
+        clock: Clock | None = None,
+        *,
+        stall_s: float = 5.0,
     ) -> None:
+        """``stall_s``: how long one item may keep a device worker busy (``on_event`` must
+        return at once) before it is reported stalled."""
         clock = clock or SystemClock()
         self.simulators: list[Any] = []
         devices: list[Device] = []
@@ -51,7 +61,7 @@ class Devices:
                 baudrate=settings.io_board_baudrate,
                 silence_limit=max(3.5, settings.io_board_heartbeat_s * 3.5),
             )
-            self.io_board = IoBoard(url, on_event, clock, timing)
+            self.io_board = IoBoard(url, on_event, clock, timing, stall_s=stall_s)
             devices.append(self.io_board)
         if settings.printer_url:
             url = settings.printer_url
@@ -68,6 +78,7 @@ class Devices:
                 clock=clock,
                 idle_fps=settings.camera_idle_fps,
                 active_fps=settings.camera_active_fps,
+                stall_s=stall_s,
             )
             devices.append(self.camera)
         self.supervisor = DeviceSupervisor(
@@ -88,8 +99,17 @@ class Devices:
                 sim.stop()
 
     def health_snapshot(self) -> dict[str, dict[str, str]]:
-        """``{"io_board": {"state": "ok", "reason": ""}, ...}`` for the retained health telemetry."""
+        """``{"io_board": {"state": "ok", "reason": ""}, ...}`` for the retained health telemetry.
+        A device whose worker is stuck shows as ``error`` / "io-board worker stalled"."""
         return self.supervisor.health_snapshot()
+
+    def workers(self) -> list[Worker]:
+        """The supervisor's worker and each open device's (the io-board reader, the camera)."""
+        return self.supervisor.workers()
+
+    def responsive(self) -> bool:
+        """False once the supervisor or a running device worker is stuck (for the watchdog)."""
+        return self.supervisor.responsive()
 
     def print_ticket(self, ticket: Ticket) -> PrintResult:
         """Print a check-in ticket; never raises. Health is rechecked after a failure."""

@@ -71,14 +71,17 @@ DeviceEvent = PresenceChanged | StaffCallPressed | BadgeRead | QrDecoded | Devic
 EventCallback = Callable[[DeviceEvent], None]
 
 
-def safe_emit(callback: EventCallback | None, event: DeviceEvent) -> None:
-    """Call the kiosk's callback; a bug there is logged, never raised into a device thread."""
+def safe_emit(callback: EventCallback | None, event: DeviceEvent) -> bool:
+    """Call the kiosk's callback; a bug there is logged (its type, and the event's kind),
+    never raised into a device worker. False when the callback raised."""
     if callback is None:
-        return
+        return True
     try:
         callback(event)
-    except Exception:  # noqa: BLE001 - the boundary: the kiosk's bug must not kill the device thread
-        _log.exception("on_event callback failed for %r", event)
+    except Exception as exc:  # noqa: BLE001 - the boundary: the kiosk's bug must not kill the device worker
+        _log.error("on_event callback raised %s for %s", type(exc).__name__, type(event).__name__)
+        return False
+    return True
 
 
 class HealthRegistry:
@@ -88,6 +91,7 @@ class HealthRegistry:
         self._lock = threading.Lock()
         self._health: dict[str, DeviceHealth] = {}
         self._on_event = on_event
+        self.callback_errors = 0  # on_event raised while told of a health change
 
     def set(self, name: str, state: HealthState, reason: str = "") -> DeviceHealth:
         if state not in HEALTH_STATES:
@@ -99,7 +103,9 @@ class HealthRegistry:
         if changed:
             log = _log.info if state == "ok" else _log.warning
             log("device %s: %s%s", name, state, f" ({reason})" if reason else "")
-            safe_emit(self._on_event, DeviceHealthChanged(health))
+            if not safe_emit(self._on_event, DeviceHealthChanged(health)):
+                with self._lock:
+                    self.callback_errors += 1
         return health
 
     def get(self, name: str) -> DeviceHealth | None:

@@ -1,9 +1,12 @@
 """The kiosk's side of the I/O board link: handshake, acks and retransmit, heartbeats, events.
 
-One reader thread per connection reads and dispatches frames and runs the timers
-(retransmit, heartbeat, link timeout) from the injected clock. Writers (``set_led``,
-``ping``) write directly under a lock. Nothing here reconnects: when the link fails,
-``check()`` says so and ``hardware.supervisor.DeviceSupervisor`` reopens it.
+One ``io-board`` worker per connection owns the port: its tick is one bounded read (the
+port's timeout), then the frames are dispatched and the timers (retransmit, heartbeat,
+link timeout) run from the injected clock. Writes from other threads (``set_led``,
+``ping``) and the kiosk's ``on_event`` calls are items in the same worker's inbox, handled
+between reads, so exactly one thread touches the port, and a callback that raises is
+counted in ``worker.health()`` instead of ending the reader. Nothing here reconnects: when
+the link fails, ``check()`` says so and ``hardware.supervisor.DeviceSupervisor`` reopens it.
 """
 
 from __future__ import annotations
@@ -16,14 +19,15 @@ from typing import Any
 
 from core.clock import Clock, SystemClock
 from core.errors import WireError
+from core.worker import Worker
 from hardware import ioproto as p
 from hardware.errors import DeviceError
 from hardware.events import (
     BadgeRead,
+    DeviceEvent,
     EventCallback,
     PresenceChanged,
     StaffCallPressed,
-    safe_emit,
 )
 from hardware.serialport import open_port
 from hardware.supervisor import Check
@@ -31,6 +35,7 @@ from hardware.supervisor import Check
 _log = logging.getLogger(__name__)
 
 CALL_STAFF_BUTTON = 1
+_FAULTED_TICK_S = 0.5  # after a lost link the reader idles until the supervisor reopens
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,7 @@ class _Outstanding:
 
 
 class IoBoard:
-    """One connection to the I/O board at ``url``. Device thread calls ``on_event``."""
+    """One connection to the I/O board at ``url``. ``on_event`` is called on its worker."""
 
     name = "io_board"
 
@@ -75,6 +80,8 @@ class IoBoard:
         on_event: EventCallback | None = None,
         clock: Clock | None = None,
         timing: LinkTiming | None = None,
+        *,
+        stall_s: float = 5.0,
     ) -> None:
         self.url = url
         self.timing = timing or LinkTiming()
@@ -83,15 +90,14 @@ class IoBoard:
         self._port: Any = None
         self._decoder = p.FrameDecoder()
         self.stats = LinkStats()
-        self._write_lock = threading.Lock()
+        self._stall_s = stall_s
         self._state_lock = threading.Lock()
         self._seq = 0
         self._outstanding: dict[int, _Outstanding] = {}
         self._pings: dict[int, threading.Event] = {}
         self._recent: deque[int] = deque(maxlen=16)
         self._led = p.LedMode.IDLE
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
+        self._worker: Worker | None = None
         self._fault = ""
         self._last_heard = 0.0
         self._last_ping = 0.0
@@ -118,28 +124,31 @@ class IoBoard:
         _log.info("io board %s: firmware %s, id %r", self.url, self.board.firmware, self.board.board_id)
         now = self._clock.monotonic()
         self._last_heard = self._last_ping = now
-        self._stop.clear()
         self._last_presence_seq = None
         self._last_uptime = 0
-        for frame in early:
-            self._dispatch(frame)
-        self._thread = threading.Thread(target=self._run, name="io-board", daemon=True)
-        self._thread.start()
+        worker = Worker("io-board", tick_s=0.0, on_tick=self._read_once, stall_s=self._stall_s)
+        self._worker = worker
+        worker.start()
+        worker.post(self._dispatch_all, early)
         self.set_led(self._led)
 
     def close(self) -> None:
-        self._stop.set()
-        thread, self._thread = self._thread, None
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=2)
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.stop(timeout=2)
         self._close_port()
 
     def check(self) -> Check:
         if self._fault:
             return Check("missing", self._fault, reopen=True)
-        if self._thread is None or not self._thread.is_alive():
+        if self._worker is None or not self._worker.running:
             return Check("missing", "not connected", reopen=True)
         return Check("ok", "")
+
+    @property
+    def worker(self) -> Worker | None:
+        """The reader while connected; its ``responsive()`` feeds health and the watchdog."""
+        return self._worker
 
     # --- commands ---------------------------------------------------------------------------
 
@@ -201,32 +210,50 @@ class IoBoard:
         return self._write(data)
 
     def _write(self, data: bytes) -> bool:
+        """Write on the port's worker: now when on it (or before it runs: the handshake),
+        else queued there. False when the link is down or the write could not be queued."""
+        worker = self._worker
+        if worker is None or worker.is_current():
+            return self._write_now(data)
+        if self._port is None or self._fault:
+            return False
+        return worker.post(self._write_now, data)
+
+    def _write_now(self, data: bytes) -> bool:
         port = self._port
         if port is None or self._fault:
             return False
         try:
-            with self._write_lock:
-                port.write(data)
+            port.write(data)
         except Exception as exc:  # noqa: BLE001 - any port failure is a lost link, never an exception upward
             self._lose(f"write failed: {exc}")
             return False
         return True
 
-    def _run(self) -> None:
+    def _read_once(self) -> float | None:
+        """The worker's tick: one bounded read, its frames, the timers."""
         port = self._port
-        while not self._stop.is_set():
-            try:
-                data = port.read(1)
-                if data and port.in_waiting:
-                    data += port.read(port.in_waiting)
-            except Exception as exc:  # noqa: BLE001 - SerialException, OSError, TypeError on a closed fd
-                if not self._stop.is_set():
-                    self._lose(f"read failed: {exc}")
-                return
-            frames = self._decoder.feed(data) if data else self._decoder.expire()
-            for frame in frames:
-                self._dispatch(frame)
-            self._timers()
+        if port is None or self._fault:
+            return _FAULTED_TICK_S
+        try:
+            data = b"" if self._work_waiting(port) else port.read(1)
+            if data and port.in_waiting:
+                data += port.read(port.in_waiting)
+        except Exception as exc:  # noqa: BLE001 - SerialException, OSError, TypeError on a closed fd
+            self._lose(f"read failed: {exc}")
+            return _FAULTED_TICK_S
+        self._dispatch_all(self._decoder.feed(data) if data else self._decoder.expire())
+        self._timers()
+        return None
+
+    def _work_waiting(self, port: Any) -> bool:
+        """Posted writes or events wait and the line is quiet: skip the blocking read."""
+        worker = self._worker
+        return worker is not None and worker.health().queued > 0 and not port.in_waiting
+
+    def _dispatch_all(self, frames: list[p.Frame]) -> None:
+        for frame in frames:
+            self._dispatch(frame)
 
     def _timers(self) -> None:
         now = self._clock.monotonic()
@@ -304,12 +331,19 @@ class IoBoard:
 
     def _deliver(self, message: p.Message) -> None:
         if isinstance(message, p.Presence):
-            safe_emit(self._on_event, PresenceChanged(message.present, "io_board"))
+            self._emit(PresenceChanged(message.present, "io_board"))
         elif isinstance(message, p.Button):
             if message.button == CALL_STAFF_BUTTON and message.pressed:
-                safe_emit(self._on_event, StaffCallPressed())
+                self._emit(StaffCallPressed())
         elif isinstance(message, p.Badge):
-            safe_emit(self._on_event, BadgeRead(message.badge_id))
+            self._emit(BadgeRead(message.badge_id))
+
+    def _emit(self, event: DeviceEvent) -> None:
+        """The kiosk's callback runs as an item of this worker: a raise there is counted in
+        ``worker.health()`` and the reader goes on; a hang there shows as unresponsive."""
+        worker = self._worker
+        if self._on_event is not None and worker is not None:
+            worker.post(self._on_event, event)
 
     def _ack(self, seq: int, status: p.AckStatus) -> None:
         self._write(p.encode_message(p.Ack(status), seq))
@@ -318,7 +352,6 @@ class IoBoard:
         if not self._fault:
             _log.warning("io board %s lost: %s", self.url, reason)
             self._fault = reason
-        self._stop.set()
 
     def _close_port(self) -> None:
         port, self._port = self._port, None

@@ -9,7 +9,6 @@ reset, like a replug). ``kiosk sim io-board`` runs it; the demo and the tests us
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import logging
 import os
@@ -22,7 +21,7 @@ from dataclasses import dataclass
 
 from core.errors import WireError
 from hardware import ioproto as p
-from hardware.pty_sim import PtySimulator
+from hardware.pty_sim import SERVE_WAIT_S, PtySimulator
 from hardware.serialport import Pty
 
 _log = logging.getLogger(__name__)
@@ -122,35 +121,33 @@ class BoardSimulator(PtySimulator):
         self._write(p.encode_message(message, seq))
 
     def _write(self, data: bytes, faults: bool = True) -> None:
-        pty = self._pty
-        if pty is None or (faults and self.faults.silent):
+        if self._pty is None or (faults and self.faults.silent):
             return
         if faults and data and self._rng.random() < self.faults.drop:
             cut = self._rng.randrange(len(data))
             data = data[:cut] + data[cut + 1 :]
         if faults and self._rng.random() < self.faults.noise:
             data = self._rng.randbytes(self._rng.randint(1, 8)) + data
-        with contextlib.suppress(OSError):  # EAGAIN: nobody reads, the USB buffer overflows
-            os.write(pty.master, data)
+        self._post_write(data)
 
-    def _run(self) -> None:
+    def _serve_once(self) -> float | None:
         pty = self._pty
         if pty is None:
-            return
-        while not self._stop.is_set():
-            try:
-                ready, _, _ = select.select([pty.master], [], [], 0.02)
-                data = os.read(pty.master, 4096) if ready else b""
-            except (OSError, ValueError):
-                data = b""  # EIO while the kiosk has the port closed; EBADF after stop
-                if self._stop.wait(0.02):
-                    return
-            with self._lock:
-                frames = self.decoder.feed(data) if data else self.decoder.expire()
-            for frame in frames:
-                if not self.faults.silent:
-                    self._handle(frame)
-            self._retransmit()
+            return SERVE_WAIT_S
+        pause: float | None = None
+        try:
+            ready, _, _ = select.select([pty.master], [], [], SERVE_WAIT_S)
+            data = os.read(pty.master, 4096) if ready else b""
+        except (OSError, ValueError):
+            data = b""  # EIO while the kiosk has the port closed; EBADF after stop
+            pause = SERVE_WAIT_S
+        with self._lock:
+            frames = self.decoder.feed(data) if data else self.decoder.expire()
+        for frame in frames:
+            if not self.faults.silent:
+                self._handle(frame)
+        self._retransmit()
+        return pause
 
     def _retransmit(self) -> None:
         now = time.monotonic()

@@ -6,14 +6,13 @@ Faults are set by attribute (``paper_out``, ``cover_open``, ``offline``, ``mute`
 
 from __future__ import annotations
 
-import contextlib
 import os
 import select
 import threading
 
 from hardware import ticket as t
 from hardware.escpos_decode import EscPosDecoder, Job
-from hardware.pty_sim import PtySimulator
+from hardware.pty_sim import SERVE_WAIT_S, PtySimulator
 
 
 class PrinterSimulator(PtySimulator):
@@ -45,34 +44,33 @@ class PrinterSimulator(PtySimulator):
     def _faulted(self) -> bool:
         return self.paper_out or self.cover_open or self.offline
 
-    def _run(self) -> None:
+    def _serve_once(self) -> float | None:
         pty = self._pty
         if pty is None:
-            return
-        while not self._stop.is_set():
-            try:
-                ready, _, _ = select.select([pty.master], [], [], 0.02)
-                data = os.read(pty.master, 4096) if ready else b""
-            except (OSError, ValueError):
-                if self._stop.wait(0.02):
-                    return
+            return SERVE_WAIT_S
+        try:
+            ready, _, _ = select.select([pty.master], [], [], SERVE_WAIT_S)
+            data = os.read(pty.master, 4096) if ready else b""
+        except (OSError, ValueError):
+            return SERVE_WAIT_S  # EIO while the kiosk has the port closed; EBADF after stop
+        if data:
+            self._answer(data)
+        return None
+
+    def _answer(self, data: bytes) -> None:
+        with self._lock:
+            before = len(self.decoder.jobs)
+            queries = self.decoder.feed(data)
+            if len(self.decoder.jobs) > before and self._faulted():
+                self.printed_while_faulted += 1
+        for n in queries:
+            if self.mute:
                 continue
-            if not data:
-                continue
-            with self._lock:
-                before = len(self.decoder.jobs)
-                queries = self.decoder.feed(data)
-                if len(self.decoder.jobs) > before and self._faulted():
-                    self.printed_while_faulted += 1
-            for n in queries:
-                if self.mute:
-                    continue
-                reply = t.status_byte(
-                    n,
-                    offline=self.offline,
-                    cover_open=self.cover_open,
-                    paper_out=self.paper_out,
-                    paper_low=self.paper_low,
-                )
-                with contextlib.suppress(OSError):
-                    os.write(pty.master, bytes((reply,)))
+            reply = t.status_byte(
+                n,
+                offline=self.offline,
+                cover_open=self.cover_open,
+                paper_out=self.paper_out,
+                paper_low=self.paper_low,
+            )
+            self._write_master(bytes((reply,)))

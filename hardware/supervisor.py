@@ -6,7 +6,9 @@ checks what is open, reopens what ``check`` says is lost, and publishes health. 
 stay here: nothing a device raises reaches the kiosk.
 
 ``step()`` runs one pass against the injected clock (tests call it directly);
-``start()`` runs passes on a thread.
+``start()`` runs passes on the ``device-supervisor`` worker. A device that owns a worker
+(``worker`` attribute: the I/O board's reader, the camera's capture loop) and stops
+answering shows in ``health_snapshot()`` at once as ``error`` / "<worker> worker stalled".
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import threading
 from dataclasses import dataclass
 from typing import Protocol
 
+from core.backoff import Backoff
 from core.clock import Clock, SystemClock
+from core.worker import Worker
 from hardware.errors import DeviceMissing
 from hardware.events import EventCallback, HealthRegistry, HealthState
 
@@ -43,16 +47,12 @@ class Device(Protocol):
     def check(self) -> Check: ...
 
 
-@dataclass(frozen=True)
-class Backoff:
-    """Capped, jittered backoff: attempt n waits uniform(ceiling/2, ceiling), ceiling = min(max, min*2**n)."""
-
-    min_s: float = 0.5
-    max_s: float = 30.0
-
-    def delay(self, attempt: int, rng: random.Random) -> float:
-        ceiling = min(self.max_s, self.min_s * 2 ** min(attempt, 30))
-        return rng.uniform(ceiling / 2, ceiling)
+def worker_stalled(device: object) -> str:
+    """Why ``device``'s worker is stuck ("io-board worker stalled"), or "" when it is fine."""
+    worker = getattr(device, "worker", None)
+    if isinstance(worker, Worker) and worker.running and not worker.responsive():
+        return f"{worker.name} worker stalled"
+    return ""
 
 
 @dataclass
@@ -84,8 +84,7 @@ class DeviceSupervisor:
         self.health = HealthRegistry(on_event)
         self._slots = {d.name: _Slot(d) for d in devices}
         self._lock = threading.RLock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker: Worker | None = None
         for name in self._slots:
             self.health.set(name, "missing", "not opened yet")
 
@@ -98,31 +97,47 @@ class DeviceSupervisor:
         return bool(slot and slot.is_open)
 
     def health_snapshot(self) -> dict[str, dict[str, str]]:
-        return self.health.snapshot()
+        """The registry's health, with any device whose worker has stalled shown as an error
+        now (the next check would say so too, unless the supervisor itself is stuck)."""
+        snapshot = self.health.snapshot()
+        for name, slot in self._slots.items():
+            stalled = worker_stalled(slot.device)
+            if stalled:
+                snapshot[name] = {"state": "error", "reason": stalled}
+        return snapshot
+
+    @property
+    def worker(self) -> Worker | None:
+        """The supervisor's own worker while started (for the watchdog)."""
+        return self._worker
+
+    def workers(self) -> list[Worker]:
+        """Every worker behind these devices: the supervisor's and each device's own."""
+        found = [self._worker] if self._worker is not None else []
+        for slot in self._slots.values():
+            worker = getattr(slot.device, "worker", None)
+            if isinstance(worker, Worker):
+                found.append(worker)
+        return found
+
+    def responsive(self) -> bool:
+        """The supervisor's worker and every running device worker answer (for the watchdog)."""
+        return all(w.responsive() for w in self.workers() if w is self._worker or w.running)
 
     def start(self, tick_s: float = 0.2) -> None:
-        self._stop.clear()
+        if self._worker is not None:
+            return
         self.step()
-        self._thread = threading.Thread(
-            target=self._run, args=(tick_s,), name="device-supervisor", daemon=True
-        )
-        self._thread.start()
+        self._worker = Worker("device-supervisor", tick_s=tick_s, on_tick=self.step, stall_s=30.0)
+        self._worker.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.stop(timeout=5)
         with self._lock:
             for slot in self._slots.values():
                 self._close(slot)
-
-    def _run(self, tick_s: float) -> None:
-        while not self._stop.wait(tick_s):
-            try:
-                self.step()
-            except Exception:  # noqa: BLE001 - the supervisor itself must never die
-                _log.exception("device supervisor pass failed")
 
     def step(self) -> None:
         """One pass: open what is due, check what is open."""
@@ -171,6 +186,9 @@ class DeviceSupervisor:
             result = slot.device.check()
         except Exception as exc:  # noqa: BLE001 - a check that raises is a device fault, not a kiosk fault
             result = Check("error", f"check failed: {exc}", reopen=True)
+        stalled = worker_stalled(slot.device)
+        if stalled and not result.reopen:
+            result = Check("error", stalled)  # not reopened: a stuck thread is the watchdog's
         if result.reopen:
             self._retry_later(slot, now, result.state, result.reason)
         else:
@@ -182,3 +200,6 @@ class DeviceSupervisor:
             slot.device.close()
         except Exception as exc:  # noqa: BLE001 - closing a vanished device may fail; it is closed either way
             _log.debug("closing %s: %s", slot.device.name, exc)
+
+
+__all__ = ["Backoff", "Check", "Device", "DeviceSupervisor", "worker_stalled"]

@@ -1,4 +1,4 @@
-"""The voice dialog: listen → intent → a flow action → the next prompt, on its own thread.
+"""The voice dialog: listen → intent → a flow action → the next prompt, on its own worker.
 
 The dialog never calls the flow directly: every action goes through ``post(fn)``, which
 runs ``fn()`` on the flow's thread (the Qt thread in the app). It follows the flow's
@@ -11,12 +11,17 @@ as it does after "call staff" or a "no" at the greeting.
 Speech goes out through ``Speaker`` (captions at once, audio on the speaker's thread),
 and the listener is half duplex: the dialog listens only once the kiosk has finished
 speaking. Nothing here blocks the flow's thread.
+
+Each turn (say, listen, act) is one item of the ``kiosk-voice`` worker; a new view or the
+end of a turn queues the next. A turn that raises (a dead microphone, a ``post`` or
+vocabulary callback that fails) hands over to the screen and is counted in
+``worker.health()``; the next wake starts afresh. A turn stuck longer than ``stall_s``
+shows as ``responsive() == False``.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 import threading
 import time as _time
 from collections.abc import Callable, Iterable
@@ -25,6 +30,7 @@ from datetime import date
 from typing import Protocol
 
 from core.clock import Clock
+from core.worker import Worker
 from domain.flow import FlowView, Screen
 from speech.adapter import CheckInFlow, MissCounter, apply_intent
 from speech.grammar import StepGrammar, build_grammar
@@ -32,7 +38,6 @@ from speech.intents import CallStaff, Help, Intent, No, Step
 from speech.listener import AudioSource, Heard, Listener
 from speech.script import Turn, plan_turn, text, turn_key
 
-_log = logging.getLogger(__name__)
 Post = Callable[[Callable[[], None]], None]
 
 
@@ -90,6 +95,7 @@ class VoiceDialog:
         vocabulary: Callable[[], Vocabulary] = Vocabulary,
         max_misses: int = 2,
         speak_timeout_s: float = 30.0,
+        stall_s: float | None = None,
     ) -> None:
         self._flow = flow
         self._post = post
@@ -108,7 +114,9 @@ class VoiceDialog:
         self._staff_announced = False
         self._said_key: tuple[str, ...] = ()
         self._stopping = False
-        self._thread: threading.Thread | None = None
+        self._wake_queued = False
+        # One turn waits for the speaker (speak_timeout_s), then listens: longer is stuck.
+        self._worker = Worker("kiosk-voice", stall_s=stall_s or speak_timeout_s + 30.0)
         self.log: list[str] = []  # what was heard and done, for tests and the debug view
 
     # --- called from other threads ----------------------------------------------------
@@ -125,6 +133,7 @@ class VoiceDialog:
             self._view = view
             self._generation += 1
             self._cond.notify_all()
+        self._wake()
 
     def schedule_changed(self) -> None:
         """Today's schedule changed: rebuild the name and date grammars at the next listen."""
@@ -132,46 +141,67 @@ class VoiceDialog:
             self._vocab = None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="kiosk-voice", daemon=True)
-        self._thread.start()
+        self._worker.start()
+        self._wake()
 
     def stop(self, timeout_s: float = 5.0) -> None:
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
+        self._worker.stop(timeout_s)
+
+    @property
+    def worker(self) -> Worker:
+        return self._worker
+
+    def responsive(self) -> bool:
+        """The dialog's worker is alive and no turn is stuck (for the watchdog)."""
+        return self._worker.responsive()
 
     @property
     def quiet(self) -> bool:
         with self._cond:
             return self._quiet
 
-    # --- the dialog thread ------------------------------------------------------------
+    # --- the dialog worker ------------------------------------------------------------
 
-    def _run(self) -> None:
-        while True:
-            view = self._next_view()
-            if view is None:
-                return
-            try:
-                self._turn(view)
-            except Exception as exc:  # noqa: BLE001 - a voice fault hands over to the screen, never crashes
-                _log.warning("voice dialog: %s; continuing on the screen", exc)
-                self.log.append(f"error: {exc}")
-                self._hand_over(view.language)
-
-    def _next_view(self) -> FlowView | None:
-        """Wait for a screen that needs the dialog: awake, not quiet, not already handled."""
+    def _wake(self) -> None:
+        """Queue one look at the current view (at most one is ever waiting)."""
         with self._cond:
-            while not self._stopping:
-                view = self._view
-                waiting = view.screen == Screen.ATTRACT or self._quiet
-                handled = self._said_key == turn_key(view) and self._idle_turn(view)
-                if not waiting and not handled:
-                    return view
-                self._cond.wait()
-            return None
+            if self._wake_queued:
+                return
+            self._wake_queued = True
+        if not self._worker.post(self._next_turn):
+            with self._cond:
+                self._wake_queued = False  # not started yet, or stopped: start() wakes
+
+    def _next_turn(self) -> None:
+        with self._cond:
+            self._wake_queued = False
+        view = self._ready_view()
+        if view is None:
+            return
+        try:
+            self._turn_or_hand_over(view)
+        finally:
+            self._wake()  # the same screen may need another listen (a miss, "again")
+
+    def _turn_or_hand_over(self, view: FlowView) -> None:
+        try:
+            self._turn(view)
+        except Exception as exc:
+            self.log.append(f"error: {exc}")
+            self._hand_over(view.language)
+            raise  # a voice fault hands over to the screen; the worker counts and logs its type
+
+    def _ready_view(self) -> FlowView | None:
+        """The screen if it needs the dialog: awake, not quiet, not already handled."""
+        with self._cond:
+            view = self._view
+            if self._stopping or view.screen == Screen.ATTRACT or self._quiet:
+                return None
+            handled = self._said_key == turn_key(view) and self._idle_turn(view)
+            return None if handled else view
 
     def _idle_turn(self, view: FlowView) -> bool:
         turn = plan_turn(view, self._clock.now().hour)
@@ -190,24 +220,24 @@ class VoiceDialog:
         if turn.key != self._said_key:
             self._said_key = turn.key
             self._say(turn.say, lang)
-        if turn.step is None:
+        step = turn.step
+        if step is None:
             return
         if lang not in self._listener.recognizer.languages:
             self._hand_over(lang)  # no model for this language: the screen it is
             return
         self._wait_until_heard_ourselves_out()
         heard = self._listener.listen(
-            self._source, self._grammar(turn, lang), self._clock.now().date(), self._cancel_for(turn)
+            self._source, self._grammar(turn, step, lang), self._clock.now().date(), self._cancel_for(turn)
         )
-        self.log.append(f"{turn.step.value}: {heard.status} {heard.text!r}")
+        self.log.append(f"{step.value}: {heard.status} {heard.text!r}")
         if heard.status == "cancelled":
             return
-        self._respond(turn, heard, lang)
+        self._respond(step, heard, lang)
 
-    def _respond(self, turn: Turn, heard: Heard, lang: str) -> None:
-        assert turn.step is not None
+    def _respond(self, step: Step, heard: Heard, lang: str) -> None:
         intent = heard.intent
-        if intent is None or not _means_something(turn.step, intent):
+        if intent is None or not _means_something(step, intent):
             if self._misses.miss():
                 self._hand_over(lang)
             else:
@@ -217,7 +247,7 @@ class VoiceDialog:
         if isinstance(intent, Help):
             self._say(text("help", lang), lang)
             return
-        if isinstance(intent, No) and turn.step in (Step.GREETING, Step.RETRY):
+        if isinstance(intent, No) and step in (Step.GREETING, Step.RETRY):
             self._say(text("declined_voice", lang), lang)
             self._set_quiet()
             return
@@ -225,7 +255,7 @@ class VoiceDialog:
             self._staff_announced = True
             self._say(text("calling_staff", lang), lang)
             self._set_quiet()
-        self._act(turn.step, intent)
+        self._act(step, intent)
 
     def _act(self, step: Step, intent: Intent) -> None:
         """Post the action to the flow's thread; wait (briefly) for the view it produces."""
@@ -240,18 +270,17 @@ class VoiceDialog:
         with self._cond:
             self._cond.wait_for(lambda: self._generation != seen or self._stopping, timeout=3.0)
 
-    def _grammar(self, turn: Turn, lang: str) -> StepGrammar:
+    def _grammar(self, turn: Turn, step: Step, lang: str) -> StepGrammar:
         with self._cond:
             vocab = self._vocab
         if vocab is None:
             vocab = self._vocabulary()
             with self._cond:
                 self._vocab = vocab
-        assert turn.step is not None
-        names = vocab.first_names if turn.step is Step.CHOOSE_NAME else ()
-        dobs = vocab.dobs if turn.step is Step.DATE_OF_BIRTH else ()
+        names = vocab.first_names if step is Step.CHOOSE_NAME else ()
+        dobs = vocab.dobs if step is Step.DATE_OF_BIRTH else ()
         return _cached_grammar(
-            turn.step, lang, names, turn.providers, turn.options, dobs, self._clock.now().date()
+            step, lang, names, turn.providers, turn.options, dobs, self._clock.now().date()
         )
 
     def _cancel_for(self, turn: Turn) -> Callable[[], bool]:
@@ -266,8 +295,8 @@ class VoiceDialog:
         self._speaker.say(words, lang)
 
     def _hand_over(self, lang: str) -> None:
+        self._set_quiet()  # first: a speaker that fails here must not leave the dialog retrying
         self._say(text("to_screen", lang), lang)
-        self._set_quiet()
 
     def _set_quiet(self) -> None:
         with self._cond:

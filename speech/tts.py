@@ -11,9 +11,7 @@ synthesis costs a timeout and a restarted worker, never a blocked UI or flow.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
-import queue
 import subprocess
 import sys
 import threading
@@ -28,9 +26,9 @@ import numpy as np
 
 from core.clock import Clock, SystemClock
 from core.errors import SpeechError
+from core.worker import Worker
 from speech.audio import Audio, decode_pcm
 
-_log = logging.getLogger(__name__)
 DEFAULT_VOICES = {"en": "en-us", "es": "es-419"}
 
 
@@ -166,7 +164,9 @@ class Utterance:
 
 
 class Speaker:
-    """Say things without blocking the caller: caption now, audio on the speaker's thread."""
+    """Say things without blocking the caller: caption now, audio on the ``kiosk-speaker``
+    worker (which owns the audio device). A synthesizer or sink that raises is counted in
+    ``worker.health()`` and kept in ``errors``; the next utterance is spoken as usual."""
 
     def __init__(  # noqa: PLR0917 - wiring
         self,
@@ -177,6 +177,7 @@ class Speaker:
         voices: dict[str, str] | None = None,
         rate_wpm: int = 160,
         cache_size: int = 64,
+        stall_s: float = 60.0,
     ) -> None:
         self._synth = synthesizer
         self._sink = sink
@@ -186,18 +187,31 @@ class Speaker:
         self._rate = rate_wpm
         self._cache: OrderedDict[tuple[str, str, int], Audio] = OrderedDict()
         self._cache_size = cache_size
-        self._queue: queue.Queue[Utterance | None] = queue.Queue()
+        self._pending_lock = threading.Lock()
+        self._pending = 0
         self._idle = threading.Event()
         self._idle.set()
         self.errors: list[str] = []
-        self._thread = threading.Thread(target=self._run, name="kiosk-speaker", daemon=True)
-        self._thread.start()
+        # One utterance synthesizes (bounded by the synthesizer's timeout) and plays: longer is stuck.
+        self._worker = Worker("kiosk-speaker", stall_s=stall_s)
+        self._worker.start()
+
+    @property
+    def worker(self) -> Worker:
+        return self._worker
+
+    def responsive(self) -> bool:
+        """The speaker's worker is alive and not stuck in one utterance (for the watchdog)."""
+        return self._worker.responsive()
 
     def say(self, text: str, lang: str = "en") -> None:
         """Show ``text`` as a caption and queue it to be spoken in ``lang``'s voice."""
         self._on_caption(text)
-        self._idle.clear()
-        self._queue.put(Utterance(text, lang))
+        with self._pending_lock:
+            self._pending += 1
+            self._idle.clear()
+        if not self._worker.post(self._speak, Utterance(text, lang)):
+            self._done_one()  # closed: captions only
 
     def render(self, text: str, lang: str = "en") -> Audio:
         """The audio for ``text`` (cached), on the caller's thread; pre-warms the cache."""
@@ -217,25 +231,26 @@ class Speaker:
         return self._idle.wait(timeout_s)
 
     def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join(timeout=5)
+        self._worker.stop(timeout=5)
 
-    def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
+    def _speak(self, item: Utterance) -> None:
+        try:
+            audio = self.render(item.text, item.lang)
+            self._duplex.begin_speaking()
             try:
-                audio = self.render(item.text, item.lang)
-                self._duplex.begin_speaking()
-                try:
-                    self._sink.play(audio)
-                finally:
-                    self._duplex.end_speaking()
-            except Exception as exc:  # noqa: BLE001 - a voice fault must not kill the speaker thread
-                _log.warning("speech output failed: %s", exc)
-                self.errors.append(str(exc))
-            if self._queue.empty():
+                self._sink.play(audio)
+            finally:
+                self._duplex.end_speaking()
+        except Exception as exc:
+            self.errors.append(str(exc))
+            raise  # the worker counts it and logs its type; the next utterance goes on
+        finally:
+            self._done_one()
+
+    def _done_one(self) -> None:
+        with self._pending_lock:
+            self._pending = max(0, self._pending - 1)
+            if self._pending == 0:
                 self._idle.set()
 
 

@@ -3,18 +3,19 @@
 Sync changes (request results, display receipts, supervisor notices, status and schedule
 changes) arrive on the sync thread through ``on_sync_change`` and are handled on the Qt
 thread via a queued ``Relay``, as the board's are. Badge reads come from ``ui.run``'s device
-relay, already on the Qt thread.
+relay, already on the Qt thread. PINs are checked on one long-lived ``pin-check`` worker
+(one scrypt at a time, never a thread per check), stopped by ``detach()``.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Property, QCoreApplication, QEventLoop, QObject, Signal, Slot
 
+from core.worker import Worker
 from domain.admin_backend import AdminBackend, compact_line
 from domain.admin_panel import LATE_PRESETS, AdminPanel
 from domain.flow import FlowView, Screen
@@ -38,6 +39,8 @@ class AdminModel(QObject):
         self._relay = Relay(self.apply_change, self)
         self._checked = Relay(lambda _none: self._pin_checked(), self)
         self._checking = False
+        self._pin_worker = Worker("pin-check", stall_s=30.0)
+        self._pin_worker.start()
 
     @property
     def backend(self) -> AdminBackend:
@@ -52,6 +55,12 @@ class AdminModel(QObject):
 
     def detach(self) -> None:
         self._detached = True
+        self._pin_worker.stop(timeout=2)
+
+    @property
+    def pin_worker(self) -> Worker:
+        """The worker that checks PINs (its ``responsive()`` is for the watchdog)."""
+        return self._pin_worker
 
     def apply_change(self, change: Any) -> None:
         """On the Qt thread: results, receipts and notices update the session's records."""
@@ -216,18 +225,20 @@ class AdminModel(QObject):
     @Slot()
     def submitPin(self) -> None:
         """A PIN is checked against every member's scrypt hash (slow on purpose, ~0.2 s each
-        on a Pi): off the Qt thread, with the pad disabled meanwhile, so the screen stays live."""
+        on a Pi): on the pin-check worker, with the pad disabled meanwhile, so the screen
+        stays live. One check at a time: the pad ignores Enter until the answer is back."""
         if self._checking or not self.panel.pin:
             return
         self._checking = True
         self._refresh()
-        threading.Thread(target=self._check_pin, name="pin-check", daemon=True).start()
+        if not self._pin_worker.post(self._check_pin):
+            self._pin_checked()  # detached: nothing checks PINs any more
 
     def _check_pin(self) -> None:
         try:
             self.panel.submit_pin()
         finally:
-            self._checked.post(None)
+            self._checked.post(None)  # a check that raised is counted by the worker
 
     def wait_checked(self, timeout_s: float = 10.0) -> bool:
         """Process events until the PIN being checked has its answer (scripts and scenes)."""

@@ -136,3 +136,47 @@ def test_idle_hook_runs_when_the_inbox_runs_dry() -> None:
         assert seen and seen[-1] == 3
     finally:
         w.stop()
+
+
+def test_a_tick_paces_itself_by_returning_its_next_delay_and_posts_run_in_between() -> None:
+    ticks: list[float] = []
+    posted: list[float] = []
+
+    def tick() -> float:
+        ticks.append(time.monotonic())
+        return 0.2 if len(ticks) == 1 else 10.0
+
+    w = Worker("paced", tick_s=0.0, on_tick=tick)
+    w.start()
+    try:
+        assert _until(lambda: len(ticks) == 2, 5.0)
+        w.call(lambda: posted.append(time.monotonic()))  # answered during the 10 s wait
+        assert ticks[1] - ticks[0] >= 0.15
+        assert len(ticks) == 2 and posted[0] - ticks[1] < 5.0
+    finally:
+        assert w.stop(timeout=2.0)  # the long wait does not hold up the stop
+
+
+def test_a_tick_that_raises_is_counted_and_ticks_again() -> None:
+    ticks: list[int] = []
+
+    def tick() -> None:
+        ticks.append(1)
+        raise OSError("read failed")
+
+    w = Worker("ticker", tick_s=0.01, on_tick=tick)
+    w.start()
+    try:
+        assert _until(lambda: len(ticks) >= 3, 5.0)
+        assert w.health().errors >= 2 and w.health().last_error.endswith("OSError")
+    finally:
+        w.stop()
+
+
+def _until(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return bool(predicate())

@@ -6,15 +6,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Events, wait_for
 
+from core.backoff import Backoff
 from hardware import ioproto as p
 from hardware.errors import DeviceError, DeviceMissing
 from hardware.events import BadgeRead, PresenceChanged, StaffCallPressed
 from hardware.ioboard import IoBoard, LinkTiming
 from hardware.ioboard_sim import BoardSimulator
 from hardware.serialport import open_port
-from hardware.supervisor import Backoff, DeviceSupervisor
+from hardware.supervisor import DeviceSupervisor
+from tests.hardware.support import Events, wait_for
 
 
 @pytest.fixture

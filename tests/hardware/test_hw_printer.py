@@ -8,7 +8,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import wait_for
 
 from config.settings import DeviceSettings
 from hardware import ticket as t
@@ -17,6 +16,7 @@ from hardware.escpos_decode import EscPosDecoder
 from hardware.printer import TicketPrinter
 from hardware.printer_sim import PrinterSimulator
 from hardware.ticket import Ticket
+from tests.hardware.support import wait_for
 
 TICKET = Ticket(
     practice_name="Riverside Family Practice",

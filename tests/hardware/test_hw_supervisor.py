@@ -7,13 +7,14 @@ import random
 from datetime import datetime
 
 import pytest
-from conftest import Events
 
+from core.backoff import Backoff
 from core.clock import ManualClock
 from core.errors import DeviceError
 from hardware.errors import DeviceMissing
 from hardware.events import DeviceHealthChanged, HealthRegistry
-from hardware.supervisor import Backoff, Check, DeviceSupervisor
+from hardware.supervisor import Check, DeviceSupervisor
+from tests.hardware.support import Events
 
 
 class FakeDevice:
@@ -137,5 +138,7 @@ def test_a_raising_callback_does_not_break_health() -> None:
     registry.set("printer", "error", "cover open")
     snapshot = registry.snapshot()
     assert json.loads(json.dumps(snapshot)) == {"printer": {"state": "error", "reason": "cover open"}}
+    registry.set("printer", "ok")
+    assert registry.callback_errors == 2
     with pytest.raises(ValueError, match="health state"):
         registry.set("printer", "broken")  # type: ignore[arg-type]

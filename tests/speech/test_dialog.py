@@ -43,6 +43,8 @@ class Kiosk:
     synth: Pyttsx3Synthesizer
     recognizer: PocketsphinxRecognizer
     realtime: bool = False
+    stall_s: float | None = None
+    post_fails: int = 0  # how many of the dialog's next posts to the flow raise
     day: Day = field(default_factory=Day)
     sent: list[CheckIn] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
@@ -59,15 +61,22 @@ class Kiosk:
         listener = Listener(self.recognizer, self.duplex, ListenConfig(timeout_s=4.0))
         self.dialog = VoiceDialog(
             self.flow,
-            self.thread.post,
+            self._post,
             listener,
             self.source,
             self.speaker,
             self.clock,
             vocabulary=lambda: schedule_vocabulary(_Listing(self.day), date.fromisoformat(DAY)),
+            stall_s=self.stall_s,
         )
         self.flow.add_listener(self.dialog.on_view)
         self.dialog.start()
+
+    def _post(self, fn) -> None:  # type: ignore[no-untyped-def]
+        if self.post_fails > 0:
+            self.post_fails -= 1
+            raise RuntimeError("the flow's poster is gone")
+        self.thread.post(fn)
 
     def _submit(self, msg: CheckIn) -> bool:
         self.sent.append(msg)
@@ -202,5 +211,34 @@ def test_a_tap_while_listening_moves_the_dialog_along(say, synth, pocketsphinx) 
         wait_until(lambda: kiosk.view.screen == Screen.CONFIRM, what="the voice answer")
         assert kiosk.view.patient is not None and kiosk.view.patient.first_name == "Aisha"
         assert "greeting: cancelled ''" in kiosk.dialog.log  # the tap ended it, not its budget
+    finally:
+        kiosk.close()
+
+
+def test_a_raising_flow_callback_hands_over_is_counted_and_the_dialog_goes_on(kiosk: Kiosk) -> None:
+    kiosk.post_fails = 1
+    kiosk.answer("yes")
+    kiosk.tap("wake")
+    wait_until(lambda: kiosk.said("Let's continue on the screen."), what="the hand-over")
+    health = kiosk.dialog.worker.health()
+    assert health.alive and health.errors == 1 and "RuntimeError" in health.last_error
+    assert kiosk.dialog.responsive()
+    kiosk.tap("reset")
+    kiosk.answer("yes")
+    kiosk.tap("wake")  # the next patient: the same worker, working
+    wait_until(lambda: kiosk.view.screen == Screen.DOB, what="voice working again")
+    assert "error: the flow's poster is gone" in kiosk.dialog.log
+
+
+def test_a_listen_stuck_past_stall_s_shows_the_dialog_unresponsive(say, synth, pocketsphinx) -> None:
+    kiosk = Kiosk(say, synth, pocketsphinx, realtime=True, stall_s=0.5)
+    try:
+        kiosk.tap("wake")
+        wait_until(lambda: kiosk.source.listens == 1, what="listening at the greeting")
+        wait_until(lambda: not kiosk.dialog.responsive(), timeout=5, what="the stall")
+        kiosk.tap("start", "dob")  # the listen is cancelled: the worker answers again
+        wait_until(lambda: kiosk.said("What is your date of birth?"), timeout=5, what="the next prompt")
+        wait_until(lambda: kiosk.source.listens == 2, what="listening for the date")
+        assert kiosk.dialog.worker.health().errors == 0
     finally:
         kiosk.close()

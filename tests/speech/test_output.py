@@ -20,7 +20,7 @@ from speech.grammar import build_grammar
 from speech.intents import Step, Yes
 from speech.listener import Listener, WavSource
 from speech.models import check_model_dir, install_model
-from speech.tts import HalfDuplex, MemorySink, Pyttsx3Synthesizer, Speaker
+from speech.tts import HalfDuplex, MemorySink, Pyttsx3Synthesizer, Speaker, silence
 from tests.speech.corpus import TODAY, VOSK_KO_MISSING
 
 
@@ -96,6 +96,62 @@ def test_speaker_survives_a_failing_voice() -> None:
     speaker.say("again")
     assert speaker.wait_idle(5)
     speaker.close()
+
+
+def test_speaker_survives_a_raising_synthesizer_and_speaks_the_next_line() -> None:
+    class _FailsOnce:
+        calls = 0
+
+        def synthesize(self, text: str, voice: str, rate_wpm: int) -> Audio:
+            self.calls += 1
+            if self.calls == 1:
+                raise RuntimeError("engine crashed mid-sentence")
+            return silence(0.05)
+
+        def close(self) -> None:
+            pass
+
+    sink = MemorySink()
+    speaker = Speaker(_FailsOnce(), sink, HalfDuplex())
+    try:
+        speaker.say("first")
+        speaker.say("second")
+        assert speaker.wait_idle(5)
+        assert len(sink.played) == 1  # the second line was spoken
+        health = speaker.worker.health()
+        assert health.alive and health.errors == 1 and "RuntimeError" in health.last_error
+        assert speaker.responsive()
+    finally:
+        speaker.close()
+
+
+def test_a_hanging_sink_makes_the_speaker_unresponsive() -> None:
+    release = threading.Event()
+
+    class _Stuck:
+        def play(self, audio: Audio) -> None:
+            release.wait(30)
+
+    speaker = Speaker(_FailsNever(), _Stuck(), HalfDuplex(), stall_s=0.2)
+    try:
+        speaker.say("hello")
+        deadline = time.monotonic() + 5
+        while speaker.responsive() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not speaker.responsive()
+        release.set()
+        assert speaker.wait_idle(5) and speaker.responsive()
+    finally:
+        release.set()
+        speaker.close()
+
+
+class _FailsNever:
+    def synthesize(self, text: str, voice: str, rate_wpm: int) -> Audio:
+        return silence(0.05)
+
+    def close(self) -> None:
+        pass
 
 
 def test_half_duplex_mutes_while_speaking_and_for_the_tail() -> None:

@@ -222,6 +222,37 @@ def test_sign_out(staff: Staff, day: SampleDay) -> None:
     assert not staff.visible("adminPanel") and events(day, "logout")[-1].actor == "ana"
 
 
+def test_twenty_pin_checks_in_a_row_start_no_thread(staff: Staff, day: SampleDay) -> None:
+    model = staff.ui.admin_model
+    before = {t.ident for t in threading.enumerate()}
+    count = threading.active_count()
+    names_seen: set[str] = set()
+    for n in range(20):
+        staff.sign_in("ana" if n % 2 else "ben")
+        assert staff.page == "providers"
+        names_seen.update(t.name for t in threading.enumerate())
+        staff.tap("signOutButton")
+    assert {t.ident for t in threading.enumerate()} == before
+    assert threading.active_count() == count
+    assert model.pin_worker.health().handled == 20 and model.pin_worker.health().errors == 0
+    assert "pin-check" in names_seen and model.pin_worker.running
+
+
+def test_the_pad_stays_disabled_while_a_pin_is_checked(staff: Staff, day: SampleDay) -> None:
+    model = staff.ui.admin_model
+    release = threading.Event()
+    model.pin_worker.post(release.wait, 10.0)  # the worker busy: the next check must wait
+    staff.ui.open_admin()
+    staff.type_pin("482913")
+    staff.item("pinEnterButton")
+    model.submitPin()
+    model.submitPin()  # a second Enter while checking is ignored
+    assert model.checking
+    release.set()
+    assert model.wait_checked()
+    assert staff.page == "providers" and model.pin_worker.health().handled == 2
+
+
 # --- badges and device events -------------------------------------------------------
 
 
