@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 import zipfile
 from datetime import datetime
 from pathlib import Path
