@@ -2,8 +2,9 @@
 off the caller's thread.
 
 A ``Worker`` takes work with ``post(fn, *args)`` (fire and forget) or ``call(fn, *args)``
-(wait for the result), runs an optional ``on_tick`` every ``tick_s`` and an ``on_idle``
-hook when its inbox runs dry. A handler that raises never kills the worker: the exception
+(wait for the result), runs an optional ``on_tick`` every ``tick_s`` (an ``on_tick`` that
+returns a number sets the delay to its next tick instead, e.g. a reconnect back-off) and an
+``on_idle`` hook when its inbox runs dry. A handler that raises never kills the worker: the exception
 is logged with the handler's name and the exception type only (handlers' arguments may
 carry patient data), counted in ``health()``, and the worker goes on with its next item.
 A handler that hangs shows as ``responsive() == False`` once it has been busy longer than
@@ -59,7 +60,7 @@ class Worker:
         name: str,
         *,
         tick_s: float = 0.0,
-        on_tick: Callable[[], None] | None = None,
+        on_tick: Callable[[], float | None] | None = None,
         on_idle: Callable[[], None] | None = None,
         on_start: Callable[[], None] | None = None,
         on_stop: Callable[[], None] | None = None,
@@ -114,6 +115,10 @@ class Worker:
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive() and not self._stopping
+
+    def has_work(self) -> bool:
+        """Items wait in the inbox (an ``on_tick`` that blocks, e.g. in ``select``, should not)."""
+        return not self._inbox.empty()
 
     def is_current(self) -> bool:
         """True on the worker's own thread (work there must not ``call`` itself)."""
@@ -196,13 +201,20 @@ class Worker:
                     if self._on_idle is not None and self._inbox.empty():
                         self._guarded(self._on_idle)
                 if next_tick is not None and self._clock() >= next_tick:
-                    assert self._on_tick is not None
-                    self._guarded(self._on_tick)
-                    next_tick = self._clock() + self._tick_s
+                    next_tick = self._clock() + self._tick()
         finally:
             self._drain_refused()
             if self._on_stop is not None:
                 self._guarded(self._on_stop)
+
+    def _tick(self) -> float:
+        """Run ``on_tick``; the delay to the next tick (its answer, or ``tick_s``)."""
+        tick = self._on_tick
+        answer: list[float | None] = []
+        if tick is not None:
+            self._guarded(lambda: answer.append(tick()), name=getattr(tick, "__qualname__", "on_tick"))
+        delay = answer[0] if answer else None
+        return self._tick_s if delay is None else max(0.0, float(delay))
 
     def _handle(self, fn: Callable[..., Any], args: tuple[Any, ...], future: Future[Any] | None) -> None:
         if future is not None:
@@ -219,13 +231,13 @@ class Worker:
             return
         self._guarded(fn, *args)
 
-    def _guarded(self, fn: Callable[..., Any], *args: Any) -> None:
+    def _guarded(self, fn: Callable[..., Any], *args: Any, name: str = "") -> None:
         self._busy_since = self._clock()
         try:
             fn(*args)
         except Exception as exc:  # noqa: BLE001 - a handler that raises never kills its worker
             self._errors += 1
-            handler = getattr(fn, "__qualname__", type(fn).__name__)
+            handler = name or getattr(fn, "__qualname__", type(fn).__name__)
             self._last_error = f"{handler}: {type(exc).__name__}"
             # The type and the traceback's code lines only: the text of an exception raised
             # while handling a message may quote the message, and messages carry patient data.

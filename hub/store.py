@@ -12,6 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from core.errors import StorageError
 from hub.migrations import HUB_MIGRATIONS
 from sync import messages as m
 from sync.sqlite import open_database, transaction
@@ -172,7 +173,8 @@ class HubStore:
         self.db.execute("UPDATE appointments SET state = 'checked_in' WHERE id = ?", [msg.appointment_id])
         self.db.execute("UPDATE providers SET schedule_version = ? WHERE id = ?", [version, msg.provider_id])
         appt = self.appointment(msg.appointment_id)
-        assert appt is not None
+        if appt is None:  # just joined above, in this transaction
+            raise StorageError(f"appointment {msg.appointment_id} vanished while checking in")
         return m.AppointmentChange(msg.provider_id, row[2], version, appt.to_wire())
 
     def checkins(self) -> list[dict[str, object]]:

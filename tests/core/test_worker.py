@@ -136,3 +136,56 @@ def test_idle_hook_runs_when_the_inbox_runs_dry() -> None:
         assert seen and seen[-1] == 3
     finally:
         w.stop()
+
+
+def test_an_on_tick_that_returns_a_delay_sets_the_next_tick() -> None:
+    ticks: list[float] = []
+
+    def tick() -> float:
+        ticks.append(time.monotonic())
+        return 0.3 if len(ticks) == 1 else 0.0
+
+    w = Worker("delayed-tick", tick_s=5.0, on_tick=tick)
+    w.start()
+    try:
+        deadline = time.monotonic() + 8.0
+        while len(ticks) < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        w.stop()
+    assert len(ticks) >= 3, "tick_s (5 s) was used instead of the returned delays"
+    assert ticks[1] - ticks[0] >= 0.25  # the returned 0.3 s, not 0
+    assert ticks[2] - ticks[1] < 1.0  # the returned 0, not tick_s
+
+
+def test_an_on_tick_that_raises_is_counted_and_ticking_goes_on() -> None:
+    calls: list[int] = []
+
+    def tick() -> None:
+        calls.append(1)
+        raise RuntimeError("boom")
+
+    w = Worker("raising-tick", tick_s=0.05, on_tick=tick)
+    w.start()
+    try:
+        deadline = time.monotonic() + 3.0
+        while len(calls) < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        health = w.health()
+    finally:
+        w.stop()
+    assert len(calls) >= 3 and health.errors >= 3 and health.alive
+    assert health.last_error.endswith(": RuntimeError") and "tick" in health.last_error
+
+
+def test_has_work_says_whether_items_wait(worker: Worker) -> None:
+    release = threading.Event()
+    assert not worker.has_work()
+    worker.post(release.wait, 5.0)
+    worker.post(lambda: None)
+    deadline = time.monotonic() + 2.0
+    while not worker.has_work() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert worker.has_work()  # the second item waits behind the first
+    release.set()
+    assert worker.call(lambda: worker.has_work()) is False
