@@ -264,7 +264,9 @@ class MqttLink:
             client.loop(timeout=0.05)
         with contextlib.suppress(OSError, ValueError):
             client.disconnect()
-            client.loop(timeout=0.1)
+            deadline = time.monotonic() + 0.5
+            while client.socket() is not None and time.monotonic() < deadline:
+                client.loop(timeout=0.05)  # sends the DISCONNECT; paho then closes the socket
 
     def _wake(self) -> None:
         """Make the link thread's ``select`` return now (a byte on paho's wake-up pair)."""

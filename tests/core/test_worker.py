@@ -188,4 +188,4 @@ def test_has_work_says_whether_items_wait(worker: Worker) -> None:
         time.sleep(0.01)
     assert worker.has_work()  # the second item waits behind the first
     release.set()
-    assert worker.call(lambda: worker.has_work()) is False
+    assert worker.call(worker.has_work) is False
