@@ -13,6 +13,8 @@ import socket
 import threading
 from collections.abc import Callable, Mapping
 
+from core.worker import Worker
+
 log = logging.getLogger(__name__)
 
 LivenessCheck = Callable[[], bool]
@@ -64,8 +66,10 @@ class Watchdog:
         self._checks = dict(checks)
         self._interval = interval_s
         self._send = send
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        # The checks may each wait a few seconds for a loop to answer: a tick is allowed that long.
+        self._worker = Worker(
+            "watchdog", tick_s=interval_s, on_tick=self._pet, stall_s=max(10.0, 2 * interval_s)
+        )
         self.failing: list[str] = []
         self.pets = 0
 
@@ -91,18 +95,14 @@ class Watchdog:
         self.pets += 1
         return self._send("WATCHDOG=1")
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="watchdog", daemon=True)
-        self._thread.start()
+    def _pet(self) -> None:
+        self.step()
 
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            self.step()
+    def start(self) -> None:
+        self._worker.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(self._interval + 1)
+        self._worker.stop(self._interval + 1)
 
 
 class Heartbeat:

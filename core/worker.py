@@ -121,6 +121,10 @@ class Worker:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive() and not self._stopping
 
+    def has_work(self) -> bool:
+        """Items wait in the inbox (an ``on_tick`` that blocks, e.g. in ``select``, should not)."""
+        return not self._inbox.empty()
+
     def is_current(self) -> bool:
         """True on the worker's own thread (work there must not ``call`` itself)."""
         return self._thread is threading.current_thread()

@@ -195,7 +195,7 @@ def send_command(settings: Settings, req: m.StatusChangeRequest, timeout: float)
             except queue.Empty:
                 continue
             if event.kind == "connected" and not sent:
-                sent = link.publish(tree.hub_command(), encode(req), qos=1) is not None
+                sent = link.publish(tree.hub_command(), encode(req), qos=1)
             elif event.kind == "refused":
                 raise KioskError(f"broker refused the connection: {event.reason}")
             elif event.kind == "message":
@@ -286,11 +286,12 @@ def _ack(args: argparse.Namespace) -> int:
         while True:
             event = events.get(timeout=10)
             if event.kind == "connected":
-                info = link.publish(tree.hub_command_ack(), encode(msg), qos=1)
-                if info is not None:
-                    info.wait_for_publish(10)
-                    print(f"acknowledged {args.notice}")
-                    return 0
+                link.publish(tree.hub_command_ack(), encode(msg), qos=1, token=msg.key)
+            elif event.kind == "published" and event.token == msg.key:
+                if not event.ok:
+                    raise KioskError(f"broker refused the acknowledgement: {event.reason}")
+                print(f"acknowledged {args.notice}")
+                return 0
             elif event.kind == "refused":
                 raise KioskError(f"broker refused the connection: {event.reason}")
     except queue.Empty:

@@ -1,17 +1,18 @@
 """The running hub: consumes kiosk messages, records them exactly once, and is the
 single writer of provider status and the day's schedule.
 
-Like the kiosk, one loop thread owns the store; paho's thread only queues events. The
-loop takes events in batches and commits each batch in one transaction, then publishes
-what changed, so a burst of 10,000 replayed check-ins costs a few hundred commits.
+Like the kiosk, one worker ("hub") owns the store; the MQTT link's thread only posts
+events to it. Messages accumulate and are recorded in one transaction when the worker's
+inbox runs dry (or every ``_BATCH``), then what changed is published, so a burst of
+10,000 replayed check-ins costs a few dozen commits. A handler that raises is contained
+and counted by the worker; a batch that fails is recorded again one message at a time, so
+one hostile message never costs the others their place. Publishing goes through the link
+(``MqttLink.publish`` hands it to the link's own thread).
 """
 
 from __future__ import annotations
 
 import logging
-import queue
-import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from config.settings import Settings
 from core.clock import Clock, SystemClock
 from core.errors import KioskError
 from core.version import __version__
+from core.worker import Worker, WorkerStopped
 from hub.desk import StaffDesk
 from hub.origin import Received, RequestOrigin
 from hub.store import DayPlan, HubStore
@@ -35,6 +37,13 @@ log = logging.getLogger(__name__)
 
 _BATCH = 500
 _TICK_S = 1.0
+
+
+class HubNotOpen(KioskError):
+    """Hub work was asked for before the store opened (or after it closed)."""
+
+    def __init__(self) -> None:
+        super().__init__("the hub store is not open")
 
 
 class HubService:
@@ -52,15 +61,22 @@ class HubService:
         self.desk: StaffDesk | None = None
         self.stats: Counter[str] = Counter()
         self._decoder = InboundDecoder(self.tree)
-        self._queue: queue.Queue[tuple[str, Any]] = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
+        self._pending: list[Received] = []  # decoded, not yet recorded
+        self._plan: DayPlan | None = None
+        self._worker = Worker(
+            "hub",
+            tick_s=_TICK_S,
+            on_tick=self._tick,
+            on_idle=self._flush,
+            on_start=self._open,
+            on_stop=self._close,
+        )
         self._listeners: list[Callable[[str, Message], None]] = []
         self.store: HubStore | None = None
         self.link = MqttLink(
             settings.broker,
             client_id=settings.hub.client_id,
-            on_event=lambda event: self._queue.put(("link", event)),
+            on_event=self.on_link_event,
             subscriptions=self.tree.hub_subscriptions(),
             will=Will(self.tree.hub_availability(), encode(m.HubAvailability(False))),
             persistent_session=True,
@@ -69,34 +85,35 @@ class HubService:
     # --- lifecycle --------------------------------------------------------------------
 
     def start(self, plan: DayPlan | None = None) -> None:
-        self._thread = threading.Thread(target=self._run, args=(plan,), name="hub", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(30):
-            raise KioskError("hub store did not open in 30 s")
+        self._plan = plan
+        self._worker.start()
+        if self._worker.start_error is not None:
+            raise self._worker.start_error
         self.link.start()
 
     def stop(self) -> None:
         self.link.stop(farewell=[(self.tree.hub_availability(), encode(self._availability(False)))])
-        self._queue.put(("stop", None))
-        if self._thread is not None:
-            self._thread.join(10)
+        self._worker.stop(10)
+
+    @property
+    def worker(self) -> Worker:
+        return self._worker
 
     def add_listener(self, listener: Callable[[str, Message], None]) -> None:
         """``listener(event, message)`` on the hub thread after each recorded message."""
         self._listeners.append(listener)
 
     def call(self, fn: Callable[[HubStore], Any], timeout: float = 10.0) -> Any:
-        from concurrent.futures import Future
-
-        future: Future[Any] = Future()
-        self._queue.put(("call", (fn, future)))
-        return future.result(timeout)
+        """Run ``fn(store)`` on the hub worker, after the messages delivered before it."""
+        return self._worker.call(self._flushed_then, fn, timeout=timeout)
 
     def responsive(self, timeout: float = 5.0) -> bool:
-        """The hub loop answers within ``timeout`` (for the systemd watchdog)."""
+        """The hub worker is not stuck and answers within ``timeout`` (for the watchdog)."""
+        if not self._worker.responsive():
+            return False
         try:
             return bool(self.call(lambda _store: True, timeout))
-        except TimeoutError:
+        except (TimeoutError, WorkerStopped):
             return False
 
     def set_status(
@@ -106,64 +123,65 @@ class HubService:
         the practice's terminal would."""
         return self.call(lambda _store: self._apply_requests([(request, origin)])[0])
 
-    # --- loop -------------------------------------------------------------------------
+    # --- the worker -----------------------------------------------------------------
 
-    def _run(self, plan: DayPlan | None) -> None:
+    def _open(self) -> None:
         self.store = HubStore.open(self.db_path)
         self.desk = StaffDesk(self.store, self.tree, self.settings.staff)
-        if plan is not None:
-            changed = self.store.load_day(plan)
-            log.info("day loaded", extra={"date": plan.date, "changed_providers": len(changed)})
-        self._ready.set()
-        try:
-            next_tick = time.monotonic() + _TICK_S
-            while True:
-                try:
-                    kind, item = self._queue.get(timeout=max(0.0, next_tick - time.monotonic()))
-                except queue.Empty:
-                    self._tick()
-                    next_tick = time.monotonic() + _TICK_S
-                    continue
-                if kind == "stop":
-                    break
-                batch = [(kind, item)]
-                while len(batch) < _BATCH:
-                    try:
-                        batch.append(self._queue.get_nowait())
-                    except queue.Empty:
-                        break
-                if any(k == "stop" for k, _ in batch):
-                    self._process([b for b in batch if b[0] != "stop"])
-                    break
-                self._process(batch)
-        finally:
+        if self._plan is not None:
+            changed = self.store.load_day(self._plan)
+            log.info("day loaded", extra={"date": self._plan.date, "changed_providers": len(changed)})
+
+    def _close(self) -> None:
+        if self.store is not None:
+            self._flush()
             self.store.close()
 
-    def _process(self, batch: list[tuple[str, Any]]) -> None:
-        messages: list[Received] = []
-        for kind, item in batch:
-            if kind == "call":
-                fn, future = item
+    def _store(self) -> HubStore:
+        if self.store is None:
+            raise HubNotOpen()
+        return self.store
+
+    def _flushed_then(self, fn: Callable[[HubStore], Any]) -> Any:
+        self._flush()
+        return fn(self._store())
+
+    def _on_link(self, event: LinkEvent) -> None:
+        if event.kind == "message":
+            msg = self._decoder.decode(event.topic, event.payload)
+            if not isinstance(msg, Rejected):
+                self._pending.append(Received(msg, RequestOrigin.of_topic(self.tree, event.topic)))
+                if len(self._pending) >= _BATCH:
+                    self._flush()
+        elif event.kind == "connected":
+            self._flush()
+            self._on_connected()
+
+    def _flush(self) -> None:
+        """Record what has accumulated: one transaction, or one each if that fails."""
+        messages, self._pending = self._pending, []
+        if not messages:
+            return
+        try:
+            self._record(messages)
+        except Exception as exc:  # noqa: BLE001 - retried one by one below
+            if len(messages) == 1:
+                self._count_store_error(exc)
+                return
+            for msg in messages:
                 try:
-                    future.set_result(fn(self.store))
-                except Exception as exc:  # noqa: BLE001 - handed to the caller
-                    future.set_exception(exc)
-            elif kind == "link":
-                if item.kind == "message":
-                    msg = self._decoder.decode(item.topic, item.payload)
-                    if not isinstance(msg, Rejected):
-                        messages.append(Received(msg, RequestOrigin.of_topic(self.tree, item.topic)))
-                elif item.kind == "connected":
-                    self._on_connected()
-        if messages:
-            try:
-                self._record(messages)
-            except KioskError as exc:
-                self.stats["store_errors"] += 1
-                log.error("hub could not record a batch: %s", exc)
+                    self._record([msg])
+                except Exception as one:  # noqa: BLE001 - only this message is lost
+                    self._count_store_error(one)
+
+    def _count_store_error(self, exc: Exception) -> None:
+        self.stats["store_errors"] += 1
+        # The type only: the text of an error raised while recording may quote patient data.
+        log.error("hub could not record a message: %s", type(exc).__name__)
 
     def _record(self, messages: list[Received]) -> None:
-        assert self.store is not None
+        if self.store is None:
+            raise HubNotOpen()
         now = self.clock.now().isoformat()
         out: list[tuple[str, Message, bool]] = []
         touched: set[str] = set()
@@ -193,7 +211,8 @@ class HubService:
             self._notify(msg.KIND, msg)
 
     def _record_checkin(self, msg: m.CheckIn, now: str) -> m.AppointmentChange | None:
-        assert self.store is not None
+        if self.store is None:
+            raise HubNotOpen()
         change = self.store.record_checkin(msg, now)
         if change is False:
             self.stats["checkin_duplicates"] += 1
@@ -205,7 +224,8 @@ class HubService:
     def _apply_requests(
         self, requests: list[tuple[m.StatusChangeRequest, RequestOrigin]]
     ) -> list[m.RequestResult]:
-        assert self.store is not None
+        if self.store is None:
+            raise HubNotOpen()
         results: list[m.RequestResult] = []
         for req, origin in requests:
             earlier = self.store.request_result(req.key)
@@ -215,7 +235,8 @@ class HubService:
                 self._publish(self.tree.request_result(req.kiosk_id), earlier, False)
                 continue
             result, status = self._decide(req, origin)
-            assert self.desk is not None
+            if self.desk is None:
+                raise HubNotOpen()
             with self.store.transaction():
                 if status is not None:
                     self.store.set_status(status, req.key)
@@ -236,12 +257,14 @@ class HubService:
     def _decide(
         self, req: m.StatusChangeRequest, origin: RequestOrigin
     ) -> tuple[m.RequestResult, m.ProviderStatus | None]:
-        assert self.store is not None
+        if self.store is None:
+            raise HubNotOpen()
         reason = ""
         if req.provider_id not in self.store.provider_ids():
             reason = f"unknown provider {req.provider_id}"
         else:
-            assert self.desk is not None
+            if self.desk is None:
+                raise HubNotOpen()
             reason = self.desk.check(req, origin)
         if reason:
             self.stats["requests_rejected"] += 1
@@ -266,7 +289,8 @@ class HubService:
 
     def _on_connected(self) -> None:
         """(Re)publish everything retained: the broker may have lost it."""
-        assert self.store is not None
+        if self.store is None:
+            raise HubNotOpen()
         self._publish(self.tree.hub_availability(), self._availability(True), True)
         for provider_id in self.store.provider_ids():
             schedule = self.store.wire_schedule(provider_id)
@@ -280,8 +304,8 @@ class HubService:
         self, msg: Message, now: str, origin: RequestOrigin
     ) -> list[tuple[str, Message, bool]]:
         """Presence, display, health and staff messages (inside the batch's transaction)."""
-        assert self.desk is not None
-        assert self.store is not None
+        if self.desk is None or self.store is None:
+            raise HubNotOpen()
         if isinstance(msg, m.KioskAvailability):
             self.store.kiosk_availability(msg, now)
         elif isinstance(msg, m.DisplayAck):
@@ -315,7 +339,7 @@ class HubService:
 
     def _publish(self, topic: str, msg: Message, retain: bool) -> None:
         try:
-            if self.link.publish(topic, encode(msg), qos=1, retain=retain) is None:
+            if not self.link.publish(topic, encode(msg), qos=1, retain=retain):
                 self.stats["publish_deferred"] += 1  # republished on the next connect
         except KioskError as exc:
             log.error("hub could not publish %s: %s", msg.KIND, exc)
@@ -324,11 +348,13 @@ class HubService:
         for listener in self._listeners:
             try:
                 listener(event, msg)
-            except Exception:
-                log.exception("hub listener failed")
+            except Exception as exc:  # noqa: BLE001 - a broken listener must not stop the hub
+                self.stats["listener_errors"] += 1
+                log.error("hub listener failed: %s", type(exc).__name__)
 
     def rejected(self) -> dict[str, int]:
         return dict(self._decoder.rejected)
 
     def on_link_event(self, event: LinkEvent) -> None:
-        self._queue.put(("link", event))
+        """On the link's thread: hand the event to the hub worker, nothing else."""
+        self._worker.post(self._on_link, event)

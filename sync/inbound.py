@@ -15,6 +15,8 @@ from sync.wire import TOPIC_MISMATCH, Message, decode
 
 log = logging.getLogger(__name__)
 
+UNDECODABLE = "undecodable"  # the decoder itself failed on this payload
+
 
 @dataclass(frozen=True)
 class Rejected:
@@ -41,6 +43,9 @@ class InboundDecoder:
             msg = decode(payload, route.kind)
         except WireError as exc:
             return self._reject(topic, exc.reason, exc.detail)
+        except Exception as exc:  # noqa: BLE001 - hostile input must never reach a handler
+            # A decoder bug, not the sender's fault alone; counted apart so it gets noticed.
+            return self._reject(topic, UNDECODABLE, type(exc).__name__)
         if not matches_route(msg, route):
             return self._reject(topic, TOPIC_MISMATCH, "ids in the payload differ from the topic")
         return msg

@@ -1,28 +1,28 @@
-"""The kiosk side of sync: one loop thread owns the cache, the outbox and the link.
+"""The kiosk side of sync: one worker ("kiosk-sync") owns the cache, the outbox and the
+outbox sender.
 
-paho's thread only puts ``LinkEvent``s on this loop's queue; callers on other threads
+The MQTT link's thread only posts ``LinkEvent``s to this worker; callers on other threads
 (the check-in flow, the UI) submit work through ``call``. Listeners are called on the
-loop thread right after a change is committed to the cache; a listener that needs
-another thread (Qt) marshals the notification itself.
+worker right after a change is committed to the cache; a listener that needs another
+thread (Qt) marshals the notification itself. A handler that raises (a hostile payload, a
+listener, a storage error) is contained and counted by the worker (``worker_errors`` in
+the health metrics); one that hangs makes ``alive()`` False, which the watchdog follows.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
-import threading
-import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
 from config.settings import Settings
 from core.clock import Clock, SystemClock
 from core.errors import KioskError, SyncError
 from core.version import __version__
+from core.worker import Worker, WorkerStopped
 from sync import messages as m
 from sync import staff_messages as sm
 from sync.cache import Applied, KioskCache
@@ -79,20 +79,33 @@ class KioskSync:
         self.cache_path = Path(cache_path or Path(settings.kiosk.state_dir) / "kiosk.sqlite")
         self._device_health = device_health or dict
         self._metrics = metrics or dict
-        self._queue: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._listeners: list[Listener] = []
         self._decoder = InboundDecoder(self.tree)
         self._stats: Counter[str] = Counter()
         self._hub_online = False
         self._live_written = float("-inf")
-        self._ready = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._start_error: BaseException | None = None
+        self._on_kind: dict[type, Callable[[Message], Applied | None]] = {
+            m.ProviderStatus: self._apply_status,
+            m.ProviderSchedule: self._apply_schedule,
+            m.AppointmentChange: self._apply_appointment,
+            m.HubAvailability: self._on_hub_availability,
+            m.RequestResult: self._on_result,
+            sm.SupervisorNotice: self._on_staff,
+            sm.DisplayReceipt: self._on_staff,
+        }
         self.cache: KioskCache | None = None
+        self._worker = Worker(
+            "kiosk-sync",
+            tick_s=settings.kiosk.health_interval_s,
+            on_tick=self._tick,
+            on_idle=self._on_idle,
+            on_start=self._open,
+            on_stop=self._close,
+        )
         self.link = MqttLink(
             settings.broker,
             client_id=f"kiosk-{self.kiosk_id}",
-            on_event=lambda event: self._queue.put(("link", event)),
+            on_event=self._post_event,
             subscriptions=self.tree.kiosk_subscriptions(self.kiosk_id),
             will=Will(
                 self.tree.availability(self.kiosk_id), encode(m.KioskAvailability(self.kiosk_id, False))
@@ -102,26 +115,28 @@ class KioskSync:
     # --- lifecycle --------------------------------------------------------------------
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="kiosk-sync", daemon=True)
-        self._thread.start()
-        self._ready.wait(30)
-        if self._start_error is not None:
-            raise self._start_error
+        self._worker.start()
+        if self._worker.start_error is not None:
+            raise self._worker.start_error
         self.link.start()
 
     def stop(self) -> None:
         farewell = [(self.tree.availability(self.kiosk_id), encode(self._availability(online=False)))]
         self.link.stop(farewell=farewell)
-        if self._thread is not None:
-            self._queue.put(("stop", None))
-            self._thread.join(10)
+        self._worker.stop(10)
 
     def alive(self, timeout: float = 5.0) -> bool:
-        """The sync loop answers and the MQTT supervisor runs (for the systemd watchdog)."""
-        try:
-            return self.link.supervising() and bool(self.call(lambda _cache: True, timeout))
-        except TimeoutError:
+        """The sync worker answers and the MQTT link's worker runs (for the systemd watchdog)."""
+        if not (self.link.supervising() and self._worker.responsive()):
             return False
+        try:
+            return bool(self.call(lambda _cache: True, timeout))
+        except (TimeoutError, WorkerStopped):
+            return False
+
+    @property
+    def worker(self) -> Worker:
+        return self._worker
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -132,7 +147,7 @@ class KioskSync:
         metrics: Callable[[], dict[str, float]] | None = None,
     ) -> None:
         """Late-bound health sources (devices and the flow start after sync). Called on the
-        loop thread at each health tick: each must be cheap and thread-safe."""
+        worker at each health tick: each must be cheap and thread-safe."""
         if device_health is not None:
             self._device_health = device_health
         if metrics is not None:
@@ -141,10 +156,8 @@ class KioskSync:
     # --- work submitted from other threads --------------------------------------------
 
     def call(self, fn: Callable[[KioskCache], T], timeout: float = 10.0) -> T:
-        """Run ``fn(cache)`` on the loop thread and return its result."""
-        future: Future[T] = Future()
-        self._queue.put(("call", (fn, future)))
-        return future.result(timeout)
+        """Run ``fn(cache)`` on the sync worker and return its result."""
+        return self._worker.call(lambda: fn(self._cache()), timeout=timeout)
 
     def submit(self, msg: OutboxMessage) -> bool:
         """Commit a check-in, request, staff event or acknowledgement to the outbox, then
@@ -155,57 +168,35 @@ class KioskSync:
         """
         return self.call(lambda _cache: self._enqueue(msg))
 
-    # --- the loop thread --------------------------------------------------------------
+    # --- the worker -------------------------------------------------------------------
 
-    def _run(self) -> None:
-        try:
-            self.cache = KioskCache.open(self.cache_path)
-            self.outbox = Outbox(self.cache.db)
-            self.sender = OutboxSender(
-                self.outbox, self.link, self.clock, self._stats, self._take_queued_acks
-            )
-        except KioskError as exc:
-            self._start_error = exc
-            self._ready.set()
-            return
-        self._ready.set()
-        interval = self.settings.kiosk.health_interval_s
-        next_tick = time.monotonic() + interval
-        try:
-            while True:
-                try:
-                    kind, item = self._queue.get(timeout=max(0.0, next_tick - time.monotonic()))
-                except queue.Empty:
-                    self._tick()
-                    next_tick = time.monotonic() + interval
-                    continue
-                if kind == "stop":
-                    break
-                self._handle(kind, item)
-        finally:
+    def _open(self) -> None:
+        self.cache = KioskCache.open(self.cache_path)
+        self.outbox = Outbox(self.cache.db)
+        self.sender = OutboxSender(self.outbox, self.link, self.clock, self._stats)
+
+    def _close(self) -> None:
+        if self.cache is not None:
             self._flush_counters()
             self.cache.close()
 
-    def _handle(self, kind: str, item: Any) -> None:
-        try:
-            if kind == "link":
-                self._on_link(item)
-            elif kind == "call":
-                fn, future = item
-                if future.set_running_or_notify_cancel():
-                    try:
-                        future.set_result(fn(self.cache))
-                    except Exception as exc:  # noqa: BLE001 - handed to the caller, not swallowed
-                        future.set_exception(exc)
-        except KioskError as exc:
-            self._stats["loop_errors"] += 1
-            log.error("sync loop: %s", exc)
+    def _cache(self) -> KioskCache:
+        if self.cache is None:
+            raise SyncError("kiosk sync is not started")
+        return self.cache
+
+    def _post_event(self, event: LinkEvent) -> None:
+        """On the link's thread: hand the event over, nothing else."""
+        self._worker.post(self._on_link, event)
+
+    def _on_idle(self) -> None:
+        self.sender.settle_noted()  # one commit for a burst of PUBACKs
 
     def _on_link(self, event: LinkEvent) -> None:
         if event.kind == "message":
             self._on_message(event.topic, event.payload)
         elif event.kind == "published":
-            self.sender.settle([event, *self._take_queued_acks()])  # one commit for a burst of PUBACKs
+            self.sender.note_ack(event)
         elif event.kind == "connected":
             self._on_connected()
         elif event.kind == "disconnected":
@@ -221,39 +212,58 @@ class KioskSync:
         self._publish_health()
         self._notify(SyncChange("link"))
 
+    # --- inbound messages -------------------------------------------------------------
+
     def _on_message(self, topic: str, payload: bytes) -> None:
         msg = self._decoder.decode(topic, payload)
         if isinstance(msg, Rejected):
             return
-        assert self.cache is not None
-        now = self.clock.now().isoformat()
-        applied: Applied | None = None
-        if isinstance(msg, m.ProviderStatus):
-            applied = self.cache.apply_status(msg, now)
-            if applied.changed:
-                self._notify(SyncChange("status", msg.provider_id, msg.version))
-                self._publish_display_ack()
-        elif isinstance(msg, m.ProviderSchedule):
-            applied = self.cache.apply_schedule(msg, now)
-            if applied.changed:
-                self._notify(SyncChange("schedule", msg.provider_id, msg.version))
-        elif isinstance(msg, m.AppointmentChange):
-            applied = self.cache.apply_appointment_change(msg)
-            if applied.changed:
-                self._notify(SyncChange("appointment", msg.provider_id, msg.version))
-        elif isinstance(msg, m.HubAvailability):
-            if not msg.online:
-                self._mark_live(force=True)
-            self._hub_online = msg.online
-            self._mark_live(force=True)
-            self._notify(SyncChange("hub"))
-        elif isinstance(msg, m.RequestResult):
-            self._notify(SyncChange("result", msg.provider_id, msg.status_version, result=msg))
-        elif isinstance(msg, (sm.SupervisorNotice, sm.DisplayReceipt)):
-            self._notify(SyncChange("staff", getattr(msg, "provider_id", ""), message=msg))
+        handler = self._on_kind.get(type(msg))
+        applied = handler(msg) if handler is not None else None
         if applied is not None:
             self._stats[f"applied_{applied.decision}"] += 1
         self._mark_live()
+
+    def _apply_status(self, msg: Message) -> Applied | None:
+        if not isinstance(msg, m.ProviderStatus):
+            return None
+        applied = self._cache().apply_status(msg, self.clock.now().isoformat())
+        if applied.changed:
+            self._notify(SyncChange("status", msg.provider_id, msg.version))
+            self._publish_display_ack()
+        return applied
+
+    def _apply_schedule(self, msg: Message) -> Applied | None:
+        if not isinstance(msg, m.ProviderSchedule):
+            return None
+        applied = self._cache().apply_schedule(msg, self.clock.now().isoformat())
+        if applied.changed:
+            self._notify(SyncChange("schedule", msg.provider_id, msg.version))
+        return applied
+
+    def _apply_appointment(self, msg: Message) -> Applied | None:
+        if not isinstance(msg, m.AppointmentChange):
+            return None
+        applied = self._cache().apply_appointment_change(msg)
+        if applied.changed:
+            self._notify(SyncChange("appointment", msg.provider_id, msg.version))
+        return applied
+
+    def _on_hub_availability(self, msg: Message) -> None:
+        if not isinstance(msg, m.HubAvailability):
+            return
+        if not msg.online:
+            self._mark_live(force=True)  # in step until this very moment
+        self._hub_online = msg.online
+        self._mark_live(force=True)
+        self._notify(SyncChange("hub"))
+
+    def _on_result(self, msg: Message) -> None:
+        if isinstance(msg, m.RequestResult):
+            self._notify(SyncChange("result", msg.provider_id, msg.status_version, result=msg))
+
+    def _on_staff(self, msg: Message) -> None:
+        self._notify(SyncChange("staff", getattr(msg, "provider_id", ""), message=msg))
 
     # --- outbox -----------------------------------------------------------------------
 
@@ -261,25 +271,8 @@ class KioskSync:
         topic = self.tree.kiosk(self.kiosk_id, _OUTBOX_LEAF[type(msg)])
         added = self.sender.add(msg.key, msg.KIND, topic, encode(msg), self.clock.now().isoformat())
         if added and isinstance(msg, m.CheckIn) and msg.outcome in m.ARRIVED:
-            self.cache.mark_checked_in(msg.appointment_id)  # type: ignore[union-attr]
+            self._cache().mark_checked_in(msg.appointment_id)
         return added
-
-    def _take_queued_acks(self) -> list[LinkEvent]:
-        """PUBACKs already queued (other events go back in order), to settle in one batch."""
-        acks: list[LinkEvent] = []
-        others: list[tuple[str, Any]] = []
-        while True:
-            try:
-                kind, item = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if kind == "link" and item.kind == "published":
-                acks.append(item)
-            else:
-                others.append((kind, item))
-        for other in others:
-            self._queue.put(other)
-        return acks
 
     # --- presence, display, health ----------------------------------------------------
 
@@ -294,8 +287,7 @@ class KioskSync:
         )
 
     def _publish_display_ack(self) -> None:
-        assert self.cache is not None
-        versions = {pid: s.version for pid, s in self.cache.statuses().items()}
+        versions = {pid: s.version for pid, s in self._cache().statuses().items()}
         ack = m.DisplayAck(self.kiosk_id, versions, at=self.clock.now().isoformat())
         self._publish(self.tree.display(self.kiosk_id), ack, retain=True)
 
@@ -303,7 +295,10 @@ class KioskSync:
         self._publish(self.tree.health(self.kiosk_id), self.health(), retain=True)
 
     def health(self) -> m.KioskHealth:
-        assert self.cache is not None
+        worker = self._worker.health()
+        counters = {k: float(v) for k, v in self._stats.items()}
+        counters["worker_errors"] = float(worker.errors)
+        counters["worker_dropped"] = float(worker.dropped)
         return m.KioskHealth(
             kiosk_id=self.kiosk_id,
             at=self.clock.now().isoformat(),
@@ -313,7 +308,7 @@ class KioskSync:
             software_version=__version__,
             rejected=dict(self._decoder.rejected),
             devices=self._device_health(),
-            metrics={**{k: float(v) for k, v in self._stats.items()}, **self._metrics()},
+            metrics={**counters, **self._metrics()},
         )
 
     def _publish(self, topic: str, msg: Message, retain: bool = False) -> None:
@@ -346,8 +341,7 @@ class KioskSync:
         """0 while connected to a live hub; otherwise seconds since it last was (-1: never)."""
         if self.is_live():
             return 0.0
-        assert self.cache is not None
-        return cache_age_from_meta(self.cache, self.clock)
+        return cache_age_from_meta(self._cache(), self.clock)
 
     def _flush_counters(self) -> None:
         if self.cache is None:
@@ -364,9 +358,9 @@ class KioskSync:
         for listener in list(self._listeners):
             try:
                 listener(change)
-            except Exception:  # a broken listener must not stop sync
+            except Exception as exc:  # noqa: BLE001 - a broken listener must not stop sync, nor the others
                 self._stats["listener_errors"] += 1
-                log.exception("sync listener failed")
+                log.error("sync listener failed: %s", type(exc).__name__)
 
 
 def cache_age_from_meta(cache: KioskCache, clock: Clock) -> float:

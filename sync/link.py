@@ -1,13 +1,24 @@
 """One MQTT connection, supervised: connect, subscribe, hand every event to the app.
 
-A single thread owns the paho client: it connects, runs paho's network loop, and on
-any loss discards the client and reconnects after a capped, jittered backoff. A new
-client per connection means paho keeps no hidden queue across outages; the app's
-outbox is the only record of what still has to be sent.
+The threading rule: EXACTLY ONE THREAD touches the paho client and its socket - the
+link's own ``Worker`` ("mqtt-<client id>"). Its tick runs paho's network loop and the
+connect / back-off state machine; ``publish()`` called from any other thread only hands
+the message to that worker's inbox (and writes one wake-up byte to paho's private
+socketpair, so the worker's ``select`` returns at once; that socketpair is not the
+broker's socket). Two threads writing one TLS socket corrupt its records - mosquitto
+then drops the connection with "decryption failed or bad record mac".
 
-Every paho callback only wraps its arguments in a ``LinkEvent`` and passes it to
-``on_event`` (which must be quick and thread-safe, e.g. ``queue.put``); an exception
-there is logged and counted, never allowed to kill the network loop.
+So ``publish()`` cannot return paho's message id. It returns True when the message was
+handed over while connected, False when not connected (the caller keeps its message),
+and the "published" ``LinkEvent`` for it carries the caller's ``token`` (e.g. an outbox
+seq). The mid -> token map lives on the link's thread and is cleared on disconnect: a
+message handed over for one connection is never sent on the next one.
+
+A new paho client per connection means paho keeps no hidden queue across outages; the
+app's outbox is the only record of what still has to be sent. Every paho callback only
+wraps its arguments in a ``LinkEvent`` and passes it to ``on_event`` (which must be quick
+and thread-safe, e.g. ``Worker.post`` or ``queue.put``); an exception there is logged and
+counted, never allowed to kill the network loop.
 """
 
 from __future__ import annotations
@@ -15,8 +26,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
+import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -27,12 +40,16 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from config.settings import BrokerSettings
+from core.backoff import Backoff
+from core.worker import Worker, WorkerStopped
 
 log = logging.getLogger(__name__)
 
 EventKind = Literal["connected", "disconnected", "message", "published", "refused"]
 _UNSUPPORTED_PROTOCOL = (1, 132)  # 3.1.1 return code 1 and MQTT 5 reason 0x84
 _CONNACK_TIMEOUT_S = 10.0
+_LOOP_S = 0.5  # paho's select; a publish from another thread wakes it at once
+_STALL_S = 30.0  # a TCP + TLS connect may block the tick for connect_timeout (5 s)
 
 
 @dataclass(frozen=True)
@@ -44,18 +61,22 @@ class LinkEvent:
     mid: int = 0
     ok: bool = True
     reason: str = ""
+    token: object = None  # "published": the token the caller gave ``publish()``
+
+
+@dataclass(frozen=True)
+class _Outgoing:
+    topic: str
+    payload: bytes
+    qos: int
+    retain: bool
+    token: object
 
 
 @dataclass(frozen=True)
 class Will:
     topic: str
     payload: bytes
-
-
-def backoff_delay(attempt: int, low: float, high: float, rng: random.Random) -> float:
-    """Full jitter: uniform in [low/2, min(high, low * 2**attempt)]."""
-    ceiling = min(high, low * (2 ** min(attempt, 20)))
-    return rng.uniform(min(low / 2, ceiling), ceiling)
 
 
 class MqttLink:
@@ -77,15 +98,26 @@ class MqttLink:
         self._will = will
         self._persistent = persistent_session
         self._rng = rng or random.Random()
+        self._backoff = Backoff(broker.reconnect_min_s, broker.reconnect_max_s)
         self._protocol = (
             MQTTProtocolVersion.MQTTv5 if broker.protocol == "5" else MQTTProtocolVersion.MQTTv311
         )
+        self._worker = Worker(
+            f"mqtt-{client_id}", tick_s=0.05, on_tick=self._tick, on_stop=self._close, stall_s=_STALL_S
+        )
+        # --- the link thread's own state (no other thread reads or writes these) ---
         self._client: mqtt.Client | None = None
+        self._tokens: dict[int, object] = {}  # paho mid -> the caller's token
+        self._attempt = 0
+        self._retry_at = 0.0
+        self._connack_deadline = 0.0
+        self._was_up = False
+        self._lost = False
+        self._stopping = False
+        # --- read from any thread ---
         self._connected = threading.Event()
-        self._lost = threading.Event()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self._generation = 0  # bumped on each disconnect: stale hand-overs are dropped
+        self._wake_sock: socket.socket | None = None
         self.callback_errors = 0
         self.connects = 0
         self.last_error = ""
@@ -100,58 +132,70 @@ class MqttLink:
     def protocol(self) -> str:
         return "5" if self._protocol == MQTTProtocolVersion.MQTTv5 else "3.1.1"
 
+    @property
+    def worker(self) -> Worker:
+        return self._worker
+
     def supervising(self) -> bool:
-        """The supervising thread is alive (connected or retrying), for the watchdog."""
-        return self._thread is not None and self._thread.is_alive()
+        """The link's worker runs and is not stuck (connected or retrying), for the watchdog."""
+        return self._worker.responsive()
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._supervise, name=f"mqtt-{self._client_id}", daemon=True)
-        self._thread.start()
+        self._worker.start()
 
     def stop(self, farewell: Sequence[tuple[str, bytes]] = (), timeout: float = 2.0) -> None:
-        """Publish ``farewell`` messages (retained, QoS 1) if connected, then disconnect."""
-        for topic, payload in farewell:
-            info = self.publish(topic, payload, qos=1, retain=True)
-            if info is not None:
-                with contextlib.suppress(RuntimeError, ValueError):
-                    info.wait_for_publish(timeout)
-        self._stopping.set()
-        self._lost.set()
-        if self._thread is not None:
-            self._thread.join(timeout + 5)
+        """Publish ``farewell`` messages (retained, QoS 1) if connected and wait for their
+        PUBACKs (at most ``timeout``), then disconnect and end the link's thread."""
+        if self._worker.running:
+            with contextlib.suppress(TimeoutError, WorkerStopped):
+                self._worker.call(self._say_farewell, list(farewell), timeout, timeout=timeout + 5)
+        self._worker.stop(timeout + 5)
 
-    def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False) -> Any:
-        """Hand a message to the broker connection. Returns paho's MQTTMessageInfo
-        (``.mid``), or None when not connected (the caller keeps the message)."""
-        with self._lock:
-            client = self._client
-        if client is None or not self._connected.is_set():
-            return None
-        info = client.publish(topic, payload, qos=qos, retain=retain)
-        if info.rc != mqtt.MQTT_ERR_SUCCESS:
-            return None
-        return info
+    def publish(
+        self, topic: str, payload: bytes, qos: int = 1, retain: bool = False, token: object = None
+    ) -> bool:
+        """Hand a message to the broker connection, from any thread. False when not
+        connected (the caller keeps the message); the "published" event carries ``token``."""
+        generation = self._generation  # read before ``connected``: a later loss drops it
+        if not self._connected.is_set():
+            return False
+        out = _Outgoing(topic, payload, qos, retain, token)
+        if self._worker.is_current():
+            return self._send(generation, out)
+        if not self._worker.post(self._send, generation, out):
+            return False
+        self._wake()
+        return True
 
-    # --- the supervising thread -------------------------------------------------------
+    # --- the link's thread ------------------------------------------------------------
 
-    def _supervise(self) -> None:
-        attempt = 0
-        while not self._stopping.is_set():
-            if self._run_one_connection():
-                attempt = 0
-            if self._stopping.is_set():
-                break
-            delay = backoff_delay(
-                attempt, self._broker.reconnect_min_s, self._broker.reconnect_max_s, self._rng
-            )
-            attempt += 1
-            self._stopping.wait(delay)
+    def _tick(self) -> float:
+        """Run the network loop, or (re)connect when the back-off is over; the delay to
+        the next tick."""
+        if self._stopping:
+            return 1.0
+        if self._client is None:
+            wait = self._retry_at - time.monotonic()
+            if wait > 0:
+                return wait
+            self._open()
+            return 0.0
+        rc = self._client.loop(timeout=0.0 if self._worker.has_work() else _LOOP_S)
+        self._wake_sock = getattr(self._client, "_sockpairW", None)  # made by paho's first loop()
+        if rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_AGAIN):
+            self._note_error(f"network loop ended: {mqtt.error_string(rc)}")
+            self._drop()
+        elif self._lost:
+            self._drop()
+        elif not self._connected.is_set() and time.monotonic() > self._connack_deadline:
+            self._note_error("no CONNACK from the broker")
+            self._drop()
+        return 0.0
 
-    def _run_one_connection(self) -> bool:
-        """Connect, loop until the connection is lost; True if it was ever up."""
+    def _open(self) -> None:
         client = self._new_client()
-        self._lost.clear()
-        self._connack_reason: int | None = None
+        self._lost = False
+        self._was_up = False
         try:
             client.connect(
                 self._broker.host,
@@ -162,40 +206,74 @@ class MqttLink:
             )
         except (OSError, ssl.SSLError, ValueError) as exc:
             self._note_error(f"connect to {self._broker.host}:{self._broker.port} failed: {exc}")
-            return False
-        with self._lock:
-            self._client = client
-        was_up = False
-        waited = 0.0
-        try:
-            while not self._lost.is_set():
-                rc = client.loop(timeout=0.05)
-                if self._connected.is_set():
-                    was_up = True
-                elif not was_up:
-                    waited += 0.05
-                    if waited > _CONNACK_TIMEOUT_S:
-                        self._note_error("no CONNACK from the broker")
-                        break
-                if rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_AGAIN):
-                    self._note_error(f"network loop ended: {mqtt.error_string(rc)}")
-                    break
-            if self._stopping.is_set() and self._connected.is_set():
-                client.disconnect()
-                client.loop(timeout=0.1)
-        finally:
-            with self._lock:
-                self._client = None
-            if self._connected.is_set():
-                self._connected.clear()
-                self._emit(LinkEvent("disconnected", reason=self.last_error))
-            try:
+            self._schedule_retry()
+            return
+        self._client = client
+        self._connack_deadline = time.monotonic() + _CONNACK_TIMEOUT_S
+
+    def _drop(self) -> None:
+        """The connection is over: tell the app, forget its message ids, retry later."""
+        self._close()
+        self._schedule_retry()
+
+    def _close(self) -> None:
+        client, self._client = self._client, None
+        self._wake_sock = None
+        self._tokens.clear()
+        self._generation += 1
+        if self._connected.is_set():
+            self._connected.clear()
+            self._emit(LinkEvent("disconnected", reason=self.last_error))
+        if client is not None:
+            with contextlib.suppress(OSError):
                 sock = client.socket()
                 if sock is not None:
                     sock.close()
-            except OSError:
-                pass
-        return was_up
+
+    def _schedule_retry(self) -> None:
+        if self._was_up:
+            self._attempt = 0
+        self._retry_at = time.monotonic() + self._backoff.delay(self._attempt, self._rng)
+        self._attempt += 1
+        self._was_up = False
+
+    def _send(self, generation: int, out: _Outgoing) -> bool:
+        client = self._client
+        if client is None or generation != self._generation or not self._connected.is_set():
+            return False  # handed over for a connection that is gone: the caller replays
+        info = client.publish(out.topic, out.payload, qos=out.qos, retain=out.retain)
+        if info.rc != mqtt.MQTT_ERR_SUCCESS:
+            return False
+        if out.qos > 0:
+            self._tokens[info.mid] = out.token
+        return True
+
+    def _say_farewell(self, farewell: list[tuple[str, bytes]], timeout: float) -> None:
+        self._stopping = True
+        client = self._client
+        if client is None or not self._connected.is_set():
+            return
+        mids: set[int] = set()
+        for topic, payload in farewell:
+            info = client.publish(topic, payload, qos=1, retain=True)
+            if info.rc == mqtt.MQTT_ERR_SUCCESS:
+                mids.add(info.mid)
+                self._tokens[info.mid] = None  # popped by its PUBACK
+        deadline = time.monotonic() + timeout
+        while mids & set(self._tokens) and time.monotonic() < deadline and self._connected.is_set():
+            client.loop(timeout=0.05)
+        with contextlib.suppress(OSError, ValueError):
+            client.disconnect()
+            deadline = time.monotonic() + 0.5
+            while client.socket() is not None and time.monotonic() < deadline:
+                client.loop(timeout=0.05)  # sends the DISCONNECT; paho then closes the socket
+
+    def _wake(self) -> None:
+        """Make the link thread's ``select`` return now (a byte on paho's wake-up pair)."""
+        sock = self._wake_sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.send(b"\0")
 
     def _new_client(self) -> mqtt.Client:
         client = mqtt.Client(
@@ -233,15 +311,15 @@ class MqttLink:
         props.SessionExpiryInterval = 7 * 24 * 3600 if self._persistent else 0
         return props
 
-    # --- paho callbacks (paho's thread: hand off, never raise) ------------------------
+    # --- paho callbacks (the link's thread, inside loop(): hand off, never raise) -------
 
     def _guard(self, fn: Callable[..., None]) -> Callable[..., None]:
         def guarded(*args: Any) -> None:
             try:
                 fn(*args)
-            except Exception:  # an exception here would kill paho's loop
+            except Exception as exc:  # noqa: BLE001 - an exception here would end paho's loop
                 self.callback_errors += 1
-                log.exception("error in MQTT callback %s", fn.__name__)
+                log.error("error in MQTT callback %s: %s", fn.__name__, type(exc).__name__)
 
         return guarded
 
@@ -252,19 +330,20 @@ class MqttLink:
                 log.warning("broker does not speak MQTT 5; falling back to 3.1.1")
                 self._protocol = MQTTProtocolVersion.MQTTv311
             self._emit(LinkEvent("refused", ok=False, reason=str(reason)))
-            self._lost.set()
+            self._lost = True
             return
         if self._subscriptions:
             client.subscribe([(topic, 1) for topic in self._subscriptions])
         self.connects += 1
         self.last_error = ""
+        self._was_up = True
         self._connected.set()
         self._emit(LinkEvent("connected"))
 
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:
-        if not self._stopping.is_set():
+        if not self._stopping:
             self._note_error(f"connection lost: {reason}")
-        self._lost.set()
+        self._lost = True
 
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         self._emit(
@@ -273,7 +352,10 @@ class MqttLink:
 
     def _on_publish(self, _c: mqtt.Client, _u: Any, mid: int, reason: Any, _props: Any) -> None:
         failed = bool(reason is not None and reason.is_failure)
-        self._emit(LinkEvent("published", mid=mid, ok=not failed, reason=str(reason) if failed else ""))
+        token = self._tokens.pop(mid, None)
+        self._emit(
+            LinkEvent("published", mid=mid, ok=not failed, reason=str(reason) if failed else "", token=token)
+        )
 
     def _emit(self, event: LinkEvent) -> None:
         self._on_event(event)
@@ -282,3 +364,6 @@ class MqttLink:
         if text != self.last_error:
             log.warning("%s", text, extra={"client_id": self._client_id})
         self.last_error = text
+
+
+__all__ = ["EventKind", "LinkEvent", "MqttLink", "Will"]

@@ -105,7 +105,8 @@ def decode_any(payload: bytes) -> Message:
     if len(payload) > max(c.MAX_BYTES for c in _REGISTRY.values()):
         raise WireError(TOO_LARGE, f"{len(payload)} bytes")
     body = _parse(payload)
-    cls = _REGISTRY.get(body.get("kind"))  # type: ignore[arg-type]
+    kind = body.get("kind")
+    cls = _REGISTRY.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise WireError(UNKNOWN_KIND, f"kind {body.get('kind')!r}")
     if len(payload) > cls.MAX_BYTES:
@@ -197,10 +198,21 @@ def _convert(value: Any, hint: Any, path: str, depth: int) -> Any:
         if not isinstance(value, dict):
             raise WireError(WRONG_TYPE, f"{path}: expected an object, got {type(value).__name__}")
         _key, item = get_args(hint)
+        for key in value:
+            _check_text(key, f"{path} key")
         return {k: _convert(v, item, f"{path}.{k}", depth + 1) for k, v in value.items()}
     if dataclasses.is_dataclass(hint):
         return _from_json(value, hint, path, depth)  # type: ignore[arg-type]
     return _scalar(value, hint, path)
+
+
+def _check_text(text: str, path: str) -> None:
+    """JSON may spell a lone surrogate ("\\ud800"), which no UTF-8 store or encoder accepts:
+    a string that cannot round-trip is rejected here, not where it would be written."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise WireError(BAD_VALUE, f"{path}: not valid Unicode text (a lone surrogate)") from None
 
 
 def _scalar(value: Any, hint: Any, path: str) -> Any:
@@ -213,6 +225,8 @@ def _scalar(value: Any, hint: Any, path: str) -> Any:
         value = float(value) if ok else value
     elif hint is str:
         ok = isinstance(value, str)
+        if ok:
+            _check_text(value, path)
     else:
         raise TypeError(f"{path}: unsupported field type {hint!r}")
     if not ok:

@@ -180,3 +180,16 @@ def _until(predicate, timeout: float) -> bool:
             return True
         time.sleep(0.01)
     return bool(predicate())
+
+
+def test_has_work_says_whether_items_wait(worker: Worker) -> None:
+    release = threading.Event()
+    assert not worker.has_work()
+    worker.post(release.wait, 5.0)
+    worker.post(lambda: None)
+    deadline = time.monotonic() + 2.0
+    while not worker.has_work() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert worker.has_work()  # the second item waits behind the first
+    release.set()
+    assert worker.call(worker.has_work) is False

@@ -123,7 +123,7 @@ def _publish_as(broker: Broker, user: str, password: str, topic: str, payload: b
         first = events.get(timeout=10)
         if first.kind != "connected":
             return first
-        assert link.publish(topic, payload, qos=1) is not None
+        assert link.publish(topic, payload, qos=1)
         while True:
             event = events.get(timeout=10)
             if event.kind == "published":

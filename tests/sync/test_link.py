@@ -1,0 +1,84 @@
+"""The MQTT link's contract: publish from any thread returns bool, PUBACKs carry the
+caller's token, a raising event handler never ends the network loop."""
+
+from __future__ import annotations
+
+import queue
+import threading
+
+import paho.mqtt.publish as publish
+
+from sync.link import LinkEvent, MqttLink
+from tests.support.broker import Broker
+from tests.support.site import wait_for
+
+
+def test_publish_returns_false_when_not_connected_and_the_puback_carries_the_token(broker: Broker) -> None:
+    events: queue.Queue[LinkEvent] = queue.Queue()
+    link = MqttLink(broker.settings(), "token-probe", events.put)
+    assert link.publish("acme/main/x", b"1", token="early") is False  # not started: the caller keeps it
+    link.start()
+    try:
+        wait_for(lambda: link.connected, what="connect")
+        tokens = [f"seq-{i}" for i in range(50)]
+        senders = [
+            threading.Thread(target=link.publish, args=("acme/main/x", b"1"), kwargs={"token": t})
+            for t in tokens
+        ]
+        for t in senders:
+            t.start()
+        for t in senders:
+            t.join()
+        acked: set[object] = set()
+        while len(acked) < len(tokens):
+            event = events.get(timeout=10)
+            if event.kind == "published":
+                assert event.ok
+                acked.add(event.token)
+        assert acked == set(tokens)
+    finally:
+        link.stop()
+    assert not link.connected and not link.worker.health().alive
+
+
+def test_a_handler_that_raises_never_ends_the_network_loop(broker: Broker) -> None:
+    got: list[bytes] = []
+
+    def on_event(event: LinkEvent) -> None:
+        if event.kind == "message":
+            if event.payload == b"boom":
+                raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+            got.append(event.payload)
+
+    link = MqttLink(broker.settings(), "raising-handler", on_event, subscriptions=["acme/main/t"])
+    link.start()
+    try:
+        wait_for(lambda: link.connected, what="connect")
+        wait_for(lambda: link.connects == 1, what="subscribed")
+        for payload in (b"boom", b"boom", b"ok"):
+            publish.single("acme/main/t", payload, qos=1, hostname="127.0.0.1", port=broker.port)
+        wait_for(lambda: got == [b"ok"], what="the message after two raising ones")
+        assert link.callback_errors == 2
+        assert link.connected and link.connects == 1 and link.supervising()
+    finally:
+        link.stop()
+
+
+def test_the_link_reconnects_after_the_broker_restarts(broker: Broker) -> None:
+    events: queue.Queue[LinkEvent] = queue.Queue()
+    link = MqttLink(broker.settings(), "reconnector", events.put)
+    link.start()
+    try:
+        wait_for(lambda: link.connected, what="connect")
+        broker.stop()
+        wait_for(lambda: not link.connected, what="the loss")
+        assert link.publish("acme/main/x", b"1") is False
+        broker.start()
+        wait_for(lambda: link.connected, timeout=20, what="the reconnect")
+        assert link.connects == 2 and link.supervising()
+        kinds = []
+        while not events.empty():
+            kinds.append(events.get().kind)
+        assert kinds == ["connected", "disconnected", "connected"]
+    finally:
+        link.stop()
