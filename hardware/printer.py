@@ -102,7 +102,7 @@ class TicketPrinter:
     def _query(self, n: int) -> int:
         self._port.reset_input_buffer()
         self._port.write(t.status_query(n))
-        reply = self._port.read(1)
+        reply: bytes = self._port.read(1)
         if not reply:
             raise DeviceError("printer not answering status requests")
         if not t.valid_status(reply[0]):

@@ -121,7 +121,8 @@ class HubService:
     ) -> m.RequestResult:
         """Apply a status change from inside this process (the demo, tests): by default as
         the practice's terminal would."""
-        return self.call(lambda _store: self._apply_requests([(request, origin)])[0])
+        result: m.RequestResult = self.call(lambda _store: self._apply_requests([(request, origin)])[0])
+        return result
 
     # --- the worker -----------------------------------------------------------------
 

@@ -94,7 +94,7 @@ def resample(samples: Samples, src: int, dst: int) -> Samples:
         data = np.convolve(data, kernel / kernel.sum(), mode="same")
     n_out = round(len(data) * dst / src)
     positions = np.arange(n_out) * (src / dst)
-    out = np.interp(positions, np.arange(len(data)), data)
+    out: npt.NDArray[np.float64] = np.interp(positions, np.arange(len(data)), data)
     return np.clip(np.round(out), -32768, 32767).astype(np.int16)
 
 
@@ -103,7 +103,7 @@ def rms_dbfs(samples: Samples) -> float:
     if len(samples) == 0:
         return -120.0
     rms = float(np.sqrt(np.mean(samples.astype(np.float64) ** 2)))
-    return max(-120.0, 20.0 * np.log10(max(rms, 1e-9) / 32768.0))
+    return max(-120.0, 20.0 * float(np.log10(max(rms, 1e-9) / 32768.0)))
 
 
 def clipped_fraction(samples: Samples) -> float:

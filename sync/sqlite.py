@@ -106,4 +106,5 @@ def durable(db: sqlite_utils.Database) -> Iterator[None]:
 
 
 def integrity_ok(db: sqlite_utils.Database) -> bool:
-    return db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    verdict: str = db.execute("PRAGMA integrity_check").fetchone()[0]
+    return verdict == "ok"
