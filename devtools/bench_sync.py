@@ -103,7 +103,8 @@ class _KioskProcesses:
             return len(self.arrivals.get(version, []))
 
     def _read(self, proc: subprocess.Popen[str], ready: threading.Event) -> None:
-        assert proc.stdout is not None
+        if proc.stdout is None:
+            raise RuntimeError("the bench subscriber was started without stdout=PIPE")
         for line in proc.stdout:
             parts = line.split()
             if parts == ["ready"]:

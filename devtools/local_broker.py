@@ -108,12 +108,15 @@ class Broker:
         self.proc = None
 
     def pause(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGSTOP)
+        self._running().send_signal(signal.SIGSTOP)
 
     def resume(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGCONT)
+        self._running().send_signal(signal.SIGCONT)
+
+    def _running(self) -> subprocess.Popen[bytes]:
+        if self.proc is None:
+            raise RuntimeError("mosquitto is not running: start() it first")
+        return self.proc
 
     def settings(self, username: str = "", password: str = "", protocol: str = "5") -> BrokerSettings:
         return BrokerSettings(

@@ -194,7 +194,7 @@ class CheckInFlow:
             self._appt = None
             self._message("declined")
             return
-        self._show_outcome()
+        self._show_outcome(self._appt)
 
     def choose(self, option: str) -> None:
         """Pick one of the outcome's options; the check-in (or request) goes to the outbox."""
@@ -202,7 +202,9 @@ class CheckInFlow:
         outcome = self.view.outcome
         if self.view.screen != Screen.OUTCOME or outcome is None or option not in outcome.options:
             return
-        self._queue(option)  # type: ignore[arg-type]
+        if self._appt is None:  # the outcome belongs to a patient the flow has let go of
+            return
+        self._queue(self._appt, option)  # type: ignore[arg-type]
 
     def call_staff(self) -> None:
         self.touch()
@@ -319,13 +321,12 @@ class CheckInFlow:
             provider.name if provider else appt.provider_id,
         )
 
-    def _show_outcome(self) -> None:
-        assert self._appt is not None
+    def _show_outcome(self, appt: Appointment) -> None:
         stale, age_min = self._staleness()
         outcome = decide_outcome(
-            self._appt,
-            self._source.status(self._appt.provider_id),
-            self._source.appointments_for(self._appt.provider_id),
+            appt,
+            self._source.status(appt.provider_id),
+            self._source.appointments_for(appt.provider_id),
             self._clock.now(),
             stale,
         )
@@ -335,11 +336,9 @@ class CheckInFlow:
             alternative = provider.name if provider else ""
         self._go(Screen.OUTCOME, outcome=outcome, alternative_name=alternative, stale=stale, age_min=age_min)
         if outcome.options == ("checked_in",):
-            self._queue("checked_in")
+            self._queue(appt, "checked_in")
 
-    def _queue(self, choice: CheckInOutcome) -> None:
-        assert self._appt is not None
-        appt = self._appt
+    def _queue(self, appt: Appointment, choice: CheckInOutcome) -> None:
         method = cast(CheckInMethod, self.view.method if self.view.method in _METHODS else "dob")
         msg = CheckIn(
             uuid.uuid4().hex,
