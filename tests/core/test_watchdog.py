@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from core.systemd import Watchdog
 
 
-def _wait(predicate, timeout: float = 3.0) -> bool:
+def _wait(predicate: Callable[[], object], timeout: float = 3.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -26,7 +27,11 @@ def test_the_watchdog_pets_on_its_worker_and_stops_petting_when_a_check_fails() 
         threads.add(threading.current_thread().name)
         return healthy[0]
 
-    dog = Watchdog({"loop": check}, 0.05, send=lambda s: sent.append(s) or True)
+    def send(state: str) -> bool:
+        sent.append(state)
+        return True
+
+    dog = Watchdog({"loop": check}, 0.05, send=send)
     dog.start()
     try:
         assert _wait(lambda: dog.pets >= 3)

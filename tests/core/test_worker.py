@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -12,7 +13,7 @@ from core.worker import Worker, WorkerStopped
 
 
 @pytest.fixture
-def worker():
+def worker() -> Iterator[Worker]:
     w = Worker("test-worker", stall_s=0.2)
     w.start()
     yield w
@@ -173,7 +174,7 @@ def test_a_tick_that_raises_is_counted_and_ticks_again() -> None:
         w.stop()
 
 
-def _until(predicate, timeout: float) -> bool:
+def _until(predicate: Callable[[], object], timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

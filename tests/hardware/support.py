@@ -6,6 +6,9 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+E = TypeVar("E")
 
 
 def wait_for(
@@ -37,6 +40,6 @@ class Events:
         with self._lock:
             self.items.append(event)
 
-    def of(self, kind: type) -> list:
+    def of(self, kind: type[E]) -> list[E]:
         with self._lock:
             return [e for e in self.items if isinstance(e, kind)]

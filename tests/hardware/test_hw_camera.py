@@ -14,6 +14,7 @@ from hardware.camera import Camera, PresenceTracker
 from hardware.errors import DeviceMissing
 from hardware.events import PresenceChanged, QrDecoded
 from hardware.vision import FaceDetector, FrameAnalyzer, MotionDetector, QrReader, to_gray
+from tests.hardware.support import Events
 
 DATA = Path(__file__).parent / "data"
 PERSON = DATA / "person_astronaut.jpg"
@@ -31,6 +32,7 @@ def qr_frame(scale: int, angle: float, blur: int, text: str = TEXT) -> np.ndarra
     buf = io.BytesIO()
     segno.make(text, error="m", micro=False).save(buf, kind="png", scale=scale, border=4)
     code = cv2.imdecode(np.frombuffer(buf.getvalue(), np.uint8), cv2.IMREAD_COLOR)
+    assert code is not None, text
     h, w = code.shape[:2]
     turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
@@ -101,14 +103,14 @@ def test_analyzer_reports_face_and_code_together() -> None:
 
 
 def write_video(path: Path, frames: list[np.ndarray]) -> None:
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (640, 480))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 10, (640, 480))
     assert writer.isOpened()
     for frame in frames:
         writer.write(frame)
     writer.release()
 
 
-def test_camera_worker_on_a_video_file(tmp_path: Path, events) -> None:
+def test_camera_worker_on_a_video_file(tmp_path: Path, events: Events) -> None:
     empty, person, code = frame_of(NO_PERSON[0]), frame_of(PERSON), qr_frame(6, 10, 0)
     video = tmp_path / "lobby.avi"
     write_video(video, [empty] * 5 + [person] * 6 + [code] * 4 + [empty] * 12)

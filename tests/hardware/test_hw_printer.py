@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 
@@ -55,8 +56,13 @@ def test_ticket_bytes_decode_to_the_ticket() -> None:
     assert job.lines[0].align == 1
 
 
+class _WaitChange(TypedDict, total=False):
+    stale: bool
+    estimated_time: str | None
+
+
 @pytest.mark.parametrize("change", [{"stale": True}, {"estimated_time": None}])
-def test_stale_or_unknown_wait_says_see_the_front_desk(change: dict) -> None:
+def test_stale_or_unknown_wait_says_see_the_front_desk(change: _WaitChange) -> None:
     [job] = decode(t.render_ticket(replace(TICKET, **change))).jobs
     assert t.STALE_TEXT in job.text
     assert "Estimated time" not in job.text
@@ -76,7 +82,7 @@ def test_long_names_are_cut_to_the_paper_width() -> None:
         ({"offline": True}, {"offline"}),
     ],
 )
-def test_status_codec(state: dict, faults: set[str]) -> None:
+def test_status_codec(state: dict[str, bool], faults: set[str]) -> None:
     found = []
     for n in (t.STATUS_PRINTER, t.STATUS_OFFLINE, t.STATUS_PAPER):
         byte = t.status_byte(n, **state)

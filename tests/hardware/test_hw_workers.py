@@ -4,9 +4,10 @@ hanging handler that shows in health instead of passing for a live process."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from config.loader import settings_from_mapping
@@ -16,7 +17,7 @@ from hardware.devices import Devices
 from hardware.events import BadgeRead, DeviceEvent, PresenceChanged, QrDecoded
 from hardware.ioboard import IoBoard
 from hardware.ioboard_sim import BoardSimulator
-from hardware.vision import FrameAnalyzer
+from hardware.vision import FrameAnalyzer, FrameResult
 from tests.hardware.support import Events, wait_for
 from tests.hardware.test_hw_camera import NO_PERSON, PERSON, TEXT, frame_of, qr_frame, write_video
 
@@ -24,7 +25,7 @@ from tests.hardware.test_hw_camera import NO_PERSON, PERSON, TEXT, frame_of, qr_
 class RaisingOn:
     """An ``on_event`` that records everything and raises on the events ``poison`` picks."""
 
-    def __init__(self, poison) -> None:
+    def __init__(self, poison: Callable[[DeviceEvent], bool]) -> None:
         self.events = Events()
         self.poison = poison
 
@@ -97,11 +98,11 @@ class _FirstFrameFails(FrameAnalyzer):
         super().__init__()
         self.calls = 0
 
-    def analyze(self, frame, thorough: bool = False):  # type: ignore[no-untyped-def]
+    def analyze(self, frame: np.ndarray, *, look_for_qr: bool = True, thorough: bool = False) -> FrameResult:
         self.calls += 1
         if self.calls == 1:
             raise ValueError("garbage frame")
-        return super().analyze(frame, thorough=thorough)
+        return super().analyze(frame, look_for_qr=look_for_qr, thorough=thorough)
 
 
 def test_a_raising_analyzer_and_callback_do_not_stop_the_camera_worker(tmp_path: Path) -> None:

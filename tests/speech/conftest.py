@@ -12,6 +12,7 @@ from speech.audio import Audio, read_wav, write_wav
 from speech.pocketsphinx_engine import PocketsphinxRecognizer
 from speech.tts import Pyttsx3Synthesizer
 from tests.speech.corpus import Utterance, utterances
+from tests.speech.scripted import Say
 
 
 def room(audio: Audio, seed: int, rate: int = 16000) -> Audio:
@@ -50,7 +51,7 @@ def pocketsphinx() -> PocketsphinxRecognizer:
 
 
 @pytest.fixture(scope="session")
-def say(synth: Pyttsx3Synthesizer, tmp_path_factory: pytest.TempPathFactory):
+def say(synth: Pyttsx3Synthesizer, tmp_path_factory: pytest.TempPathFactory) -> Say:
     """Synthesize a phrase into a room-noise WAV (cached per phrase/voice/rate)."""
     folder = tmp_path_factory.mktemp("speech-say")
     cache: dict[tuple[str, str, int], Path] = {}

@@ -6,13 +6,19 @@ import queue
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import numpy as np
 
 from speech.audio import Audio, Samples
 
 T = TypeVar("T")
+
+
+class Say(Protocol):
+    """The ``say`` fixture: a phrase spoken by espeak-ng, as a microphone in the room hears it."""
+
+    def __call__(self, text: str, voice: str = ..., rate: int = ...) -> Audio: ...
 
 
 class ScriptedSource:

@@ -3,7 +3,7 @@ taps mid-dialog, misses, call staff, Spanish, and faults that hand over to the s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -19,7 +19,7 @@ from speech.tts import HalfDuplex, MemorySink, Pyttsx3Synthesizer, Speaker
 from sync.cache import Provider
 from sync.messages import CheckIn, ProviderStatus
 from tests.kiosk.test_flow import DAY, Day
-from tests.speech.scripted import FlowThread, ScriptedSource, wait_until
+from tests.speech.scripted import FlowThread, Say, ScriptedSource, wait_until
 
 
 class _Listing:
@@ -39,7 +39,7 @@ class _Listing:
 class Kiosk:
     """A real flow on its own thread, a real speaker (espeak-ng) and the dialog."""
 
-    say_clip: object
+    say_clip: Say
     synth: Pyttsx3Synthesizer
     recognizer: PocketsphinxRecognizer
     realtime: bool = False
@@ -72,7 +72,7 @@ class Kiosk:
         self.flow.add_listener(self.dialog.on_view)
         self.dialog.start()
 
-    def _post(self, fn) -> None:  # type: ignore[no-untyped-def]
+    def _post(self, fn: Callable[[], None]) -> None:
         if self.post_fails > 0:
             self.post_fails -= 1
             raise RuntimeError("the flow's poster is gone")
@@ -87,7 +87,7 @@ class Kiosk:
 
     def answer(self, *texts: str) -> None:
         for text in texts:
-            self.source.add(self.say_clip(text))  # type: ignore[operator]
+            self.source.add(self.say_clip(text))
 
     def tap(self, action: str, *args: object) -> None:
         self.thread.call(lambda: getattr(self.flow, action)(*args))
@@ -107,7 +107,7 @@ class Kiosk:
 
 
 @pytest.fixture
-def kiosk(say, synth: Pyttsx3Synthesizer) -> Iterator[Kiosk]:
+def kiosk(say: Say, synth: Pyttsx3Synthesizer) -> Iterator[Kiosk]:
     k = Kiosk(say, synth, PocketsphinxRecognizer())  # fresh: no CMN carried from other tests
     yield k
     k.close()
@@ -200,7 +200,9 @@ def test_a_dead_microphone_hands_over_and_the_dialog_survives(kiosk: Kiosk) -> N
     wait_until(lambda: kiosk.view.screen == Screen.DOB, what="voice working again")
 
 
-def test_a_tap_while_listening_moves_the_dialog_along(say, synth, pocketsphinx) -> None:
+def test_a_tap_while_listening_moves_the_dialog_along(
+    say: Say, synth: Pyttsx3Synthesizer, pocketsphinx: PocketsphinxRecognizer
+) -> None:
     kiosk = Kiosk(say, synth, pocketsphinx, realtime=True)
     try:
         kiosk.tap("wake")
@@ -230,7 +232,9 @@ def test_a_raising_flow_callback_hands_over_is_counted_and_the_dialog_goes_on(ki
     assert "error: the flow's poster is gone" in kiosk.dialog.log
 
 
-def test_a_listen_stuck_past_stall_s_shows_the_dialog_unresponsive(say, synth, pocketsphinx) -> None:
+def test_a_listen_stuck_past_stall_s_shows_the_dialog_unresponsive(
+    say: Say, synth: Pyttsx3Synthesizer, pocketsphinx: PocketsphinxRecognizer
+) -> None:
     kiosk = Kiosk(say, synth, pocketsphinx, realtime=True, stall_s=0.5)
     try:
         kiosk.tap("wake")

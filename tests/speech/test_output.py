@@ -21,8 +21,10 @@ from speech.grammar import build_grammar
 from speech.intents import Step, Yes
 from speech.listener import Listener, WavSource
 from speech.models import check_model_dir, install_model
+from speech.pocketsphinx_engine import PocketsphinxRecognizer
 from speech.tts import HalfDuplex, MemorySink, Pyttsx3Synthesizer, Speaker, silence
 from tests.speech.corpus import TODAY, VOSK_KO_MISSING
+from tests.speech.scripted import Say
 
 
 class _SlowSynth:
@@ -167,7 +169,7 @@ def test_half_duplex_mutes_while_speaking_and_for_the_tail() -> None:
     assert not duplex.muted
 
 
-def test_listener_does_not_hear_the_kiosk_speak(say, pocketsphinx) -> None:
+def test_listener_does_not_hear_the_kiosk_speak(say: Say, pocketsphinx: PocketsphinxRecognizer) -> None:
     duplex = HalfDuplex(ManualClock(datetime(2025, 6, 2, 9, 0)))
     duplex.begin_speaking()
     heard = Listener(pocketsphinx, duplex).listen(WavSource(say("yes")), build_grammar(Step.GREETING), TODAY)
@@ -260,7 +262,7 @@ def test_install_model_refuses_absolute_paths_links_corruption_and_wrong_hash(tm
 # --- the CLI -------------------------------------------------------------------------------
 
 
-def test_cli_listen_wav(say, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_listen_wav(say: Say, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     wav = tmp_path / "yes.wav"
     write_wav(wav, say("yes"))
     config = tmp_path / "kiosk.toml"
@@ -298,5 +300,7 @@ def test_bench_reports_the_issue_keys() -> None:
 
     result = run_bench(quick=True)
     assert set(result) == {"asr_rtf", "voice_reply_ms", "speech_rss_mb"}
-    assert result["asr_rtf"]["pocketsphinx"] > 0  # type: ignore[index]  # a figure, judged in make bench
-    assert set(result["voice_reply_ms"]) == {"p50", "p99"}  # type: ignore[arg-type]
+    rtf, reply_ms = result["asr_rtf"], result["voice_reply_ms"]
+    assert isinstance(rtf, dict) and isinstance(reply_ms, dict)
+    assert rtf["pocketsphinx"] > 0  # a figure, judged in make bench
+    assert set(reply_ms) == {"p50", "p99"}

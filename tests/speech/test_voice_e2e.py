@@ -23,7 +23,7 @@ from speech.tts import HalfDuplex, MemorySink, Pyttsx3Synthesizer, Speaker
 from sync.cache import KioskCache, Provider
 from sync.kiosk_sync import KioskSync
 from sync.messages import Appointment, ProviderStatus
-from tests.speech.scripted import FlowThread, ScriptedSource, wait_until
+from tests.speech.scripted import FlowThread, Say, ScriptedSource, wait_until
 from tests.support.broker import Broker
 from tests.support.site import RecordingKiosk, start_hub, wait_for
 
@@ -66,7 +66,7 @@ def _patient(cache: KioskCache) -> Appointment:
 
 
 def test_a_voice_check_in_reaches_the_hub(
-    broker: Broker, tmp_path: Path, say, synth: Pyttsx3Synthesizer, caplog: pytest.LogCaptureFixture
+    broker: Broker, tmp_path: Path, say: Say, synth: Pyttsx3Synthesizer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     hub = start_hub(broker.settings(), tmp_path)

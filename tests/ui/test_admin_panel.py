@@ -10,9 +10,12 @@ import logging
 import threading
 from collections.abc import Iterator
 from datetime import date, datetime
+from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from PySide6.QtGui import QGuiApplication
+from pytestqt.qtbot import QtBot
 
 from core.clock import ManualClock
 from devtools.ui_sample import BEN_BADGE, VISITORS, SampleDay, sample_staff
@@ -44,7 +47,13 @@ def staff(staff_kiosk: KioskUi, qapp: QGuiApplication) -> Staff:
     return Staff(staff_kiosk, qapp)
 
 
-def sent(day: SampleDay, kind: type) -> list:
+M = TypeVar("M")
+# What the admin session emits (domain.admin.Emit), as the morning fixture records it.
+Emitted = m.StatusChangeRequest | sm.StaffEvent | sm.NoticeAck
+Morning = tuple[KioskUi, KioskCache, list[Emitted]]
+
+
+def sent(day: SampleDay, kind: type[M]) -> list[M]:
     return [msg for msg in day.staff_sent if isinstance(msg, kind)]
 
 
@@ -275,7 +284,7 @@ def test_a_badge_signs_in_only_while_the_entry_is_open(staff: Staff, day: Sample
 
 
 def test_a_rejected_request_shows_the_hubs_reason_and_an_applied_one_its_kiosks(
-    staff: Staff, day: SampleDay, qtbot
+    staff: Staff, day: SampleDay, qtbot: QtBot
 ) -> None:
     staff.sign_in("ana")
     for provider, preset in (("chen", "preset_15"), ("okafor", "preset_45")):
@@ -303,7 +312,7 @@ def test_a_rejected_request_shows_the_hubs_reason_and_an_applied_one_its_kiosks(
 
 
 def test_supervisors_acknowledge_notices_front_desk_only_sees_them(
-    staff: Staff, day: SampleDay, qtbot
+    staff: Staff, day: SampleDay, qtbot: QtBot
 ) -> None:
     notice = sm.SupervisorNotice(
         "n-1", "2026-11-30T09:01:00", "martinez", 2, "Dr. Ana Martinez out today: ..."
@@ -329,7 +338,7 @@ def test_supervisors_acknowledge_notices_front_desk_only_sees_them(
 
 
 @pytest.fixture
-def morning(qapp: QGuiApplication, tmp_path) -> Iterator[tuple[KioskUi, KioskCache, list]]:
+def morning(qapp: QGuiApplication, tmp_path: Path) -> Iterator[Morning]:
     day = date(2026, 11, 30)
     plan = sample_morning(day)
     cache = KioskCache.open(tmp_path / "kiosk.sqlite")
@@ -337,7 +346,7 @@ def morning(qapp: QGuiApplication, tmp_path) -> Iterator[tuple[KioskUi, KioskCac
         appts = [a.to_wire() for a in plan.appointments if a.provider_id == pid]
         cache.apply_schedule(m.ProviderSchedule(pid, name, plan.date, 1, appts), "2026-11-30T06:00:00")
     clock = ManualClock(datetime(2026, 11, 30, 7, 43))
-    out: list = []
+    out: list[Emitted] = []
     staff = sample_staff()
     backend = AdminBackend(
         AdminSession(staff, "lobby-1", clock, out.append),
@@ -353,7 +362,7 @@ def morning(qapp: QGuiApplication, tmp_path) -> Iterator[tuple[KioskUi, KioskCac
     cache.close()
 
 
-def test_the_confirmation_counts_the_real_morning(morning, qapp: QGuiApplication) -> None:
+def test_the_confirmation_counts_the_real_morning(morning: Morning, qapp: QGuiApplication) -> None:
     ui, cache, _out = morning
     staff = Staff(ui, qapp)
     staff.sign_in("ana")
@@ -364,7 +373,9 @@ def test_the_confirmation_counts_the_real_morning(morning, qapp: QGuiApplication
         "Dr. Ana Martinez out today: 14 appointments affected, 0 patients already checked in, "
         "3 on their way (arrival window open)"
     )
-    assert staff.text("impactSentence") == ui.admin_model.panel.proposal.sentence  # the core's words
+    proposal = ui.admin_model.panel.proposal
+    assert proposal is not None
+    assert staff.text("impactSentence") == proposal.sentence  # the core's words
     cache.mark_checked_in(cache.appointments_for("martinez")[0].id)
     staff.tap("confirmBackButton")
     staff.tap("reviewButton")

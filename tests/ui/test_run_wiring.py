@@ -22,6 +22,7 @@ from hub.service import HubService
 from kiosk.app import has_display
 from kiosk.assembly import KioskApp
 from sync.cache import KioskCache
+from sync.messages import Appointment
 from tests.support.broker import Broker
 from tests.support.site import morning_from_now, site_settings, start_hub
 from tests.ui.conftest import Patient
@@ -74,6 +75,11 @@ def _settings(tmp_path: Path, broker: Broker, board: BoardSimulator, printer: Pr
     )
 
 
+def _booked_on(dob: str) -> Callable[[KioskCache], list[Appointment]]:
+    """A query for the sync worker: today's appointments with birth date ``dob``."""
+    return lambda cache: cache.appointments_by_dob([dob])
+
+
 def _unique_dob_digits(app: KioskApp) -> str:
     """A patient of Dr. Chen's, due within the hour, whose birth date no one else shares."""
     now = datetime.now()
@@ -81,7 +87,7 @@ def _unique_dob_digits(app: KioskApp) -> str:
         due = datetime.fromisoformat(appt.start)
         if not now - timedelta(minutes=10) <= due <= now + timedelta(minutes=50):
             continue  # outside the arrival window
-        if len(app.sync.call(lambda c, dob=appt.dob: c.appointments_by_dob([dob]))) == 1:
+        if len(app.sync.call(_booked_on(appt.dob))) == 1:
             year, month, day = appt.dob.split("-")
             return month + day + year
     raise AssertionError("every patient shares a birth date")
