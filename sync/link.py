@@ -306,7 +306,7 @@ class MqttLink:
     def _connect_properties(self) -> Properties | None:
         if self._protocol != MQTTProtocolVersion.MQTTv5:
             return None
-        props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]  # paho: untyped
+        props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call, unused-ignore]  # paho: untyped
         # A persistent session (the hub) keeps its queued messages for a week of downtime.
         props.SessionExpiryInterval = 7 * 24 * 3600 if self._persistent else 0
         return props
