@@ -264,3 +264,23 @@ def test_a_change_during_start_up_is_drawn_and_receipted(
         assert front.ui is not None and dict(front.ui.board_model.frame.versions) == final
     finally:
         front.close()
+
+
+def test_a_receipt_from_an_older_kiosk_decodes_as_the_caches() -> None:
+    old = b'{"kind":"display","schema":"1.0","kiosk_id":"lobby-9","versions":{"chen":3}}'
+    assert decode(old, m.DisplayAck) == m.DisplayAck("lobby-9", {"chen": 3}, screen=False)
+
+
+def test_the_board_reconciles_with_the_cache_without_being_told(qapp: QGuiApplication) -> None:
+    from domain.board import BoardRow
+    from sync.cache import Provider
+    from ui.board_model import BoardModel
+
+    status = {"chen": m.ProviderStatus("chen", 1, "on_time")}
+    providers = [Provider("chen", "Dr. Wei Chen", "", 1)]
+    model = BoardModel(lambda: (providers, dict(status)), lambda: 0.0, 900.0)
+    model.reconcile_every(20)
+    status["chen"] = m.ProviderStatus("chen", 2, "late", delay_min=15)  # no notification
+    _until(lambda: model.frame.versions == {"chen": 2}, "the board to read the cache again", 2.0)
+    assert model.rows == [BoardRow("chen", "Dr. Wei Chen", "late", 15, "")]
+    model.detach()
