@@ -235,6 +235,10 @@ def _checkins(args: argparse.Namespace) -> int:
     return 0
 
 
+# Where a kiosk's receipt comes from: a presented frame, or (headless) its cache.
+_DRAWN: dict[object, str] = {1: "screen", 0: "headless"}
+
+
 def _kiosks(args: argparse.Namespace) -> int:
     with _read_store(args) as store:
         rows = store.kiosks()
@@ -243,8 +247,10 @@ def _kiosks(args: argparse.Namespace) -> int:
         return 0
     for row in rows:
         state = "online" if row.get("online") else "offline"
+        drawn = _DRAWN.get(row.get("display_screen"), "-")
         print(
-            f"  {row['id']:<12} {state:<8} v{row.get('software_version') or '?':<8} displays {row['display']}"
+            f"  {row['id']:<12} {state:<8} v{row.get('software_version') or '?':<8} {drawn:<8}"
+            f" displays {row['display']}"
         )
     return 0
 

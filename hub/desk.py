@@ -120,7 +120,8 @@ class StaffDesk:
             shown = sorted(
                 k.id for k in kiosks if k.online and k.display.get(status.provider_id, 0) >= status.version
             )
-            receipt = sm.DisplayReceipt(status.provider_id, status.version, shown, waiting)
+            headless = sorted(k.id for k in kiosks if k.id in shown and not k.screen)
+            receipt = sm.DisplayReceipt(status.provider_id, status.version, shown, waiting, headless)
             if self._receipts.get(status.provider_id) != receipt:
                 self._receipts[status.provider_id] = receipt
                 out.append((self.tree.receipt(status.provider_id), receipt, True))
@@ -202,5 +203,11 @@ class StaffDesk:
     def _kiosks(self) -> list[KioskView]:
         rows = self.store.kiosks()
         return [
-            KioskView(str(k["id"]), bool(k.get("online")), cast(dict[str, int], k["display"])) for k in rows
+            KioskView(
+                str(k["id"]),
+                bool(k.get("online")),
+                cast(dict[str, int], k["display"]),
+                screen=bool(k.get("display_screen")),
+            )
+            for k in rows
         ]

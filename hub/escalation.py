@@ -21,6 +21,7 @@ class KioskView:
     id: str
     online: bool
     display: dict[str, int]
+    screen: bool = True  # False: the receipt is the kiosk's cache's (no screen drew it)
 
 
 @dataclass(frozen=True)

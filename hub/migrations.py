@@ -131,4 +131,10 @@ def _v3_request_origin(db: sqlite_utils.Database) -> None:
     )
 
 
-HUB_MIGRATIONS = [_v1_initial, _v2_staff_side, _v3_request_origin]
+def _v4_display_screen(db: sqlite_utils.Database) -> None:
+    """Whether a kiosk's ``display`` receipt came from a presented frame (1) or from its
+    cache (0: headless, or a kiosk older than protocol 1.1); NULL until it sends one."""
+    db.execute("ALTER TABLE kiosks ADD COLUMN display_screen INTEGER")
+
+
+HUB_MIGRATIONS = [_v1_initial, _v2_staff_side, _v3_request_origin, _v4_display_screen]

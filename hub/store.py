@@ -270,7 +270,13 @@ class HubStore:
 
     def kiosk_display(self, msg: m.DisplayAck, seen_at: str) -> None:
         self._kiosk(
-            msg.kiosk_id, {"display": json.dumps(msg.versions), "display_at": seen_at, "last_seen": seen_at}
+            msg.kiosk_id,
+            {
+                "display": json.dumps(msg.versions),
+                "display_at": seen_at,
+                "display_screen": int(msg.screen),
+                "last_seen": seen_at,
+            },
         )
 
     def kiosk_health(self, msg: m.KioskHealth, seen_at: str) -> None:

@@ -22,6 +22,7 @@ from core.systemd import ServiceLoop, wait_until_stopped
 from core.worker import Worker
 from domain.board import render_board
 from kiosk.assembly import KioskApp, WorkerPoster
+from kiosk.coldstart import BOARD_SHOWN
 from sync.kiosk_sync import SyncChange
 
 _BOARD_CHANGES = ("status", "schedule", "link", "hub")
@@ -46,6 +47,7 @@ class HeadlessBoard:
         if text != self.last:
             self.last = text
             print(text, file=self.stream, flush=True)
+            self.app.mark_started(BOARD_SHOWN)
 
 
 def has_display(env: Mapping[str, str] | None = None) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -27,6 +27,7 @@ from domain.admin_backend import AdminBackend, LogTail, SyncStatus
 from domain.flow import CheckInFlow
 from hardware import Devices, LedMode
 from hardware.events import DeviceEvent
+from kiosk.coldstart import VOICE_READY, ColdStart
 from kiosk.devices import TicketPrinting, device_states, flow_settings, route_device_event
 from kiosk.parts import Lifecycle, Part, PartHealth
 from sync import messages as m
@@ -100,6 +101,7 @@ class KioskApp:
         self.voice: Voice | None = None
         self.voice_off = "disabled in [speech]" if not settings.speech.enabled else ""
         self._metrics: dict[str, float] = {}
+        self.cold_start = ColdStart()  # process start → first frame, → voice ready
         self.heartbeat = Heartbeat(max_age_s=10, clock=time.monotonic)
         self.log_tail = LogTail()  # the technician view's log tail (ids only, never patient data)
         self.parts = Lifecycle(trace)
@@ -107,7 +109,9 @@ class KioskApp:
         # the app and a frontend's first read of the board.
         self.sync = KioskSync(settings, clock=clock)
         self.sync.add_listener(self._on_sync_change)
-        self.sync.set_health_sources(device_health=self._device_health, metrics=lambda: dict(self._metrics))
+        self.sync.set_health_sources(
+            device_health=self._device_health, metrics=lambda: {**self._metrics, **self.cold_start.metrics()}
+        )
         self.parts.add(Part("storage", self._open_storage, self._close_storage))
         self.parts.add(Part("sync", self.sync.start, self.sync.stop))
         self.devices = Devices(settings.devices, on_event=self._on_device_event, clock=clock)
@@ -158,6 +162,19 @@ class KioskApp:
     def add_listener(self, listener: ChangeListener) -> None:
         """Told of every sync change, on the flow thread (register before ``start``)."""
         self._listeners.append(listener)
+
+    def attach_screen(self) -> None:
+        """A screen reports what it drew (``report_displayed``); call before ``start``.
+        Without one, the receipt is what the cache applied (``"screen": false``)."""
+        self.sync.attach_screen()
+
+    def report_displayed(self, versions: Mapping[str, int]) -> None:
+        """From any thread (Qt's render thread): a frame showing ``versions`` was presented."""
+        self.sync.report_displayed(dict(versions), screen=True)
+
+    def mark_started(self, milestone: str) -> None:
+        """From any thread: a cold-start milestone was reached (``kiosk.coldstart``)."""
+        self.cold_start.mark(milestone)
 
     def board(self) -> Board:
         return self.cache.providers(), self.cache.statuses()
@@ -227,6 +244,7 @@ class KioskApp:
                 sink=self._voice_io[1],
             )
             voice.start()
+            self.cold_start.mark(VOICE_READY)
         except (KioskError, ImportError, OSError) as exc:
             self.voice_off = str(exc) or type(exc).__name__  # a device's or model's reason, no patient data
             log.warning("voice check-in is off: %s", self.voice_off)

@@ -7,6 +7,11 @@ worker right after a change is committed to the cache; a listener that needs ano
 thread (Qt) marshals the notification itself. A handler that raises (a hostile payload, a
 listener, a storage error) is contained and counted by the worker (``worker_errors`` in
 the health metrics); one that hangs makes ``alive()`` False, which the watchdog follows.
+
+The ``display`` receipt says what the kiosk shows. Without a screen it is published when
+the cache applies a status (``"screen": false``). Once a screen is attached
+(``attach_screen``) the renderer publishes it instead, through ``report_displayed``, after
+a frame with those versions was presented; apply no longer does.
 """
 
 from __future__ import annotations
@@ -84,6 +89,8 @@ class KioskSync:
         self._stats: Counter[str] = Counter()
         self._hub_online = False
         self._live_written = float("-inf")
+        self._screen = False
+        self._receipt: m.DisplayAck | None = None  # the last one published
         self._on_kind: dict[type, Callable[[Message], Applied | None]] = {
             m.ProviderStatus: self._apply_status,
             m.ProviderSchedule: self._apply_schedule,
@@ -140,6 +147,16 @@ class KioskSync:
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
+
+    def attach_screen(self) -> None:
+        """A screen will report what it drew (``report_displayed``): from now on, applying a
+        status no longer publishes the receipt. Call before ``start``."""
+        self._screen = True
+
+    def report_displayed(self, versions: dict[str, int], screen: bool = True) -> None:
+        """From any thread: a frame showing ``versions`` was presented; publish the receipt
+        (on the sync worker; an unchanged receipt is not published again)."""
+        self._worker.post(self._publish_receipt, dict(versions), screen)
 
     def set_health_sources(
         self,
@@ -209,6 +226,8 @@ class KioskSync:
         self.sender.forget_inflight()
         self._publish(self.tree.availability(self.kiosk_id), self._availability(online=True), retain=True)
         self.sender.replay()
+        if self._receipt is not None:  # the broker may have lost the retained one
+            self._publish(self.tree.display(self.kiosk_id), self._receipt, retain=True)
         self._publish_health()
         self._notify(SyncChange("link"))
 
@@ -230,7 +249,8 @@ class KioskSync:
         applied = self._cache().apply_status(msg, self.clock.now().isoformat())
         if applied.changed:
             self._notify(SyncChange("status", msg.provider_id, msg.version))
-            self._publish_display_ack()
+            if not self._screen:
+                self._publish_display_ack()
         return applied
 
     def _apply_schedule(self, msg: Message) -> Applied | None:
@@ -287,8 +307,17 @@ class KioskSync:
         )
 
     def _publish_display_ack(self) -> None:
+        """Headless: the receipt is what the cache holds."""
         versions = {pid: s.version for pid, s in self._cache().statuses().items()}
-        ack = m.DisplayAck(self.kiosk_id, versions, at=self.clock.now().isoformat())
+        self._publish_receipt(versions, screen=False)
+
+    def _publish_receipt(self, versions: dict[str, int], screen: bool) -> None:
+        last = self._receipt
+        if last is not None and (last.versions, last.screen) == (versions, screen):
+            return
+        ack = m.DisplayAck(self.kiosk_id, versions, at=self.clock.now().isoformat(), screen=screen)
+        self._receipt = ack
+        self._stats["receipts_screen" if screen else "receipts_cache"] += 1
         self._publish(self.tree.display(self.kiosk_id), ack, retain=True)
 
     def _publish_health(self) -> None:

@@ -257,13 +257,19 @@ class RequestResult(Message):
 @declare
 @dataclass(frozen=True)
 class DisplayAck(Message):
-    """Retained at ``kiosk/<id>/display``: the status version of each provider this kiosk shows."""
+    """Retained at ``kiosk/<id>/display``: the status version of each provider this kiosk shows.
+
+    ``screen``: true when the versions are those of a frame the kiosk's screen presented;
+    false for a kiosk without a screen (or one older than schema 1.1), whose receipt is
+    what its cache applied."""
 
     KIND = "display"
+    MINOR = 1
 
     kiosk_id: str
     versions: dict[str, int]
     at: str = ""
+    screen: bool = False
 
     def validate(self) -> None:
         check_id(self.kiosk_id, "kiosk_id")

@@ -78,14 +78,19 @@ class NoticeAck(Message):
 @declare
 @dataclass(frozen=True)
 class DisplayReceipt(Message):
-    """Retained at ``hub/receipt/<provider>``: which kiosks display the newest status version."""
+    """Retained at ``hub/receipt/<provider>``: which kiosks display the newest status version.
+
+    ``headless``: those of ``displayed_by`` without a screen (their receipt is their cache's,
+    not a drawn frame's)."""
 
     KIND = "receipt"
+    MINOR = 1
 
     provider_id: str
     status_version: int
     displayed_by: list[str] = field(default_factory=list)
     waiting_for: list[str] = field(default_factory=list)
+    headless: list[str] = field(default_factory=list)
 
     def validate(self) -> None:
         check_id(self.provider_id, "provider_id")

@@ -22,7 +22,7 @@ from domain.admin import AdminSession
 from domain.admin_backend import AdminBackend
 from domain.flow import CheckInFlow
 from ui.admin_model import AdminModel
-from ui.board_model import AgeSource, BoardModel, BoardSource
+from ui.board_model import AgeSource, BoardFrame, BoardModel, BoardSource, Presented
 from ui.flow_model import FlowModel
 from ui.translations import Translations
 
@@ -44,6 +44,7 @@ class UiOptions:
     practice_name: str = "Our practice"
     px_per_mm: float = 0.0
     tick_ms: int = 1000  # 0: no timer (tests and screenshots tick by hand)
+    reconcile_ms: int = 5000  # the board reads the cache again this often (0: never)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> UiOptions:
@@ -104,7 +105,11 @@ class KioskUi(QObject):
         cache_age: AgeSource,
         options: UiOptions | None = None,
         admin: AdminBackend | None = None,
+        *,
+        on_board_presented: Presented | None = None,
     ) -> None:
+        """``on_board_presented`` is told, on the render thread, of each presented frame
+        whose board differs from the last one (``BoardModel.attach_window``)."""
         super().__init__()
         if QGuiApplication.instance() is None:
             raise UiError("KioskUi needs a QGuiApplication")
@@ -136,6 +141,8 @@ class KioskUi(QObject):
         if not roots or not isinstance(roots[0], QQuickWindow):
             raise UiError(f"could not load {QML_DIR / 'Main.qml'}")
         self.window: QQuickWindow = roots[0]
+        self.board_model.attach_window(self.window, on_board_presented or _ignore_frame)
+        self.board_model.reconcile_every(self.options.reconcile_ms)
         self.translations.switch(flow.view.language)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.tick)
@@ -188,6 +195,10 @@ class KioskUi(QObject):
         self.window.setProperty("allowClose", True)
         self.window.close()
         self.engine.deleteLater()
+
+
+def _ignore_frame(_frame: BoardFrame) -> None:
+    """No one publishes receipts (tests, screenshots)."""
 
 
 def _no_staff(board: BoardSource) -> AdminBackend:

@@ -2,12 +2,22 @@
 
 Reads the cache through a ``BoardSource`` on the Qt thread. ``KioskSync`` tells it about a
 change on the sync thread (``on_sync_change``); a queued signal brings that to the Qt
-thread, so the board refreshes in the same moment the cache changes.
+thread, so the board refreshes in the same moment the cache changes. It also reads the
+cache again every few seconds (``reconcile_every``) and on every link change, so a
+notification that was somehow missed is drawn anyway.
+
+Receipts come from the renderer: attached to its window (``attach_window``), the model
+takes a snapshot of its rows and their status versions when the scene graph synchronizes
+(what that frame will draw), and hands the snapshot to ``on_presented`` once the frame was
+swapped onto the screen. Both signals arrive on the render thread (the GUI thread with
+the basic render loop), so ``on_presented`` must be thread-safe (it posts to the sync
+worker).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import (
@@ -18,9 +28,11 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
     Slot,
 )
+from PySide6.QtQuick import QQuickWindow
 
 from domain.board import BoardRow, board_rows
 from sync.cache import Provider
@@ -33,6 +45,17 @@ _REFRESH_ON = ("status", "schedule", "link", "hub")
 
 BoardSource = Callable[[], tuple[list[Provider], dict[str, ProviderStatus]]]
 AgeSource = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class BoardFrame:
+    """What one frame of the board drew: its rows, and the status version of each row."""
+
+    rows: tuple[BoardRow, ...] = ()
+    versions: Mapping[str, int] = field(default_factory=dict)
+
+
+Presented = Callable[[BoardFrame], None]
 
 
 _ROLES = {
@@ -67,10 +90,58 @@ class BoardModel(QAbstractListModel):
         self._age = age
         self._stale_after_s = stale_after_s
         self._rows: list[BoardRow] = []
+        self._versions: dict[str, int] = {}
         self._age_s = 0.0
         self._detached = False
         self._relay = Relay(self._on_change, self)
+        self._window: QQuickWindow | None = None
+        self._on_presented: Presented | None = None
+        self._syncing: BoardFrame | None = None  # render thread: the frame being drawn
+        self._presented: BoardFrame | None = None  # render thread: the last one reported
+        self._reconcile = QTimer(self)
+        self._reconcile.timeout.connect(self.refresh)
         self.refresh()
+
+    # --- frames -------------------------------------------------------------------------
+
+    def attach_window(self, window: QQuickWindow, on_presented: Presented) -> None:
+        """Report to ``on_presented`` each presented frame whose board differs from the
+        last one reported (the first frame always)."""
+        self._window = window
+        self._on_presented = on_presented
+        direct = Qt.ConnectionType.DirectConnection  # on the render thread, in frame order
+        window.beforeSynchronizing.connect(self._on_synchronizing, direct)
+        window.frameSwapped.connect(self._on_swapped, direct)
+        window.update()  # a frame may have been drawn before this: draw one more
+
+    def reconcile_every(self, ms: int) -> None:
+        """Read the cache again every ``ms`` (0: stop)."""
+        if ms > 0:
+            self._reconcile.start(ms)
+        else:
+            self._reconcile.stop()
+
+    @property
+    def frame(self) -> BoardFrame:
+        """What the model holds now (the next frame draws it)."""
+        return BoardFrame(tuple(self._rows), dict(self._versions))
+
+    @property
+    def presented(self) -> BoardFrame | None:
+        """The last frame reported to ``on_presented`` (None before the first)."""
+        return self._presented
+
+    def _on_synchronizing(self) -> None:
+        # The GUI thread is blocked (or is this thread): the items show the model as it is.
+        self._syncing = BoardFrame(tuple(self._rows), dict(self._versions))
+
+    def _on_swapped(self) -> None:
+        frame, self._syncing = self._syncing, None
+        if frame is None or frame == self._presented or self._detached:
+            return
+        self._presented = frame
+        if self._on_presented is not None:
+            self._on_presented(frame)
 
     # --- sync thread → Qt thread --------------------------------------------------------
 
@@ -82,6 +153,7 @@ class BoardModel(QAbstractListModel):
     def detach(self) -> None:
         """Stop reading the source (it is about to close); late notifications are dropped."""
         self._detached = True
+        self._reconcile.stop()
 
     def _on_change(self, _change: object) -> None:
         if not self._detached:
@@ -91,16 +163,25 @@ class BoardModel(QAbstractListModel):
 
     @Slot()
     def refresh(self) -> None:
+        if self._detached:
+            return
         providers, statuses = self._source()
         rows = board_rows(providers, statuses)
+        versions = {r.provider_id: statuses[r.provider_id].version for r in rows if r.provider_id in statuses}
+        changed = (rows, versions) != (self._rows, self._versions)
         if [r.provider_id for r in rows] != [r.provider_id for r in self._rows]:
             self.beginResetModel()
-            self._rows = rows
+            self._rows, self._versions = rows, versions
             self.endResetModel()
             emit(self.countChanged)
         elif rows != self._rows:
-            self._rows = rows
+            self._rows, self._versions = rows, versions
             emit(self.dataChanged, self.index(0), self.index(len(rows) - 1))
+        self._versions = versions
+        if changed and self._window is not None:
+            # A new version may look the same (a reason the board does not show), or the
+            # board may be covered: ask for a frame, or the receipt would not follow.
+            self._window.update()
         self.refresh_age()
 
     @Slot()

@@ -5,6 +5,12 @@ The app (``kiosk.assembly.KioskApp``) is built with this frontend's ``poster``: 
 lives on the Qt thread, and device events, sync changes, printed tickets and voice
 actions reach it through a queued signal (``ui.relay.Relay``). ``ui`` sits below
 ``kiosk``, so what the frontend uses of the app is the ``TouchApp`` protocol.
+
+No lost updates: the frontend's sync listener is registered before the app starts (so
+before anything reads the cache); changes told before the screen exists are kept and
+handed to it once it does. Each presented frame whose board changed becomes the kiosk's
+``display`` receipt (``TouchApp.report_displayed``), and the first one is the cold
+start's ``first_frame``.
 """
 
 from __future__ import annotations
@@ -25,9 +31,11 @@ from domain.flow import CheckInFlow
 from sync import messages as m
 from sync.cache import Provider
 from ui.app import KioskUi, UiError, UiOptions
+from ui.board_model import BoardFrame
 from ui.relay import Relay
 
 T = TypeVar("T")
+FIRST_FRAME = "first_frame"  # kiosk.coldstart.FIRST_FRAME (ui sits below kiosk)
 
 
 class QtPoster:
@@ -70,6 +78,9 @@ class TouchApp(Protocol):
     def board(self) -> tuple[list[Provider], dict[str, m.ProviderStatus]]: ...
     def cache_age(self) -> float: ...
     def add_listener(self, listener: Callable[[Any], None]) -> None: ...
+    def attach_screen(self) -> None: ...
+    def report_displayed(self, versions: Mapping[str, int]) -> None: ...
+    def mark_started(self, milestone: str) -> None: ...
     def start(self) -> list[str]: ...
     def stop(self) -> list[str]: ...
     def beat(self) -> None: ...
@@ -87,6 +98,7 @@ class TouchFrontend:
         self.poster = QtPoster()
         self.ui: KioskUi | None = None
         self._app: TouchApp | None = None
+        self._early: list[Any] = []  # sync changes told before the screen existed
 
     def exit(self, code: int) -> None:
         """The staff panel's "exit" (and signals): end the event loop with ``code``."""
@@ -95,17 +107,41 @@ class TouchFrontend:
     def open(self, app: TouchApp) -> KioskUi:
         """Start ``app`` and put its screen up (the Qt thread owns the flow)."""
         self._app = app
+        app.add_listener(self._on_sync_change)  # before anything reads the cache
+        app.attach_screen()  # receipts come from presented frames, not from the cache
         app.start()
-        ui = KioskUi(app.flow, app.board, app.cache_age, UiOptions.from_settings(app.settings), app.admin)
+        ui = KioskUi(
+            app.flow,
+            app.board,
+            app.cache_age,
+            UiOptions.from_settings(app.settings),
+            app.admin,
+            on_board_presented=self._presented,
+        )
         self.ui = ui
         app.staff_entry = ui.admin_model
-        # Changes posted while starting are delivered after this (same Qt thread), so the
-        # board's first read above misses none of them.
-        app.add_listener(ui.board_model.on_sync_change)
-        app.add_listener(ui.admin_model.on_sync_change)
+        early, self._early = self._early, []
+        for change in early:  # told while the screen was being built (none is lost)
+            self._on_sync_change(change)
         ui.timer.timeout.connect(app.beat)  # the Qt loop turns: the watchdog's main-loop check
         ui.show()
         return ui
+
+    def _on_sync_change(self, change: Any) -> None:
+        """On the Qt thread (the app's flow thread): to the screen's models."""
+        ui = self.ui
+        if ui is None:
+            self._early.append(change)
+            return
+        ui.board_model.on_sync_change(change)
+        ui.admin_model.on_sync_change(change)
+
+    def _presented(self, frame: BoardFrame) -> None:
+        """On Qt's render thread: a frame with a changed board is on screen."""
+        app = self._app
+        if app is not None:
+            app.mark_started(FIRST_FRAME)
+            app.report_displayed(frame.versions)
 
     def close(self) -> None:
         ui, self.ui = self.ui, None

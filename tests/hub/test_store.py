@@ -149,7 +149,7 @@ def test_migration_3_gives_old_requests_their_origin(tmp_path: Path) -> None:
         )
     db.close()
     store = HubStore.open(path)
-    assert schema_version(store.db) == len(HUB_MIGRATIONS) == 3
+    assert schema_version(store.db) == len(HUB_MIGRATIONS) == 4
     assert store.request_origins() == {
         "old-cli": RequestOrigin.PRACTICE_CLI,
         "old-forged": RequestOrigin.KIOSK,
@@ -179,4 +179,18 @@ def test_notices_are_acknowledged_once_and_escalations_resolve_once(tmp_path: Pa
     assert store.staff.escalation_known("display-chen-v1")  # raised once, not again
     assert store.staff.escalations() == []
     assert [e["resolved_at"] for e in store.staff.escalations(only_open=False)] == ["2026-11-30T07:55:00"]
+    store.close()
+
+
+def test_migration_4_records_where_a_kiosks_receipt_came_from(tmp_path: Path) -> None:
+    path = tmp_path / "hub.sqlite"
+    db = open_database(path, HUB_MIGRATIONS[:3])
+    db.table("kiosks").insert({"id": "lobby-1", "display": '{"chen": 2}'})
+    db.close()
+    store = HubStore.open(path)
+    assert store.kiosks()[0]["display_screen"] is None  # not known until it sends a receipt
+    with store.transaction():
+        store.kiosk_display(m.DisplayAck("lobby-1", {"chen": 3}, screen=True), "2026-11-30T07:50")
+        store.kiosk_display(m.DisplayAck("lobby-2", {"chen": 3}), "2026-11-30T07:50")  # an old kiosk
+    assert [(k["id"], k["display_screen"]) for k in store.kiosks()] == [("lobby-1", 1), ("lobby-2", 0)]
     store.close()
