@@ -6,10 +6,16 @@ codec covers ESC/POS real-time status (``DLE EOT n``) as Epson documents it.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from escpos.printer import Dummy
+if TYPE_CHECKING:
+    from escpos.printer import Dummy
 
 STALE_TEXT = "Please see the front desk"
 
@@ -52,9 +58,40 @@ def wait_line(ticket: Ticket) -> str:
     return f"Estimated time: {ticket.estimated_time}"
 
 
+def capabilities_cache_dir() -> Path:
+    """Where python-escpos keeps its parsed printer-capabilities database between runs.
+
+    Its import parses a large YAML file (over a second on a Pi-class CPU) and caches the
+    result in a fresh temporary directory each time unless told where: systemd's
+    CacheDirectory= (``$CACHE_DIRECTORY``), else the user's cache, else the temp directory."""
+    base = os.environ.get("CACHE_DIRECTORY") or os.environ.get("XDG_CACHE_HOME")
+    candidate = (Path(base.split(":")[0]) if base else Path.home() / ".cache") / "kiosk-escpos"
+    try:
+        candidate.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a read-only home (ProtectHome=) or no home at all
+        candidate = Path(tempfile.gettempdir()) / f"kiosk-escpos-{os.getuid()}"
+        candidate.mkdir(parents=True, exist_ok=True)
+    return candidate
+
+
+@cache
+def _escpos_dummy() -> type[Dummy]:
+    """python-escpos, imported on first use (off the start-up path: the tickets worker warms it)."""
+    os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(capabilities_cache_dir()))
+    from escpos.printer import Dummy
+
+    return Dummy
+
+
+def preload() -> None:
+    """Import the renderer now (the tickets worker calls this at start) so the first
+    patient's ticket does not wait for it."""
+    _escpos_dummy()
+
+
 def render_ticket(ticket: Ticket, width: int = 42) -> bytes:
     """The whole ticket as ESC/POS bytes: init, text, native QR of the reference, feed and cut."""
-    p = Dummy()
+    p = _escpos_dummy()()
     p.hw("INIT")
     p.set(align="center", bold=True, double_height=True)
     p.text(_fit(ticket.practice_name, width) + "\n")

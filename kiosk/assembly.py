@@ -27,6 +27,7 @@ from domain.admin_backend import AdminBackend, LogTail, SyncStatus
 from domain.flow import CheckInFlow
 from hardware import Devices, LedMode
 from hardware.events import DeviceEvent
+from hardware.ticket import preload as preload_ticket_renderer
 from kiosk.coldstart import VOICE_READY, ColdStart
 from kiosk.devices import TicketPrinting, device_states, flow_settings, route_device_event
 from kiosk.parts import Lifecycle, Part, PartHealth
@@ -117,7 +118,7 @@ class KioskApp:
         self.devices = Devices(settings.devices, on_event=self._on_device_event, clock=clock)
         self.parts.add(Part("devices", self.devices.start, self.devices.stop))
         self.tickets = Worker("tickets", stall_s=30.0)  # one printer queue: no thread per ticket
-        self.parts.add(Part("tickets", self.tickets.start, self.tickets.stop))
+        self.parts.add(Part("tickets", self._start_tickets, self.tickets.stop))
         self.parts.add(Part("flow", partial(self.poster.call, self._build_flow), self._stop_flow))
         if settings.speech.enabled:
             self.parts.add(Part("voice", self._start_voice, self._stop_voice))
@@ -229,6 +230,11 @@ class KioskApp:
         flow = self._flow
         if flow is not None:
             self.poster.call(flow.reset)  # no patient data stays in memory
+
+    def _start_tickets(self) -> None:
+        self.tickets.start()
+        if self.settings.devices.printer_url:
+            self.tickets.post(preload_ticket_renderer)  # the first ticket then does not wait for it
 
     def _start_voice(self) -> None:
         from kiosk.voice import build_voice

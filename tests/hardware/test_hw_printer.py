@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
@@ -176,3 +179,21 @@ def test_no_printer_configured() -> None:
     devices = Devices(DeviceSettings())
     assert devices.print_ticket(TICKET) == t.PrintResult(False, "no printer configured")
     assert devices.health_snapshot() == {}
+
+
+def test_the_ticket_renderer_is_not_imported_at_start_up_and_caches_its_capabilities(tmp_path: Path) -> None:
+    """python-escpos parses its capabilities YAML on import (over a second on a Pi): importing
+    the kiosk must not pay it, and the parsed database is kept in the cache directory."""
+    code = (
+        "import sys, kiosk.assembly, hardware.ticket as t; "
+        "assert 'escpos' not in sys.modules, 'escpos imported at start-up'; "
+        "t.preload(); print(t.capabilities_cache_dir())"
+    )
+    env = {**os.environ, "CACHE_DIRECTORY": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("ESCPOS_CAPABILITIES_PICKLE_DIR", None)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=True
+    )
+    cache_dir = Path(out.stdout.strip())
+    assert cache_dir == tmp_path / "kiosk-escpos"
+    assert list(cache_dir.glob("*.capabilities.pickle")), "the parsed capabilities were not cached"
