@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
             day.board,
             lambda: day.age_s,
             UiOptions(tick_ms=0, practice_name="Riverside Family Practice"),
+            clock=day.clock,
         )
         ui.show()
         try:

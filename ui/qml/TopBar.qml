@@ -12,6 +12,11 @@ Rectangle {
         anchors.margins: Theme.pad
         spacing: Theme.gap
 
+        Receptionist {
+            objectName: "barFace"
+            visible: Flow.screen !== "attract"  // the attract screen shows it large
+            size: Theme.touch
+        }
         Text {
             objectName: "practiceName"
             Layout.fillWidth: true

@@ -9,6 +9,10 @@ Item {
         anchors.fill: parent
         spacing: Theme.gap
 
+        Greeting {
+            Layout.fillWidth: true
+            font.pixelSize: Theme.body
+        }
         KText {
             Layout.fillWidth: true
             font.pixelSize: Theme.title
