@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from domain.flow import FlowView, Screen
 
@@ -22,6 +22,7 @@ class FaceState(StrEnum):
     SPEAKING = "speaking"  # the speaker is playing: the mouth moves with its level
 
 
+@runtime_checkable
 class VoiceActivity(Protocol):
     """What the face reads of the voice part (structural: speech need not import ui).
 

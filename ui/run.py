@@ -19,12 +19,15 @@ from PySide6.QtCore import QThread, QTimer
 from PySide6.QtGui import QGuiApplication
 
 from config.settings import Settings
+from core.clock import Clock
 from core.systemd import ServiceLoop
 from domain.admin_backend import AdminBackend
 from domain.flow import CheckInFlow
 from sync import messages as m
 from sync.cache import Provider
 from ui.app import KioskUi, UiError, UiOptions
+from ui.display import KioskDisplay
+from ui.face import VoiceActivity
 from ui.relay import Relay
 
 T = TypeVar("T")
@@ -60,6 +63,7 @@ class TouchApp(Protocol):
 
     settings: Settings
     staff_entry: Any
+    clock: Clock
 
     @property
     def flow(self) -> CheckInFlow: ...
@@ -87,6 +91,7 @@ class TouchFrontend:
         self.poster = QtPoster()
         self.ui: KioskUi | None = None
         self._app: TouchApp | None = None
+        self._display: KioskDisplay | None = None
 
     def exit(self, code: int) -> None:
         """The staff panel's "exit" (and signals): end the event loop with ``code``."""
@@ -96,7 +101,16 @@ class TouchFrontend:
         """Start ``app`` and put its screen up (the Qt thread owns the flow)."""
         self._app = app
         app.start()
-        ui = KioskUi(app.flow, app.board, app.cache_age, UiOptions.from_settings(app.settings), app.admin)
+        voice = getattr(app, "voice", None)  # the face reads it once voice exposes its levels
+        ui = KioskUi(
+            app.flow,
+            app.board,
+            app.cache_age,
+            UiOptions.from_settings(app.settings),
+            app.admin,
+            clock=app.clock,
+            voice=voice if isinstance(voice, VoiceActivity) else None,
+        )
         self.ui = ui
         app.staff_entry = ui.admin_model
         # Changes posted while starting are delivered after this (same Qt thread), so the
@@ -105,12 +119,20 @@ class TouchFrontend:
         app.add_listener(ui.admin_model.on_sync_change)
         ui.timer.timeout.connect(app.beat)  # the Qt loop turns: the watchdog's main-loop check
         ui.show()
+        if app.settings.ui.fullscreen:  # production: the whole screen, no pointer, no blanking
+            # A bare X server (no window manager) ignores the full-screen hint: size it too.
+            ui.window.setGeometry(ui.window.screen().geometry())
+            self._display = KioskDisplay(self.qapp)
+            self._display.claim()
         return ui
 
     def close(self) -> None:
         ui, self.ui = self.ui, None
         app, self._app = self._app, None
+        display, self._display = self._display, None
         try:
+            if display is not None:
+                display.release()
             if ui is not None:
                 ui.close()
         finally:
