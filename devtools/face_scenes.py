@@ -56,7 +56,7 @@ def _speaking_on_attract(_day: SampleDay, ui: KioskUi) -> None:
 FACE_SCENES: dict[str, Scene] = {
     "face_idle": lambda _day, ui: ui.board_model.refresh(),
     "face_idle_afternoon": _at("14:30"),
-    "face_idle_evening": _at("18:40"),
+    "face_idle_evening": _at("20:30"),
     "face_approaching": _approaching,
     "face_listening": _listening,
     "face_thinking": _thinking,

@@ -40,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
             day.flow(),
             day.board,
             lambda: day.age_s,
-            UiOptions(tick_ms=0, practice_name="Riverside Family Practice"),
+            # reduce_motion: each shot shows where the face's transitions end, not their first frame
+            UiOptions(tick_ms=0, practice_name="Riverside Family Practice", reduce_motion=True),
             clock=day.clock,
         )
         ui.show()

@@ -83,11 +83,15 @@ def face_state(view: FlowView, voice: VoiceLevels) -> FaceState:
     return FaceState.APPROACHING
 
 
-def greeting(hour: int) -> str:
-    """``morning`` before noon, ``afternoon`` until six, ``evening`` after (and at night)."""
+_EVENING_FROM = {"es": 20}  # "buenas tardes" lasts until dark; English evening starts at six
+
+
+def greeting(hour: int, language: str = "en") -> str:
+    """``morning`` from five until noon, ``afternoon`` until the evening (six, or eight in
+    Spanish), ``evening`` after it and through the night."""
     if 5 <= hour < 12:
         return "morning"
-    if 12 <= hour < 18:
+    if 12 <= hour < _EVENING_FROM.get(language, 18):
         return "afternoon"
     return "evening"
 

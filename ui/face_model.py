@@ -45,12 +45,15 @@ class FaceModel(QObject):
             self._poll.start(poll_ms)
 
     def _on_view(self, view: FlowView) -> None:
+        language_changed = view.language != self._view.language
         self._view = view
         self._update_state()
+        if language_changed:
+            self.tick()
 
     def _read_clock(self) -> tuple[str, str]:
         now = self._clock.now()
-        return greeting_for(now.hour), now.strftime("%H:%M")
+        return greeting_for(now.hour, self._view.language), now.strftime("%H:%M")
 
     def _update_state(self) -> None:
         state = face_state(self._view, self._levels)

@@ -7,11 +7,12 @@ from dataclasses import replace
 from datetime import datetime
 
 import pytest
+from PySide6.QtGui import QGuiApplication
 
 from devtools.ui_sample import DAY, SampleDay
 from domain.flow import FlowView, Screen
 from tests.ui.conftest import Patient
-from ui.app import KioskUi
+from ui.app import KioskUi, UiOptions
 from ui.face import QUIET, FaceState, VoiceLevels, face_state, greeting
 
 
@@ -56,6 +57,11 @@ def test_greeting_by_time_of_day(hour: int, words: str) -> None:
     assert greeting(hour) == words
 
 
+def test_spanish_afternoon_lasts_until_eight() -> None:
+    assert greeting(19, "es") == "afternoon" and greeting(19, "en") == "evening"
+    assert greeting(20, "es") == "evening"
+
+
 class _Voice:
     listening = True
     thinking = False
@@ -83,9 +89,40 @@ def test_the_screen_shows_the_state_the_greeting_and_the_time(
     kiosk.face_model.set_levels(VoiceLevels(listening=True, mic_level=0.5))
     assert patient.item("micMeter").isVisible() and kiosk.face_model.property("mouthOpen") == 0.0
     patient.tap("callStaffButton")
-    day.clock.set(datetime.fromisoformat(f"{DAY}T19:10"))
+    day.clock.set(datetime.fromisoformat(f"{DAY}T20:10"))
     kiosk.flow.reset()
     kiosk.face_model.tick()
-    assert patient.text("greeting") == "Good evening" and patient.text("clockText") == "19:10"
+    assert patient.text("greeting") == "Good evening" and patient.text("clockText") == "20:10"
     kiosk.flow.set_language("es")
     assert patient.text("greeting") == "Buenas noches"
+
+
+def _pupil_shift_after_thinking(qapp: QGuiApplication, day: SampleDay, reduce_motion: bool) -> float:
+    """How far the pupil has moved right at the first frame after the face starts thinking."""
+    ui = KioskUi(
+        day.flow(),
+        day.board,
+        lambda: day.age_s,
+        UiOptions(tick_ms=0, reduce_motion=reduce_motion),
+        clock=day.clock,
+    )
+    try:
+        ui.show()
+        ui.window.grabWindow()
+        pupil = next(i for i in ui.items() if i.objectName() == "pupil" and i.isVisible())
+        before = pupil.x()
+        ui.face_model.set_levels(VoiceLevels(thinking=True))
+        qapp.processEvents()
+        ui.window.grabWindow()
+        return pupil.x() - before
+    finally:
+        ui.close()
+        qapp.processEvents()
+
+
+def test_reduce_motion_changes_state_without_animation(qapp: QGuiApplication, day: SampleDay) -> None:
+    # The thinking look is 0.22 of the eye's width to the right: at once with reduce motion,
+    # only a first step of the 260 ms animation without it.
+    assert _pupil_shift_after_thinking(qapp, day, reduce_motion=True) > 2 * _pupil_shift_after_thinking(
+        qapp, day, reduce_motion=False
+    )

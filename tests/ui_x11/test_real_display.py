@@ -104,7 +104,7 @@ def _offscreen(tmp_path: Path, scenes: tuple[str, ...]) -> dict[str, QImage]:
         day.flow(),
         day.board,
         lambda: day.age_s,
-        UiOptions(tick_ms=0, practice_name="Riverside Family Practice"),
+        UiOptions(tick_ms=0, practice_name="Riverside Family Practice", reduce_motion=True),
         day.admin(),
         clock=day.clock,
     )

@@ -91,9 +91,9 @@ Item {
                             required property int delayMin
                             required property string leavingAt
                             width: parent.width
-                            // Rows share the board's height (up to a touch target each): no empty band below.
+                            // Rows share the board's height (up to two touch targets each): no empty band below.
                             height: Math.max(row.implicitHeight + Theme.gap,
-                                             Math.min(Theme.touch, providerBoard.height / Math.max(1, Board.count) - Theme.gap / 2))
+                                             Math.min(2 * Theme.touch, providerBoard.height / Math.max(1, Board.count) - Theme.gap / 2))
                             color: Theme.panel
                             radius: 6
                             RowLayout {

@@ -52,6 +52,7 @@ Item {
                 color: Theme.fg
                 clip: true
                 Rectangle {
+                    objectName: "pupil"
                     width: eye.w * 0.45
                     height: width
                     radius: width / 2

@@ -14,7 +14,8 @@ Rectangle {
 
         Receptionist {
             objectName: "barFace"
-            visible: Flow.screen !== "attract"  // the attract screen shows it large
+            // The attract screen shows it large, and so does welcome on a tall screen.
+            visible: Flow.screen !== "attract" && !(Flow.screen === "welcome" && !Theme.compact)
             size: Theme.touch
         }
         Text {
