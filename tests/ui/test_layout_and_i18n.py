@@ -33,6 +33,18 @@ def _enum(item: QQuickItem, name: str) -> int:
     return int(value)
 
 
+def _clipping_ancestor(item: QQuickItem) -> QQuickItem | None:
+    """The nearest ancestor that clips, unless it scrolls (a list's rows may lie outside)."""
+    parent = item.parentItem()
+    while parent is not None:
+        if parent.inherits("QQuickFlickable"):
+            return None
+        if parent.clip():
+            return parent
+        parent = parent.parentItem()
+    return None
+
+
 def _problems(ui: KioskUi) -> list[str]:
     window = QRectF(0, 0, ui.window.width(), ui.window.height())
     found = []
@@ -60,6 +72,11 @@ def _problems(ui: KioskUi) -> list[str]:
         rect = _scene_rect(item)
         if not window.adjusted(-_TOLERANCE, -_TOLERANCE, _TOLERANCE, _TOLERANCE).contains(rect):
             found.append(f"outside the window {rect.getRect()}: {text!r}")
+        clipper = _clipping_ancestor(item)
+        if clipper is not None and not _scene_rect(clipper).adjusted(
+            -_TOLERANCE, -_TOLERANCE, _TOLERANCE, _TOLERANCE
+        ).contains(rect):
+            found.append(f"cut off by a clipping {clipper.objectName() or 'item'}: {text!r}")
         parent = item.parentItem()
         if parent is not None and parent.width() > 0 and parent.height() > 0:
             outer = _scene_rect(parent).adjusted(-_TOLERANCE, -_TOLERANCE, _TOLERANCE, _TOLERANCE)

@@ -36,8 +36,10 @@ Item {
             Item {
                 id: presence
                 Layout.fillHeight: true
-                Layout.preferredWidth: Math.round(screen.width * 0.3)
-                Layout.maximumWidth: Math.round(screen.width * 0.3)
+                // Narrower on a short screen, so the board's statuses stay on one line.
+                readonly property real share: Theme.compact ? 0.25 : 0.3
+                Layout.preferredWidth: Math.round(screen.width * share)
+                Layout.maximumWidth: Math.round(screen.width * share)
                 Column {
                     width: presence.width
                     anchors.verticalCenter: parent.verticalCenter
