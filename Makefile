@@ -36,7 +36,7 @@ bench: venv
 	$(PY) -m devtools bench --out build/bench.json
 
 screenshots: venv
-	QT_QPA_PLATFORM=offscreen $(PY) -m devtools.screenshots --out build/screenshots
+	QT_QPA_PLATFORM=offscreen $(PY) -m devtools.screenshots --out build/screenshots --x11
 
 clean:
 	rm -rf build $(VENV) *.egg-info

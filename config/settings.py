@@ -238,6 +238,10 @@ class UiSettings:
         default="en", metadata=_doc("Language of the attract screen.", choices=("en", "es"))
     )
     practice_name: str = field(default="Our practice", metadata=_doc("Name shown on screens and tickets."))
+    reduce_motion: bool = field(
+        default=False,
+        metadata=_doc("Reduce motion: the face changes state without animation, nothing blinks or fades."),
+    )
 
 
 @dataclass(frozen=True)

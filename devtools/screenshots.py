@@ -1,6 +1,9 @@
 """``make screenshots``: every scene x {800x480, 1280x800} x {en, es} to PNG, offscreen.
 
-python -m devtools.screenshots [--out build/screenshots] [--only NAME ...]
+python -m devtools.screenshots [--out build/screenshots] [--only NAME ...] [--x11]
+
+With ``--x11`` the same scenes are also shown on a real X server (Xvfb) and grabbed
+from its root window into ``OUT/x11/`` (skipped, with a note, when Xvfb is missing).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="build/screenshots", help="directory for the PNG files")
     parser.add_argument("--only", nargs="*", default=[], help="scene names (default: all)")
+    parser.add_argument("--x11", action="store_true", help="also render on Xvfb into OUT/x11/")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -36,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
             day.flow(),
             day.board,
             lambda: day.age_s,
-            UiOptions(tick_ms=0, practice_name="Riverside Family Practice"),
+            # reduce_motion: each shot shows where the face's transitions end, not their first frame
+            UiOptions(tick_ms=0, practice_name="Riverside Family Practice", reduce_motion=True),
+            clock=day.clock,
         )
         ui.show()
         try:
@@ -53,6 +59,14 @@ def main(argv: list[str] | None = None) -> int:
             ui.close()
             day.close()
     print(f"{count} screenshots in {out}/")
+    if args.x11:
+        from devtools.x11_screenshots import missing_tools, shoot
+
+        if missing_tools():
+            print(f"x11 screenshots skipped: {missing_tools()} missing (deps/apt-ui-test.txt)")
+        else:
+            shots = shoot(out / "x11", SIZES, LANGUAGES, names)
+            print(f"{shots} screenshots from a real X server in {out / 'x11'}/")
     return 0
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from devtools.admin_scenes import ADMIN_SCENES
+from devtools.face_scenes import FACE_SCENES
 from devtools.ui_sample import VISITORS, SampleDay
 from ui.app import KioskUi
+from ui.face import QUIET
 
 Scene = Callable[[SampleDay, KioskUi], None]
 
@@ -163,6 +165,7 @@ SCENES: dict[str, Scene] = {
     "large_outcome_late": _large(_outcome("late")),
     "large_outcome_out": _large(_outcome("out")),
     "large_message_too_early": _large(_message_by_code("too_early")),
+    **FACE_SCENES,
     **ADMIN_SCENES,
 }
 SIZES = ((800, 480), (1280, 800))
@@ -174,6 +177,7 @@ def play(name: str, day: SampleDay, ui: KioskUi, language: str) -> None:
     day.restore()
     ui.admin_model.use_session(day.admin())  # signed out, no lockout, nothing pending
     ui.flow.reset()
+    ui.face_model.set_levels(QUIET)
     ui.flow.set_language(language)
     ui.tick()
     SCENES[name](day, ui)

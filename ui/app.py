@@ -16,13 +16,15 @@ from PySide6.QtQml import QQmlApplicationEngine, QQmlEngine, qmlRegisterSingleto
 from PySide6.QtQuick import QQuickItem, QQuickWindow
 
 from config.settings import Settings, StaffSettings
-from core.clock import SystemClock
+from core.clock import Clock, SystemClock
 from core.errors import KioskError
 from domain.admin import AdminSession
 from domain.admin_backend import AdminBackend
 from domain.flow import CheckInFlow
 from ui.admin_model import AdminModel
 from ui.board_model import AgeSource, BoardFrame, BoardModel, BoardSource, Presented
+from ui.face import VoiceActivity
+from ui.face_model import FaceModel
 from ui.flow_model import FlowModel
 from ui.translations import Translations
 
@@ -43,6 +45,7 @@ class UiOptions:
     stale_after_s: float = 900.0
     practice_name: str = "Our practice"
     px_per_mm: float = 0.0
+    reduce_motion: bool = False
     tick_ms: int = 1000  # 0: no timer (tests and screenshots tick by hand)
     reconcile_ms: int = 5000  # the board reads the cache again this often (0: never)
 
@@ -57,6 +60,7 @@ class UiOptions:
             stale_after_s=settings.kiosk.stale_after_s,
             practice_name=ui.practice_name,
             px_per_mm=ui.px_per_mm,
+            reduce_motion=ui.reduce_motion,
         )
 
 
@@ -74,6 +78,7 @@ class _Registry:
         qmlRegisterSingletonType(FlowModel, _URI, 1, 0, "Flow", cls._flow)  # type: ignore[call-overload]
         qmlRegisterSingletonType(BoardModel, _URI, 1, 0, "Board", cls._board)  # type: ignore[call-overload]
         qmlRegisterSingletonType(AdminModel, _URI, 1, 0, "Admin", cls._admin)  # type: ignore[call-overload]
+        qmlRegisterSingletonType(FaceModel, _URI, 1, 0, "Face", cls._face)  # type: ignore[call-overload]
         theme = QUrl.fromLocalFile(str(QML_DIR / "Theme.qml"))
         qmlRegisterSingletonType(theme, _URI, 1, 0, "Theme")  # type: ignore[call-overload]
         cls.registered = True
@@ -96,6 +101,10 @@ class _Registry:
     def _admin(cls, *_engine: object) -> QObject:
         return cls._ui("Admin").admin_model
 
+    @classmethod
+    def _face(cls, *_engine: object) -> QObject:
+        return cls._ui("Face").face_model
+
 
 class KioskUi(QObject):
     def __init__(
@@ -107,6 +116,8 @@ class KioskUi(QObject):
         admin: AdminBackend | None = None,
         *,
         on_board_presented: Presented | None = None,
+        clock: Clock | None = None,
+        voice: VoiceActivity | None = None,
     ) -> None:
         """``on_board_presented`` is told, on the render thread, of each presented frame
         whose board differs from the last one (``BoardModel.attach_window``)."""
@@ -124,9 +135,12 @@ class KioskUi(QObject):
         )
         self.board_model = BoardModel(board_source, cache_age, self.options.stale_after_s, parent=self)
         self.admin_model = AdminModel(admin or _no_staff(board_source), parent=self)
+        self.face_model = FaceModel(
+            flow, clock or SystemClock(), voice=voice, reduce_motion=self.options.reduce_motion, parent=self
+        )
         flow.add_listener(self.admin_model.on_flow_view)
         self.flow_model.adminRequested.connect(self.open_admin)
-        for model in (self.flow_model, self.board_model, self.admin_model):
+        for model in (self.flow_model, self.board_model, self.admin_model, self.face_model):
             QQmlEngine.setObjectOwnership(model, QQmlEngine.ObjectOwnership.CppOwnership)
         self.engine = QQmlApplicationEngine()
         self.translations = Translations(self.engine, self)
@@ -153,6 +167,7 @@ class KioskUi(QObject):
         self.flow_model.tick()
         self.board_model.refresh_age()
         self.admin_model.tick()
+        self.face_model.tick()
 
     def open_admin(self) -> None:
         """The staff entry: the patient flow is reset first, so no patient data stays on screen."""

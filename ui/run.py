@@ -25,6 +25,7 @@ from PySide6.QtCore import QThread, QTimer
 from PySide6.QtGui import QGuiApplication
 
 from config.settings import Settings
+from core.clock import Clock
 from core.systemd import ServiceLoop
 from domain.admin_backend import AdminBackend
 from domain.flow import CheckInFlow
@@ -32,6 +33,8 @@ from sync import messages as m
 from sync.cache import Provider
 from ui.app import KioskUi, UiError, UiOptions
 from ui.board_model import BoardFrame
+from ui.display import KioskDisplay
+from ui.face import VoiceActivity
 from ui.relay import Relay
 
 T = TypeVar("T")
@@ -68,6 +71,7 @@ class TouchApp(Protocol):
 
     settings: Settings
     staff_entry: Any
+    clock: Clock
 
     @property
     def flow(self) -> CheckInFlow: ...
@@ -99,6 +103,7 @@ class TouchFrontend:
         self.ui: KioskUi | None = None
         self._app: TouchApp | None = None
         self._early: list[Any] = []  # sync changes told before the screen existed
+        self._display: KioskDisplay | None = None
 
     def exit(self, code: int) -> None:
         """The staff panel's "exit" (and signals): end the event loop with ``code``."""
@@ -110,6 +115,7 @@ class TouchFrontend:
         app.add_listener(self._on_sync_change)  # before anything reads the cache
         app.attach_screen()  # receipts come from presented frames, not from the cache
         app.start()
+        voice = getattr(app, "voice", None)  # the face reads it once voice exposes its levels
         ui = KioskUi(
             app.flow,
             app.board,
@@ -117,6 +123,8 @@ class TouchFrontend:
             UiOptions.from_settings(app.settings),
             app.admin,
             on_board_presented=self._presented,
+            clock=app.clock,
+            voice=voice if isinstance(voice, VoiceActivity) else None,
         )
         self.ui = ui
         app.staff_entry = ui.admin_model
@@ -125,6 +133,11 @@ class TouchFrontend:
             self._on_sync_change(change)
         ui.timer.timeout.connect(app.beat)  # the Qt loop turns: the watchdog's main-loop check
         ui.show()
+        if app.settings.ui.fullscreen:  # production: the whole screen, no pointer, no blanking
+            # A bare X server (no window manager) ignores the full-screen hint: size it too.
+            ui.window.setGeometry(ui.window.screen().geometry())
+            self._display = KioskDisplay(self.qapp)
+            self._display.claim()
         return ui
 
     def _on_sync_change(self, change: Any) -> None:
@@ -146,7 +159,10 @@ class TouchFrontend:
     def close(self) -> None:
         ui, self.ui = self.ui, None
         app, self._app = self._app, None
+        display, self._display = self._display, None
         try:
+            if display is not None:
+                display.release()
             if ui is not None:
                 ui.close()
         finally:

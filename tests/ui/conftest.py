@@ -139,7 +139,9 @@ def day(tmp_path: Path) -> Iterator[SampleDay]:
 
 @pytest.fixture
 def kiosk(qapp: QGuiApplication, day: SampleDay) -> Iterator[KioskUi]:
-    ui = KioskUi(day.flow(), day.board, lambda: day.age_s, UiOptions(tick_ms=0, dim_after_s=60))
+    ui = KioskUi(
+        day.flow(), day.board, lambda: day.age_s, UiOptions(tick_ms=0, dim_after_s=60), clock=day.clock
+    )
     ui.show()
     yield ui
     ui.window.setProperty("allowClose", True)

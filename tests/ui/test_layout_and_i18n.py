@@ -33,6 +33,18 @@ def _enum(item: QQuickItem, name: str) -> int:
     return int(value)
 
 
+def _clipping_ancestor(item: QQuickItem) -> QQuickItem | None:
+    """The nearest ancestor that clips, unless it scrolls (a list's rows may lie outside)."""
+    parent = item.parentItem()
+    while parent is not None:
+        if parent.inherits("QQuickFlickable"):
+            return None
+        if parent.clip():
+            return parent
+        parent = parent.parentItem()
+    return None
+
+
 def _problems(ui: KioskUi) -> list[str]:
     window = QRectF(0, 0, ui.window.width(), ui.window.height())
     found = []
@@ -60,11 +72,42 @@ def _problems(ui: KioskUi) -> list[str]:
         rect = _scene_rect(item)
         if not window.adjusted(-_TOLERANCE, -_TOLERANCE, _TOLERANCE, _TOLERANCE).contains(rect):
             found.append(f"outside the window {rect.getRect()}: {text!r}")
+        clipper = _clipping_ancestor(item)
+        if clipper is not None and not _scene_rect(clipper).adjusted(
+            -_TOLERANCE, -_TOLERANCE, _TOLERANCE, _TOLERANCE
+        ).contains(rect):
+            found.append(f"cut off by a clipping {clipper.objectName() or 'item'}: {text!r}")
         parent = item.parentItem()
         if parent is not None and parent.width() > 0 and parent.height() > 0:
             outer = _scene_rect(parent).adjusted(-_TOLERANCE, -_TOLERANCE, _TOLERANCE, _TOLERANCE)
             if not outer.contains(rect):
                 found.append(f"outside its parent: {text!r}")
+    return found
+
+
+def _small_targets(ui: KioskUi) -> list[str]:
+    """Every visible, enabled touch area is at least 15 mm each way (Theme.mm)."""
+    root = ui.window.contentItem()
+    mm, _undefined = QQmlExpression(
+        QQmlEngine.contextForObject(ui.find("screenLoader")), root, "Theme.mm"
+    ).evaluate()
+    least = 15 * float(mm) - _TOLERANCE
+    # Known exception: the code keyboard's 33 keys cannot all be 15 mm tall under the top
+    # bar at 800x480 (5 rows need 404 px of 370); they are held to 12.5 mm until it is redesigned.
+    code_keys = 12.5 * float(mm) - _TOLERANCE
+    found = []
+    for item in ui.items():
+        if not item.inherits("QQuickMouseArea") or not item.isVisible() or not item.isEnabled():
+            continue
+        owner = item.parentItem()
+        floor = (
+            code_keys
+            if ui.flow.view.screen == "code" and owner is not None and owner.objectName().startswith("key_")
+            else least
+        )
+        if item.width() < floor or item.height() < floor:
+            label = item.objectName() or (owner.objectName() if owner is not None else "") or "?"
+            found.append(f"touch target {label} is {item.width():.0f}x{item.height():.0f} px < {floor:.0f}")
     return found
 
 
@@ -78,6 +121,7 @@ def stage(
         day.board,
         lambda: day.age_s,
         UiOptions(tick_ms=0, practice_name="Riverside Family Practice"),
+        clock=day.clock,
     )
     ui.show()
     yield day, ui
@@ -87,7 +131,7 @@ def stage(
 
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_no_text_is_truncated_or_overflows(
+def test_no_text_overflows_and_every_touch_target_is_15_mm(
     stage: tuple[SampleDay, KioskUi], qapp: QGuiApplication, width: int, height: int, language: str
 ) -> None:
     day, ui = stage
@@ -97,7 +141,7 @@ def test_no_text_is_truncated_or_overflows(
         play(name, day, ui, language)
         qapp.processEvents()
         ui.window.grabWindow()
-        failures += [f"{name}: {p}" for p in _problems(ui)]
+        failures += [f"{name}: {p}" for p in _problems(ui) + _small_targets(ui)]
     assert not failures, "\n".join(failures)
 
 

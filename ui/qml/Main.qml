@@ -55,7 +55,7 @@ Window {
         color: "#000000"
         opacity: Flow.dimmed ? 0.75 : 0
         visible: Flow.dimmed || opacity > 0
-        Behavior on opacity { NumberAnimation { duration: 600 } }
+        Behavior on opacity { NumberAnimation { duration: Face.reduceMotion ? 0 : 600 } }
         MouseArea {
             anchors.fill: parent
             onClicked: Flow.wake()

@@ -2,7 +2,8 @@ pragma Singleton
 import QtQuick
 import Kiosk 1.0
 
-// Sizes, type and colours. High contrast (white and yellow on black), touch targets of
+// Sizes, type and colours. High contrast (every text colour >= 7:1 on its background,
+// tests/ui/test_contrast.py: white and yellow on black), touch targets of
 // at least 15 mm, and a large-text switch that scales every font by 1.25.
 QtObject {
     property real width: 800
@@ -33,5 +34,5 @@ QtObject {
     readonly property color disabled: "#5A5A5A"
     readonly property color good: "#5BE37D"
     readonly property color warn: "#FFB020"
-    readonly property color bad: "#FF7A7A"
+    readonly property color bad: "#FF8C8C"
 }

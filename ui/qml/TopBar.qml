@@ -12,6 +12,12 @@ Rectangle {
         anchors.margins: Theme.pad
         spacing: Theme.gap
 
+        Receptionist {
+            objectName: "barFace"
+            // The attract screen shows it large, and so does welcome on a tall screen.
+            visible: Flow.screen !== "attract" && !(Flow.screen === "welcome" && !Theme.compact)
+            size: Theme.touch
+        }
         Text {
             objectName: "practiceName"
             Layout.fillWidth: true

@@ -9,6 +9,10 @@ Item {
         anchors.fill: parent
         spacing: Theme.gap
 
+        Greeting {
+            Layout.fillWidth: true
+            font.pixelSize: Theme.body
+        }
         KText {
             Layout.fillWidth: true
             font.pixelSize: Theme.title
@@ -45,7 +49,18 @@ Item {
             font.pixelSize: Theme.small
             text: qsTr("Have a QR code from your reminder? Hold it up to the camera.")
         }
-        Item { Layout.fillHeight: true }
+        // On a tall screen the face greets from the free space (a short one shows it in the bar).
+        Item {
+            id: filler
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            Receptionist {
+                objectName: "welcomeFace"
+                visible: !Theme.compact
+                anchors.centerIn: parent
+                size: Math.max(Theme.touch, filler.height)
+            }
+        }
         KButton {
             objectName: "cancelButton"
             Layout.preferredWidth: Theme.touch * 3

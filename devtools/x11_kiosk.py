@@ -1,0 +1,183 @@
+"""A kiosk on a real display for the X11 tests and screenshots: ``TouchFrontend`` (the frontend ``kiosk
+run`` uses) over the sample day, answering one JSON command per line on stdin.
+
+python -m devtools.x11_kiosk STATE_DIR   (DISPLAY and QT_QPA_PLATFORM=xcb set by the test)
+
+Commands: ``where NAME`` (the item's centre on the screen), ``state``, ``advance SECONDS``
+(the clock, then a tick), ``play SCENE`` (a screenshot scene), ``reset`` (back to
+a fresh attract screen), ``shoot SCENE LANG PATH`` (play, then save the X root
+window as the server shows it), ``quit``. Every answer is
+one JSON line. The process's exit status is the event loop's (or Qt's own on display loss).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QPointF, QSocketNotifier, QTimer
+from PySide6.QtGui import QGuiApplication
+
+from config.settings import Settings, UiSettings
+from core.clock import Clock
+from devtools.ui_sample import SampleDay
+from devtools.ui_scenes import play
+from domain.admin_backend import AdminBackend
+from domain.flow import CheckInFlow
+from ui.run import TouchFrontend
+
+
+class SampleApp:
+    """The ``TouchApp`` a test kiosk runs: the sample day in place of storage and sync."""
+
+    def __init__(self, day: SampleDay) -> None:
+        self.day = day
+        self.clock: Clock = day.clock
+        self.settings = dataclasses.replace(
+            Settings(), ui=UiSettings(fullscreen=True, practice_name="Riverside Family Practice")
+        )
+        self.staff_entry: Any = None
+        self._flow = day.flow()
+        self._admin = day.admin()
+
+    @property
+    def flow(self) -> CheckInFlow:
+        return self._flow
+
+    @property
+    def admin(self) -> AdminBackend | None:
+        return self._admin
+
+    def board(self) -> Any:
+        return self.day.board()
+
+    def cache_age(self) -> float:
+        return self.day.age_s
+
+    def add_listener(self, listener: Callable[[Any], None]) -> None:
+        pass
+
+    def start(self) -> list[str]:
+        return []
+
+    def stop(self) -> list[str]:
+        return []
+
+    def beat(self) -> None:
+        pass
+
+    def liveness_checks(self) -> Mapping[str, Callable[[], bool]]:
+        return {}
+
+
+SETTLE_MS = 700
+"""After a scene: longer than the face's transitions (260 ms) and a few frames."""
+SHOOT_SETTLE_MS = 350
+"""Before a screenshot: the transitions are done; the blink may not be."""
+
+
+class Control:
+    def __init__(self, front: TouchFrontend, app: SampleApp) -> None:
+        self.front = front
+        self.app = app
+        self.notifier = QSocketNotifier(sys.stdin.fileno(), QSocketNotifier.Type.Read)
+        self.notifier.activated.connect(self.on_line)
+
+    def say(self, answer: object) -> None:
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+
+    def on_line(self) -> None:
+        line = sys.stdin.readline()
+        if not line:
+            self.front.exit(0)
+            return
+        verb, _, arg = line.strip().partition(" ")
+        answer = self.answer(verb, arg)
+        if verb == "play":  # answer once the X server shows it (frames drawn, animations done)
+            QTimer.singleShot(SETTLE_MS, lambda: self.say(answer))
+        elif verb == "shoot":
+            QTimer.singleShot(SHOOT_SETTLE_MS, lambda: self.say(self.grab_root(arg.split(" ", 2)[2])))
+        else:
+            self.say(answer)
+
+    def answer(self, verb: str, arg: str) -> object:
+        ui = self.front.ui
+        if ui is None:
+            return {"error": "no ui"}
+        if verb == "where":
+            item = ui.find(arg)
+            if item is None:
+                return {"error": f"no visible {arg}"}
+            ui.window.grabWindow()  # laid out as drawn
+            centre = item.mapToGlobal(QPointF(item.width() / 2, item.height() / 2))
+            return {"x": round(centre.x()), "y": round(centre.y())}
+        if verb == "advance":
+            self.app.day.clock.advance(float(arg))
+            ui.tick()
+            return {"ok": True}
+        if verb == "play":
+            play(arg, self.app.day, ui, "en")
+            return {"ok": True}
+        if verb == "shoot":
+            scene, language, _path = arg.split(" ", 2)
+            play(scene, self.app.day, ui, language)
+            return {"ok": True}
+        if verb == "reset":
+            play("attract", self.app.day, ui, "en")
+            return {"ok": True}
+        if verb == "quit":
+            self.front.exit(0)
+            return {"ok": True}
+        return self.state()
+
+    def grab_root(self, path: str) -> dict[str, object]:
+        """The X server's root window (what a camera pointed at the screen would see)."""
+        screen = QGuiApplication.primaryScreen()
+        ok = screen is not None and screen.grabWindow(0).save(path)
+        return {"ok": True} if ok else {"error": f"could not grab the root window to {path}"}
+
+    def state(self) -> dict[str, object]:
+        ui = self.front.ui
+        if ui is None:
+            return {}
+        cursor = QGuiApplication.overrideCursor()
+        geometry = ui.window.geometry()
+        return {
+            "platform": QGuiApplication.platformName(),
+            "screen": ui.flow.view.screen.value,
+            "entry": ui.flow_model.property("entry"),
+            "staff_called": ui.flow.view.staff_called,
+            "countdown": ui.flow.view.countdown,
+            "admin_open": bool(ui.admin_model.property("isOpen")),
+            "admin_page": ui.admin_model.panel.page,
+            "face": ui.face_model.property("state"),
+            "checked_in": len(self.app.day.sent),
+            "fullscreen": ui.window.visibility().name,
+            "geometry": [geometry.x(), geometry.y(), geometry.width(), geometry.height()],
+            "cursor": cursor.shape().name if cursor is not None else "",
+        }
+
+
+def main(state_dir: str) -> int:
+    front = TouchFrontend()
+    day = SampleDay(Path(state_dir))
+    app = SampleApp(day)
+    controls: list[Control] = []
+
+    def started() -> None:
+        controls.append(Control(front, app))  # kept alive while the loop runs
+        controls[0].say("ready")
+
+    try:
+        return front.run(app, on_started=started)
+    finally:
+        day.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,199 @@
+"""The kiosk on a real X server (Xvfb), touched with real X input events (xdotool's
+XTEST): check-in by birth date and by code, the staff corner and PIN, "Call staff", the
+idle wipe; it is full screen with no pointer and no blanking, looks as the offscreen
+render does, and comes back when the display server restarts."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QGuiApplication, QImage
+
+from devtools.ui_sample import STAFF_PINS, VISITORS, SampleDay
+from devtools.ui_scenes import play
+from devtools.xvfb import XServer
+from tests.ui_x11.conftest import MISSING, ROOT, SIZE, Finger, Kiosk
+from ui.app import KioskUi, UiOptions
+from ui.display import DISPLAY_LOST_EXIT
+
+pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"needs {MISSING} (deps/apt-ui-test.txt)")
+
+
+def _until(predicate: Callable[[], bool], what: str, seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
+
+
+def test_kiosk_run_is_full_screen_without_pointer_or_blanking(kiosk: Kiosk) -> None:
+    xserver = kiosk.server
+    state = kiosk.state()
+    assert state["platform"] == "xcb" and state["fullscreen"] == "FullScreen"
+    assert state["geometry"] == [0, 0, *SIZE]
+    assert state["cursor"] == "BlankCursor"
+    window = xserver.run("xdotool", "search", "--name", "^Check-in$").split()
+    assert window, "no kiosk window on the X server"
+    geometry = xserver.run("xdotool", "getwindowgeometry", window[0])
+    assert f"{SIZE[0]}x{SIZE[1]}" in geometry
+    saver = xserver.run("xset", "q")
+    assert re.search(r"timeout:\s+0\b", saver) and re.search(r"prefer blanking:\s+no", saver), saver
+
+
+def test_check_in_by_date_of_birth_with_real_taps(kiosk: Kiosk, finger: Finger) -> None:
+    finger.tap("startButton")
+    assert kiosk.state()["face"] == "approaching"
+    finger.tap("dobButton")
+    finger.type(VISITORS["on_time"].dob_digits)
+    finger.tap("continueButton")
+    assert kiosk.state()["screen"] == "confirm"
+    finger.tap("yesButton")
+    state = kiosk.state()
+    assert state["screen"] == "outcome" and state["checked_in"] == 1
+    finger.tap("doneButton")
+    assert kiosk.state()["screen"] == "attract"
+
+
+def test_check_in_by_code_and_call_staff(kiosk: Kiosk, finger: Finger) -> None:
+    finger.tap("startButton")
+    finger.tap("codeButton")
+    finger.type(VISITORS["on_time"].code)
+    finger.tap("continueButton")
+    finger.tap("yesButton")
+    assert kiosk.state()["checked_in"] == 1
+    finger.tap("callStaffButton")
+    assert kiosk.state()["staff_called"] is True
+
+
+def test_the_staff_corner_hold_and_pin(kiosk: Kiosk, finger: Finger) -> None:
+    finger.hold(5, 5, 1.0)  # too short: nothing opens
+    assert kiosk.state()["admin_open"] is False
+    finger.hold(5, 5, 3.3)
+    assert kiosk.state()["admin_page"] == "pin"
+    for key in STAFF_PINS["ben"][1]:
+        finger.tap(f"pin_{key}")
+    finger.tap("pinEnterButton")
+    _until(lambda: kiosk.state()["admin_page"] not in ("pin", "closed"), "the staff panel after the PIN")
+
+
+def test_the_idle_wipe(kiosk: Kiosk, finger: Finger) -> None:
+    finger.tap("startButton")
+    finger.tap("dobButton")
+    finger.type("0304")
+    assert kiosk.state()["entry"] == "0304"
+    kiosk.ask("advance 31")
+    assert kiosk.state()["countdown"] not in (0, None)
+    kiosk.ask("advance 11")
+    state = kiosk.state()
+    assert state["screen"] == "attract" and state["entry"] == "" and state["face"] == "idle"
+
+
+def _offscreen(tmp_path: Path, scenes: tuple[str, ...]) -> dict[str, QImage]:
+    """The same scenes rendered by the offscreen platform (this pytest process's own)."""
+    if QGuiApplication.instance() is None:
+        QGuiApplication([])
+    day = SampleDay(tmp_path)
+    ui = KioskUi(
+        day.flow(),
+        day.board,
+        lambda: day.age_s,
+        UiOptions(tick_ms=0, practice_name="Riverside Family Practice", reduce_motion=True),
+        day.admin(),
+        clock=day.clock,
+    )
+    try:
+        ui.show()
+        ui.resize(*SIZE)
+        shots = {}
+        for scene in scenes:
+            play(scene, day, ui, "en")
+            QGuiApplication.processEvents()
+            shots[scene] = ui.window.grabWindow()
+        return shots
+    finally:
+        ui.close()
+        day.close()
+
+
+def _blocks(image: QImage, n: int = 8) -> np.ndarray:
+    """Mean colour of each n x n block: glyph antialiasing differs between platforms, shapes do not."""
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    width, height, stride = image.width(), image.height(), image.bytesPerLine()
+    data = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * height).reshape(height, stride)
+    pixels = data[:, : width * 3].reshape(height, width, 3).astype(np.float32)
+    h, w = height // n * n, width // n * n
+    return pixels[:h, :w].reshape(h // n, n, w // n, n, 3).mean(axis=(1, 3))
+
+
+def screen_difference(a: QImage, b: QImage) -> float:
+    """The share of 8x8 blocks whose mean colour differs by more than 40 on a channel."""
+    if a.size() != b.size():
+        return 1.0
+    return float((np.abs(_blocks(a) - _blocks(b)).max(axis=2) > 40).mean())
+
+
+def test_the_real_window_looks_like_the_offscreen_render(kiosk: Kiosk, tmp_path: Path) -> None:
+    xserver = kiosk.server
+    shots = ROOT / "build" / "screenshots" / "x11"
+    shots.mkdir(parents=True, exist_ok=True)
+    scenes = ("attract", "dob")
+    offscreen = _offscreen(tmp_path, scenes)
+    real = {}
+    for scene in scenes:
+        kiosk.ask(f"play {scene}")
+        kiosk.state()
+        path = shots / f"test_{SIZE[0]}x{SIZE[1]}_en_{scene}.png"
+        xserver.run("import", "-window", "root", str(path))
+        real[scene] = QImage(str(path))
+        difference = screen_difference(real[scene], offscreen[scene])
+        assert difference < 0.01, (
+            f"{scene}: {difference:.1%} of the X screen differs from the offscreen render"
+        )
+    assert screen_difference(real["attract"], offscreen["dob"]) > 0.1  # another screen is told apart
+
+
+def _restarts(unit: str, code: int) -> tuple[bool, float]:
+    """Would systemd restart ``unit`` after exit status ``code``, and after how long."""
+    text = (ROOT / "systemd" / unit).read_text(encoding="utf-8")
+
+    def value(key: str) -> str:
+        found = re.search(rf"^{key}=(.*)$", text, re.MULTILINE)
+        return found.group(1).strip() if found else ""
+
+    clean = {0, *map(int, value("SuccessExitStatus").split())}
+    prevented = set(map(int, value("RestartPreventExitStatus").split()))
+    restart = value("Restart") in ("on-failure", "always") and code not in clean | prevented
+    return restart, float(value("RestartSec") or 0.1)
+
+
+def test_a_display_server_restart_brings_the_kiosk_back(xserver: XServer, tmp_path: Path) -> None:
+    first = Kiosk(xserver, tmp_path / "first")
+    second: Kiosk | None = None
+    server: XServer | None = None
+    try:
+        number = xserver.number
+        xserver.stop()  # the display server goes away under a running kiosk
+        code = first.proc.wait(10)
+        assert code == DISPLAY_LOST_EXIT != 0
+        restart, after_s = _restarts("kiosk.service", code)
+        assert restart, f"kiosk.service would not restart after exit {code}"
+        server = XServer(number, size=SIZE)  # the display manager starts a new server
+        began = time.monotonic()
+        time.sleep(after_s)  # RestartSec, as systemd waits
+        second = Kiosk(server, tmp_path / "second")
+        assert second.state()["fullscreen"] == "FullScreen"
+        assert server.run("xdotool", "search", "--name", "^Check-in$").split()
+        assert time.monotonic() - began < 15
+    finally:
+        for k in (first, second):
+            if k is not None:
+                k.stop()
+        if server is not None:
+            server.stop()

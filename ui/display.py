@@ -1,0 +1,76 @@
+"""What a kiosk screen needs of its display server: no pointer, no blanking, and what
+happens when the server goes away.
+
+* The pointer is hidden with an application-wide blank cursor (Qt's own way: works on
+  X11 and Wayland alike, and nothing else on the kiosk's session needs a pointer).
+* Screen blanking: on X11 the kiosk turns the X screen saver and DPMS off while it runs
+  (``xset s off s noblank -dpms``) and puts them back on when it stops, so a closed
+  kiosk (night, staff exit) may blank again. On Wayland blanking is the compositor's
+  (``cage`` does not blank; under labwc no idle daemon is started): see docs/display.md.
+* Display loss: Qt's X11 and Wayland platforms end the process with exit status 1 when
+  the connection to the server breaks. That is a failure to ``kiosk.service``
+  (``Restart=on-failure``), which starts the kiosk again on the new server; nothing is
+  lost (the cache and the outbox are durable, the broker publishes the last will).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCursor, QGuiApplication
+
+log = logging.getLogger(__name__)
+
+DISPLAY_LOST_EXIT = 1
+"""The exit status of Qt's xcb and wayland platforms when the server goes away."""
+
+Run = Callable[[Sequence[str]], int]
+BLANKING_OFF = ("xset", "s", "off", "s", "noblank", "-dpms")
+BLANKING_ON = ("xset", "s", "on", "+dpms")
+
+
+def _run(argv: Sequence[str]) -> int:
+    if shutil.which(argv[0]) is None:
+        return 127
+    try:
+        return subprocess.run(list(argv), check=False, timeout=5, capture_output=True).returncode  # noqa: S603
+    except (OSError, subprocess.TimeoutExpired):  # a stuck or missing xset is not fatal to check-in
+        return 1
+
+
+class KioskDisplay:
+    """Hide the pointer and keep the screen awake while the kiosk is up; undo on ``release``."""
+
+    def __init__(self, app: QGuiApplication, run: Run = _run) -> None:
+        self._app = app
+        self._run = run
+        self._cursor_hidden = False
+        self._blanking_off = False
+
+    @property
+    def platform(self) -> str:
+        return self._app.platformName()
+
+    def claim(self) -> None:
+        QGuiApplication.setOverrideCursor(QCursor(Qt.CursorShape.BlankCursor))
+        self._cursor_hidden = True
+        if self.platform == "xcb":
+            code = self._run(BLANKING_OFF)
+            self._blanking_off = code == 0
+            if code:
+                log.warning("could not turn X screen blanking off (xset exit %s)", code)
+
+    def release(self) -> None:
+        if self._cursor_hidden:
+            QGuiApplication.restoreOverrideCursor()
+            self._cursor_hidden = False
+        if self._blanking_off:
+            self._run(BLANKING_ON)
+            self._blanking_off = False
+
+
+__all__ = ["BLANKING_OFF", "BLANKING_ON", "DISPLAY_LOST_EXIT", "KioskDisplay"]
