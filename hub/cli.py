@@ -135,7 +135,9 @@ def _web_password(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if args.staff_id not in {member.id for member in parse_members(settings.staff.members)}:
-        raise ConfigError(f"{args.staff_id!r} is not in [staff.members]; add them with `kiosk provision --staff`")
+        raise ConfigError(
+            f"{args.staff_id!r} is not in [staff.members] (`kiosk provision --staff` adds staff)"
+        )
     if args.stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:

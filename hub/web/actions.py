@@ -48,7 +48,11 @@ def _request(session: Session, form: FormData, approved_by: str = "") -> m.Statu
         raise ConfigError(f"unknown state {state!r}")
     value = str(form.get("delay_min", "")) if state == "late" else str(form.get("leaving_at", "")) or None
     req = build_request(
-        str(form.get("provider", "")), _CLI_STATES[state], value, str(form.get("reason", ""))[:80], session.staff_id
+        str(form.get("provider", "")),
+        _CLI_STATES[state],
+        value,
+        str(form.get("reason", ""))[:80],
+        session.staff_id,
     )
     return m.StatusChangeRequest(
         **{**req.__dict__, "kiosk_id": DASHBOARD_ID, "role": session.role.value, "approved_by": approved_by}
@@ -69,7 +73,7 @@ async def preview(dash: Dashboard, request: Request) -> Response:
     try:
         req = _request(session, form)
     except ConfigError as exc:
-        return _back(f"Not changed: {exc.detail}")
+        return _back(f"Not changed: {exc}")
     if req.provider_id not in dash.store.providers():
         return _back("Not changed: unknown provider")
     needs_approval = _needs_approval(dash, session, req)
@@ -113,7 +117,9 @@ async def ack_alert(dash: Dashboard, request: Request) -> Response:
     at = dash.clock.now().isoformat(timespec="seconds")
 
     def act(_desk: StaffDesk, store: HubStore) -> Out:
-        return ack_escalation(store, dash.hub.tree, esc_id, session.staff_id, session.role.value, at)
+        return ack_escalation(
+            store, dash.hub.tree, esc_id, by=session.staff_id, role=session.role.value, at=at
+        )
 
     done = await run_in_threadpool(dash.hub.act, act)
     return _back("Acknowledged" if done else "Already closed", "/escalations")
@@ -121,8 +127,12 @@ async def ack_alert(dash: Dashboard, request: Request) -> Response:
 
 async def ack_notice(dash: Dashboard, request: Request) -> Response:
     session, _form = await _checked_form(dash, request, Role.SUPERVISOR)
-    ack = notice_ack(uuid.uuid4().hex, request.path_params["notice_id"], session.staff_id,
-                     dash.clock.now().isoformat(timespec="seconds"))
+    ack = notice_ack(
+        uuid.uuid4().hex,
+        request.path_params["notice_id"],
+        session.staff_id,
+        dash.clock.now().isoformat(timespec="seconds"),
+    )
 
     def act(desk: StaffDesk, _store: HubStore) -> Out:
         return desk.on_notice_ack(ack, RequestOrigin.DASHBOARD)

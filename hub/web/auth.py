@@ -67,7 +67,9 @@ class Sessions:
 
     def open(self, member: StaffMember) -> Session:
         now = self.clock()
-        session = Session(secrets.token_urlsafe(32), member.id, member.role, secrets.token_urlsafe(32), now, now)
+        session = Session(
+            secrets.token_urlsafe(32), member.id, member.role, secrets.token_urlsafe(32), now, now
+        )
         self._by_token[session.token] = session
         return session
 

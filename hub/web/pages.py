@@ -16,7 +16,6 @@ from hub.web.context import COOKIE, LOGIN_CSRF_COOKIE, PAGES, Dashboard
 from hub.web.records import password_hash
 
 
-
 def section_values(dash: Dashboard, section: str) -> dict[str, Any]:
     now = dash.clock.now()
     store = dash.store
@@ -57,7 +56,10 @@ async def part(dash: Dashboard, request: Request) -> Response:
     if section not in {s for _, secs in PAGES.values() for s in secs}:
         return PlainTextResponse("no such section", status_code=404)
     return dash.render(
-        f"_{section}.html", request, csrf=session.csrf, providers=dash.store.providers(),
+        f"_{section}.html",
+        request,
+        csrf=session.csrf,
+        providers=dash.store.providers(),
         **section_values(dash, section),
     )
 
@@ -71,7 +73,9 @@ async def events(dash: Dashboard, request: Request) -> Response:
     )
 
 
-async def login_form(dash: Dashboard, request: Request, message: str = "", status_code: int = 200) -> Response:
+async def login_form(
+    dash: Dashboard, request: Request, message: str = "", status_code: int = 200
+) -> Response:
     token = secrets.token_urlsafe(24)
     response = dash.render("login.html", request, status_code=status_code, message=message, csrf=token)
     _cookie(dash, response, LOGIN_CSRF_COOKIE, token, max_age=900)
@@ -88,8 +92,10 @@ async def login(dash: Dashboard, request: Request) -> Response:
     member = await verified_member(dash, staff_id, password)
     if member is None:
         locked = dash.lockout.locked(staff_id)
-        text = "This account is locked after repeated wrong passwords; try again later." if locked else (
-            "Wrong staff id or password."
+        text = (
+            "This account is locked after repeated wrong passwords; try again later."
+            if locked
+            else ("Wrong staff id or password.")
         )
         return await login_form(dash, request, text, status_code=401)
     session = dash.sessions.open(member)

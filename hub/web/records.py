@@ -27,7 +27,7 @@ def password_hash(db: sqlite_utils.Database, staff_id: str) -> str:
     return str(row[0]) if row else ""
 
 
-def ack_escalation(store: HubStore, tree: TopicTree, esc_id: str, by: str, role: str, at: str) -> Out:
+def ack_escalation(store: HubStore, tree: TopicTree, esc_id: str, *, by: str, role: str, at: str) -> Out:
     """Record who took an open escalation and close it (it is not raised again); the closed
     alert is republished so kiosks drop it. Nothing when it is not open."""
     closed = store.staff.resolve_escalation(esc_id, at)

@@ -78,7 +78,9 @@ class DashboardServer:
         self._worker.post(self._server.run)
         if not self._server.listening.wait(timeout):
             self.stop()
-            raise KioskError(f"the dashboard did not listen on {self.settings.hub.web.host} in {timeout:.0f} s")
+            raise KioskError(
+                f"the dashboard did not listen on {self.settings.hub.web.host} in {timeout:.0f} s"
+            )
         log.info("dashboard listening", extra={"url": self.url})
 
     def running(self) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from domain.impact import status_impact
 from hub.store import HubAppointment, HubStore
@@ -74,8 +74,8 @@ def _receipts(store: HubStore) -> dict[str, tuple[list[str], list[str]]]:
     return out
 
 
-def _shows(kiosk: dict[str, Any], provider_id: str) -> int:
-    return int(kiosk["display"].get(provider_id, 0))
+def _shows(kiosk: dict[str, object], provider_id: str) -> int:
+    return int(cast(dict[str, int], kiosk["display"]).get(provider_id, 0))
 
 
 def kiosks(store: HubStore, now: datetime) -> list[dict[str, Any]]:
@@ -83,10 +83,10 @@ def kiosks(store: HubStore, now: datetime) -> list[dict[str, Any]]:
     names = store.providers()
     rows = []
     for k in store.kiosks():
-        health = k["health"]
-        display = k["display"]
+        health = cast(dict[str, Any], k["health"])
+        display = cast(dict[str, int], k["display"])
         behind = [names.get(p, p) for p, v in newest.items() if v and int(display.get(p, 0)) < v]
-        devices = health.get("devices", {}) if isinstance(health, dict) else {}
+        devices = cast(dict[str, dict[str, Any]], health.get("devices", {}))
         rows.append(
             {
                 "id": k["id"],
@@ -128,12 +128,9 @@ def arrivals(store: HubStore, now: datetime) -> list[dict[str, Any]]:
 
 def escalations(store: HubStore) -> dict[str, list[dict[str, Any]]]:
     rows = store.staff.escalations(only_open=False)
-    notices = [
-        dict(zip(("id", "at", "provider_id", "summary", "changed_by", "acked_by", "acked_at"), r, strict=True))
-        for r in store.db.execute(
-            "SELECT id, at, provider_id, summary, changed_by, acked_by, acked_at FROM notices ORDER BY at DESC"
-        )
-    ]
+    cols = ("id", "at", "provider_id", "summary", "changed_by", "acked_by", "acked_at")
+    sql = f"SELECT {', '.join(cols)} FROM notices ORDER BY at DESC"  # noqa: S608 - fixed columns
+    notices = [dict(zip(cols, r, strict=True)) for r in store.db.execute(sql)]
     return {"escalations": list(reversed(rows)), "notices": notices}
 
 
