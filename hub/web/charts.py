@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from hub.web.views import ChartData
 
-_W, _H, _PAD = 560, 200, 32
+_W, _H, _PAD = 460, 210, 28
 _BAR = "#1f5fa8"
 _STATE_COLOURS = {"on_time": "#1b6e3a", "late": "#8a5300", "out": "#a4262c", "leaving_early": "#6b3fa0"}
 
@@ -42,12 +42,12 @@ def bars(title: str, items: Sequence[tuple[str, int]], empty: str = "nothing yet
         parts.append(
             f'<rect x="{x + 2:.1f}" y="{y:.1f}" width="{max(width - 4, 1):.1f}" height="{h:.1f}"'
             f' fill="{_BAR}"/><text x="{x + width / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle"'
-            f' font-size="12">{value}</text>'
+            f' font-size="15">{value}</text>'
         )
         if len(items) <= 16 or i % 2 == 0:
             parts.append(
                 f'<text x="{x + width / 2:.1f}" y="{_H - _PAD + 14}" text-anchor="middle"'
-                f' font-size="11">{escape(key)}</text>'
+                f' font-size="14">{escape(key)}</text>'
             )
     parts.append("</svg>")
     return _svg("".join(parts))
@@ -67,7 +67,7 @@ Timelines = Sequence[tuple[str, Sequence[tuple[str, str]]]]
 
 def timeline(rows: Timelines, start: int = 7, end: int = 19) -> Markup:
     """One strip per provider from ``start`` to ``end`` o'clock, coloured by status."""
-    height = 28 * max(len(rows), 1) + 30
+    height = 30 * max(len(rows), 1) + 34
     label = "; ".join(
         f"{name}: " + (", ".join(f"{t} {s}" for t, s in ch) or "no change") for name, ch in rows
     )
@@ -75,10 +75,10 @@ def timeline(rows: Timelines, start: int = 7, end: int = 19) -> Markup:
         f'<svg viewBox="0 0 {_W} {height}" role="img" aria-label="{escape(label)}">'
         f"<title>{escape(label)}</title>"
     ]
-    left, span = 140, _W - 150
+    left, span = 150, _W - 160
     for i, (name, changes) in enumerate(rows):
-        y = 10 + i * 28
-        parts.append(f'<text x="4" y="{y + 15}" font-size="12">{escape(name)}</text>')
+        y = 10 + i * 30
+        parts.append(f'<text x="4" y="{y + 16}" font-size="14">{escape(name.removeprefix("Dr. "))}</text>')
         parts.append(
             f'<rect x="{left}" y="{y}" width="{span}" height="20" fill="{_STATE_COLOURS["on_time"]}"/>'
         )
@@ -89,10 +89,10 @@ def timeline(rows: Timelines, start: int = 7, end: int = 19) -> Markup:
             parts.append(
                 f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1):.1f}" height="20" fill="{colour}"/>'
             )
-    for hour in range(start, end + 1, 2):
+    for hour in range(start, end + 1, 2 if end - start <= 14 else 3):
         x = left + span * (hour - start) / (end - start)
         parts.append(
-            f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" font-size="11">{hour:02d}</text>'
+            f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" font-size="14">{hour:02d}</text>'
         )
     parts.append("</svg>")
     return _svg("".join(parts))
@@ -114,7 +114,7 @@ def all_charts(data: ChartData) -> dict[str, Markup]:
         ),
         "methods": bars(
             "Check-in method and outcomes",
-            [*sorted(data.methods.items()), ("sent to desk", data.to_desk), ("no-shows", data.no_shows)],
+            [*sorted(data.methods.items()), ("to desk", data.to_desk), ("no-show", data.no_shows)],
         ),
-        "timeline": timeline(data.timelines),
+        "timeline": timeline(data.timelines, *data.hours),
     }

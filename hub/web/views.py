@@ -98,12 +98,17 @@ def kiosks(store: HubStore, now: datetime) -> list[dict[str, Any]]:
                     for p, v in sorted(newest.items())
                 ],
                 "behind": behind,
-                "cache_age_s": health.get("cache_age_s"),
+                "cache_age_s": _age(health.get("cache_age_s")),
                 "outbox_depth": health.get("outbox_depth"),
                 "devices": [{"name": n, **d} for n, d in sorted(devices.items())],
             }
         )
     return rows
+
+
+def _age(value: object) -> int | None:
+    """Seconds since the kiosk's cache was refreshed; None when it has none yet (-1)."""
+    return int(value) if isinstance(value, int | float) and value >= 0 else None
 
 
 def arrivals(store: HubStore, now: datetime) -> list[dict[str, Any]]:
@@ -142,6 +147,7 @@ class ChartData:
     to_desk: int  # check-ins that ended at the front desk (reschedule, other provider, desk)
     no_shows: int
     timelines: list[tuple[str, list[tuple[str, str]]]]  # provider -> [(HH:MM, state)]
+    hours: tuple[int, int] = (7, 19)  # the span the timeline draws: the day, and now
 
 
 def chart_data(store: HubStore, now: datetime) -> ChartData:
@@ -169,7 +175,9 @@ def chart_data(store: HubStore, now: datetime) -> ChartData:
         for a in store.appointments()
         if a.state == "booked" and a.id not in checked and datetime.fromisoformat(a.start) < cutoff
     )
-    return ChartData(sorted(quarters.items()), offsets, methods, to_desk, no_shows, _timelines(store))
+    starts = [datetime.fromisoformat(a.start).hour for a in store.appointments()] or [7]
+    hours = (min([*starts, now.hour]), min(24, max(max(starts) + 2, now.hour + 1)))
+    return ChartData(sorted(quarters.items()), offsets, methods, to_desk, no_shows, _timelines(store), hours)
 
 
 def _timelines(store: HubStore) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -44,7 +44,7 @@ def wait_until(predicate: Callable[[], object], timeout: float = 5.0, what: str 
         try:
             if predicate():
                 return time.monotonic() - start
-        except Exception:  # noqa: BLE001, S110 - a section being swapped in: look again
+        except Exception:  # a section being swapped in: look again
             pass
         time.sleep(0.02)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")

@@ -67,7 +67,9 @@ def test_a_front_desk_out_today_with_a_supervisors_approval_reaches_a_kiosk(
         assert status is not None and status.changed_by == "desk-ann"
         origins = practice.hub.call(lambda store: set(store.request_origins().values()))
         assert {o.value for o in origins} == {"dashboard"}
-        audit = practice.hub.call(lambda store: [r for r in store.audit.records() if r.action == "status_change"])
+        audit = practice.hub.call(
+            lambda store: [r for r in store.audit.records() if r.action == "status_change"]
+        )
         assert '"approved_by": "boss-bo"' in audit[-1].detail and '"origin": "dashboard"' in audit[-1].detail
     finally:
         kiosk.stop()
@@ -142,7 +144,9 @@ def test_an_escalation_is_acknowledged_from_the_page(practice: Practice, browser
     assert [(r["open"], r["acked_by"]) for r in rows] == [(0, "desk-ann")]
 
 
-def test_a_technician_sees_the_pages_but_cannot_change_a_status(practice: Practice, browser: WebDriver) -> None:
+def test_a_technician_sees_the_pages_but_cannot_change_a_status(
+    practice: Practice, browser: WebDriver
+) -> None:
     sign_in(browser, practice.url, "tech-ted", PASSWORDS["tech-ted"])
     assert browser.find_elements(By.ID, "board-table")
     assert not browser.find_elements(By.ID, "change-form")
