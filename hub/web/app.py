@@ -15,7 +15,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from hub.web import actions, pages
-from hub.web.context import Dashboard, Forbidden, SignInNeeded
+from hub.web.context import PAGES, Dashboard, Forbidden, SignInNeeded
 from hub.web.security import SecurityHeaders
 
 Handler = Callable[[Dashboard, Request], Awaitable[Response]]
@@ -42,7 +42,7 @@ def build_app(dash: Dashboard) -> ASGIApp:
         return await pages.login_form(dash, request)
 
     routes: list[BaseRoute] = [
-        *(Route(path, bound(pages.page)) for path in pages.PAGES),
+        *(Route(path, bound(pages.page)) for path in PAGES),
         Route("/login", login_form, methods=["GET"]),
         Route("/login", bound(pages.login), methods=["POST"]),
         Route("/logout", bound(pages.logout), methods=["POST"]),
