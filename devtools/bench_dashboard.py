@@ -38,7 +38,7 @@ def run_bench(quick: bool) -> dict[str, Any]:
         settings = replace(settings, hub=replace(settings.hub, web=HubWebSettings(enabled=True, port=0)))
         hub = HubService(settings)
         hub.start(sample_morning(date.today()))
-        hub.call(lambda store: set_password(store.db, "desk", hash_secret(_PASSWORD), "bench"))
+        hub.call(lambda store: set_password(store, "desk", hash_secret(_PASSWORD), "bench"))
         dashboard = DashboardServer(settings, hub)
         dashboard.start()
         try:

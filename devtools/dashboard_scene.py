@@ -60,7 +60,7 @@ def start_scene(state: Path) -> Scene:
 
     def passwords(store: HubStore) -> None:
         for staff_id, stored in hashes.items():
-            set_password(store.db, staff_id, stored, "scene")
+            set_password(store, staff_id, stored, "scene")
 
     hub.call(passwords)
     kiosk = KioskSync(bench_settings(broker.port, state, "lobby-1", STAFF))

@@ -124,7 +124,7 @@ def start_demo_dashboard(settings: Settings, hub: HubService) -> DashboardServer
 
     def store_passwords(store: HubStore) -> None:
         for staff_id, stored in hashes.items():
-            set_password(store.db, staff_id, stored, "demo")
+            set_password(store, staff_id, stored, "demo")
 
     hub.call(store_passwords)
     for port in (web.port, 0):

@@ -151,7 +151,7 @@ def _web_password(args: argparse.Namespace) -> int:
     store = HubStore.open(_db_path(settings))
     try:
         with store.transaction():
-            set_password(store.db, args.staff_id, hash_secret(password), SystemClock().now().isoformat())
+            set_password(store, args.staff_id, hash_secret(password), SystemClock().now().isoformat())
     finally:
         store.close()
     print(f"dashboard password set for {args.staff_id}")

@@ -111,7 +111,7 @@ async def verified_member(dash: Dashboard, staff_id: str, password: str) -> Any:
     member = dash.members.get(staff_id)
     if dash.lockout.locked(staff_id):
         return None
-    stored = password_hash(dash.store.db, staff_id) if member else ""
+    stored = password_hash(dash.store, staff_id) if member else ""
     ok = bool(stored) and await run_in_threadpool(verify_secret, password, stored)  # scrypt: off the loop
     if not ok or member is None:
         dash.lockout.failed(staff_id)

@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from domain.impact import status_impact
 from hub.store import HubAppointment, HubStore
+from hub.web import records
 from sync import messages as m
 
 # How a check-in method reads on the page.
@@ -133,10 +134,7 @@ def arrivals(store: HubStore, now: datetime) -> list[dict[str, Any]]:
 
 def escalations(store: HubStore) -> dict[str, list[dict[str, Any]]]:
     rows = store.staff.escalations(only_open=False)
-    cols = ("id", "at", "provider_id", "summary", "changed_by", "acked_by", "acked_at")
-    sql = f"SELECT {', '.join(cols)} FROM notices ORDER BY at DESC"  # noqa: S608 - fixed columns
-    notices = [dict(zip(cols, r, strict=True)) for r in store.db.execute(sql)]
-    return {"escalations": list(reversed(rows)), "notices": notices}
+    return {"escalations": list(reversed(rows)), "notices": records.notices(store)}
 
 
 @dataclass(frozen=True)
@@ -184,8 +182,5 @@ def _timelines(store: HubStore) -> list[tuple[str, list[tuple[str, str]]]]:
     names = store.providers()
     out = []
     for pid, name in names.items():
-        rows = store.db.execute(
-            "SELECT changed_at, state FROM status_history WHERE provider_id = ? ORDER BY version", [pid]
-        )
-        out.append((name, [(_clock(r[0]), r[1]) for r in rows]))
+        out.append((name, [(_clock(at), state) for at, state in records.status_changes(store, pid)]))
     return out

@@ -45,7 +45,7 @@ class Practice:
 def start_practice(broker: Broker, state_dir: Path, staff: StaffSettings = STAFF) -> Practice:
     hub = start_hub(broker.settings(), state_dir, staff=staff, morning_starts=morning_from_now())
     for staff_id, password in PASSWORDS.items():
-        hub.call(lambda store, s=staff_id, p=password: set_password(store.db, s, hash_secret(p, n=2**4), "t"))
+        hub.call(lambda store, s=staff_id, p=password: set_password(store, s, hash_secret(p, n=2**4), "t"))
     settings = replace(
         hub.settings,
         hub=replace(hub.settings.hub, web=HubWebSettings(enabled=True, port=0, lockout_s=60)),

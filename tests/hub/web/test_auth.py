@@ -66,3 +66,19 @@ def test_csrf_token_must_match(sent: str | None, ok: bool) -> None:
     s = Sessions(100, 30, Clock()).open(ANN)
     s.csrf = "right"
     assert csrf_ok(s, sent) is ok
+
+
+def test_every_sql_statement_of_the_dashboard_is_in_its_repository() -> None:
+    import re
+    from pathlib import Path
+
+    web = Path(__file__).resolve().parents[3] / "hub" / "web"
+    sql = re.compile(r"\.execute\(|\.table\(|\.db\b|\b(SELECT|INSERT|UPDATE|DELETE|PRAGMA)\b|sqlite3")
+    found = [
+        f"{path.name}:{n}"
+        for path in sorted(web.glob("*.py"))
+        if path.name != "records.py"
+        for n, line in enumerate(path.read_text().splitlines(), start=1)
+        if sql.search(line) and not line.lstrip().startswith("#")
+    ]
+    assert found == []

@@ -50,7 +50,7 @@ def test_web_password_stores_only_a_scrypt_hash(tmp_path: Path, monkeypatch: pyt
 
     store = HubStore.open(tmp_path / "hub" / "hub.sqlite", readonly=True)
     try:
-        stored = password_hash(store.db, "ann")
+        stored = password_hash(store, "ann")
         dump = "\n".join(store.db.iterdump())
     finally:
         store.close()
