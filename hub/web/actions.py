@@ -5,6 +5,8 @@ panel (``RequestOrigin.DASHBOARD``); the hub thread audits and publishes."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -13,7 +15,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-from core.errors import ConfigError
+from core.errors import ConfigError, KioskError
 from domain.impact import impact_sentence, status_impact
 from domain.staff import Role
 from hub.cli import build_request
@@ -42,7 +44,7 @@ class CsrfRefused(Exception):
     """A state-changing request without this session's CSRF token (answered 403)."""
 
 
-def _request(session: Session, form: FormData, approved_by: str = "") -> m.StatusChangeRequest:
+def _request(session: Session, form: FormData) -> m.StatusChangeRequest:
     state = str(form.get("state", ""))
     if state not in _CLI_STATES:
         raise ConfigError(f"unknown state {state!r}")
@@ -54,9 +56,7 @@ def _request(session: Session, form: FormData, approved_by: str = "") -> m.Statu
         str(form.get("reason", ""))[:80],
         session.staff_id,
     )
-    return m.StatusChangeRequest(
-        **{**req.__dict__, "kiosk_id": DASHBOARD_ID, "role": session.role.value, "approved_by": approved_by}
-    )
+    return m.StatusChangeRequest(**{**req.__dict__, "kiosk_id": DASHBOARD_ID, "role": session.role.value})
 
 
 def _needs_approval(dash: Dashboard, session: Session, req: m.StatusChangeRequest) -> bool:
@@ -96,19 +96,32 @@ async def preview(dash: Dashboard, request: Request) -> Response:
 
 async def apply(dash: Dashboard, request: Request) -> Response:
     session, form = await _checked_form(dash, request, *_CHANGERS)
-    approved_by = ""
-    if _needs_approval(dash, session, _request(session, form)):
+    try:
+        req = _request(session, form)
+    except ConfigError as exc:
+        return _back(f"Not changed: {exc}")
+    if _needs_approval(dash, session, req):
         approver = await verified_member(
             dash, str(form.get("approver", "")).strip(), str(form.get("approver_password", ""))
         )
         if approver is None or approver.role is not Role.SUPERVISOR:
             return _back("Not changed: the supervisor's id or password was not accepted")
-        approved_by = approver.id
-    req = _request(session, form, approved_by)
-    result: m.RequestResult = await run_in_threadpool(dash.hub.set_status, req, RequestOrigin.DASHBOARD)
+        req = replace(req, approved_by=approver.id)
+    try:
+        result: m.RequestResult = await run_in_threadpool(dash.hub.set_status, req, RequestOrigin.DASHBOARD)
+    except (TimeoutError, KioskError):
+        return _back("Not changed: the hub did not answer; try again")
     if not result.accepted:
         return _back(f"Rejected: {result.reason}")
     return _back(f"Changed (status version {result.status_version})")
+
+
+async def _act(dash: Dashboard, fn: Callable[[StaffDesk, HubStore], Out]) -> int | None:
+    """Run a staff action on the hub thread; None when the hub did not answer."""
+    try:
+        return int(await run_in_threadpool(dash.hub.act, fn))
+    except (TimeoutError, KioskError):
+        return None
 
 
 async def ack_alert(dash: Dashboard, request: Request) -> Response:
@@ -121,7 +134,9 @@ async def ack_alert(dash: Dashboard, request: Request) -> Response:
             store, dash.hub.tree, esc_id, by=session.staff_id, role=session.role.value, at=at
         )
 
-    done = await run_in_threadpool(dash.hub.act, act)
+    done = await _act(dash, act)
+    if done is None:
+        return _back("Not acknowledged: the hub did not answer; try again", "/escalations")
     return _back("Acknowledged" if done else "Already closed", "/escalations")
 
 
@@ -137,7 +152,9 @@ async def ack_notice(dash: Dashboard, request: Request) -> Response:
     def act(desk: StaffDesk, _store: HubStore) -> Out:
         return desk.on_notice_ack(ack, RequestOrigin.DASHBOARD)
 
-    done = await run_in_threadpool(dash.hub.act, act)
+    done = await _act(dash, act)
+    if done is None:
+        return _back("Not acknowledged: the hub did not answer; try again", "/escalations")
     return _back("Acknowledged" if done else "Already acknowledged", "/escalations")
 
 

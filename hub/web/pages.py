@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 
-from domain.staff import verify_secret
+from domain.staff import StaffMember, verify_secret
 from hub.web import charts, views
 from hub.web.auth import csrf_ok
 from hub.web.context import COOKIE, LOGIN_CSRF_COOKIE, PAGES, Dashboard
@@ -105,15 +105,17 @@ async def login(dash: Dashboard, request: Request) -> Response:
     return response
 
 
-async def verified_member(dash: Dashboard, staff_id: str, password: str) -> Any:
+async def verified_member(dash: Dashboard, staff_id: str, password: str) -> StaffMember | None:
     """The staff member whose dashboard password this is, counting failures (and refusing
     a locked account before any hash is computed)."""
     member = dash.members.get(staff_id)
+    if member is None:
+        return None  # not counted: failures are kept for staff ids only (bounded memory)
     if dash.lockout.locked(staff_id):
         return None
-    stored = password_hash(dash.store, staff_id) if member else ""
+    stored = password_hash(dash.store, staff_id)
     ok = bool(stored) and await run_in_threadpool(verify_secret, password, stored)  # scrypt: off the loop
-    if not ok or member is None:
+    if not ok:
         dash.lockout.failed(staff_id)
         return None
     dash.lockout.succeeded(staff_id)
