@@ -37,6 +37,7 @@ bench: venv
 
 screenshots: venv
 	QT_QPA_PLATFORM=offscreen $(PY) -m devtools.screenshots --out build/screenshots --x11
+	$(PY) -m devtools.dashboard_shots --out build/screenshots/dashboard
 
 clean:
 	rm -rf build $(VENV) *.egg-info

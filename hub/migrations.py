@@ -137,4 +137,12 @@ def _v4_display_screen(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE kiosks ADD COLUMN display_screen INTEGER")
 
 
-HUB_MIGRATIONS = [_v1_initial, _v2_staff_side, _v3_request_origin, _v4_display_screen]
+def _v5_web_accounts(db: sqlite_utils.Database) -> None:
+    """The dashboard's sign-in: one scrypt password hash per staff id (``kiosk hub
+    web-password``), and who acknowledged an escalation from the dashboard, and when."""
+    db.table("web_accounts").create({"staff_id": str, "password_hash": str, "set_at": str}, pk="staff_id")
+    db.execute("ALTER TABLE escalations ADD COLUMN acked_by TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE escalations ADD COLUMN acked_at TEXT NOT NULL DEFAULT ''")
+
+
+HUB_MIGRATIONS = [_v1_initial, _v2_staff_side, _v3_request_origin, _v4_display_screen, _v5_web_accounts]

@@ -16,6 +16,9 @@ from sync.wire import Message
 # The address the practice terminal's answers go to (``hub/result/cli``). Only an address:
 # a request is the practice's because of the topic it came on, not because of this id.
 PRACTICE_CLI_ID = "cli"
+# The address the dashboard's requests carry (``hub/result/dashboard``); the dashboard runs
+# in the hub's process, so its origin is set there, never read from a topic.
+DASHBOARD_ID = "dashboard"
 
 
 class RequestOrigin(StrEnum):
@@ -23,6 +26,7 @@ class RequestOrigin(StrEnum):
 
     KIOSK = "kiosk"
     PRACTICE_CLI = "practice_cli"
+    DASHBOARD = "dashboard"  # a signed-in staff member on the hub's web dashboard
 
     @classmethod
     def of_topic(cls, tree: TopicTree, topic: str) -> RequestOrigin:

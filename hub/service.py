@@ -23,7 +23,7 @@ from core.clock import Clock, SystemClock
 from core.errors import KioskError
 from core.version import __version__
 from core.worker import Worker, WorkerStopped
-from hub.desk import StaffDesk
+from hub.desk import Out, StaffDesk
 from hub.origin import Received, RequestOrigin
 from hub.store import DayPlan, HubStore
 from sync import messages as m
@@ -100,8 +100,24 @@ class HubService:
         return self._worker
 
     def add_listener(self, listener: Callable[[str, Message], None]) -> None:
-        """``listener(event, message)`` on the hub thread after each recorded message."""
+        """``listener(event, message)`` on the hub thread after each recorded message and
+        after each message the hub publishes (status, schedule, receipt, notice, alert...)."""
         self._listeners.append(listener)
+
+    def act(self, fn: Callable[[StaffDesk, HubStore], Out], timeout: float = 10.0) -> int:
+        """Run a staff action (the dashboard's acknowledgements) on the hub thread in one
+        transaction, then publish what it returns; how many messages that was."""
+
+        def run(store: HubStore) -> int:
+            if self.desk is None:
+                raise KioskError("the hub is not running")
+            with store.transaction():
+                out = fn(self.desk, store)
+            for topic, msg, retain in out:
+                self._publish(topic, msg, retain)
+            return len(out)
+
+        return int(self.call(run, timeout))
 
     def call(self, fn: Callable[[HubStore], Any], timeout: float = 10.0) -> Any:
         """Run ``fn(store)`` on the hub worker, after the messages delivered before it."""
@@ -344,6 +360,7 @@ class HubService:
                 self.stats["publish_deferred"] += 1  # republished on the next connect
         except KioskError as exc:
             log.error("hub could not publish %s: %s", msg.KIND, exc)
+        self._notify(msg.KIND, msg)  # after the commit it follows: what the dashboard pushes
 
     def _notify(self, event: str, msg: Message) -> None:
         for listener in self._listeners:

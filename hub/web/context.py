@@ -1,0 +1,103 @@
+"""What every request handler shares: the hub, a read-only store, sessions, the lockout,
+the templates and the broadcaster. One per dashboard; its reads run on the web loop's
+thread, which owns the read-only connection."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from config.settings import Settings
+from core.clock import Clock
+from domain.staff import Role, StaffMember, parse_members
+from hub.policy import RolePolicy
+from hub.service import HubService
+from hub.store import HubStore
+from hub.web.auth import Lockout, Session, Sessions
+from hub.web.events import Broadcaster
+
+COOKIE = "kiosk_dashboard"
+LOGIN_CSRF_COOKIE = "kiosk_dashboard_login"
+# page path -> (title, the sections it shows)
+PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "/": ("Board", ("board",)),
+    "/kiosks": ("Kiosks", ("kiosks",)),
+    "/arrivals": ("Arrivals", ("arrivals",)),
+    "/escalations": ("Escalations", ("escalations",)),
+    "/charts": ("Charts", ("charts",)),
+    "/notifications": ("Notifications", ("notifications",)),
+}
+
+
+class Forbidden(Exception):
+    """The signed-in role may not do this (answered 403)."""
+
+
+@dataclass
+class Dashboard:
+    settings: Settings
+    hub: HubService
+    clock: Clock
+    monotonic: Callable[[], float] = time.monotonic
+    broadcaster: Broadcaster = field(default_factory=Broadcaster)
+    _store: HubStore | None = None
+
+    def __post_init__(self) -> None:
+        web = self.settings.hub.web
+        self.members: dict[str, StaffMember] = {m.id: m for m in parse_members(self.settings.staff.members)}
+        self.policy = RolePolicy.from_settings(self.settings.staff)
+        self.sessions = Sessions(web.session_s, web.session_idle_s, self.monotonic)
+        self.lockout = Lockout(web.max_attempts, web.lockout_s, self.monotonic)
+        self.templates = jinja2.Environment(
+            loader=jinja2.PackageLoader("hub.web", "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+        )
+
+    @property
+    def store(self) -> HubStore:
+        """The read-only connection (opened on first use, on the web loop's thread)."""
+        if self._store is None:
+            self._store = HubStore.open(Path(self.hub.db_path), readonly=True)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    # --- requests ---------------------------------------------------------------------
+
+    def session(self, request: Request) -> Session | None:
+        return self.sessions.get(request.cookies.get(COOKIE))
+
+    def require(self, request: Request, *roles: Role) -> Session:
+        """The request's live session with one of ``roles`` (any role when none given)."""
+        session = self.session(request)
+        if session is None:
+            raise SignInNeeded
+        if roles and session.role not in roles:
+            raise Forbidden
+        return session
+
+    def render(self, name: str, request: Request, status_code: int = 200, **values: Any) -> HTMLResponse:
+        session = self.session(request)
+        html = self.templates.get_template(name).render(
+            session=session,
+            practice=self.settings.ui.practice_name,
+            path=request.url.path,
+            pages=PAGES,
+            **values,
+        )
+        return HTMLResponse(html, status_code=status_code)
+
+
+class SignInNeeded(Exception):
+    """No live session: answered with the sign-in page (or 401 for the event stream)."""

@@ -1,0 +1,101 @@
+"""Hub events to the browsers: a listener on ``HubService`` marks which page sections
+changed, and each connected event stream gets the section names (server-sent events).
+
+The listener runs on the hub thread; it only marks and, once per burst, schedules a flush
+on the web loop (``call_soon_threadsafe``), so a burst of 500 check-ins is one push per
+section, and the hub thread never waits on a browser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+
+from sync.wire import Message
+
+# Which sections a hub event changes (the message KINDs of HubService's listener).
+SECTIONS_OF: dict[str, frozenset[str]] = {
+    "status": frozenset({"board", "kiosks", "charts"}),
+    "receipt": frozenset({"board"}),
+    "affected": frozenset({"board"}),
+    "schedule": frozenset({"board", "arrivals"}),
+    "appointment": frozenset({"arrivals"}),
+    "checkin": frozenset({"arrivals", "charts"}),
+    "availability": frozenset({"kiosks", "board"}),
+    "display": frozenset({"kiosks", "board"}),
+    "health": frozenset({"kiosks"}),
+    "escalation": frozenset({"escalations"}),
+    "notice": frozenset({"escalations"}),
+    # "notification": frozenset({"notifications"}),  # the seam for the notifications issue
+}
+_QUEUE = 64
+_KEEPALIVE_S = 15.0
+_CLOSE = ""
+
+
+class Broadcaster:
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._streams: set[asyncio.Queue[str]] = set()
+        self._dirty: set[str] = set()
+        self._scheduled = False
+        self._lock = threading.Lock()  # guards _dirty/_scheduled between the hub and web threads
+
+    def bind(self, loop: asyncio.AbstractEventLoop | None) -> None:
+        self._loop = loop
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        return self._loop
+
+    @property
+    def streams(self) -> int:
+        return len(self._streams)
+
+    def on_hub_event(self, kind: str, _msg: Message) -> None:
+        """HubService listener (hub thread): never blocks, never raises on a closed loop."""
+        sections = SECTIONS_OF.get(kind)
+        loop = self._loop
+        if not sections or loop is None:
+            return
+        with self._lock:
+            self._dirty |= sections
+            if self._scheduled:
+                return
+            self._scheduled = True
+        try:
+            loop.call_soon_threadsafe(self._flush)
+        except RuntimeError:  # the web loop has closed (dashboard stopping): nobody to tell
+            self._scheduled = False
+
+    def _flush(self) -> None:
+        with self._lock:
+            dirty, self._dirty, self._scheduled = self._dirty, set(), False
+        for stream in list(self._streams):
+            for section in sorted(dirty):
+                if stream.full():
+                    break  # a stalled browser: it refetches everything on reconnect
+                stream.put_nowait(section)
+
+    def close_all(self) -> None:
+        """End every stream (on the web loop): shutdown does not wait for browsers."""
+        for stream in list(self._streams):
+            stream.put_nowait(_CLOSE)
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        queue: asyncio.Queue[str] = asyncio.Queue(_QUEUE)
+        self._streams.add(queue)
+        try:
+            yield b"retry: 1000\nevent: hello\ndata: connected\n\n"
+            while True:
+                try:
+                    section = await asyncio.wait_for(queue.get(), _KEEPALIVE_S)
+                except TimeoutError:
+                    yield b": keepalive\n\n"
+                    continue
+                if section == _CLOSE:
+                    return
+                yield f"event: {section}\ndata: {section}\n\n".encode()
+        finally:
+            self._streams.discard(queue)

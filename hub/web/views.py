@@ -1,0 +1,186 @@
+"""What each page shows, read from the hub's database: plain dicts for the templates.
+
+Patients appear as first name and last initial only; no full name, phone number or date
+of birth leaves this module (the appointments' ``dob`` and ``last_name`` are never read
+into a view).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from domain.impact import status_impact
+from hub.store import HubAppointment, HubStore
+from hub.web import records
+from sync import messages as m
+
+# How a check-in method reads on the page.
+METHODS = {"dob": "touch", "code": "code", "qr": "QR", "voice": "voice", "staff": "staff"}
+STATES = {"on_time": "on time", "late": "late", "out": "out today", "leaving_early": "leaving early"}
+NO_SHOW_AFTER_MIN = 15
+
+
+def patient_label(appt: HubAppointment) -> str:
+    """First name and last initial: all a page may show of a patient."""
+    initial = next((ch for ch in appt.last_name if ch.isalpha()), "")
+    return f"{appt.first_name} {initial.upper()}." if initial else appt.first_name
+
+
+def _clock(stamp: str) -> str:
+    return stamp[11:16] if len(stamp) >= 16 else stamp
+
+
+def board(store: HubStore, now: datetime) -> list[dict[str, Any]]:
+    names = store.providers()
+    receipts = _receipts(store)
+    rows = []
+    for status in store.statuses():
+        appts = [a.to_wire() for a in store.appointments(status.provider_id)]
+        impact = status_impact(
+            appts, status.state, now, delay_min=status.delay_min, leaving_at=status.leaving_at
+        )
+        shown, waiting = receipts.get(status.provider_id, ([], []))
+        rows.append(
+            {
+                "id": status.provider_id,
+                "name": names.get(status.provider_id, status.provider_id),
+                "state": status.state,
+                "state_text": STATES.get(status.state, status.state),
+                "delay_min": status.delay_min,
+                "leaving_at": status.leaving_at,
+                "reason": status.reason,
+                "changed_by": status.changed_by or "-",
+                "changed_at": _clock(status.changed_at) or "-",
+                "version": status.version,
+                "affected": impact.affected if status.state != "on_time" else 0,
+                "checked_in": impact.checked_in if status.state != "on_time" else 0,
+                "shown": shown,
+                "waiting": waiting,
+            }
+        )
+    return sorted(rows, key=lambda r: str(r["name"]))
+
+
+def _receipts(store: HubStore) -> dict[str, tuple[list[str], list[str]]]:
+    kiosks = [k for k in store.kiosks() if k.get("online")]
+    out: dict[str, tuple[list[str], list[str]]] = {}
+    for status in store.statuses():
+        if status.version == 0:
+            continue
+        shown = [str(k["id"]) for k in kiosks if _shows(k, status.provider_id) >= status.version]
+        waiting = [str(k["id"]) for k in kiosks if _shows(k, status.provider_id) < status.version]
+        out[status.provider_id] = (shown, waiting)
+    return out
+
+
+def _shows(kiosk: dict[str, object], provider_id: str) -> int:
+    return int(cast(dict[str, int], kiosk["display"]).get(provider_id, 0))
+
+
+def kiosks(store: HubStore, now: datetime) -> list[dict[str, Any]]:
+    newest = {s.provider_id: s.version for s in store.statuses()}
+    names = store.providers()
+    rows = []
+    for k in store.kiosks():
+        health = cast(dict[str, Any], k["health"])
+        display = cast(dict[str, int], k["display"])
+        behind = [names.get(p, p) for p, v in newest.items() if v and int(display.get(p, 0)) < v]
+        devices = cast(dict[str, dict[str, Any]], health.get("devices", {}))
+        rows.append(
+            {
+                "id": k["id"],
+                "online": bool(k.get("online")),
+                "software_version": k.get("software_version") or "?",
+                "last_seen": _clock(str(k.get("last_seen") or "")),
+                "display": [
+                    {"provider": names.get(p, p), "shows": int(display.get(p, 0)), "newest": v}
+                    for p, v in sorted(newest.items())
+                ],
+                "behind": behind,
+                "cache_age_s": _age(health.get("cache_age_s")),
+                "outbox_depth": health.get("outbox_depth"),
+                "devices": [{"name": n, **d} for n, d in sorted(devices.items())],
+            }
+        )
+    return rows
+
+
+def _age(value: object) -> int | None:
+    """Seconds since the kiosk's cache was refreshed; None when it has none yet (-1)."""
+    return int(value) if isinstance(value, int | float) and value >= 0 else None
+
+
+def arrivals(store: HubStore, now: datetime) -> list[dict[str, Any]]:
+    names = store.providers()
+    rows = []
+    for c in store.checkins():
+        appt = store.appointment(str(c["appointment_id"]))
+        arrived = datetime.fromisoformat(str(c["arrived_at"]))
+        rows.append(
+            {
+                "time": _clock(str(c["arrived_at"])),
+                "patient": patient_label(appt) if appt else "?",
+                "appointment": _clock(appt.start) if appt else "",
+                "provider": names.get(str(c["provider_id"]), str(c["provider_id"])),
+                "method": METHODS.get(str(c["method"]), str(c["method"])),
+                "outcome": str(c["outcome"]).replace("_", " "),
+                "wait_min": max(0, int((now - arrived).total_seconds() // 60)),
+            }
+        )
+    return list(reversed(rows))
+
+
+def escalations(store: HubStore) -> dict[str, list[dict[str, Any]]]:
+    rows = store.staff.escalations(only_open=False)
+    return {"escalations": list(reversed(rows)), "notices": records.notices(store)}
+
+
+@dataclass(frozen=True)
+class ChartData:
+    per_quarter: list[tuple[str, int]]  # "08:00" -> check-ins in that 15 minutes
+    arrival_offsets: list[int]  # minutes arrived before (<0) or after the appointment
+    methods: dict[str, int]
+    to_desk: int  # check-ins that ended at the front desk (reschedule, other provider, desk)
+    no_shows: int
+    timelines: list[tuple[str, list[tuple[str, str]]]]  # provider -> [(HH:MM, state)]
+    hours: tuple[int, int] = (7, 19)  # the span the timeline draws: the day, and now
+
+
+def chart_data(store: HubStore, now: datetime) -> ChartData:
+    checkins = store.checkins()
+    quarters: dict[str, int] = {}
+    offsets: list[int] = []
+    methods: dict[str, int] = {}
+    to_desk = 0
+    checked: set[str] = set()
+    for c in checkins:
+        arrived = datetime.fromisoformat(str(c["arrived_at"]))
+        slot = arrived.replace(minute=arrived.minute // 15 * 15, second=0, microsecond=0)
+        quarters[slot.strftime("%H:%M")] = quarters.get(slot.strftime("%H:%M"), 0) + 1
+        method = METHODS.get(str(c["method"]), str(c["method"]))
+        methods[method] = methods.get(method, 0) + 1
+        checked.add(str(c["appointment_id"]))
+        if str(c["outcome"]) not in m.ARRIVED:
+            to_desk += 1
+        appt = store.appointment(str(c["appointment_id"]))
+        if appt is not None:
+            offsets.append(int((arrived - datetime.fromisoformat(appt.start)).total_seconds() // 60))
+    cutoff = now - timedelta(minutes=NO_SHOW_AFTER_MIN)
+    no_shows = sum(
+        1
+        for a in store.appointments()
+        if a.state == "booked" and a.id not in checked and datetime.fromisoformat(a.start) < cutoff
+    )
+    starts = [datetime.fromisoformat(a.start).hour for a in store.appointments()] or [7]
+    hours = (min([*starts, now.hour]), min(24, max(max(starts) + 2, now.hour + 1)))
+    return ChartData(sorted(quarters.items()), offsets, methods, to_desk, no_shows, _timelines(store), hours)
+
+
+def _timelines(store: HubStore) -> list[tuple[str, list[tuple[str, str]]]]:
+    names = store.providers()
+    out = []
+    for pid, name in names.items():
+        out.append((name, [(_clock(at), state) for at, state in records.status_changes(store, pid)]))
+    return out

@@ -1,0 +1,94 @@
+"""A practice with a dashboard: real mosquitto, a hub with today's sample morning, staff
+with dashboard passwords, the dashboard on a free port, and a real headless Chromium."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.chrome.webdriver import WebDriver
+
+from config.settings import HubWebSettings, StaffSettings
+from domain.staff import hash_secret
+from hub.service import HubService
+from hub.web import DashboardServer
+from hub.web.records import set_password
+from tests.support.broker import Broker
+from tests.support.site import morning_from_now, start_hub
+
+PASSWORDS = {"desk-ann": "front-desk-pw-1", "boss-bo": "supervisor-pw-1", "tech-ted": "technician-pw-1"}
+ROLES = {"desk-ann": "front_desk", "boss-bo": "supervisor", "tech-ted": "technician"}
+# Fast hashes for tests (the same scrypt, a smaller N); the product default is 2**14.
+STAFF = StaffSettings(
+    members={sid: f"{ROLES[sid]}:{hash_secret('0000', n=2**4)}" for sid in PASSWORDS},
+    max_attempts=5,
+)
+
+
+@dataclass
+class Practice:
+    hub: HubService
+    dashboard: DashboardServer
+    broker: Broker
+    state_dir: Path
+
+    @property
+    def url(self) -> str:
+        return self.dashboard.url
+
+
+def start_practice(broker: Broker, state_dir: Path, staff: StaffSettings = STAFF) -> Practice:
+    hub = start_hub(broker.settings(), state_dir, staff=staff, morning_starts=morning_from_now())
+    for staff_id, password in PASSWORDS.items():
+        hub.call(lambda store, s=staff_id, p=password: set_password(store, s, hash_secret(p, n=2**4), "t"))
+    settings = replace(
+        hub.settings,
+        hub=replace(hub.settings.hub, web=HubWebSettings(enabled=True, port=0, lockout_s=60)),
+    )
+    dashboard = DashboardServer(settings, hub)
+    dashboard.start()
+    return Practice(hub, dashboard, broker, state_dir)
+
+
+@pytest.fixture
+def practice(broker: Broker, tmp_path: Path) -> Iterator[Practice]:
+    p = start_practice(broker, tmp_path)
+    yield p
+    p.dashboard.stop()
+    p.hub.stop()
+
+
+def _chromium() -> tuple[str, str]:
+    binary, driver = shutil.which("chromium") or "/usr/bin/chromium", shutil.which("chromedriver")
+    if not Path(binary).exists() or driver is None:
+        pytest.fail("chromium and chromium-driver are needed (deps/apt-web.txt; `make test` installs them)")
+    return binary, driver
+
+
+def new_browser(width: int = 1366, height: int = 768) -> WebDriver:
+
+    binary, driver = _chromium()
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        f"--window-size={width},{height}",
+        "--force-device-scale-factor=1",
+    ):
+        options.add_argument(arg)
+    return webdriver.Chrome(service=Service(driver), options=options)
+
+
+@pytest.fixture
+def browser() -> Iterator[WebDriver]:
+    b = new_browser()
+    yield b
+    b.quit()
