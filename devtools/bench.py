@@ -18,6 +18,7 @@ from typing import Any
 
 _AREAS = (
     "devtools.bench_sync",
+    "devtools.bench_tls",
     "devtools.bench_staff",
     "devtools.bench_hardware",
     "devtools.bench_speech",

@@ -1,5 +1,6 @@
 """Kiosks for the propagation benchmark, in a process of their own (as on real units,
-where each kiosk has its own CPU): ``python -m devtools.bench_kiosks PORT STATE FIRST COUNT``.
+where each kiosk has its own CPU): ``python -m devtools.bench_kiosks PORT STATE FIRST COUNT [CA]``
+(with CA, over TLS).
 
 Prints ``ready`` once every kiosk holds the day, then one line per status change a
 kiosk has committed and told its listeners about: ``status VERSION KIOSK MONOTONIC``
@@ -19,10 +20,11 @@ from sync.kiosk_sync import KioskSync, SyncChange
 
 def main() -> None:
     port, state, first, count = int(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    ca_file = sys.argv[5] if len(sys.argv) > 5 else ""
     lock = threading.Lock()
     syncs = []
     for i in range(first, first + count):
-        sync = KioskSync(bench_settings(port, state, f"k{i:02d}"))
+        sync = KioskSync(bench_settings(port, state, f"k{i:02d}", ca_file=ca_file))
 
         def on_change(change: SyncChange, kiosk: str = sync.kiosk_id) -> None:
             if change.kind == "status":

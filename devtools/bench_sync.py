@@ -35,7 +35,10 @@ from sync.topics import TopicTree
 from sync.wire import encode
 
 
-def bench_settings(port: int, state: Path, kiosk_id: str, staff: StaffSettings | None = None) -> Settings:
+def bench_settings(
+    port: int, state: Path, kiosk_id: str, staff: StaffSettings | None = None, ca_file: str = ""
+) -> Settings:
+    """With ``ca_file``, over TLS to ``localhost`` (what a TLS ``Broker`` certifies)."""
     return Settings(
         kiosk=KioskSettings(
             id=kiosk_id,
@@ -45,7 +48,13 @@ def bench_settings(port: int, state: Path, kiosk_id: str, staff: StaffSettings |
             health_interval_s=60,
             log_level="WARNING",
         ),
-        broker=BrokerSettings(port=port, reconnect_min_s=0.1, reconnect_max_s=0.5),
+        broker=BrokerSettings(
+            host="localhost" if ca_file else "127.0.0.1",
+            port=port,
+            ca_file=ca_file,
+            reconnect_min_s=0.1,
+            reconnect_max_s=0.5,
+        ),
         hub=HubSettings(state_dir=str(state / "hub")),
         staff=staff or StaffSettings(),
     )
@@ -75,7 +84,7 @@ def _request(provider: str, delay: int) -> m.StatusChangeRequest:
 class _KioskProcesses:
     """Kiosks in worker processes (``devtools.bench_kiosks``); collects their status arrivals."""
 
-    def __init__(self, port: int, state: Path, kiosks: int, processes: int) -> None:
+    def __init__(self, port: int, state: Path, kiosks: int, processes: int, ca_file: str = "") -> None:
         self.arrivals: dict[int, list[float]] = {}
         self._lock = threading.Lock()
         self._procs: list[subprocess.Popen[str]] = []
@@ -83,6 +92,7 @@ class _KioskProcesses:
         per = -(-kiosks // processes)
         for first in range(0, kiosks, per):
             args = [str(port), str(state), str(first), str(min(per, kiosks - first))]
+            args += [ca_file] if ca_file else []
             proc = subprocess.Popen(
                 [sys.executable, "-m", "devtools.bench_kiosks", *args],
                 stdin=subprocess.PIPE,
@@ -126,12 +136,14 @@ class _KioskProcesses:
                 proc.stdout.close()
 
 
-def bench_propagation(state: Path, kiosks: int = 20, changes: int = 40, processes: int = 4) -> dict[str, Any]:
+def bench_propagation(
+    state: Path, kiosks: int = 20, changes: int = 40, processes: int = 4, tls: bool = False
+) -> dict[str, Any]:
     """Kiosks run in ``processes`` worker processes (each real kiosk has its own CPU); the
     hub runs here. Times are CLOCK_MONOTONIC, which all processes share."""
-    broker = Broker(state / "broker")
+    broker = Broker(state / "broker", tls=tls)
     broker.start()
-    hub = HubService(bench_settings(broker.port, state, "hub"))
+    hub = HubService(bench_settings(broker.port, state, "hub", ca_file=broker.ca_file))
     acks: dict[int, set[str]] = {}
     acked_all: dict[int, float] = {}
 
@@ -144,7 +156,7 @@ def bench_propagation(state: Path, kiosks: int = 20, changes: int = 40, processe
 
     hub.add_listener(on_hub)
     hub.start(sample_morning(date.today()))
-    workers = _KioskProcesses(broker.port, state, kiosks, processes)
+    workers = _KioskProcesses(broker.port, state, kiosks, processes, broker.ca_file)
     try:
         workers.wait_ready(90)
         time.sleep(0.5)
@@ -172,13 +184,13 @@ def bench_propagation(state: Path, kiosks: int = 20, changes: int = 40, processe
         broker.stop()
 
 
-def bench_outbox_replay(state: Path, count: int = 10_000) -> dict[str, Any]:
-    broker = Broker(state / "broker-replay")
+def bench_outbox_replay(state: Path, count: int = 10_000, tls: bool = False) -> dict[str, Any]:
+    broker = Broker(state / "broker-replay", tls=tls)
     broker.start()
-    hub = HubService(bench_settings(broker.port, state, "hub-replay"))
+    hub = HubService(bench_settings(broker.port, state, "hub-replay", ca_file=broker.ca_file))
     plan = sample_morning(date.today())
     hub.start(plan)
-    settings = bench_settings(broker.port, state, "replay")
+    settings = bench_settings(broker.port, state, "replay", ca_file=broker.ca_file)
     tree = TopicTree("bench", "main")
     # Queue the backlog as an offline kiosk would have: committed, never published.
     cache = KioskCache.open(Path(settings.kiosk.state_dir) / "kiosk.sqlite")

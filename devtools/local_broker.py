@@ -3,11 +3,14 @@ a password file and an ACL. The demo, the benchmarks and the tests start their o
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,7 +59,7 @@ class Broker:
         if os.geteuid() == 0:
             lines.append("user root")  # as root mosquitto would read our files as user 'mosquitto'
         if self.tls:
-            self.ca_file = _make_certs(self.workdir)
+            self.ca_file = _copy_certs(self.workdir)
             lines += [
                 f"cafile {self.workdir}/ca.crt",
                 f"certfile {self.workdir}/server.crt",
@@ -130,6 +133,27 @@ class Broker:
             reconnect_max_s=0.5,
             keepalive_s=5,
         )
+
+
+_CERT_FILES = ("ca.crt", "server.crt", "server.key")
+
+
+@functools.cache
+def _cert_dir() -> Path:
+    """This process's CA and server certificate. RSA key generation takes about a second,
+    so the pair is made once per process (a test session, a benchmark run)."""
+    cache = Path(tempfile.mkdtemp(prefix="kiosk-test-certs-"))
+    atexit.register(shutil.rmtree, cache, True)
+    _make_certs(cache)
+    return cache
+
+
+def _copy_certs(workdir: Path) -> str:
+    """A copy of the process's certificates in ``workdir``, for one broker."""
+    for name in _CERT_FILES:
+        shutil.copyfile(_cert_dir() / name, workdir / name)
+    (workdir / "server.key").chmod(0o600)
+    return str(workdir / "ca.crt")
 
 
 def _make_certs(workdir: Path) -> str:

@@ -262,11 +262,13 @@ class MqttLink:
         deadline = time.monotonic() + timeout
         while mids & set(self._tokens) and time.monotonic() < deadline and self._connected.is_set():
             client.loop(timeout=0.05)
+        held = _hold(client.socket())
         with contextlib.suppress(OSError, ValueError):
             client.disconnect()
             deadline = time.monotonic() + 0.5
             while client.socket() is not None and time.monotonic() < deadline:
                 client.loop(timeout=0.05)  # sends the DISCONNECT; paho then closes the socket
+        _drain_and_close(held, 0.5)
 
     def _wake(self) -> None:
         """Make the link thread's ``select`` return now (a byte on paho's wake-up pair)."""
@@ -364,6 +366,32 @@ class MqttLink:
         if text != self.last_error:
             log.warning("%s", text, extra={"client_id": self._client_id})
         self.last_error = text
+
+
+def _hold(sock: Any) -> socket.socket | None:
+    """A second handle on the connection's socket, so that it outlives paho's close.
+
+    Paho closes its socket right after writing DISCONNECT. Messages the broker sent
+    meanwhile are still unread then, and closing a TCP socket with unread data sends a
+    reset, which makes the broker discard the DISCONNECT it has not read yet: it logs a
+    dropped connection ("protocol error" over TLS) and publishes the will."""
+    if sock is None:
+        return None
+    with contextlib.suppress(OSError, ValueError):
+        return socket.socket(fileno=socket.dup(sock.fileno()))
+    return None
+
+
+def _drain_and_close(held: socket.socket | None, timeout: float) -> None:
+    """Read (and drop) what the broker still sends until it closes, then close: a FIN, not
+    a reset. The raw bytes may be TLS records; nobody decrypts them any more."""
+    if held is None:
+        return
+    with contextlib.suppress(OSError), held:
+        held.settimeout(timeout)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and held.recv(4096):
+            pass
 
 
 __all__ = ["EventKind", "LinkEvent", "MqttLink", "Will"]

@@ -18,7 +18,7 @@ from core.logs import JsonFormatter
 from hub.sample import sample_morning
 from hub.schedule_io import load_plan, write_csv
 from kiosk.cli import main
-from tests.support.broker import Broker
+from tests.support.broker import Broker, broker_toml
 from tests.support.site import RecordingKiosk, start_hub, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,8 +28,8 @@ def _config(tmp_path: Path, broker: Broker, protocol: str = "5") -> Path:
     path = tmp_path / "kiosk.toml"
     path.write_text(
         f'[kiosk]\nid = "lobby-1"\npractice = "acme"\nsite = "main"\nstate_dir = "{tmp_path}"\n'
-        f'[broker]\nport = {broker.port}\nprotocol = "{protocol}"\nreconnect_min_s = 0.1\n'
-        f'[hub]\nstate_dir = "{tmp_path / "hub"}"\n'
+        + broker_toml(broker, protocol=protocol, reconnect_min_s=0.1)
+        + f'[hub]\nstate_dir = "{tmp_path / "hub"}"\n'
     )
     return path
 

@@ -21,7 +21,7 @@ from hub.sample import PROVIDERS, sample_morning
 from sync import messages as m
 from sync.topics import TopicTree
 from sync.wire import decode
-from tests.support.broker import Broker
+from tests.support.broker import Broker, broker_toml, connect
 
 ROOT = Path(__file__).resolve().parents[2]
 TREE = TopicTree("acme", "main")
@@ -71,14 +71,14 @@ def hub_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class _Retained:
     """The retained messages of the hub's topics, as a kiosk would see them on connecting."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, broker: Broker) -> None:
         self.topics: dict[str, bytes] = {}
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="install-test")
         self.client.on_connect = lambda c, *_: c.subscribe(
             [(TREE.hub_availability(), 1), (f"{TREE.base}/schedule/+", 1)]
         )
         self.client.on_message = lambda _c, _u, msg: self.topics.__setitem__(msg.topic, msg.payload)
-        self.client.connect("127.0.0.1", port)
+        connect(self.client, broker)
         self.client.loop_start()
 
     def close(self) -> None:
@@ -96,7 +96,7 @@ class _Retained:
 
 @pytest.fixture
 def retained(broker: Broker) -> Iterator[_Retained]:
-    watcher = _Retained(broker.port)
+    watcher = _Retained(broker)
     yield watcher
     watcher.close()
 
@@ -140,8 +140,8 @@ def test_kiosk_hub_run_serves_the_broker_then_stops_on_sigterm(
     config = tmp_path / "kiosk.toml"
     config.write_text(
         f'[kiosk]\npractice = "acme"\nsite = "main"\nstate_dir = "{tmp_path / "kiosk"}"\n'
-        f"[broker]\nport = {broker.port}\nreconnect_min_s = 0.1\n"
-        f'[hub]\nstate_dir = "{tmp_path / "hub"}"\n'
+        + broker_toml(broker, reconnect_min_s=0.1)
+        + f'[hub]\nstate_dir = "{tmp_path / "hub"}"\n'
     )
     hub = subprocess.Popen(
         [str(hub_venv / "bin" / "kiosk-hub"), "--config", str(config), "run", "--sample"],

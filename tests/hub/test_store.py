@@ -10,7 +10,6 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-import paho.mqtt.publish as publish
 import pytest
 
 from config.settings import StaffSettings
@@ -24,7 +23,7 @@ from sync import staff_messages as sm
 from sync.sqlite import open_database, schema_version
 from sync.topics import TopicTree
 from sync.wire import encode
-from tests.support.broker import Broker
+from tests.support.broker import Broker, publish_raw
 from tests.support.site import start_hub, wait_for
 
 HUB = Path(__file__).resolve().parents[2] / "hub"
@@ -94,7 +93,7 @@ def test_requests_keep_their_origin_in_the_table_and_the_audit(broker: Broker, t
             # Sent again until recorded (the hub may not be subscribed yet); a repeat of a
             # key is answered again and changes nothing.
             for topic, req in sent:
-                publish.single(topic, encode(req), qos=1, hostname="127.0.0.1", port=broker.port)
+                publish_raw(broker, topic, encode(req))
             return len(hub.call(lambda s: s.request_origins())) == 3
 
         wait_for(all_recorded, what="three requests")

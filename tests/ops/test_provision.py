@@ -19,7 +19,7 @@ from sync import messages as m
 from sync.acl import render_acl
 from sync.cache import KioskCache
 from sync.topics import TopicTree
-from tests.support.broker import Broker, Credentials
+from tests.support.broker import Broker, Credentials, broker_url
 from tests.support.site import RecordingKiosk, start_hub, wait_for
 
 
@@ -40,8 +40,7 @@ def _provision(tmp_path: Path, broker: Broker, *extra: str) -> tuple[int, str, P
         "acme",
         "--site",
         "main",
-        "--broker",
-        f"mqtt://127.0.0.1:{broker.port}",
+        *broker_url(broker),
         "--staff",
         "ana:supervisor:482913",
         "--staff",

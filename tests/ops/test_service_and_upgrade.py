@@ -24,7 +24,7 @@ from hub.sample import sample_morning
 from sync.cache import KioskCache
 from sync.migrations import KIOSK_MIGRATIONS
 from sync.sqlite import Migration, integrity_ok, open_database, schema_version
-from tests.support.broker import Broker
+from tests.support.broker import Broker, broker_toml
 from tests.support.site import RecordingKiosk, start_hub, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,8 +34,8 @@ def _config(tmp_path: Path, broker: Broker) -> Path:
     path = tmp_path / "kiosk.toml"
     path.write_text(
         f'[kiosk]\nid = "lobby-1"\npractice = "acme"\nsite = "main"\nstate_dir = "{tmp_path}"\n'
-        f"[broker]\nport = {broker.port}\nreconnect_min_s = 0.1\n"
-        f'[hub]\nstate_dir = "{tmp_path / "hub"}"\n'
+        + broker_toml(broker, reconnect_min_s=0.1)
+        + f'[hub]\nstate_dir = "{tmp_path / "hub"}"\n'
         "[ui]\nfullscreen = false\n"
     )
     return path

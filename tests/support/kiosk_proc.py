@@ -1,6 +1,7 @@
 """A kiosk in its own process, driven over stdin, so a test can SIGKILL it mid-flight.
 
-    python -m tests.support.kiosk_proc PORT STATE_DIR
+    python -m tests.support.kiosk_proc PORT STATE_DIR [CA_FILE]
+(with CA_FILE, over TLS to ``localhost``, as ``Broker(tls=True).settings()`` would)
 stdin:  ``checkin <appointment_id> <key>``  →  stdout: ``committed <key>``
 """
 
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 from config.settings import BrokerSettings
+from devtools.local_broker import Broker
 from sync.kiosk_sync import KioskSync
 from sync.messages import Appointment
 from tests.support.site import checkin, site_settings
@@ -22,9 +24,24 @@ def _appointment(sync: KioskSync, appointment_id: str) -> Appointment:
     return appt
 
 
+def command(broker: Broker, state_dir: Path) -> list[str]:
+    """The command line of a kiosk process that reaches ``broker`` (plain or TLS)."""
+    target = broker.settings()
+    ca = [target.ca_file] if target.tls else []
+    return [sys.executable, "-m", "tests.support.kiosk_proc", str(target.port), str(state_dir), *ca]
+
+
 def main() -> None:
     port, state_dir = int(sys.argv[1]), Path(sys.argv[2])
-    broker = BrokerSettings(port=port, reconnect_min_s=0.1, reconnect_max_s=0.5, keepalive_s=5)
+    ca_file = sys.argv[3] if len(sys.argv) > 3 else ""
+    broker = BrokerSettings(
+        host="localhost" if ca_file else "127.0.0.1",
+        port=port,
+        ca_file=ca_file,
+        reconnect_min_s=0.1,
+        reconnect_max_s=0.5,
+        keepalive_s=5,
+    )
     sync = KioskSync(site_settings(broker, state_dir))
     sync.start()
     print("ready", flush=True)

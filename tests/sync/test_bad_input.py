@@ -6,20 +6,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import paho.mqtt.publish as publish
 import pytest
 
 from sync import messages as m
 from sync.topics import TopicTree
 from sync.wire import encode
-from tests.support.broker import Broker
+from tests.support.broker import Broker, publish_raw
 from tests.support.site import RecordingKiosk, wait_for
 
 TREE = TopicTree("acme", "main")
 
 
 def _send(broker: Broker, topic: str, payload: bytes, retain: bool = False) -> None:
-    publish.single(topic, payload, qos=1, retain=retain, hostname="127.0.0.1", port=broker.port)
+    publish_raw(broker, topic, payload, retain=retain)
 
 
 def _good_status(version: int, delay: int) -> bytes:

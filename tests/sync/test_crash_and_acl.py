@@ -6,7 +6,6 @@ from __future__ import annotations
 import queue
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,16 +18,17 @@ from sync.link import LinkEvent, MqttLink
 from sync.sqlite import integrity_ok
 from sync.topics import TopicTree
 from sync.wire import encode
-from tests.support.broker import Broker, Credentials
+from tests.support import kiosk_proc
+from tests.support.broker import BROKER_MODES, Broker, Credentials
 from tests.support.site import RecordingKiosk, start_hub, wait_for
 
 TREE = TopicTree("acme", "main")
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _spawn(port: int, state_dir: Path) -> subprocess.Popen[str]:
+def _spawn(broker: Broker, state_dir: Path) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.kiosk_proc", str(port), str(state_dir)],
+        kiosk_proc.command(broker, state_dir),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -56,7 +56,7 @@ def test_sigkill_between_commit_and_puback_delivers_once(broker: Broker, tmp_pat
     appt_id = seed.sync.call(lambda c: c.appointments_for("patel")[0].id)
     seed.stop()
 
-    proc = _spawn(broker.port, state)
+    proc = _spawn(broker, state)
     try:
         wait_for(lambda: _ask(proc, "connected?") == "connected True", what="kiosk process connected")
         broker.pause()  # the broker takes the PUBLISH into its socket but cannot PUBACK
@@ -73,7 +73,7 @@ def test_sigkill_between_commit_and_puback_delivers_once(broker: Broker, tmp_pat
     ]
     cache.close()
 
-    again = _spawn(broker.port, state)
+    again = _spawn(broker, state)
     try:
         wait_for(lambda: hub.call(lambda s: s.checkin_count()) == 1, what="the check-in at the hub")
         wait_for(lambda: _outbox_empty(state), what="outbox emptied after replay")
@@ -103,13 +103,14 @@ def _outbox_empty(state: Path) -> bool:
         cache.close()
 
 
-@pytest.fixture
-def secure_broker(tmp_path: Path):
+@pytest.fixture(params=BROKER_MODES)
+def secure_broker(request: pytest.FixtureRequest, tmp_path: Path):
+    """Passwords and the ACL, plain and over TLS (the way the README installs a practice)."""
     creds = Credentials(
         users={"hub": "hub-secret", "lobby-1": "k1-secret", "lobby-2": "k2-secret"},
         acl=render_acl(TREE, "hub", ["lobby-1", "lobby-2"]),
     )
-    b = Broker(tmp_path / "secure", tls=True, creds=creds)
+    b = Broker(tmp_path / "secure", tls=request.param == "tls", creds=creds)
     b.start()
     yield b
     b.stop()
@@ -132,7 +133,7 @@ def _publish_as(broker: Broker, user: str, password: str, topic: str, payload: b
         link.stop()
 
 
-def test_tls_password_acl_kiosk_cannot_write_others_topics(secure_broker: Broker, tmp_path: Path) -> None:
+def test_password_acl_kiosk_cannot_write_others_topics(secure_broker: Broker, tmp_path: Path) -> None:
     status = encode(m.ProviderStatus("chen", 99, "out"))
     # Its own topic: accepted.
     own = _publish_as(secure_broker, "lobby-1", "k1-secret", TREE.health("lobby-1"), b"{}")
@@ -146,16 +147,16 @@ def test_tls_password_acl_kiosk_cannot_write_others_topics(secure_broker: Broker
     assert refused.kind == "refused"
 
 
-def test_full_sync_over_tls_with_credentials(secure_broker: Broker, tmp_path: Path) -> None:
+def test_full_sync_with_credentials(secure_broker: Broker, tmp_path: Path) -> None:
     hub = start_hub(secure_broker.settings("hub", "hub-secret"), tmp_path)
     kiosk = RecordingKiosk(secure_broker.settings("lobby-1", "k1-secret"), tmp_path).start()
     try:
-        wait_for(lambda: kiosk.appointments() == 27, what="schedule over TLS")
+        wait_for(lambda: kiosk.appointments() == 27, what="schedule with credentials")
         appt = kiosk.sync.call(lambda c: c.appointments_for("martinez")[0])
         from tests.support.site import checkin
 
         kiosk.sync.submit(checkin(appt))
-        wait_for(lambda: hub.call(lambda s: s.checkin_count()) == 1, what="check-in over TLS")
+        wait_for(lambda: hub.call(lambda s: s.checkin_count()) == 1, what="check-in with credentials")
     finally:
         kiosk.stop()
         hub.stop()

@@ -8,20 +8,19 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import paho.mqtt.publish as publish
 import pytest
 
 from sync import messages as m
 from sync.kiosk_sync import SyncChange
 from sync.topics import TopicTree
-from tests.support.broker import Broker
+from tests.support.broker import Broker, publish_raw
 from tests.support.site import RecordingKiosk, checkin, start_hub, status_request, wait_for
 
 TREE = TopicTree("acme", "main")
 
 
 def _send(broker: Broker, topic: str, payload: bytes, retain: bool = False) -> None:
-    publish.single(topic, payload, qos=1, retain=retain, hostname="127.0.0.1", port=broker.port)
+    publish_raw(broker, topic, payload, retain=retain)
 
 
 def _status(field: str) -> bytes:

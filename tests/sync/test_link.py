@@ -6,10 +6,8 @@ from __future__ import annotations
 import queue
 import threading
 
-import paho.mqtt.publish as publish
-
 from sync.link import LinkEvent, MqttLink
-from tests.support.broker import Broker
+from tests.support.broker import Broker, publish_raw
 from tests.support.site import wait_for
 
 
@@ -56,7 +54,7 @@ def test_a_handler_that_raises_never_ends_the_network_loop(broker: Broker) -> No
         wait_for(lambda: link.connected, what="connect")
         wait_for(lambda: link.connects == 1, what="subscribed")
         for payload in (b"boom", b"boom", b"ok"):
-            publish.single("acme/main/t", payload, qos=1, hostname="127.0.0.1", port=broker.port)
+            publish_raw(broker, "acme/main/t", payload)
         wait_for(lambda: got == [b"ok"], what="the message after two raising ones")
         assert link.callback_errors == 2
         assert link.connected and link.connects == 1 and link.supervising()
@@ -82,3 +80,24 @@ def test_the_link_reconnects_after_the_broker_restarts(broker: Broker) -> None:
         assert kinds == ["connected", "disconnected", "connected"]
     finally:
         link.stop()
+
+
+def test_a_stop_while_messages_arrive_is_a_clean_disconnect_at_the_broker(broker: Broker) -> None:
+    """Closing a socket with unread data sends a TCP reset, and the broker then loses the
+    DISCONNECT ("closed its connection"; over TLS "protocol error"; and it sends the will)."""
+    flood = MqttLink(broker.settings(), "flood", lambda _e: None)
+    flood.start()
+    try:
+        wait_for(lambda: flood.connected, what="the flood's connect")
+        for n in range(5):
+            link = MqttLink(broker.settings(), f"leaver-{n}", lambda _e: None, subscriptions=["acme/main/f"])
+            link.start()
+            wait_for(lambda link=link: link.connects == 1, what="subscribed")
+            for _ in range(200):
+                flood.publish("acme/main/f", b"x" * 200, qos=1)
+            link.stop()
+    finally:
+        flood.stop()
+    log = (broker.workdir / "mosquitto.log").read_text(errors="replace").splitlines()
+    leavers = [ln for ln in log if "Client leaver-" in ln and ("disconnected" in ln or "closed" in ln)]
+    assert len(leavers) == 5 and all(ln.endswith("disconnected.") for ln in leavers), leavers

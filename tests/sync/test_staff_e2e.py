@@ -9,7 +9,6 @@ from contextlib import redirect_stdout
 from datetime import datetime
 from pathlib import Path
 
-import paho.mqtt.publish as publish
 import pytest
 
 from config.settings import StaffSettings
@@ -23,7 +22,7 @@ from sync import staff_messages as sm
 from sync.kiosk_sync import SyncChange
 from sync.topics import TopicTree
 from sync.wire import encode
-from tests.support.broker import Broker
+from tests.support.broker import Broker, publish_raw
 from tests.support.site import RecordingKiosk, morning_from_now, not_over, site_settings, start_hub, wait_for
 
 TREE = TopicTree("acme", "main")
@@ -129,15 +128,7 @@ def test_escalation_when_a_kiosk_never_shows_the_change_then_resolution(
 ) -> None:
     hub, a, _b = site
     ghost = encode(m.KioskAvailability("lobby-9", True, "0.1.0", datetime.now().isoformat()))
-    publish.single(
-        TREE.availability("lobby-9"),
-        ghost,
-        qos=1,
-        retain=True,
-        hostname="127.0.0.1",
-        port=broker.port,
-        client_id="lobby-9",
-    )
+    publish_raw(broker, TREE.availability("lobby-9"), ghost, retain=True, client_id="lobby-9")
     a.panel.login_pin("482913")
     a.panel.confirm(a.panel.propose("okafor", "Dr. Ngozi Okafor", "late", a.day("okafor"), delay_min=10))
     wait_for(
@@ -153,9 +144,7 @@ def test_escalation_when_a_kiosk_never_shows_the_change_then_resolution(
         assert main(["--config", str(config), "hub", "escalations"]) == 0
     assert "display-okafor-v1" in out.getvalue()
     offline = encode(m.KioskAvailability("lobby-9", False))
-    publish.single(
-        TREE.availability("lobby-9"), offline, qos=1, retain=True, hostname="127.0.0.1", port=broker.port
-    )
+    publish_raw(broker, TREE.availability("lobby-9"), offline, retain=True)
     wait_for(
         lambda: not any(e["id"] == "display-okafor-v1" for e in hub.call(lambda s: hub.desk.escalations())),
         what="resolution once the kiosk is offline",
