@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,15 @@ class SampleApp:
     def add_listener(self, listener: Callable[[Any], None]) -> None:
         pass
 
+    def attach_screen(self) -> None:
+        pass  # no sync: nothing to receipt
+
+    def report_displayed(self, versions: Mapping[str, int]) -> None:
+        pass
+
+    def mark_started(self, milestone: str) -> None:
+        pass
+
     def start(self) -> list[str]:
         return []
 
@@ -78,6 +88,14 @@ SETTLE_MS = 700
 """After a scene: longer than the face's transitions (260 ms) and a few frames."""
 SHOOT_SETTLE_MS = 350
 """Before a screenshot: the transitions are done; the blink may not be."""
+
+
+def _let_qt_draw(ms: int = 60) -> None:
+    """Run Qt's events (polish, layout, a frame) for ``ms`` with the lock released."""
+    deadline = time.monotonic() + ms / 1000
+    while time.monotonic() < deadline:
+        QGuiApplication.processEvents()
+        time.sleep(0.005)
 
 
 class Control:
@@ -113,7 +131,10 @@ class Control:
             item = ui.find(arg)
             if item is None:
                 return {"error": f"no visible {arg}"}
-            ui.window.grabWindow()  # laid out as drawn
+            # Laid out as drawn. Not grabWindow(): on a real display Qt renders on its own
+            # thread, whose frame hook (the board's receipts) needs the interpreter lock
+            # that a grabWindow() call from Python keeps: the two would wait on each other.
+            _let_qt_draw()
             centre = item.mapToGlobal(QPointF(item.width() / 2, item.height() / 2))
             return {"x": round(centre.x()), "y": round(centre.y())}
         if verb == "advance":
