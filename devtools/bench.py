@@ -22,6 +22,7 @@ _AREAS = (
     "devtools.bench_hardware",
     "devtools.bench_speech",
     "devtools.bench_ui",
+    "devtools.bench_fuzz",
 )
 
 

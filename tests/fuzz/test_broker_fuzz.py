@@ -92,7 +92,7 @@ def test_hostile_payloads_are_counted_and_change_nothing(site: FuzzSite, name: s
     wait_for(lambda: (s := site.kiosk.status("chen")) is not None and s.delay_min == delay, what="status")
     checked_in = good[2][2]
     appt = site.kiosk.sync.call(
-        lambda c: [a for a in c.appointments_for("martinez") if a.state == "booked"][0]
+        lambda c: next(a for a in c.appointments_for("martinez") if a.state == "booked")
     )
     site.kiosk.sync.submit(checkin(appt))
     wait_for(lambda: site.hub.call(lambda s: s.checkin_count()) == checked_in + 1, what="check-in")
