@@ -50,7 +50,9 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
 
 def _read_toml(file_path: Path) -> dict[str, Any]:
     try:
-        text = file_path.read_bytes().decode("utf-8-sig")  # a BOM from a Windows editor is fine
+        # A BOM from a Windows editor is fine. (Stripped by hand: the utf-8-sig codec is a
+        # lazy import, which fails when the process can no longer read its own install.)
+        text = file_path.read_bytes().decode("utf-8").removeprefix("\ufeff")
     except OSError as exc:
         raise ConfigError(f"{file_path}: cannot read: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:

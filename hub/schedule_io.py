@@ -47,7 +47,7 @@ def load_plan(path: str | Path) -> DayPlan:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read schedule: {exc.strerror}") from exc
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # spreadsheets write a BOM
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     if path.suffix.lower() == ".json":
