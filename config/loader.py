@@ -2,12 +2,17 @@
 
 Precedence: built-in defaults < the TOML file < ``KIOSK__SECTION__KEY`` environment
 variables (so systemd drop-ins and tests can override one value without a new file).
+
+Any file gives ``Settings`` or a ``ConfigError`` that names the key (or, for a file that
+is not TOML at all, the line and column): never a traceback. A BOM is allowed; NaN,
+Infinity, integers too long to read and nesting too deep to parse are errors.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import os
 import re
 import tomllib
@@ -21,6 +26,8 @@ from core.errors import ConfigError
 
 _ENV_PREFIX = "KIOSK__"
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_SECRET_WORDS = ("password", "secret", "token", "pin", "key_file")
+_SHOWN_CHARS = 60
 
 
 def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -34,16 +41,39 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
     file_path = Path(path) if path is not None else Path(env.get("KIOSK_CONFIG", DEFAULT_CONFIG_PATH))
     data: dict[str, Any] = {}
     if file_path.exists():
-        try:
-            data = tomllib.loads(file_path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{file_path}: not valid TOML: {exc}") from exc
-        except OSError as exc:
-            raise ConfigError(f"{file_path}: cannot read: {exc.strerror}") from exc
+        data = _read_toml(file_path)
     elif named:
         raise ConfigError(f"{file_path}: config file not found")
     _merge_env(data, env)
     return settings_from_mapping(data, source=str(file_path))
+
+
+def _read_toml(file_path: Path) -> dict[str, Any]:
+    try:
+        # A BOM from a Windows editor is fine. (Stripped by hand: the utf-8-sig codec is a
+        # lazy import, which fails when the process can no longer read its own install.)
+        text = file_path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    except OSError as exc:
+        raise ConfigError(f"{file_path}: cannot read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{file_path}: not valid TOML: not UTF-8 at byte {exc.start}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's text says what and where ("Invalid value (at line 3, column 8)").
+        raise ConfigError(f"{file_path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{file_path}: not valid TOML: nested too deeply") from None
+    except ValueError:
+        raise ConfigError(f"{file_path}: not valid TOML: a number too long to read") from None
+
+
+def _shown(key: str, value: Any) -> str:
+    """A value as an error message shows it: short, and never a secret."""
+    if any(word in key.rsplit(".", 1)[-1] for word in _SECRET_WORDS):
+        return "<hidden>"
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."
 
 
 def settings_from_mapping(data: Mapping[str, Any], source: str = "<settings>") -> Settings:
@@ -93,19 +123,24 @@ def _check(key: str, value: Any, hint: Any, meta: Mapping[str, Any], source: str
         return _check_table(key, value, source)
     expected = hint if not isinstance(hint, types.UnionType) else str
     value = _coerce(key, value, expected, source)
+    shown = _shown(key, value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{source}: {key} = {shown}: expected a finite number")
     choices = meta.get("choices")
     if choices is not None and value not in choices:
         options = ", ".join(repr(c) for c in choices)
-        raise ConfigError(f"{source}: {key} = {value!r}: expected one of {options}")
+        raise ConfigError(f"{source}: {key} = {shown}: expected one of {options}")
     low, high = meta.get("min"), meta.get("max")
     if low is not None and value < low:
-        raise ConfigError(f"{source}: {key} = {value!r}: expected at least {low}")
+        raise ConfigError(f"{source}: {key} = {shown}: expected at least {low}")
     if high is not None and value > high:
-        raise ConfigError(f"{source}: {key} = {value!r}: expected at most {high}")
+        raise ConfigError(f"{source}: {key} = {shown}: expected at most {high}")
     if meta.get("slug") and not _SLUG.match(value):
         raise ConfigError(
-            f"{source}: {key} = {value!r}: expected letters, digits, '-' or '_' (no '/', '+', '#', spaces)"
+            f"{source}: {key} = {shown}: expected letters, digits, '-' or '_' (no '/', '+', '#', spaces)"
         )
+    if isinstance(value, str) and "\x00" in value:
+        raise ConfigError(f"{source}: {key}: a NUL character is not allowed")
     return value
 
 
@@ -114,7 +149,9 @@ def _check_table(key: str, value: Any, source: str) -> dict[str, str]:
         raise ConfigError(f"{source}: [{key}] must be a table of strings, got {type(value).__name__}")
     for name, item in value.items():
         if not isinstance(item, str):
-            raise ConfigError(f"{source}: {key}.{name} = {item!r}: expected str, got {type(item).__name__}")
+            raise ConfigError(
+                f"{source}: {key}.{name} = {_shown(name, item)}: expected str, got {type(item).__name__}"
+            )
     return dict(value)
 
 
@@ -128,15 +165,18 @@ def _coerce(key: str, value: Any, expected: type, source: str) -> Any:
             return expected(str(value))
         except ValueError:
             raise ConfigError(
-                f"environment {_ENV_PREFIX}{key.replace('.', '__').upper()} = {str(value)!r}: "
+                f"environment {_ENV_PREFIX}{key.replace('.', '__').upper()} = {_shown(key, str(value))}: "
                 f"expected {expected.__name__}"
             ) from None
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, bool) and expected is not bool:
-        raise ConfigError(f"{source}: {key} = {value!r}: expected {expected.__name__}, got a boolean")
+        raise ConfigError(
+            f"{source}: {key} = {_shown(key, value)}: expected {expected.__name__}, got a boolean"
+        )
     if not isinstance(value, expected):
         raise ConfigError(
-            f"{source}: {key} = {value!r}: expected {expected.__name__}, got {type(value).__name__}"
+            f"{source}: {key} = {_shown(key, value)}: "
+            f"expected {expected.__name__}, got {type(value).__name__}"
         )
     return value

@@ -1,21 +1,33 @@
 """Decode an incoming (topic, payload) into a typed message, or a counted rejection.
 
-Shared by the kiosk and the hub so both reject bad input the same way.
+Shared by the kiosk and the hub so both reject bad input the same way. ``decode`` never
+raises: any bytes give a message or a ``Rejected`` with its reason, counted in
+``rejected``. A rejection names the topic, the reason and the field, never a value.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from core.errors import WireError
+from sync import messages as m
 from sync.topics import TopicTree, matches_route
 from sync.wire import TOPIC_MISMATCH, Message, decode
 
 log = logging.getLogger(__name__)
 
 UNDECODABLE = "undecodable"  # the decoder itself failed on this payload
+WRONG_DAY = "wrong_day"  # a schedule for a day the receiver is not serving
+UNKNOWN_TOPIC = "unknown_topic"
+EMPTY = "empty"
+
+# A kiosk serves today; a hub may publish tomorrow's day early and a clock may be off by a
+# few minutes around midnight, so one day either side is accepted and nothing further.
+DAY_WINDOW = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -26,19 +38,25 @@ class Rejected:
 
 
 class InboundDecoder:
-    """Turns raw MQTT messages into messages; counts what it rejects by reason."""
+    """Turns raw MQTT messages into messages; counts what it rejects by reason.
 
-    def __init__(self, tree: TopicTree) -> None:
+    ``today``, when given, makes day-scoped messages (schedules, appointment changes)
+    dated more than ``DAY_WINDOW`` away from it a ``wrong_day`` rejection, so a schedule
+    for 9999-12-31 never replaces the day a kiosk serves.
+    """
+
+    def __init__(self, tree: TopicTree, today: Callable[[], date] | None = None) -> None:
         self._tree = tree
+        self._today = today
         self.rejected: Counter[str] = Counter()
 
     def decode(self, topic: str, payload: bytes) -> Message | Rejected:
         route = self._tree.route(topic)
         if route is None:
-            return self._reject(topic, "unknown_topic", "not a topic of this site's tree")
+            return self._reject(topic, UNKNOWN_TOPIC, "not a topic of this site's tree")
         if not payload:
             # An empty retained payload is how a retained message is cleared.
-            return self._reject(topic, "empty", "empty payload")
+            return self._reject(topic, EMPTY, "empty payload")
         try:
             msg = decode(payload, route.kind)
         except WireError as exc:
@@ -48,7 +66,15 @@ class InboundDecoder:
             return self._reject(topic, UNDECODABLE, type(exc).__name__)
         if not matches_route(msg, route):
             return self._reject(topic, TOPIC_MISMATCH, "ids in the payload differ from the topic")
+        if not self._on_a_served_day(msg):
+            return self._reject(topic, WRONG_DAY, f"{msg.KIND}.date: not within a day of today")
         return msg
+
+    def _on_a_served_day(self, msg: Message) -> bool:
+        if self._today is None or not isinstance(msg, (m.ProviderSchedule, m.AppointmentChange)):
+            return True
+        # The validators made sure it is a real date.
+        return abs(date.fromisoformat(msg.date) - self._today()) <= DAY_WINDOW
 
     def _reject(self, topic: str, reason: str, detail: str) -> Rejected:
         self.rejected[reason] += 1

@@ -85,7 +85,7 @@ class KioskSync:
         self._device_health = device_health or dict
         self._metrics = metrics or dict
         self._listeners: list[Listener] = []
-        self._decoder = InboundDecoder(self.tree)
+        self._decoder = InboundDecoder(self.tree, today=lambda: self.clock.now().date())
         self._stats: Counter[str] = Counter()
         self._hub_online = False
         self._live_written = float("-inf")

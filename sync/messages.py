@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date as _date
+from datetime import datetime as _datetime
 from typing import Literal
 
 from core.errors import WireError
@@ -28,6 +30,14 @@ _STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
+# The highest version a receiver applies. A hub issues one per change, so 2^31 - 1 is more
+# than a century of a change a second; a version past it is a forgery or a bug, and
+# applying it would pin every kiosk to it (no real version could ever be newer).
+MAX_VERSION = 2**31 - 1
+
+# Error text names the field and what was expected, never the value: an id or a date may
+# carry a patient's name or birth date, and rejections are logged.
+
 
 def _check(ok: bool, what: str) -> None:
     if not ok:
@@ -35,11 +45,25 @@ def _check(ok: bool, what: str) -> None:
 
 
 def check_id(value: str, name: str) -> None:
-    _check(bool(_ID.match(value)), f"{name} {value[:40]!r} is not an id (letters, digits, '.', '_', '-')")
+    _check(bool(_ID.match(value)), f"{name} is not an id (letters, digits, '.', '_', '-')")
+
+
+def _real_stamp(value: str) -> bool:
+    if not _STAMP.match(value):
+        return False
+    try:
+        _datetime.fromisoformat(value)
+    except ValueError:  # 2026-02-30T09:00, 2026-11-30T25:61
+        return False
+    return True
 
 
 def check_stamp(value: str, name: str) -> None:
-    _check(bool(_STAMP.match(value)), f"{name} {value[:40]!r} is not YYYY-MM-DDTHH:MM")
+    _check(_real_stamp(value), f"{name} is not a real YYYY-MM-DDTHH:MM")
+
+
+def check_version(value: int, name: str = "version", low: int = 1) -> None:
+    _check(low <= value <= MAX_VERSION, f"{name} out of {low}..{MAX_VERSION}")
 
 
 def check_key(value: str) -> None:
@@ -47,17 +71,24 @@ def check_key(value: str) -> None:
 
 
 def check_status_fields(state: str, delay_min: int, leaving_at: str, reason: str) -> None:
-    _check(0 <= delay_min <= 600, f"delay_min {delay_min} out of 0..600")
+    _check(0 <= delay_min <= 600, "delay_min out of 0..600")
     _check(state != "late" or delay_min > 0, "state late needs delay_min > 0")
-    _check(
-        state != "leaving_early" or bool(_HHMM.match(leaving_at)),
-        f"leaving_at {leaving_at[:10]!r} is not HH:MM",
-    )
+    _check(state != "leaving_early" or bool(_HHMM.match(leaving_at)), "leaving_at is not HH:MM")
     _check(len(reason) <= 200, "reason longer than 200")
 
 
+def _real_date(value: str) -> bool:
+    if not _DATE.match(value):
+        return False
+    try:
+        _date.fromisoformat(value)
+    except ValueError:  # 2026-02-30, 9999-99-99
+        return False
+    return True
+
+
 def check_date(value: str, name: str) -> None:
-    _check(bool(_DATE.match(value)), f"{name} {value[:40]!r} is not YYYY-MM-DD")
+    _check(_real_date(value), f"{name} is not a real YYYY-MM-DD")
 
 
 @dataclass(frozen=True)
@@ -79,7 +110,7 @@ class Appointment:
         check_id(self.provider_id, "provider_id")
         check_stamp(self.start, "start")
         check_date(self.dob, "dob")
-        _check(0 < self.duration_min <= 480, f"duration_min {self.duration_min} out of 1..480")
+        _check(0 < self.duration_min <= 480, "duration_min out of 1..480")
         _check(0 < len(self.first_name) <= 64, "first_name empty or longer than 64")
         _check(len(self.last_prefix) <= 3, "last_prefix longer than 3 letters")
         _check(0 < len(self.code) <= 16, "code empty or longer than 16")
@@ -102,12 +133,12 @@ class ProviderSchedule(Message):
     def validate(self) -> None:
         check_id(self.provider_id, "provider_id")
         check_date(self.date, "date")
-        _check(self.version >= 1, "version must be >= 1")
+        check_version(self.version)
         _check(0 < len(self.provider_name) <= 80, "provider_name empty or longer than 80")
         for appt in self.appointments:
             appt.check()
-            _check(appt.provider_id == self.provider_id, f"appointment {appt.id} belongs to another provider")
-            _check(appt.start.startswith(self.date), f"appointment {appt.id} is not on {self.date}")
+            _check(appt.provider_id == self.provider_id, "appointments.provider_id is another provider")
+            _check(appt.start.startswith(self.date), "appointments.start is not on the schedule's date")
 
 
 @declare
@@ -125,7 +156,7 @@ class AppointmentChange(Message):
     def validate(self) -> None:
         check_id(self.provider_id, "provider_id")
         check_date(self.date, "date")
-        _check(self.version >= 1, "version must be >= 1")
+        check_version(self.version)
         self.appointment.check()
         _check(self.appointment.provider_id == self.provider_id, "appointment belongs to another provider")
 
@@ -150,7 +181,7 @@ class ProviderStatus(Message):
 
     def validate(self) -> None:
         check_id(self.provider_id, "provider_id")
-        _check(self.version >= 0, "version must be >= 0")
+        check_version(self.version, low=0)
         check_status_fields(self.state, self.delay_min, self.leaving_at, self.reason)
         if self.changed_at:
             check_stamp(self.changed_at, "changed_at")
@@ -185,6 +216,14 @@ class KioskAvailability(Message):
 
     def validate(self) -> None:
         check_id(self.kiosk_id, "kiosk_id")
+        for name, versions in (
+            ("cache.schedule_versions", self.cache.schedule_versions),
+            ("cache.status_versions", self.cache.status_versions),
+        ):
+            _check(len(versions) <= 200, f"{name}: more than 200 providers")
+            for provider_id, version in versions.items():
+                check_id(provider_id, f"{name} key")
+                check_version(version, name, low=0)
 
 
 @declare
@@ -253,6 +292,9 @@ class RequestResult(Message):
     provider_id: str = ""
     status_version: int = 0
 
+    def validate(self) -> None:
+        check_version(self.status_version, "status_version", low=0)
+
 
 @declare
 @dataclass(frozen=True)
@@ -274,6 +316,9 @@ class DisplayAck(Message):
     def validate(self) -> None:
         check_id(self.kiosk_id, "kiosk_id")
         _check(len(self.versions) <= 200, "more than 200 providers")
+        for provider_id, version in self.versions.items():
+            check_id(provider_id, "versions key")
+            check_version(version, "versions", low=0)
 
 
 @dataclass(frozen=True)

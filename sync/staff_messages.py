@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sync.messages import _check, check_id, check_key, check_stamp
+from sync.messages import _check, check_id, check_key, check_stamp, check_version
 from sync.wire import Message, declare
 
 StaffAction = Literal["login", "login_failed", "lockout", "logout", "approve", "technician_action"]
@@ -54,6 +54,7 @@ class SupervisorNotice(Message):
     def validate(self) -> None:
         check_id(self.id, "id")
         check_id(self.provider_id, "provider_id")
+        check_version(self.status_version, "status_version", low=0)
 
 
 @declare
@@ -94,6 +95,7 @@ class DisplayReceipt(Message):
 
     def validate(self) -> None:
         check_id(self.provider_id, "provider_id")
+        check_version(self.status_version, "status_version", low=0)
 
 
 @declare
@@ -113,6 +115,7 @@ class Escalation(Message):
 
     def validate(self) -> None:
         check_id(self.id, "id")
+        check_version(self.status_version, "status_version", low=0)
 
 
 @dataclass(frozen=True)
@@ -139,3 +142,4 @@ class AffectedAppointments(Message):
 
     def validate(self) -> None:
         check_id(self.provider_id, "provider_id")
+        check_version(self.status_version, "status_version", low=0)

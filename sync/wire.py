@@ -5,7 +5,11 @@ A message is a frozen dataclass subclassing ``Message`` with class-level ``KIND`
 ``float``, ``bool``, ``Literal[...]``, nested dataclasses, ``list[X]`` and
 ``dict[str, X]``. Decoding checks every field against its declared type and raises
 ``WireError`` with a short machine-readable reason (counted by the receivers) and a
-human-readable detail. Pure: imports no paho, no sqlite.
+human-readable detail that names the field and what was expected, never the value (a
+value may be a patient's name or birth date). Pure: imports no paho, no sqlite.
+
+Any bytes decode to a message or a ``WireError``: lone surrogates, NaN/Infinity, integers
+past 2^53, nesting past ``_MAX_DEPTH``, duplicate keys and a BOM are all rejected.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ MISSING_FIELD = "missing_field"
 WRONG_TYPE = "wrong_type"
 BAD_VALUE = "bad_value"
 TOPIC_MISMATCH = "topic_mismatch"
+DUPLICATE_KEY = "duplicate_key"
 REJECT_REASONS = (
     TOO_LARGE,
     NOT_JSON,
@@ -45,9 +50,13 @@ REJECT_REASONS = (
     WRONG_TYPE,
     BAD_VALUE,
     TOPIC_MISMATCH,
+    DUPLICATE_KEY,
 )
 
 _MAX_DEPTH = 8
+# Integers a JSON number can carry exactly in every parser (IEEE double); larger ones are
+# wrong_type. Versions have a tighter bound of their own (sync.messages.MAX_VERSION).
+MAX_INT = 2**53
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,7 +105,7 @@ def decode(payload: bytes, expected: type[M]) -> M:
     body = _parse(payload)
     kind = body.get("kind")
     if kind != expected.KIND:
-        raise WireError(WRONG_KIND, f"expected kind {expected.KIND!r}, got {kind!r}")
+        raise WireError(WRONG_KIND, f"kind: expected {expected.KIND!r}")
     return _decode_body(body, expected)
 
 
@@ -108,33 +117,65 @@ def decode_any(payload: bytes) -> Message:
     kind = body.get("kind")
     cls = _REGISTRY.get(kind) if isinstance(kind, str) else None
     if cls is None:
-        raise WireError(UNKNOWN_KIND, f"kind {body.get('kind')!r}")
+        raise WireError(UNKNOWN_KIND, "kind: not a declared message kind")
     if len(payload) > cls.MAX_BYTES:
         raise WireError(TOO_LARGE, f"{len(payload)} bytes, limit {cls.MAX_BYTES} for {cls.KIND}")
     return _decode_body(body, cls)
 
 
+class _DuplicateKey(Exception):
+    """A JSON object names a key twice: which value counts differs between parsers."""
+
+
 def _parse(payload: bytes) -> dict[str, Any]:
     try:
-        body = json.loads(payload.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise WireError(NOT_JSON, str(exc)[:120]) from None
+        text = payload.decode("utf-8")
+        body = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except UnicodeDecodeError as exc:
+        raise WireError(NOT_JSON, f"not UTF-8 at byte {exc.start}") from None
+    except json.JSONDecodeError as exc:
+        # exc.msg is the parser's own words ("Expecting value"), never the document's text.
+        raise WireError(NOT_JSON, f"{exc.msg} at character {exc.pos}"[:120]) from None
+    except _DuplicateKey:
+        raise WireError(DUPLICATE_KEY, "an object names the same key twice") from None
+    except RecursionError:
+        raise WireError(NOT_JSON, "nested too deeply") from None
+    except ValueError as exc:
+        # NaN/Infinity (below) or an integer past the interpreter's digit limit.
+        raise WireError(NOT_JSON, _value_error_reason(exc)) from None
     if not isinstance(body, dict):
         raise WireError(NOT_OBJECT, f"top level is {type(body).__name__}")
     return body
 
 
+class _NonFinite(ValueError):
+    pass
+
+
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
+    raise _NonFinite(name)
+
+
+def _value_error_reason(exc: ValueError) -> str:
+    if isinstance(exc, _NonFinite):
+        return "NaN and Infinity are not JSON numbers"
+    return "a number too long to read"
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    body = dict(pairs)
+    if len(body) != len(pairs):
+        raise _DuplicateKey()
+    return body
 
 
 def _decode_body(body: dict[str, Any], cls: type[M]) -> M:
     schema = body.get("schema")
     if not isinstance(schema, str) or not _is_version(schema):
-        raise WireError(BAD_SCHEMA, f"schema {schema!r} is not 'MAJOR.MINOR'")
+        raise WireError(BAD_SCHEMA, "schema: expected 'MAJOR.MINOR'")
     major = int(schema.split(".")[0])
     if major != cls.MAJOR:
-        raise WireError(UNKNOWN_MAJOR, f"{cls.KIND} schema {schema}, this side speaks {cls.MAJOR}.x")
+        raise WireError(UNKNOWN_MAJOR, f"{cls.KIND}: schema major differs, this side speaks {cls.MAJOR}.x")
     fields = {k: v for k, v in body.items() if k not in ("kind", "schema")}
     msg = _from_json(fields, cls, cls.KIND, 0)
     msg.validate()
@@ -182,7 +223,7 @@ def _convert(value: Any, hint: Any, path: str, depth: int) -> Any:
     origin = get_origin(hint)
     if origin is Literal:
         if value not in get_args(hint) or isinstance(value, bool):
-            raise WireError(BAD_VALUE, f"{path}: {str(value)[:40]!r} not one of {get_args(hint)}")
+            raise WireError(BAD_VALUE, f"{path}: not one of {get_args(hint)}")
         return value
     if origin in (Union, types.UnionType):
         options = [a for a in get_args(hint) if a is not type(None)]
@@ -200,7 +241,8 @@ def _convert(value: Any, hint: Any, path: str, depth: int) -> Any:
         _key, item = get_args(hint)
         for key in value:
             _check_text(key, f"{path} key")
-        return {k: _convert(v, item, f"{path}.{k}", depth + 1) for k, v in value.items()}
+        # The path says "[key]", not the key: a key may be anything the sender chose.
+        return {k: _convert(v, item, f"{path}[key]", depth + 1) for k, v in value.items()}
     if dataclasses.is_dataclass(hint):
         return _from_json(value, hint, path, depth)  # type: ignore[arg-type]
     return _scalar(value, hint, path)
@@ -215,13 +257,21 @@ def _check_text(text: str, path: str) -> None:
         raise WireError(BAD_VALUE, f"{path}: not valid Unicode text (a lone surrogate)") from None
 
 
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) < MAX_INT  # a longer int does not even convert to a float
+    return isinstance(value, float) and math.isfinite(value)
+
+
 def _scalar(value: Any, hint: Any, path: str) -> Any:
     if hint is bool:
         ok = isinstance(value, bool)
     elif hint is int:
-        ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53
+        ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) < MAX_INT
     elif hint is float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        ok = _is_number(value)
         value = float(value) if ok else value
     elif hint is str:
         ok = isinstance(value, str)
