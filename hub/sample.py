@@ -84,40 +84,61 @@ _LAST = [
 _CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud and typed by patients
 
 
+_COLUMN = 14  # the longest provider's column in the sample morning
+_SLOTS_MIN = (15, 10, 5, 3, 2, 1)
+
+
+def _slot_fitting(first_slot: datetime, slots: int) -> int:
+    """The longest slot (15 min at most) that keeps ``slots`` appointments on the first
+    slot's date: a morning running past midnight would be another day's schedule, refused."""
+    left_min = (datetime.combine(first_slot.date(), datetime.min.time()) + timedelta(days=1) - first_slot)
+    for minutes in _SLOTS_MIN:
+        if minutes * (slots + 1) <= left_min.total_seconds() / 60:
+            return minutes
+    return 1
+
+
 def start_near(now: datetime, minutes_ago: int = 20) -> datetime:
-    """A sample morning's first slot a little before ``now`` (arrival windows open), on a
-    quarter hour, and early enough that the longest column (14 slots) ends on ``now``'s
-    date: a morning that ran past midnight would be another day's schedule, refused."""
+    """A sample morning's first slot a little before ``now`` (arrival windows open) and on
+    ``now``'s date. Late in the evening the morning's slots shrink to fit the rest of the
+    day (``sample_morning``) and it starts closer to ``now``; in the last quarter hour
+    before midnight no morning fits."""
     midnight = datetime.combine(now.date(), datetime.min.time())
-    latest = midnight + timedelta(days=1) - timedelta(minutes=15 * 16)
-    start = min(max(now - timedelta(minutes=minutes_ago), midnight), latest).replace(second=0, microsecond=0)
-    return start.replace(minute=start.minute - start.minute % 15)
+    for slot in _SLOTS_MIN:
+        start = max(now - timedelta(minutes=min(minutes_ago, 4 * slot)), midnight)
+        start = start.replace(second=0, microsecond=0)
+        start = start.replace(minute=start.minute - start.minute % slot)
+        if _slot_fitting(start, _COLUMN) >= slot:
+            return start
+    return now.replace(second=0, microsecond=0)
 
 
 def sample_morning(
     day: date, start: datetime | None = None, seed: int = 743, per_provider: int = 0
 ) -> DayPlan:
-    """Fifty appointments from ``start`` (default 08:00 on ``day``) in 15-minute slots.
+    """Fifty appointments from ``start`` (default 08:00 on ``day``) in 15-minute slots,
+    shorter ones when 15 minutes would carry the morning past midnight.
 
     ``per_provider`` > 0 gives every provider that many instead (for benchmarks).
     """
     rng = random.Random(seed)
     first_slot = start or datetime.combine(day, datetime.min.time()).replace(hour=8)
-    counts = {"martinez": 14, "chen": 13, "okafor": 12, "patel": 11}
+    counts = {"martinez": _COLUMN, "chen": 13, "okafor": 12, "patel": 11}
     if per_provider:
         counts = dict.fromkeys(PROVIDERS, per_provider)
+    slot_min = _slot_fitting(first_slot, min(max(counts.values()), 64)) if start is not None else 15
     appointments: list[HubAppointment] = []
     codes: set[str] = set()
     for provider_id, count in counts.items():
         for slot in range(count):
-            when = first_slot + timedelta(minutes=(15 * slot) % (15 * 64))
+            when = first_slot + timedelta(minutes=(slot_min * slot) % (slot_min * 64))
             code = _code(rng, codes)
             appointments.append(
                 HubAppointment(
                     id=f"{provider_id[:3]}-{slot + 1:04d}",
                     provider_id=provider_id,
                     start=when.strftime("%Y-%m-%dT%H:%M"),
-                    duration_min=15,
+                    duration_min=slot_min,
                     first_name=rng.choice(_FIRST),
                     last_name=rng.choice(_LAST),
                     dob=_dob(rng),
