@@ -10,6 +10,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 import paho.mqtt.publish as publish
+import paho.mqtt.subscribe as subscribe
 
 from devtools.local_broker import Broker, Credentials, free_port
 
@@ -22,6 +23,7 @@ __all__ = [
     "connect",
     "free_port",
     "publish_raw",
+    "retained_raw",
 ]
 
 BROKER_MODES = ("plain", "tls")  # the ids of every real-broker test's two runs
@@ -42,6 +44,21 @@ def publish_raw(
         port=target.port,
         tls={"ca_certs": target.ca_file} if target.tls else None,
     )
+
+
+def retained_raw(broker: Broker, topic: str) -> bytes:
+    """The retained message on ``topic``, read by a bare paho client (waits for one)."""
+    target = broker.settings()
+    got = subscribe.simple(
+        topic,
+        hostname=target.host,
+        port=target.port,
+        retained=True,
+        tls={"ca_certs": target.ca_file} if target.tls else None,
+    )
+    if not isinstance(got, mqtt.MQTTMessage):
+        raise AssertionError(f"no retained message on {topic}")
+    return bytes(got.payload)
 
 
 def connect(client: mqtt.Client, broker: Broker) -> None:

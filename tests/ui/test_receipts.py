@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.subscribe as subscribe
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -27,7 +26,7 @@ from sync import messages as m
 from sync import staff_messages as sm
 from sync.topics import TopicTree
 from sync.wire import decode
-from tests.support.broker import Broker
+from tests.support.broker import Broker, retained_raw
 from tests.support.site import morning_from_now, site_settings, start_hub, status_request
 from ui.board_model import BoardFrame
 from ui.run import TouchFrontend
@@ -176,8 +175,7 @@ def test_a_headless_kiosk_says_so_and_the_hub_shows_it(
         topic = TopicTree("acme", "main").receipt("okafor")
         deadline = time.monotonic() + 10
         while True:  # the retained receipt the hub republishes names the headless kiosk
-            got = subscribe.simple(topic, hostname="127.0.0.1", port=broker.port, retained=True)
-            receipt = decode(got.payload, sm.DisplayReceipt)  # type: ignore[union-attr]
+            receipt = decode(retained_raw(broker, topic), sm.DisplayReceipt)
             if (receipt.status_version, receipt.displayed_by) == (
                 version,
                 ["lobby-1"],
