@@ -165,23 +165,23 @@
     </message>
     <message>
         <location filename="../qml/AdminPinScreen.qml" line="14" />
-        <source>Supervisor: enter your PIN to approve</source>
-        <translation>Supervisor: introduzca su PIN para aprobar</translation>
+        <source>That badge is not known here.</source>
+        <translation>Esa tarjeta no se conoce aquí.</translation>
     </message>
     <message>
         <location filename="../qml/AdminPinScreen.qml" line="15" />
-        <source>Staff: enter your PIN or tap your badge</source>
-        <translation>Personal: introduzca su PIN o acerque su tarjeta</translation>
+        <source>%1: enter your PIN to approve</source>
+        <translation>%1: introduzca su PIN para aprobar</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminPinScreen.qml" line="16" />
+        <source>%1: enter your PIN</source>
+        <translation>%1: introduzca su PIN</translation>
     </message>
     <message>
         <location filename="../qml/AdminPinScreen.qml" line="31" />
         <source>Back</source>
         <translation>Atrás</translation>
-    </message>
-    <message>
-        <location filename="../qml/AdminPinScreen.qml" line="31" />
-        <source>Cancel</source>
-        <translation>Cancelar</translation>
     </message>
     <message>
         <location filename="../qml/AdminPinScreen.qml" line="70" />
@@ -351,6 +351,34 @@
         <location filename="../qml/AdminTechScreen.qml" line="157" />
         <source>Exit to desktop</source>
         <translation>Salir al escritorio</translation>
+    </message>
+</context>
+<context>
+    <name>AdminWhoScreen</name>
+    <message>
+        <location filename="../qml/AdminWhoScreen.qml" line="27" />
+        <source>Back</source>
+        <translation>Atrás</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminWhoScreen.qml" line="27" />
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminWhoScreen.qml" line="36" />
+        <source>That badge is not known here.</source>
+        <translation>Esa tarjeta no se conoce aquí.</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminWhoScreen.qml" line="36" />
+        <source>Supervisor: tap your name to approve</source>
+        <translation>Supervisor: toque su nombre para aprobar</translation>
+    </message>
+    <message>
+        <location filename="../qml/AdminWhoScreen.qml" line="37" />
+        <source>Staff: tap your name, or tap your badge</source>
+        <translation>Personal: toque su nombre o acerque su tarjeta</translation>
     </message>
 </context>
 <context>
