@@ -74,7 +74,24 @@ def build_mapping(
     data: dict[str, dict[str, Any]] = {k: dict(v) for k, v in base.items()}
     kiosk = data.setdefault("kiosk", {})
     kiosk.update({"id": answers.kiosk_id, "practice": answers.practice, "site": answers.site})
-    broker = data.setdefault("broker", {})
+    _broker_section(answers, data.setdefault("broker", {}), etc_dir)
+    devices = data.setdefault("devices", {})
+    for flag, key in (("io_board", "io_board_url"), ("printer", "printer_url"), ("camera", "camera")):
+        if getattr(answers, flag):
+            devices[key] = getattr(answers, flag)
+    if answers.staff:
+        _staff_section(answers, data.setdefault("staff", {}), hub_members)
+    if answers.language:
+        data.setdefault("ui", {})["language"] = answers.language
+    for value, key in ((answers.speech_engine, "engine"), (answers.speech_model, "vosk_model_dir")):
+        if value:
+            data.setdefault("speech", {})[key] = value
+    for item in answers.extra:
+        _set(data, item)
+    return {k: v for k, v in data.items() if v}
+
+
+def _broker_section(answers: Answers, broker: dict[str, Any], etc_dir: Path) -> None:
     url = urlparse(answers.broker if "://" in answers.broker else f"mqtt://{answers.broker}")
     if url.scheme not in ("mqtt", "mqtts") or not url.hostname:
         raise ConfigError(
@@ -91,20 +108,6 @@ def build_mapping(
     if answers.username:
         broker["username"] = answers.username
         broker["password"] = answers.password
-    devices = data.setdefault("devices", {})
-    for flag, key in (("io_board", "io_board_url"), ("printer", "printer_url"), ("camera", "camera")):
-        if getattr(answers, flag):
-            devices[key] = getattr(answers, flag)
-    if answers.staff:
-        _staff_section(answers, data.setdefault("staff", {}), hub_members)
-    if answers.language:
-        data.setdefault("ui", {})["language"] = answers.language
-    for value, key in ((answers.speech_engine, "engine"), (answers.speech_model, "vosk_model_dir")):
-        if value:
-            data.setdefault("speech", {})[key] = value
-    for item in answers.extra:
-        _set(data, item)
-    return {k: v for k, v in data.items() if v}
 
 
 def _staff_section(answers: Answers, staff: dict[str, Any], hub_members: dict[str, str] | None) -> None:
