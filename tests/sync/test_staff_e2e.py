@@ -122,6 +122,23 @@ def test_an_offline_request_applies_once_after_reconnect(broker: Broker, site) -
     assert status.version == 1 and status.delay_min == 15  # applied exactly once
 
 
+def test_an_approved_change_queued_offline_applies_with_both_proofs(broker: Broker, site) -> None:
+    hub, a, b = site
+    a.panel.login_pin("ben", "1234")
+    broker.stop()
+    wait_for(lambda: not a.sync.link.connected, what="offline")
+    proposal = a.panel.propose("martinez", "Dr. Ana Martinez", "out", a.day("martinez"), reason="sick")
+    assert proposal.needs_approval and a.panel.confirm(proposal) is None
+    assert a.panel.approve("ana", "482913")  # checked on the kiosk: no hub needed
+    pending = a.panel.confirm(proposal)
+    assert pending is not None and pending.status == "pending"
+    broker.start()
+    wait_for(lambda: pending.status == "applied", timeout=30, what="applied after reconnect")
+    wait_for(lambda: (s := b.status("martinez")) is not None and s.state == "out", what="kiosk B shows out")
+    change = next(r for r in hub.call(lambda s: AuditLog(s.db).records()) if r.action == "status_change")
+    assert (change.actor, json.loads(change.detail)["approved_by"]) == ("ben", "ana")
+
+
 def test_escalation_when_a_kiosk_never_shows_the_change_then_resolution(
     broker: Broker, site, tmp_path: Path
 ) -> None:
