@@ -45,7 +45,9 @@ class StaffDesk:
         """ "" when ``req`` (which came from ``origin``) may be applied, else why not."""
         return self.policy.check(req, origin)
 
-    def on_replayed(self, req: m.StatusChangeRequest, earlier: m.RequestResult, now: datetime) -> None:
+    def on_replayed(
+        self, req: m.StatusChangeRequest, earlier: m.RequestResult, now: datetime, origin: RequestOrigin
+    ) -> None:
         """A request key seen before arrived again (a replay, or the outbox resending): audited,
         answered with the first result by the caller, nothing changed."""
         self.audit.append(
@@ -53,7 +55,8 @@ class StaffDesk:
             req.requested_by,
             req.role,
             req.kiosk_id,
-            "status_replayed",
+            "request_replayed",
+            origin=origin.value,
             key=req.key,
             provider=req.provider_id,
             first_result="applied" if earlier.accepted else "rejected",

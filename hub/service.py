@@ -233,7 +233,7 @@ class HubService:
                 self.stats["request_duplicates"] += 1
                 if self.desk is not None:
                     with self.store.transaction():
-                        self.desk.on_replayed(req, earlier, self.clock.now())
+                        self.desk.on_replayed(req, earlier, self.clock.now(), origin)
                 results.append(earlier)
                 self._publish(self.tree.request_result(req.kiosk_id), earlier, False)
                 continue

@@ -283,7 +283,7 @@ def test_a_replayed_request_changes_nothing_and_is_audited(broker: Broker, site)
     )
     publish.single(TREE.request("lobby-a"), encode(replay), qos=1, hostname="127.0.0.1", port=broker.port)
     wait_for(
-        lambda: any(r.action == "status_replayed" for r in hub.call(lambda s: AuditLog(s.db).records())),
+        lambda: any(r.action == "request_replayed" for r in hub.call(lambda s: AuditLog(s.db).records())),
         what="the replay audited",
     )
     status = hub.call(lambda s: s.status("chen"))
