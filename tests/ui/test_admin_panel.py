@@ -26,6 +26,7 @@ from sync import messages as m
 from sync import staff_messages as sm
 from sync.cache import KioskCache
 from sync.kiosk_sync import SyncChange
+from tests.support.staff import staff_pair
 from tests.ui.conftest import Staff
 from ui.app import KioskUi, UiOptions
 
@@ -165,6 +166,25 @@ def test_a_failed_restart_command_says_so(staff: Staff, day: SampleDay) -> None:
     staff.sign_in("tom")
     staff.tap("restartButton")
     assert staff.text("techError") == "The restart command failed. See the log."
+
+
+def test_among_60_staff_a_member_pages_to_their_name_and_signs_in(staff: Staff, day: SampleDay) -> None:
+    pins = {f"m{i:02d}": ("front_desk", f"{500000 + 37 * i}") for i in range(60)}
+    staff.ui.admin_model.use_session(day.admin(staff_pair(pins, {})[0]))
+    staff.ui.resize(800, 480)
+    staff.ui.open_admin()
+    assert staff.visible("who_m00") and not staff.visible("who_m47")
+    assert not staff.item("whoPrevButton").isEnabled()
+    while not staff.visible("who_m47"):
+        staff.tap("whoNextButton")
+    assert not staff.visible("who_m00")
+    staff.tap("who_m47")
+    staff.type_pin(pins["m46"][1])  # a colleague's PIN under m47's name
+    staff.tap("pinEnterButton")
+    assert staff.text("pinPrompt") == "Wrong PIN. Try again."
+    staff.type_pin(pins["m47"][1])
+    staff.tap("pinEnterButton")
+    assert staff.page == "providers" and staff.text("adminWho") == "m47\nFront desk"
 
 
 # --- lockout and idle -------------------------------------------------------------------

@@ -3,11 +3,14 @@ import QtQuick.Layouts
 import Kiosk 1.0
 
 // Step one of signing in (or of a supervisor's approval): pick your name, then your PIN.
-// A badge on the reader signs in from here too.
+// A badge on the reader signs in from here too. A long staff list is shown a page of whole
+// buttons at a time, turned with the arrows (no half-hidden name to miss).
 Item {
     id: screen
     objectName: approving ? "screen_admin_approver" : "screen_admin_who"
     readonly property bool approving: Admin.page === "approver"
+    property int pageIndex: 0
+    onApprovingChanged: pageIndex = 0
 
     AdminWords { id: words }
 
@@ -37,6 +40,31 @@ Item {
                       : screen.approving ? qsTr("Supervisor: tap your name to approve")
                       : qsTr("Staff: tap your name, or tap your badge")
             }
+            KButton {
+                objectName: "whoPrevButton"
+                visible: grid.pages > 1
+                Layout.fillHeight: true
+                Layout.preferredWidth: Theme.touch
+                enabled: grid.shown > 0
+                text: "\u25C0"
+                onClicked: { Admin.touch(); screen.pageIndex = grid.shown - 1 }
+            }
+            KText {
+                objectName: "whoPage"
+                visible: grid.pages > 1
+                font.pixelSize: Theme.small
+                color: Theme.muted
+                text: (grid.shown + 1) + " / " + grid.pages
+            }
+            KButton {
+                objectName: "whoNextButton"
+                visible: grid.pages > 1
+                Layout.fillHeight: true
+                Layout.preferredWidth: Theme.touch
+                enabled: grid.shown < grid.pages - 1
+                text: "\u25B6"
+                onClicked: { Admin.touch(); screen.pageIndex = grid.shown + 1 }
+            }
         }
 
         GridView {
@@ -44,12 +72,15 @@ Item {
             objectName: "whoList"
             Layout.fillWidth: true
             Layout.fillHeight: true
-            clip: true
-            boundsBehavior: Flickable.StopAtBounds
+            interactive: false
             readonly property int columns: Math.max(2, Math.floor(width / (Theme.touch * 3.2)))
+            readonly property int rows: Math.max(1, Math.floor(height / (Theme.touch + Theme.gap)))
+            readonly property int perPage: columns * rows
+            readonly property int pages: Math.max(1, Math.ceil(Admin.members.length / perPage))
+            readonly property int shown: Math.min(screen.pageIndex, pages - 1)
             cellWidth: Math.floor(width / columns)
-            cellHeight: Theme.touch + Theme.gap
-            model: Admin.members
+            cellHeight: Math.floor(height / rows)
+            model: Admin.members.slice(shown * perPage, (shown + 1) * perPage)
             delegate: Item {
                 required property var modelData
                 width: grid.cellWidth
