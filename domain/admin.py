@@ -210,8 +210,8 @@ class AdminSession:
         )
         req = replace(
             req,
-            proof=sign(self._key, req),
-            approval_proof=sign(self._approver_key, req) if self.approver else "",
+            proof=sign(self._key, req) if self._key else "",  # none from an old-style entry
+            approval_proof=sign(self._approver_key, req) if self._approver_key else "",
         )
         self._emit(req)
         self.approver, self._approver_key = None, b""
@@ -259,7 +259,7 @@ class AdminSession:
             self.member.id,
             self._clock.now().isoformat(timespec="seconds"),
         )
-        self._emit(replace(ack, proof=sign(self._key, ack)))
+        self._emit(replace(ack, proof=sign(self._key, ack)) if self._key else ack)
         return True
 
     def _event(

@@ -15,12 +15,15 @@ See ``docs/security.md`` for the threat model.
 
 ``[staff.members]`` on a kiosk: ``id = "ROLE:pin$N$r$p$SALT$VERIFIER[:badge$N$r$p$SALT$INDEX]"``;
 on the hub: ``id = "ROLE:proof$PINKEY[$BADGEKEY]"`` (hex). ``kiosk provision --staff`` writes both.
+An old ``ROLE:scrypt$...[:scrypt$...]`` entry still gives the role and signs in, but makes no
+proof, so the hub refuses that member's kiosk requests until the staff is provisioned again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from itertools import pairwise
@@ -88,6 +91,8 @@ class StaffMember:
     badge: Stretch | None = None  # kiosk side: how to rebuild the badge's proof key
     badge_index: bytes = b""
     proof_keys: tuple[bytes, ...] = ()  # hub side: the PIN's proof key, then the badge's
+    legacy_pin: str = ""  # an old ``scrypt$...`` hash: signs in, makes no proof (re-provision)
+    legacy_badge: str = ""
 
 
 def _stretch(part: str, where: str) -> tuple[Stretch, bytes]:
@@ -127,6 +132,10 @@ def _member(member_id: str, value: str) -> StaffMember:
         elif kind == "badge":
             badge, index = _stretch(part, where)
             member = _with(member, badge=badge, badge_index=index)
+        elif kind == "scrypt" and not member.legacy_pin:
+            member = _with(member, legacy_pin=part)
+        elif kind == "scrypt":
+            member = _with(member, legacy_badge=part)
         elif kind == "proof":
             try:
                 keys = tuple(bytes.fromhex(k) for k in part.split("$")[1:])
@@ -134,9 +143,8 @@ def _member(member_id: str, value: str) -> StaffMember:
                 raise ConfigError(f"{where}: proof$PINKEY[$BADGEKEY] expected (hex)") from None
             member = _with(member, proof_keys=keys)
         else:
-            hint = " (an old scrypt$ hash: provision the staff again)" if kind == "scrypt" else ""
-            raise ConfigError(f"{where}: unknown part {kind!r}; expected pin$, badge$ or proof${hint}")
-    if member.pin is None and not member.proof_keys:
+            raise ConfigError(f"{where}: unknown part {kind!r}; expected pin$, badge$ or proof$")
+    if member.pin is None and not member.proof_keys and not member.legacy_pin:
         raise ConfigError(f"{where}: no pin$ (kiosk) or proof$ (hub) part")
     return member
 
@@ -170,6 +178,8 @@ class StaffDirectory:
     def check_pin(self, member_id: str, pin: str) -> tuple[StaffMember, bytes] | None:
         """The member and their proof key when ``pin`` is theirs: one derivation, whoever it is."""
         member = self.members.get(member_id)
+        if member is not None and member.pin is None and member.legacy_pin:
+            return (member, b"") if verify_secret(pin, member.legacy_pin) else None
         if member is None or member.pin is None:
             self._nobody.derive(pin)
             return None
@@ -180,6 +190,10 @@ class StaffDirectory:
 
     def check_badge(self, badge_id: str) -> tuple[StaffMember, bytes] | None:
         """The badge's member (a keyed index, no search) and the badge's proof key."""
+        legacy = [m for m in self.members.values() if m.legacy_badge]
+        found = next((m for m in legacy if verify_secret(badge_id, m.legacy_badge)), None)
+        if found is not None:
+            return found, b""
         if not self._badges:
             return None
         member = self._badges.get(badge_index(self._badge_key, badge_id))
@@ -212,6 +226,32 @@ def provision_member(
 
 def _part(kind: str, s: Stretch, value: bytes) -> str:
     return f"{kind}${s.n}${s.r}${s.p}${s.salt.hex()}${value.hex()}"
+
+
+def hash_secret(secret: str, salt: bytes | None = None, n: int = SCRYPT_N) -> str:
+    """A salted scrypt hash of a password (the hub dashboard's) or an old-style staff PIN."""
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.scrypt(secret.encode(), salt=salt, n=n, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    return f"scrypt${n}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+def verify_secret(secret: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt" or not 2 <= int(n) <= _MAX_N:
+            return False
+        candidate = hashlib.scrypt(
+            secret.encode(),
+            salt=bytes.fromhex(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            maxmem=256 * 1024 * 1024,
+            dklen=len(bytes.fromhex(digest)),
+        )
+    except ValueError:
+        return False
+    return hmac.compare_digest(candidate.hex(), digest)
 
 
 def pin_weakness(pin: str) -> str:

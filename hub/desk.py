@@ -205,8 +205,8 @@ class StaffDesk:
         return [(self.tree.notice(ack.notice_id), notice, True)] if notice else []
 
     def _ack_refusal(self, ack: sm.NoticeAck, origin: RequestOrigin) -> str:
-        if origin is RequestOrigin.PRACTICE_CLI:
-            return ""  # the practice's own terminal
+        if origin is not RequestOrigin.KIOSK:
+            return ""  # the practice's terminal, or verified in the hub's own process
         refusal = self.policy.check_proof(ack.by, ack, ack.proof)
         member = self.policy.members.get(ack.by)
         if not refusal and (member is None or member.role != Role.SUPERVISOR):

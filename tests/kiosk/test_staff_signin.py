@@ -101,7 +101,6 @@ def test_a_badge_index_without_the_units_key_is_refused() -> None:
 @pytest.mark.parametrize(
     "value",
     [
-        "supervisor:scrypt$16$8$1$00$00",  # the old format: provision again
         "boss:pin$16$8$1$00$00",
         "supervisor:pin$15$8$1$00$00",  # N not a power of two
         "supervisor:pin$16$8$1$zz$00",
@@ -201,3 +200,27 @@ def test_a_hub_without_proof_keys_says_so() -> None:
     kiosk, _hub = staff_pair()
     policy = RolePolicy.from_settings(kiosk, ManualClock(NOW))  # given the kiosks' list by mistake
     assert "holds no proof key for ana" in policy.check(signed(_req(), proof_key("ana")))
+
+
+def test_an_old_style_entry_signs_in_but_its_requests_carry_no_proof() -> None:
+    from config.settings import StaffSettings
+    from domain.staff import hash_secret
+
+    old = StaffSettings(members={"ana": f"supervisor:{hash_secret('482913', n=2**4)}"})
+    panel, sent = session(old)
+    assert panel.login_pin("ana", "000000") == "wrong"
+    assert panel.login_pin("ana", "482913") == "ok"
+    panel.confirm(panel.propose("chen", "Dr. Wei Chen", "late", [], delay_min=10))
+    req = next(e for e in sent if isinstance(e, m.StatusChangeRequest))
+    assert req.proof == ""
+    policy = RolePolicy.from_settings(old, ManualClock(NOW))  # a hub still on the old list
+    assert policy.check(req) == "no staff proof from ana (PIN or badge) with the request"
+    assert "holds no proof key for ana" in policy.check(signed(req, proof_key("ana")))
+
+
+def test_the_practice_terminal_needs_no_staff_proof_but_keeps_the_id_rule() -> None:
+    from hub.origin import RequestOrigin
+
+    policy = _policy()
+    assert policy.check(_req(), RequestOrigin.PRACTICE_CLI) == ""
+    assert "only the practice's terminal" in policy.check(_req(kiosk_id="cli"))
