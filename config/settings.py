@@ -144,11 +144,28 @@ class DeviceSettings:
 
 @dataclass(frozen=True)
 class StaffSettings:
-    """[staff]: who may use the admin panel. Written by `kiosk provision`; PINs only as hashes."""
+    """[staff]: who may use the admin panel. Written by `kiosk provision`; PINs only as
+    verifiers (kiosk) or proof keys (hub), never in clear (see docs/security.md)."""
 
     members: dict[str, str] = field(
         default_factory=dict,
-        metadata=_doc("Staff id -> 'ROLE:scrypt$...' (front_desk, supervisor, technician)."),
+        metadata=_doc(
+            "Staff id -> 'ROLE:pin$N$r$p$SALT$VERIFIER[:badge$...]' on a kiosk, "
+            "'ROLE:proof$PINKEY[$BADGEKEY]' on the hub (ROLE: front_desk, supervisor, technician)."
+        ),
+    )
+    badge_key: str = field(
+        default="",
+        metadata=_doc("This unit's secret (hex) that files badges under a keyed index (kiosk only)."),
+    )
+    proof_max_age_s: int = field(
+        default=12 * 3600,
+        metadata=_doc(
+            "Hub: refuse a staff request made longer ago than this (s); it must cover how long a "
+            "kiosk may queue requests offline.",
+            min=60,
+            max=7 * 86400,
+        ),
     )
     max_attempts: int = field(default=5, metadata=_doc("Wrong PINs before the entry locks.", min=1, max=20))
     lockout_s: int = field(

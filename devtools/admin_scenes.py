@@ -1,7 +1,7 @@
 """The staff panel's screens as named scenes (``make screenshots``, the layout test).
 
 Each scene opens the panel the way staff do (the hidden corner resets the patient flow
-first), signs in with a sample PIN and touches through the view model.
+first), picks the member, signs in with a sample PIN and touches through the view model.
 """
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from config.settings import StaffSettings
 from devtools.ui_sample import STAFF_PINS, SampleDay
+from domain.staff import provision_member
 from sync import messages as m
 from sync import staff_messages as sm
 from sync.kiosk_sync import SyncChange
@@ -20,6 +22,7 @@ Scene = Callable[[SampleDay, KioskUi], None]
 
 def sign_in(ui: KioskUi, who: str) -> None:
     ui.open_admin()
+    ui.admin_model.pick(who)
     for key in STAFF_PINS[who][1]:
         ui.admin_model.press(key)
     ui.admin_model.submitPin()
@@ -34,14 +37,33 @@ def _signed_in(who: str, then: Callable[[KioskUi], None] = lambda _ui: None) -> 
     return scene
 
 
+def _who(_day: SampleDay, ui: KioskUi) -> None:
+    ui.open_admin()
+
+
+def _who_many(day: SampleDay, ui: KioskUi) -> None:
+    """A practice's real staff list: 60 names to pick from (the list scrolls)."""
+    roles = ("front_desk", "front_desk", "supervisor", "technician")
+    members = {
+        f"staff-{i:02d}": provision_member(
+            "acme", f"staff-{i:02d}", roles[i % 4], f"{500000 + 37 * i}", n=2**4
+        )[0]
+        for i in range(60)
+    }
+    ui.admin_model.use_session(day.admin(StaffSettings(members=members)))
+    ui.open_admin()
+
+
 def _pin(_day: SampleDay, ui: KioskUi) -> None:
     ui.open_admin()
+    ui.admin_model.pick("ben")
     for key in "12":
         ui.admin_model.press(key)
 
 
 def _pin_wrong(_day: SampleDay, ui: KioskUi) -> None:
     ui.open_admin()
+    ui.admin_model.pick("ben")
     for key in "0000":
         ui.admin_model.press(key)
     ui.admin_model.submitPin()
@@ -78,9 +100,14 @@ def _review(prepare: Callable[[KioskUi], None]) -> Callable[[KioskUi], None]:
     return then
 
 
-def _approve(ui: KioskUi) -> None:
+def _approver(ui: KioskUi) -> None:
     _review(_out)(ui)
     ui.admin_model.send()
+
+
+def _approve(ui: KioskUi) -> None:
+    _approver(ui)
+    ui.admin_model.pick("ana")
     for key in "48":
         ui.admin_model.press(key)
 
@@ -130,6 +157,8 @@ def _notices(who: str) -> Scene:
 
 
 ADMIN_SCENES: dict[str, Scene] = {
+    "admin_who": _who,
+    "admin_who_many": _who_many,
     "admin_pin": _pin,
     "admin_pin_wrong": _pin_wrong,
     "admin_locked": _locked,
@@ -139,6 +168,7 @@ ADMIN_SCENES: dict[str, Scene] = {
     "admin_leaving": _signed_in("ben", _leaving),
     "admin_confirm": _signed_in("ben", _review(_late)),
     "admin_confirm_approval": _signed_in("ben", _review(_out)),
+    "admin_approver": _signed_in("ben", _approver),
     "admin_approve": _signed_in("ben", _approve),
     "admin_requests": _requests,
     "admin_notices": _notices("ana"),

@@ -33,7 +33,7 @@ from core.logs import setup_logging
 from core.worker import Worker
 from devtools.local_broker import Broker
 from domain.flow import CheckInFlow, FlowView, Screen
-from domain.staff import hash_secret
+from domain.staff import hash_secret, provision_member
 from hub.sample import sample_morning, start_near
 from hub.service import HubService
 from hub.store import HubStore
@@ -51,6 +51,17 @@ def _say(text: str) -> None:
     print(f"\n== {text}", file=sys.stderr, flush=True)
 
 
+_DEMO_STAFF = {
+    who: provision_member("demo-practice", who, role, pin, n=2**12)
+    for who, role, pin in (("desk", "front_desk", "1111"), ("super", "supervisor", "2222"))
+}
+
+
+def hub_side(settings: Settings) -> Settings:
+    """The hub's settings: the same, but staff entries hold proof keys, not PIN verifiers."""
+    return replace(settings, staff=StaffSettings(members={w: h for w, (_k, h) in _DEMO_STAFF.items()}))
+
+
 def demo_settings(port: int, state: Path) -> Settings:
     return Settings(
         kiosk=KioskSettings(
@@ -64,13 +75,9 @@ def demo_settings(port: int, state: Path) -> Settings:
         broker=BrokerSettings(port=port, reconnect_min_s=0.2, reconnect_max_s=2.0),
         hub=HubSettings(state_dir=str(state / "hub")),
         devices=DeviceSettings(io_board_url="sim://", printer_url="sim://"),
-        # The dashboard's demo accounts (kiosk PINs 1111 and 2222).
-        staff=StaffSettings(
-            members={
-                "desk": f"front_desk:{hash_secret('1111')}",
-                "super": f"supervisor:{hash_secret('2222')}",
-            }
-        ),
+        # The dashboard's demo accounts (kiosk PINs 1111 and 2222): the kiosk's side of
+        # each (a PIN verifier); the hub gets the proof keys (``hub_side``).
+        staff=StaffSettings(members={who: kiosk for who, (kiosk, _hub) in _DEMO_STAFF.items()}),
         # The arrival window spans the day, so the story plays at any hour.
         ui=UiSettings(
             fullscreen=False,
@@ -92,7 +99,7 @@ def run_demo(args: argparse.Namespace) -> int:
         settings = demo_settings(broker.port, state)
         start = start_near(clock.now(), minutes_ago=30)
         plan = sample_morning(clock.now().date(), start=start)
-        hub = HubService(settings, clock=clock)
+        hub = HubService(hub_side(settings), clock=clock)
         touch = has_display() and not args.headless
         dashboard = None
         try:
@@ -101,7 +108,7 @@ def run_demo(args: argparse.Namespace) -> int:
                 f"{len(plan.providers)} providers"
             )
             hub.start(plan)
-            dashboard = start_demo_dashboard(settings, hub)
+            dashboard = start_demo_dashboard(hub_side(settings), hub)
             stop_after_s = args.minutes * 60 if args.minutes else None
             code = (_touch_demo if touch else _headless_demo)(settings, hub, clock, stop_after_s)
         except KeyboardInterrupt:

@@ -28,7 +28,7 @@ from core.clock import SystemClock
 from core.worker import Worker
 from devtools.local_broker import Broker, Credentials
 from domain.admin import AdminSession
-from domain.staff import hash_secret
+from domain.staff import provision_member
 from hub.cli import send_command
 from hub.sample import sample_morning
 from hub.service import HubService
@@ -117,7 +117,9 @@ class _Site:
             tls=True,
             creds=Credentials(USERS, render_acl(TREE, "hub", ["lobby-1", "lobby-2"], ["desk"])),
         )
-        self.staff = StaffSettings(members={"ana": f"supervisor:{hash_secret(SUPERVISOR_PIN, n=2**4)}"})
+        kiosk_entry, hub_entry = provision_member("acme", "ana", "supervisor", SUPERVISOR_PIN, n=2**4)
+        self.staff = StaffSettings(members={"ana": kiosk_entry})  # what the kiosks verify a PIN with
+        self.hub_staff = StaffSettings(members={"ana": hub_entry})  # what the hub checks proofs with
         self.workdir = workdir
         self.results: dict[str, bool] = {}  # staff request key -> accepted
 
@@ -131,11 +133,12 @@ class _Site:
             kiosk.start()
         self.cli = self._for("desk", "cli")
         self.panel = AdminSession(self.staff, "lobby-2", SystemClock(), self.kiosks[1].submit)
-        if self.panel.login_pin(SUPERVISOR_PIN) != "ok":
+        if self.panel.login_pin("ana", SUPERVISOR_PIN) != "ok":
             raise RuntimeError("the soak's supervisor could not sign in")
 
     def _for(self, user: str, kiosk_id: str) -> Settings:
-        return _settings(self.broker.settings(user, USERS[user]), self.workdir, kiosk_id, self.staff)
+        staff = self.hub_staff if user == "hub" else self.staff
+        return _settings(self.broker.settings(user, USERS[user]), self.workdir, kiosk_id, staff)
 
     def _on_change(self, change: SyncChange) -> None:
         if change.result is not None:

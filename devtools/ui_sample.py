@@ -18,7 +18,7 @@ from domain.admin import AdminSession
 from domain.admin_backend import AdminBackend, SyncStatus
 from domain.estimate import ArrivalWindow
 from domain.flow import CheckInFlow, FlowSettings, FlowView, Patient
-from domain.staff import hash_secret
+from domain.staff import provision_member
 from sync import messages as m
 from sync.cache import KioskCache, Provider
 
@@ -72,9 +72,34 @@ BEN_BADGE = "BADGE-77"
 _FAST = 2**4
 
 
+SAMPLE_PRACTICE = "acme"
+_BADGE_KEY = bytes(range(32))
+
+
+def _sample_entries() -> dict[str, tuple[str, str]]:
+    return {
+        who: provision_member(
+            SAMPLE_PRACTICE,
+            who,
+            role,
+            pin,
+            badge_id=BEN_BADGE if who == "ben" else "",
+            badge_key=_BADGE_KEY,
+            n=_FAST,
+        )
+        for who, (role, pin) in STAFF_PINS.items()
+    }
+
+
 def sample_staff(**settings: object) -> StaffSettings:
-    members = {who: f"{role}:{hash_secret(pin, n=_FAST)}" for who, (role, pin) in STAFF_PINS.items()}
-    members["ben"] += f":{hash_secret(BEN_BADGE, n=_FAST)}"
+    """The kiosk's side of the sample staff (PIN verifiers, the badge index)."""
+    members = {who: kiosk for who, (kiosk, _hub) in _sample_entries().items()}
+    return StaffSettings(members=members, badge_key=_BADGE_KEY.hex(), **settings)  # type: ignore[arg-type]
+
+
+def sample_hub_staff(**settings: object) -> StaffSettings:
+    """The hub's side of the sample staff (proof keys)."""
+    members = {who: hub for who, (_kiosk, hub) in _sample_entries().items()}
     return StaffSettings(members=members, **settings)  # type: ignore[arg-type]
 
 

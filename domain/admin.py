@@ -1,25 +1,28 @@
 """The staff admin panel's logic, Qt-free and clock-injected.
 
-PIN (or badge) login with a lockout, role permissions, an idle timeout, a proposal that
-shows the impact before a status change is sent, a supervisor's approval where front
-desk needs one, and the pending → applied / rejected life of each request. Every staff
-action becomes a message the shell commits to the outbox (so it works offline and the
-hub, the authority, audits it).
+Sign-in by a member picked on the pad and their PIN (or by badge) with a lockout, role
+permissions, an idle timeout, a proposal that shows the impact before a status change is
+sent, a supervisor's approval where front desk needs one, and the pending → applied /
+rejected life of each request. Every staff action becomes a message the shell commits to
+the outbox (so it works offline and the hub, the authority, audits it). Each carries the
+person's proof (``sync.proof``), made with the key their PIN or badge rebuilt at sign-in
+and held only for the session.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from config.settings import StaffSettings
 from core.clock import Clock
 from domain.impact import Impact, impact_sentence, status_impact
-from domain.staff import Role, StaffMember, find_by_badge, find_by_pin, parse_members
+from domain.staff import Role, StaffDirectory, StaffMember
 from sync import messages as m
 from sync import staff_messages as sm
+from sync.proof import sign
 
 Emit = Callable[[m.StatusChangeRequest | sm.StaffEvent | sm.NoticeAck], object]
 LoginOutcome = Literal["ok", "wrong", "locked"]
@@ -54,7 +57,7 @@ class Pending:
 
 class AdminSession:
     def __init__(self, staff: StaffSettings, kiosk_id: str, clock: Clock, emit: Emit) -> None:
-        self._members = parse_members(staff.members)
+        self.directory = StaffDirectory(staff.members, staff.badge_key)
         self._settings = staff
         self._kiosk_id = kiosk_id
         self._clock = clock
@@ -64,6 +67,8 @@ class AdminSession:
         self._last_activity = 0.0
         self.member: StaffMember | None = None
         self.approver: StaffMember | None = None
+        self._key = b""  # the signed-in member's proof key, for this session only
+        self._approver_key = b""
         self.pending: dict[str, Pending] = {}
         self.notices: dict[str, sm.SupervisorNotice] = {}
 
@@ -76,17 +81,23 @@ class AdminSession:
     def lock_seconds_left(self) -> int:
         return max(0, int(self._locked_until - self._clock.monotonic() + 0.999))
 
-    def login_pin(self, pin: str) -> LoginOutcome:
-        return self._login(lambda: find_by_pin(self._members, pin))
+    def members(self, role: Role | None = None) -> list[StaffMember]:
+        """Who may sign in (or, with ``role``, approve): what the pad's first step lists."""
+        found = [self.directory.members[i] for i in self.directory.ids()]
+        return [m for m in found if m.pin is not None and (role is None or m.role == role)]
+
+    def login_pin(self, member_id: str, pin: str) -> LoginOutcome:
+        """``member_id`` picked on the pad, then their PIN: one derivation, whoever it is."""
+        return self._login(lambda: self.directory.check_pin(member_id, pin))
 
     def login_badge(self, badge_id: str) -> LoginOutcome:
-        return self._login(lambda: find_by_badge(self._members, badge_id))
+        return self._login(lambda: self.directory.check_badge(badge_id))
 
-    def _login(self, find: Callable[[], StaffMember | None]) -> LoginOutcome:
+    def _login(self, find: Callable[[], tuple[StaffMember, bytes] | None]) -> LoginOutcome:
         if self.locked:
             return "locked"
-        member = find()
-        if member is None:
+        found = find()
+        if found is None:
             self._failures += 1
             self._event("login_failed", detail=f"attempt {self._failures}")
             if self._failures >= self._settings.max_attempts:
@@ -95,9 +106,10 @@ class AdminSession:
                 self._event("lockout", detail=f"{self._settings.max_attempts} wrong PINs")
                 return "locked"
             return "wrong"
+        member, self._key = found
         self._failures = 0
         self.member = member
-        self.approver = None
+        self.approver, self._approver_key = None, b""
         self._last_activity = self._clock.monotonic()
         self._event("login", member)
         return "ok"
@@ -107,6 +119,7 @@ class AdminSession:
             self._event("logout", self.member, detail=why)
         self.member = None
         self.approver = None
+        self._key = self._approver_key = b""
 
     def touch(self) -> None:
         self._last_activity = self._clock.monotonic()
@@ -167,14 +180,14 @@ class AdminSession:
             return False, True, "needs a supervisor's approval"
         return False, False, "needs a supervisor"
 
-    def approve(self, pin: str) -> bool:
-        """A supervisor enters their PIN on the confirmation step of a front-desk request."""
-        supervisor = find_by_pin(self._members, pin)
-        if supervisor is None or supervisor.role != Role.SUPERVISOR:
+    def approve(self, member_id: str, pin: str) -> bool:
+        """A supervisor picks their name and enters their PIN on the confirmation step."""
+        found = self.directory.check_pin(member_id, pin)
+        if found is None or found[0].role != Role.SUPERVISOR:
             self._event("login_failed", detail="approval")
             return False
-        self.approver = supervisor
-        self._event("approve", supervisor)
+        self.approver, self._approver_key = found
+        self._event("approve", self.approver, key=self._approver_key)
         return True
 
     def confirm(self, proposal: Proposal) -> Pending | None:
@@ -195,8 +208,13 @@ class AdminSession:
             role=self.member.role.value,
             approved_by=self.approver.id if self.approver else "",
         )
+        req = replace(
+            req,
+            proof=sign(self._key, req) if self._key else "",  # none from an old-style entry
+            approval_proof=sign(self._approver_key, req) if self._approver_key else "",
+        )
         self._emit(req)
-        self.approver = None
+        self.approver, self._approver_key = None, b""
         pending = Pending(req.key, req.provider_id, req.state)
         self.pending[req.key] = pending
         return pending
@@ -234,26 +252,31 @@ class AdminSession:
     def ack_notice(self, notice_id: str) -> bool:
         if self.member is None or self.member.role != Role.SUPERVISOR or notice_id not in self.notices:
             return False
-        self._emit(
-            sm.NoticeAck(
-                uuid.uuid4().hex,
-                self._kiosk_id,
-                notice_id,
-                self.member.id,
-                self._clock.now().isoformat(timespec="seconds"),
-            )
+        ack = sm.NoticeAck(
+            uuid.uuid4().hex,
+            self._kiosk_id,
+            notice_id,
+            self.member.id,
+            self._clock.now().isoformat(timespec="seconds"),
         )
+        self._emit(replace(ack, proof=sign(self._key, ack)) if self._key else ack)
         return True
 
-    def _event(self, action: sm.StaffAction, member: StaffMember | None = None, detail: str = "") -> None:
-        self._emit(
-            sm.StaffEvent(
-                uuid.uuid4().hex,
-                self._kiosk_id,
-                self._clock.now().isoformat(timespec="seconds"),
-                action,
-                member.id if member else "",
-                member.role.value if member else "",
-                detail,
-            )
+    def _event(
+        self,
+        action: sm.StaffAction,
+        member: StaffMember | None = None,
+        detail: str = "",
+        key: bytes | None = None,
+    ) -> None:
+        event = sm.StaffEvent(
+            uuid.uuid4().hex,
+            self._kiosk_id,
+            self._clock.now().isoformat(timespec="seconds"),
+            action,
+            member.id if member else "",
+            member.role.value if member else "",
+            detail,
         )
+        key = self._key if key is None else key
+        self._emit(replace(event, proof=sign(key, event)) if member is not None and key else event)

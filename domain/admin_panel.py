@@ -4,8 +4,10 @@ Which page is up, the PIN being typed, the change being prepared (provider, acti
 minutes, reason, leaving time), its proposal, and the requests sent this session. The
 QObject (``ui.admin_model``) only shows this and forwards touches to it.
 
-Pages: closed → pin (or locked) → providers | requests | notices (front desk, supervisor)
-or tech (technician). A change goes providers → action → confirm (→ approve) → requests.
+Pages: closed → who (pick your name; or a badge) → pin (or locked) → providers | requests |
+notices (front desk, supervisor) or tech (technician). A change goes providers → action →
+confirm (→ approver: the supervisor picks their name → approve: their PIN) → requests.
+Picking the member first means a sign-in checks one PIN, not every member's.
 """
 
 from __future__ import annotations
@@ -26,9 +28,30 @@ from sync import staff_messages as sm
 log = logging.getLogger(__name__)
 
 Page = Literal[
-    "closed", "pin", "locked", "providers", "action", "confirm", "approve", "requests", "notices", "tech"
+    "closed",
+    "who",
+    "pin",
+    "locked",
+    "providers",
+    "action",
+    "confirm",
+    "approver",
+    "approve",
+    "requests",
+    "notices",
+    "tech",
 ]
-_SIGNED_IN: tuple[Page, ...] = ("providers", "action", "confirm", "approve", "requests", "notices", "tech")
+_SIGNED_IN: tuple[Page, ...] = (
+    "providers",
+    "action",
+    "confirm",
+    "approver",
+    "approve",
+    "requests",
+    "notices",
+    "tech",
+)
+_ENTRY: tuple[Page, ...] = ("who", "pin", "locked")  # before anyone is signed in
 _TABS: dict[Role, tuple[Page, ...]] = {
     Role.FRONT_DESK: ("providers", "requests", "notices"),
     Role.SUPERVISOR: ("providers", "requests", "notices"),
@@ -59,7 +82,8 @@ class AdminPanel:
         self.session = backend.session
         self.page: Page = "closed"
         self.pin = ""
-        self.error = ""  # wrong_pin, not_supervisor, not_sent, command_failed
+        self.picked = ""  # the member picked on "who" (or the supervisor on "approver")
+        self.error = ""  # wrong_pin, wrong_badge, not_supervisor, not_sent, command_failed
         self.draft: Draft | None = None
         self.proposal: Proposal | None = None
         self.names: dict[str, str] = {}
@@ -86,7 +110,7 @@ class AdminPanel:
     def open(self) -> None:
         """The hidden corner was held: the entry (PIN pad, or the lockout message)."""
         self.session.logout("reopened")
-        self._reset("locked" if self.session.locked else "pin")
+        self._reset("locked" if self.session.locked else "who")
 
     def close(self, why: str = "logout") -> None:
         """Sign out (if signed in) and give the screen back to patients."""
@@ -96,6 +120,7 @@ class AdminPanel:
     def _reset(self, page: Page) -> None:
         self.page = page
         self.pin = ""
+        self.picked = ""
         self.error = ""
         self.draft = None
         self.proposal = None
@@ -106,7 +131,22 @@ class AdminPanel:
         if self.session.member is not None:
             self.session.touch()
 
-    # --- the PIN pad (sign in, or a supervisor's approval) --------------------------
+    # --- who: the name first, then the PIN pad (sign in, or a supervisor's approval) --
+
+    def members(self) -> list[tuple[str, str]]:
+        """(id, role) of whom the "who" page lists: everyone, or supervisors on "approver"."""
+        role = Role.SUPERVISOR if self.page == "approver" else None
+        return [(m.id, m.role.value) for m in self.session.members(role)]
+
+    def pick(self, member_id: str) -> None:
+        self.touch()
+        if member_id not in {i for i, _ in self.members()}:
+            return
+        if self.page == "who":
+            self.picked, self.page = member_id, "pin"
+        elif self.page == "approver":
+            self.picked, self.page = member_id, "approve"
+        self.pin, self.error = "", ""
 
     def press(self, key: str) -> None:
         self.touch()
@@ -124,19 +164,22 @@ class AdminPanel:
         if not pin:
             return
         if self.page == "pin":
-            self._signed_in(self.session.login_pin(pin))
+            self._signed_in(self.session.login_pin(self.picked, pin))
         elif self.page == "approve":
-            if self.session.approve(pin):
+            if self.session.approve(self.picked, pin):
                 self._send()
             else:
                 self.error = "not_supervisor"
 
     def badge(self, badge_id: str) -> bool:
         """A badge read while the entry is open signs in like a PIN; False: not for us."""
-        if self.page not in ("pin", "locked"):
+        if self.page not in _ENTRY:
             return False
         self.touch()
-        self._signed_in(self.session.login_badge(badge_id))
+        outcome = self.session.login_badge(badge_id)
+        self._signed_in(outcome)
+        if outcome == "wrong":
+            self.error = "wrong_badge"
         return True
 
     def _signed_in(self, outcome: str) -> None:
@@ -161,7 +204,11 @@ class AdminPanel:
     def back(self) -> None:
         self.touch()
         self.error = ""
-        if self.page == "approve":
+        if self.page == "pin":
+            self.page, self.picked = "who", ""
+        elif self.page == "approve":
+            self.page, self.picked = "approver", ""
+        elif self.page == "approver":
             self.page = "confirm"
         elif self.page == "confirm" and self.draft is not None and self.draft.state != "on_time":
             self.page = "action"
@@ -245,8 +292,8 @@ class AdminPanel:
         if proposal.allowed:
             self._send()
         elif proposal.needs_approval:
-            self.page = "approve"
-            self.pin = ""
+            self.page = "approver"
+            self.pin, self.picked = "", ""
 
     def _send(self) -> None:
         if self.proposal is None:
@@ -313,12 +360,12 @@ class AdminPanel:
         self.session.tick()
         if self.page in _SIGNED_IN and self.session.member is None:
             self._reset("closed")
-        elif self.page in ("pin", "locked"):
+        elif self.page in _ENTRY:
             idle = self.backend.clock.monotonic() - self._last_touch
             if idle >= self.backend.idle_s:
                 self.close("idle")
             elif self.page == "locked" and not self.session.locked:
-                self.page = "pin"
+                self.page = "who"
 
 
 def _default_leaving(now: datetime) -> str:

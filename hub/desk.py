@@ -12,7 +12,9 @@ from datetime import datetime
 from typing import Any, cast
 
 from config.settings import StaffSettings
+from core.clock import Clock
 from domain.impact import impact_sentence, status_impact
+from domain.staff import Role
 from hub.escalation import KioskView, due_escalations, waiting_kiosks
 from hub.origin import RequestOrigin
 from hub.policy import RolePolicy
@@ -27,11 +29,13 @@ Out = list[tuple[str, Message, bool]]
 
 
 class StaffDesk:
-    def __init__(self, store: HubStore, tree: TopicTree, staff: StaffSettings) -> None:
+    def __init__(
+        self, store: HubStore, tree: TopicTree, staff: StaffSettings, clock: Clock | None = None
+    ) -> None:
         self.store = store
         self.tree = tree
         self.staff = staff
-        self.policy = RolePolicy.from_settings(staff)
+        self.policy = RolePolicy.from_settings(staff, clock)
         self.audit = store.audit
         self._receipts: dict[str, sm.DisplayReceipt] = {}
 
@@ -40,6 +44,23 @@ class StaffDesk:
     def check(self, req: m.StatusChangeRequest, origin: RequestOrigin) -> str:
         """ "" when ``req`` (which came from ``origin``) may be applied, else why not."""
         return self.policy.check(req, origin)
+
+    def on_replayed(
+        self, req: m.StatusChangeRequest, earlier: m.RequestResult, now: datetime, origin: RequestOrigin
+    ) -> None:
+        """A request key seen before arrived again (a replay, or the outbox resending): audited,
+        answered with the first result by the caller, nothing changed."""
+        self.audit.append(
+            now.isoformat(timespec="seconds"),
+            req.requested_by,
+            req.role,
+            req.kiosk_id,
+            "request_replayed",
+            origin=origin.value,
+            key=req.key,
+            provider=req.provider_id,
+            first_result="applied" if earlier.accepted else "rejected",
+        )
 
     def on_decided(
         self,
@@ -128,6 +149,20 @@ class StaffDesk:
         return out
 
     def on_staff_event(self, event: sm.StaffEvent) -> Out:
+        refusal = self.policy.check_proof(event.actor, event, event.proof) if event.actor else ""
+        if refusal:  # a kiosk's word that someone signed in: recorded as that, not as a sign-in
+            self.audit.append(
+                event.at,
+                event.actor,
+                event.role,
+                event.kiosk_id,
+                "staff_event_refused",
+                claimed=event.action,
+                detail=event.detail,
+                reason=refusal,
+            )
+            log.warning("staff event refused", extra={"kiosk": event.kiosk_id, "action": event.action})
+            return []
         self.audit.append(
             event.at, event.actor, event.role, event.kiosk_id, event.action, detail=event.detail
         )
@@ -143,6 +178,19 @@ class StaffDesk:
         return self._open(alert)
 
     def on_notice_ack(self, ack: sm.NoticeAck, origin: RequestOrigin = RequestOrigin.KIOSK) -> Out:
+        refusal = self._ack_refusal(ack, origin)
+        if refusal:
+            self.audit.append(
+                ack.at,
+                ack.by,
+                "",
+                ack.kiosk_id,
+                "notice_ack_refused",
+                origin=origin.value,
+                notice=ack.notice_id,
+                reason=refusal,
+            )
+            return []
         if not self.store.staff.ack_notice(ack.notice_id, ack.by, ack.at):
             return []  # unknown, or acknowledged before
         self.audit.append(
@@ -156,6 +204,15 @@ class StaffDesk:
         )
         notice = self.store.staff.notice(ack.notice_id)
         return [(self.tree.notice(ack.notice_id), notice, True)] if notice else []
+
+    def _ack_refusal(self, ack: sm.NoticeAck, origin: RequestOrigin) -> str:
+        if origin is not RequestOrigin.KIOSK:
+            return ""  # the practice's terminal, or verified in the hub's own process
+        refusal = self.policy.check_proof(ack.by, ack, ack.proof)
+        member = self.policy.members.get(ack.by)
+        if not refusal and (member is None or member.role != Role.SUPERVISOR):
+            refusal = f"{ack.by} is not a supervisor"
+        return refusal
 
     # --- escalations ------------------------------------------------------------------
 

@@ -144,7 +144,7 @@ class HubService:
 
     def _open(self) -> None:
         self.store = HubStore.open(self.db_path)
-        self.desk = StaffDesk(self.store, self.tree, self.settings.staff)
+        self.desk = StaffDesk(self.store, self.tree, self.settings.staff, self.clock)
         if self._plan is not None:
             changed = self.store.load_day(self._plan)
             log.info("day loaded", extra={"date": self._plan.date, "changed_providers": len(changed)})
@@ -248,6 +248,9 @@ class HubService:
             earlier = self.store.request_result(req.key)
             if earlier is not None:  # a replayed request: answer again, change nothing
                 self.stats["request_duplicates"] += 1
+                if self.desk is not None:
+                    with self.store.transaction():
+                        self.desk.on_replayed(req, earlier, self.clock.now(), origin)
                 results.append(earlier)
                 self._publish(self.tree.request_result(req.kiosk_id), earlier, False)
                 continue

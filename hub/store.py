@@ -19,6 +19,7 @@ from hub.opening import open_hub_database
 from hub.origin import RequestOrigin
 from hub.staff_store import StaffRecords
 from sync import messages as m
+from sync.proof import PROOF_FIELDS
 from sync.sqlite import transaction
 
 _STATUS_FIELDS = [f.name for f in dataclasses.fields(m.ProviderStatus)]
@@ -238,9 +239,12 @@ class HubStore:
         recorded_at: str,
         origin: RequestOrigin,
     ) -> None:
+        fields = dataclasses.asdict(msg)
+        for name in PROOF_FIELDS:  # checked by the policy before this; proofs are not kept
+            fields.pop(name, None)
         self.db.table("requests").insert(
             {
-                **dataclasses.asdict(msg),
+                **fields,
                 "origin": origin.value,
                 "accepted": int(result.accepted),
                 "result_reason": result.reason,

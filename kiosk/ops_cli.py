@@ -32,8 +32,14 @@ def add_commands(subparsers: Any) -> None:
         "--staff",
         action="append",
         default=[],
-        metavar="ID:ROLE:PIN",
-        help="a staff member (front_desk, supervisor, technician); repeatable",
+        metavar="ID:ROLE:PIN[:BADGE]",
+        help="a staff member (front_desk, supervisor, technician), optionally with a badge id; repeatable",
+    )
+    prov.add_argument(
+        "--hub-staff",
+        default="",
+        metavar="PATH",
+        help="write the hub's [staff.members] (proof keys, mode 0600) here, for the hub's config",
     )
     prov.add_argument("--io-board", default="", help="I/O board serial port or URL")
     prov.add_argument("--printer", default="", help="ticket printer serial port or URL")
@@ -92,6 +98,7 @@ def answers_from_args(args: argparse.Namespace) -> Answers:
         cert=args.cert,
         key=args.key,
         staff=args.staff,
+        hub_staff=args.hub_staff,
         io_board=args.io_board,
         printer=args.printer,
         camera=args.camera,
@@ -116,6 +123,12 @@ def _provision(args: argparse.Namespace) -> int:
     output = Path(args.output)
     settings = write_config(answers, output, Path(args.base) if args.base else None)
     print(f"wrote {output} (mode 0640)")
+    if answers.staff:
+        print(
+            f"wrote the hub's staff list to {answers.hub_staff} (mode 0600): merge it into the hub's config"
+            if answers.hub_staff
+            else "the hub needs this staff list too: run again with --hub-staff PATH (once per practice)"
+        )
     if args.no_verify:
         return 0
     results = [

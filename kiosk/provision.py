@@ -1,10 +1,12 @@
 """Provisioning: from a technician's answers (flags, a file, or prompts) to a checked
 ``/etc/kiosk/kiosk.toml``, written atomically with safe modes; certificates and keys are
-copied beside it. Staff PINs are stored only as scrypt hashes.
+copied beside it. Staff PINs are stored only as verifiers; the hub's proof keys for the
+same PINs go to a separate file for the hub (``--hub-staff``), never into this unit's config.
 """
 
 from __future__ import annotations
 
+import secrets
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +18,7 @@ from config.loader import settings_from_mapping
 from config.settings import Settings
 from config.toml_writer import dumps, write_atomic
 from core.errors import ConfigError
-from domain.staff import Role, hash_secret
+from domain.staff import Role, pin_weakness, provision_member
 
 Ask = Callable[[str, str, bool], str]  # (question, default, secret) -> answer
 
@@ -34,7 +36,8 @@ class Answers:
     ca: str = ""
     cert: str = ""
     key: str = ""
-    staff: list[str] = field(default_factory=list)  # id:role:PIN
+    staff: list[str] = field(default_factory=list)  # id:role:PIN[:BADGE]
+    hub_staff: str = ""  # where to write the hub's [staff.members] (proof keys)
     io_board: str = ""
     printer: str = ""
     camera: str = ""
@@ -64,11 +67,31 @@ def fill_in(answers: Answers, ask: Ask | None) -> Answers:
     return answers
 
 
-def build_mapping(answers: Answers, base: dict[str, Any], etc_dir: Path) -> dict[str, dict[str, Any]]:
+def build_mapping(
+    answers: Answers, base: dict[str, Any], etc_dir: Path, hub_members: dict[str, str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """The unit's config; ``hub_members`` (when given) receives the hub's staff entries."""
     data: dict[str, dict[str, Any]] = {k: dict(v) for k, v in base.items()}
     kiosk = data.setdefault("kiosk", {})
     kiosk.update({"id": answers.kiosk_id, "practice": answers.practice, "site": answers.site})
-    broker = data.setdefault("broker", {})
+    _broker_section(answers, data.setdefault("broker", {}), etc_dir)
+    devices = data.setdefault("devices", {})
+    for flag, key in (("io_board", "io_board_url"), ("printer", "printer_url"), ("camera", "camera")):
+        if getattr(answers, flag):
+            devices[key] = getattr(answers, flag)
+    if answers.staff:
+        _staff_section(answers, data.setdefault("staff", {}), hub_members)
+    if answers.language:
+        data.setdefault("ui", {})["language"] = answers.language
+    for value, key in ((answers.speech_engine, "engine"), (answers.speech_model, "vosk_model_dir")):
+        if value:
+            data.setdefault("speech", {})[key] = value
+    for item in answers.extra:
+        _set(data, item)
+    return {k: v for k, v in data.items() if v}
+
+
+def _broker_section(answers: Answers, broker: dict[str, Any], etc_dir: Path) -> None:
     url = urlparse(answers.broker if "://" in answers.broker else f"mqtt://{answers.broker}")
     if url.scheme not in ("mqtt", "mqtts") or not url.hostname:
         raise ConfigError(
@@ -85,35 +108,48 @@ def build_mapping(answers: Answers, base: dict[str, Any], etc_dir: Path) -> dict
     if answers.username:
         broker["username"] = answers.username
         broker["password"] = answers.password
-    devices = data.setdefault("devices", {})
-    for flag, key in (("io_board", "io_board_url"), ("printer", "printer_url"), ("camera", "camera")):
-        if getattr(answers, flag):
-            devices[key] = getattr(answers, flag)
-    if answers.staff:
-        data.setdefault("staff", {})["members"] = staff_members(answers.staff)
-    if answers.language:
-        data.setdefault("ui", {})["language"] = answers.language
-    for value, key in ((answers.speech_engine, "engine"), (answers.speech_model, "vosk_model_dir")):
-        if value:
-            data.setdefault("speech", {})[key] = value
-    for item in answers.extra:
-        _set(data, item)
-    return {k: v for k, v in data.items() if v}
 
 
-def staff_members(specs: list[str]) -> dict[str, str]:
-    members = {}
+def _staff_section(answers: Answers, staff: dict[str, Any], hub_members: dict[str, str] | None) -> None:
+    key = str(staff.get("badge_key", "")) or secrets.token_hex(32)
+    members = staff_members(answers.practice, answers.staff, bytes.fromhex(key))
+    staff["members"] = {member_id: kiosk for member_id, (kiosk, _hub) in members.items()}
+    if hub_members is not None:
+        hub_members.update({member_id: hub for member_id, (_kiosk, hub) in members.items()})
+    if any(":badge$" in kiosk for kiosk, _hub in members.values()):
+        staff["badge_key"] = key  # this unit's own: the badge index is keyed per kiosk
+
+
+def staff_members(practice: str, specs: list[str], badge_key: bytes) -> dict[str, tuple[str, str]]:
+    """Each member's ``[staff.members]`` value for a kiosk and for the hub.
+
+    Refuses a PIN that is easy to guess, and a PIN another member already has (without
+    saying whose: whoever typed it would then know a colleague's PIN).
+    """
+    members: dict[str, tuple[str, str]] = {}
+    pins: set[str] = set()
     roles = ", ".join(r.value for r in Role)
     for spec in specs:
         parts = spec.split(":")
-        if len(parts) != 3 or parts[1] not in {r.value for r in Role}:
+        if len(parts) not in (3, 4) or parts[1] not in {r.value for r in Role}:
             raise ConfigError(
-                f"provision: --staff {parts[0]}:…: expected ID:ROLE:PIN with ROLE one of {roles}"
+                f"provision: --staff {parts[0]}:…: expected ID:ROLE:PIN[:BADGE] with ROLE one of {roles}"
             )
-        member_id, role, pin = parts
-        if not (pin.isdigit() and 4 <= len(pin) <= 12):
-            raise ConfigError(f"provision: --staff {member_id}: the PIN must be 4 to 12 digits")
-        members[member_id] = f"{role}:{hash_secret(pin)}"
+        member_id, role, pin = parts[:3]
+        weakness = pin_weakness(pin)
+        if weakness:
+            raise ConfigError(f"provision: --staff {member_id}: {weakness}; choose another PIN")
+        if pin in pins:
+            raise ConfigError(
+                f"provision: --staff {member_id}: another member already has this PIN; choose another"
+            )
+        if member_id in members:
+            raise ConfigError(f"provision: --staff {member_id}: given twice")
+        pins.add(pin)
+        badge = parts[3] if len(parts) == 4 else ""
+        members[member_id] = provision_member(
+            practice, member_id, role, pin, badge_id=badge, badge_key=badge_key
+        )
     return members
 
 
@@ -133,7 +169,8 @@ def write_config(answers: Answers, output: Path, base_file: Path | None = None) 
     """Check, then write the config and copy the TLS files; returns the new settings."""
     base = tomllib.loads(base_file.read_text()) if base_file else {}
     etc_dir = output.parent
-    data = build_mapping(answers, base, etc_dir)
+    hub_members: dict[str, str] = {}
+    data = build_mapping(answers, base, etc_dir, hub_members)
     settings = settings_from_mapping(data, source="provisioning")  # checked before anything is written
     for flag in ("ca", "cert", "key"):
         source = getattr(answers, flag)
@@ -142,4 +179,7 @@ def write_config(answers: Answers, output: Path, base_file: Path | None = None) 
                 raise ConfigError(f"provision: --{flag} {source}: no such file")
             write_atomic(etc_dir / f"{flag}.pem", Path(source).read_text(), mode=0o640, group="kiosk")
     write_atomic(output, dumps(data), mode=0o640, group="kiosk")
+    if answers.hub_staff and hub_members:
+        # The hub's proof keys: for the hub's config, not this unit's (docs/security.md).
+        write_atomic(Path(answers.hub_staff), dumps({"staff": {"members": hub_members}}), mode=0o600)
     return settings

@@ -70,6 +70,14 @@ def check_key(value: str) -> None:
     _check(8 <= len(value) <= 64, "key must be 8..64 characters")
 
 
+_PROOF = re.compile(r"^([0-9a-f]{64})?$")
+
+
+def check_proof(value: str, name: str) -> None:
+    """A staff proof (``sync.proof``): empty, or 64 lower-case hex digits."""
+    _check(bool(_PROOF.match(value)), f"{name} is not a 64-digit hex proof")
+
+
 def check_status_fields(state: str, delay_min: int, leaving_at: str, reason: str) -> None:
     _check(0 <= delay_min <= 600, "delay_min out of 0..600")
     _check(state != "late" or delay_min > 0, "state late needs delay_min > 0")
@@ -268,6 +276,10 @@ class StatusChangeRequest(Message):
     role: str = ""
     approved_by: str = ""
     alternative_provider_id: str = ""
+    # Staff proofs (``sync.proof``) over every other field: the requester's (PIN or badge)
+    # and the approving supervisor's. The hub refuses a kiosk's request without them.
+    proof: str = ""
+    approval_proof: str = ""
 
     def validate(self) -> None:
         check_key(self.key)
@@ -276,6 +288,8 @@ class StatusChangeRequest(Message):
         check_stamp(self.requested_at, "requested_at")
         _check(0 < len(self.requested_by) <= 64, "requested_by empty or longer than 64")
         check_status_fields(self.state, self.delay_min, self.leaving_at, self.reason)
+        check_proof(self.proof, "proof")
+        check_proof(self.approval_proof, "approval_proof")
 
 
 @declare

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sync.messages import _check, check_id, check_key, check_stamp, check_version
+from sync.messages import _check, check_id, check_key, check_proof, check_stamp, check_version
 from sync.wire import Message, declare
 
 StaffAction = Literal["login", "login_failed", "lockout", "logout", "approve", "technician_action"]
@@ -28,12 +28,14 @@ class StaffEvent(Message):
     actor: str = ""  # staff id; empty for a failed PIN (who it was is unknown)
     role: str = ""
     detail: str = ""
+    proof: str = ""  # the actor's staff proof (``sync.proof``); none for a failed PIN
 
     def validate(self) -> None:
         check_key(self.key)
         check_id(self.kiosk_id, "kiosk_id")
         check_stamp(self.at, "at")
         _check(len(self.detail) <= 200, "detail longer than 200")
+        check_proof(self.proof, "proof")
 
 
 @declare
@@ -69,11 +71,13 @@ class NoticeAck(Message):
     notice_id: str
     by: str
     at: str
+    proof: str = ""  # the supervisor's staff proof (``sync.proof``)
 
     def validate(self) -> None:
         check_key(self.key)
         check_id(self.kiosk_id, "kiosk_id")
         check_id(self.notice_id, "notice_id")
+        check_proof(self.proof, "proof")
 
 
 @declare

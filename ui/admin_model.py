@@ -4,7 +4,8 @@ Sync changes (request results, display receipts, supervisor notices, status and 
 changes) arrive on the sync thread through ``on_sync_change`` and are handled on the Qt
 thread via a queued ``Relay``, as the board's are. Badge reads come from ``ui.run``'s device
 relay, already on the Qt thread. PINs are checked on one long-lived ``pin-check`` worker
-(one scrypt at a time, never a thread per check), stopped by ``detach()``.
+(one scrypt at a time, never a thread per check), stopped by ``detach()``. Staff pick
+their name first (the "who" page), so a check is one derivation whatever the staff list.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ class AdminModel(QObject):
 
     @property
     def entry_open(self) -> bool:
-        return self.panel.page in ("pin", "locked")
+        return self.panel.page in ("who", "pin", "locked")
 
     def use_session(self, backend: AdminBackend) -> None:
         """A fresh panel (screenshots and tests start each scene from scratch)."""
@@ -167,6 +168,12 @@ class AdminModel(QObject):
 
     isOpen = Property(bool, lambda self: self.panel.is_open, notify=changed)
     page = Property(str, lambda self: self.panel.page, notify=changed)
+    members = Property(
+        "QVariantList",  # type: ignore[arg-type]
+        lambda self: [{"memberId": i, "role": r} for i, r in self.panel.members()],
+        notify=changed,
+    )
+    picked = Property(str, lambda self: self.panel.picked, notify=changed)
     pinLength = Property(int, lambda self: len(self.panel.pin), notify=changed)
     checking = Property(bool, lambda self: self._checking, notify=changed)
     error = Property(str, lambda self: self.panel.error, notify=changed)
@@ -215,6 +222,10 @@ class AdminModel(QObject):
         self.panel.touch()
 
     @Slot(str)
+    def pick(self, member_id: str) -> None:
+        self._do(lambda: self.panel.pick(member_id))
+
+    @Slot(str)
     def press(self, key: str) -> None:
         self._do(lambda: self.panel.press(key))
 
@@ -224,9 +235,9 @@ class AdminModel(QObject):
 
     @Slot()
     def submitPin(self) -> None:
-        """A PIN is checked against every member's scrypt hash (slow on purpose, ~0.2 s each
-        on a Pi): on the pin-check worker, with the pad disabled meanwhile, so the screen
-        stays live. One check at a time: the pad ignores Enter until the answer is back."""
+        """The picked member's PIN is checked with one scrypt derivation (slow on purpose,
+        ~0.2 s on a Pi): on the pin-check worker, with the pad disabled meanwhile, so the
+        screen stays live. One check at a time: the pad ignores Enter until the answer is back."""
         if self._checking or not self.panel.pin:
             return
         self._checking = True

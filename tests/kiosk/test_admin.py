@@ -10,27 +10,30 @@ from config.settings import StaffSettings
 from core.clock import ManualClock
 from domain.admin import AdminSession
 from domain.impact import status_impact
-from domain.staff import hash_secret
 from hub.policy import RolePolicy
 from hub.sample import sample_morning
 from sync import messages as m
 from sync import staff_messages as sm
+from tests.support.staff import PINS, proof_key, signed, staff_pair
 
-FAST = 2**4  # scrypt cost for tests; provisioning uses 2**14
+NOW = datetime(2026, 11, 30, 7, 43)
 
 
-def staff(**kw: int) -> StaffSettings:
-    members = {
-        "ana": f"supervisor:{hash_secret('482913', n=FAST)}",
-        "ben": f"front_desk:{hash_secret('1234', n=FAST)}:{hash_secret('BADGE-77', n=FAST)}",
-        "tom": f"technician:{hash_secret('9999', n=FAST)}",
-    }
-    return StaffSettings(members=members, **kw)  # type: ignore[arg-type]
+def staff(**kw: object) -> StaffSettings:
+    return staff_pair(**kw)[0]
+
+
+def hub_policy(**kw: object) -> RolePolicy:
+    return RolePolicy.from_settings(staff_pair(**kw)[1], ManualClock(NOW))
+
+
+def who_has(pin: str) -> str:
+    return next(who for who, (_role, p) in PINS.items() if p == pin)
 
 
 class Panel:
     def __init__(self, **kw: int) -> None:
-        self.clock = ManualClock(datetime(2026, 11, 30, 7, 43))
+        self.clock = ManualClock(NOW)
         self.sent: list[object] = []
         self.session = AdminSession(staff(**kw), "lobby-1", self.clock, self.sent.append)
 
@@ -58,7 +61,7 @@ def test_role_matrix_on_the_kiosk(
     pin: str, state: m.StatusState, delay: int, allowed: bool, needs_approval: bool
 ) -> None:
     p = Panel()
-    assert p.session.login_pin(pin) == "ok"
+    assert p.session.login_pin(who_has(pin), pin) == "ok"
     proposal = p.session.propose(
         "martinez", "Dr. Ana Martinez", state, DAY, delay_min=delay, leaving_at="10:00"
     )
@@ -93,7 +96,9 @@ def test_role_matrix_at_the_hub(
         role=role,
         approved_by=approved_by,
     )
-    reason = RolePolicy.from_settings(staff()).check(req)
+    key = proof_key(who) if who in PINS else b"k" * 32
+    req = signed(req, key, proof_key(approved_by) if approved_by else b"")
+    reason = hub_policy().check(req)
     assert (reason == "") == allowed, reason
     if not allowed:
         assert reason  # the panel shows why
@@ -110,21 +115,25 @@ def test_supervisor_only_mode_refuses_approval() -> None:
         role="front_desk",
         approved_by="ana",
     )
-    assert RolePolicy.from_settings(staff(out_requires="supervisor")).check(req)  # type: ignore[arg-type]
+    req = signed(req, proof_key("ben"), proof_key("ana"))
+    assert hub_policy().check(req) == ""
+    assert hub_policy(out_requires="supervisor").check(req) == "out today needs a supervisor"
 
 
 def test_five_wrong_pins_lock_the_entry_then_it_unlocks() -> None:
     p = Panel()
-    for _ in range(4):
-        assert p.session.login_pin("0000") == "wrong"
-    assert p.session.login_pin("0000") == "locked"
-    assert p.session.login_pin("482913") == "locked"  # even the right PIN, while locked
+    for who in ("ana", "ben", "tom", "eve"):  # one counter, whoever was picked
+        assert p.session.login_pin(who, "0000") == "wrong"
+    assert p.session.login_pin("ana", "0000") == "locked"
+    assert p.session.login_pin("ana", "482913") == "locked"  # even the right PIN, while locked
     assert len(p.events("lockout")) == 1 and len(p.events("login_failed")) == 5
     p.clock.advance(299)
     assert p.session.locked and p.session.lock_seconds_left() == 1
     p.clock.advance(2)
-    assert p.session.login_pin("482913") == "ok"
+    assert p.session.login_pin("ana", "482913") == "ok"
     assert p.events("login")[0].actor == "ana"
+    assert [e.detail for e in p.events("login_failed")] == [f"attempt {i}" for i in range(1, 6)]
+    assert all(e.actor == "" and e.proof == "" for e in p.events("login_failed"))
 
 
 def test_a_badge_signs_in_like_a_pin() -> None:
@@ -135,7 +144,7 @@ def test_a_badge_signs_in_like_a_pin() -> None:
 
 def test_the_session_ends_after_60_s_idle() -> None:
     p = Panel()
-    p.session.login_pin("1234")
+    p.session.login_pin("ben", "1234")
     p.clock.advance(59)
     p.session.tick()
     assert p.session.member is not None
@@ -147,15 +156,18 @@ def test_the_session_ends_after_60_s_idle() -> None:
 
 def test_front_desk_out_with_a_supervisors_approval_sends_a_request_naming_both() -> None:
     p = Panel()
-    p.session.login_pin("1234")
+    p.session.login_pin("ben", "1234")
     proposal = p.session.propose("martinez", "Dr. Ana Martinez", "out", DAY, reason="sick")
     assert p.session.confirm(proposal) is None  # not without approval
-    assert not p.session.approve("1234")  # a front-desk PIN is no approval
-    assert p.session.approve("482913")
+    assert not p.session.approve("ben", "1234")  # a front-desk PIN is no approval
+    assert not p.session.approve("ana", "1234")  # nor another member's PIN under ana's name
+    assert p.session.approve("ana", "482913")
     pending = p.session.confirm(proposal)
     assert pending is not None and pending.status == "pending"
     req = next(e for e in p.sent if isinstance(e, m.StatusChangeRequest))
     assert (req.requested_by, req.role, req.approved_by, req.reason) == ("ben", "front_desk", "ana", "sick")
+    assert hub_policy().check(req) == ""  # both proofs hold at the hub
+    assert req.proof != req.approval_proof
     p.session.on_result(m.RequestResult(req.key, "lobby-1", False, "needs a supervisor", "martinez"))
     assert (pending.status, pending.reason) == ("rejected", "needs a supervisor")
 
@@ -175,7 +187,7 @@ def test_confirmation_shows_the_impact_on_the_real_morning() -> None:
     ]
     assert status_impact(checked, "out", now).checked_in == 1
     p = Panel()
-    p.session.login_pin("482913")
+    p.session.login_pin("ana", "482913")
     proposal = p.session.propose("martinez", "Dr. Ana Martinez", "out", DAY)
     assert proposal.sentence == (
         "Dr. Ana Martinez out today: 14 appointments affected, 0 patients already checked in, "

@@ -12,7 +12,7 @@ import pytest
 
 from config import load_settings
 from core.errors import ConfigError
-from domain.staff import parse_members, verify_secret
+from domain.staff import StaffDirectory, parse_members
 from kiosk.cli import main
 from kiosk.ops import doctor, factory_reset, purge
 from sync import messages as m
@@ -44,7 +44,7 @@ def _provision(tmp_path: Path, broker: Broker, *extra: str) -> tuple[int, str, P
         "--staff",
         "ana:supervisor:482913",
         "--staff",
-        "ben:front_desk:1234",
+        "ben:front_desk:5827",
         "--set",
         f"kiosk.state_dir={str(tmp_path / 'state')!r}",
         "--output",
@@ -63,12 +63,15 @@ def test_provision_writes_a_checked_config_with_safe_modes_and_hashed_pins(
     assert "[ok  ] speech: pocketsphinx with its English model" in out
     assert stat.S_IMODE(output.stat().st_mode) == 0o640
     text = output.read_text()
-    assert "482913" not in text and "1234" not in text
+    assert "482913" not in text and "5827" not in text and "proof$" not in text
     settings = load_settings(output, env={})
     assert (settings.kiosk.id, settings.broker.port) == ("lobby-1", broker.port)
-    members = {s.id: s for s in parse_members(settings.staff.members)}
-    assert members["ana"].role == "supervisor" and verify_secret("482913", members["ana"].pin_hash)
-    assert not verify_secret("000000", members["ana"].pin_hash)
+    directory = StaffDirectory(settings.staff.members, settings.staff.badge_key)
+    assert directory.members["ana"].role == "supervisor"
+    assert directory.check_pin("ana", "482913") is not None
+    assert directory.check_pin("ana", "000000") is None
+    assert directory.check_pin("ben", "482913") is None  # ana's PIN is not ben's
+    assert "--hub-staff PATH" in out  # the hub needs its own list
     assert not list(output.parent.glob(".kiosk.toml.*"))  # no temporary file left behind
 
 
@@ -272,3 +275,73 @@ def _provision_offline(tmp_path: Path) -> tuple[int, str, Path]:
     )
     assert code == 0, out
     return code, out, output
+
+
+def _answers(tmp_path: Path, *staff: str, practice: str = "acme", kiosk: str = "k") -> list[str]:
+    args = ["--kiosk-id", kiosk, "--practice", practice, "--site", "s", "--broker", "mqtt://h"]
+    for spec in staff:
+        args += ["--staff", spec]
+    return args
+
+
+@pytest.mark.parametrize(
+    ("specs", "message"),
+    [
+        (["ana:supervisor:1234"], "ana: the PIN is a run of consecutive digits; choose another PIN"),
+        (["ana:supervisor:0000"], "ana: the PIN repeats one digit"),
+        (["ana:supervisor:1987"], "ana: the PIN looks like a year"),
+        (["ana:supervisor:2003"], "ana: the PIN looks like a year"),
+        (["ana:supervisor:482913", "ben:front_desk:482913"], "ben: another member already has this PIN"),
+        (["ana:supervisor:482913", "ana:front_desk:5827"], "ana: given twice"),
+    ],
+)
+def test_provision_refuses_trivial_and_duplicate_pins(tmp_path: Path, specs: list[str], message: str) -> None:
+    from kiosk.ops_cli import build_answers
+    from kiosk.provision import write_config
+
+    output = tmp_path / "kiosk.toml"
+    with pytest.raises(ConfigError, match=message) as refused:
+        write_config(build_answers([*_answers(tmp_path, *specs), "--output", str(output)]), output)
+    assert not output.exists()
+    if "another member" in message:
+        assert "ana" not in str(refused.value)  # whose PIN it is stays unsaid
+
+
+def test_provision_writes_the_hubs_staff_list_apart_and_kiosks_agree(tmp_path: Path) -> None:
+    from dataclasses import replace as dc_replace
+
+    from hub.policy import RolePolicy
+    from kiosk.ops_cli import build_answers
+    from kiosk.provision import write_config
+    from sync.proof import sign
+
+    specs = ("ana:supervisor:482913", "ben:front_desk:5827:CARD-42")
+    hub_file = tmp_path / "hub" / "staff-hub.toml"
+    first = tmp_path / "a" / "kiosk.toml"
+    args = [
+        *_answers(tmp_path, *specs, kiosk="lobby-a"),
+        "--output",
+        str(first),
+        "--hub-staff",
+        str(hub_file),
+    ]
+    write_config(build_answers(args), first)
+    assert stat.S_IMODE(hub_file.stat().st_mode) == 0o600
+    hub_text = hub_file.read_text()
+    assert "pin$" not in hub_text and "badge$" not in hub_text and "482913" not in hub_text
+    second = tmp_path / "b" / "kiosk.toml"  # another kiosk, provisioned on its own
+    write_config(
+        build_answers([*_answers(tmp_path, *specs, kiosk="lobby-b"), "--output", str(second)]), second
+    )
+    hub_staff = load_settings(hub_file, env={}).staff
+    policy = RolePolicy.from_settings(hub_staff)
+    kiosk_b = load_settings(second, env={}).staff
+    assert kiosk_b.badge_key and kiosk_b.badge_key != load_settings(first, env={}).staff.badge_key
+    directory = StaffDirectory(kiosk_b.members, kiosk_b.badge_key)
+    for found in (directory.check_pin("ana", "482913"), directory.check_badge("CARD-42")):
+        assert found is not None
+        member, key = found
+        req = m.StatusChangeRequest("k" * 16, "lobby-b", "chen", "on_time", member.id, "2026-11-30T07:43")
+        assert policy.check_proof(member.id, req, sign(key, req)) == ""
+        assert policy.check_proof(member.id, req, sign(key, dc_replace(req, state="out"))) != ""
+    assert [m.id for m in parse_members(hub_staff.members)] == ["ana", "ben"]

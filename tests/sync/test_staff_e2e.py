@@ -1,20 +1,23 @@
 """The staff story over a real broker: a change made on kiosk A shows on kiosk B and the
-hub knows; offline requests apply once; escalations fire; the audit trail holds."""
+hub knows; offline requests apply once; escalations fire; the audit trail holds; a request
+a kiosk makes up (no PIN, a wrong PIN's proof, a replayed proof, an altered field) is
+refused with its reason and audited."""
 
 from __future__ import annotations
 
 import io
+import json
 import sqlite3
+import uuid
 from contextlib import redirect_stdout
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from config.settings import StaffSettings
 from core.clock import SystemClock
-from domain.admin import AdminSession
-from domain.staff import hash_secret
+from domain.admin import AdminSession, Pending
 from hub.audit import AuditLog
 from kiosk.cli import main
 from sync import messages as m
@@ -24,15 +27,10 @@ from sync.topics import TopicTree
 from sync.wire import encode
 from tests.support.broker import Broker, publish_raw
 from tests.support.site import RecordingKiosk, morning_from_now, not_over, site_settings, start_hub, wait_for
+from tests.support.staff import PINS, proof_key, signed, staff_pair
 
 TREE = TopicTree("acme", "main")
-STAFF = StaffSettings(
-    members={
-        "ana": f"supervisor:{hash_secret('482913', n=2**4)}",
-        "ben": f"front_desk:{hash_secret('1234', n=2**4)}",
-    },
-    display_deadline_s=1,
-)
+STAFF, HUB_STAFF = staff_pair({w: PINS[w] for w in ("ana", "ben")}, {}, display_deadline_s=1)
 
 
 class StaffKiosk(RecordingKiosk):
@@ -58,7 +56,7 @@ class StaffKiosk(RecordingKiosk):
 
 @pytest.fixture
 def site(broker: Broker, tmp_path: Path):
-    hub = start_hub(broker.settings(), tmp_path, staff=STAFF, morning_starts=morning_from_now())
+    hub = start_hub(broker.settings(), tmp_path, staff=HUB_STAFF, morning_starts=morning_from_now())
     a = StaffKiosk(broker, tmp_path, "lobby-a").start()
     b = StaffKiosk(broker, tmp_path, "lobby-b").start()
     wait_for(lambda: a.appointments() == 27 and b.appointments() == 27, what="schedules")
@@ -70,7 +68,7 @@ def site(broker: Broker, tmp_path: Path):
 
 def test_a_change_on_kiosk_a_is_displayed_on_b_and_confirmed_to_the_hub(site, tmp_path: Path) -> None:
     hub, a, b = site
-    assert a.panel.login_pin("482913") == "ok"
+    assert a.panel.login_pin("ana", "482913") == "ok"
     proposal = a.panel.propose("martinez", "Dr. Ana Martinez", "out", a.day("martinez"), reason="sick")
     assert proposal.allowed and proposal.impact.affected == not_over(a.day("martinez"))
     assert proposal.impact.affected >= 5 and proposal.impact.on_their_way >= 1
@@ -95,7 +93,7 @@ def test_a_change_on_kiosk_a_is_displayed_on_b_and_confirmed_to_the_hub(site, tm
 
 def test_a_rejected_request_comes_back_with_its_reason(site) -> None:
     _hub, a, _b = site
-    a.panel.login_pin("1234")
+    a.panel.login_pin("ben", "1234")
     proposal = a.panel.propose("chen", "Dr. Wei Chen", "late", a.day("chen"), delay_min=20)
     pending = a.panel.confirm(proposal)
     wait_for(lambda: pending.status == "applied", what="front desk may set 20 min late")
@@ -111,7 +109,7 @@ def test_a_rejected_request_comes_back_with_its_reason(site) -> None:
 
 def test_an_offline_request_applies_once_after_reconnect(broker: Broker, site) -> None:
     hub, a, _b = site
-    a.panel.login_pin("482913")
+    a.panel.login_pin("ana", "482913")
     broker.stop()
     wait_for(lambda: not a.sync.link.connected, what="offline")
     pending = a.panel.confirm(a.panel.propose("patel", "Dr. Raj Patel", "late", a.day("patel"), delay_min=15))
@@ -123,13 +121,30 @@ def test_an_offline_request_applies_once_after_reconnect(broker: Broker, site) -
     assert status.version == 1 and status.delay_min == 15  # applied exactly once
 
 
+def test_an_approved_change_queued_offline_applies_with_both_proofs(broker: Broker, site) -> None:
+    hub, a, b = site
+    a.panel.login_pin("ben", "1234")
+    broker.stop()
+    wait_for(lambda: not a.sync.link.connected, what="offline")
+    proposal = a.panel.propose("martinez", "Dr. Ana Martinez", "out", a.day("martinez"), reason="sick")
+    assert proposal.needs_approval and a.panel.confirm(proposal) is None
+    assert a.panel.approve("ana", "482913")  # checked on the kiosk: no hub needed
+    pending = a.panel.confirm(proposal)
+    assert pending is not None and pending.status == "pending"
+    broker.start()
+    wait_for(lambda: pending.status == "applied", timeout=30, what="applied after reconnect")
+    wait_for(lambda: (s := b.status("martinez")) is not None and s.state == "out", what="kiosk B shows out")
+    change = next(r for r in hub.call(lambda s: AuditLog(s.db).records()) if r.action == "status_change")
+    assert (change.actor, json.loads(change.detail)["approved_by"]) == ("ben", "ana")
+
+
 def test_escalation_when_a_kiosk_never_shows_the_change_then_resolution(
     broker: Broker, site, tmp_path: Path
 ) -> None:
     hub, a, _b = site
     ghost = encode(m.KioskAvailability("lobby-9", True, "0.1.0", datetime.now().isoformat()))
     publish_raw(broker, TREE.availability("lobby-9"), ghost, retain=True, client_id="lobby-9")
-    a.panel.login_pin("482913")
+    a.panel.login_pin("ana", "482913")
     a.panel.confirm(a.panel.propose("okafor", "Dr. Ngozi Okafor", "late", a.day("okafor"), delay_min=10))
     wait_for(
         lambda: any(e["id"] == "display-okafor-v1" for e in hub.call(lambda s: hub.desk.escalations())),
@@ -154,7 +169,7 @@ def test_escalation_when_a_kiosk_never_shows_the_change_then_resolution(
 def test_a_lockout_raises_an_alert_at_the_hub(site) -> None:
     hub, a, _b = site
     for _ in range(5):
-        a.panel.login_pin("0000")
+        a.panel.login_pin("ana", "0000")
     wait_for(
         lambda: any(e["about"] == "lockout" for e in hub.call(lambda s: hub.desk.escalations())),
         what="lockout alert",
@@ -163,7 +178,7 @@ def test_a_lockout_raises_an_alert_at_the_hub(site) -> None:
 
 def test_audit_verification_fails_after_a_record_is_altered(site, tmp_path: Path) -> None:
     hub, a, _b = site
-    a.panel.login_pin("482913")
+    a.panel.login_pin("ana", "482913")
     a.panel.confirm(a.panel.propose("chen", "Dr. Wei Chen", "late", a.day("chen"), delay_min=5))
     wait_for(lambda: len(hub.call(lambda s: AuditLog(s.db).records())) >= 2, what="audit records")
     hub.stop()
@@ -182,6 +197,102 @@ def test_audit_verification_fails_after_a_record_is_altered(site, tmp_path: Path
     conn.close()
     code, out = _cli(config, "hub", "audit", "verify")
     assert code == 1 and "record 2 was altered" in out
+
+
+def _forged(a: StaffKiosk, req: m.StatusChangeRequest) -> str:
+    """Sent through kiosk A's own outbox and credential, as a rogue kiosk would: the reason."""
+    pending = Pending(req.key, req.provider_id, req.state)
+    a.panel.pending[req.key] = pending
+    a.sync.submit(req)
+    wait_for(lambda: pending.status != "pending", what=f"the hub's answer to {req.key}")
+    assert pending.status == "rejected"
+    return pending.reason
+
+
+def _request(**kw: object) -> m.StatusChangeRequest:
+    fields: dict[str, object] = {
+        "key": uuid.uuid4().hex,
+        "kiosk_id": "lobby-a",
+        "provider_id": "martinez",
+        "state": "out",
+        "requested_by": "ana",
+        "requested_at": datetime.now().isoformat(timespec="seconds"),
+        "role": "supervisor",
+        "reason": "forged",
+        **kw,
+    }
+    return m.StatusChangeRequest(**fields)  # type: ignore[arg-type]
+
+
+def test_forged_requests_are_refused_with_a_reason_and_audited(site) -> None:
+    hub, a, b = site
+    a.panel.login_pin("ben", "1234")
+    real = a.panel.confirm(a.panel.propose("chen", "Dr. Wei Chen", "late", a.day("chen"), delay_min=10))
+    wait_for(lambda: real.status == "applied", what="the real request applied")
+    good = signed(_request(state="late", delay_min=5, provider_id="chen"), proof_key("ana"))
+    old = (datetime.now() - timedelta(hours=13)).isoformat(timespec="seconds")
+    reasons = {
+        "no PIN": _forged(a, _request()),
+        "wrong PIN": _forged(a, signed(_request(), proof_key("ana", "111111"))),
+        "replayed proof": _forged(a, replace(good, key=uuid.uuid4().hex)),
+        "altered field": _forged(a, replace(good, delay_min=50)),
+        "stale": _forged(a, signed(_request(requested_at=old), proof_key("ana"))),
+        "unapproved": _forged(
+            a, signed(_request(requested_by="ben", role="front_desk", approved_by="ana"), proof_key("ben"))
+        ),
+    }
+    assert reasons == {
+        "no PIN": "no staff proof from ana (PIN or badge) with the request",
+        "wrong PIN": "the staff proof for ana does not match the request",
+        "replayed proof": "the staff proof for ana does not match the request",
+        "altered field": "the staff proof for ana does not match the request",
+        "stale": "the request is older than 12 h; make it again",
+        "unapproved": "the supervisor's approval: no staff proof from ana (PIN or badge) with the request",
+    }
+    never = hub.call(lambda s: s.status("martinez"))
+    assert b.status("martinez") is None and (never is None or never.version == 0)  # nothing applied
+    refused = [r for r in hub.call(lambda s: AuditLog(s.db).records()) if r.action == "status_rejected"]
+    assert sorted(json.loads(r.detail)["reason"] for r in refused) == sorted(reasons.values())
+
+
+def test_a_replayed_request_changes_nothing_and_is_audited(broker: Broker, site) -> None:
+    hub, a, _b = site
+    a.panel.login_pin("ana", "482913")
+    first = a.panel.confirm(a.panel.propose("chen", "Dr. Wei Chen", "late", a.day("chen"), delay_min=10))
+    wait_for(lambda: first.status == "applied", what="the first change")
+    second = a.panel.confirm(a.panel.propose("chen", "Dr. Wei Chen", "late", a.day("chen"), delay_min=20))
+    wait_for(lambda: second.status == "applied", what="the second change")
+    captured = hub.call(
+        lambda s: s.db.execute("SELECT * FROM requests WHERE key = ?", [first.key]).fetchone()
+    )
+    assert captured is not None
+    replay = signed(
+        _request(key=first.key, provider_id="chen", state="late", delay_min=10, requested_by="ana"),
+        proof_key("ana"),
+    )
+    publish_raw(broker, TREE.request("lobby-a"), encode(replay))
+    wait_for(
+        lambda: any(r.action == "request_replayed" for r in hub.call(lambda s: AuditLog(s.db).records())),
+        what="the replay audited",
+    )
+    status = hub.call(lambda s: s.status("chen"))
+    assert (status.version, status.delay_min) == (2, 20)  # the replay did not bring back 10 min
+
+
+def test_a_forged_staff_event_and_notice_ack_are_audited_as_refused(site) -> None:
+    hub, a, _b = site
+    at = datetime.now().isoformat(timespec="seconds")
+    a.sync.submit(sm.StaffEvent(uuid.uuid4().hex, "lobby-a", at, "login", "ana", "supervisor"))
+    a.sync.submit(sm.NoticeAck(uuid.uuid4().hex, "lobby-a", "n-none", "ana", at))
+    wait_for(
+        lambda: (
+            {"staff_event_refused", "notice_ack_refused"}
+            <= {r.action for r in hub.call(lambda s: AuditLog(s.db).records())}
+        ),
+        what="both refusals audited",
+    )
+    actions = [r.action for r in hub.call(lambda s: AuditLog(s.db).records())]
+    assert "login" not in actions
 
 
 def _cli(config: Path, *args: str) -> tuple[int, str]:

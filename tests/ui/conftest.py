@@ -113,6 +113,7 @@ class Staff(Patient):
 
     def sign_in(self, who: str) -> None:
         self.ui.open_admin()
+        self.tap(f"who_{who}")
         self.type_pin(STAFF_PINS[who][1])
         self.tap("pinEnterButton")
 

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from config.settings import StaffSettings
 from core.clock import SystemClock
-from devtools.ui_sample import sample_staff
+from devtools.ui_sample import sample_hub_staff, sample_staff
 from domain.admin import AdminSession
 from domain.admin_backend import AdminBackend, SyncStatus
 from domain.flow import CheckInFlow
@@ -26,6 +26,7 @@ from tests.ui.conftest import Staff
 from ui.app import KioskUi, UiOptions
 
 STAFF: StaffSettings = sample_staff(display_deadline_s=5)
+HUB_STAFF: StaffSettings = sample_hub_staff(display_deadline_s=5)
 
 
 class LobbyKiosk:
@@ -77,7 +78,7 @@ class LobbyKiosk:
 def lobby(
     broker: Broker, tmp_path: Path, qapp: QGuiApplication
 ) -> Iterator[tuple[HubService, LobbyKiosk, LobbyKiosk]]:
-    hub = start_hub(broker.settings(), tmp_path, staff=STAFF, morning_starts=morning_from_now())
+    hub = start_hub(broker.settings(), tmp_path, staff=HUB_STAFF, morning_starts=morning_from_now())
     a = LobbyKiosk(broker, tmp_path, "lobby-a")
     b = LobbyKiosk(broker, tmp_path, "lobby-b")
     try:

@@ -29,6 +29,7 @@ from sync import messages as m
 from sync import staff_messages as sm
 from sync.cache import KioskCache
 from sync.kiosk_sync import SyncChange
+from tests.support.staff import staff_pair
 from tests.ui.conftest import Staff
 from ui.app import KioskUi, UiOptions
 
@@ -78,9 +79,13 @@ def test_the_corner_resets_the_patient_flow_before_the_pin_pad_opens(staff: Staf
     assert staff.text("patientName").startswith("Maximiliano")
     staff.long_press("adminCorner", 3200)
     assert staff.ui.flow.view.screen == "attract" and staff.ui.flow.view.patient is None
-    assert staff.visible("screen_admin_pin") and staff.visible("adminPanel")
+    assert staff.visible("screen_admin_who") and staff.visible("adminPanel")
     assert not any("Maximiliano" in t for t in staff.all_texts())
+    staff.tap("who_ben")  # the name first, then the PIN; Back returns to the names
+    assert staff.visible("screen_admin_pin") and staff.text("pinPrompt") == "ben: enter your PIN"
     staff.tap("pinCancelButton")
+    assert staff.visible("screen_admin_who")
+    staff.tap("whoCancelButton")
     assert not staff.visible("adminPanel") and staff.visible("startButton")
 
 
@@ -118,8 +123,12 @@ def test_front_desk_out_today_needs_a_supervisors_pin(staff: Staff, day: SampleD
     staff.tap("reviewButton")
     assert staff.text("confirmNote") == "A supervisor must approve this change."
     staff.tap("sendButton")
-    assert staff.visible("screen_admin_approve") and sent(day, m.StatusChangeRequest) == []
-    staff.type_pin("1234")  # a front-desk PIN is no approval
+    assert staff.visible("screen_admin_approver") and sent(day, m.StatusChangeRequest) == []
+    assert not staff.visible("who_ben") and not staff.visible("who_tom")  # supervisors only
+    staff.tap("who_ana")
+    assert staff.visible("screen_admin_approve")
+    assert staff.text("pinPrompt") == "ana: enter your PIN to approve"
+    staff.type_pin("1234")  # ben's PIN under ana's name is no approval
     staff.tap("pinEnterButton")
     assert staff.text("pinPrompt") == "That is not a supervisor's PIN."
     staff.type_pin("482913")
@@ -168,11 +177,31 @@ def test_a_failed_restart_command_says_so(staff: Staff, day: SampleDay) -> None:
     assert staff.text("techError") == "The restart command failed. See the log."
 
 
+def test_among_60_staff_a_member_pages_to_their_name_and_signs_in(staff: Staff, day: SampleDay) -> None:
+    pins = {f"m{i:02d}": ("front_desk", f"{500000 + 37 * i}") for i in range(60)}
+    staff.ui.admin_model.use_session(day.admin(staff_pair(pins, {})[0]))
+    staff.ui.resize(800, 480)
+    staff.ui.open_admin()
+    assert staff.visible("who_m00") and not staff.visible("who_m47")
+    assert not staff.item("whoPrevButton").isEnabled()
+    while not staff.visible("who_m47"):
+        staff.tap("whoNextButton")
+    assert not staff.visible("who_m00")
+    staff.tap("who_m47")
+    staff.type_pin(pins["m46"][1])  # a colleague's PIN under m47's name
+    staff.tap("pinEnterButton")
+    assert staff.text("pinPrompt") == "Wrong PIN. Try again."
+    staff.type_pin(pins["m47"][1])
+    staff.tap("pinEnterButton")
+    assert staff.page == "providers" and staff.text("adminWho") == "m47\nFront desk"
+
+
 # --- lockout and idle -------------------------------------------------------------------
 
 
 def test_five_wrong_pins_lock_the_entry_until_the_lockout_ends(staff: Staff, day: SampleDay) -> None:
     staff.ui.open_admin()
+    staff.tap("who_ana")
     for attempt in range(5):
         staff.type_pin("0000")
         staff.tap("pinEnterButton")
@@ -191,7 +220,8 @@ def test_five_wrong_pins_lock_the_entry_until_the_lockout_ends(staff: Staff, day
     assert staff.text("lockoutMessage") == "Too many wrong PINs. Try again in 0:01."
     day.clock.advance(1)
     staff.ui.tick()
-    assert staff.visible("screen_admin_pin")
+    assert staff.visible("screen_admin_who")
+    staff.tap("who_ana")
     staff.type_pin("482913")
     staff.tap("pinEnterButton")
     assert staff.visible("screen_admin_providers")
@@ -213,6 +243,7 @@ def test_the_session_ends_after_60_s_idle(staff: Staff, day: SampleDay) -> None:
 
 def test_a_pin_pad_left_open_gives_the_screen_back_to_patients(staff: Staff, day: SampleDay) -> None:
     staff.ui.open_admin()
+    staff.tap("who_ben")
     staff.tap("pin_1")
     day.clock.advance(60)
     staff.ui.tick()
@@ -252,6 +283,7 @@ def test_the_pad_stays_disabled_while_a_pin_is_checked(staff: Staff, day: Sample
     release = threading.Event()
     model.pin_worker.post(release.wait, 10.0)  # the worker busy: the next check must wait
     staff.ui.open_admin()
+    staff.tap("who_ana")
     staff.type_pin("482913")
     staff.item("pinEnterButton")
     model.submitPin()
@@ -270,8 +302,10 @@ def test_a_badge_signs_in_only_while_the_entry_is_open(staff: Staff, day: Sample
     route_device_event(flow, entry, BadgeRead(BEN_BADGE))  # closed: not for the patient flow, not a sign-in
     assert staff.ui.flow.view.screen == "attract" and not staff.visible("adminPanel")
     staff.ui.open_admin()
+    assert staff.visible("screen_admin_who")  # a badge needs no name picked
     route_device_event(flow, entry, BadgeRead("BADGE-00"))
-    assert staff.text("pinPrompt") == "Wrong PIN. Try again."
+    assert events(day, "login_failed")[-1].actor == ""
+    assert staff.text("whoPrompt") == "That badge is not known here."
     route_device_event(flow, entry, BadgeRead(BEN_BADGE))
     assert staff.visible("screen_admin_providers") and staff.text("adminWho") == "ben\nFront desk"
     # While the panel is open, presence and QR codes do not move the patient flow.

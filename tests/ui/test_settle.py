@@ -37,6 +37,7 @@ def stuck_pin_check(
 def test_settle_raises_naming_the_pin_check_it_waited_for(stuck_pin_check: Staff) -> None:
     staff = stuck_pin_check
     staff.ui.open_admin()
+    staff.tap("who_ben")
     staff.type_pin("1234")  # each tap settles: nothing is being checked yet
     staff.ui.admin_model.submitPin()  # what pinEnterButton calls; the check now hangs
     with pytest.raises(AssertionError, match=r"PIN check had not answered after 0\.2 s"):

@@ -38,7 +38,7 @@ Rectangle {
                 Layout.fillHeight: true
                 fontSize: Theme.small
                 primary: Admin.page === modelData
-                         || (modelData === "providers" && ["action", "confirm", "approve"].indexOf(Admin.page) >= 0)
+                         || (modelData === "providers" && ["action", "confirm", "approver", "approve"].indexOf(Admin.page) >= 0)
                 text: words.tab(modelData)
                 onClicked: Admin.show(modelData)
             }

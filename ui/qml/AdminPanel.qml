@@ -9,7 +9,9 @@ Rectangle {
     color: Theme.bg
 
     readonly property var pages: ({
+        who: "AdminWhoScreen.qml",
         pin: "AdminPinScreen.qml",
+        approver: "AdminWhoScreen.qml",
         approve: "AdminPinScreen.qml",
         locked: "AdminLockedScreen.qml",
         providers: "AdminProvidersScreen.qml",

@@ -2,7 +2,8 @@ import QtQuick
 import QtQuick.Layouts
 import Kiosk 1.0
 
-// A staff PIN (or a badge on the reader), or a supervisor's PIN approving a change.
+// The PIN of the member picked on the step before (or a badge on the reader), or the
+// picked supervisor's PIN approving a change.
 Item {
     id: screen
     objectName: Admin.page === "approve" ? "screen_admin_approve" : "screen_admin_pin"
@@ -10,9 +11,10 @@ Item {
 
     function prompt() {
         if (Admin.error === "wrong_pin") return qsTr("Wrong PIN. Try again.")
+        if (Admin.error === "wrong_badge") return qsTr("That badge is not known here.")
         if (Admin.error === "not_supervisor") return qsTr("That is not a supervisor's PIN.")
-        return approving ? qsTr("Supervisor: enter your PIN to approve")
-                         : qsTr("Staff: enter your PIN or tap your badge")
+        return approving ? qsTr("%1: enter your PIN to approve").arg(Admin.picked)
+                         : qsTr("%1: enter your PIN").arg(Admin.picked)
     }
 
     ColumnLayout {
@@ -28,8 +30,8 @@ Item {
                 objectName: "pinCancelButton"
                 Layout.fillHeight: true
                 Layout.preferredWidth: Math.round(Theme.touch * 1.9)
-                text: screen.approving ? qsTr("Back") : qsTr("Cancel")
-                onClicked: screen.approving ? Admin.back() : Admin.close()
+                text: qsTr("Back")
+                onClicked: Admin.back()
             }
             Rectangle {
                 id: display
