@@ -19,7 +19,7 @@ import tomllib
 import types
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, get_origin, get_type_hints
+from typing import Any, cast, get_origin, get_type_hints
 
 from config.settings import DEFAULT_CONFIG_PATH, Settings
 from core.errors import ConfigError
@@ -78,7 +78,7 @@ def _shown(key: str, value: Any) -> str:
 
 def settings_from_mapping(data: Mapping[str, Any], source: str = "<settings>") -> Settings:
     """Build ``Settings`` from a parsed mapping, checking every key and value."""
-    return _build(Settings, data, prefix="", source=source)
+    return cast(Settings, _build(Settings, data, prefix="", source=source))
 
 
 def _merge_env(data: dict[str, Any], env: Mapping[str, str]) -> None:

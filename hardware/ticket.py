@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from escpos.printer import Dummy
@@ -80,7 +80,7 @@ def _escpos_dummy() -> type[Dummy]:
     os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(capabilities_cache_dir()))
     from escpos.printer import Dummy
 
-    return Dummy
+    return cast("type[Dummy]", Dummy)
 
 
 def preload() -> None:

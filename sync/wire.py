@@ -19,7 +19,7 @@ import json
 import math
 import types
 from functools import cache
-from typing import Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import Any, ClassVar, Literal, TypeVar, Union, cast, get_args, get_origin, get_type_hints
 
 from core.errors import WireError
 
@@ -177,7 +177,7 @@ def _decode_body(body: dict[str, Any], cls: type[M]) -> M:
     if major != cls.MAJOR:
         raise WireError(UNKNOWN_MAJOR, f"{cls.KIND}: schema major differs, this side speaks {cls.MAJOR}.x")
     fields = {k: v for k, v in body.items() if k not in ("kind", "schema")}
-    msg = _from_json(fields, cls, cls.KIND, 0)
+    msg = cast(M, _from_json(fields, cls, cls.KIND, 0))
     msg.validate()
     return msg
 
