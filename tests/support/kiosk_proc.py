@@ -1,7 +1,10 @@
 """A kiosk in its own process, driven over stdin, so a test can SIGKILL it mid-flight.
 
-    python -m tests.support.kiosk_proc PORT STATE_DIR
+    python -m tests.support.kiosk_proc PORT STATE_DIR [KIOSK_ID]
 stdin:  ``checkin <appointment_id> <key>``  →  stdout: ``committed <key>``
+        ``connected?``  →  ``connected True|False``
+        ``appointments?``  →  ``appointments <how many the cache holds>``
+        ``outbox?``  →  ``outbox <queued> <sent>`` (what the hub has not acknowledged)
 """
 
 from __future__ import annotations
@@ -22,19 +25,29 @@ def _appointment(sync: KioskSync, appointment_id: str) -> Appointment:
     return appt
 
 
+def _answer(sync: KioskSync, parts: list[str]) -> str:
+    if parts[:1] == ["checkin"]:
+        sync.submit(checkin(_appointment(sync, parts[1]), kiosk_id=sync.kiosk_id, key=parts[2]))
+        return f"committed {parts[2]}"
+    if parts[:1] == ["connected?"]:
+        return f"connected {sync.link.connected}"
+    if parts[:1] == ["appointments?"]:
+        return f"appointments {sync.call(lambda c: c.db.execute('SELECT count(*) FROM appointments').fetchone()[0])}"
+    if parts[:1] == ["outbox?"]:
+        depths = sync.call(lambda _c: sync.outbox.depths())
+        return f"outbox {depths.queued} {depths.sent}"
+    return f"unknown {' '.join(parts)}"
+
+
 def main() -> None:
     port, state_dir = int(sys.argv[1]), Path(sys.argv[2])
+    kiosk_id = sys.argv[3] if len(sys.argv) > 3 else "lobby-1"
     broker = BrokerSettings(port=port, reconnect_min_s=0.1, reconnect_max_s=0.5, keepalive_s=5)
-    sync = KioskSync(site_settings(broker, state_dir))
+    sync = KioskSync(site_settings(broker, state_dir, kiosk_id))
     sync.start()
     print("ready", flush=True)
     for line in sys.stdin:
-        parts = line.split()
-        if parts[:1] == ["checkin"]:
-            sync.submit(checkin(_appointment(sync, parts[1]), key=parts[2]))
-            print(f"committed {parts[2]}", flush=True)
-        elif parts[:1] == ["connected?"]:
-            print(f"connected {sync.link.connected}", flush=True)
+        print(_answer(sync, line.split()), flush=True)
     sync.stop()
 
 
