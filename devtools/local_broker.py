@@ -14,7 +14,6 @@ from pathlib import Path
 
 from config.settings import BrokerSettings
 
-
 # The broker's persistence, with the reason for each line. The check-ins no longer depend
 # on it: a kiosk keeps every row until the hub acknowledges it (docs/protocol.md), so a
 # broker that dies before its next save (SIGKILL, a power cut) costs a resend, not a

@@ -32,7 +32,8 @@ def _answer(sync: KioskSync, parts: list[str]) -> str:
     if parts[:1] == ["connected?"]:
         return f"connected {sync.link.connected}"
     if parts[:1] == ["appointments?"]:
-        return f"appointments {sync.call(lambda c: c.db.execute('SELECT count(*) FROM appointments').fetchone()[0])}"
+        count = sync.call(lambda c: c.db.execute("SELECT count(*) FROM appointments").fetchone()[0])
+        return f"appointments {count}"
     if parts[:1] == ["outbox?"]:
         depths = sync.call(lambda _c: sync.outbox.depths())
         return f"outbox {depths.queued} {depths.sent}"
