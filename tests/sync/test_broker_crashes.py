@@ -45,8 +45,11 @@ class Practice:
         self.events: list[str] = []
         self._lock = threading.Lock()  # the hub process is replaced by the chaos thread
         for name, kiosk in self.kiosks.items():
-            wait_for(lambda k=kiosk: k.ask("appointments?") == f"appointments {len(APPOINTMENTS)}",
-                     timeout=30, what=f"{name} to hold the day")
+            wait_for(
+                lambda k=kiosk: k.ask("appointments?") == f"appointments {len(APPOINTMENTS)}",
+                timeout=30,
+                what=f"{name} to hold the day",
+            )
 
     def check_in_while(self, chaos: Callable[[], None]) -> None:
         """Check in round-robin on every kiosk until ``chaos`` (run beside) is over."""
