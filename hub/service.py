@@ -320,6 +320,10 @@ class HubService:
             status = self.store.status(provider_id)
             if status is not None:
                 self._publish(self.tree.status(provider_id), status, True)
+        for open_notice in self.store.staff.unacked_notices():  # supervisors must still see these
+            notice = self.store.staff.notice(open_notice.id)
+            if notice is not None:
+                self._publish(self.tree.notice(notice.id), notice, True)
 
     def _kiosk_message(
         self, msg: Message, now: str, origin: RequestOrigin
