@@ -65,7 +65,7 @@ def _cache_checks(cache: KioskCache, settings: Settings, clock: Clock) -> list[C
             "stop the kiosk, then `kiosk reset --cache`; the hub resends the day",
         )
     )
-    out.append(_outbox_check(Outbox(cache.db), settings, clock))
+    out.append(outbox_check(Outbox(cache.db), settings, clock))
     age = cache_age_from_meta(cache, clock)
     stale = age < 0 or age > settings.kiosk.stale_after_s
     detail = "never synced" if age < 0 else f"last in step with the hub {int(age)} s ago"
@@ -73,7 +73,7 @@ def _cache_checks(cache: KioskCache, settings: Settings, clock: Clock) -> list[C
     return out
 
 
-def _outbox_check(outbox: Outbox, settings: Settings, clock: Clock) -> CheckResult:
+def outbox_check(outbox: Outbox, settings: Settings, clock: Clock) -> CheckResult:
     """What the hub has not acknowledged: queued (the broker has not taken it) and sent
     (the broker took it, the hub has not confirmed it), and how old the oldest is."""
     depths = outbox.depths()
