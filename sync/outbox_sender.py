@@ -11,7 +11,9 @@ broker accepted but the hub has not acknowledged within ``ack_timeout_s`` is sen
 (``resend_overdue``) - but only while the hub is online: while it is away the broker
 queues for the hub's persistent session, and sending again would only pile up copies.
 When the hub comes back the clocks restart (``hub_back``), so what it does not
-acknowledge in time after its return is sent once more.
+acknowledge in time after its return is sent once more. Nor is a row re-sent while the
+hub is visibly working through a backlog (it acknowledged something within the timeout),
+until it has waited ``_BUSY_FACTOR`` timeouts: a slow hub is not buried in copies.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 
 _PUBLISH_BATCH = 500
 ACK_BATCH = 300
+_BUSY_FACTOR = 3
 
 
 class OutboxSender:
@@ -42,6 +45,7 @@ class OutboxSender:
         self._inflight: set[int] = set()  # seqs handed to this connection, PUBACK not yet seen
         self._handed: dict[int, float] = {}  # seq -> monotonic time last handed to this connection
         self._noted: list[LinkEvent] = []
+        self._last_ack = float("-inf")  # monotonic time of the hub's last acknowledgement
 
     def add(self, key: str, kind: str, topic: str, payload: bytes, created_at: str) -> bool:
         """Commit first; publish only then (and only when connected)."""
@@ -68,7 +72,10 @@ class OutboxSender:
         """Send again what the hub has not acknowledged within the timeout; the count."""
         if not hub_online or not self._link.connected:
             return 0
-        cutoff = self._clock.monotonic() - self._ack_timeout_s
+        now = self._clock.monotonic()
+        cutoff = now - self._ack_timeout_s
+        if self._last_ack > cutoff:  # the hub is acknowledging: only the long-forgotten go again
+            cutoff = now - _BUSY_FACTOR * self._ack_timeout_s
         overdue = [seq for seq, at in self._handed.items() if at <= cutoff and seq not in self._inflight]
         if not overdue:
             return 0
@@ -90,6 +97,8 @@ class OutboxSender:
         """The hub stored these: they leave the queue. The rows acknowledged now."""
         self.settle_noted()  # a PUBACK noted before must not land on an acknowledged row later
         done = self._outbox.acknowledge(keys, self._clock.now().isoformat(), kinds)
+        if done:
+            self._last_ack = self._clock.monotonic()
         for item in done:
             self._handed.pop(item.seq, None)
             self._inflight.discard(item.seq)

@@ -90,6 +90,20 @@ def test_what_the_hub_has_not_acknowledged_is_sent_again_only_while_it_is_online
     assert sender.resend_overdue(hub_online=True) == 0
 
 
+def test_a_hub_working_through_a_backlog_is_not_buried_in_copies(rig) -> None:
+    box, sender, link, clock, _stats = rig
+    keys = _add(sender, 3)
+    _puback(sender, list(link.sent))
+    link.sent.clear()
+    for key in keys[:2]:  # the hub acknowledges one row, then another, 9 s apart
+        clock.advance(9)
+        sender.acknowledge([key], ["checkin"])
+    clock.advance(2)  # the last row has waited 20 s, but the hub acknowledged 2 s ago
+    assert sender.resend_overdue(hub_online=True) == 0
+    clock.advance(9)  # the hub went quiet: now it goes again
+    assert sender.resend_overdue(hub_online=True) == 1 and link.sent == [box.pending()[0].seq]
+
+
 def test_a_row_still_waiting_for_its_puback_is_not_sent_again(rig) -> None:
     _box, sender, link, clock, _stats = rig
     _add(sender, 1)
