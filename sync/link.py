@@ -208,6 +208,7 @@ class MqttLink:
             self._note_error(f"connect to {self._broker.host}:{self._broker.port} failed: {exc}")
             self._schedule_retry()
             return
+        _no_delay(client)
         self._client = client
         self._connack_deadline = time.monotonic() + _CONNACK_TIMEOUT_S
 
@@ -364,6 +365,16 @@ class MqttLink:
         if text != self.last_error:
             log.warning("%s", text, extra={"client_id": self._client_id})
         self.last_error = text
+
+
+def _no_delay(client: mqtt.Client) -> None:
+    """Send small packets at once. paho leaves Nagle's algorithm on, so a PUBLISH that
+    follows our PUBACK waits for the broker's delayed TCP ACK (~40 ms): every hub
+    acknowledgement and status change would pay it."""
+    sock = client.socket()
+    if isinstance(sock, socket.socket):  # ssl.SSLSocket is one too; a websocket wrapper is not
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 __all__ = ["EventKind", "LinkEvent", "MqttLink", "Will"]
