@@ -14,9 +14,9 @@ from core.errors import KioskError, WireError
 from kiosk.checks import CheckResult, check_broker, check_clock, check_speech, check_state_dir
 from sync import messages as m
 from sync.cache import KioskCache
-from sync.kiosk_sync import age_s, cache_age_from_meta
+from sync.kiosk_sync import cache_age_from_meta
 from sync.link import LinkEvent, MqttLink
-from sync.outbox import Outbox
+from sync.outbox import Outbox, age_s
 from sync.sqlite import integrity_ok
 from sync.topics import TopicTree
 from sync.wire import decode

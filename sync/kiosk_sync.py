@@ -325,25 +325,23 @@ class KioskSync:
         counters = {k: float(v) for k, v in self._stats.items()}
         counters["worker_errors"] = float(worker.errors)
         counters["worker_dropped"] = float(worker.dropped)
-        depths = self.outbox.depths()
         now = self.clock.now()
-        oldest = self.outbox.oldest_unacknowledged()
-        checkin = self.outbox.oldest_unacknowledged("checkin")
+        outbox = self.outbox.report(now)
         return m.KioskHealth(
             kiosk_id=self.kiosk_id,
             at=now.isoformat(),
             connected=self.link.connected,
             cache_age_s=self.cache_age_s(),
-            outbox_depth=depths.unacknowledged,
+            outbox_depth=outbox.unacknowledged,
             software_version=__version__,
             rejected=dict(self._decoder.rejected),
             devices=self._device_health(),
             metrics={**counters, **self._metrics()},
-            outbox_queued=depths.queued,
-            outbox_sent=depths.sent,
-            oldest_unacked_s=age_s(oldest.created_at, now) if oldest else -1.0,
-            oldest_unacked_checkin_s=age_s(checkin.created_at, now) if checkin else -1.0,
-            oldest_unacked_checkin_seq=checkin.seq if checkin else 0,
+            outbox_queued=outbox.queued,
+            outbox_sent=outbox.sent,
+            oldest_unacked_s=outbox.oldest_s,
+            oldest_unacked_checkin_s=outbox.oldest_checkin_s,
+            oldest_unacked_checkin_seq=outbox.oldest_checkin_seq,
         )
 
     def _publish(self, topic: str, msg: Message, retain: bool = False) -> None:
@@ -404,14 +402,6 @@ class KioskSync:
                 log.error("sync listener failed: %s", type(exc).__name__)
 
 
-def age_s(stamp: str, now: datetime) -> float:
-    """Seconds from a stored local ISO stamp to ``now`` (0 for a stamp in the future or unreadable)."""
-    try:
-        return max(0.0, (now - datetime.fromisoformat(stamp)).total_seconds())
-    except ValueError:
-        return 0.0
-
-
 def cache_age_from_meta(cache: KioskCache, clock: Clock) -> float:
     """Seconds since the cache was last known to match the hub, from any thread's cache."""
     stamp = cache.get_meta(_LIVE_META)
@@ -423,4 +413,4 @@ def cache_age_from_meta(cache: KioskCache, clock: Clock) -> float:
         return -1.0
 
 
-__all__ = ["KioskSync", "Listener", "SyncChange", "SyncError", "age_s", "cache_age_from_meta"]
+__all__ = ["KioskSync", "Listener", "SyncChange", "SyncError", "cache_age_from_meta"]

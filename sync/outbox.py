@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlite_utils
 
@@ -45,6 +46,21 @@ class OutboxDepth:
 
     queued: int  # not yet accepted by the broker
     sent: int  # accepted by the broker, not yet acknowledged by the hub
+
+    @property
+    def unacknowledged(self) -> int:
+        return self.queued + self.sent
+
+
+@dataclass(frozen=True)
+class OutboxReport:
+    """The outbox as health reports it: ages in seconds at ``now``, -1 when no such row."""
+
+    queued: int
+    sent: int
+    oldest_s: float
+    oldest_checkin_s: float
+    oldest_checkin_seq: int  # names the stuck check-in (one escalation each)
 
     @property
     def unacknowledged(self) -> int:
@@ -161,6 +177,18 @@ class Outbox:
         ).fetchone()
         return None if row is None else Oldest(*row)
 
+    def report(self, now: datetime) -> OutboxReport:
+        depths = self.depths()
+        oldest = self.oldest_unacknowledged()
+        checkin = self.oldest_unacknowledged("checkin")
+        return OutboxReport(
+            depths.queued,
+            depths.sent,
+            age_s(oldest.created_at, now) if oldest else -1.0,
+            age_s(checkin.created_at, now) if checkin else -1.0,
+            checkin.seq if checkin else 0,
+        )
+
     def has(self, key: str) -> bool:
         return self._db.execute("SELECT 1 FROM outbox WHERE key = ?", [key]).fetchone() is not None
 
@@ -170,6 +198,14 @@ class Outbox:
             [key],
         ).fetchone()
         return None if row is None else OutboxItem(*row)
+
+
+def age_s(stamp: str, now: datetime) -> float:
+    """Seconds from a stored local ISO stamp to ``now`` (0 for a future or unreadable stamp)."""
+    try:
+        return max(0.0, (now - datetime.fromisoformat(stamp)).total_seconds())
+    except ValueError:
+        return 0.0
 
 
 def _chunks(values: list[object]) -> list[list[object]]:
