@@ -137,16 +137,16 @@ class Outbox:
         commit). Returns the rows acknowledged now (payload as it was), not those
         acknowledged before or unknown."""
         found: list[OutboxItem] = []
-        kind_marks = ",".join("?" * len(kinds))
         with transaction(self._db):
             for chunk in _chunks(list(keys)):
                 marks = ",".join("?" * len(chunk))
+                # By key alone, so SQLite takes the key's unique index (given "acked_at IS
+                # NULL" it would walk every unacknowledged row instead: slow in a backlog).
                 rows = self._db.execute(
-                    f"SELECT {_COLUMNS} FROM outbox WHERE acked_at IS NULL"  # noqa: S608 - bound values
-                    f" AND kind IN ({kind_marks}) AND key IN ({marks})",
-                    [*kinds, *chunk],
+                    f"SELECT {_COLUMNS}, acked_at FROM outbox WHERE key IN ({marks})",  # noqa: S608
+                    chunk,
                 )
-                found += [OutboxItem(*r) for r in rows.fetchall()]
+                found += [OutboxItem(*r[:-1]) for r in rows.fetchall() if r[-1] is None and r[2] in kinds]
             self._db.conn.executemany(
                 "UPDATE outbox SET acked_at = ?, sent_at = coalesce(sent_at, ?), payload = x'' WHERE seq = ?",
                 [(acked_at, acked_at, item.seq) for item in found],
