@@ -68,6 +68,15 @@ class KioskSettings:
     log_level: str = field(
         default="INFO", metadata=_doc("Log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     )
+    ack_timeout_s: float = field(
+        default=10.0,
+        metadata=_doc(
+            "Send an outbox message again when the broker took it but the hub has not acknowledged"
+            " it in this time, while the hub is online (s). Every reconnect sends them all again anyway.",
+            min=0.5,
+            max=600,
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -193,6 +202,15 @@ class StaffSettings:
     notice_ack_min: int = field(
         default=5,
         metadata=_doc("Escalate a supervisor notification not acknowledged in this time (min).", min=1),
+    )
+    unacked_checkin_s: int = field(
+        default=300,
+        metadata=_doc(
+            "Escalate when a kiosk reports a check-in the hub has not acknowledged for this long (s):"
+            " a patient the practice may not know has arrived.",
+            min=10,
+            max=86400,
+        ),
     )
 
 

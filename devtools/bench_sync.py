@@ -3,7 +3,10 @@
 - ``status_propagation_ms``: the hub applies a status change → committed in each of 20
   kiosks' caches and their listeners notified;
 - ``display_ack_ms``: the same change → the hub knows all 20 kiosks display it;
-- ``outbox_replay``: 10,000 check-ins queued during an outage → all recorded at the hub;
+- ``outbox_replay``: 10,000 check-ins queued during an outage → all acknowledged by the
+  hub back at the kiosk (its outbox empty); ``seconds_to_hub`` is when the hub had them;
+- ``checkin_to_hub_ack_ms``: one check-in committed at a kiosk → the hub's
+  acknowledgement applied at that kiosk (the row has left its outbox);
 - ``lookup_ms``: date-of-birth (+ letters) lookup on a 5,000-appointment day.
 """
 
@@ -28,7 +31,7 @@ from hub.sample import sample_morning
 from hub.service import HubService
 from sync import messages as m
 from sync.cache import KioskCache
-from sync.kiosk_sync import KioskSync
+from sync.kiosk_sync import KioskSync, SyncChange
 from sync.outbox import Outbox
 from sync.sqlite import transaction
 from sync.topics import TopicTree
@@ -201,24 +204,82 @@ def bench_outbox_replay(state: Path, count: int = 10_000, tls: bool = False) -> 
         for i, key in enumerate(keys):
             appt = plan.appointments[i % len(plan.appointments)]
             msg = m.CheckIn(key, "replay", appt.id, appt.provider_id, appt.start, "dob")
-            box.add(key, "checkin", tree.checkin("replay"), encode(msg), appt.start)
+            box.add(key, "checkin", tree.checkin("replay"), encode(msg), datetime.now().isoformat())
     cache.close()
     kiosk = KioskSync(settings)
+    acked = _AckCounter()
+    kiosk.add_listener(acked)
     try:
         started = time.perf_counter()
         kiosk.start()
         _wait(lambda: hub.stats["checkins"] >= count, 120)
-        seconds = time.perf_counter() - started
-        _wait(lambda: kiosk.call(lambda _c: kiosk.outbox.depth()) == 0, 30)
+        to_hub = time.perf_counter() - started
+        _wait(lambda: acked.count >= count, 60)
+        seconds = (acked.last or time.perf_counter()) - started
         recorded = {r["key"] for r in hub.call(lambda s: s.checkins())}
         return {
             "outbox_replay": {
                 "count": count,
                 "seconds": round(seconds, 3),
+                "seconds_to_hub": round(to_hub, 3),
+                "acknowledged": acked.count,
+                "resent": int(kiosk.call(lambda _c: kiosk.health().metrics.get("outbox_resent", 0))),
                 "lost": len(set(keys) - recorded),
                 "doubled": hub.stats["checkins"] - len(recorded),
                 "redelivered_and_ignored": hub.stats["checkin_duplicates"],
                 "left_in_outbox": kiosk.call(lambda _c: kiosk.outbox.depth()),
+            }
+        }
+    finally:
+        kiosk.stop()
+        hub.stop()
+        broker.stop()
+
+
+class _AckCounter:
+    """A kiosk listener: how many rows the hub has acknowledged, and when (perf_counter)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.last: float | None = None
+        self.at: dict[str, float] = {}
+
+    def __call__(self, change: SyncChange) -> None:
+        if change.kind == "outbox":
+            now = time.perf_counter()
+            self.count += len(change.keys)
+            self.last = now
+            for key in change.keys:
+                self.at[key] = now
+
+
+def bench_checkin_ack(state: Path, checkins: int = 500) -> dict[str, Any]:
+    """Kiosk commit → the hub's acknowledgement back at the kiosk, one check-in at a time."""
+    broker = Broker(state / "broker-ack")
+    broker.start()
+    hub = HubService(bench_settings(broker.port, state, "hub-ack"))
+    plan = sample_morning(date.today())
+    hub.start(plan)
+    kiosk = KioskSync(bench_settings(broker.port, state, "ack"))
+    acked = _AckCounter()
+    kiosk.add_listener(acked)
+    samples: list[float] = []
+    try:
+        kiosk.start()
+        _wait(kiosk.is_live, 30)
+        for i in range(checkins):
+            appt = plan.appointments[i % len(plan.appointments)]
+            msg = m.CheckIn(uuid.uuid4().hex, "ack", appt.id, appt.provider_id, appt.start, "dob")
+            kiosk.submit(msg)  # returns once the row is committed (synced) and handed to the link
+            committed = time.perf_counter()
+            if _wait(lambda k=msg.key: k in acked.at, 5):
+                samples.append((acked.at[msg.key] - committed) * 1000)
+            time.sleep(0.01)
+        return {
+            "checkin_to_hub_ack_ms": {
+                **percentiles(samples),
+                "checkins": checkins,
+                "acknowledged": len(samples),
             }
         }
     finally:
@@ -254,5 +315,6 @@ def run_bench(quick: bool) -> dict[str, Any]:
         out: dict[str, Any] = {}
         out.update(bench_propagation(state, kiosks=20, changes=10 if quick else 40))
         out.update(bench_outbox_replay(state, count=1000 if quick else 10_000))
+        out.update(bench_checkin_ack(state, checkins=100 if quick else 1000))
         out.update(bench_lookup(state, lookups=300 if quick else 3000))
         return out

@@ -17,6 +17,29 @@ from pathlib import Path
 
 from config.settings import BrokerSettings
 
+# The broker's persistence, with the reason for each line. The check-ins no longer depend
+# on it: a kiosk keeps every row until the hub acknowledges it (docs/protocol.md), so a
+# broker that dies before its next save (SIGKILL, a power cut) costs a resend, not a
+# patient. What persistence still buys is speed and quiet after a *clean* restart.
+PERSISTENCE = (
+    # Retained state (schedule, status, notices, alerts) and the hub's queued session
+    # survive a restart, so kiosks and pagers see the day at once instead of waiting
+    # for the hub to reconnect and republish it.
+    "persistence true",
+    # Saved every 5 minutes and on a clean shutdown: mosquitto writes the whole
+    # database each time, which on a practice's small box (an SD card, often) is not
+    # free. Losing up to 5 minutes of broker memory is harmless now (see above); the
+    # tests' broker uses the same value, so the crash tests prove it.
+    "autosave_interval 300",
+    "autosave_on_changes false",
+    # Never drop QoS 1 messages queued for a slow or absent hub (0 = no limit).
+    "max_queued_messages 0",
+    "max_queued_bytes 0",
+    # An MQTT 3.1.1 hub asks for a persistent session without an expiry: keep it
+    # as long as the MQTT 5 hub asks for (7 days), plus a day.
+    "persistent_client_expiration 8d",
+)
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -46,11 +69,13 @@ class Broker:
         self.exe = exe
         lines = [
             f"listener {self.port} 127.0.0.1",
-            "persistence true",
+            *PERSISTENCE,
             f"persistence_location {self.workdir}/",
-            "autosave_interval 1",
-            "max_queued_messages 0",  # never drop queued QoS 1 messages for a slow or absent hub
             "max_inflight_messages 100",
+            # Nagle's algorithm holds a small PUBLISH back until the TCP ACK of the PUBACK
+            # before it, which the receiver delays ~40 ms: every hop of a hub acknowledgement
+            # would pay that.
+            "set_tcp_nodelay true",
             "log_type error",
             "log_type warning",
             "log_type notice",
@@ -108,6 +133,15 @@ class Broker:
                 self.proc.wait(5)
         if self.proc is not None and self.proc.stderr:
             self.proc.stderr.close()
+        self.proc = None
+
+    def kill(self) -> None:
+        """SIGKILL: the broker loses whatever it has not saved (a crash, a power cut)."""
+        proc = self._running()
+        proc.kill()
+        proc.wait(5)
+        if proc.stderr:
+            proc.stderr.close()
         self.proc = None
 
     def pause(self) -> None:

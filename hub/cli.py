@@ -296,9 +296,20 @@ def _kiosks(args: argparse.Namespace) -> int:
         drawn = _DRAWN.get(row.get("display_screen"), "-")
         print(
             f"  {row['id']:<12} {state:<8} v{row.get('software_version') or '?':<8} {drawn:<8}"
-            f" displays {row['display']}"
+            f" displays {row['display']}  outbox {_outbox_cell(row['health'])}"
         )
     return 0
+
+
+def _outbox_cell(health: object) -> str:
+    """Queued / sent-not-acknowledged / age of the oldest unacknowledged, as last reported."""
+    if not isinstance(health, dict) or "outbox_depth" not in health:
+        return "?"
+    queued = health.get("outbox_queued", health["outbox_depth"])
+    sent = health.get("outbox_sent", 0)
+    oldest = float(health.get("oldest_unacked_s", -1.0))
+    age = f", oldest {int(oldest)} s" if oldest >= 0 else ""
+    return f"{queued} queued, {sent} unacknowledged{age}"
 
 
 def _audit_verify(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from config.settings import StaffSettings
 from core.clock import Clock
 from domain.impact import impact_sentence, status_impact
 from domain.staff import Role
-from hub.escalation import KioskView, due_escalations, waiting_kiosks
+from hub.escalation import KioskView, backlog_escalations, due_escalations, waiting_kiosks
 from hub.origin import RequestOrigin
 from hub.policy import RolePolicy
 from hub.store import HubStore
@@ -224,6 +224,8 @@ class StaffDesk:
             now,
             display_deadline_s=self.staff.display_deadline_s,
             notice_ack_min=self.staff.notice_ack_min,
+        ) + backlog_escalations(
+            self.store.kiosk_backlogs(), now, unacked_checkin_s=self.staff.unacked_checkin_s
         )
         at = now.isoformat(timespec="seconds")
         out: Out = []
@@ -235,7 +237,7 @@ class StaffDesk:
                 )
         due_ids = {d.id for d in due}
         for esc_id in open_ids - due_ids:
-            if esc_id.startswith(("display-", "notice-")):
+            if esc_id.startswith(("display-", "notice-", "unacked-")):
                 out += self._resolve(esc_id, at)
         return out
 

@@ -2,9 +2,11 @@
 
 * a status change not displayed by every online kiosk within ``display_deadline_s``;
 * a supervisor notice not acknowledged within ``notice_ack_min``;
+* a check-in a kiosk reports unacknowledged by the hub for ``unacked_checkin_s``
+  (``backlog_escalations``: the patient may be waiting unseen);
 * (a staff lockout is escalated when it happens, by the desk).
 
-Pure: statuses, kiosks, notices and ``now`` in; the escalations that should be open out.
+Pure: statuses, kiosks, notices, backlogs and ``now`` in; the escalations that should be open out.
 """
 
 from __future__ import annotations
@@ -39,6 +41,41 @@ class Due:
     provider_id: str
     status_version: int
     detail: str
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """A kiosk's oldest unacknowledged check-in, from its last health report."""
+
+    kiosk_id: str
+    checkin_age_s: float  # at the report; -1: none
+    checkin_seq: int  # its outbox seq: one escalation per stuck check-in
+    reported_at: str  # when the hub received the report (hub clock)
+
+
+def backlog_escalations(backlogs: list[Backlog], now: datetime, *, unacked_checkin_s: int) -> list[Due]:
+    """A kiosk holding a check-in the hub has not acknowledged for too long. The age grows
+    from the report on (a kiosk that stopped reporting still holds it)."""
+    due: list[Due] = []
+    for b in backlogs:
+        if b.checkin_age_s < 0 or not b.reported_at:
+            continue
+        try:
+            since = (now - datetime.fromisoformat(b.reported_at)).total_seconds()
+        except ValueError:
+            continue
+        age = b.checkin_age_s + max(0.0, since)
+        if age > unacked_checkin_s:
+            due.append(
+                Due(
+                    f"unacked-{b.kiosk_id}-{b.checkin_seq}",
+                    "outbox",
+                    "",
+                    0,
+                    f"kiosk {b.kiosk_id} holds a check-in the hub has not received for {int(age)} s",
+                )
+            )
+    return due
 
 
 def waiting_kiosks(status: ProviderStatus, kiosks: list[KioskView]) -> list[str]:

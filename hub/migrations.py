@@ -145,4 +145,20 @@ def _v5_web_accounts(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE escalations ADD COLUMN acked_at TEXT NOT NULL DEFAULT ''")
 
 
-HUB_MIGRATIONS = [_v1_initial, _v2_staff_side, _v3_request_origin, _v4_display_screen, _v5_web_accounts]
+def _v6_received_keys(db: sqlite_utils.Database) -> None:
+    """Keys of kiosk messages recorded once that have no table keyed by them (staff events):
+    kiosks now send again until the hub acknowledges, so a repeat must change nothing."""
+    db.execute(
+        "CREATE TABLE received_keys (key TEXT PRIMARY KEY, kind TEXT NOT NULL,"
+        " kiosk_id TEXT NOT NULL, recorded_at TEXT NOT NULL)"
+    )
+
+
+HUB_MIGRATIONS = [
+    _v1_initial,
+    _v2_staff_side,
+    _v3_request_origin,
+    _v4_display_screen,
+    _v5_web_accounts,
+    _v6_received_keys,
+]

@@ -8,6 +8,13 @@ inbox runs dry (or every ``_BATCH``), then what changed is published, so a burst
 and counted by the worker; a batch that fails is recorded again one message at a time, so
 one hostile message never costs the others their place. Publishing goes through the link
 (``MqttLink.publish`` hands it to the link's own thread).
+
+After each commit the hub acknowledges what it now holds: one ``HubAck`` per kiosk per
+batch on ``hub/ack/<kiosk>``, naming every check-in, staff event and notice
+acknowledgement of the batch - new ones and repeats alike, so a kiosk that sends again
+(its acknowledgement was lost) is answered again. A status request is acknowledged by its
+``RequestResult``, which a repeat also gets again. What failed to commit is not
+acknowledged: the kiosk sends it again.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from sync.wire import Message, encode
 log = logging.getLogger(__name__)
 
 _BATCH = 500
+_ACKED = (m.CheckIn, sm.StaffEvent, sm.NoticeAck)  # kiosk messages a HubAck settles
 _TICK_S = 1.0
 
 
@@ -216,6 +224,7 @@ class HubService:
                     out += self._kiosk_message(msg, now, origin)
             if self.desk and any(isinstance(msg, (m.DisplayAck, m.KioskAvailability)) for msg, _ in messages):
                 out += self.desk.receipts()  # only what kiosks display (or leave) changes a receipt
+        self._acknowledge(messages)  # committed: now, and only now, the kiosks may forget them
         if requests:
             self._apply_requests(requests)
         for provider_id in touched:
@@ -226,6 +235,18 @@ class HubService:
             self._publish(topic, msg, retain)
         for msg, _origin in messages:
             self._notify(msg.KIND, msg)
+
+    def _acknowledge(self, messages: list[Received]) -> None:
+        keys: dict[str, list[str]] = {}
+        for msg, origin in messages:
+            if isinstance(msg, _ACKED) and origin is RequestOrigin.KIOSK:
+                keys.setdefault(msg.kiosk_id, []).append(msg.key)
+        at = self.clock.now().isoformat()
+        for kiosk_id, kiosk_keys in keys.items():
+            for i in range(0, len(kiosk_keys), m.MAX_ACK_KEYS):
+                chunk = list(dict.fromkeys(kiosk_keys[i : i + m.MAX_ACK_KEYS]))
+                self._publish(self.tree.hub_ack(kiosk_id), m.HubAck(kiosk_id, chunk, at), False)
+                self.stats["acks_sent"] += 1
 
     def _record_checkin(self, msg: m.CheckIn, now: str) -> m.AppointmentChange | None:
         if self.store is None:
@@ -319,6 +340,10 @@ class HubService:
             status = self.store.status(provider_id)
             if status is not None:
                 self._publish(self.tree.status(provider_id), status, True)
+        for open_notice in self.store.staff.unacked_notices():  # supervisors must still see these
+            notice = self.store.staff.notice(open_notice.id)
+            if notice is not None:
+                self._publish(self.tree.notice(notice.id), notice, True)
 
     def _kiosk_message(
         self, msg: Message, now: str, origin: RequestOrigin
@@ -333,6 +358,9 @@ class HubService:
         elif isinstance(msg, m.KioskHealth):
             self.store.kiosk_health(msg, now)
         elif isinstance(msg, sm.StaffEvent):
+            if not self.store.remember_key(msg.key, msg.KIND, msg.kiosk_id, now):
+                self.stats["staff_event_duplicates"] += 1  # sent again before our ack reached it
+                return []
             return self.desk.on_staff_event(msg)
         if isinstance(msg, sm.NoticeAck):
             return self.desk.on_notice_ack(msg, origin)

@@ -15,6 +15,7 @@ import sqlite_utils
 
 from core.errors import StorageError
 from hub.audit import AuditLog
+from hub.escalation import Backlog
 from hub.opening import open_hub_database
 from hub.origin import RequestOrigin
 from hub.staff_store import StaffRecords
@@ -192,6 +193,15 @@ class HubStore:
             raise StorageError(f"appointment {msg.appointment_id} vanished while being checked in")
         return m.AppointmentChange(msg.provider_id, row[2], version, appt.to_wire())
 
+    def remember_key(self, key: str, kind: str, kiosk_id: str, recorded_at: str) -> bool:
+        """Note a kiosk message's key; False when it was noted before (a repeat).
+        Call inside ``transaction``."""
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO received_keys (key, kind, kiosk_id, recorded_at) VALUES (?, ?, ?, ?)",
+            [key, kind, kiosk_id, recorded_at],
+        )
+        return cur.rowcount == 1
+
     def checkins(self) -> list[dict[str, object]]:
         return list(self.db.table("checkins").rows_where(order_by="arrived_at, key"))
 
@@ -288,6 +298,12 @@ class HubStore:
             "connected": msg.connected,
             "cache_age_s": msg.cache_age_s,
             "outbox_depth": msg.outbox_depth,
+            "outbox_queued": msg.outbox_queued,
+            "outbox_sent": msg.outbox_sent,
+            "oldest_unacked_s": msg.oldest_unacked_s,
+            "oldest_unacked_checkin_s": msg.oldest_unacked_checkin_s,
+            "oldest_unacked_checkin_seq": msg.oldest_unacked_checkin_seq,
+            "at": msg.at,
             "rejected": msg.rejected,
             "devices": {k: dataclasses.asdict(v) for k, v in msg.devices.items()},
         }
@@ -302,6 +318,23 @@ class HubStore:
             row["display"] = json.loads(str(row.get("display") or "{}"))
             row["health"] = json.loads(str(row.get("health") or "{}"))
         return rows
+
+    def kiosk_backlogs(self) -> list[Backlog]:
+        """Each kiosk's oldest unacknowledged check-in as it last reported it."""
+        out = []
+        for row in self.kiosks():
+            health = row["health"]
+            if not isinstance(health, dict):
+                continue
+            out.append(
+                Backlog(
+                    str(row["id"]),
+                    float(health.get("oldest_unacked_checkin_s", -1.0)),
+                    int(health.get("oldest_unacked_checkin_seq", 0)),
+                    str(row.get("last_seen") or ""),
+                )
+            )
+        return out
 
     def bump(self, counts: dict[str, int]) -> None:
         for name, n in counts.items():

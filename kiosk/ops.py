@@ -16,6 +16,7 @@ from sync import messages as m
 from sync.cache import KioskCache
 from sync.kiosk_sync import cache_age_from_meta
 from sync.link import LinkEvent, MqttLink
+from sync.outbox import Outbox, age_s
 from sync.sqlite import integrity_ok
 from sync.topics import TopicTree
 from sync.wire import decode
@@ -64,21 +65,38 @@ def _cache_checks(cache: KioskCache, settings: Settings, clock: Clock) -> list[C
             "stop the kiosk, then `kiosk reset --cache`; the hub resends the day",
         )
     )
-    depth = int(cache.db.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0])
-    out.append(
-        CheckResult(
-            "outbox",
-            True,
-            f"{depth} waiting to be sent",
-            warning=depth > 0,
-            advice="they go out when the broker is reachable; see the broker check",
-        )
-    )
+    out.append(outbox_check(Outbox(cache.db), settings, clock))
     age = cache_age_from_meta(cache, clock)
     stale = age < 0 or age > settings.kiosk.stale_after_s
     detail = "never synced" if age < 0 else f"last in step with the hub {int(age)} s ago"
     out.append(CheckResult("sync lag", True, detail, "check the broker and the hub", warning=stale))
     return out
+
+
+def outbox_check(outbox: Outbox, settings: Settings, clock: Clock) -> CheckResult:
+    """What the hub has not acknowledged: queued (the broker has not taken it) and sent
+    (the broker took it, the hub has not confirmed it), and how old the oldest is."""
+    depths = outbox.depths()
+    detail = outbox_summary(depths.queued, depths.sent, -1.0)
+    oldest = outbox.oldest_unacknowledged()
+    if oldest is None:
+        return CheckResult("outbox", True, detail)
+    age = age_s(oldest.created_at, clock.now())
+    checkin = outbox.oldest_unacknowledged("checkin")
+    stuck = checkin is not None and age_s(checkin.created_at, clock.now()) > settings.staff.unacked_checkin_s
+    return CheckResult(
+        "outbox",
+        not stuck,
+        outbox_summary(depths.queued, depths.sent, age),
+        "queued rows go out when the broker is reachable (see the broker check); sent rows"
+        " leave when the hub acknowledges them: is `kiosk hub` running?",
+        warning=True,
+    )
+
+
+def outbox_summary(queued: int, sent: int, oldest_s: float) -> str:
+    text = f"{queued} waiting to be sent, {sent} sent and awaiting the hub's acknowledgement"
+    return text + (f" (oldest {int(oldest_s)} s)" if oldest_s >= 0 else "")
 
 
 def _reported_health(settings: Settings, timeout: float) -> list[CheckResult]:
@@ -115,7 +133,7 @@ def _reported_health(settings: Settings, timeout: float) -> list[CheckResult]:
             "running kiosk",
             health.connected,
             f"reported at {health.at}: {'connected' if health.connected else 'not connected'}, "
-            f"outbox {health.outbox_depth}",
+            f"outbox: {outbox_summary(health.outbox_queued, health.outbox_sent, health.oldest_unacked_s)}",
         )
     ]
     out += [

@@ -1,5 +1,8 @@
 """Mosquitto ACL for one site: the hub writes hub state; each kiosk writes only its own
-topics and reads what a kiosk needs. Used by provisioning and by the tests' broker."""
+topics and reads what a kiosk needs - including its own ``hub/result/<id>`` and
+``hub/ack/<id>``, never another kiosk's (``TopicTree.kiosk_subscriptions``). No kiosk may
+write under ``hub/``: an acknowledgement only the hub can give. Used by provisioning and
+by the tests' broker."""
 
 from __future__ import annotations
 

@@ -161,7 +161,7 @@ class KioskCache:
 
     def summary(self) -> CacheSummary:
         providers = self.providers()
-        depth = self.db.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
+        depth = self.db.execute("SELECT count(*) FROM outbox WHERE acked_at IS NULL").fetchone()[0]
         return CacheSummary(
             schedule_date=max((p.date for p in providers), default=""),
             schedule_versions={p.id: p.schedule_version for p in providers},
@@ -204,5 +204,6 @@ class KioskCache:
                 cur = self.db.execute("DELETE FROM appointments WHERE provider_id = ?", [provider_id])
                 removed += cur.rowcount
             self.db.execute("DELETE FROM providers WHERE date < ?", [date])
-            self.db.execute("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", [date])
+            # Only what the hub acknowledged: a row it has not is a check-in still owed.
+            self.db.execute("DELETE FROM outbox WHERE acked_at IS NOT NULL AND acked_at < ?", [date])
         return removed

@@ -20,6 +20,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -41,7 +42,7 @@ from sync.wire import Message, encode
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-ChangeKind = Literal["schedule", "appointment", "status", "link", "hub", "result", "staff"]
+ChangeKind = Literal["schedule", "appointment", "status", "link", "hub", "result", "staff", "outbox"]
 OutboxMessage = m.CheckIn | m.StatusChangeRequest | sm.StaffEvent | sm.NoticeAck
 _OUTBOX_LEAF: dict[type, str] = {
     m.CheckIn: "checkin",
@@ -49,6 +50,10 @@ _OUTBOX_LEAF: dict[type, str] = {
     sm.StaffEvent: "event",
     sm.NoticeAck: "ack",
 }
+# What a HubAck settles; a status request is settled by its RequestResult instead (so the
+# kiosk holds a pending request until the answer itself has arrived).
+_ACKED_BY_HUB_ACK = ("checkin", "staff_event", "notice_ack")
+_ACKED_BY_RESULT = ("status_request",)
 _LIVE_META = "last_live_at"
 _LIVE_WRITE_EVERY_S = 5.0
 
@@ -62,6 +67,7 @@ class SyncChange:
     version: int = 0
     result: m.RequestResult | None = None
     message: Message | None = None  # a staff notice or display receipt
+    keys: tuple[str, ...] = ()  # "outbox": the keys the hub acknowledged just now
 
 
 Listener = Callable[[SyncChange], None]
@@ -91,19 +97,23 @@ class KioskSync:
         self._live_written = float("-inf")
         self._screen = False
         self._receipt: m.DisplayAck | None = None  # the last one published
+        self._health_due = float("-inf")
         self._on_kind: dict[type, Callable[[Message], Applied | None]] = {
             m.ProviderStatus: self._apply_status,
             m.ProviderSchedule: self._apply_schedule,
             m.AppointmentChange: self._apply_appointment,
             m.HubAvailability: self._on_hub_availability,
             m.RequestResult: self._on_result,
+            m.HubAck: self._on_hub_ack,
             sm.SupervisorNotice: self._on_staff,
             sm.DisplayReceipt: self._on_staff,
         }
         self.cache: KioskCache | None = None
         self._worker = Worker(
             "kiosk-sync",
-            tick_s=settings.kiosk.health_interval_s,
+            # Often enough to resend what the hub has not acknowledged in time; health
+            # still goes out every health_interval_s (see _tick).
+            tick_s=min(settings.kiosk.health_interval_s, max(0.25, settings.kiosk.ack_timeout_s / 4)),
             on_tick=self._tick,
             on_idle=self._on_idle,
             on_start=self._open,
@@ -190,7 +200,9 @@ class KioskSync:
     def _open(self) -> None:
         self.cache = KioskCache.open(self.cache_path)
         self.outbox = Outbox(self.cache.db)
-        self.sender = OutboxSender(self.outbox, self.link, self.clock, self._stats)
+        self.sender = OutboxSender(
+            self.outbox, self.link, self.clock, self._stats, ack_timeout_s=self.settings.kiosk.ack_timeout_s
+        )
 
     def _close(self) -> None:
         if self.cache is not None:
@@ -274,13 +286,27 @@ class KioskSync:
             return
         if not msg.online:
             self._mark_live(force=True)  # in step until this very moment
+        elif not self._hub_online:
+            self.sender.hub_back()
         self._hub_online = msg.online
         self._mark_live(force=True)
         self._notify(SyncChange("hub"))
 
     def _on_result(self, msg: Message) -> None:
         if isinstance(msg, m.RequestResult):
+            # The hub recorded the request with this result in one commit: the answer is
+            # the request's acknowledgement. Told to the listeners first, then settled.
             self._notify(SyncChange("result", msg.provider_id, msg.status_version, result=msg))
+            self._settle_acked([msg.key], _ACKED_BY_RESULT)
+
+    def _on_hub_ack(self, msg: Message) -> None:
+        if isinstance(msg, m.HubAck):
+            self._settle_acked(msg.keys, _ACKED_BY_HUB_ACK)
+
+    def _settle_acked(self, keys: list[str], kinds: tuple[str, ...]) -> None:
+        done = self.sender.acknowledge(keys, kinds)
+        if done:
+            self._notify(SyncChange("outbox", keys=tuple(item.key for item in done)))
 
     def _on_staff(self, msg: Message) -> None:
         self._notify(SyncChange("staff", getattr(msg, "provider_id", ""), message=msg))
@@ -328,16 +354,23 @@ class KioskSync:
         counters = {k: float(v) for k, v in self._stats.items()}
         counters["worker_errors"] = float(worker.errors)
         counters["worker_dropped"] = float(worker.dropped)
+        now = self.clock.now()
+        outbox = self.outbox.report(now)
         return m.KioskHealth(
             kiosk_id=self.kiosk_id,
-            at=self.clock.now().isoformat(),
+            at=now.isoformat(),
             connected=self.link.connected,
             cache_age_s=self.cache_age_s(),
-            outbox_depth=self.outbox.depth(),
+            outbox_depth=outbox.unacknowledged,
             software_version=__version__,
             rejected=dict(self._decoder.rejected),
             devices=self._device_health(),
             metrics={**counters, **self._metrics()},
+            outbox_queued=outbox.queued,
+            outbox_sent=outbox.sent,
+            oldest_unacked_s=outbox.oldest_s,
+            oldest_unacked_checkin_s=outbox.oldest_checkin_s,
+            oldest_unacked_checkin_seq=outbox.oldest_checkin_seq,
         )
 
     def _publish(self, topic: str, msg: Message, retain: bool = False) -> None:
@@ -347,6 +380,12 @@ class KioskSync:
             log.error("could not publish %s: %s", msg.KIND, exc)
 
     def _tick(self) -> None:
+        self.sender.settle_noted()
+        self.sender.resend_overdue(self._hub_online)
+        mono = self.clock.monotonic()
+        if mono < self._health_due:
+            return
+        self._health_due = mono + self.settings.kiosk.health_interval_s
         self._mark_live()
         self._flush_counters()
         if self.link.connected:
@@ -394,8 +433,6 @@ class KioskSync:
 
 def cache_age_from_meta(cache: KioskCache, clock: Clock) -> float:
     """Seconds since the cache was last known to match the hub, from any thread's cache."""
-    from datetime import datetime
-
     stamp = cache.get_meta(_LIVE_META)
     if not stamp:
         return -1.0

@@ -208,6 +208,7 @@ class MqttLink:
             self._note_error(f"connect to {self._broker.host}:{self._broker.port} failed: {exc}")
             self._schedule_retry()
             return
+        _no_delay(client)
         self._client = client
         self._connack_deadline = time.monotonic() + _CONNACK_TIMEOUT_S
 
@@ -392,6 +393,16 @@ def _drain_and_close(held: socket.socket | None, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and held.recv(4096):
             pass
+
+
+def _no_delay(client: mqtt.Client) -> None:
+    """Send small packets at once. paho leaves Nagle's algorithm on, so a PUBLISH that
+    follows our PUBACK waits for the broker's delayed TCP ACK (~40 ms): every hub
+    acknowledgement and status change would pay it."""
+    sock = client.socket()
+    if isinstance(sock, socket.socket):  # ssl.SSLSocket is one too; a websocket wrapper is not
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 __all__ = ["EventKind", "LinkEvent", "MqttLink", "Will"]

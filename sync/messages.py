@@ -310,6 +310,33 @@ class RequestResult(Message):
         check_version(self.status_version, "status_version", low=0)
 
 
+MAX_ACK_KEYS = 500  # one hub batch; a longer list is split over several acknowledgements
+
+
+@declare
+@dataclass(frozen=True)
+class HubAck(Message):
+    """At ``hub/ack/<kiosk_id>`` (QoS 1, not retained): the hub has committed these keys.
+
+    Sent after every batch the hub records, for new keys and for repeats alike: a kiosk
+    takes a check-in, staff event or notice acknowledgement out of its outbox only on
+    this. (A status request is acknowledged by its ``RequestResult``.)
+    """
+
+    KIND = "hub_ack"
+    MAX_BYTES = 64 * 1024
+
+    kiosk_id: str
+    keys: list[str]
+    at: str = ""
+
+    def validate(self) -> None:
+        check_id(self.kiosk_id, "kiosk_id")
+        _check(0 < len(self.keys) <= MAX_ACK_KEYS, f"keys: 1..{MAX_ACK_KEYS} expected")
+        for key in self.keys:
+            check_key(key)
+
+
 @declare
 @dataclass(frozen=True)
 class DisplayAck(Message):
@@ -344,9 +371,14 @@ class DeviceState:
 @declare
 @dataclass(frozen=True)
 class KioskHealth(Message):
-    """Retained at ``kiosk/<id>/health``: sync lag, outbox depth, rejected input, device health."""
+    """Retained at ``kiosk/<id>/health``: sync lag, outbox depth, rejected input, device health.
+
+    ``outbox_depth`` is everything the hub has not acknowledged (``outbox_queued`` +
+    ``outbox_sent``); ages are seconds at ``at``, -1 when there is no such row (1.1).
+    """
 
     KIND = "health"
+    MINOR = 1
     MAX_BYTES = 64 * 1024
 
     kiosk_id: str
@@ -358,6 +390,11 @@ class KioskHealth(Message):
     rejected: dict[str, int] = field(default_factory=dict)
     devices: dict[str, DeviceState] = field(default_factory=dict)
     metrics: dict[str, float] = field(default_factory=dict)
+    outbox_queued: int = 0  # committed, the broker has not accepted it yet
+    outbox_sent: int = 0  # the broker accepted it (PUBACK), the hub has not acknowledged it
+    oldest_unacked_s: float = -1.0  # any kind
+    oldest_unacked_checkin_s: float = -1.0
+    oldest_unacked_checkin_seq: int = 0  # names the episode (an escalation per stuck check-in)
 
     def validate(self) -> None:
         check_id(self.kiosk_id, "kiosk_id")

@@ -63,4 +63,15 @@ def _v2_outbox_keeps_sent_keys(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_outbox_unsent ON outbox (sent_at, seq)")
 
 
-KIOSK_MIGRATIONS = [_v1_initial, _v2_outbox_keeps_sent_keys]
+def _v3_outbox_waits_for_the_hub(db: sqlite_utils.Database) -> None:
+    # A row now lives through three states: queued (sent_at NULL), sent (the broker's
+    # PUBACK: sent_at set, payload kept) and acknowledged (the hub stored it: acked_at set,
+    # payload cleared, the key remembered until the daily purge). Rows settled under v2
+    # had their payload cleared on PUBACK and cannot be sent again: they count as
+    # acknowledged, which is what v2 promised about them.
+    db.execute("ALTER TABLE outbox ADD COLUMN acked_at TEXT")
+    db.execute("UPDATE outbox SET acked_at = sent_at WHERE sent_at IS NOT NULL")
+    db.execute("CREATE INDEX idx_outbox_unacked ON outbox (acked_at, seq)")
+
+
+KIOSK_MIGRATIONS = [_v1_initial, _v2_outbox_keeps_sent_keys, _v3_outbox_waits_for_the_hub]

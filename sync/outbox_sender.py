@@ -1,35 +1,51 @@
-"""Publishing the outbox: send new items at once when connected, replay everything on
-each connect, and settle PUBACKs (success: mark sent; failure: keep for the next connect).
+"""Publishing the outbox until the hub acknowledges it.
 
-Runs on the kiosk's sync worker. Each publish carries its outbox seq as the link's token,
-so a PUBACK names the row it settles. PUBACKs are noted as they come and settled in one
-commit when the worker's inbox runs dry (``settle_noted``), or once a burst passes
-``ACK_BATCH``: a replay of thousands costs a few commits, not one each.
+Runs on the kiosk's sync worker. New rows are sent at once when connected; every
+unacknowledged row is replayed on each connect. Each publish carries its outbox seq as
+the link's token, so a PUBACK names the row it moves from queued to sent. PUBACKs are
+noted and settled in one commit when the worker's inbox runs dry (``settle_noted``), or
+once a burst passes ``ACK_BATCH``.
+
+Only the hub's acknowledgement (``acknowledge``) takes a row out of the queue. A row the
+broker accepted but the hub has not acknowledged within ``ack_timeout_s`` is sent again
+(``resend_overdue``) - but only while the hub is online: while it is away the broker
+queues for the hub's persistent session, and sending again would only pile up copies.
+When the hub comes back the clocks restart (``hub_back``), so what it does not
+acknowledge in time after its return is sent once more. Nor is a row re-sent while the
+hub is visibly working through a backlog (it acknowledged something within the timeout),
+until it has waited ``_BUSY_FACTOR`` timeouts: a slow hub is not buried in copies.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Collection
 
 from core.clock import Clock
 from sync.link import LinkEvent, MqttLink
-from sync.outbox import Outbox
+from sync.outbox import Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
 
 _PUBLISH_BATCH = 500
 ACK_BATCH = 300
+_BUSY_FACTOR = 3
 
 
 class OutboxSender:
-    def __init__(self, outbox: Outbox, link: MqttLink, clock: Clock, stats: Counter[str]) -> None:
+    def __init__(
+        self, outbox: Outbox, link: MqttLink, clock: Clock, stats: Counter[str], ack_timeout_s: float = 10.0
+    ) -> None:
         self._outbox = outbox
         self._link = link
         self._clock = clock
         self._stats = stats
-        self._inflight: set[int] = set()  # outbox seqs handed to this connection
+        self._ack_timeout_s = ack_timeout_s
+        self._inflight: set[int] = set()  # seqs handed to this connection, PUBACK not yet seen
+        self._handed: dict[int, float] = {}  # seq -> monotonic time last handed to this connection
         self._noted: list[LinkEvent] = []
+        self._last_ack = float("-inf")  # monotonic time of the hub's last acknowledgement
 
     def add(self, key: str, kind: str, topic: str, payload: bytes, created_at: str) -> bool:
         """Commit first; publish only then (and only when connected)."""
@@ -37,25 +53,64 @@ class OutboxSender:
         if added and self._link.connected:
             item = self._outbox.pending_by_key(key)
             if item is not None:
-                self._send(item.seq, item.topic, item.payload)
+                self._send(item)
         return added
 
     def replay(self) -> None:
+        """Send every row the hub has not acknowledged, in order (on each connect)."""
         after = 0
         while self._link.connected:
             batch = self._outbox.pending(after_seq=after, limit=_PUBLISH_BATCH)
             if not batch:
                 break
             for item in batch:
-                self._send(item.seq, item.topic, item.payload)
+                self._send(item)
             self._outbox.mark_attempt([i.seq for i in batch])
             after = batch[-1].seq
+
+    def resend_overdue(self, hub_online: bool) -> int:
+        """Send again what the hub has not acknowledged within the timeout; the count."""
+        if not hub_online or not self._link.connected:
+            return 0
+        now = self._clock.monotonic()
+        cutoff = now - self._ack_timeout_s
+        if self._last_ack > cutoff:  # the hub is acknowledging: only the long-forgotten go again
+            cutoff = now - _BUSY_FACTOR * self._ack_timeout_s
+        overdue = [seq for seq, at in self._handed.items() if at <= cutoff and seq not in self._inflight]
+        if not overdue:
+            return 0
+        items = self._outbox.unacknowledged(overdue)
+        for seq in set(overdue) - {i.seq for i in items}:
+            self._handed.pop(seq, None)  # acknowledged meanwhile (e.g. a request's result)
+        for item in items:
+            self._send(item)
+        self._outbox.mark_attempt([i.seq for i in items])
+        self._stats["outbox_resent"] += len(items)
+        return len(items)
+
+    def hub_back(self) -> None:
+        """The hub announced itself: what it has not acknowledged gets a fresh timeout."""
+        now = self._clock.monotonic()
+        self._handed = dict.fromkeys(self._handed, now)
+
+    def acknowledge(self, keys: Collection[str], kinds: Collection[str]) -> list[OutboxItem]:
+        """The hub stored these: they leave the queue. The rows acknowledged now."""
+        self.settle_noted()  # a PUBACK noted before must not land on an acknowledged row later
+        done = self._outbox.acknowledge(keys, self._clock.now().isoformat(), kinds)
+        if done:
+            self._last_ack = self._clock.monotonic()
+        for item in done:
+            self._handed.pop(item.seq, None)
+            self._inflight.discard(item.seq)
+        self._stats["outbox_acked"] += len(done)
+        return done
 
     def forget_inflight(self) -> None:
         """A new connection: what was handed to the last one is replayed, not awaited
         (PUBACKs that came before the loss still count)."""
         self.settle_noted()
         self._inflight.clear()
+        self._handed.clear()
 
     def note_ack(self, event: LinkEvent) -> None:
         """A PUBACK (or a refusal): settled with the others of its burst."""
@@ -78,12 +133,15 @@ class OutboxSender:
             if event.ok:
                 done.append(seq)
             else:
-                # Kept: a refused message is never dropped; it is retried on the next connect.
+                # Kept: a refused message is never dropped; it is retried on the next connect
+                # (not on the timeout: a refusal does not go away by itself).
+                self._handed.pop(seq, None)
                 self._stats["outbox_refused"] += 1
                 log.error("broker refused an outbox message", extra={"seq": seq, "reason": event.reason})
         self._outbox.mark_sent(done, self._clock.now().isoformat())
         self._stats["outbox_sent"] += len(done)
 
-    def _send(self, seq: int, topic: str, payload: bytes) -> None:
-        if self._link.publish(topic, payload, qos=1, token=seq):
-            self._inflight.add(seq)
+    def _send(self, item: OutboxItem) -> None:
+        if self._link.publish(item.topic, item.payload, qos=1, token=item.seq):
+            self._inflight.add(item.seq)
+            self._handed[item.seq] = self._clock.monotonic()

@@ -11,7 +11,7 @@ from sync.messages import _check, check_id, check_key, check_proof, check_stamp,
 from sync.wire import Message, declare
 
 StaffAction = Literal["login", "login_failed", "lockout", "logout", "approve", "technician_action"]
-EscalationKind = Literal["display", "notice", "lockout"]
+EscalationKind = Literal["display", "notice", "lockout", "outbox"]
 
 
 @declare

@@ -55,6 +55,9 @@ class TopicTree:
     def request_result(self, kiosk_id: str) -> str:
         return f"{self.base}/hub/result/{kiosk_id}"
 
+    def hub_ack(self, kiosk_id: str) -> str:
+        return f"{self.base}/hub/ack/{kiosk_id}"
+
     def notice(self, notice_id: str) -> str:
         return f"{self.base}/hub/notice/{notice_id}"
 
@@ -94,6 +97,7 @@ class TopicTree:
             f"{self.base}/status/+",
             self.hub_availability(),
             self.request_result(kiosk_id),
+            self.hub_ack(kiosk_id),
             f"{self.base}/hub/notice/+",
             f"{self.base}/hub/receipt/+",
         ]
@@ -127,6 +131,8 @@ def _hub_route(rest: list[str]) -> Route | None:
             return Route(sm.NoticeAck)
         case ["result", kiosk]:
             return Route(m.RequestResult, kiosk_id=kiosk)
+        case ["ack", kiosk]:
+            return Route(m.HubAck, kiosk_id=kiosk)
         case ["notice", _id]:
             return Route(sm.SupervisorNotice)
         case ["alert", _id]:

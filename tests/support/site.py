@@ -14,6 +14,7 @@ from hub.sample import sample_morning, start_near
 from hub.service import HubService
 from sync import messages as m
 from sync.kiosk_sync import KioskSync, SyncChange
+from sync.outbox import OutboxDepth
 
 
 def site_settings(
@@ -21,7 +22,12 @@ def site_settings(
 ) -> Settings:
     return Settings(
         kiosk=KioskSettings(
-            id=kiosk_id, practice="acme", site="main", state_dir=str(state_dir), health_interval_s=2
+            id=kiosk_id,
+            practice="acme",
+            site="main",
+            state_dir=str(state_dir),
+            health_interval_s=2,
+            ack_timeout_s=1.5,
         ),
         broker=broker,
         hub=HubSettings(state_dir=str(state_dir / "hub")),
@@ -76,7 +82,11 @@ class RecordingKiosk:
         )
 
     def outbox_depth(self) -> int:
+        """What the hub has not acknowledged yet (queued + sent)."""
         return self.sync.call(lambda _cache: self.sync.outbox.depth())
+
+    def outbox_depths(self) -> OutboxDepth:
+        return self.sync.call(lambda _cache: self.sync.outbox.depths())
 
 
 def status_request(

@@ -171,3 +171,39 @@ def test_a_full_disk_is_a_clear_storage_error(tmp_path: Path) -> None:
         for i in range(100):
             Outbox(cache.db).add(f"key-{i:08d}", "checkin", "t", b"x" * 4000, "2026-01-01T00:00")
     cache.close()
+
+
+def test_a_kiosk_reads_only_its_own_acknowledgements_and_cannot_forge_one(secure_broker: Broker) -> None:
+    # No kiosk may write under hub/: an acknowledgement only the hub can give.
+    for topic in (TREE.hub_ack("lobby-1"), TREE.hub_ack("lobby-2")):
+        forged = _publish_as(
+            secure_broker, "lobby-1", "k1-secret", topic, encode(m.HubAck("lobby-1", ["k" * 32]))
+        )
+        assert not forged.ok and "authorized" in forged.reason.lower(), topic
+    events: queue.Queue[LinkEvent] = queue.Queue()
+    reader = MqttLink(
+        secure_broker.settings("lobby-1", "k1-secret"),
+        "reader-lobby-1",
+        events.put,
+        subscriptions=[TREE.hub_ack("lobby-1"), TREE.hub_ack("lobby-2")],  # asks for both
+    )
+    reader.start()
+    try:
+        assert events.get(timeout=10).kind == "connected"
+        others = encode(m.HubAck("lobby-2", ["b" * 32]))
+        ack = encode(m.HubAck("lobby-1", ["a" * 32]))
+
+        def own_ack_arrives() -> bool:
+            # Another kiosk's first, then its own: in order, so a leak would arrive first.
+            assert _publish_as(secure_broker, "hub", "hub-secret", TREE.hub_ack("lobby-2"), others).ok
+            assert _publish_as(secure_broker, "hub", "hub-secret", TREE.hub_ack("lobby-1"), ack).ok
+            try:
+                event = events.get(timeout=1)
+            except queue.Empty:
+                return False
+            assert event.topic == TREE.hub_ack("lobby-1"), "lobby-1 read another kiosk's acknowledgement"
+            return True
+
+        wait_for(own_ack_arrives, what="lobby-1's own acknowledgement")
+    finally:
+        reader.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from hub.store import HubStore
@@ -49,7 +50,7 @@ def test_a_checkin_is_recorded_once_and_marks_the_appointment_on_every_kiosk(
             lambda: b.sync.call(lambda c: c.appointment(appt.id)).state == "checked_in",
             what="kiosk b to know",
         )
-        wait_for(lambda: a.outbox_depth() == 0, what="the outbox to empty on PUBACK")
+        wait_for(lambda: a.outbox_depth() == 0, what="the outbox to empty on the hub's acknowledgement")
     finally:
         a.stop()
         b.stop()
@@ -108,10 +109,14 @@ def test_hub_restart_loses_nothing(broker: Broker, tmp_path: Path) -> None:
     hub.stop()
     appt = kiosk.sync.call(lambda cache: cache.appointments_for("chen")[1])
     kiosk.sync.submit(checkin(appt))  # reaches the broker, queued in the hub's persistent session
-    wait_for(lambda: kiosk.outbox_depth() == 0, what="PUBACK from the broker")
+    wait_for(lambda: kiosk.outbox_depths().sent == 1, what="PUBACK from the broker")
+    time.sleep(2 * kiosk.sync.settings.kiosk.ack_timeout_s)  # no hub: no acknowledgement, no resend
+    assert kiosk.outbox_depths().sent == 1 and kiosk.outbox_depth() == 1
+    assert kiosk.sync.call(lambda _c: kiosk.sync.health()).metrics.get("outbox_resent", 0) == 0
     hub2 = start_hub(broker.settings(), tmp_path, sample=False)
     try:
         wait_for(lambda: hub2.call(lambda s: s.checkin_count()) == 1, what="the queued check-in")
+        wait_for(lambda: kiosk.outbox_depth() == 0, what="the hub's acknowledgement")
         status = hub2.call(lambda s: s.status("okafor"))
         assert status.delay_min == 15 and status.version == 1
     finally:

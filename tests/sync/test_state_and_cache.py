@@ -100,12 +100,33 @@ def test_outbox_keeps_order_and_rejects_a_repeated_key(tmp_path: Path) -> None:
     items = box.pending()
     assert [i.payload for i in items] == [b"1", b"2"]
     box.mark_sent([items[0].seq], "2026-11-30T09:00")
-    assert box.depth() == 1
-    assert not box.add("key-0000001", "checkin", "t/1", b"late repeat", "now")  # sent keys are remembered
+    # The broker's PUBACK is not the hub's: the row is sent, still owed, payload kept.
+    assert box.depth() == 2 and box.depths().sent == 1 and box.depths().queued == 1
+    assert [i.payload for i in box.pending()] == [b"1", b"2"]
+    acked = box.acknowledge(["key-0000001", "key-unknown"], "2026-11-30T09:01", ["checkin"])
+    assert [i.key for i in acked] == ["key-0000001"]
+    assert box.acknowledge(["key-0000001"], "2026-11-30T09:02", ["checkin"]) == []  # once
+    assert box.depth() == 1 and box.depths().sent == 0
+    # Acknowledged keys are remembered:
+    assert not box.add("key-0000001", "checkin", "t/1", b"late repeat", "now")
     cache.close()
     reopened = KioskCache.open(tmp_path / "k.sqlite")
     assert Outbox(reopened.db).pending()[0].key == "key-0000002"
     reopened.close()
+
+
+def test_only_the_named_kinds_are_acknowledged(tmp_path: Path) -> None:
+    cache = KioskCache.open(tmp_path / "k.sqlite")
+    box = Outbox(cache.db)
+    box.add("key-request-1", "status_request", "t/r", b"r", "2026-11-30T09:00")
+    box.add("key-checkin-1", "checkin", "t/c", b"c", "2026-11-30T09:01")
+    # A HubAck settles check-ins; a request waits for its result.
+    assert box.acknowledge(["key-request-1", "key-checkin-1"], "now", ["checkin"])[0].key == "key-checkin-1"
+    assert [i.key for i in box.pending()] == ["key-request-1"]
+    oldest = box.oldest_unacknowledged()
+    assert oldest is not None and oldest.kind == "status_request"
+    assert box.oldest_unacknowledged("checkin") is None
+    cache.close()
 
 
 def test_a_corrupt_cache_file_is_a_storage_error(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ EXAMPLES: list[Message] = [
         "lobby-1", "2026-11-30T07:43", True, 0.0, 2, devices={"printer": m.DeviceState("error", "paper out")}
     ),
     m.HubAvailability(True, "0.1.0"),
+    m.HubAck("lobby-1", ["a" * 32, "c" * 32], "2026-11-30T09:12:01"),
     sm.StaffEvent("c" * 32, "lobby-1", "2026-11-30T07:44", "login", "ana", "supervisor"),
     sm.SupervisorNotice("n-12", "2026-11-30T07:44", "martinez", 4, "Dr. Martinez out today: 14 affected"),
     sm.NoticeAck("d" * 32, "lobby-1", "n-12", "ana", "2026-11-30T07:46"),
@@ -46,6 +47,26 @@ EXAMPLES: list[Message] = [
 
 def test_every_declared_kind_has_an_example() -> None:
     assert {type(e).KIND for e in EXAMPLES} == set(message_types())
+
+
+def test_a_hub_ack_names_one_batch_of_valid_keys() -> None:
+    full = m.HubAck("lobby-1", [f"{i:032x}" for i in range(m.MAX_ACK_KEYS)])
+    assert decode(encode(full), m.HubAck) == full  # a whole batch fits its size limit
+    for keys in ([], ["short"], [f"{i:032x}" for i in range(m.MAX_ACK_KEYS + 1)]):
+        body = json.loads(encode(m.HubAck("lobby-1", ["a" * 32])))
+        body["keys"] = keys
+        with pytest.raises(WireError):
+            decode(json.dumps(body).encode(), m.HubAck)
+
+
+def test_a_1_0_health_report_reads_with_unknown_backlog() -> None:
+    body = json.loads(encode(m.KioskHealth("lobby-1", "2026-11-30T07:43", True, 0.0, 2)))
+    assert body["schema"] == "1.1"
+    body["schema"] = "1.0"
+    for name in ("outbox_queued", "outbox_sent", "oldest_unacked_s", "oldest_unacked_checkin_s"):
+        del body[name]
+    old = decode(json.dumps(body).encode(), m.KioskHealth)
+    assert old.outbox_depth == 2 and old.oldest_unacked_checkin_s == -1.0
 
 
 @pytest.mark.parametrize("msg", EXAMPLES, ids=lambda e: type(e).KIND)
