@@ -31,8 +31,8 @@ class Practice:
         self.broker = broker
         self.state = state
         self.rng = random.Random(seed)
-        self.hub: procs.Proc | None = procs.hub(broker.port, state)
-        self.kiosks = {k: procs.kiosk(broker.port, state / k, k) for k in KIOSKS}
+        self.hub: procs.Proc | None = procs.hub(broker.port, state, broker.ca_file)
+        self.kiosks = {k: procs.kiosk(broker.port, state / k, k, broker.ca_file) for k in KIOSKS}
         self.committed: list[str] = []
         self.events: list[str] = []
         self._lock = threading.Lock()  # the hub process is replaced by the chaos thread
@@ -86,7 +86,7 @@ class Practice:
     def start_hub(self) -> None:
         with self._lock:
             if self.hub is None:
-                self.hub = procs.hub(self.broker.port, self.state)
+                self.hub = procs.hub(self.broker.port, self.state, self.broker.ca_file)
 
     def drained(self) -> bool:
         return all(k.ask("outbox?") == "outbox 0 0" for k in self.kiosks.values())

@@ -57,9 +57,12 @@ class Proc:
                 pipe.close()
 
 
-def kiosk(port: int, state_dir: Path, kiosk_id: str) -> Proc:
-    return Proc("tests.support.kiosk_proc", str(port), str(state_dir), kiosk_id)
+def kiosk(port: int, state_dir: Path, kiosk_id: str, ca_file: str = "") -> Proc:
+    """A kiosk process (over TLS to ``localhost`` when ``ca_file`` is given)."""
+    tls = [ca_file] if ca_file else []
+    return Proc("tests.support.kiosk_proc", str(port), str(state_dir), kiosk_id, *tls)
 
 
-def hub(port: int, state_dir: Path) -> Proc:
-    return Proc("tests.support.hub_proc", str(port), str(state_dir))
+def hub(port: int, state_dir: Path, ca_file: str = "") -> Proc:
+    """A hub process (over TLS to ``localhost`` when ``ca_file`` is given)."""
+    return Proc("tests.support.hub_proc", str(port), str(state_dir), *([ca_file] if ca_file else []))
