@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
 import pytest
+from paho.mqtt.enums import CallbackAPIVersion
 
 from devtools.local_broker import Broker
 from hub.service import HubService
@@ -42,7 +43,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzSite]:
     broker.start()
     hub = start_hub(broker.settings(), root)
     kiosk = RecordingKiosk(broker.settings(), root).start()
-    publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="fuzzer", protocol=mqtt.MQTTv5)
+    publisher = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="fuzzer", protocol=mqtt.MQTTv5)
     publisher.connect("127.0.0.1", broker.port)
     publisher.loop_start()
     try:

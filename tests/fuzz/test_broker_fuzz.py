@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from devtools.fuzz_payloads import CLASSES_BY_NAME, TOPIC_CLASSES
 from devtools.fuzz_payloads import hostile_payload as make_payload
+from hub.store import HubStore
 from sync.inbound import InboundDecoder, Rejected
 from tests.fuzz.conftest import EXAMPLES, TREE, FuzzSite
 from tests.support.site import checkin, status_request, wait_for
@@ -30,12 +31,16 @@ def _rejected(site: FuzzSite, side: str) -> Counter[str]:
     return Counter(dict(site.kiosk.sync._decoder.rejected) if side == "kiosk" else site.hub.rejected())
 
 
+def _hub_state(store: HubStore) -> tuple[Any, ...]:
+    schedule = store.wire_schedule("chen")
+    assert schedule is not None, "the hub lost chen's schedule"
+    return store.status("chen"), schedule.version, store.checkin_count()
+
+
 def _good_state(site: FuzzSite) -> tuple[Any, ...]:
     kiosk_status = site.kiosk.status("chen")
     kiosk_schedule = site.kiosk.sync.call(lambda c: c.provider("chen"))
-    hub_state = site.hub.call(
-        lambda s: (s.status("chen"), s.wire_schedule("chen").version, s.checkin_count())
-    )
+    hub_state = site.hub.call(_hub_state)
     return kiosk_status, kiosk_schedule, hub_state
 
 

@@ -105,12 +105,14 @@ _message = st.sampled_from(MESSAGES)
 
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=64), st.lists(_message, min_size=1, max_size=5), st.data())
-def test_frames_survive_leading_noise_and_any_chunking(noise: bytes, messages: list, data) -> None:
+def test_frames_survive_leading_noise_and_any_chunking(
+    noise: bytes, messages: list[p.Message], data: st.DataObject
+) -> None:
     wire = b"".join(p.encode_message(m, i) for i, m in enumerate(messages))
     stream = noise + wire
     cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=6)))
     decoder = p.FrameDecoder()
-    frames = []
+    frames: list[p.Frame] = []
     for start, end in zip([0, *cuts], [*cuts, len(stream)], strict=True):
         frames += decoder.feed(stream[start:end])
     frames += decoder.expire()

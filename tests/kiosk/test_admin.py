@@ -14,17 +14,17 @@ from hub.policy import RolePolicy
 from hub.sample import sample_morning
 from sync import messages as m
 from sync import staff_messages as sm
-from tests.support.staff import PINS, proof_key, signed, staff_pair
+from tests.support.staff import FAST, PINS, proof_key, signed, staff_pair
 
 NOW = datetime(2026, 11, 30, 7, 43)
 
 
 def staff(**kw: object) -> StaffSettings:
-    return staff_pair(**kw)[0]
+    return staff_pair(None, None, FAST, **kw)[0]
 
 
 def hub_policy(**kw: object) -> RolePolicy:
-    return RolePolicy.from_settings(staff_pair(**kw)[1], ManualClock(NOW))
+    return RolePolicy.from_settings(staff_pair(None, None, FAST, **kw)[1], ManualClock(NOW))
 
 
 def who_has(pin: str) -> str:

@@ -3,12 +3,14 @@ follows; the proof the PIN makes holds at the hub, and nothing else does."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from unittest import mock
 
 import pytest
 
+from config.settings import StaffSettings
 from core.clock import ManualClock
 from core.errors import ConfigError
 from domain.admin import AdminSession
@@ -20,20 +22,21 @@ from tests.support.staff import proof_key, signed, staff_pair
 
 NOW = datetime(2026, 11, 30, 7, 43)
 SIXTY = {f"m{i:02d}": ("front_desk" if i % 3 else "supervisor", f"{500_000 + 37 * i}") for i in range(60)}
+StaffPair = tuple[StaffSettings, StaffSettings]  # (the kiosks' [staff], the hub's)
 BADGES = {f"m{i:02d}": f"CARD-{9000 + i}" for i in range(60)}
 
 
 @pytest.fixture(scope="module")
-def sixty() -> tuple[object, object]:
+def sixty() -> StaffPair:
     return staff_pair(SIXTY, BADGES)
 
 
-def session(staff: object) -> tuple[AdminSession, list[object]]:
+def session(staff: StaffSettings) -> tuple[AdminSession, list[object]]:
     sent: list[object] = []
-    return AdminSession(staff, "lobby-1", ManualClock(NOW), sent.append), sent  # type: ignore[arg-type]
+    return AdminSession(staff, "lobby-1", ManualClock(NOW), sent.append), sent
 
 
-def test_the_picked_member_signs_in_with_one_derivation_among_60(sixty) -> None:
+def test_the_picked_member_signs_in_with_one_derivation_among_60(sixty: StaffPair) -> None:
     kiosk, hub = sixty
     panel, sent = session(kiosk)
     policy = RolePolicy.from_settings(hub, ManualClock(NOW))
@@ -59,7 +62,7 @@ def test_the_picked_member_signs_in_with_one_derivation_among_60(sixty) -> None:
         assert len(calls) == 2  # an unknown name costs the same derivation as a wrong PIN
 
 
-def test_a_badge_finds_its_member_by_the_keyed_index_among_60(sixty) -> None:
+def test_a_badge_finds_its_member_by_the_keyed_index_among_60(sixty: StaffPair) -> None:
     kiosk, _hub = sixty
     panel, _sent = session(kiosk)
     with mock.patch.object(Stretch, "derive", side_effect=Stretch.derive, autospec=True) as derive:
@@ -177,7 +180,9 @@ def test_a_signed_request_is_allowed() -> None:
         (lambda: signed(_req(requested_at="2026-11-30T08:00:00"), proof_key("ana")), "in the future"),
     ],
 )
-def test_forged_requests_are_refused_with_a_reason(forge, reason: str) -> None:
+def test_forged_requests_are_refused_with_a_reason(
+    forge: Callable[[], m.StatusChangeRequest], reason: str
+) -> None:
     assert reason in _policy().check(forge())
 
 

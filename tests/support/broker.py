@@ -49,7 +49,7 @@ def publish_raw(
 def retained_raw(broker: Broker, topic: str) -> bytes:
     """The retained message on ``topic``, read by a bare paho client (waits for one)."""
     target = broker.settings()
-    got = subscribe.simple(
+    got = subscribe.simple(  # type: ignore[no-untyped-call]  # paho's subscribe is unannotated
         topic,
         hostname=target.host,
         port=target.port,

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from ui.display import BLANKING_OFF, BLANKING_ON, KioskDisplay
+from ui.display import BLANKING_OFF, BLANKING_ON, KioskDisplay, Run
 
 
 class _OnX(KioskDisplay):
@@ -17,9 +17,19 @@ class _OnX(KioskDisplay):
         return "xcb"
 
 
+def _recording(ran: list[Sequence[str]], exit_code: int) -> Run:
+    """A stand-in for running xset: notes each command line and exits with ``exit_code``."""
+
+    def run(argv: Sequence[str]) -> int:
+        ran.append(argv)
+        return exit_code
+
+    return run
+
+
 def test_on_x_blanking_is_off_while_the_kiosk_runs(qapp: QGuiApplication) -> None:
     ran: list[Sequence[str]] = []
-    display = _OnX(qapp, run=lambda argv: ran.append(argv) or 0)
+    display = _OnX(qapp, run=_recording(ran, 0))
     display.claim()
     cursor = QGuiApplication.overrideCursor()
     assert cursor is not None and cursor.shape() == Qt.CursorShape.BlankCursor
@@ -31,11 +41,11 @@ def test_on_x_blanking_is_off_while_the_kiosk_runs(qapp: QGuiApplication) -> Non
 
 def test_blanking_is_left_alone_when_xset_failed_or_not_on_x(qapp: QGuiApplication) -> None:
     ran: list[Sequence[str]] = []
-    failing = _OnX(qapp, run=lambda argv: ran.append(argv) or 1)
+    failing = _OnX(qapp, run=_recording(ran, 1))
     failing.claim()
     failing.release()
     assert ran == [BLANKING_OFF]  # nothing of ours to undo
-    offscreen = KioskDisplay(qapp, run=lambda argv: ran.append(argv) or 0)
+    offscreen = KioskDisplay(qapp, run=_recording(ran, 0))
     offscreen.claim()
     offscreen.release()
     assert ran == [BLANKING_OFF] and QGuiApplication.overrideCursor() is None

@@ -88,9 +88,9 @@ def _problems(ui: KioskUi) -> list[str]:
 def _small_targets(ui: KioskUi) -> list[str]:
     """Every visible, enabled touch area is at least 15 mm each way (Theme.mm)."""
     root = ui.window.contentItem()
-    mm, _undefined = QQmlExpression(
-        QQmlEngine.contextForObject(ui.find("screenLoader")), root, "Theme.mm"
-    ).evaluate()
+    loader = ui.find("screenLoader")
+    assert loader is not None, "no screenLoader to read Theme.mm in"
+    mm, _undefined = QQmlExpression(QQmlEngine.contextForObject(loader), root, "Theme.mm").evaluate()
     least = 15 * float(mm) - _TOLERANCE
     # Known exception: the code keyboard's 33 keys cannot all be 15 mm tall under the top
     # bar at 800x480 (5 rows need 404 px of 370); they are held to 12.5 mm until it is redesigned.

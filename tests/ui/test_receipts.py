@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from PySide6.QtCore import Qt
@@ -28,6 +28,7 @@ from sync.topics import TopicTree
 from sync.wire import decode
 from tests.support.broker import Broker, retained_raw
 from tests.support.site import morning_from_now, site_settings, start_hub, status_request
+from ui.app import KioskUi
 from ui.board_model import BoardFrame
 from ui.run import TouchFrontend
 
@@ -119,7 +120,7 @@ def test_each_receipt_is_a_presented_frame_and_never_ahead_of_it(
 
     ui.window.frameSwapped.connect(on_swapped, Qt.ConnectionType.DirectConnection)
     try:
-        _until(lambda: ui.board_model.count == 4, "the day on the board")
+        _until(lambda: cast(int, ui.board_model.count) == 4, "the day on the board")
         drawn: dict[int, tuple[str, int]] = {}  # okafor's version → what the hub set
         for delay in (5, 10, 15, 20, 25, 30):
             result = hub.set_status(status_request("okafor", "late", delay))
@@ -242,7 +243,7 @@ def test_a_change_during_start_up_is_drawn_and_receipted(
 
         monkeypatch.setattr(board_model.BoardModel, "refresh", refresh_then_change)
     if step == "ui built":
-        build = ui_run.KioskUi
+        build = KioskUi
 
         def build_then_change(*args: Any, **kwargs: Any) -> Any:
             built = build(*args, **kwargs)

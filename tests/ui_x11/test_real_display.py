@@ -76,6 +76,8 @@ def test_the_staff_corner_hold_and_pin(kiosk: Kiosk, finger: Finger) -> None:
     finger.hold(5, 5, 1.0)  # too short: nothing opens
     assert kiosk.state()["admin_open"] is False
     finger.hold(5, 5, 3.3)
+    assert kiosk.state()["admin_page"] == "who"  # the name first, then the PIN
+    finger.tap("who_ben")
     assert kiosk.state()["admin_page"] == "pin"
     for key in STAFF_PINS["ben"][1]:
         finger.tap(f"pin_{key}")
@@ -129,7 +131,8 @@ def _blocks(image: QImage, n: int = 8) -> np.ndarray:
     data = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * height).reshape(height, stride)
     pixels = data[:, : width * 3].reshape(height, width, 3).astype(np.float32)
     h, w = height // n * n, width // n * n
-    return pixels[:h, :w].reshape(h // n, n, w // n, n, 3).mean(axis=(1, 3))
+    blocks: np.ndarray = pixels[:h, :w].reshape(h // n, n, w // n, n, 3).mean(axis=(1, 3))
+    return blocks
 
 
 def screen_difference(a: QImage, b: QImage) -> float:

@@ -4,7 +4,7 @@ with dashboard passwords, the dashboard on a free port, and a real headless Chro
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from selenium.webdriver.chrome.webdriver import WebDriver
 from config.settings import HubWebSettings, StaffSettings
 from domain.staff import hash_secret
 from hub.service import HubService
+from hub.store import HubStore
 from hub.web import DashboardServer
 from hub.web.records import set_password
 from tests.support.broker import Broker
@@ -42,10 +43,17 @@ class Practice:
         return self.dashboard.url
 
 
+def _password_setter(staff_id: str, password: str) -> Callable[[HubStore], None]:
+    def set_it(store: HubStore) -> None:
+        set_password(store, staff_id, hash_secret(password, n=2**4), "t")
+
+    return set_it
+
+
 def start_practice(broker: Broker, state_dir: Path, staff: StaffSettings = STAFF) -> Practice:
     hub = start_hub(broker.settings(), state_dir, staff=staff, morning_starts=morning_from_now())
     for staff_id, password in PASSWORDS.items():
-        hub.call(lambda store, s=staff_id, p=password: set_password(store, s, hash_secret(p, n=2**4), "t"))
+        hub.call(_password_setter(staff_id, password))
     settings = replace(
         hub.settings,
         hub=replace(hub.settings.hub, web=HubWebSettings(enabled=True, port=0, lockout_s=60)),

@@ -56,7 +56,8 @@ def mark_page(browser: WebDriver) -> None:
 
 
 def page_kept(browser: WebDriver) -> bool:
-    return browser.execute_script("return window.__noReload;") == "kept"
+    mark: object = browser.execute_script("return window.__noReload;")
+    return mark == "kept"
 
 
 def request_change(browser: WebDriver, provider: str, state: str, delay: str = "", leaving: str = "") -> None:

@@ -17,7 +17,7 @@ class Clock:
         return self.t
 
 
-ANN = StaffMember("ann", Role.FRONT_DESK, "scrypt$x")
+ANN = StaffMember("ann", Role.FRONT_DESK, legacy_pin="scrypt$x")
 
 
 def test_a_session_ends_after_its_idle_time_and_after_its_lifetime() -> None:

@@ -44,7 +44,7 @@ def client(practice: Practice) -> Iterator[httpx.Client]:
 
 def _check_in_everyone_due(practice: Practice) -> list[HubAppointment]:
     now = SystemClock().now()
-    due = practice.hub.call(
+    due: list[HubAppointment] = practice.hub.call(
         lambda store: [
             a for a in store.appointments() if datetime.fromisoformat(a.start) < now + timedelta(hours=1)
         ]
