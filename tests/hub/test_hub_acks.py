@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import redirect_stdout
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -21,10 +22,12 @@ from kiosk.cli import main
 from sync import messages as m
 from sync import staff_messages as sm
 from sync.link import LinkEvent, MqttLink
+from sync.proof import sign
 from sync.topics import TopicTree
 from sync.wire import Message, decode, encode
 from tests.support.broker import Broker
 from tests.support.site import start_hub, wait_for
+from tests.support.staff import proof_key, staff_pair
 
 TREE = TopicTree("acme", "main")
 NOW = datetime(2026, 11, 30, 9, 0)
@@ -69,7 +72,8 @@ class FakeKiosk:
 
 @pytest.fixture
 def rig(broker: Broker, tmp_path: Path) -> Iterator[tuple[HubService, FakeKiosk]]:
-    hub = start_hub(broker.settings(), tmp_path)
+    _kiosk_staff, hub_staff = staff_pair()  # the hub checks staff events' proofs
+    hub = start_hub(broker.settings(), tmp_path, staff=hub_staff)
     kiosk = FakeKiosk(broker)
     kiosk.link.start()
     wait_for(lambda: kiosk.link.connected, what="the fake kiosk")
@@ -138,7 +142,8 @@ def test_a_repeated_request_gets_its_result_again_as_its_acknowledgement(rig) ->
 
 def test_a_repeated_staff_event_is_audited_once_and_acknowledged_twice(rig) -> None:
     hub, kiosk = rig
-    event = sm.StaffEvent(uuid.uuid4().hex, "lobby-1", "2026-11-30T08:41", "login", "ana", "supervisor")
+    unsigned = sm.StaffEvent(uuid.uuid4().hex, "lobby-1", "2026-11-30T08:41", "login", "ana", "supervisor")
+    event = replace(unsigned, proof=sign(proof_key("ana"), unsigned))  # as ana's signed-in panel sends it
     for times in (1, 2):  # one after the other: within one batch, one acknowledgement covers both
         kiosk.send(TREE.kiosk("lobby-1", "event"), event)
         wait_for(lambda n=times: kiosk.has([event.key], times=n), what=f"acknowledgement #{times}")
