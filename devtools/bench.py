@@ -25,6 +25,7 @@ _AREAS = (
     "devtools.bench_ui",
     "devtools.bench_screen",
     "devtools.bench_dashboard",
+    "devtools.bench_truths",
 )
 
 
