@@ -8,6 +8,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -16,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings
-from devtools.local_broker import Broker
+from devtools.local_broker import Broker, free_port
 from hub.sample import sample_morning
 from hub.service import HubService
+from kiosk.cli import main as kiosk_main
 from sync import messages as m
+from sync.cache import KioskCache
 from sync.kiosk_sync import KioskSync
 
 _QUEUED = 100
@@ -84,9 +90,64 @@ def bench_reconnect_drain(state: Path, queued: int = _QUEUED, outage_s: float = 
         broker.stop()
 
 
+def bench_doctor_offline(state: Path, runs: int = 3) -> dict[str, Any]:
+    """``python -m kiosk doctor`` as a technician runs it (a fresh process), on a kiosk
+    holding today's day whose broker address answers nothing."""
+    config = state / "etc" / "kiosk.toml"
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = kiosk_main(
+            [
+                "provision",
+                "--kiosk-id",
+                "lobby-1",
+                "--practice",
+                "bench",
+                "--site",
+                "main",
+                "--broker",
+                f"mqtt://127.0.0.1:{free_port()}",
+                "--set",
+                f"kiosk.state_dir={str(state / 'kiosk')!r}",
+                "--set",
+                "speech.enabled=false",
+                "--output",
+                str(config),
+                "--no-verify",
+            ]
+        )
+    if code != 0:
+        raise RuntimeError("provisioning the bench kiosk failed")
+    plan = sample_morning(date.today())
+    cache = KioskCache.open(state / "kiosk" / "kiosk.sqlite")
+    for pid, name in plan.providers.items():
+        appts = [a.to_wire() for a in plan.appointments if a.provider_id == pid]
+        cache.apply_schedule(m.ProviderSchedule(pid, name, plan.date, 1, appts), "bench")
+    cache.close()
+    samples, codes = [], set()
+    for _ in range(runs):
+        started = time.monotonic()
+        proc = subprocess.run(
+            [sys.executable, "-m", "kiosk", "--config", str(config), "doctor"],
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+        samples.append(time.monotonic() - started)
+        codes.add(proc.returncode)
+    return {
+        "doctor_offline_s": {
+            "seconds": round(max(samples), 3),
+            "runs": runs,
+            "exit_codes": sorted(codes),
+            "goal_s": 3.0,
+        }
+    }
+
+
 def run_bench(quick: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-truths-") as tmp:
         state = Path(tmp)
         out: dict[str, Any] = {}
         out.update(bench_reconnect_drain(state / "drain", outage_s=4.0 if quick else _OUTAGE_S))
+        out.update(bench_doctor_offline(state / "doctor", runs=1 if quick else 3))
         return out
