@@ -26,6 +26,7 @@ from core.errors import ConfigError, KioskError, WireError
 from core.logs import setup_logging
 from core.systemd import serve_until_stopped
 from hub.command_client import EXIT_CODES, Answer, Command, Outcome, deliver
+from hub.health_view import health_rows, render_health
 from hub.origin import PRACTICE_CLI_ID
 from hub.sample import sample_morning
 from hub.schedule_io import load_plan
@@ -92,6 +93,10 @@ def add_commands(subparsers: Any) -> None:
     kiosks = sub.add_parser("kiosks", help="list kiosks, their availability and what they display")
     kiosks.add_argument("--json", action="store_true")
     kiosks.set_defaults(handler=_kiosks)
+
+    health = sub.add_parser("health", help="rejected messages (hub and kiosks) and the kiosks' health")
+    health.add_argument("--json", action="store_true")
+    health.set_defaults(handler=_health)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -301,6 +306,13 @@ def _kiosks(args: argparse.Namespace) -> int:
             f"  {row['id']:<12} {state:<8} v{row.get('software_version') or '?':<8} {drawn:<8}"
             f" displays {row['display']}"
         )
+    return 0
+
+
+def _health(args: argparse.Namespace) -> int:
+    with _read_store(args) as store:
+        view = health_rows(store)
+    print(json.dumps(view, indent=2) if args.json else render_health(view))
     return 0
 
 

@@ -148,7 +148,7 @@ def test_migration_3_gives_old_requests_their_origin(tmp_path: Path) -> None:
         )
     db.close()
     store = HubStore.open(path)
-    assert schema_version(store.db) == len(HUB_MIGRATIONS) == 5
+    assert schema_version(store.db) == len(HUB_MIGRATIONS) == 6
     assert store.request_origins() == {
         "old-cli": RequestOrigin.PRACTICE_CLI,
         "old-forged": RequestOrigin.KIOSK,
