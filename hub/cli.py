@@ -25,6 +25,7 @@ from core.clock import SystemClock
 from core.errors import ConfigError, KioskError, WireError
 from core.logs import setup_logging
 from core.systemd import serve_until_stopped
+from hub import broker_config
 from hub.command_client import EXIT_CODES, Answer, Command, Outcome, deliver
 from hub.health_view import health_rows, render_health
 from hub.origin import PRACTICE_CLI_ID
@@ -97,6 +98,8 @@ def add_commands(subparsers: Any) -> None:
     health = sub.add_parser("health", help="rejected messages (hub and kiosks) and the kiosks' health")
     health.add_argument("--json", action="store_true")
     health.set_defaults(handler=_health)
+
+    broker_config.add_command(sub, _broker_config)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -313,6 +316,11 @@ def _health(args: argparse.Namespace) -> int:
     with _read_store(args) as store:
         view = health_rows(store)
     print(json.dumps(view, indent=2) if args.json else render_health(view))
+    return 0
+
+
+def _broker_config(args: argparse.Namespace) -> int:
+    print(broker_config.write_from_args(args, _settings(args)))
     return 0
 
 

@@ -1,5 +1,6 @@
 """Mosquitto ACL for one site: the hub writes hub state; each kiosk writes only its own
-topics and reads what a kiosk needs. Used by provisioning and by the tests' broker."""
+topics and reads what a kiosk needs. Written into a site's broker by `kiosk hub
+broker-config` (hub/broker_config.py), and used by the tests' broker."""
 
 from __future__ import annotations
 
