@@ -36,11 +36,24 @@ class BrokerSettings:
     cert_file: str = field(default="", metadata=_doc("Client certificate (PEM) for mutual TLS."))
     key_file: str = field(default="", metadata=_doc("Client private key (PEM) for mutual TLS."))
     keepalive_s: int = field(default=15, metadata=_doc("MQTT keepalive in seconds.", min=5, max=600))
+    # The broker is on the practice LAN: a reconnect attempt costs one SYN, and a returning
+    # broker should get the kiosk's queued check-ins within seconds, not after a 30 s wait.
     reconnect_min_s: float = field(
-        default=0.5, metadata=_doc("First reconnect backoff ceiling (s).", min=0.05, max=60)
+        default=0.2,
+        metadata=_doc(
+            "First reconnect backoff ceiling (s); each wait is uniform(ceiling/2, ceiling).",
+            min=0.05,
+            max=60,
+        ),
     )
     reconnect_max_s: float = field(
-        default=30.0, metadata=_doc("Largest reconnect backoff ceiling (s).", min=0.1, max=3600)
+        default=2.0,
+        metadata=_doc(
+            "Largest reconnect backoff ceiling (s): a returning broker is retried within this "
+            "long. A few seconds suits a LAN; raise it only for a broker across a WAN.",
+            min=0.1,
+            max=3600,
+        ),
     )
 
     @property

@@ -1,7 +1,8 @@
 """``kiosk hub ...``: run the hub, and act as the practice from a terminal.
 
-``run`` is the service. ``status`` sends a status change to the running hub over MQTT
-(the hub stays the single writer) and waits for its answer; ``checkins`` and
+``run`` is the service. ``status`` and ``ack`` send a command to the running hub over MQTT
+(the hub stays the single writer), resending it until the hub answers, and exit with the
+outcome's code (``hub.command_client.EXIT_CODES``); ``checkins`` and
 ``kiosks`` read the hub's database (read-only, safe while it runs).
 """
 
@@ -9,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import queue
 import sys
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,9 @@ from core.clock import SystemClock
 from core.errors import ConfigError, KioskError, WireError
 from core.logs import setup_logging
 from core.systemd import serve_until_stopped
+from hub import broker_config
+from hub.command_client import EXIT_CODES, Answer, Command, Outcome, deliver
+from hub.health_view import health_rows, render_health
 from hub.origin import PRACTICE_CLI_ID
 from hub.sample import sample_morning
 from hub.schedule_io import load_plan
@@ -31,7 +35,7 @@ from hub.service import HubService
 from hub.store import HubStore
 from sync import messages as m
 from sync import staff_messages as sm
-from sync.link import LinkEvent, MqttLink
+from sync.link import LinkEvent
 from sync.topics import TopicTree
 from sync.wire import decode, encode
 
@@ -54,7 +58,7 @@ def add_commands(subparsers: Any) -> None:
     status.add_argument("value", nargs="?", help="minutes late, or HH:MM for leaving")
     status.add_argument("--reason", default="", help="e.g. sick, emergency")
     status.add_argument("--by", default="practice", help="who is making the change")
-    status.add_argument("--timeout", type=float, default=10.0)
+    status.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the hub's answer")
     status.set_defaults(handler=_status)
 
     checkins = sub.add_parser("checkins", help="list recorded check-ins")
@@ -79,6 +83,7 @@ def add_commands(subparsers: Any) -> None:
     ack = sub.add_parser("ack", help="acknowledge a supervisor notice")
     ack.add_argument("notice")
     ack.add_argument("--by", required=True, help="the supervisor's staff id")
+    ack.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the hub's answer")
     ack.set_defaults(handler=_ack)
 
     web_password = sub.add_parser("web-password", help="set a staff member's dashboard password")
@@ -89,6 +94,12 @@ def add_commands(subparsers: Any) -> None:
     kiosks = sub.add_parser("kiosks", help="list kiosks, their availability and what they display")
     kiosks.add_argument("--json", action="store_true")
     kiosks.set_defaults(handler=_kiosks)
+
+    health = sub.add_parser("health", help="rejected messages (hub and kiosks) and the kiosks' health")
+    health.add_argument("--json", action="store_true")
+    health.set_defaults(handler=_health)
+
+    broker_config.add_command(sub, _broker_config)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -209,51 +220,51 @@ def _status(args: argparse.Namespace) -> int:
     finally:
         store.close()
     req = build_request(provider_id, args.state, args.value, args.reason, args.by)
-    result = send_command(settings, req, args.timeout)
-    if result is None:
-        print(f"The hub did not answer in {args.timeout:.0f} s. The change is queued at the broker and")
-        print("applies when the hub is running (`kiosk hub run`).")
-        return 3
-    if not result.accepted:
-        print(f"Rejected: {result.reason}")
-        return 1
-    print(f"{provider_id}: {args.state} {args.value or ''} (status version {result.status_version})".rstrip())
-    return 0
+    outcome, result = deliver_status_change(settings, req, args.timeout)
+    if outcome.kind == "applied" and result is not None:
+        change = f"{provider_id}: {args.state} {args.value or ''}".rstrip()
+        print(f"Applied: {change} (status version {result.status_version})")
+    else:
+        print(_said(outcome))
+    return outcome.exit_code
+
+
+def _said(outcome: Outcome) -> str:
+    return {
+        "applied": "Applied",
+        "refused": "Refused by the hub",
+        "not_delivered": "Not delivered",
+        "unreachable": "Not delivered (no broker)",
+    }[outcome.kind] + f": {outcome.detail}"
+
+
+def deliver_status_change(
+    settings: Settings, req: m.StatusChangeRequest, timeout: float
+) -> tuple[Outcome, m.RequestResult | None]:
+    """Send ``req`` on the hub's command topic until the hub answers or ``timeout`` passes."""
+    tree = TopicTree(settings.kiosk.practice, settings.kiosk.site)
+    answered: list[m.RequestResult] = []
+
+    def answer(event: LinkEvent) -> Answer | None:
+        try:
+            result = decode(event.payload, m.RequestResult)
+        except WireError:
+            return None
+        if result.key != req.key:
+            return None  # another CLI's answer: the topic is the practice CLI's, shared
+        answered.append(result)
+        return Answer(result.accepted, "applied" if result.accepted else result.reason)
+
+    command = Command(
+        tree.hub_command(), encode(req), req.key, [tree.request_result(PRACTICE_CLI_ID)], answer
+    )
+    outcome = deliver(settings.broker, f"hub-cli-{req.key[:8]}", command, timeout)
+    return outcome, (answered[-1] if answered else None)
 
 
 def send_command(settings: Settings, req: m.StatusChangeRequest, timeout: float) -> m.RequestResult | None:
-    """Publish ``req`` on the hub's command topic and wait for the hub's answer."""
-    tree = TopicTree(settings.kiosk.practice, settings.kiosk.site)
-    events: queue.Queue[LinkEvent] = queue.Queue()
-    link = MqttLink(
-        settings.broker,
-        client_id=f"hub-cli-{req.key[:8]}",
-        on_event=events.put,
-        subscriptions=[tree.request_result(PRACTICE_CLI_ID)],
-    )
-    link.start()
-    try:
-        sent = False
-        deadline = SystemClock().monotonic() + timeout
-        while (left := deadline - SystemClock().monotonic()) > 0:
-            try:
-                event = events.get(timeout=min(left, 0.5))
-            except queue.Empty:
-                continue
-            if event.kind == "connected" and not sent:
-                sent = link.publish(tree.hub_command(), encode(req), qos=1)
-            elif event.kind == "refused":
-                raise KioskError(f"broker refused the connection: {event.reason}")
-            elif event.kind == "message":
-                try:
-                    result = decode(event.payload, m.RequestResult)
-                except WireError:
-                    continue
-                if result.key == req.key:
-                    return result
-        return None
-    finally:
-        link.stop()
+    """The hub's answer to ``req``, or None when it did not come within ``timeout``."""
+    return deliver_status_change(settings, req, timeout)[1]
 
 
 @contextmanager
@@ -312,6 +323,18 @@ def _outbox_cell(health: object) -> str:
     return f"{queued} queued, {sent} unacknowledged{age}"
 
 
+def _health(args: argparse.Namespace) -> int:
+    with _read_store(args) as store:
+        view = health_rows(store)
+    print(json.dumps(view, indent=2) if args.json else render_health(view))
+    return 0
+
+
+def _broker_config(args: argparse.Namespace) -> int:
+    print(broker_config.write_from_args(args, _settings(args)))
+    return 0
+
+
 def _audit_verify(args: argparse.Namespace) -> int:
     with _read_store(args) as store:
         ok, summary = store.audit.verify()
@@ -338,30 +361,47 @@ def _escalations(args: argparse.Namespace) -> int:
 
 def _ack(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    known = _known_notice(settings, args.notice)
+    if known is not None and known.acked_by:
+        print(f"Refused by the hub: notice {args.notice} was acknowledged before, by {known.acked_by}")
+        return EXIT_CODES["refused"]
     tree = TopicTree(settings.kiosk.practice, settings.kiosk.site)
     msg = sm.NoticeAck(
         uuid.uuid4().hex, PRACTICE_CLI_ID, args.notice, args.by, SystemClock().now().isoformat()
     )
-    events: queue.Queue[LinkEvent] = queue.Queue()
-    link = MqttLink(settings.broker, client_id=f"hub-cli-{msg.key[:8]}", on_event=events.put)
-    link.start()
+
+    def answer(event: LinkEvent) -> Answer | None:
+        """The hub republishes the notice once acknowledged; a retained copy is older news."""
+        try:
+            notice = decode(event.payload, sm.SupervisorNotice)
+        except WireError:
+            return None
+        if not notice.acked_by:
+            return None
+        if event.retained or notice.acked_by != args.by:
+            return Answer(False, f"notice {args.notice} was acknowledged before, by {notice.acked_by}")
+        return Answer(True, f"acknowledged {args.notice}")
+
+    command = Command(tree.hub_command_ack(), encode(msg), msg.key, [tree.notice(args.notice)], answer)
+    outcome = deliver(settings.broker, f"hub-cli-{msg.key[:8]}", command, args.timeout)
+    if outcome.kind == "not_delivered" and known is None:
+        outcome = replace(
+            outcome, detail=f"{outcome.detail} (is {args.notice!r} a notice? `kiosk hub escalations`)"
+        )
+    print(_said(outcome))
+    return outcome.exit_code
+
+
+def _known_notice(settings: Settings, notice_id: str) -> sm.SupervisorNotice | None:
+    """The notice as the hub's database holds it, when this machine has the database."""
+    path = _db_path(settings)
+    if not path.exists():
+        return None
+    store = HubStore.open(path, readonly=True)
     try:
-        while True:
-            event = events.get(timeout=10)
-            if event.kind == "connected":
-                link.publish(tree.hub_command_ack(), encode(msg), qos=1, token=msg.key)
-            elif event.kind == "published" and event.token == msg.key:
-                if not event.ok:
-                    raise KioskError(f"broker refused the acknowledgement: {event.reason}")
-                print(f"acknowledged {args.notice}")
-                return 0
-            elif event.kind == "refused":
-                raise KioskError(f"broker refused the connection: {event.reason}")
-    except queue.Empty:
-        print("the broker did not answer in 10 s")
-        return 3
+        return store.staff.notice(notice_id)
     finally:
-        link.stop()
+        store.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -154,6 +154,17 @@ def _v6_received_keys(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v7_rejection_counts(db: sqlite_utils.Database) -> None:
+    """Messages the hub rejected, counted by sender (the kiosk id of the topic, '' when the
+    topic names none) and reason, so `kiosk hub health` shows them after a restart. Never
+    the message itself: a rejected payload may carry patient data."""
+    db.execute(
+        "CREATE TABLE rejections ("
+        " source TEXT NOT NULL, reason TEXT NOT NULL, count INTEGER NOT NULL, last_at TEXT NOT NULL,"
+        " PRIMARY KEY (source, reason))"
+    )
+
+
 HUB_MIGRATIONS = [
     _v1_initial,
     _v2_staff_side,
@@ -161,4 +172,5 @@ HUB_MIGRATIONS = [
     _v4_display_screen,
     _v5_web_accounts,
     _v6_received_keys,
+    _v7_rejection_counts,
 ]

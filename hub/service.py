@@ -70,6 +70,7 @@ class HubService:
         self.stats: Counter[str] = Counter()
         self._decoder = InboundDecoder(self.tree)
         self._pending: list[Received] = []  # decoded, not yet recorded
+        self._rejections: Counter[tuple[str, str]] = Counter()  # (source, reason), not yet stored
         self._plan: DayPlan | None = None
         self._worker = Worker(
             "hub",
@@ -174,7 +175,9 @@ class HubService:
     def _on_link(self, event: LinkEvent) -> None:
         if event.kind == "message":
             msg = self._decoder.decode(event.topic, event.payload)
-            if not isinstance(msg, Rejected):
+            if isinstance(msg, Rejected):
+                self._rejections[self._rejection_source(msg.topic), msg.reason] += 1
+            else:
                 self._pending.append(Received(msg, RequestOrigin.of_topic(self.tree, event.topic)))
                 if len(self._pending) >= _BATCH:
                     self._flush()
@@ -182,8 +185,24 @@ class HubService:
             self._flush()
             self._on_connected()
 
+    def _rejection_source(self, topic: str) -> str:
+        route = self.tree.route(topic)
+        return route.kiosk_id if route is not None else ""
+
+    def _persist_rejections(self) -> None:
+        """Add the rejections counted since the last flush to the store (`kiosk hub health`)."""
+        counts, self._rejections = self._rejections, Counter()
+        if not counts or self.store is None:
+            return
+        try:
+            with self.store.transaction():
+                self.store.count_rejections(counts, self.clock.now().isoformat())
+        except KioskError as exc:
+            self._count_store_error(exc)
+
     def _flush(self) -> None:
         """Record what has accumulated: one transaction, or one each if that fails."""
+        self._persist_rejections()
         messages, self._pending = self._pending, []
         if not messages:
             return

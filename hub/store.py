@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -346,6 +346,24 @@ class HubStore:
 
     def counters(self) -> dict[str, int]:
         return {r[0]: r[1] for r in self.db.execute("SELECT name, value FROM counters")}
+
+    # --- rejected messages ------------------------------------------------------------
+
+    def count_rejections(self, counts: Mapping[tuple[str, str], int], at: str) -> None:
+        """Add ``{(source, reason): n}`` to the persisted rejection counts."""
+        for (source, reason), n in counts.items():
+            self.db.execute(
+                "INSERT INTO rejections (source, reason, count, last_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(source, reason) DO UPDATE SET count = count + excluded.count,"
+                " last_at = excluded.last_at",
+                [source, reason, n, at],
+            )
+
+    def rejections(self) -> list[dict[str, object]]:
+        rows = self.db.execute(
+            "SELECT source, reason, count, last_at FROM rejections ORDER BY source, reason"
+        ).fetchall()
+        return [{"source": r[0], "reason": r[1], "count": r[2], "last_at": r[3]} for r in rows]
 
 
 def _content(schedule: m.ProviderSchedule) -> tuple[object, ...]:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import queue
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from config.settings import Settings
 from core.clock import Clock, SystemClock
 from core.errors import KioskError, WireError
+from domain.board import board_rows, row_words
 from kiosk.checks import CheckResult, check_broker, check_clock, check_speech, check_state_dir
 from sync import messages as m
 from sync.cache import KioskCache
@@ -26,32 +28,86 @@ def cache_path(settings: Settings) -> Path:
     return Path(settings.kiosk.state_dir) / "kiosk.sqlite"
 
 
-def doctor(settings: Settings, clock: Clock | None = None, broker_timeout: float = 10.0) -> list[CheckResult]:
+def doctor(settings: Settings, clock: Clock | None = None, broker_timeout: float = 2.0) -> list[CheckResult]:
+    """Answers within about ``broker_timeout`` + 1 s when the broker is unreachable. An
+    unreachable broker is a warning while the cache holds today's day (the kiosk serves
+    patients from it and queues their check-ins), a failure otherwise."""
     clock = clock or SystemClock()
     results = [check_state_dir(Path(settings.kiosk.state_dir))]
-    last_synced = ""
-    path = cache_path(settings)
-    if path.exists():
-        try:
-            cache = KioskCache.open(path)
-        except KioskError as exc:
-            results.append(
-                CheckResult("cache", False, str(exc), "`kiosk reset --cache` rebuilds it from the hub")
-            )
-        else:
-            try:
-                results += _cache_checks(cache, settings, clock)
-                last_synced = cache.get_meta("last_live_at")
-            finally:
-                cache.close()
-    else:
-        results.append(CheckResult("cache", True, "not created yet (the kiosk has not run)", warning=True))
+    cached, serving, last_synced = _cache_section(settings, clock)
+    results += cached
     results.append(check_clock(clock, last_synced))
     results.append(check_speech(settings))
-    results.append(check_broker(settings.broker, settings.kiosk.id, broker_timeout))
-    if results[-1].ok:
+    broker = check_broker(settings.broker, settings.kiosk.id, broker_timeout)
+    if broker.ok:
+        results.append(broker)
         results += _reported_health(settings, broker_timeout)
+    elif serving:
+        advice = f"the kiosk serves patients from its cache and queues check-ins; {broker.advice}"
+        results.append(replace(broker, ok=True, warning=True, advice=advice))
+    else:
+        results.append(broker)
     return results
+
+
+def _cache_section(settings: Settings, clock: Clock) -> tuple[list[CheckResult], bool, str]:
+    """The cache's checks, whether it can serve patients today, and when it last synced."""
+    path = cache_path(settings)
+    if not path.exists():
+        return (
+            [CheckResult("cache", True, "not created yet (the kiosk has not run)", warning=True)],
+            False,
+            "",
+        )
+    try:
+        cache = KioskCache.open(path)
+    except KioskError as exc:
+        advice = "`kiosk reset --cache` rebuilds it from the hub"
+        return [CheckResult("cache", False, str(exc), advice)], False, ""
+    try:
+        results = _cache_checks(cache, settings, clock)
+        day = _cached_day(cache, clock)
+        intact = all(r.ok for r in results if r.name == "cache integrity")
+        return results + day, intact and not day[0].warning, cache.get_meta("last_live_at")
+    finally:
+        cache.close()
+
+
+def _cached_day(cache: KioskCache, clock: Clock) -> list[CheckResult]:
+    """Today's day as the cache holds it: what an offline kiosk shows and serves."""
+    today = clock.now().date().isoformat()
+    providers = [p for p in cache.providers() if p.date == today]
+    if not providers:
+        held = max((p.date for p in cache.providers()), default="")
+        detail = f"no schedule for {today}" + (f" (the cache holds {held})" if held else "")
+        return [
+            CheckResult("cached day", True, detail, "the hub sends the day when it is reached", warning=True)
+        ]
+    age = cache_age_from_meta(cache, clock)
+    counts = {p.id: len(cache.appointments_for(p.id)) for p in providers}
+    age_text = "never in step with the hub" if age < 0 else f"cache {_age_words(age)} old"
+    out = [
+        CheckResult(
+            "cached day",
+            True,
+            f"{today}: {len(providers)} providers, {sum(counts.values())} appointments, {age_text}",
+        )
+    ]
+    for row in board_rows(providers, cache.statuses()):
+        out.append(
+            CheckResult(
+                f"provider {row.name}", True, f"{row_words(row)}, {counts[row.provider_id]} appointments"
+            )
+        )
+    return out
+
+
+def _age_words(age_s: float) -> str:
+    if age_s < 120:
+        return f"{int(age_s)} s"
+    if age_s < 7200:
+        return f"{int(age_s // 60)} min"
+    return f"{age_s / 3600:.1f} h"
 
 
 def _cache_checks(cache: KioskCache, settings: Settings, clock: Clock) -> list[CheckResult]:

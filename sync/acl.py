@@ -1,8 +1,8 @@
 """Mosquitto ACL for one site: the hub writes hub state; each kiosk writes only its own
 topics and reads what a kiosk needs - including its own ``hub/result/<id>`` and
 ``hub/ack/<id>``, never another kiosk's (``TopicTree.kiosk_subscriptions``). No kiosk may
-write under ``hub/``: an acknowledgement only the hub can give. Used by provisioning and
-by the tests' broker."""
+write under ``hub/``: an acknowledgement only the hub can give. Written into a site's
+broker by `kiosk hub broker-config` (hub/broker_config.py), and used by the tests' broker."""
 
 from __future__ import annotations
 

@@ -71,6 +71,7 @@ class _Outgoing:
     qos: int
     retain: bool
     token: object
+    expiry_s: int = 0
 
 
 @dataclass(frozen=True)
@@ -152,14 +153,23 @@ class MqttLink:
         self._worker.stop(timeout + 5)
 
     def publish(
-        self, topic: str, payload: bytes, qos: int = 1, retain: bool = False, token: object = None
+        self,
+        topic: str,
+        payload: bytes,
+        qos: int = 1,
+        retain: bool = False,
+        token: object = None,
+        *,
+        expiry_s: int = 0,
     ) -> bool:
         """Hand a message to the broker connection, from any thread. False when not
-        connected (the caller keeps the message); the "published" event carries ``token``."""
+        connected (the caller keeps the message); the "published" event carries ``token``.
+        ``expiry_s`` > 0 (MQTT 5 only) makes the broker drop the message undelivered after
+        that long."""
         generation = self._generation  # read before ``connected``: a later loss drops it
         if not self._connected.is_set():
             return False
-        out = _Outgoing(topic, payload, qos, retain, token)
+        out = _Outgoing(topic, payload, qos, retain, token, expiry_s)
         if self._worker.is_current():
             return self._send(generation, out)
         if not self._worker.post(self._send, generation, out):
@@ -242,7 +252,11 @@ class MqttLink:
         client = self._client
         if client is None or generation != self._generation or not self._connected.is_set():
             return False  # handed over for a connection that is gone: the caller replays
-        info = client.publish(out.topic, out.payload, qos=out.qos, retain=out.retain)
+        props = None
+        if out.expiry_s > 0 and self._protocol == MQTTProtocolVersion.MQTTv5:
+            props = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call, unused-ignore]  # paho
+            props.MessageExpiryInterval = out.expiry_s
+        info = client.publish(out.topic, out.payload, qos=out.qos, retain=out.retain, properties=props)
         if info.rc != mqtt.MQTT_ERR_SUCCESS:
             return False
         if out.qos > 0:
