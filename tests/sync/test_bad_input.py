@@ -4,6 +4,7 @@ counted, and never allowed to overwrite good state."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ def _good_status(version: int, delay: int) -> bytes:
 
 
 @pytest.fixture
-def kiosk(broker: Broker, tmp_path: Path):
+def kiosk(broker: Broker, tmp_path: Path) -> Iterator[RecordingKiosk]:
     k = RecordingKiosk(broker.settings(), tmp_path).start()
     wait_for(lambda: k.sync.link.connected, what="connect")
     yield k
@@ -39,8 +40,9 @@ def test_versions_reject_stale_and_duplicate_status(broker: Broker, kiosk: Recor
     _send(broker, TREE.status("chen"), _good_status(4, 99))  # older: late, out of order
     _send(broker, TREE.status("chen"), _good_status(5, 77))  # same version again, other content
     _send(broker, TREE.status("chen"), _good_status(6, 30))
-    wait_for(lambda: kiosk.status("chen").version == 6, what="version 6")
-    assert kiosk.status("chen").delay_min == 30
+    wait_for(lambda: (s := kiosk.status("chen")) is not None and s.version == 6, what="version 6")
+    latest = kiosk.status("chen")
+    assert latest is not None and latest.delay_min == 30
     stats = kiosk.sync._stats
     assert stats["applied_stale"] == 1 and stats["applied_duplicate"] == 1
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from tests.support.practice import Practice, assert_exactly_once
 
 
 @pytest.fixture
-def practice(broker: Broker, tmp_path: Path):
+def practice(broker: Broker, tmp_path: Path) -> Iterator[Practice]:
     seed = random.randrange(1 << 30)
     p = Practice(broker, tmp_path, seed)
     p.events.append(f"seed {seed}")

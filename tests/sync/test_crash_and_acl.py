@@ -6,6 +6,7 @@ from __future__ import annotations
 import queue
 import signal
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -98,13 +99,14 @@ def _close(proc: subprocess.Popen[str]) -> None:
 def _outbox_empty(state: Path) -> bool:
     cache = KioskCache.open(state / "kiosk.sqlite")
     try:
-        return cache.db.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0] == 0
+        unsent: int = cache.db.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
+        return unsent == 0
     finally:
         cache.close()
 
 
 @pytest.fixture(params=BROKER_MODES)
-def secure_broker(request: pytest.FixtureRequest, tmp_path: Path):
+def secure_broker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Broker]:
     """Passwords and the ACL, plain and over TLS (the way the README installs a practice)."""
     creds = Credentials(
         users={"hub": "hub-secret", "lobby-1": "k1-secret", "lobby-2": "k2-secret"},

@@ -47,7 +47,10 @@ def test_a_checkin_is_recorded_once_and_marks_the_appointment_on_every_kiosk(
         assert a.sync.submit(msg) is False  # the same key again is not queued twice
         wait_for(lambda: hub.call(lambda s: s.checkin_count()) == 1, what="the hub to record the check-in")
         wait_for(
-            lambda: b.sync.call(lambda c: c.appointment(appt.id)).state == "checked_in",
+            lambda: (
+                (seen := b.sync.call(lambda c: c.appointment(appt.id))) is not None
+                and seen.state == "checked_in"
+            ),
             what="kiosk b to know",
         )
         wait_for(lambda: a.outbox_depth() == 0, what="the outbox to empty on the hub's acknowledgement")

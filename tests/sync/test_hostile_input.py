@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from sync import messages as m
+from sync.cache import Applied
 from sync.kiosk_sync import SyncChange
 from sync.topics import TopicTree
 from tests.support.broker import Broker, publish_raw
@@ -107,11 +108,11 @@ def test_a_handler_that_raises_is_counted_in_the_health_metrics_and_sync_goes_on
         real = cache.apply_status
         calls = [0]
 
-        def apply_once_broken(msg: m.ProviderStatus, now: str):  # type: ignore[no-untyped-def]
+        def apply_once_broken(msg: m.ProviderStatus, received_at: str) -> Applied:
             calls[0] += 1
             if calls[0] == 1:
                 raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
-            return real(msg, now)
+            return real(msg, received_at)
 
         cache.apply_status = apply_once_broken  # type: ignore[method-assign]
         hub.set_status(status_request("chen", "late", 10))
@@ -158,7 +159,8 @@ def test_a_raising_listener_is_survived_and_a_hanging_one_shows_in_alive(
         wait_for(lambda: not kiosk.sync.alive(timeout=0.5), what="alive() to go False on the hang")
         release.set()
         wait_for(lambda: kiosk.sync.alive(timeout=2), what="alive() again once it returns")
-        assert kiosk.status("chen").delay_min == 20
+        last = kiosk.status("chen")
+        assert last is not None and last.delay_min == 20
     finally:
         release.set()
         kiosk.stop()

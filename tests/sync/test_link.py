@@ -92,7 +92,11 @@ def test_a_stop_while_messages_arrive_is_a_clean_disconnect_at_the_broker(broker
         for n in range(5):
             link = MqttLink(broker.settings(), f"leaver-{n}", lambda _e: None, subscriptions=["acme/main/f"])
             link.start()
-            wait_for(lambda link=link: link.connects == 1, what="subscribed")
+
+            def subscribed(link: MqttLink = link) -> bool:
+                return link.connects == 1
+
+            wait_for(subscribed, what="subscribed")
             for _ in range(200):
                 flood.publish("acme/main/f", b"x" * 200, qos=1)
             link.stop()

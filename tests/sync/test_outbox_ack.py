@@ -4,6 +4,7 @@ driven without a broker: a fake link records what is published, a manual clock s
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -34,8 +35,11 @@ class FakeLink:
         return True
 
 
+Rig = tuple[Outbox, OutboxSender, FakeLink, ManualClock, "Counter[str]"]  # what `rig` yields
+
+
 @pytest.fixture
-def rig(tmp_path: Path):
+def rig(tmp_path: Path) -> Iterator[Rig]:
     cache = KioskCache.open(tmp_path / "k.sqlite")
     clock = ManualClock(START)
     link = FakeLink()
@@ -59,7 +63,7 @@ def _puback(sender: OutboxSender, tokens: list[object], ok: bool = True) -> None
     sender.settle_noted()
 
 
-def test_a_puback_moves_a_row_to_sent_and_only_the_hub_removes_it(rig) -> None:
+def test_a_puback_moves_a_row_to_sent_and_only_the_hub_removes_it(rig: Rig) -> None:
     box, sender, link, _clock, stats = rig
     keys = _add(sender, 3)
     assert box.depths().queued == 3
@@ -71,7 +75,7 @@ def test_a_puback_moves_a_row_to_sent_and_only_the_hub_removes_it(rig) -> None:
     assert box.depth() == 1 and box.pending()[0].key == keys[2]
 
 
-def test_what_the_hub_has_not_acknowledged_is_sent_again_only_while_it_is_online(rig) -> None:
+def test_what_the_hub_has_not_acknowledged_is_sent_again_only_while_it_is_online(rig: Rig) -> None:
     box, sender, link, clock, stats = rig
     keys = _add(sender, 2)
     _puback(sender, list(link.sent))
@@ -90,7 +94,7 @@ def test_what_the_hub_has_not_acknowledged_is_sent_again_only_while_it_is_online
     assert sender.resend_overdue(hub_online=True) == 0
 
 
-def test_a_hub_working_through_a_backlog_is_not_buried_in_copies(rig) -> None:
+def test_a_hub_working_through_a_backlog_is_not_buried_in_copies(rig: Rig) -> None:
     box, sender, link, clock, _stats = rig
     keys = _add(sender, 3)
     _puback(sender, list(link.sent))
@@ -104,7 +108,7 @@ def test_a_hub_working_through_a_backlog_is_not_buried_in_copies(rig) -> None:
     assert sender.resend_overdue(hub_online=True) == 1 and link.sent == [box.pending()[0].seq]
 
 
-def test_a_row_still_waiting_for_its_puback_is_not_sent_again(rig) -> None:
+def test_a_row_still_waiting_for_its_puback_is_not_sent_again(rig: Rig) -> None:
     _box, sender, link, clock, _stats = rig
     _add(sender, 1)
     clock.advance(60)
@@ -112,7 +116,7 @@ def test_a_row_still_waiting_for_its_puback_is_not_sent_again(rig) -> None:
     assert len(link.sent) == 1
 
 
-def test_a_refused_row_waits_for_the_next_connect(rig) -> None:
+def test_a_refused_row_waits_for_the_next_connect(rig: Rig) -> None:
     box, sender, link, clock, stats = rig
     _add(sender, 1)
     _puback(sender, list(link.sent), ok=False)
@@ -125,7 +129,7 @@ def test_a_refused_row_waits_for_the_next_connect(rig) -> None:
     assert len(link.sent) == 1
 
 
-def test_every_reconnect_replays_queued_and_sent_rows_in_order(rig) -> None:
+def test_every_reconnect_replays_queued_and_sent_rows_in_order(rig: Rig) -> None:
     box, sender, link, _clock, _stats = rig
     _add(sender, 3)
     _puback(sender, link.sent[:2])
@@ -137,7 +141,7 @@ def test_every_reconnect_replays_queued_and_sent_rows_in_order(rig) -> None:
     assert link.sent == [i.seq for i in box.pending()] and len(link.sent) == 3
 
 
-def test_a_late_puback_does_not_revive_an_acknowledged_row(rig) -> None:
+def test_a_late_puback_does_not_revive_an_acknowledged_row(rig: Rig) -> None:
     box, sender, link, _clock, _stats = rig
     keys = _add(sender, 1)
     sender.acknowledge(keys, ["checkin"])  # the hub's ack overtook the broker's PUBACK
@@ -145,7 +149,7 @@ def test_a_late_puback_does_not_revive_an_acknowledged_row(rig) -> None:
     assert box.depth() == 0
 
 
-def test_a_request_is_not_settled_by_a_hub_ack(rig) -> None:
+def test_a_request_is_not_settled_by_a_hub_ack(rig: Rig) -> None:
     box, sender, _link, _clock, _stats = rig
     keys = _add(sender, 1, kind="status_request")
     assert sender.acknowledge(keys, ["checkin", "staff_event", "notice_ack"]) == []

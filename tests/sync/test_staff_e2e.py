@@ -9,6 +9,7 @@ import io
 import json
 import sqlite3
 import uuid
+from collections.abc import Iterator
 from contextlib import redirect_stdout
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ import pytest
 from core.clock import SystemClock
 from domain.admin import AdminSession, Pending
 from hub.audit import AuditLog
+from hub.service import HubService
 from kiosk.cli import main
 from sync import messages as m
 from sync import staff_messages as sm
@@ -31,6 +33,7 @@ from tests.support.staff import PINS, proof_key, signed, staff_pair
 
 TREE = TopicTree("acme", "main")
 STAFF, HUB_STAFF = staff_pair({w: PINS[w] for w in ("ana", "ben")}, {}, display_deadline_s=1)
+Site = tuple[HubService, "StaffKiosk", "StaffKiosk"]  # the hub, kiosk A, kiosk B
 
 
 class StaffKiosk(RecordingKiosk):
@@ -55,10 +58,12 @@ class StaffKiosk(RecordingKiosk):
 
 
 @pytest.fixture
-def site(broker: Broker, tmp_path: Path):
+def site(broker: Broker, tmp_path: Path) -> Iterator[Site]:
     hub = start_hub(broker.settings(), tmp_path, staff=HUB_STAFF, morning_starts=morning_from_now())
-    a = StaffKiosk(broker, tmp_path, "lobby-a").start()
-    b = StaffKiosk(broker, tmp_path, "lobby-b").start()
+    a = StaffKiosk(broker, tmp_path, "lobby-a")
+    a.start()
+    b = StaffKiosk(broker, tmp_path, "lobby-b")
+    b.start()
     wait_for(lambda: a.appointments() == 27 and b.appointments() == 27, what="schedules")
     yield hub, a, b
     a.stop()
@@ -66,7 +71,7 @@ def site(broker: Broker, tmp_path: Path):
     hub.stop()
 
 
-def test_a_change_on_kiosk_a_is_displayed_on_b_and_confirmed_to_the_hub(site, tmp_path: Path) -> None:
+def test_a_change_on_kiosk_a_is_displayed_on_b_and_confirmed_to_the_hub(site: Site, tmp_path: Path) -> None:
     hub, a, b = site
     assert a.panel.login_pin("ana", "482913") == "ok"
     proposal = a.panel.propose("martinez", "Dr. Ana Martinez", "out", a.day("martinez"), reason="sick")
@@ -74,6 +79,7 @@ def test_a_change_on_kiosk_a_is_displayed_on_b_and_confirmed_to_the_hub(site, tm
     assert proposal.impact.affected >= 5 and proposal.impact.on_their_way >= 1
     assert f"{proposal.impact.affected} appointments affected" in proposal.sentence
     pending = a.panel.confirm(proposal)
+    assert pending is not None
     wait_for(lambda: (s := b.status("martinez")) is not None and s.state == "out", what="kiosk B shows out")
     wait_for(lambda: pending.status == "applied", what="kiosk A sees the hub apply it")
     wait_for(lambda: sorted(pending.displayed_by) == ["lobby-a", "lobby-b"], what="both kiosks confirmed")
@@ -91,11 +97,12 @@ def test_a_change_on_kiosk_a_is_displayed_on_b_and_confirmed_to_the_hub(site, tm
     assert {"login", "status_change", "notice_ack"} <= set(actions)
 
 
-def test_a_rejected_request_comes_back_with_its_reason(site) -> None:
+def test_a_rejected_request_comes_back_with_its_reason(site: Site) -> None:
     _hub, a, _b = site
     a.panel.login_pin("ben", "1234")
     proposal = a.panel.propose("chen", "Dr. Wei Chen", "late", a.day("chen"), delay_min=20)
     pending = a.panel.confirm(proposal)
+    assert pending is not None
     wait_for(lambda: pending.status == "applied", what="front desk may set 20 min late")
     # A forged request (a role the sender does not have) is refused by the hub, the authority.
     forged = m.StatusChangeRequest(
@@ -107,12 +114,13 @@ def test_a_rejected_request_comes_back_with_its_reason(site) -> None:
     assert a.panel.pending[forged.key].reason == "ben is front_desk, not supervisor"
 
 
-def test_an_offline_request_applies_once_after_reconnect(broker: Broker, site) -> None:
+def test_an_offline_request_applies_once_after_reconnect(broker: Broker, site: Site) -> None:
     hub, a, _b = site
     a.panel.login_pin("ana", "482913")
     broker.stop()
     wait_for(lambda: not a.sync.link.connected, what="offline")
     pending = a.panel.confirm(a.panel.propose("patel", "Dr. Raj Patel", "late", a.day("patel"), delay_min=15))
+    assert pending is not None
     assert pending.status == "pending" and a.outbox_depth() >= 1
     broker.start()
     wait_for(lambda: pending.status == "applied", timeout=30, what="applied after reconnect")
@@ -121,7 +129,7 @@ def test_an_offline_request_applies_once_after_reconnect(broker: Broker, site) -
     assert status.version == 1 and status.delay_min == 15  # applied exactly once
 
 
-def test_an_approved_change_queued_offline_applies_with_both_proofs(broker: Broker, site) -> None:
+def test_an_approved_change_queued_offline_applies_with_both_proofs(broker: Broker, site: Site) -> None:
     hub, a, b = site
     a.panel.login_pin("ben", "1234")
     broker.stop()
@@ -130,6 +138,7 @@ def test_an_approved_change_queued_offline_applies_with_both_proofs(broker: Brok
     assert proposal.needs_approval and a.panel.confirm(proposal) is None
     assert a.panel.approve("ana", "482913")  # checked on the kiosk: no hub needed
     pending = a.panel.confirm(proposal)
+    assert pending is not None
     assert pending is not None and pending.status == "pending"
     broker.start()
     wait_for(lambda: pending.status == "applied", timeout=30, what="applied after reconnect")
@@ -139,18 +148,20 @@ def test_an_approved_change_queued_offline_applies_with_both_proofs(broker: Brok
 
 
 def test_escalation_when_a_kiosk_never_shows_the_change_then_resolution(
-    broker: Broker, site, tmp_path: Path
+    broker: Broker, site: Site, tmp_path: Path
 ) -> None:
     hub, a, _b = site
+    desk = hub.desk
+    assert desk is not None  # the fixture waited for the running hub's schedules
     ghost = encode(m.KioskAvailability("lobby-9", True, "0.1.0", datetime.now().isoformat()))
     publish_raw(broker, TREE.availability("lobby-9"), ghost, retain=True, client_id="lobby-9")
     a.panel.login_pin("ana", "482913")
     a.panel.confirm(a.panel.propose("okafor", "Dr. Ngozi Okafor", "late", a.day("okafor"), delay_min=10))
     wait_for(
-        lambda: any(e["id"] == "display-okafor-v1" for e in hub.call(lambda s: hub.desk.escalations())),
+        lambda: any(e["id"] == "display-okafor-v1" for e in hub.call(lambda s: desk.escalations())),
         what="the display escalation",
     )
-    esc = next(e for e in hub.call(lambda s: hub.desk.escalations()) if e["id"] == "display-okafor-v1")
+    esc = next(e for e in hub.call(lambda s: desk.escalations()) if e["id"] == "display-okafor-v1")
     assert "lobby-9" in esc["detail"] and "lobby-a" not in esc["detail"]
     config = tmp_path / "kiosk.toml"
     config.write_text(f'[kiosk]\npractice = "acme"\nsite = "main"\n[hub]\nstate_dir = "{tmp_path / "hub"}"\n')
@@ -161,22 +172,24 @@ def test_escalation_when_a_kiosk_never_shows_the_change_then_resolution(
     offline = encode(m.KioskAvailability("lobby-9", False))
     publish_raw(broker, TREE.availability("lobby-9"), offline, retain=True)
     wait_for(
-        lambda: not any(e["id"] == "display-okafor-v1" for e in hub.call(lambda s: hub.desk.escalations())),
+        lambda: not any(e["id"] == "display-okafor-v1" for e in hub.call(lambda s: desk.escalations())),
         what="resolution once the kiosk is offline",
     )
 
 
-def test_a_lockout_raises_an_alert_at_the_hub(site) -> None:
+def test_a_lockout_raises_an_alert_at_the_hub(site: Site) -> None:
     hub, a, _b = site
+    desk = hub.desk
+    assert desk is not None  # the fixture waited for the running hub's schedules
     for _ in range(5):
         a.panel.login_pin("ana", "0000")
     wait_for(
-        lambda: any(e["about"] == "lockout" for e in hub.call(lambda s: hub.desk.escalations())),
+        lambda: any(e["about"] == "lockout" for e in hub.call(lambda s: desk.escalations())),
         what="lockout alert",
     )
 
 
-def test_audit_verification_fails_after_a_record_is_altered(site, tmp_path: Path) -> None:
+def test_audit_verification_fails_after_a_record_is_altered(site: Site, tmp_path: Path) -> None:
     hub, a, _b = site
     a.panel.login_pin("ana", "482913")
     a.panel.confirm(a.panel.propose("chen", "Dr. Wei Chen", "late", a.day("chen"), delay_min=5))
@@ -224,10 +237,11 @@ def _request(**kw: object) -> m.StatusChangeRequest:
     return m.StatusChangeRequest(**fields)  # type: ignore[arg-type]
 
 
-def test_forged_requests_are_refused_with_a_reason_and_audited(site) -> None:
+def test_forged_requests_are_refused_with_a_reason_and_audited(site: Site) -> None:
     hub, a, b = site
     a.panel.login_pin("ben", "1234")
     real = a.panel.confirm(a.panel.propose("chen", "Dr. Wei Chen", "late", a.day("chen"), delay_min=10))
+    assert real is not None
     wait_for(lambda: real.status == "applied", what="the real request applied")
     good = signed(_request(state="late", delay_min=5, provider_id="chen"), proof_key("ana"))
     old = (datetime.now() - timedelta(hours=13)).isoformat(timespec="seconds")
@@ -255,12 +269,14 @@ def test_forged_requests_are_refused_with_a_reason_and_audited(site) -> None:
     assert sorted(json.loads(r.detail)["reason"] for r in refused) == sorted(reasons.values())
 
 
-def test_a_replayed_request_changes_nothing_and_is_audited(broker: Broker, site) -> None:
+def test_a_replayed_request_changes_nothing_and_is_audited(broker: Broker, site: Site) -> None:
     hub, a, _b = site
     a.panel.login_pin("ana", "482913")
     first = a.panel.confirm(a.panel.propose("chen", "Dr. Wei Chen", "late", a.day("chen"), delay_min=10))
+    assert first is not None
     wait_for(lambda: first.status == "applied", what="the first change")
     second = a.panel.confirm(a.panel.propose("chen", "Dr. Wei Chen", "late", a.day("chen"), delay_min=20))
+    assert second is not None
     wait_for(lambda: second.status == "applied", what="the second change")
     captured = hub.call(
         lambda s: s.db.execute("SELECT * FROM requests WHERE key = ?", [first.key]).fetchone()
@@ -279,7 +295,7 @@ def test_a_replayed_request_changes_nothing_and_is_audited(broker: Broker, site)
     assert (status.version, status.delay_min) == (2, 20)  # the replay did not bring back 10 min
 
 
-def test_a_forged_staff_event_and_notice_ack_are_audited_as_refused(site) -> None:
+def test_a_forged_staff_event_and_notice_ack_are_audited_as_refused(site: Site) -> None:
     hub, a, _b = site
     at = datetime.now().isoformat(timespec="seconds")
     a.sync.submit(sm.StaffEvent(uuid.uuid4().hex, "lobby-a", at, "login", "ana", "supervisor"))

@@ -41,7 +41,7 @@ def test_decide_appointment_change(version: int, expected: str) -> None:
     )
 
 
-def _appt(i: int, provider: str = "chen", state_: str = "booked") -> m.Appointment:
+def _appt(i: int, provider: str = "chen", state_: m.AppointmentState = "booked") -> m.Appointment:
     return m.Appointment(
         f"{provider}-{i}",
         provider,
@@ -52,7 +52,7 @@ def _appt(i: int, provider: str = "chen", state_: str = "booked") -> m.Appointme
         f"19{50 + i}-01-02",
         f"CODE{i}",
         state_,
-    )  # type: ignore[arg-type]
+    )
 
 
 def test_cache_applies_by_version_not_arrival(tmp_path: Path) -> None:
@@ -64,7 +64,8 @@ def test_cache_applies_by_version_not_arrival(tmp_path: Path) -> None:
     assert len(cache.appointments_for("chen")) == 2
     change = m.AppointmentChange("chen", "2026-11-30", 3, _appt(1, state_="checked_in"))
     assert cache.apply_appointment_change(change).decision == state.APPLY
-    assert cache.appointment("chen-1").state == "checked_in"  # type: ignore[union-attr]
+    changed = cache.appointment("chen-1")
+    assert changed is not None and changed.state == "checked_in"
     assert cache.apply_appointment_change(change).decision == state.DUPLICATE
     assert cache.summary().schedule_versions == {"chen": 3}
     assert cache.appointments_by_dob(["1951-01-02"])[0].id == "chen-1"
