@@ -67,7 +67,8 @@ def site_broker(tmp_path: Path) -> Iterator[tuple[int, Path]]:
         deadline = time.monotonic() + 10
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"mosquitto refused the written config: {proc.stderr.read().decode()}")
+                err = proc.stderr.read().decode() if proc.stderr is not None else ""
+                raise RuntimeError(f"mosquitto refused the written config: {err}")
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break

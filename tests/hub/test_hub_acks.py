@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import redirect_stdout
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -70,8 +71,11 @@ class FakeKiosk:
         return all(self.acked.count(k) >= times for k in keys)
 
 
+Rig = tuple[HubService, FakeKiosk]
+
+
 @pytest.fixture
-def rig(broker: Broker, tmp_path: Path) -> Iterator[tuple[HubService, FakeKiosk]]:
+def rig(broker: Broker, tmp_path: Path) -> Iterator[Rig]:
     _kiosk_staff, hub_staff = staff_pair()  # the hub checks staff events' proofs
     hub = start_hub(broker.settings(), tmp_path, staff=hub_staff)
     kiosk = FakeKiosk(broker)
@@ -99,7 +103,7 @@ def _checkin(appointment_id: str = "chen-0001", provider: str = "chen") -> m.Che
     return m.CheckIn(uuid.uuid4().hex, "lobby-1", appointment_id, provider, "2026-11-30T08:40", "dob")
 
 
-def test_a_check_in_is_acknowledged_and_a_repeat_is_acknowledged_again(rig) -> None:
+def test_a_check_in_is_acknowledged_and_a_repeat_is_acknowledged_again(rig: Rig) -> None:
     hub, kiosk = rig
     first = hub.call(lambda s: s.appointments("chen")[0])
     msg = _checkin(first.id)
@@ -111,7 +115,7 @@ def test_a_check_in_is_acknowledged_and_a_repeat_is_acknowledged_again(rig) -> N
     assert hub.stats["checkin_duplicates"] == 1
 
 
-def test_a_burst_is_acknowledged_in_a_few_batches(rig) -> None:
+def test_a_burst_is_acknowledged_in_a_few_batches(rig: Rig) -> None:
     hub, kiosk = rig
     appts = hub.call(lambda s: s.appointments())
     burst = [_checkin(appts[i % len(appts)].id, appts[i % len(appts)].provider_id) for i in range(1200)]
@@ -122,7 +126,7 @@ def test_a_burst_is_acknowledged_in_a_few_batches(rig) -> None:
     assert kiosk.acks == hub.stats["acks_sent"] and kiosk.acks * 5 <= len(burst)
 
 
-def test_a_repeated_request_gets_its_result_again_as_its_acknowledgement(rig) -> None:
+def test_a_repeated_request_gets_its_result_again_as_its_acknowledgement(rig: Rig) -> None:
     hub, kiosk = rig
     req = m.StatusChangeRequest(
         uuid.uuid4().hex, "lobby-1", "chen", "late", "nobody", "2026-11-30T08:40", delay_min=10
@@ -140,19 +144,19 @@ def test_a_repeated_request_gets_its_result_again_as_its_acknowledgement(rig) ->
     assert len(hub.call(lambda s: s.request_origins())) == 1
 
 
-def test_a_repeated_staff_event_is_audited_once_and_acknowledged_twice(rig) -> None:
+def test_a_repeated_staff_event_is_audited_once_and_acknowledged_twice(rig: Rig) -> None:
     hub, kiosk = rig
     unsigned = sm.StaffEvent(uuid.uuid4().hex, "lobby-1", "2026-11-30T08:41", "login", "ana", "supervisor")
     event = replace(unsigned, proof=sign(proof_key("ana"), unsigned))  # as ana's signed-in panel sends it
     for times in (1, 2):  # one after the other: within one batch, one acknowledgement covers both
         kiosk.send(TREE.kiosk("lobby-1", "event"), event)
-        wait_for(lambda n=times: kiosk.has([event.key], times=n), what=f"acknowledgement #{times}")
+        wait_for(partial(kiosk.has, [event.key], times=times), what=f"acknowledgement #{times}")
     logins = hub.call(lambda s: [r for r in s.audit.records() if r.action == "login"])
     assert len(logins) == 1
 
 
 def test_a_check_in_held_too_long_is_escalated_and_shown_by_the_terminal(
-    rig, broker: Broker, tmp_path: Path
+    rig: Rig, broker: Broker, tmp_path: Path
 ) -> None:
     hub, kiosk = rig
     stuck = m.KioskHealth(

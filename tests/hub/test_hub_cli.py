@@ -52,7 +52,8 @@ def test_hub_status_command_reaches_kiosks(broker: Broker, tmp_path: Path, proto
         assert code == 0, out
         assert "status version 1" in out
         wait_for(lambda: (s := kiosk.status("martinez")) is not None and s.state == "out", what="out")
-        assert kiosk.status("martinez").reason == "sick"
+        out_status = kiosk.status("martinez")
+        assert out_status is not None and out_status.reason == "sick"
         code, out = _cli("--config", str(config), "hub", "status", "chen", "late", "20")
         assert code == 0
         wait_for(lambda: (s := kiosk.status("chen")) is not None and s.delay_min == 20, what="late")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
+from paho.mqtt.enums import CallbackAPIVersion
 
 from hub.sample import PROVIDERS, sample_morning
 from sync import messages as m
@@ -73,11 +74,11 @@ class _Retained:
 
     def __init__(self, broker: Broker) -> None:
         self.topics: dict[str, bytes] = {}
-        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="install-test")
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="install-test")
         self.client.on_connect = lambda c, *_: c.subscribe(
             [(TREE.hub_availability(), 1), (f"{TREE.base}/schedule/+", 1)]
         )
-        self.client.on_message = lambda _c, _u, msg: self.topics.__setitem__(msg.topic, msg.payload)
+        self.client.on_message = lambda _c, _u, msg: self.topics.__setitem__(msg.topic, bytes(msg.payload))
         connect(self.client, broker)
         self.client.loop_start()
 

@@ -8,6 +8,7 @@ import json
 import re
 import uuid
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -98,7 +99,7 @@ def test_requests_keep_their_origin_in_the_table_and_the_audit(broker: Broker, t
 
         wait_for(all_recorded, what="three requests")
         origins = hub.call(lambda s: s.request_origins())
-        results = {k: hub.call(lambda s, k=k: s.request_result(k)) for k in origins}
+        results = {k: hub.call(partial(HubStore.request_result, key=k)) for k in origins}
         audit = hub.call(lambda s: s.audit.records())
     finally:
         hub.stop()
@@ -169,7 +170,8 @@ def test_notices_are_acknowledged_once_and_escalations_resolve_once(tmp_path: Pa
     assert store.staff.ack_notice("nchen-1", "ana", "2026-11-30T07:52:00")
     assert not store.staff.ack_notice("nchen-1", "someone-else", "2026-11-30T07:53:00")
     assert not store.staff.ack_notice("n-unknown", "ana", "2026-11-30T07:53:00")
-    assert store.staff.notice("nchen-1").acked_by == "ana"
+    stored = store.staff.notice("nchen-1")
+    assert stored is not None and stored.acked_by == "ana"
     assert store.staff.unacked_notices() == []
     assert store.staff.open_escalation_ids() == {"display-chen-v1"}
     closed = store.staff.resolve_escalation("display-chen-v1", "2026-11-30T07:55:00")
