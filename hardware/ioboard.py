@@ -215,9 +215,13 @@ class IoBoard:
         worker = self._worker
         if worker is None or worker.is_current():
             return self._write_now(data)
-        if self._port is None or self._fault:
+        port = self._port
+        if port is None or self._fault:
             return False
-        return worker.post(self._write_now, data)
+        if not worker.post(self._write_now, data):
+            return False
+        _wake_reader(port)
+        return True
 
     def _write_now(self, data: bytes) -> bool:
         port = self._port
@@ -360,3 +364,15 @@ class IoBoard:
                 port.close()
             except Exception as exc:  # noqa: BLE001 - closing a vanished port may fail; it is gone either way
                 _log.debug("closing %s: %s", self.url, exc)
+
+
+def _wake_reader(port: Any) -> None:
+    """End the worker's blocking read now, so a write posted to it goes out at once rather
+    than after the read's timeout (50 ms, the whole of a ping's round trip otherwise).
+    pyserial's POSIX ports can; others (``loop://``, sockets) wait for the timeout."""
+    cancel = getattr(port, "cancel_read", None)
+    if callable(cancel):
+        try:
+            cancel()
+        except Exception:  # noqa: BLE001 - only a missed wake-up: the read times out as before
+            _log.debug("could not wake the io-board reader")
