@@ -8,6 +8,7 @@ lives here (``status_on``) and is shared with the wait estimate.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sync.cache import Provider
 from sync.messages import ProviderStatus
@@ -59,13 +60,25 @@ def row_words(row: BoardRow) -> str:
     return "on time"
 
 
-def render_board(providers: list[Provider], statuses: dict[str, ProviderStatus], age_s: float) -> str:
+def render_board(
+    providers: list[Provider],
+    statuses: dict[str, ProviderStatus],
+    age_s: float,
+    now: datetime | None = None,
+) -> str:
+    """The board as text. ``age_s``: 0 while in step with a live hub, the seconds since it
+    last was when offline, -1 when never; with ``now`` an offline board says since when."""
     rows = board_rows(providers, statuses)
     width = max((len(r.name) for r in rows), default=10)
     lines = ["PROVIDERS TODAY"]
     lines += [f"  {r.name:<{width}}  {row_words(r)}" for r in rows]
-    if age_s > 60:
+    if age_s > 0 and now is not None:
+        since = (now - timedelta(seconds=age_s)).strftime("%H:%M")
+        lines.append(f"  (offline: the practice hub was last reached at {since}, {int(age_s // 60)} min ago)")
+    elif age_s > 60:
         lines.append(f"  (schedule last updated {int(age_s // 60)} minutes ago)")
+    elif age_s < 0:
+        lines.append("  (offline: not yet in step with the practice hub)")
     if not providers:
         lines.append("  (no schedule received yet)")
     return "\n".join(lines)

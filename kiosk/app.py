@@ -43,7 +43,7 @@ class HeadlessBoard:
 
     def show(self) -> None:
         providers, statuses = self.app.board()
-        text = render_board(providers, statuses, self.app.cache_age())
+        text = render_board(providers, statuses, self.app.cache_age(), self.app.clock.now())
         if text != self.last:
             self.last = text
             print(text, file=self.stream, flush=True)
