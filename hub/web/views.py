@@ -82,6 +82,9 @@ def _shows(kiosk: dict[str, object], provider_id: str) -> int:
 def kiosks(store: HubStore, now: datetime) -> list[dict[str, Any]]:
     newest = {s.provider_id: s.version for s in store.statuses()}
     names = store.providers()
+    refused: dict[str, list[str]] = {}  # what the hub rejected from each kiosk, kept across restarts
+    for r in store.rejections():
+        refused.setdefault(str(r["source"]), []).append(f"{r['reason']} ×{r['count']}")
     rows = []
     for k in store.kiosks():
         health = cast(dict[str, Any], k["health"])
@@ -102,6 +105,7 @@ def kiosks(store: HubStore, now: datetime) -> list[dict[str, Any]]:
                 "cache_age_s": _age(health.get("cache_age_s")),
                 "outbox_depth": health.get("outbox_depth"),
                 "devices": [{"name": n, **d} for n, d in sorted(devices.items())],
+                "hub_rejected": refused.get(str(k["id"]), []),
             }
         )
     return rows

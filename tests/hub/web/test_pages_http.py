@@ -130,3 +130,22 @@ def test_signing_out_ends_the_session(client: httpx.Client) -> None:
     assert csrf is not None
     assert client.post("/logout", data={"csrf": csrf.group(1)}).status_code == 303
     assert client.get("/").status_code == 303
+
+
+def test_the_kiosks_page_shows_what_the_hub_rejected_from_each_kiosk(
+    practice: Practice, client: httpx.Client
+) -> None:
+    hub = practice.hub
+    birth = m.KioskAvailability("lobby-7", True, "0.1.0", SystemClock().now().isoformat())
+    hub.on_link_event(LinkEvent("message", hub.tree.availability("lobby-7"), encode(birth)))
+    for _ in range(2):
+        hub.on_link_event(LinkEvent("message", hub.tree.checkin("lobby-7"), b"{not json"))
+    wait_for(
+        lambda: any(r["source"] == "lobby-7" for r in hub.call(lambda s: s.rejections())),
+        what="the rejection stored",
+    )
+    card = client.get("/part/kiosks").text
+    card = card[card.index('id="kiosk-lobby-7"') :]
+    card = card[: card.index("</article>")]
+    assert "Rejected by the hub</dt><dd>not_json ×2</dd>" in card
+    assert "{not json" not in card  # the reason, never the payload
