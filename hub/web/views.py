@@ -84,7 +84,7 @@ def kiosks(store: HubStore, now: datetime) -> list[dict[str, Any]]:
     names = store.providers()
     refused: dict[str, list[str]] = {}  # what the hub rejected from each kiosk, kept across restarts
     for r in store.rejections():
-        refused.setdefault(str(r["source"]), []).append(f"{r['reason']} ×{r['count']}")
+        refused.setdefault(str(r["source"]), []).append(f"{r['reason']}: {r['count']}")
     rows = []
     for k in store.kiosks():
         health = cast(dict[str, Any], k["health"])
