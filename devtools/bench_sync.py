@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings, StaffSettings
+from core.worker import Worker
 from devtools.bench import percentiles
 from devtools.local_broker import Broker
 from domain.lookup import find_by_dob
@@ -92,6 +93,7 @@ class _KioskProcesses:
         self._lock = threading.Lock()
         self._procs: list[subprocess.Popen[str]] = []
         self._ready: list[threading.Event] = []
+        self._readers: list[Worker] = []  # one per process: reading its stdout is its only item
         per = -(-kiosks // processes)
         for first in range(0, kiosks, per):
             args = [str(port), str(state), str(first), str(min(per, kiosks - first))]
@@ -103,7 +105,10 @@ class _KioskProcesses:
                 text=True,
             )
             ready = threading.Event()
-            threading.Thread(target=self._read, args=(proc, ready), daemon=True).start()
+            reader = Worker(f"bench-kiosks-{first}", stall_s=float("inf"))
+            reader.start()
+            reader.post(self._read, proc, ready)
+            self._readers.append(reader)
             self._procs.append(proc)
             self._ready.append(ready)
 
@@ -137,6 +142,8 @@ class _KioskProcesses:
                 proc.kill()
             if proc.stdout:
                 proc.stdout.close()
+        for reader in self._readers:
+            reader.stop(timeout=5)
 
 
 def bench_propagation(
