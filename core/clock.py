@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import math
+import os
 import time
 from datetime import datetime, timedelta
 from typing import Protocol
+
+from core.errors import ConfigError
+
+# Seconds added to the wall clock of every process that inherits it: a demo or a test run
+# "as if at 10:00" on any day, so nothing it shows depends on running near midnight. Unset
+# on a unit; `kiosk doctor` says so when it is set.
+CLOCK_SHIFT_ENV = "KIOSK_CLOCK_SHIFT_S"
 
 
 class Clock(Protocol):
@@ -17,11 +26,29 @@ class Clock(Protocol):
         ...
 
 
+def clock_shift() -> timedelta:
+    """The shift ``KIOSK_CLOCK_SHIFT_S`` asks for (none when unset); a malformed one is a
+    ``ConfigError`` naming the variable, never a silently wrong clock."""
+    raw = os.environ.get(CLOCK_SHIFT_ENV, "").strip()
+    if not raw:
+        return timedelta(0)
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise ConfigError(f"{CLOCK_SHIFT_ENV}: {raw[:20]!r} is not a number of seconds") from None
+    if not math.isfinite(seconds) or abs(seconds) > 366 * 86400:
+        raise ConfigError(f"{CLOCK_SHIFT_ENV}: must be finite and within a year")
+    return timedelta(seconds=seconds)
+
+
 class SystemClock:
-    """The real clock."""
+    """The real clock (moved by ``KIOSK_CLOCK_SHIFT_S`` where a demo or a test set it)."""
+
+    def __init__(self, shift: timedelta | None = None) -> None:
+        self.shift = clock_shift() if shift is None else shift
 
     def now(self) -> datetime:
-        return datetime.now().replace(microsecond=0)
+        return (datetime.now() + self.shift).replace(microsecond=0)
 
     def monotonic(self) -> float:
         return time.monotonic()

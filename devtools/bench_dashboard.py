@@ -8,11 +8,11 @@ import asyncio
 import tempfile
 import time
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from config.settings import HubWebSettings, StaffSettings
+from core.clock import SystemClock
 from devtools.bench import percentiles
 from devtools.bench_sync import bench_settings
 from devtools.local_broker import Broker
@@ -37,7 +37,7 @@ def run_bench(quick: bool) -> dict[str, Any]:
         settings = bench_settings(broker.port, state, "hub", staff)
         settings = replace(settings, hub=replace(settings.hub, web=HubWebSettings(enabled=True, port=0)))
         hub = HubService(settings)
-        hub.start(sample_morning(date.today()))
+        hub.start(sample_morning(SystemClock().now().date()))
         hub.call(lambda store: set_password(store, "desk", hash_secret(_PASSWORD), "bench"))
         dashboard = DashboardServer(settings, hub)
         dashboard.start()

@@ -10,6 +10,7 @@ import time
 from datetime import date
 from typing import Any
 
+from core.clock import SystemClock
 from devtools.fuzz_payloads import TOPIC_CLASSES, hostile_payload
 from sync.inbound import UNDECODABLE, InboundDecoder
 from sync.topics import TopicTree
@@ -17,7 +18,7 @@ from sync.topics import TopicTree
 
 def run_bench(quick: bool) -> dict[str, Any]:
     per_class = 2_000 if quick else 100_000
-    tree, rng, day = TopicTree("bench", "main"), random.Random(11), date.today().isoformat()
+    tree, rng, day = TopicTree("bench", "main"), random.Random(11), SystemClock().now().date().isoformat()
     logging.getLogger("sync.inbound").setLevel(logging.ERROR)  # one warning a rejection is the log's cost
     decoder = InboundDecoder(tree, today=date.today)
     work = [(c.topic(tree), hostile_payload(c, day, rng)) for c in TOPIC_CLASSES for _ in range(per_class)]

@@ -17,7 +17,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -136,9 +135,9 @@ def _cold_start(port: int, work: Path, speech: bool) -> dict[str, float]:
 
 def run_bench(quick: bool) -> dict[str, Any]:
     import uuid
-    from datetime import date
 
     from config.settings import HubSettings, KioskSettings, Settings
+    from core.clock import SystemClock
     from devtools.bench import percentiles
     from devtools.local_broker import Broker
     from hub.sample import sample_morning, start_near
@@ -157,10 +156,10 @@ def run_bench(quick: bool) -> dict[str, Any]:
                 hub=HubSettings(state_dir=str(work / "hub")),
             )
         )
-        hub.start(sample_morning(date.today(), start=start_near(datetime.now(), 20)))
+        hub.start(sample_morning(SystemClock().now().date(), start=start_near(SystemClock().now(), 20)))
 
         def late(minutes: int) -> m.StatusChangeRequest:
-            now = datetime.now().isoformat(timespec="seconds")
+            now = SystemClock().now().isoformat(timespec="seconds")
             return m.StatusChangeRequest(
                 uuid.uuid4().hex, "cli", "okafor", "late", "desk", now, delay_min=minutes
             )

@@ -12,7 +12,6 @@ import random
 import tempfile
 import threading
 import time
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +88,7 @@ def bench_cross_kiosk(quick: bool) -> dict[str, Any]:
 
         b.add_listener(on_b)
         try:
-            hub.start(sample_morning(date.today()))
+            hub.start(sample_morning(SystemClock().now().date()))
             a.start()
             b.start()
             deadline = time.monotonic() + 30

@@ -19,11 +19,12 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings, StaffSettings
+from core.clock import SystemClock
 from core.worker import Worker
 from devtools.bench import percentiles
 from devtools.local_broker import Broker
@@ -80,7 +81,7 @@ def _request(provider: str, delay: int) -> m.StatusChangeRequest:
         provider,
         "late",
         "bench",
-        datetime.now().strftime("%Y-%m-%dT%H:%M"),
+        SystemClock().now().strftime("%Y-%m-%dT%H:%M"),
         delay_min=delay,
     )
 
@@ -165,7 +166,7 @@ def bench_propagation(
                 acked_all[version] = time.monotonic()
 
     hub.add_listener(on_hub)
-    hub.start(sample_morning(date.today()))
+    hub.start(sample_morning(SystemClock().now().date()))
     workers = _KioskProcesses(broker.port, state, kiosks, processes, broker.ca_file)
     try:
         workers.wait_ready(90)
@@ -198,7 +199,7 @@ def bench_outbox_replay(state: Path, count: int = 10_000, tls: bool = False) -> 
     broker = Broker(state / "broker-replay", tls=tls)
     broker.start()
     hub = HubService(bench_settings(broker.port, state, "hub-replay", ca_file=broker.ca_file))
-    plan = sample_morning(date.today())
+    plan = sample_morning(SystemClock().now().date())
     hub.start(plan)
     settings = bench_settings(broker.port, state, "replay", ca_file=broker.ca_file)
     tree = TopicTree("bench", "main")
@@ -211,7 +212,7 @@ def bench_outbox_replay(state: Path, count: int = 10_000, tls: bool = False) -> 
         for i, key in enumerate(keys):
             appt = plan.appointments[i % len(plan.appointments)]
             msg = m.CheckIn(key, "replay", appt.id, appt.provider_id, appt.start, "dob")
-            box.add(key, "checkin", tree.checkin("replay"), encode(msg), datetime.now().isoformat())
+            box.add(key, "checkin", tree.checkin("replay"), encode(msg), SystemClock().now().isoformat())
     cache.close()
     kiosk = KioskSync(settings)
     acked = _AckCounter()
@@ -265,7 +266,7 @@ def bench_checkin_ack(state: Path, checkins: int = 500) -> dict[str, Any]:
     broker = Broker(state / "broker-ack")
     broker.start()
     hub = HubService(bench_settings(broker.port, state, "hub-ack"))
-    plan = sample_morning(date.today())
+    plan = sample_morning(SystemClock().now().date())
     hub.start(plan)
     kiosk = KioskSync(bench_settings(broker.port, state, "ack"))
     acked = _AckCounter()
@@ -296,7 +297,7 @@ def bench_checkin_ack(state: Path, checkins: int = 500) -> dict[str, Any]:
 
 
 def bench_lookup(state: Path, lookups: int = 3000) -> dict[str, Any]:
-    plan = sample_morning(date.today(), per_provider=1250)
+    plan = sample_morning(SystemClock().now().date(), per_provider=1250)
     cache = KioskCache.open(state / "lookup.sqlite")
     for pid, name in plan.providers.items():
         appts = [a.to_wire() for a in plan.appointments if a.provider_id == pid]

@@ -15,11 +15,11 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings
+from core.clock import SystemClock
 from devtools.local_broker import Broker, free_port
 from hub.sample import sample_morning
 from hub.service import HubService
@@ -56,7 +56,7 @@ def bench_reconnect_drain(state: Path, queued: int = _QUEUED, outage_s: float = 
     broker = Broker(state / "broker")
     broker.start()
     hub = HubService(_settings(broker.port, state, "hub"))
-    plan = sample_morning(date.today())
+    plan = sample_morning(SystemClock().now().date())
     hub.start(plan)
     kiosk = KioskSync(_settings(broker.port, state, "drain"))
     kiosk.start()
@@ -65,7 +65,7 @@ def bench_reconnect_drain(state: Path, queued: int = _QUEUED, outage_s: float = 
             raise RuntimeError("the kiosk or the hub did not connect")
         broker.stop()
         _wait(lambda: not kiosk.link.connected and not hub.link.connected, 20)
-        now = datetime.now().strftime("%Y-%m-%dT%H:%M")
+        now = SystemClock().now().strftime("%Y-%m-%dT%H:%M")
         for i in range(queued):
             appt = plan.appointments[i % len(plan.appointments)]
             kiosk.submit(m.CheckIn(uuid.uuid4().hex, "drain", appt.id, appt.provider_id, now, "dob"))
@@ -117,7 +117,7 @@ def bench_doctor_offline(state: Path, runs: int = 3) -> dict[str, Any]:
         )
     if code != 0:
         raise RuntimeError("provisioning the bench kiosk failed")
-    plan = sample_morning(date.today())
+    plan = sample_morning(SystemClock().now().date())
     cache = KioskCache.open(state / "kiosk" / "kiosk.sqlite")
     for pid, name in plan.providers.items():
         appts = [a.to_wire() for a in plan.appointments if a.provider_id == pid]

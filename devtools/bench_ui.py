@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from core.clock import SystemClock
+
 
 def _rss_mb(pid: int | str = "self") -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -33,7 +35,6 @@ def _children_rss_mb() -> float:
 
 def _load_speech() -> tuple[object, Any]:
     """What a kiosk with voice holds: the default recognizer with a grammar, a warm synthesizer."""
-    from datetime import date
 
     from speech.grammar import build_grammar
     from speech.intents import Step
@@ -42,7 +43,7 @@ def _load_speech() -> tuple[object, Any]:
 
     recognizer = make_recognizer("pocketsphinx", "")
     recognizer.set_grammar(
-        build_grammar(Step.DATE_OF_BIRTH, ["Maria", "James"], ["Chen"], today=date.today())
+        build_grammar(Step.DATE_OF_BIRTH, ["Maria", "James"], ["Chen"], today=SystemClock().now().date())
     )
     synth = Pyttsx3Synthesizer()
     synth.warm_up()

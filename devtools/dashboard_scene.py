@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from config.settings import HubWebSettings, StaffSettings
@@ -55,7 +55,7 @@ def start_scene(state: Path) -> Scene:
     settings = bench_settings(broker.port, state, "hub", STAFF)
     settings = replace(settings, hub=replace(settings.hub, web=HubWebSettings(enabled=True, port=0)))
     hub = HubService(settings)
-    hub.start(sample_morning(date.today(), start=start_near(datetime.now(), 90)))
+    hub.start(sample_morning(SystemClock().now().date(), start=start_near(SystemClock().now(), 90)))
     hashes = {staff_id: hash_secret(PASSWORD) for staff_id in STAFF.members}
 
     def passwords(store: HubStore) -> None:

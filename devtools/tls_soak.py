@@ -19,7 +19,6 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +125,7 @@ class _Site:
     def start(self) -> None:
         self.broker.start()
         self.hub = HubService(self._for("hub", "hub-side"))
-        self.hub.start(sample_morning(date.today()))
+        self.hub.start(sample_morning(SystemClock().now().date()))
         self.kiosks = [KioskSync(self._for(k, k)) for k in ("lobby-1", "lobby-2")]
         self.kiosks[1].add_listener(self._on_change)
         for kiosk in self.kiosks:

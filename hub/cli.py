@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +116,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.schedule:
         plan = load_plan(args.schedule)
     elif args.sample or settings.hub.schedule_file:
-        plan = load_plan(settings.hub.schedule_file) if not args.sample else sample_morning(date.today())
+        today = SystemClock().now().date()
+        plan = load_plan(settings.hub.schedule_file) if not args.sample else sample_morning(today)
     HubStore.open(_db_path(settings)).close()  # an unusable store is one clear line, before any thread
     service = HubService(settings)
     service.start(plan)

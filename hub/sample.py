@@ -91,7 +91,7 @@ _SLOTS_MIN = (15, 10, 5, 3, 2, 1)
 def _slot_fitting(first_slot: datetime, slots: int) -> int:
     """The longest slot (15 min at most) that keeps ``slots`` appointments on the first
     slot's date: a morning running past midnight would be another day's schedule, refused."""
-    left_min = (datetime.combine(first_slot.date(), datetime.min.time()) + timedelta(days=1) - first_slot)
+    left_min = datetime.combine(first_slot.date(), datetime.min.time()) + timedelta(days=1) - first_slot
     for minutes in _SLOTS_MIN:
         if minutes * (slots + 1) <= left_min.total_seconds() / 60:
             return minutes

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from core.clock import SystemClock
 from speech.intents import Step
 
 
@@ -60,7 +61,7 @@ def _listen(args: argparse.Namespace) -> int:
         args.engine or settings.engine,
         args.vosk_model if args.vosk_model is not None else settings.vosk_model_dir,
     )
-    today = date.today()
+    today = SystemClock().now().date()
     grammar = build_grammar(Step(args.step), _split(args.names), _split(args.providers), args.lang, today)
     source = WavSource(Path(args.wav), rate=recognizer.sample_rate)
     config = listen_config_from_settings(settings)

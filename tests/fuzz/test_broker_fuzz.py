@@ -23,6 +23,7 @@ from devtools.fuzz_payloads import hostile_payload as make_payload
 from hub.store import HubStore
 from sync.inbound import InboundDecoder, Rejected
 from tests.fuzz.conftest import EXAMPLES, TREE, FuzzSite
+from tests.support.clock import wall_today
 from tests.support.site import checkin, status_request, wait_for
 
 
@@ -57,7 +58,7 @@ def _workers_healthy(site: FuzzSite) -> None:
 @pytest.mark.parametrize("name", [c.name for c in TOPIC_CLASSES])
 def test_hostile_payloads_are_counted_and_change_nothing(site: FuzzSite, name: str) -> None:
     cls = CLASSES_BY_NAME[name]
-    topic, day = cls.topic(TREE), date.today().isoformat()
+    topic, day = cls.topic(TREE), wall_today().isoformat()
     oracle = InboundDecoder(TREE, today=date.today if cls.side == "kiosk" else None)
     before = _rejected(site, cls.side)
     good = _good_state(site)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import logging
 import random
-from datetime import date
 
 import pytest
 
@@ -14,6 +13,7 @@ from core.logs import JsonFormatter
 from devtools.fuzz_payloads import SEEDED, TOPIC_CLASSES, hostile_payload
 from hub.sample import sample_morning
 from tests.fuzz.conftest import TREE, FuzzSite
+from tests.support.clock import wall_today
 from tests.support.site import checkin, wait_for
 
 
@@ -25,7 +25,7 @@ def test_no_log_line_carries_patient_data(site: FuzzSite, caplog: pytest.LogCapt
     root.addHandler(handler)
     caplog.set_level(logging.DEBUG)
     try:
-        rng, day = random.Random(22), date.today().isoformat()
+        rng, day = random.Random(22), wall_today().isoformat()
         before = sum(site.kiosk.sync._decoder.rejected.values()) + sum(site.hub.rejected().values())
         batch = [
             (c.topic(TREE), hostile_payload(c, day, rng), False) for c in TOPIC_CLASSES for _ in range(30)
@@ -47,7 +47,7 @@ def test_no_log_line_carries_patient_data(site: FuzzSite, caplog: pytest.LogCapt
         wait_for(lambda: site.hub.call(lambda s: s.checkin_count()) == checked_in + 1, what="check-in")
     finally:
         root.removeHandler(handler)
-    patients = sample_morning(date.today()).appointments
+    patients = sample_morning(wall_today()).appointments
     seeded = {
         *SEEDED,
         *(a.last_name for a in patients),

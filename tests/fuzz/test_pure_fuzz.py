@@ -23,6 +23,7 @@ from sync import messages as m
 from sync.inbound import UNDECODABLE, InboundDecoder, Rejected
 from sync.wire import REJECT_REASONS, decode_any, encode
 from tests.fuzz.conftest import TREE
+from tests.support.clock import wall_today
 
 _FAST = settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -44,7 +45,7 @@ def _no_seeded_value(text: str) -> None:
 @pytest.mark.parametrize("cls", TOPIC_CLASSES, ids=[c.name for c in TOPIC_CLASSES])
 def test_mqtt_payloads_decode_or_are_rejected_by_reason_without_values(cls: Any) -> None:
     decoder = InboundDecoder(TREE, today=date.today)
-    rng, day = random.Random(cls.name), date.today().isoformat()
+    rng, day = random.Random(cls.name), wall_today().isoformat()
     for _ in range(1000):
         verdict = decoder.decode(cls.topic(TREE), hostile_payload(cls, day, rng))
         if isinstance(verdict, Rejected):

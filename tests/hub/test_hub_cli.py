@@ -19,6 +19,7 @@ from hub.sample import sample_morning
 from hub.schedule_io import load_plan, write_csv
 from kiosk.cli import main
 from tests.support.broker import Broker, broker_toml
+from tests.support.clock import wall_today
 from tests.support.site import RecordingKiosk, start_hub, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,7 +104,7 @@ def test_the_demo_runs_the_story_and_logs_no_patient_data(tmp_path: Path) -> Non
     assert "Dr. Ana Martinez  out today (sick)" in proc.stderr
     assert "stopped: kiosk, hub and broker" in proc.stderr
     # stdout carries the JSON logs: no patient's last name or birth date in any line.
-    plan = sample_morning(date.today())
+    plan = sample_morning(wall_today())
     for appt in plan.appointments:
         assert appt.last_name not in proc.stdout
         assert appt.dob not in proc.stdout

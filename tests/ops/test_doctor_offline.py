@@ -14,6 +14,7 @@ from kiosk.cli import main
 from kiosk.ops import doctor
 from sync import messages as m
 from sync.cache import KioskCache
+from tests.support.clock import wall_today
 
 
 def _run(*args: str) -> tuple[int, str]:
@@ -73,13 +74,13 @@ def _cache_day(config: Path, day: date) -> None:
 
 def test_offline_doctor_shows_the_cached_day_and_passes_within_three_seconds(tmp_path: Path) -> None:
     config = _offline_config(tmp_path)
-    _cache_day(config, date.today())
+    _cache_day(config, wall_today())
     started = time.monotonic()
     code, out = _run("--config", str(config), "doctor")
     took = time.monotonic() - started
     assert took <= 3.0, f"doctor took {took:.1f} s offline"
     assert code == 0, out
-    assert f"[ok  ] cached day: {date.today()}: 2 providers, 5 appointments" in out
+    assert f"[ok  ] cached day: {wall_today()}: 2 providers, 5 appointments" in out
     assert "[ok  ] provider Dr Chen: running 15 min late, 3 appointments" in out
     assert "[ok  ] provider Dr Patel: on time, 2 appointments" in out
     assert "[warn] broker: cannot reach mqtt://127.0.0.1:1" in out
@@ -88,7 +89,7 @@ def test_offline_doctor_shows_the_cached_day_and_passes_within_three_seconds(tmp
 
 def test_offline_doctor_fails_when_the_cache_cannot_serve_today(tmp_path: Path) -> None:
     config = _offline_config(tmp_path)
-    _cache_day(config, date.today() - timedelta(days=1))
+    _cache_day(config, wall_today() - timedelta(days=1))
     results = {r.name: r for r in doctor(load_settings(config, env={}))}
     assert results["cached day"].warning and "no schedule for" in results["cached day"].detail
     assert not results["broker"].ok  # offline and nothing to serve from: a failure

@@ -6,7 +6,7 @@ import io
 import re
 import stat
 from contextlib import redirect_stdout
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from sync.acl import render_acl
 from sync.cache import KioskCache
 from sync.topics import TopicTree
 from tests.support.broker import Broker, Credentials, broker_url
+from tests.support.clock import wall_today
 from tests.support.site import RecordingKiosk, start_hub, wait_for
 
 
@@ -233,7 +234,7 @@ def test_purge_keeps_only_today(tmp_path: Path) -> None:
     _code, _out, output = _provision_offline(tmp_path)
     settings = load_settings(output, env={})
     cache = KioskCache.open(Path(settings.kiosk.state_dir) / "kiosk.sqlite")
-    today, yesterday = date.today(), date.today() - timedelta(days=1)
+    today, yesterday = wall_today(), wall_today() - timedelta(days=1)
     for day, provider in ((yesterday, "old"), (today, "new")):
         appt = m.Appointment(
             f"{provider}-1", provider, f"{day}T09:00", 15, "Sam", "LEE", "1970-01-01", "ABC234"

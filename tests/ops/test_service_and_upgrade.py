@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -25,6 +25,7 @@ from sync.cache import KioskCache
 from sync.migrations import KIOSK_MIGRATIONS
 from sync.sqlite import Migration, integrity_ok, open_database, schema_version
 from tests.support.broker import Broker, broker_toml
+from tests.support.clock import wall_today
 from tests.support.site import RecordingKiosk, start_hub, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,9 +135,9 @@ def test_no_patient_name_or_birth_date_in_any_log_line(broker: Broker, tmp_path:
     try:
         wait_for(lambda: kiosk.appointments() == 27, what="schedule")
         cache = KioskCache.open(tmp_path / "lobby-1" / "kiosk.sqlite")
-        clock = ManualClock(datetime.combine(date.today(), datetime.min.time()).replace(hour=8, minute=10))
+        clock = ManualClock(datetime.combine(wall_today(), datetime.min.time()).replace(hour=8, minute=10))
         flow = CheckInFlow(cache, kiosk.sync.submit, clock, "lobby-1", cache_age=lambda: 0.0)
-        plan = sample_morning(date.today())
+        plan = sample_morning(wall_today())
         for appt in [a for a in plan.appointments if a.provider_id == "chen"][:4]:
             flow.reset()
             flow.start("dob")
@@ -155,7 +156,7 @@ def test_no_patient_name_or_birth_date_in_any_log_line(broker: Broker, tmp_path:
         root.setLevel(old_level)
     text = stream.getvalue()
     assert "check-in recorded" in text  # the logs do say what happened
-    for appt in sample_morning(date.today()).appointments:
+    for appt in sample_morning(wall_today()).appointments:
         for secret in (appt.last_name, appt.dob, appt.dob.replace("-", "")):
             assert secret not in text, f"patient data in the logs: {secret}"
     for line in text.splitlines():

@@ -9,7 +9,6 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from devtools.local_broker import Broker
@@ -18,10 +17,11 @@ from hub.store import HubStore
 from sync.cache import KioskCache
 from sync.sqlite import integrity_ok
 from tests.support import procs
+from tests.support.clock import wall_today
 from tests.support.site import wait_for
 
 KIOSKS = ("lobby-1", "lobby-2", "lobby-3")
-APPOINTMENTS = [a.id for a in sample_morning(date.today()).appointments]
+APPOINTMENTS = [a.id for a in sample_morning(wall_today()).appointments]
 
 
 class Practice:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings, StaffSettings
@@ -15,6 +15,7 @@ from hub.service import HubService
 from sync import messages as m
 from sync.kiosk_sync import KioskSync, SyncChange
 from sync.outbox import OutboxDepth
+from tests.support.clock import wall_now, wall_today
 
 
 def site_settings(
@@ -54,7 +55,7 @@ def start_hub(
 ) -> HubService:
     """A hub with today's sample morning (from 08:00, or from ``morning_starts``)."""
     hub = HubService(site_settings(broker, state_dir, "hub-side", staff))
-    hub.start(sample_morning(date.today(), start=morning_starts) if sample else None)
+    hub.start(sample_morning(wall_today(), start=morning_starts) if sample else None)
     return hub
 
 
@@ -117,12 +118,10 @@ def checkin(appointment: m.Appointment, kiosk_id: str = "lobby-1", key: str | No
 
 def not_over(day: list[m.Appointment], now: datetime | None = None) -> int:
     """How many of ``day``'s appointments have not ended yet (what "out today" affects)."""
-    now = now or datetime.now()
-    return sum(
-        1 for a in day if datetime.fromisoformat(a.start) + timedelta(minutes=a.duration_min) > now
-    )
+    now = now or wall_now()
+    return sum(1 for a in day if datetime.fromisoformat(a.start) + timedelta(minutes=a.duration_min) > now)
 
 
 def morning_from_now(minutes_ago: int = 20) -> datetime:
     """A sample morning that started a little while ago, whatever the time (arrival windows open)."""
-    return start_near(datetime.now(), minutes_ago)
+    return start_near(wall_now(), minutes_ago)

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import redirect_stdout
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -28,6 +28,7 @@ from sync.kiosk_sync import SyncChange
 from sync.topics import TopicTree
 from sync.wire import encode
 from tests.support.broker import Broker, publish_raw
+from tests.support.clock import wall_now
 from tests.support.site import RecordingKiosk, morning_from_now, not_over, site_settings, start_hub, wait_for
 from tests.support.staff import PINS, proof_key, signed, staff_pair
 
@@ -153,7 +154,7 @@ def test_escalation_when_a_kiosk_never_shows_the_change_then_resolution(
     hub, a, _b = site
     desk = hub.desk
     assert desk is not None  # the fixture waited for the running hub's schedules
-    ghost = encode(m.KioskAvailability("lobby-9", True, "0.1.0", datetime.now().isoformat()))
+    ghost = encode(m.KioskAvailability("lobby-9", True, "0.1.0", wall_now().isoformat()))
     publish_raw(broker, TREE.availability("lobby-9"), ghost, retain=True, client_id="lobby-9")
     a.panel.login_pin("ana", "482913")
     a.panel.confirm(a.panel.propose("okafor", "Dr. Ngozi Okafor", "late", a.day("okafor"), delay_min=10))
@@ -229,7 +230,7 @@ def _request(**kw: object) -> m.StatusChangeRequest:
         "provider_id": "martinez",
         "state": "out",
         "requested_by": "ana",
-        "requested_at": datetime.now().isoformat(timespec="seconds"),
+        "requested_at": wall_now().isoformat(timespec="seconds"),
         "role": "supervisor",
         "reason": "forged",
         **kw,
@@ -244,7 +245,7 @@ def test_forged_requests_are_refused_with_a_reason_and_audited(site: Site) -> No
     assert real is not None
     wait_for(lambda: real.status == "applied", what="the real request applied")
     good = signed(_request(state="late", delay_min=5, provider_id="chen"), proof_key("ana"))
-    old = (datetime.now() - timedelta(hours=13)).isoformat(timespec="seconds")
+    old = (wall_now() - timedelta(hours=13)).isoformat(timespec="seconds")
     reasons = {
         "no PIN": _forged(a, _request()),
         "wrong PIN": _forged(a, signed(_request(), proof_key("ana", "111111"))),
@@ -297,7 +298,7 @@ def test_a_replayed_request_changes_nothing_and_is_audited(broker: Broker, site:
 
 def test_a_forged_staff_event_and_notice_ack_are_audited_as_refused(site: Site) -> None:
     hub, a, _b = site
-    at = datetime.now().isoformat(timespec="seconds")
+    at = wall_now().isoformat(timespec="seconds")
     a.sync.submit(sm.StaffEvent(uuid.uuid4().hex, "lobby-a", at, "login", "ana", "supervisor"))
     a.sync.submit(sm.NoticeAck(uuid.uuid4().hex, "lobby-a", "n-none", "ana", at))
     wait_for(

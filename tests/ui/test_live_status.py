@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from sync.cache import KioskCache
 from sync.kiosk_sync import KioskSync, SyncChange, cache_age_from_meta
 from sync.messages import Appointment
 from tests.support.broker import Broker
+from tests.support.clock import wall_today
 from tests.support.site import site_settings, start_hub, status_request, wait_for
 from tests.ui.conftest import Patient
 from ui.app import KioskUi, UiOptions
@@ -90,7 +91,7 @@ def test_a_status_change_on_the_confirm_screen_shows_in_the_outcome(
 ) -> None:
     hub, ui, appt = live.hub, live.ui, live.appointment
     patient = Patient(ui, qapp)
-    assert appt.start[:10] == date.today().isoformat()
+    assert appt.start[:10] == wall_today().isoformat()
     patient.tap("startButton")
     patient.tap("codeButton")
     patient.type(appt.code)

@@ -24,6 +24,7 @@ from kiosk.assembly import KioskApp
 from sync.cache import KioskCache
 from sync.messages import Appointment
 from tests.support.broker import Broker
+from tests.support.clock import wall_now
 from tests.support.site import morning_from_now, site_settings, start_hub
 from tests.ui.conftest import Patient
 from ui.run import TouchFrontend
@@ -82,7 +83,7 @@ def _booked_on(dob: str) -> Callable[[KioskCache], list[Appointment]]:
 
 def _unique_dob_digits(app: KioskApp) -> str:
     """A patient of Dr. Chen's, due within the hour, whose birth date no one else shares."""
-    now = datetime.now()
+    now = wall_now()
     for appt in app.sync.call(lambda c: c.appointments_for("chen")):
         due = datetime.fromisoformat(appt.start)
         if not now - timedelta(minutes=10) <= due <= now + timedelta(minutes=50):
