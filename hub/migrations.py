@@ -165,6 +165,17 @@ def _v7_rejection_counts(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v8_kiosk_flow(db: sqlite_utils.Database) -> None:
+    """Each kiosk's check-in flow counts for a day, one row per kiosk process (``boot`` is
+    its birth time): a kiosk restarted at noon starts counting from zero again, and the
+    day's figure is the sum of its rows. Counts only, never a patient's data."""
+    db.execute(
+        "CREATE TABLE kiosk_flow ("
+        " kiosk_id TEXT NOT NULL, day TEXT NOT NULL, boot TEXT NOT NULL, counts TEXT NOT NULL,"
+        " PRIMARY KEY (kiosk_id, day, boot))"
+    )
+
+
 HUB_MIGRATIONS = [
     _v1_initial,
     _v2_staff_side,
@@ -173,4 +184,5 @@ HUB_MIGRATIONS = [
     _v5_web_accounts,
     _v6_received_keys,
     _v7_rejection_counts,
+    _v8_kiosk_flow,
 ]

@@ -23,6 +23,7 @@ from sync import messages as m
 from sync.proof import PROOF_FIELDS
 from sync.sqlite import transaction
 
+FLOW_PREFIX = "checkin_"  # the kiosk's check-in flow counts in its health metrics (domain.metrics)
 _STATUS_FIELDS = [f.name for f in dataclasses.fields(m.ProviderStatus)]
 
 
@@ -308,6 +309,30 @@ class HubStore:
             "devices": {k: dataclasses.asdict(v) for k, v in msg.devices.items()},
         }
         self._kiosk(msg.kiosk_id, {"health": json.dumps(health), "last_seen": seen_at})
+        self._kiosk_flow(msg)
+
+    def _kiosk_flow(self, msg: m.KioskHealth) -> None:
+        counts = {
+            k: int(v)
+            for k, v in msg.metrics.items()
+            if k.startswith(FLOW_PREFIX) and not k.endswith("_p50") and 0 <= v < 1e9
+        }
+        if not counts or len(msg.at) < 10:
+            return
+        row = self.db.execute("SELECT availability_at FROM kiosks WHERE id = ?", [msg.kiosk_id]).fetchone()
+        boot = str(row[0] or "") if row else ""
+        self.db.table("kiosk_flow").upsert(
+            {"kiosk_id": msg.kiosk_id, "day": msg.at[:10], "boot": boot, "counts": json.dumps(counts)},
+            pk=("kiosk_id", "day", "boot"),
+        )
+
+    def flow_counts(self, day: str) -> dict[str, int]:
+        """The day's check-in flow counts summed over kiosks and their restarts."""
+        total: dict[str, int] = {}
+        for (raw,) in self.db.execute("SELECT counts FROM kiosk_flow WHERE day = ?", [day]):
+            for key, value in json.loads(raw).items():
+                total[key] = total.get(key, 0) + int(value)
+        return total
 
     def _kiosk(self, kiosk_id: str, values: dict[str, object]) -> None:
         self.db.table("kiosks").upsert({"id": kiosk_id, **values}, pk="id")
