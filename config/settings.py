@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from config.hours import open_hours_problem
+
 DEFAULT_CONFIG_PATH = Path("/etc/kiosk/kiosk.toml")
 DEFAULT_STATE_DIR = Path("/var/lib/kiosk")
 
@@ -317,6 +319,14 @@ class UiSettings:
     reduce_motion: bool = field(
         default=False,
         metadata=_doc("Reduce motion: the face changes state without animation, nothing blinks or fades."),
+    )
+    open_hours: str = field(
+        default="",
+        metadata=_doc(
+            "Hours the screen stays awake, e.g. '07:00-19:00' or '07:30-12:00, 13:00-18:30'; outside them"
+            " the display may blank (a touch wakes it). Empty: always awake.",
+            check=open_hours_problem,
+        ),
     )
 
 
