@@ -213,12 +213,14 @@ class _OnThisX(KioskDisplay):
 
 
 def test_the_real_x_screen_may_blank_outside_open_hours(
-    xserver: XServer, qapp: QGuiApplication, monkeypatch: pytest.MonkeyPatch
+    xserver: XServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DISPLAY", xserver.display)
     monkeypatch.setenv("XAUTHORITY", "/dev/null")
     day = datetime(2026, 12, 2)
-    display = _OnThisX(qapp, open_hours=parse_open_hours("07:00-19:00"))
+    app = QGuiApplication.instance()
+    assert isinstance(app, QGuiApplication) or app is None
+    display = _OnThisX(app or QGuiApplication([]), open_hours=parse_open_hours("07:00-19:00"))
     display.claim(day.replace(hour=9))
     try:
         awake = xserver.run("xset", "q")
