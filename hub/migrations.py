@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from hub.audit import create_audit_table
+from hub.notify.schema import v8_notifications
 
 
 def _v1_initial(db: sqlite_utils.Database) -> None:
@@ -173,4 +174,5 @@ HUB_MIGRATIONS = [
     _v5_web_accounts,
     _v6_received_keys,
     _v7_rejection_counts,
+    v8_notifications,
 ]
