@@ -32,6 +32,7 @@ class SimMessage:
     destination: str  # "+15550000001"
     text: str
     system_id: str
+    at: float  # time.monotonic() when it arrived
 
 
 @dataclass
@@ -206,7 +207,7 @@ class SmscSim:
             return True
         message_id = f"m{len(self.messages) + 1:06x}"
         text = bytes(pdu.short_message or b"").decode("latin-1")
-        self.messages.append(SimMessage(message_id, destination, text, conn.system_id))
+        self.messages.append(SimMessage(message_id, destination, text, conn.system_id, time.monotonic()))
         cut = False
         if self.faults.cut_after:
             self.faults.cut_after -= 1

@@ -97,6 +97,7 @@ class Notifier:
 
     def _open(self) -> None:
         self.store = HubStore.open(self.db_path)
+        self.planner.open(self.store)
         now = self.clock.now().isoformat()
         with self.store.transaction():
             for row in self.store.notify.in_state("sending"):  # a crash cut these off mid-send

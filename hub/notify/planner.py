@@ -27,16 +27,21 @@ class Planner:
         self.stats: Counter[str] = Counter()
         self._cursor: int | None = None
 
+    def open(self, store: HubStore) -> None:
+        """Read the cursor (before anything else may commit a change: ``Notifier.start``)."""
+        records = store.notify
+        self._cursor = records.cursor()
+        if self._cursor < 0:  # the first start: changes from before notifications were on are history
+            with store.transaction():
+                self._cursor = records.last_change_id()
+                records.set_cursor(self._cursor)
+
     def plan(self, store: HubStore, now: datetime) -> int:
         """Plan every change committed since the last call; how many rows that added."""
         records = store.notify
         if self._cursor is None:
-            self._cursor = records.cursor()
-            if self._cursor < 0:  # first start: changes from before notifications were on are history
-                with store.transaction():
-                    self._cursor = records.last_change_id()
-                    records.set_cursor(self._cursor)
-        if records.last_change_id() <= self._cursor:
+            self.open(store)
+        if self._cursor is None or records.last_change_id() <= self._cursor:
             return 0
         added = 0
         with store.transaction():
