@@ -189,7 +189,7 @@ class HubNotifySettings:
     smpp_password: str = field(default="", metadata=_doc("SMPP password (bind)."))
     smpp_source_addr: str = field(default="", metadata=_doc("Sender number or short code."))
     smpp_rate_per_s: float = field(
-        default=50.0, metadata=_doc("SMS submitted per second at most.", min=0.1, max=10000)
+        default=100.0, metadata=_doc("SMS submitted per second at most.", min=0.1, max=10000)
     )
     smtp_host: str = field(default="", metadata=_doc("SMTP relay host; empty: no e-mail."))
     smtp_port: int = field(default=587, metadata=_doc("SMTP port.", min=1, max=65535))

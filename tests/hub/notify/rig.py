@@ -7,10 +7,9 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from config.settings import Settings
 from hub.notify.contacts import PatientContact
 from hub.sample import sample_morning, start_near
 from hub.store import DayPlan, HubStore
@@ -20,10 +19,14 @@ from tests.support.clock import wall_now, wall_today
 FINAL = {"delivered", "sent", "undeliverable", "failed", "opted_out", "no_consent", "merged", "capped"}
 
 
-def future_morning(per_provider: int, channel: str = "sms", minutes_ahead: int = 30) -> DayPlan:
-    """Every provider's ``per_provider`` visits from ``minutes_ahead`` on; every patient
-    consents, by ``channel`` (alternating sms/email for "mixed"), half in Spanish."""
-    start = start_near(wall_now() + timedelta(minutes=minutes_ahead), 0)
+def morning_ahead(minutes_ahead: int = 30) -> datetime:
+    return start_near(wall_now() + timedelta(minutes=minutes_ahead), 0)
+
+
+def future_morning(per_provider: int, channel: str = "sms", start: datetime | None = None) -> DayPlan:
+    """Every provider's ``per_provider`` visits from ``start`` (half an hour ahead) on; every
+    patient consents, by ``channel`` (alternating sms/email for "mixed"), half in Spanish."""
+    start = start or morning_ahead()
     plan = sample_morning(wall_today(), start=start, per_provider=per_provider)
     contacts = []
     for n, c in enumerate(plan.contacts):

@@ -30,8 +30,16 @@ DAY = "2026-11-30"
 
 def _appt(n: int, start: str, state: str = "booked") -> Appointment:
     return Appointment(
-        f"mar-{n:04d}", "martinez", f"{DAY}T{start}", 15, "Ana", "GAR", "1980-01-01", "ABC234", state
-    )  # type: ignore[arg-type]
+        f"mar-{n:04d}",
+        "martinez",
+        f"{DAY}T{start}",
+        15,
+        "Ana",
+        "GAR",
+        "1980-01-01",
+        "ABC234",
+        state,  # type: ignore[arg-type]
+    )
 
 
 def _change(state: str, delay: int = 0, leaving: str = "", at: str = "07:43") -> ChangeView:
