@@ -161,8 +161,10 @@ def test_contacts_are_checked_and_masked() -> None:
 
 
 def test_schedule_file_contacts_errors_name_the_row_never_the_value(tmp_path: Path) -> None:
-    head = "id,provider_id,start,duration_min,first_name,last_name,dob,code,phone,email,consent,channel,language\n"
-    row = "a1,martinez,2026-11-30T09:00,15,Ana,Garcia,1980-01-01,ABC234,{phone},ana@example.org,{consent},sms,es\n"
+    head = "id,provider_id,start,duration_min,first_name,last_name,dob,code,"
+    head += "phone,email,consent,channel,language\n"
+    row = "a1,martinez,2026-11-30T09:00,15,Ana,Garcia,1980-01-01,ABC234,"
+    row += "{phone},ana@example.org,{consent},sms,es\n"
     good = tmp_path / "good.csv"
     good.write_text(head + row.format(phone="+15550000001", consent="yes"))
     plan = load_plan(good)
