@@ -11,6 +11,7 @@ Nothing here logs a PDU: they carry phone numbers and text.
 from __future__ import annotations
 
 import contextlib
+import random
 import re
 import select
 import socket
@@ -20,6 +21,7 @@ from typing import Any
 
 from smpplib import consts, smpp
 
+from core.backoff import Backoff
 from hub.notify.channels import (
     Event,
     InDoubt,
@@ -37,6 +39,7 @@ _NO_SUCH_NUMBER = {consts.SMPP_ESME_RINVDSTADR, 0x0000000C}  # invalid destinati
 _RECEIPT = re.compile(rb"id:(\S+).*?stat:(\w+)", re.DOTALL)
 _DELIVERED = {"DELIVRD", "ACCEPTD", "ENROUTE"}
 _ENQUIRE_S = 30.0
+_RECONNECT = Backoff(0.2, 10.0)  # a down SMSC is dialled again within 10 s at most
 _MAX_PDU = 64 * 1024
 
 
@@ -81,6 +84,9 @@ class SmppChannel:
         self._waiting: dict[int, int] = {}  # submit sequence -> index in the batch
         self._results: dict[int, Result] = {}
         self._last_io = 0.0
+        self._retry_at = 0.0
+        self._failures = 0
+        self._rng = random.Random()
         self.binds = 0
 
     # --- the adapter interface ------------------------------------------------------
@@ -159,16 +165,25 @@ class SmppChannel:
                 return
             except _Down:
                 self._disconnect()
+        if time.monotonic() < self._retry_at:
+            raise _Down("waiting to reconnect")
         try:
             self._sock = socket.create_connection(self._where, timeout=self._timeout)
-        except OSError as exc:
-            raise _Down(f"cannot connect ({type(exc).__name__})") from None
-        self._buffer, self._unacked = b"", []
-        try:
+            self._buffer, self._unacked = b"", []
             self._bind()
+        except OSError as exc:
+            self._failed()
+            raise _Down(f"cannot connect ({type(exc).__name__})") from None
         except _Down:
-            self._disconnect()
+            self._failed()
             raise
+        self._failures = 0
+
+    def _failed(self) -> None:
+        """One back-off for reconnecting (a down SMSC is not dialled on every tick)."""
+        self._disconnect()
+        self._retry_at = time.monotonic() + _RECONNECT.delay(self._failures, self._rng)
+        self._failures += 1
 
     def _bind(self) -> None:
         self._send(self._pdu("bind_transceiver", system_id=self._system_id, password=self._password))
