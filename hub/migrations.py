@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from hub.audit import create_audit_table
+from hub.notify.schema import v9_notifications
 
 
 def _v1_initial(db: sqlite_utils.Database) -> None:
@@ -185,4 +186,5 @@ HUB_MIGRATIONS = [
     _v6_received_keys,
     _v7_rejection_counts,
     _v8_kiosk_flow,
+    v9_notifications,
 ]

@@ -8,7 +8,7 @@ import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
@@ -16,6 +16,8 @@ import sqlite_utils
 from core.errors import StorageError
 from hub.audit import AuditLog
 from hub.escalation import Backlog
+from hub.notify.contacts import PatientContact
+from hub.notify.records import NotifyRecords
 from hub.opening import open_hub_database
 from hub.origin import RequestOrigin
 from hub.staff_store import StaffRecords
@@ -61,15 +63,18 @@ class DayPlan:
     date: str
     providers: dict[str, str]  # id -> display name
     appointments: list[HubAppointment]
+    contacts: list[PatientContact] = field(default_factory=list)  # hub-only (notifications)
 
 
 class HubStore:
     """The repository of the hub's SQLite file: every statement the hub runs is here, in
-    ``staff`` (notices, escalations) or in ``audit`` (the hash-chained trail)."""
+    ``staff`` (notices, escalations), ``notify`` (patient notifications) or in ``audit``
+    (the hash-chained trail)."""
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
         self.staff = StaffRecords(db)
+        self.notify = NotifyRecords(db)
         self.audit = AuditLog(db)
 
     @classmethod
@@ -94,6 +99,7 @@ class HubStore:
         """
         changed: list[str] = []
         with transaction(self.db):
+            self.notify.forget_contacts(list(plan.providers))  # a new day's patients, a new day's contacts
             for provider_id, name in plan.providers.items():
                 appts = [a for a in plan.appointments if a.provider_id == provider_id]
                 before = self.wire_schedule(provider_id)
@@ -123,6 +129,7 @@ class HubStore:
                 if before is None or after is None or _content(before) != _content(after):
                     self.db.table("providers").update(provider_id, {"schedule_version": version + 1})
                     changed.append(provider_id)
+            self.notify.save_contacts(plan.contacts)
         return changed
 
     def provider_ids(self) -> list[str]:
