@@ -34,6 +34,8 @@ setup(
             "uvicorn>=0.29",
             "jinja2>=3.1",
             "python-multipart>=0.0.9",  # Starlette's form parsing
+            # hub/ehr/: HL7 v2 parsing and MLLP (asyncio streams) for the practice system's feed
+            "hl7>=0.4.5,<0.5",
         ],
         "kiosk": [
             # hardware/: serial I/O board and printer, ESC/POS rendering, camera presence and QR

@@ -26,6 +26,7 @@ from core.logs import setup_logging
 from core.systemd import serve_until_stopped
 from hub import broker_config
 from hub.command_client import EXIT_CODES, Answer, Command, Outcome, deliver
+from hub.ehr import cli as ehr_cli
 from hub.health_view import health_rows, render_health
 from hub.origin import PRACTICE_CLI_ID
 from hub.sample import sample_morning
@@ -99,6 +100,7 @@ def add_commands(subparsers: Any) -> None:
     health.set_defaults(handler=_health)
 
     broker_config.add_command(sub, _broker_config)
+    ehr_cli.add_command(sub)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -122,8 +124,14 @@ def _run(args: argparse.Namespace) -> int:
     service = HubService(settings)
     service.start(plan)
     checks = {"hub loop": service.responsive, "mqtt supervisor": service.link.supervising}
-    dashboard = None
+    dashboard = ehr = None
     try:
+        if settings.hub.ehr.enabled:
+            from hub.ehr.service import start_ehr  # python-hl7 is loaded only when asked for
+
+            ehr = start_ehr(settings, service)
+            checks["ehr listener"] = ehr.running
+            print(f"ehr: MLLP on {settings.hub.ehr.host}:{ehr.port}", flush=True)
         if settings.hub.web.enabled:
             from hub.web import DashboardServer  # the web stack is loaded only when asked for
 
@@ -135,6 +143,8 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         if dashboard is not None:
             dashboard.stop()
+        if ehr is not None:
+            ehr.stop()
         service.stop()
     return 0
 

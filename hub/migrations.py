@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from hub.audit import create_audit_table
+from hub.ehr.schema import create_ehr_tables
 
 
 def _v1_initial(db: sqlite_utils.Database) -> None:
@@ -173,4 +174,5 @@ HUB_MIGRATIONS = [
     _v5_web_accounts,
     _v6_received_keys,
     _v7_rejection_counts,
+    create_ehr_tables,  # v8: HL7 v2 SIU in, arrivals out (hub/ehr/)
 ]
