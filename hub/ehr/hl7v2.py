@@ -102,7 +102,14 @@ def read(block: bytes, encoding: str = "utf-8") -> hl7.Message:
 
 
 def segments(message: hl7.Message, name: str) -> list[Any]:
-    return [seg for seg in message if str(seg[0]).strip() == name]
+    """The segments named ``name``, in order (indexed once per message: mapping asks often)."""
+    index: dict[str, list[Any]] | None = getattr(message, "_kiosk_index", None)
+    if index is None:
+        index = {}
+        for seg in message:
+            index.setdefault(str(seg[0]).strip(), []).append(seg)
+        message._kiosk_index = index  # type: ignore[attr-defined]
+    return index.get(name, [])
 
 
 def first(message: hl7.Message, name: str) -> Any | None:

@@ -1,0 +1,156 @@
+"""Benchmark of the EHR interface (hub/ehr/): SIU messages over real MLLP on loopback.
+
+* ``siu_ingest_per_s``: messages a second, each stored with its effect (fsynced) before
+  its AA is read by the sender, four sender connections at once (a practice system's
+  interface engine often has several); ``siu_ingest_per_s_one_connection`` is one sender
+  that waits for each ACK. A month of bookings for two providers, a tenth of them today; the hub runs in
+  its own process.
+* ``siu_to_kiosk_ms``: an S14 sent → the kiosk's cache holds the changed schedule (real
+  broker, hub and kiosk sync), one change at a time (p50/p99).
+* ``siu_kill_*`` (not quick): 10,000 messages with the hub process SIGKILLed twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from hl7.mllp import open_hl7_connection
+
+from devtools.bench import percentiles
+from devtools.local_broker import Broker
+from hub.ehr.acks import read_ack
+from sync.kiosk_sync import KioskSync, SyncChange
+from tests.support.broker import free_port
+from tests.support.clock import wall_now
+from tests.support.ehr_soak import hub_process, soak
+from tests.support.site import site_settings
+from tests.support.siu import EhrHub, Siu, ehr_settings
+
+_PROVIDERS = {f"D{i}": f"prov{i}" for i in range(10)}
+
+
+def _month(count: int, prefix: str) -> list[bytes]:
+    start = wall_now().replace(hour=8, minute=0, second=0, microsecond=0)
+    frames = []
+    for i in range(count):
+        day = 0 if i % 10 == 0 else 1 + i % 29
+        when = start + timedelta(days=day, minutes=15 * ((i // 10) % 36))
+        frames.append(
+            Siu(
+                f"{prefix}{i:06d}",
+                appointment_id=f"{prefix}{i:06d}",
+                start=when,
+                provider=f"D{1 + i % 2}",
+                sent=start,
+            ).bytes()
+        )
+    return frames
+
+
+async def _sender(port: int, frames: list[bytes]) -> int:
+    reader, writer = await open_hl7_connection("127.0.0.1", port)
+    accepted = 0
+    try:
+        for frame in frames:
+            writer.writeblock(frame)
+            await writer.drain()
+            accepted += read_ack(await reader.readblock()).code == "AA"
+    finally:
+        writer.close()
+    return accepted
+
+
+def _ingest(state: Path, count: int, connections: int) -> float:
+    """The hub in its own process (as in production: the senders' work is not its)."""
+    port = free_port()
+    hub = hub_process(state, port)
+    try:
+        frames = _month(count, "I")
+        shares = [frames[i::connections] for i in range(connections)]
+
+        async def run() -> int:
+            return sum(await asyncio.gather(*(_sender(port, share) for share in shares)))
+
+        began = time.perf_counter()
+        accepted = asyncio.run(run())
+        elapsed = time.perf_counter() - began
+    finally:
+        hub.close()
+    if accepted != count:
+        raise RuntimeError(f"{count - accepted} messages not accepted")
+    return round(count / elapsed, 1)
+
+
+def _to_kiosk(state: Path, changes: int) -> dict[str, float]:
+    broker = Broker(state / "broker")
+    broker.start()
+    site = EhrHub(ehr_settings(state / "hubside", broker=broker.settings(), providers=_PROVIDERS))
+    sync = KioskSync(site_settings(broker.settings(), state / "kiosk", "lobby-1"))
+    seen = threading.Event()
+    sync.add_listener(lambda change: seen.set() if _schedule_of(change, "prov1") else None)
+    sync.start()
+    samples: list[float] = []
+    try:
+        start = wall_now().replace(second=0, microsecond=0) + timedelta(minutes=5)
+        day = [
+            Siu(f"T{i:04d}", appointment_id=f"T{i:04d}", provider="D1", start=start + timedelta(minutes=i))
+            for i in range(30)
+        ]
+
+        async def book() -> None:
+            for msg in day:
+                await _sender(site.port, [msg.bytes()])
+
+        asyncio.run(book())
+        time.sleep(1.0)  # the kiosk holds the day before the timing starts
+        for i in range(changes):
+            moved = Siu(
+                f"M{i:05d}",
+                "S14",
+                appointment_id=f"T{i % 30:04d}",
+                provider="D1",
+                start=start + timedelta(minutes=60 + i % 120),
+                sent=wall_now() + timedelta(seconds=i),
+            )
+            seen.clear()
+            began = time.perf_counter()
+            asyncio.run(_sender(site.port, [moved.bytes()]))
+            if seen.wait(5):
+                samples.append((time.perf_counter() - began) * 1000)
+    finally:
+        sync.stop()
+        site.stop()
+        broker.stop()
+    return percentiles(samples)
+
+
+def _schedule_of(change: SyncChange, provider_id: str) -> bool:
+    return change.kind == "schedule" and change.provider_id == provider_id
+
+
+def run_bench(quick: bool) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-ehr-") as tmp:
+        state = Path(tmp)
+        count = 600 if quick else 3000
+        out: dict[str, Any] = {
+            "siu_ingest_per_s": _ingest(state / "four", count, 4),
+            "siu_ingest_per_s_one_connection": _ingest(state / "one", count // 2, 1),
+            "siu_to_kiosk_ms": _to_kiosk(state / "kiosk", 50 if quick else 300),
+        }
+        if not quick:
+            figures = soak(state / "kill", messages=10_000, kills=2)
+            out.update({f"siu_kill_{name}": n for name, n in figures.items()})
+    return out
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    print(json.dumps(run_bench("--quick" in sys.argv)))
