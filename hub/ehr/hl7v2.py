@@ -108,7 +108,7 @@ def segments(message: hl7.Message, name: str) -> list[Any]:
         index = {}
         for seg in message:
             index.setdefault(str(seg[0]).strip(), []).append(seg)
-        message._kiosk_index = index  # type: ignore[attr-defined]
+        message._kiosk_index = index
     return index.get(name, [])
 
 
