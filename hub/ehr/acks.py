@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,9 +40,11 @@ def ack(
 ) -> bytes:
     """The ACK of ``message``: its separators, version and trigger, MSA-1 ``code``; AE and
     AR carry ``reason`` in MSA-3 and an ERR segment."""
-    reply = message.create_ack(
-        code, message_id=control_id, application=sender.application, facility=sender.facility
-    )
+    with warnings.catch_warnings():  # python-hl7 stamps MSH-7 with utcnow(): replaced below
+        warnings.simplefilter("ignore", DeprecationWarning)
+        reply = message.create_ack(
+            code, message_id=control_id, application=sender.application, facility=sender.facility
+        )
     msh = reply.segment("MSH")
     msh.assign_field(stamp(now), 7)
     if reason:

@@ -19,6 +19,7 @@ from datetime import datetime
 from hl7.mllp import HL7StreamReader, HL7StreamWriter, InvalidBlockError, start_hl7_server
 
 from config.settings import HubEhrSettings
+from core.errors import KioskError
 from hub.ehr import acks, siu
 from hub.ehr.bridge import Bridge
 from hub.ehr.intake import Frame, Intake, Verdict, read_frame
@@ -95,6 +96,8 @@ class Listener:
             handled = await self._exchange(reader, writer)
         except (ConnectionError, OSError, asyncio.IncompleteReadError):
             pass  # the sender went away; what it had not been acknowledged it sends again
+        except KioskError as exc:  # the hub is stopping: nothing was acknowledged
+            log.info("ehr connection ended: %s", type(exc).__name__)
         finally:
             self.connections -= 1
             self._writers.discard(writer)
