@@ -196,6 +196,35 @@ class HubEhrSettings:
 
 
 @dataclass(frozen=True)
+class HubFhirSettings:
+    """[hub.fhir]: the practice system's FHIR R4 server, polled for Appointment changes;
+    arrivals written back as Appointment.status = arrived (see docs/ehr.md). Off unless enabled."""
+
+    enabled: bool = field(default=False, metadata=_doc("Poll the FHIR server from `kiosk hub run`."))
+    url: str = field(default="", metadata=_doc("The server's base URL, e.g. 'https://ehr.lan/fhir/R4'."))
+    poll_s: float = field(default=2.0, metadata=_doc("Seconds between polls.", min=0.2, max=3600))
+    page_size: int = field(default=50, metadata=_doc("Appointments a page (_count).", min=1, max=1000))
+    timeout_s: float = field(
+        default=10.0, metadata=_doc("Longest wait for one HTTP answer (s).", min=0.5, max=300)
+    )
+    providers: dict[str, str] = field(
+        default_factory=dict,
+        metadata=_doc(
+            "Practitioner id -> the hub's provider id. An id not listed is taken when it is itself a hub "
+            "provider id, else the appointment is refused (counted as AE)."
+        ),
+    )
+    timezone: str = field(default="", metadata=_doc("The practice's time zone (IANA); empty: this host's."))
+    default_duration_min: int = field(
+        default=15, metadata=_doc("Duration of an appointment that gives none (min).", min=1, max=480)
+    )
+    arrivals: bool = field(
+        default=True,
+        metadata=_doc("Set Appointment.status = arrived on the server when a kiosk checks a patient in."),
+    )
+
+
+@dataclass(frozen=True)
 class HubSettings:
     """[hub]: the practice hub (only read by ``kiosk hub``)."""
 
@@ -206,6 +235,7 @@ class HubSettings:
     client_id: str = field(default="hub", metadata=_doc("The hub's MQTT client id and username.", slug=True))
     web: HubWebSettings = field(default_factory=HubWebSettings)
     ehr: HubEhrSettings = field(default_factory=HubEhrSettings)
+    fhir: HubFhirSettings = field(default_factory=HubFhirSettings)
 
 
 @dataclass(frozen=True)

@@ -124,14 +124,14 @@ def _run(args: argparse.Namespace) -> int:
     service = HubService(settings)
     service.start(plan)
     checks = {"hub loop": service.responsive, "mqtt supervisor": service.link.supervising}
-    dashboard = ehr = None
+    dashboard = interfaces = None
     try:
-        if settings.hub.ehr.enabled:
-            from hub.ehr.service import start_ehr  # python-hl7 is loaded only when asked for
+        if settings.hub.ehr.enabled or settings.hub.fhir.enabled:
+            from hub.ehr.service import start_interfaces  # HL7/FHIR libraries only when asked for
 
-            ehr = start_ehr(settings, service)
-            checks["ehr listener"] = ehr.running
-            print(f"ehr: MLLP on {settings.hub.ehr.host}:{ehr.port}", flush=True)
+            interfaces = start_interfaces(settings, service)
+            checks.update(interfaces.checks)
+            print("\n".join(interfaces.lines), flush=True)
         if settings.hub.web.enabled:
             from hub.web import DashboardServer  # the web stack is loaded only when asked for
 
@@ -143,8 +143,8 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         if dashboard is not None:
             dashboard.stop()
-        if ehr is not None:
-            ehr.stop()
+        if interfaces is not None:
+            interfaces.stop()
         service.stop()
     return 0
 

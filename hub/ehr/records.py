@@ -19,6 +19,7 @@ from hub.ehr.siu import Booking, Event, ProviderRef
 from hub.store import HubStore
 from sync import messages as m
 
+FHIR_PREFIX = "fhir:"  # control ids of FHIR resource versions ("fhir:Appointment/ID/_history/V")
 _CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # as hub.sample: read aloud, typed by patients
 _WIRE_STATE = {
     "booked": "booked",
@@ -46,6 +47,7 @@ _EHR_COLS = (
     "control_id",
     "echo",
     "updated_at",
+    "source",
 )
 
 
@@ -197,6 +199,7 @@ class EhrRecords:
         if provider is not None:
             row["provider_id"], row["provider_name"] = provider
         row.update(
+            source="fhir" if control_id.startswith(FHIR_PREFIX) else "hl7",
             id=b.id,
             state=b.state,
             duration_min=b.duration_min if (b.start or not old) else row["duration_min"],
@@ -323,12 +326,13 @@ class EhrRecords:
             self._arrivals_seen = max(self._arrivals_seen, int(rowid))
         return added
 
-    def pending_arrivals(self, limit: int = 50) -> list[Arrival]:
+    def pending_arrivals(self, source: str = "hl7", limit: int = 50) -> list[Arrival]:
+        """Arrivals not acknowledged yet of appointments from ``source`` (hl7, fhir)."""
         rows = self.db.execute(
             "SELECT o.appointment_id, o.control_id, o.created_at, o.arrived_at, o.attempts, e.echo, e.start"
             " FROM ehr_outbound o JOIN ehr_appointments e ON e.id = o.appointment_id"
-            " WHERE o.state = 'pending' ORDER BY o.created_at, o.appointment_id LIMIT ?",
-            [limit],
+            " WHERE o.state = 'pending' AND e.source = ? ORDER BY o.created_at, o.appointment_id LIMIT ?",
+            [source, limit],
         ).fetchall()
         return [Arrival(*r) for r in rows]
 
@@ -339,6 +343,15 @@ class EhrRecords:
             " last_attempt_at = ?, state = ?, acked_at = ? WHERE appointment_id = ? AND state = 'pending'",
             [code, error[:200], at, "acked" if acked else "pending", at if acked else "", appointment_id],
         )
+
+
+def state(db: Any, name: str) -> str:
+    row = db.execute("SELECT value FROM ehr_state WHERE name = ?", [name]).fetchone()
+    return str(row[0]) if row else ""
+
+
+def set_state(db: Any, name: str, value: str) -> None:
+    db.execute("INSERT OR REPLACE INTO ehr_state (name, value) VALUES (?, ?)", [name, value])
 
 
 def _unknown(refs: tuple[ProviderRef, ...]) -> str:

@@ -9,7 +9,8 @@ def create_ehr_tables(db: sqlite_utils.Database) -> None:
     """Messages received (raw, by sender and MSH-10, purged after ``keep_days``), the
     appointments as the practice system states them (every day, with what stays at the
     hub: full name, MRN, the segments an arrival echoes), the arrivals outbox, and the
-    MLLP connections ``kiosk hub ehr status`` shows."""
+    MLLP connections ``kiosk hub ehr status`` shows; ``source`` says which interface
+    (``hl7`` or ``fhir``) an appointment came from, and so where its arrival goes."""
     db.execute(
         "CREATE TABLE ehr_messages ("
         " sender TEXT NOT NULL, control_id TEXT NOT NULL, received_at TEXT NOT NULL,"
@@ -25,7 +26,7 @@ def create_ehr_tables(db: sqlite_utils.Database) -> None:
         " duration_min INTEGER NOT NULL, first_name TEXT NOT NULL, last_name TEXT NOT NULL,"
         " dob TEXT NOT NULL, mrn TEXT NOT NULL, state TEXT NOT NULL, filler_status TEXT NOT NULL,"
         " code TEXT NOT NULL UNIQUE, event_time TEXT NOT NULL, control_id TEXT NOT NULL,"
-        " echo TEXT NOT NULL, updated_at TEXT NOT NULL)"
+        " echo TEXT NOT NULL, updated_at TEXT NOT NULL, source TEXT NOT NULL DEFAULT 'hl7')"
     )
     db.execute("CREATE INDEX ehr_appointments_start ON ehr_appointments (start)")
     db.execute(
@@ -37,6 +38,7 @@ def create_ehr_tables(db: sqlite_utils.Database) -> None:
         " acked_at TEXT NOT NULL DEFAULT '')"
     )
     db.execute("CREATE INDEX ehr_outbound_state ON ehr_outbound (state, created_at)")
+    db.execute("CREATE TABLE ehr_state (name TEXT PRIMARY KEY, value TEXT NOT NULL)")  # FHIR watermark
     db.execute(
         "CREATE TABLE ehr_connections ("
         " id INTEGER PRIMARY KEY, peer TEXT NOT NULL, direction TEXT NOT NULL, opened_at TEXT NOT NULL,"

@@ -2,7 +2,8 @@
 the MLLP listener, the arrivals sender and the day watch; everything it stores goes
 through the hub worker, the one owner of the hub's database (``HubService.submit``).
 
-Started by ``kiosk hub run`` when ``[hub.ehr] enabled = true`` (``start_ehr``).
+Started by ``kiosk hub run`` when ``[hub.ehr] enabled = true`` (``start_interfaces``, which
+also starts the FHIR poller of ``[hub.fhir]``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import contextlib
 import logging
 import math
 import threading
+from collections.abc import Callable
 from datetime import timedelta, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from config.settings import HubEhrSettings, Settings
@@ -34,28 +37,34 @@ log = logging.getLogger(__name__)
 _DAY_WATCH_S = 20.0
 
 
-def practice_zone(settings: HubEhrSettings) -> tzinfo | None:
-    """``[hub.ehr] timezone`` as a zone (None when empty: this host's, with its DST rules);
-    a wrong name is a ConfigError naming the key."""
-    if not settings.timezone:
+def zone_of(key: str, name: str) -> tzinfo | None:
+    """A practice's time zone setting as a zone (None when empty: this host's, with its DST
+    rules); a wrong name is a ConfigError naming ``key``."""
+    if not name:
         return None
     try:
-        return ZoneInfo(settings.timezone)
+        return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"hub.ehr.timezone = {settings.timezone[:40]!r}: expected an IANA zone such as 'America/Chicago'"
-        ) from None
+        raise ConfigError(f"{key} = {name[:40]!r}: expected an IANA zone such as 'America/Chicago'") from None
 
 
-def check_settings(settings: HubEhrSettings) -> None:
-    for ehr_id, hub_id in settings.providers.items():
+def practice_zone(settings: HubEhrSettings) -> tzinfo | None:
+    return zone_of("hub.ehr.timezone", settings.timezone)
+
+
+def check_provider_ids(key: str, mapping: dict[str, str]) -> None:
+    for ehr_id, hub_id in mapping.items():
         try:
             m.check_id(hub_id, "provider id")
         except WireError:
             raise ConfigError(
-                f"hub.ehr.providers.{ehr_id[:40]} = {hub_id[:40]!r}: expected a hub provider id"
+                f"{key}.{ehr_id[:40]} = {hub_id[:40]!r}: expected a hub provider id"
                 " (letters, digits, '.', '_', '-')"
             ) from None
+
+
+def check_settings(settings: HubEhrSettings) -> None:
+    check_provider_ids("hub.ehr.providers", settings.providers)
     if settings.tls and not settings.key_file:
         raise ConfigError("hub.ehr.key_file: cert_file is set, so the listener needs its key too")
 
@@ -180,8 +189,40 @@ class EhrService:
             loop.call_soon_threadsafe(self.arrivals.wake.set)
 
 
-def start_ehr(settings: Settings, hub: HubService) -> EhrService:
-    """The EHR interface of ``kiosk hub run`` (``[hub.ehr] enabled``), started."""
-    service = EhrService(settings, hub, hub.clock)
-    service.start()
-    return service
+class Interfaces:
+    """What ``kiosk hub run`` starts for the practice system: the MLLP interface and/or
+    the FHIR poller, with their watchdog checks; ``stop()`` stops them."""
+
+    def __init__(self, settings: Settings, hub: HubService) -> None:
+        self.checks: dict[str, Callable[[], bool]] = {}
+        self.started: list[EhrService | Any] = []
+        self.lines: list[str] = []
+        try:
+            if settings.hub.ehr.enabled:
+                ehr = EhrService(settings, hub, hub.clock)
+                ehr.start()
+                self.started.append(ehr)
+                self.checks["ehr listener"] = ehr.running
+                self.lines.append(f"ehr: MLLP on {settings.hub.ehr.host}:{ehr.port}")
+            if settings.hub.fhir.enabled:
+                from hub.ehr.fhir import FhirPoller  # fhirclient is loaded only when asked for
+
+                poller = FhirPoller(settings, hub)
+                poller.start()
+                self.started.append(poller)
+                self.checks["fhir poller"] = poller.running
+                self.lines.append(
+                    f"fhir: polling {settings.hub.fhir.url} every {settings.hub.fhir.poll_s:g} s"
+                )
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        for part in reversed(self.started):
+            part.stop()
+        self.started = []
+
+
+def start_interfaces(settings: Settings, hub: HubService) -> Interfaces:
+    return Interfaces(settings, hub)

@@ -13,7 +13,10 @@ from tests.support.site import RecordingKiosk, wait_for
 from tests.support.siu import EhrHub, Siu, ehr_settings, send
 
 
-def test_book_move_cancel_and_delete_reach_the_kiosk(broker: Broker, tmp_path: Path) -> None:
+def test_book_move_cancel_and_delete_reach_the_kiosk(tmp_path: Path) -> None:
+    # One plain broker: the TLS transport is the sync tests' (the `broker` fixture runs both).
+    broker = Broker(tmp_path / "broker")
+    broker.start()
     site = EhrHub(ehr_settings(tmp_path, broker=broker.settings()))
     kiosk = RecordingKiosk(broker.settings(), tmp_path).start()
     try:
@@ -51,3 +54,4 @@ def test_book_move_cancel_and_delete_reach_the_kiosk(broker: Broker, tmp_path: P
     finally:
         kiosk.stop()
         site.stop()
+        broker.stop()
