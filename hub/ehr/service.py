@@ -96,7 +96,8 @@ class EhrService:
 
     # --- lifecycle (caller's thread) --------------------------------------------------
 
-    def start(self, timeout: float = 15.0) -> None:
+    def start(self, timeout: float = 60.0) -> None:
+        """Listening once today's schedules are projected (a large day on a slow unit takes a while)."""
         self._worker.start()
         self._worker.post(self._serve)
         if not self._listening.wait(timeout) or self._start_error is not None:

@@ -40,13 +40,20 @@ async def send_until_acked(port: int, frame: bytes, timeout: float = 20.0) -> st
 
 
 def soak(state_dir: Path, messages: int, kills: int) -> dict[str, int]:
-    """Send ``messages`` S12 (a third of them for today), SIGKILL the hub ``kills`` times
+    """Send ``messages`` S12 (two providers, two months, a sixtieth of them for today: a
+    realistic day's size), SIGKILL the hub ``kills`` times
     with a frame in flight; the figures a test or the bench checks."""
     port = free_port()
     hub = hub_process(state_dir, port)
     start = wall_now().replace(second=0, microsecond=0)
     frames = [
-        Siu(f"K{i:05d}", appointment_id=f"K{i:05d}", start=start + timedelta(days=i % 3), sent=start).bytes()
+        Siu(
+            f"K{i:05d}",
+            appointment_id=f"K{i:05d}",
+            start=start + timedelta(days=i % 60, minutes=i % 480),
+            provider=f"D{1 + i % 2}",
+            sent=start,
+        ).bytes()
         for i in range(messages)
     ]
     kill_at = {messages * (k + 1) // (kills + 1) for k in range(kills)}
