@@ -7,6 +7,8 @@
   its own process.
 * ``siu_to_kiosk_ms``: an S14 sent → the kiosk's cache holds the changed schedule (real
   broker, hub and kiosk sync), one change at a time (p50/p99).
+* ``fhir_poll_lag_s``: an Appointment changed on a real FHIR server (Medplum's router,
+  tests/support/fhir_server) → the kiosk's cache holds the change, polling every 2 s.
 * ``siu_kill_*`` (not quick): 10,000 messages with the hub process SIGKILLed twice.
 """
 
@@ -130,6 +132,52 @@ def _to_kiosk(state: Path, changes: int) -> dict[str, float]:
     return percentiles(samples)
 
 
+def _fhir_lag(state: Path, changes: int) -> dict[str, float]:
+    from dataclasses import replace
+
+    from config.settings import HubEhrSettings, HubFhirSettings
+    from hub.ehr.fhir import FhirPoller
+    from hub.service import HubService
+    from tests.support.fhir import FhirServer, appointment, patient, practitioner
+
+    server = FhirServer()
+    broker = Broker(state / "broker")
+    broker.start()
+    doctor = server.create(practitioner())
+    mary = server.create(patient())
+    base = ehr_settings(state / "hubside", broker=broker.settings())
+    fhir = HubFhirSettings(enabled=True, url=server.url, poll_s=2.0, providers={doctor["id"]: "prov1"})
+    hub = HubService(replace(base, hub=replace(base.hub, ehr=HubEhrSettings(), fhir=fhir)))
+    hub.start(None)
+    poller = FhirPoller(hub.settings, hub)
+    poller.start()
+    sync = KioskSync(site_settings(broker.settings(), state / "kiosk", "lobby-1"))
+    sync.start()
+    samples: list[float] = []
+    try:
+        when = wall_now().replace(second=0, microsecond=0) + timedelta(minutes=30)
+        appt = server.create(appointment(mary["id"], doctor["id"], when.astimezone().isoformat()))
+        ident = str(appt["id"])
+        for i in range(changes):
+            moved = when + timedelta(minutes=1 + i)
+            local = moved.strftime("%Y-%m-%dT%H:%M")
+            appt = server.update({**appt, "start": moved.astimezone().isoformat()})
+            began = time.perf_counter()
+            while time.perf_counter() - began < 10:
+                held = sync.call(lambda cache: cache.appointment(ident))
+                if held is not None and held.start == local:
+                    samples.append(time.perf_counter() - began)
+                    break
+                time.sleep(0.02)
+    finally:
+        sync.stop()
+        poller.stop()
+        hub.stop()
+        broker.stop()
+        server.stop()
+    return percentiles(samples)
+
+
 def _schedule_of(change: SyncChange, provider_id: str) -> bool:
     return change.kind == "schedule" and change.provider_id == provider_id
 
@@ -142,6 +190,7 @@ def run_bench(quick: bool) -> dict[str, Any]:
             "siu_ingest_per_s": _ingest(state / "four", count, 4),
             "siu_ingest_per_s_one_connection": _ingest(state / "one", count // 2, 1),
             "siu_to_kiosk_ms": _to_kiosk(state / "kiosk", 50 if quick else 300),
+            "fhir_poll_lag_s": _fhir_lag(state / "fhir", 5 if quick else 20),
         }
         if not quick:
             figures = soak(state / "kill", messages=10_000, kills=2)

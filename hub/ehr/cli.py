@@ -77,6 +77,8 @@ def status_view(store: HubStore, now: datetime) -> dict[str, Any]:
             else "",
         },
     }
+    watermark = db.execute("SELECT value FROM ehr_state WHERE name = 'fhir_watermark'").fetchone()
+    view["fhir_watermark"] = watermark[0] if watermark else ""
     if last is not None:
         view["last_message"] = {
             "received_at": last[0],
@@ -121,6 +123,8 @@ def render_status(view: dict[str, Any]) -> str:
     oldest = "" if a["oldest_pending_s"] is None else f", oldest {a['oldest_pending_s']} s"
     error = f", last error: {a['last_error']}" if a["last_error"] else ""
     lines.append(f"arrivals: {a['acked']} acknowledged, {a['pending']} pending{oldest}{error}")
+    if view.get("fhir_watermark"):
+        lines.append(f"fhir: changes taken up to {view['fhir_watermark']}")
     return "\n".join(lines)
 
 
