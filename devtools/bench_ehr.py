@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import tempfile
 import threading
 import time
@@ -154,6 +155,7 @@ def _fhir_lag(state: Path, changes: int) -> dict[str, float]:
     sync = KioskSync(site_settings(broker.settings(), state / "kiosk", "lobby-1"))
     sync.start()
     samples: list[float] = []
+    rng = random.Random(14)
     try:
         when = wall_now().replace(second=0, microsecond=0) + timedelta(minutes=30)
         appt = server.create(appointment(mary["id"], doctor["id"], when.astimezone().isoformat()))
@@ -161,6 +163,7 @@ def _fhir_lag(state: Path, changes: int) -> dict[str, float]:
         for i in range(changes):
             moved = when + timedelta(minutes=1 + i)
             local = moved.strftime("%Y-%m-%dT%H:%M")
+            time.sleep(rng.uniform(0, fhir.poll_s))  # a change comes at any moment of a poll interval
             appt = server.update({**appt, "start": moved.astimezone().isoformat()})
             began = time.perf_counter()
             while time.perf_counter() - began < 10:

@@ -47,7 +47,7 @@ def read_frame(block: bytes, rules: siu.Rules, encoding: str) -> Frame:
     refused = siu.refusal_of_type(head)
     if refused is not None:
         return Frame(text, message, head, refused)
-    return Frame(text, message, head, siu.event(message, head, rules))
+    return Frame(text, message, head, siu.event(message, head, rules, text))
 
 
 class Intake:

@@ -147,14 +147,15 @@ def _version_taken(version: str) -> bool:
     return len(numbers) == 2 and numbers[0] == 2 and 2 <= numbers[1] <= 8
 
 
-def event(message: hl7.Message, head: Header, rules: Rules) -> Event | Refusal:
+def event(message: hl7.Message, head: Header, rules: Rules, text: str = "") -> Event | Refusal:
+    """``text``: the message as ``hl7v2.normalize`` left it (what an arrival echoes)."""
     try:
-        return _event(message, head, rules)
+        return _event(message, head, rules, text)
     except WireError as exc:
         return Refusal("AE", exc.detail or exc.reason)
 
 
-def _event(message: hl7.Message, head: Header, rules: Rules) -> Event | Refusal:
+def _event(message: hl7.Message, head: Header, rules: Rules, text: str) -> Event | Refusal:
     sch = first(message, "SCH")
     if sch is None:
         return Refusal("AE", "no SCH segment")
@@ -181,7 +182,7 @@ def _event(message: hl7.Message, head: Header, rules: Rules) -> Event | Refusal:
         last_name=names[1],
         dob=birth_date(value(pid, 7)) if value(pid, 7) else "",
         mrn=names[2],
-        echo=_echo(message),
+        echo=_echo(message, text),
     )
     missing = _missing(booking)
     if head.trigger in _BOOKING and missing:
@@ -298,17 +299,18 @@ def _xcn(seg: Any | None, fld: int, rep: int) -> ProviderRef | None:
     return ProviderRef(ehr_id[:64], name[:80])
 
 
-def _echo(message: hl7.Message) -> str:
-    """The segments an arrival repeats (with this message's separators), PID cut to 1..8."""
-    msh = str(first(message, "MSH") or "")
+def _echo(message: hl7.Message, text: str) -> str:
+    """The segments an arrival repeats (with this message's separators), PID cut to 1..8;
+    from the normalized text when there is one (re-serializing costs more than parsing)."""
+    lines = [line for line in text.split("\r") if line] if text else [str(seg) for seg in message]
+    msh = lines[0] if lines and lines[0].startswith("MSH") else ""
     separators = msh[3 : msh.find(msh[3], 4)] if len(msh) > 8 else "|^~\\&"
     kept = []
-    for seg in message:
-        name = str(seg[0]).strip()
+    for line in lines:
+        name = line[:3]
         if name not in _ECHOED:
             continue
-        text = str(seg)
         if name == "PID":
-            text = separators[0].join(text.split(separators[0])[: _PID_ECHOED + 1])
-        kept.append(text)
+            line = separators[0].join(line.split(separators[0])[: _PID_ECHOED + 1])  # noqa: PLW2901
+        kept.append(line)
     return separators + "\n" + "\r".join(kept)
