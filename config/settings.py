@@ -159,7 +159,12 @@ class HubEhrSettings:
         metadata=_doc("Largest message taken (KiB); a longer frame closes the connection.", min=4),
     )
     keep_days: int = field(
-        default=7, metadata=_doc("Days the received messages (raw, with MSH-10) are kept.", min=1, max=3650)
+        default=7,
+        metadata=_doc(
+            "Days the received messages (raw, with MSH-10) and past appointments are kept at the hub.",
+            min=1,
+            max=3650,
+        ),
     )
     application: str = field(
         default="KIOSK", metadata=_doc("This hub's MSH-3 (sending application) in ACKs and arrivals.")

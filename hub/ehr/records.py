@@ -109,8 +109,22 @@ class EhrRecords:
     def count(self, counts: Mapping[str, int]) -> None:
         self.store.bump({f"ehr_{name}": n for name, n in counts.items() if n})
 
-    def purge_messages(self, before: str) -> int:
-        return self.db.execute("DELETE FROM ehr_messages WHERE received_at < ?", [before]).rowcount
+    def purge(self, before: str) -> int:
+        """Forget what is older than ``before`` (local ISO): received messages, appointments
+        that started (or, without a start, changed) before it, and their sent arrivals."""
+        day = before[:10]
+        removed = self.db.execute("DELETE FROM ehr_messages WHERE received_at < ?", [before]).rowcount
+        removed += self.db.execute(
+            "DELETE FROM ehr_outbound WHERE state = 'acked' AND appointment_id IN"
+            " (SELECT id FROM ehr_appointments WHERE start != '' AND substr(start, 1, 10) < ?)",
+            [day],
+        ).rowcount
+        removed += self.db.execute(
+            "DELETE FROM ehr_appointments WHERE (start != '' AND substr(start, 1, 10) < ?)"
+            " OR (start = '' AND updated_at < ?)",
+            [day, before],
+        ).rowcount
+        return removed
 
     # --- appointments -----------------------------------------------------------------
 

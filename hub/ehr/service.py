@@ -176,7 +176,7 @@ class EhrService:
         records = self.intake.records(store)
         with store.transaction():
             touched = records.project_day(today)
-            records.purge_messages((now - timedelta(days=self.settings.keep_days)).isoformat())
+            records.purge((now - timedelta(days=self.settings.keep_days)).isoformat())
         self._day = today
         log.info("ehr day projected", extra={"date": today, "providers": len(touched)})
         return None, touched
