@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from hub.audit import create_audit_table
+from hub.ehr.schema import create_ehr_tables
 from hub.notify.schema import v9_notifications
 
 
@@ -187,4 +188,5 @@ HUB_MIGRATIONS = [
     _v7_rejection_counts,
     _v8_kiosk_flow,
     v9_notifications,
+    create_ehr_tables,  # v10: HL7 v2 SIU in, arrivals out (hub/ehr/)
 ]
