@@ -180,7 +180,12 @@ class Control:
             "checked_in": len(self.app.day.sent),
             "fullscreen": ui.window.visibility().name,
             "geometry": [geometry.x(), geometry.y(), geometry.width(), geometry.height()],
+            "frame": [(m := ui.window.frameMargins()).left(), m.top(), m.right(), m.bottom()],
             "cursor": cursor.shape().name if cursor is not None else "",
+            "windows": [
+                [w.objectName() or type(w).__name__, w.isVisible(), w.width(), w.height()]
+                for w in QGuiApplication.topLevelWindows()
+            ],
         }
 
 

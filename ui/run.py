@@ -15,6 +15,7 @@ start's ``first_frame``.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Callable, Mapping
@@ -96,6 +97,10 @@ class TouchFrontend:
     """Create before the app (the app takes ``poster`` and ``exit``), then ``run(app)``."""
 
     def __init__(self) -> None:
+        # Under a Wayland compositor without server-side decorations (cage) Qt draws its own
+        # title bar, with a close button, on any window that is not full screen (a windowed
+        # run, or before the compositor's configure arrives); a kiosk never wants one.
+        os.environ.setdefault("QT_WAYLAND_DISABLE_WINDOWDECORATION", "1")
         instance = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
         if not isinstance(instance, QGuiApplication):
             raise UiError("the touch UI needs a QGuiApplication, and a QCoreApplication exists")
