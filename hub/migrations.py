@@ -165,6 +165,15 @@ def _v7_rejection_counts(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v8_revoked_kiosks(db: sqlite_utils.Database) -> None:
+    """Kiosks revoked by `kiosk hub revoke`: the hub keeps their revocation retained on the
+    broker (``published_at``: when it last published it)."""
+    db.execute(
+        "CREATE TABLE revoked_kiosks (kiosk_id TEXT PRIMARY KEY, revoked_at TEXT NOT NULL,"
+        " reason TEXT NOT NULL, published_at TEXT)"
+    )
+
+
 HUB_MIGRATIONS = [
     _v1_initial,
     _v2_staff_side,
@@ -173,4 +182,5 @@ HUB_MIGRATIONS = [
     _v5_web_accounts,
     _v6_received_keys,
     _v7_rejection_counts,
+    _v8_revoked_kiosks,
 ]
