@@ -27,6 +27,7 @@ _AREAS = (
     "devtools.bench_dashboard",
     "devtools.bench_fuzz",
     "devtools.bench_truths",
+    "devtools.bench_vault",
 )
 
 

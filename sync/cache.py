@@ -58,7 +58,9 @@ class KioskCache:
         """Open (create, migrate, encrypt) the cache; ``key`` defaults to ``cache.key`` beside it."""
         path = Path(path)
         source = key if key is not None else default_key_source(path)
-        return cls(open_database(path, KIOSK_MIGRATIONS, synchronous="NORMAL", key=source), path)
+        db = open_database(path, KIOSK_MIGRATIONS, synchronous="NORMAL", key=source)
+        db.execute("PRAGMA secure_delete = ON")  # a purged row's bytes are overwritten, not left free
+        return cls(db, path)
 
     def close(self) -> None:
         self.db.close()
@@ -211,4 +213,6 @@ class KioskCache:
             self.db.execute("DELETE FROM providers WHERE date < ?", [date])
             # Only what the hub acknowledged: a row it has not is a check-in still owed.
             self.db.execute("DELETE FROM outbox WHERE acked_at IS NOT NULL AND acked_at < ?", [date])
+        # The WAL would still hold the pages as they were before the delete.
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return removed
