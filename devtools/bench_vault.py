@@ -98,6 +98,10 @@ def _replay(state: Path, encrypted: bool, count: int) -> float:
         broker.stop()
 
 
+def _ratio(encrypted: float, plain: float) -> float:
+    return round(encrypted / plain, 3) if plain else float("nan")
+
+
 def run_bench(quick: bool) -> dict[str, Any]:
     lookups, count = (300, 500) if quick else (3000, 3000)
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-vault-") as tmp:
@@ -110,13 +114,12 @@ def run_bench(quick: bool) -> dict[str, Any]:
             kind: _replay(state / f"replay-{kind}", kind == "encrypted", count)
             for kind in ("plain", "encrypted")
         }
-    ratio = lambda a, b: round(a / b, 3) if b else float("nan")  # noqa: E731
     return {
         "encryption_overhead": {
-            "lookup_p50_ratio": ratio(look["encrypted"]["p50"], look["plain"]["p50"]),
-            "lookup_p99_ratio": ratio(look["encrypted"]["p99"], look["plain"]["p99"]),
+            "lookup_p50_ratio": _ratio(look["encrypted"]["p50"], look["plain"]["p50"]),
+            "lookup_p99_ratio": _ratio(look["encrypted"]["p99"], look["plain"]["p99"]),
             "lookup_ms": look,
-            "replay_ratio": ratio(replay["encrypted"], replay["plain"]),
+            "replay_ratio": _ratio(replay["encrypted"], replay["plain"]),
             "replay_s": {k: round(v, 3) for k, v in replay.items()},
             "replay_count": count,
         }

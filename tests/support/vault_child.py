@@ -50,7 +50,7 @@ def main(mode: str, db: Path, point: str) -> None:
             if Path(dst) == db:
                 _die()
 
-        cipher.os.replace = replace  # type: ignore[assignment]
+        os.replace = replace  # type: ignore[assignment]  # sync.cipher calls os.replace: one module object
     elif point == "staged":
         _after(KeySource, "stage_next")
     elif point == "before_key_commit":

@@ -81,7 +81,9 @@ def test_stdlib_sqlite3_and_the_sqlite3_cli_cannot_read_the_cache_or_the_store(t
             query = ["sqlite3", str(path), "SELECT count(*) FROM sqlite_master"]
             done = subprocess.run(query, capture_output=True, text=True, check=False)
             assert done.returncode != 0 and "not a database" in done.stderr
-            dump = subprocess.run(["sqlite3", str(path), ".dump"], capture_output=True, text=True, check=False)
+            dump = subprocess.run(
+                ["sqlite3", str(path), ".dump"], capture_output=True, text=True, check=False
+            )
             assert "not a database" in dump.stdout and not any(word in dump.stdout for word in SECRETS)
     assert _files_holding(tmp_path, SECRETS) == {}
 
@@ -96,7 +98,7 @@ def test_a_wrong_key_is_a_clear_error_and_never_a_new_empty_database(tmp_path: P
     with pytest.raises(StorageError, match=r"does not open this database \(wrong key\)"):
         KioskCache.open(path)
     key_file.unlink()
-    with pytest.raises(StorageError, match="encrypted and its cache key is missing|its database key is missing"):
+    with pytest.raises(StorageError, match="encrypted and its database key is missing"):
         KioskCache.open(path)
     assert not key_file.exists() and path.stat().st_size == size  # no key made, nothing replaced
     with pytest.raises(StorageError, match="encrypted, but no key is configured"):
@@ -158,7 +160,12 @@ def test_rekey_moves_the_cache_to_a_new_key_and_the_old_one_no_longer_opens_it(t
     cipher.rotate(path, old_cmd, previous=source)
     assert "rewritten" in cipher.rotate(path, new_cmd, previous=old_cmd)
     assert "already" in cipher.rotate(path, new_cmd, previous=old_cmd)
-    assert open_database(path, KIOSK_MIGRATIONS, key=new_cmd).execute("SELECT count(*) FROM appointments").fetchone()[0] == 2
+    assert (
+        open_database(path, KIOSK_MIGRATIONS, key=new_cmd)
+        .execute("SELECT count(*) FROM appointments")
+        .fetchone()[0]
+        == 2
+    )
 
 
 def test_rekey_refuses_while_another_connection_has_the_cache_open(tmp_path: Path) -> None:
@@ -178,9 +185,7 @@ def test_the_kiosk_rekey_and_hub_rekey_commands(tmp_path: Path) -> None:
     from kiosk.cli import main
 
     config = tmp_path / "kiosk.toml"
-    config.write_text(
-        f'[kiosk]\nstate_dir = "{tmp_path / "k"}"\n[hub]\nstate_dir = "{tmp_path / "h"}"\n'
-    )
+    config.write_text(f'[kiosk]\nstate_dir = "{tmp_path / "k"}"\n[hub]\nstate_dir = "{tmp_path / "h"}"\n')
     _seed_cache(tmp_path / "k" / "kiosk.sqlite").close()
     HubStore.open(tmp_path / "h" / "hub.sqlite").close()
     before = [(tmp_path / d / n).read_text() for d, n in (("k", "cache.key"), ("h", STORE_KEY_NAME))]
