@@ -26,9 +26,10 @@ import sqlcipher3
 from core.errors import StorageError
 from sync.vault import DatabaseKey, KeySource, fsync_dir
 
-FileKind = Literal["missing", "empty", "plain", "encrypted"]
+FileKind = Literal["missing", "empty", "plain", "encrypted", "unknown"]
 
 _HEADER = b"SQLite format 3\x00"
+_MIN_PAGE = 512  # every SQLite and SQLCipher page size is a multiple of it
 # Errors from either driver: sqlcipher3's classes are not the stdlib's.
 DatabaseError: tuple[type[Exception], ...] = (sqlite3.DatabaseError, sqlcipher3.DatabaseError)
 OperationalError: tuple[type[Exception], ...] = (sqlite3.OperationalError, sqlcipher3.OperationalError)
@@ -36,16 +37,21 @@ _rewriting = threading.Lock()  # one rewrite at a time in this process
 
 
 def file_kind(path: Path) -> FileKind:
+    """What is at ``path``: SQLCipher's files have no header (they start with a random salt)
+    and are whole pages long, so anything else without SQLite's header is "unknown"."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(len(_HEADER))
+            size = os.fstat(fh.fileno()).st_size
     except FileNotFoundError:
         return "missing"
     except OSError as exc:
         raise StorageError(f"{path}: {exc.strerror}") from exc
     if not head:
         return "empty"
-    return "plain" if head == _HEADER else "encrypted"
+    if head == _HEADER:
+        return "plain"
+    return "encrypted" if size >= _MIN_PAGE and size % _MIN_PAGE == 0 else "unknown"
 
 
 def connect(
@@ -181,6 +187,8 @@ def resolve_key(path: Path, source: KeySource | None, *, readonly: bool = False)
     there is none. A key file is made only for a database that does not exist yet or is
     still plain; a rotation that stopped after the database's rename is finished here."""
     kind = file_kind(path)
+    if kind == "unknown":
+        raise StorageError(f"{path}: file is not a database")
     if source is None or source.plain:
         if kind == "encrypted":
             raise StorageError(f"{path}: the database is encrypted, but no key is configured for it")
@@ -198,7 +206,7 @@ def resolve_key(path: Path, source: KeySource | None, *, readonly: bool = False)
     if key is None and pending is None:
         raise StorageError(
             f"{path}: the database is encrypted and its {source.what} is missing ({source.describe()}):"
-            " restore the key file; without it the data cannot be read (a kiosk: `kiosk reset --cache`,"
+            " restore the key file; without it the data cannot be read (a kiosk's cache can be removed:"
             " the hub sends the day again)"
         )
     if key is not None and opens_with(path, key):

@@ -3,6 +3,7 @@ and (given a key source) SQLCipher encryption at rest (``sync.cipher``, ``sync.v
 
 from __future__ import annotations
 
+import errno
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -60,8 +61,9 @@ def open_database(
         return db
     except cipher.DatabaseError as exc:
         raise StorageError(f"{path}: {exc}") from exc
-    except OSError as exc:
-        raise StorageError(f"{path}: {exc.strerror}") from exc
+    except OSError as exc:  # e.g. the key file made beside a new database
+        full = exc.errno == errno.ENOSPC
+        raise StorageError(f"{path}: {'the disk is full: ' if full else ''}{exc.strerror}") from exc
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -179,8 +179,11 @@ def write_secret(path: Path, text: str, owner: str = "kiosk") -> None:
             with contextlib.suppress(KeyError):  # no such user: root-only is the safe default
                 entry = pwd.getpwnam(owner)
                 os.fchown(fd, entry.pw_uid, entry.pw_gid)
-    finally:
+    except BaseException:
         os.close(fd)
+        tmp.unlink(missing_ok=True)
+        raise
+    os.close(fd)
     os.replace(tmp, path)
     fsync_dir(path.parent)
 
