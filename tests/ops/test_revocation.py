@@ -132,9 +132,9 @@ def test_the_enrollment_rule() -> None:
     assert "lease" in watch.due(161.0 + 3600, 4000)
     assert EnrollmentWatch(60, 0).due(10**9, 10**9) == ""  # 0 turns the lease off
     told = EnrollmentWatch(0, 0)
-    told.revoked(KioskRevoked("lobby-2", "2026-01-01T00:00:00+00:00"), "lobby-1")
+    told.revoked(KioskRevoked("lobby-2", "2026-01-01T00:00:00"), "lobby-1")
     assert told.due(0, -1) == ""  # another kiosk's revocation
-    told.revoked(KioskRevoked("lobby-1", "2026-01-01T00:00:00+00:00", "stolen"), "lobby-1")
+    told.revoked(KioskRevoked("lobby-1", "2026-01-01T00:00:00", "stolen"), "lobby-1")
     assert told.due(0, -1) == "revoked: stolen"
 
 
