@@ -375,7 +375,7 @@ class HubService:
             return
         for msg in revoked:
             self._publish(self.tree.revoked(msg.kiosk_id), msg, True)
-        if self.link.connected:
+        if self.link.connected:  # else the next connect publishes them again
             with self.store.transaction():
                 self.store.revocations.mark_published(
                     [r.kiosk_id for r in revoked], self.clock.now().isoformat()
@@ -413,7 +413,8 @@ class HubService:
             return
         for topic, msg, retain in out:
             self._publish(topic, msg, retain)
-        self._publish_revocations(self.store.revocations.unpublished())  # new from `kiosk hub revoke`
+        if self.link.connected:  # new from `kiosk hub revoke` (every connect publishes them all)
+            self._publish_revocations(self.store.revocations.unpublished())
 
     def publish_day(self) -> None:
         self.call(lambda _store: self._on_connected())

@@ -3,8 +3,9 @@
 copied beside it. Staff PINs are stored only as verifiers; the hub's proof keys for the
 same PINs go to a separate file for the hub (``--hub-staff``), never into this unit's config.
 Secrets live in files of their own (mode 0600, owner kiosk) that the config names: the
-broker password (``mqtt.password``) and the cache's encryption key (``cache.key``, made
-here once and kept when the unit is provisioned again).
+broker password (``mqtt.password`` beside the config) and the cache's encryption key
+(``cache.key`` in the state directory, made here once and kept when the unit is
+provisioned again).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from config.loader import settings_from_mapping
-from config.settings import Settings
+from config.settings import DEFAULT_STATE_DIR, Settings
 from config.toml_writer import dumps, write_atomic
 from core.errors import ConfigError
 from domain.staff import Role, pin_weakness, provision_member
@@ -81,8 +82,6 @@ def build_mapping(
     kiosk = data.setdefault("kiosk", {})
     kiosk.update({"id": answers.kiosk_id, "practice": answers.practice, "site": answers.site})
     _broker_section(answers, data.setdefault("broker", {}), etc_dir)
-    if kiosk.get("encrypt_cache", True) and not kiosk.get("cache_key_command"):
-        kiosk.setdefault("cache_key_file", str(etc_dir / CACHE_KEY_NAME))
     devices = data.setdefault("devices", {})
     for flag, key in (("io_board", "io_board_url"), ("printer", "printer_url"), ("camera", "camera")):
         if getattr(answers, flag):
@@ -96,6 +95,10 @@ def build_mapping(
             data.setdefault("speech", {})[key] = value
     for item in answers.extra:
         _set(data, item)
+    if kiosk.get("encrypt_cache", True) and not kiosk.get("cache_key_command"):
+        # Beside the cache (where the cache looks by default), 0600, owner kiosk.
+        state_dir = Path(str(kiosk.get("state_dir", DEFAULT_STATE_DIR)))
+        kiosk.setdefault("cache_key_file", str(state_dir / CACHE_KEY_NAME))
     return {k: v for k, v in data.items() if v}
 
 
