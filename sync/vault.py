@@ -86,7 +86,8 @@ class KeySource:
         return self.file is not None and readable_path(self.file).exists()
 
     def load(self) -> DatabaseKey:
-        """The key now; ``StorageError`` naming the file or command when it cannot be had."""
+        """The key now: ``ConfigError`` naming the file (missing, unreadable, world-readable)
+        or ``StorageError`` naming the command (failed, silent) when it cannot be had."""
         if self.command:
             return derive(_run_key_command(self.command))
         if self.file is None:
