@@ -80,15 +80,16 @@ def test_a_factory_reset_leaves_nothing(tmp_path: Path) -> None:
     output = _provision(tmp_path)
     settings = load_settings(output, env={})
     cache = KioskCache.open(cache_path(settings), cache_key_source(settings))
-    cache.set_meta("note", "open while reset")  # WAL and SHM exist now
+    cache.set_meta("note", "open while reset")
     run, dumps = tmp_path / "run", tmp_path / "coredump"
     for directory in (run, dumps):
         directory.mkdir()
     (run / "socket").write_text("")
     (dumps / "core.kiosk.0.1.2.zst").write_text("dump")
     (dumps / "core.sshd.0.zst").write_text("not ours")
-    cache.close()
-    factory_reset(settings, output, system_dirs=[run], coredump_dir=dumps)
+    assert (cache_path(settings).parent / "kiosk.sqlite-wal").exists()
+    factory_reset(settings, output, system_dirs=[run], coredump_dir=dumps)  # while the cache is open
+    cache.close()  # closing it afterwards recreates nothing
     left = [p for p in tmp_path.rglob("*") if p.is_file() and p.parent != tmp_path]
     assert left == [dumps / "core.sshd.0.zst"]
 
