@@ -35,6 +35,7 @@ setup(
             "uvicorn>=0.29",
             "jinja2>=3.1",
             "python-multipart>=0.0.9",  # Starlette's form parsing
+            "smpplib>=2.2,<3",  # hub/notify/: SMS over SMPP (the PDUs; the session is ours)
         ],
         "kiosk": [
             # hardware/: serial I/O board and printer, ESC/POS rendering, camera presence and QR
@@ -63,6 +64,7 @@ setup(
             "pytest-qt>=4.4",
             "selenium>=4.20",  # the dashboard's browser tests (Debian's chromium: deps/apt-web.txt)
             "httpx>=0.27",
+            "aiosmtpd>=1.4",  # the SMTP relay the notification tests send to
         ],
     },
     entry_points={"console_scripts": ["kiosk = kiosk.cli:main", "kiosk-hub = hub.cli:main"]},

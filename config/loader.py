@@ -160,6 +160,10 @@ def _check(key: str, value: Any, hint: Any, meta: Mapping[str, Any], source: str
         raise ConfigError(
             f"{source}: {key} = {shown}: expected letters, digits, '-' or '_' (no '/', '+', '#', spaces)"
         )
+    check = meta.get("check")
+    problem = check(value) if check is not None else None
+    if problem:
+        raise ConfigError(f"{source}: {key} = {shown}: {problem}")
     if isinstance(value, str) and "\x00" in value:
         raise ConfigError(f"{source}: {key}: a NUL character is not allowed")
     return value

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from config.hours import open_hours_problem
+from core.errors import ConfigError
+
 DEFAULT_CONFIG_PATH = Path("/etc/kiosk/kiosk.toml")
 DEFAULT_STATE_DIR = Path("/var/lib/kiosk")
 
@@ -153,6 +156,103 @@ class HubWebSettings:
         return bool(self.cert_file)
 
 
+def _hh_mm(key: str, value: str) -> None:
+    """``HH:MM`` on a 24-hour clock, or a ``ConfigError`` naming the key."""
+    hours, _, minutes = value.partition(":")
+    ok = len(value) == 5 and hours.isdigit() and minutes.isdigit()
+    if not ok or int(hours) > 23 or int(minutes) > 59:
+        raise ConfigError(f"{key} = {value[:20]!r}: expected HH:MM (24-hour clock)")
+
+
+@dataclass(frozen=True)
+class HubNotifySettings:
+    """[hub.notify]: text and e-mail patients about a status change before they drive in
+    (off unless enabled; see docs/notifications.md). A channel with an empty host or URL is off."""
+
+    enabled: bool = field(default=False, metadata=_doc("Notify affected patients from `kiosk hub run`."))
+    practice_name: str = field(
+        default="", metadata=_doc("Name the messages start with; empty: [ui].practice_name.")
+    )
+    late_threshold_min: int = field(
+        default=15, metadata=_doc("Notify of a delay this long or longer (min).", min=1, max=240)
+    )
+    merge_window_s: float = field(
+        default=2.0,
+        metadata=_doc(
+            "Hold a notification this long so a change that follows within it is sent as one (s).",
+            min=0,
+            max=600,
+        ),
+    )
+    quiet_start: str = field(default="21:00", metadata=_doc("No messages from this time (HH:MM)."))
+    quiet_end: str = field(default="08:00", metadata=_doc("... until this time (HH:MM)."))
+    max_per_day: int = field(
+        default=3, metadata=_doc("Messages one patient receives in a day at most.", min=1, max=20)
+    )
+    max_per_week: int = field(
+        default=8, metadata=_doc("Messages one patient receives in 7 days at most.", min=1, max=50)
+    )
+    no_answer_min: int = field(
+        default=30,
+        metadata=_doc(
+            "A cancelled or cut-short visit with no reply this long before it starts is escalated (min).",
+            min=0,
+            max=600,
+        ),
+    )
+    max_attempts: int = field(
+        default=8, metadata=_doc("Tries of one message before it is escalated.", min=1, max=100)
+    )
+    retry_min_s: float = field(
+        default=0.5, metadata=_doc("First retry back-off ceiling of a channel (s).", min=0.05, max=60)
+    )
+    retry_max_s: float = field(
+        default=60.0, metadata=_doc("Largest retry back-off ceiling of a channel (s).", min=0.1, max=3600)
+    )
+    in_doubt_s: float = field(
+        default=30.0,
+        metadata=_doc(
+            "After a restart, wait this long for the SMSC's receipt of an SMS whose submission was"
+            " cut off before sending it again (s).",
+            min=0,
+            max=3600,
+        ),
+    )
+    smpp_host: str = field(default="", metadata=_doc("SMSC host (SMPP 3.4); empty: no SMS."))
+    smpp_port: int = field(default=2775, metadata=_doc("SMSC TCP port.", min=1, max=65535))
+    smpp_system_id: str = field(default="", metadata=_doc("SMPP system_id (bind)."))
+    smpp_password: str = field(default="", metadata=_doc("SMPP password (bind)."))
+    smpp_source_addr: str = field(default="", metadata=_doc("Sender number or short code."))
+    smpp_rate_per_s: float = field(
+        default=100.0, metadata=_doc("SMS submitted per second at most.", min=0.1, max=10000)
+    )
+    smtp_host: str = field(default="", metadata=_doc("SMTP relay host; empty: no e-mail."))
+    smtp_port: int = field(default=587, metadata=_doc("SMTP port.", min=1, max=65535))
+    smtp_starttls: bool = field(default=True, metadata=_doc("Require STARTTLS before sending."))
+    smtp_ca_file: str = field(
+        default="", metadata=_doc("CA (PEM) that signs the relay's certificate; empty: the system's.")
+    )
+    smtp_username: str = field(default="", metadata=_doc("SMTP user; empty: no AUTH."))
+    smtp_password: str = field(default="", metadata=_doc("SMTP password."))
+    smtp_from: str = field(default="", metadata=_doc("From: address of notification e-mail."))
+    smtp_rate_per_s: float = field(
+        default=10.0, metadata=_doc("E-mails sent per second at most.", min=0.1, max=1000)
+    )
+    webhook_url: str = field(
+        default="", metadata=_doc("The site's own gateway (http:// or https://); empty: none.")
+    )
+    webhook_secret: str = field(default="", metadata=_doc("HMAC-SHA256 key that signs each webhook body."))
+    webhook_rate_per_s: float = field(
+        default=20.0, metadata=_doc("Webhook calls per second at most.", min=0.1, max=1000)
+    )
+
+    def __post_init__(self) -> None:
+        _hh_mm("hub.notify.quiet_start", self.quiet_start)
+        _hh_mm("hub.notify.quiet_end", self.quiet_end)
+        if self.webhook_url and not self.webhook_url.startswith(("http://", "https://")):
+            raise ConfigError("hub.notify.webhook_url: expected an http:// or https:// URL")
+
+
 @dataclass(frozen=True)
 class HubSettings:
     """[hub]: the practice hub (only read by ``kiosk hub``)."""
@@ -175,6 +275,7 @@ class HubSettings:
         metadata=_doc("Where `kiosk hub broker-config` wrote the broker's files (for `kiosk hub revoke`)."),
     )
     web: HubWebSettings = field(default_factory=HubWebSettings)
+    notify: HubNotifySettings = field(default_factory=HubNotifySettings)
 
 
 @dataclass(frozen=True)
@@ -363,6 +464,14 @@ class UiSettings:
     reduce_motion: bool = field(
         default=False,
         metadata=_doc("Reduce motion: the face changes state without animation, nothing blinks or fades."),
+    )
+    open_hours: str = field(
+        default="",
+        metadata=_doc(
+            "Hours the screen stays awake, e.g. '07:00-19:00' or '07:30-12:00, 13:00-18:30'; outside them"
+            " the display may blank (a touch wakes it). Empty: always awake.",
+            check=open_hours_problem,
+        ),
     )
 
 

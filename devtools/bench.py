@@ -20,6 +20,7 @@ _AREAS = (
     "devtools.bench_sync",
     "devtools.bench_tls",
     "devtools.bench_staff",
+    "devtools.bench_notify",
     "devtools.bench_hardware",
     "devtools.bench_speech",
     "devtools.bench_ui",

@@ -14,6 +14,7 @@ from config.settings import HubWebSettings, StaffSettings
 from core.clock import SystemClock
 from devtools.bench_sync import bench_settings
 from devtools.local_broker import Broker
+from domain.metrics import FlowMetrics
 from domain.staff import hash_secret
 from hub.cli import build_request
 from hub.origin import RequestOrigin
@@ -71,6 +72,20 @@ def start_scene(state: Path) -> Scene:
     return Scene(broker, hub, dashboard, kiosk)
 
 
+def _flow_counts() -> dict[str, float]:
+    """A morning's check-in flow as a kiosk's metrics would report it."""
+    flow = FlowMetrics()
+    for i, took in enumerate((12, 18, 22, 25, 28, 35, 41, 48, 55, 70, 95, 130, 26, 33, 19)):
+        flow.started(0.0, SystemClock().now().date().isoformat())
+        if i % 3 == 0:
+            flow.heard_voice()
+        if i in (4, 11, 12):
+            flow.abandoned(float(took), "dob")
+        else:
+            flow.completed(float(took), "voice" if i % 6 == 0 else "dob", "checked_in")
+    return flow.summary()
+
+
 def _inject(hub: HubService, topic: str, msg: Message) -> None:
     hub.on_link_event(LinkEvent("message", topic, encode(msg)))
 
@@ -111,6 +126,7 @@ def _populate(hub: HubService) -> None:
             3,
             "0.9.1",
             devices={"printer": m.DeviceState("error", "paper out"), "io_board": m.DeviceState("ok")},
+            metrics=_flow_counts(),
         ),
     )
     _inject(hub, tree.availability("lobby-2"), m.KioskAvailability("lobby-2", False, "0.9.1", at))

@@ -62,6 +62,7 @@ def shoot(url: str, out: Path) -> list[Path]:
                 b.get(url + name)
                 time.sleep(0.4)  # the event stream connects and refreshes the sections
                 written.append(_save(b, out / f"{name or 'board'}-{width}x{height}.png"))
+                written += _save_whole(b, out / f"{name or 'board'}-{width}x{height}-whole.png", height)
             b.get(url)
             Select(b.find_element(By.ID, "change-provider")).select_by_value("patel")
             Select(b.find_element(By.ID, "change-state")).select_by_value("out")
@@ -71,6 +72,22 @@ def shoot(url: str, out: Path) -> list[Path]:
         finally:
             b.quit()
     return written
+
+
+def _save_whole(b: WebDriver, path: Path, height: int) -> list[Path]:
+    """The whole page where it is taller than the window (what a scroll reaches)."""
+    full = int(
+        b.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
+    )
+    if full <= height:
+        return []
+    width = int(b.get_window_size()["width"])
+    b.set_window_size(width, full)
+    time.sleep(0.2)
+    try:
+        return [_save(b, path)]
+    finally:
+        b.set_window_size(width, height)
 
 
 def _save(b: WebDriver, path: Path) -> Path:

@@ -8,6 +8,7 @@ within a second. Ctrl-C stops everything the demo started.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import threading
@@ -27,7 +28,7 @@ from config.settings import (
     StaffSettings,
     UiSettings,
 )
-from core.clock import SystemClock
+from core.clock import CLOCK_SHIFT_ENV, SystemClock
 from core.errors import KioskError
 from core.logs import setup_logging
 from core.worker import Worker
@@ -88,9 +89,22 @@ def demo_settings(port: int, state: Path) -> Settings:
     )
 
 
+def _demo_clock() -> SystemClock:
+    """The real clock, or, late at night when no morning fits before midnight, the clock
+    moved to 09:30 today (said on the terminal), so `make demo` shows a morning at any hour."""
+    clock = SystemClock()
+    if os.environ.get(CLOCK_SHIFT_ENV) or 5 <= clock.now().hour < 22:
+        return clock
+    real = clock.now()
+    shift = datetime.combine(real.date(), datetime.min.time()).replace(hour=9, minute=30) - real
+    os.environ[CLOCK_SHIFT_ENV] = f"{shift.total_seconds():.0f}"  # the kiosk UI process inherits it
+    _say(f"it is {real:%H:%M}: the demo runs as if at 09:30 ({CLOCK_SHIFT_ENV}={shift.total_seconds():.0f})")
+    return SystemClock()
+
+
 def run_demo(args: argparse.Namespace) -> int:
     setup_logging("WARNING")
-    clock = SystemClock()
+    clock = _demo_clock()
     code = 0
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as tmp:
         state = Path(tmp)

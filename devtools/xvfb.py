@@ -43,6 +43,7 @@ class XServer:
                 "tcp",
                 "+extension",
                 "DPMS",
+                "-noreset",  # keep xset settings when the last client goes (a kiosk stays connected)
             ],
             pass_fds=(write,),
             stdout=subprocess.DEVNULL,

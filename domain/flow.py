@@ -139,7 +139,7 @@ class CheckInFlow:
     def start(self, method: str = "dob") -> None:
         """Begin identifying: "dob" or "code" (a QR scan may arrive at any time)."""
         self.touch()
-        self.metrics.started(self._clock.monotonic())
+        self.metrics.started(self._clock.monotonic(), self._clock.now().date().isoformat())
         screen = Screen.CODE if method == "code" else Screen.DOB
         self._go(screen, method=method, digits="", letters="", code="", message="")
 
@@ -176,7 +176,7 @@ class CheckInFlow:
     def enter_code(self, code: str, method: CheckInMethod = "code") -> None:
         self.touch()
         if self.view.screen == Screen.ATTRACT:
-            self.metrics.started(self._clock.monotonic())
+            self.metrics.started(self._clock.monotonic(), self._clock.now().date().isoformat())
         self._identified(find_by_code(self._source, code), method=method, code=code.upper()[:16])
 
     def scan_qr(self, text: str) -> None:
@@ -184,6 +184,11 @@ class CheckInFlow:
         if self.view.screen in (Screen.CONFIRM, Screen.OUTCOME, Screen.DONE):
             return
         self.enter_code(text.strip().rsplit("/", 1)[-1], method="qr")
+
+    def heard_voice(self) -> None:
+        """The voice dialog acted on something the patient said (counted per session, so a
+        session that began by voice and ended on the screen shows as a voice→touch fallback)."""
+        self.metrics.heard_voice()
 
     def confirm(self, yes: bool) -> None:
         self.touch()
@@ -287,6 +292,8 @@ class CheckInFlow:
     # --- internals ----------------------------------------------------------------------
 
     def _identified(self, match: Match, method: str, **fields: str) -> None:
+        if method == "voice":
+            self.metrics.heard_voice()
         found = match.appointments
         if not found:
             self.metrics.error("not_found")

@@ -27,6 +27,8 @@ from core.systemd import serve_until_stopped
 from hub import broker_config, vault_cli
 from hub.command_client import EXIT_CODES, Answer, Command, Outcome, deliver
 from hub.health_view import health_rows, render_health
+from hub.notify import cli as notify_cli
+from hub.notify.hub_link import start_notifier
 from hub.origin import PRACTICE_CLI_ID
 from hub.sample import sample_morning
 from hub.schedule_io import load_plan
@@ -100,6 +102,7 @@ def add_commands(subparsers: Any) -> None:
     health.set_defaults(handler=_health)
 
     broker_config.add_command(sub, _broker_config)
+    notify_cli.add_command(sub, _read_store)
     vault_cli.add_commands(sub)  # rekey, revoke
 
 
@@ -123,8 +126,11 @@ def _run(args: argparse.Namespace) -> int:
     # An unusable store (or a wrong key) is one clear line, before any thread.
     HubStore.open(_db_path(settings), key=store_key_source(settings)).close()
     service = HubService(settings)
+    notifier = start_notifier(settings, service)  # before the hub: no change at start is missed
     service.start(plan)
     checks = {"hub loop": service.responsive, "mqtt supervisor": service.link.supervising}
+    if notifier is not None:
+        checks["notifier"] = notifier.responsive
     dashboard = None
     try:
         if settings.hub.web.enabled:
@@ -139,6 +145,8 @@ def _run(args: argparse.Namespace) -> int:
         if dashboard is not None:
             dashboard.stop()
         service.stop()
+        if notifier is not None:
+            notifier.stop()
     return 0
 
 

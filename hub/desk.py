@@ -15,7 +15,14 @@ from config.settings import StaffSettings
 from core.clock import Clock
 from domain.impact import impact_sentence, status_impact
 from domain.staff import Role
-from hub.escalation import KioskView, backlog_escalations, due_escalations, waiting_kiosks
+from hub.escalation import (
+    Due,
+    KioskView,
+    backlog_escalations,
+    due_escalations,
+    unissued_displays,
+    waiting_kiosks,
+)
 from hub.origin import RequestOrigin
 from hub.policy import RolePolicy
 from hub.store import HubStore
@@ -227,19 +234,29 @@ class StaffDesk:
         ) + backlog_escalations(
             self.store.kiosk_backlogs(), now, unacked_checkin_s=self.staff.unacked_checkin_s
         )
+        unissued = unissued_displays(self.store.statuses(), self._kiosks())
         at = now.isoformat(timespec="seconds")
         out: Out = []
         open_ids = self.store.staff.open_escalation_ids()
-        for d in due:
-            if d.id not in open_ids and not self.store.staff.escalation_known(d.id):
-                out += self._open(
-                    sm.Escalation(d.id, at, d.about, True, d.provider_id, d.status_version, d.detail)
-                )
-        due_ids = {d.id for d in due}
+        fresh = [
+            d for d in due + unissued if d.id not in open_ids and not self.store.staff.escalation_known(d.id)
+        ]
+        for d in fresh:
+            alert = sm.Escalation(d.id, at, d.about, True, d.provider_id, d.status_version, d.detail)
+            out += self._open(alert)
+        out += self._republish([d for d in fresh if d in unissued])
+        due_ids = {d.id for d in due + unissued}
         for esc_id in open_ids - due_ids:
             if esc_id.startswith(("display-", "notice-", "unacked-")):
                 out += self._resolve(esc_id, at)
         return out
+
+    def _republish(self, unissued: list[Due]) -> Out:
+        """The hub's own status again for each provider a kiosk shows a version of that the
+        hub never issued, once as the escalation opens."""
+        providers = {d.provider_id for d in unissued}
+        statuses = {s.provider_id: s for s in self.store.statuses()}
+        return [(self.tree.status(p), statuses[p], True) for p in sorted(providers) if p in statuses]
 
     def _open(self, alert: sm.Escalation) -> Out:
         self.store.staff.open_escalation(alert)

@@ -4,6 +4,8 @@
 * a supervisor notice not acknowledged within ``notice_ack_min``;
 * a check-in a kiosk reports unacknowledged by the hub for ``unacked_checkin_s``
   (``backlog_escalations``: the patient may be waiting unseen);
+* a kiosk displaying a status version the hub never issued (``unissued_displays``: a
+  forged or restored-from-backup message reached it; the hub republishes its own);
 * (a staff lockout is escalated when it happens, by the desk).
 
 Pure: statuses, kiosks, notices, backlogs and ``now`` in; the escalations that should be open out.
@@ -118,4 +120,27 @@ def due_escalations(
                     f"supervisor notice {notice.id} not acknowledged in {notice_ack_min} min",
                 )
             )
+    return due
+
+
+def unissued_displays(statuses: list[ProviderStatus], kiosks: list[KioskView]) -> list[Due]:
+    """Kiosks whose screen (or cache) shows a version above the newest the hub holds for
+    that provider: nobody at the practice made that change. One escalation per kiosk and
+    provider and shown version, until the kiosk reports a version the hub issued."""
+    newest = {s.provider_id: s.version for s in statuses}
+    due: list[Due] = []
+    for k in kiosks:
+        for provider_id, shown in sorted(k.display.items()):
+            issued = newest.get(provider_id, 0)
+            if shown > issued:
+                due.append(
+                    Due(
+                        f"display-unissued-{k.id}-{provider_id}-v{shown}",
+                        "display",
+                        provider_id,
+                        issued,
+                        f"kiosk {k.id} shows version {shown} of {provider_id}'s status; the hub issued"
+                        f" up to {issued}: the hub's status was published again",
+                    )
+                )
     return due

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from hub.audit import create_audit_table
+from hub.notify.schema import v9_notifications
 
 
 def _v1_initial(db: sqlite_utils.Database) -> None:
@@ -165,7 +166,18 @@ def _v7_rejection_counts(db: sqlite_utils.Database) -> None:
     )
 
 
-def _v8_revoked_kiosks(db: sqlite_utils.Database) -> None:
+def _v8_kiosk_flow(db: sqlite_utils.Database) -> None:
+    """Each kiosk's check-in flow counts for a day, one row per kiosk process (``boot`` is
+    its birth time): a kiosk restarted at noon starts counting from zero again, and the
+    day's figure is the sum of its rows. Counts only, never a patient's data."""
+    db.execute(
+        "CREATE TABLE kiosk_flow ("
+        " kiosk_id TEXT NOT NULL, day TEXT NOT NULL, boot TEXT NOT NULL, counts TEXT NOT NULL,"
+        " PRIMARY KEY (kiosk_id, day, boot))"
+    )
+
+
+def _v10_revoked_kiosks(db: sqlite_utils.Database) -> None:
     """Kiosks revoked by `kiosk hub revoke`: the hub keeps their revocation retained on the
     broker (``published_at``: when it last published it)."""
     db.execute(
@@ -182,5 +194,7 @@ HUB_MIGRATIONS = [
     _v5_web_accounts,
     _v6_received_keys,
     _v7_rejection_counts,
-    _v8_revoked_kiosks,
+    _v8_kiosk_flow,
+    v9_notifications,
+    _v10_revoked_kiosks,
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
+from hub.notify.contacts import PatientContact
 from hub.store import DayPlan, HubAppointment
 
 PROVIDERS = {
@@ -145,7 +146,28 @@ def sample_morning(
                     code=code,
                 )
             )
-    return DayPlan(day.isoformat(), dict(PROVIDERS), appointments)
+    return DayPlan(day.isoformat(), dict(PROVIDERS), appointments, sample_contacts(appointments, seed))
+
+
+def sample_contacts(appointments: list[HubAppointment], seed: int = 743) -> list[PatientContact]:
+    """Invented contacts: +1 555 numbers (fictional) and example.org addresses;
+    about one patient in eight gave no consent, one in five prefers e-mail, one in four Spanish."""
+    rng = random.Random(seed + 1)  # its own stream: the names and codes stay what they were
+    contacts = []
+    for n, appt in enumerate(appointments):
+        roll = rng.random()
+        channel = "none" if roll < 0.12 else "email" if roll < 0.32 else "sms"
+        contacts.append(
+            PatientContact(
+                appt.id,
+                phone=f"+1555{n:07d}",
+                email=f"patient{n}@example.org",
+                consent=channel != "none",
+                channel=channel,
+                language="es" if rng.random() < 0.25 else "en",
+            )
+        )
+    return contacts
 
 
 def _dob(rng: random.Random) -> str:

@@ -1,8 +1,10 @@
 """Read a day's schedule from the practice's export: CSV or JSON.
 
 CSV columns: id, provider_id, provider_name, start (YYYY-MM-DDTHH:MM), duration_min,
-first_name, last_name, dob (YYYY-MM-DD), code. JSON: ``{"date": ..., "providers":
-{"id": "name"}, "appointments": [{same keys but provider_name}]}``.
+first_name, last_name, dob (YYYY-MM-DD), code; optionally, for notifications, phone
+(+15555550123), email, consent (yes/no), channel (sms, email, none) and language (en, es).
+JSON: ``{"date": ..., "providers": {"id": "name"}, "appointments": [{same keys but
+provider_name}]}``. Contacts stay at the hub (``patient_contacts``), never on the wire.
 
 Any file gives a ``DayPlan`` or a ``ConfigError`` that names the row and the column and
 what was expected, never the cell's value (it may be a patient's name or birth date).
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ConfigError, WireError
+from hub.notify.contacts import PatientContact, check_contact
 from hub.store import DayPlan, HubAppointment
 from sync import messages as m
 
@@ -34,6 +37,8 @@ _CELL_CHECKS: dict[str, Callable[[str], None]] = {
     "dob": lambda v: m.check_date(v, "dob"),
 }
 _MAX_LEN = {"first_name": 64, "last_name": 80, "code": 16}
+_CONTACT_COLUMNS = ("phone", "email", "consent", "channel", "language")
+_YES, _NO = frozenset({"yes", "y", "true", "1"}), frozenset({"no", "n", "false", "0", ""})
 
 
 class _DuplicateKey(Exception):
@@ -111,6 +116,7 @@ def plan_from_rows(rows: list[Any], providers: dict[str, Any], source: str, date
         _check_cell(m.check_date, f"{source}: date", date, "date")
     _check_providers(providers, source)
     appointments: list[HubAppointment] = []
+    contacts: list[PatientContact] = []
     seen: set[str] = set()
     for number, row in enumerate(rows, start=2):
         appt = _appointment(row, f"{source}: row {number}")
@@ -119,13 +125,40 @@ def plan_from_rows(rows: list[Any], providers: dict[str, Any], source: str, date
         seen.add(appt.id)
         providers.setdefault(appt.provider_id, _provider_name(row, f"{source}: row {number}", appt))
         appointments.append(appt)
+        contact = _contact(row, appt.id, f"{source}: row {number}")
+        if contact is not None:
+            contacts.append(contact)
     days = {a.start[:10] for a in appointments}
     if len(days) > 1 or (date and days and days != {date}):
         raise ConfigError(f"{source}: appointments are not all on one day (the file's date); one day a file")
     day = date or (days.pop() if days else "")
     if not day:
         raise ConfigError(f"{source}: no date and no appointments")
-    return DayPlan(day, providers, appointments)
+    return DayPlan(day, providers, appointments, contacts)
+
+
+def _contact(row: dict[str, Any], appointment_id: str, where: str) -> PatientContact | None:
+    """The row's contact for notifications, None when it has none of those columns."""
+    cells = {column: _text(row, column, where) for column in _CONTACT_COLUMNS}
+    if not any(cells.values()):
+        return None
+    consent = cells["consent"].lower()
+    if consent not in _YES | _NO:
+        raise ConfigError(f"{where}: column consent: expected yes or no")
+    channel = cells["channel"].lower() or ("sms" if cells["phone"] else "email" if cells["email"] else "none")
+    contact = PatientContact(
+        appointment_id,
+        phone=cells["phone"].replace(" ", "").replace("-", ""),
+        email=cells["email"],
+        consent=consent in _YES,
+        channel=channel,
+        language=cells["language"].lower() or "en",
+    )
+    try:
+        check_contact(contact)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return contact
 
 
 def _check_providers(providers: dict[str, Any], source: str) -> None:
@@ -200,9 +233,11 @@ def _check_cell(check: Callable[..., None], where: str, *args: Any) -> None:
 
 
 def write_csv(plan: DayPlan, path: str | Path) -> None:
+    contacts = {c.appointment_id: c for c in plan.contacts}
+    extra = list(_CONTACT_COLUMNS) if contacts else []
     with Path(path).open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow([*_COLUMNS[:2], "provider_name", *_COLUMNS[2:]])
+        writer.writerow([*_COLUMNS[:2], "provider_name", *_COLUMNS[2:], *extra])
         for a in plan.appointments:
             writer.writerow(
                 [
@@ -215,5 +250,13 @@ def write_csv(plan: DayPlan, path: str | Path) -> None:
                     a.last_name,
                     a.dob,
                     a.code,
+                    *(_contact_cells(contacts.get(a.id)) if extra else []),
                 ]
             )
+
+
+def _contact_cells(contact: PatientContact | None) -> list[str]:
+    if contact is None:
+        return [""] * len(_CONTACT_COLUMNS)
+    consent = "yes" if contact.consent else "no"
+    return [contact.phone, contact.email, consent, contact.channel, contact.language]

@@ -8,7 +8,7 @@ import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
@@ -16,6 +16,8 @@ import sqlite_utils
 from core.errors import StorageError
 from hub.audit import AuditLog
 from hub.escalation import Backlog
+from hub.notify.contacts import PatientContact
+from hub.notify.records import NotifyRecords
 from hub.opening import open_hub_database
 from hub.origin import RequestOrigin
 from hub.revocations import Revocations
@@ -25,6 +27,7 @@ from sync.proof import PROOF_FIELDS
 from sync.sqlite import transaction
 from sync.vault import KeySource
 
+FLOW_PREFIX = "checkin_"  # the kiosk's check-in flow counts in its health metrics (domain.metrics)
 _STATUS_FIELDS = [f.name for f in dataclasses.fields(m.ProviderStatus)]
 
 
@@ -62,15 +65,18 @@ class DayPlan:
     date: str
     providers: dict[str, str]  # id -> display name
     appointments: list[HubAppointment]
+    contacts: list[PatientContact] = field(default_factory=list)  # hub-only (notifications)
 
 
 class HubStore:
     """The repository of the hub's SQLite file: every statement the hub runs is here, in
-    ``staff`` (notices, escalations), ``audit`` (the hash-chained trail) or ``revocations``."""
+    ``staff`` (notices, escalations), ``notify`` (patient notifications), ``revocations``
+    or in ``audit`` (the hash-chained trail)."""
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
         self.staff = StaffRecords(db)
+        self.notify = NotifyRecords(db)
         self.audit = AuditLog(db)
         self.revocations = Revocations(db)
 
@@ -97,6 +103,7 @@ class HubStore:
         """
         changed: list[str] = []
         with transaction(self.db):
+            self.notify.forget_contacts(list(plan.providers))  # a new day's patients, a new day's contacts
             for provider_id, name in plan.providers.items():
                 appts = [a for a in plan.appointments if a.provider_id == provider_id]
                 before = self.wire_schedule(provider_id)
@@ -126,6 +133,7 @@ class HubStore:
                 if before is None or after is None or _content(before) != _content(after):
                     self.db.table("providers").update(provider_id, {"schedule_version": version + 1})
                     changed.append(provider_id)
+            self.notify.save_contacts(plan.contacts)
         return changed
 
     def provider_ids(self) -> list[str]:
@@ -312,6 +320,30 @@ class HubStore:
             "devices": {k: dataclasses.asdict(v) for k, v in msg.devices.items()},
         }
         self._kiosk(msg.kiosk_id, {"health": json.dumps(health), "last_seen": seen_at})
+        self._kiosk_flow(msg)
+
+    def _kiosk_flow(self, msg: m.KioskHealth) -> None:
+        counts = {
+            k: int(v)
+            for k, v in msg.metrics.items()
+            if k.startswith(FLOW_PREFIX) and not k.endswith("_p50") and 0 <= v < 1e9
+        }
+        if not counts or len(msg.at) < 10:
+            return
+        row = self.db.execute("SELECT availability_at FROM kiosks WHERE id = ?", [msg.kiosk_id]).fetchone()
+        boot = str(row[0] or "") if row else ""
+        self.db.table("kiosk_flow").upsert(
+            {"kiosk_id": msg.kiosk_id, "day": msg.at[:10], "boot": boot, "counts": json.dumps(counts)},
+            pk=("kiosk_id", "day", "boot"),
+        )
+
+    def flow_counts(self, day: str) -> dict[str, int]:
+        """The day's check-in flow counts summed over kiosks and their restarts."""
+        total: dict[str, int] = {}
+        for (raw,) in self.db.execute("SELECT counts FROM kiosk_flow WHERE day = ?", [day]):
+            for key, value in json.loads(raw).items():
+                total[key] = total.get(key, 0) + int(value)
+        return total
 
     def _kiosk(self, kiosk_id: str, values: dict[str, object]) -> None:
         self.db.table("kiosks").upsert({"id": kiosk_id, **values}, pk="id")

@@ -11,7 +11,8 @@ from sync.messages import _check, check_id, check_key, check_proof, check_stamp,
 from sync.wire import Message, declare
 
 StaffAction = Literal["login", "login_failed", "lockout", "logout", "approve", "technician_action"]
-EscalationKind = Literal["display", "notice", "lockout", "outbox"]
+# "patient": a notification could not reach a patient, or got no answer: call them (hub.notify).
+EscalationKind = Literal["display", "notice", "lockout", "outbox", "patient"]
 
 
 @declare
@@ -108,6 +109,7 @@ class Escalation(Message):
     """Retained at ``hub/alert/<id>``: route it to a pager. ``open: false`` when resolved."""
 
     KIND = "escalation"
+    MINOR = 1  # 1.1: about "patient" (a notification could not reach a patient, or got no answer)
 
     id: str
     at: str

@@ -4,9 +4,11 @@ happens when the server goes away.
 * The pointer is hidden with an application-wide blank cursor (Qt's own way: works on
   X11 and Wayland alike, and nothing else on the kiosk's session needs a pointer).
 * Screen blanking: on X11 the kiosk turns the X screen saver and DPMS off while it runs
-  (``xset s off s noblank -dpms``) and puts them back on when it stops, so a closed
-  kiosk (night, staff exit) may blank again. On Wayland blanking is the compositor's
-  (``cage`` does not blank; under labwc no idle daemon is started): see docs/display.md.
+  and the practice is open (``[ui] open_hours``; ``xset s off s noblank -dpms``), and puts
+  them back on outside those hours and when it stops, so a closed practice's kiosk may
+  blank (a touch wakes the screen; the kiosk keeps running and syncing). On Wayland
+  blanking is the compositor's (``cage`` does not blank; under labwc no idle daemon is
+  started): see docs/display.md.
 * Display loss: Qt's X11 and Wayland platforms end the process with exit status 1 when
   the connection to the server breaks. That is a failure to ``kiosk.service``
   (``Restart=on-failure``), which starts the kiosk again on the new server; nothing is
@@ -19,9 +21,12 @@ import logging
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCursor, QGuiApplication
+
+from config.hours import Span, is_open
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +35,8 @@ DISPLAY_LOST_EXIT = 1
 
 Run = Callable[[Sequence[str]], int]
 BLANKING_OFF = ("xset", "s", "off", "s", "noblank", "-dpms")
-BLANKING_ON = ("xset", "s", "on", "+dpms")
+BLANKING_ON = ("xset", "s", "on", "s", "blank", "+dpms")
+_RETRY_S = 60
 
 
 def _run(argv: Sequence[str]) -> int:
@@ -43,26 +49,48 @@ def _run(argv: Sequence[str]) -> int:
 
 
 class KioskDisplay:
-    """Hide the pointer and keep the screen awake while the kiosk is up; undo on ``release``."""
+    """Hide the pointer and keep the screen awake while the kiosk is up and the practice
+    open (``follow`` each minute); undo on ``release``."""
 
-    def __init__(self, app: QGuiApplication, run: Run = _run) -> None:
+    def __init__(self, app: QGuiApplication, run: Run = _run, open_hours: tuple[Span, ...] = ()) -> None:
         self._app = app
         self._run = run
+        self._open_hours = open_hours
         self._cursor_hidden = False
         self._blanking_off = False
+        self._failed_at: datetime | None = None  # a failing xset is tried again a minute on
 
     @property
     def platform(self) -> str:
         return self._app.platformName()
 
-    def claim(self) -> None:
+    @property
+    def awake(self) -> bool:
+        """Blanking is off (ours to undo)."""
+        return self._blanking_off
+
+    def claim(self, now: datetime | None = None) -> None:
         QGuiApplication.setOverrideCursor(QCursor(Qt.CursorShape.BlankCursor))
         self._cursor_hidden = True
-        if self.platform == "xcb":
+        self.follow(now or datetime.now())
+
+    def follow(self, now: datetime) -> None:
+        """Blanking off while open, back on when closed; a failed xset is tried next time."""
+        if self.platform != "xcb":
+            return
+        want_awake = is_open(self._open_hours, now)
+        if want_awake and not self._blanking_off:
+            if self._failed_at is not None and (now - self._failed_at).total_seconds() < _RETRY_S:
+                return
             code = self._run(BLANKING_OFF)
             self._blanking_off = code == 0
+            self._failed_at = now if code else None
             if code:
                 log.warning("could not turn X screen blanking off (xset exit %s)", code)
+        elif not want_awake and self._blanking_off:
+            self._run(BLANKING_ON)
+            self._blanking_off = False
+            log.info("outside open hours: the screen may blank")
 
     def release(self) -> None:
         if self._cursor_hidden:

@@ -24,6 +24,7 @@ from typing import Any, Protocol, TypeVar
 from PySide6.QtCore import QThread, QTimer
 from PySide6.QtGui import QGuiApplication
 
+from config.hours import parse_open_hours
 from config.settings import Settings
 from core.clock import Clock
 from core.systemd import ServiceLoop
@@ -136,9 +137,18 @@ class TouchFrontend:
         if app.settings.ui.fullscreen:  # production: the whole screen, no pointer, no blanking
             # A bare X server (no window manager) ignores the full-screen hint: size it too.
             ui.window.setGeometry(ui.window.screen().geometry())
-            self._display = KioskDisplay(self.qapp)
-            self._display.claim()
+            hours = parse_open_hours(app.settings.ui.open_hours)  # checked when the config loaded
+            self._display = KioskDisplay(self.qapp, open_hours=hours)
+            self._display.claim(app.clock.now())
+            ui.timer.timeout.connect(self._follow_open_hours)
         return ui
+
+    def _follow_open_hours(self) -> None:
+        """On the UI timer (about once a second): cheap, xset runs only when open hours
+        begin or end."""
+        display, app = self._display, self._app
+        if display is not None and app is not None:
+            display.follow(app.clock.now())
 
     def _on_sync_change(self, change: Any) -> None:
         """On the Qt thread (the app's flow thread): to the screen's models."""

@@ -117,4 +117,8 @@ def all_charts(data: ChartData) -> dict[str, Markup]:
             [*sorted(data.methods.items()), ("to desk", data.to_desk), ("no-show", data.no_shows)],
         ),
         "timeline": timeline(data.timelines, *data.hours),
+        "time_to_checkin": bars(
+            "Time to check in, first touch to done, and sessions abandoned", data.time_to_checkin
+        ),
+        "voice": bars("Sessions that used voice, of them finished by touch, and abandoned", data.voice),
     }

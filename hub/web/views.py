@@ -7,11 +7,12 @@ into a view).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from domain.impact import status_impact
+from domain.metrics import TIME_BUCKETS_S
 from hub.store import HubAppointment, HubStore
 from hub.web import records
 from sync import messages as m
@@ -150,6 +151,26 @@ class ChartData:
     no_shows: int
     timelines: list[tuple[str, list[tuple[str, str]]]]  # provider -> [(HH:MM, state)]
     hours: tuple[int, int] = (7, 19)  # the span the timeline draws: the day, and now
+    time_to_checkin: list[tuple[str, int]] = field(default_factory=list)  # "≤30 s" -> check-ins
+    voice: list[tuple[str, int]] = field(default_factory=list)  # voice sessions and how they ended
+
+
+def flow_charts(counts: dict[str, int]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """The kiosks' flow counts (domain.metrics, summed by the store) as chart rows."""
+    times = [(f"≤{_seconds(b)}", counts.get(f"checkin_seconds_le_{b}", 0)) for b in TIME_BUCKETS_S]
+    last = TIME_BUCKETS_S[-1]
+    times.append((f">{_seconds(last)}", counts.get(f"checkin_seconds_gt_{last}", 0)))
+    times.append(("gave up", counts.get("checkin_abandoned", 0)))  # began, never finished
+    voice = [  # short labels: the chart's caption says what each is
+        ("voice", counts.get("checkin_voice_sessions", 0)),
+        ("to touch", counts.get("checkin_voice_to_touch", 0)),
+        ("abandoned", counts.get("checkin_abandoned_after_voice", 0)),
+    ]
+    return (times if any(n for _, n in times) else []), (voice if any(n for _, n in voice) else [])
+
+
+def _seconds(bound: int) -> str:
+    return f"{bound // 60} min" if bound >= 60 else f"{bound} s"
 
 
 def chart_data(store: HubStore, now: datetime) -> ChartData:
@@ -179,7 +200,10 @@ def chart_data(store: HubStore, now: datetime) -> ChartData:
     )
     starts = [datetime.fromisoformat(a.start).hour for a in store.appointments()] or [7]
     hours = (min([*starts, now.hour]), min(24, max(max(starts) + 2, now.hour + 1)))
-    return ChartData(sorted(quarters.items()), offsets, methods, to_desk, no_shows, _timelines(store), hours)
+    times, voice = flow_charts(store.flow_counts(now.date().isoformat()))
+    return ChartData(
+        sorted(quarters.items()), offsets, methods, to_desk, no_shows, _timelines(store), hours, times, voice
+    )
 
 
 def _timelines(store: HubStore) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -32,9 +32,18 @@ def test_no_shift_when_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     assert clock_shift() == timedelta(0)
 
 
-@pytest.mark.parametrize("hour, minute", [(23, 55), (0, 3), (10, 0), (14, 30)])
+@pytest.mark.parametrize(("hour", "minute"), [(23, 55), (0, 3), (10, 0), (14, 30)])
 def test_the_suite_clock_is_mid_morning_on_the_real_date(hour: int, minute: int) -> None:
     real = datetime(2026, 12, 1, hour, minute, 17)
     moved = real + timedelta(seconds=shift_to_morning(real))
     assert moved.date() == real.date()
     assert moved.time() == TEST_TIME_OF_DAY
+
+
+def test_the_doctor_warns_when_the_clock_is_moved() -> None:
+    from kiosk.checks import check_clock
+
+    moved = check_clock(SystemClock(timedelta(hours=-3)))
+    assert moved.ok and moved.warning and CLOCK_SHIFT_ENV in moved.detail
+    real = check_clock(SystemClock(timedelta(0)))
+    assert real.ok and not real.warning

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.escalation import Backlog, backlog_escalations
+from hub.escalation import Backlog, KioskView, backlog_escalations, unissued_displays
 from hub.service import HubService
 from kiosk.cli import main
 from sync import messages as m
@@ -193,3 +193,17 @@ def test_a_backlog_escalates_once_its_check_in_is_older_than_the_setting(
     found = backlog_escalations([Backlog("lobby-2", age, 9, reported)], NOW, unacked_checkin_s=300)
     assert [d.id for d in found] == (["unacked-lobby-2-9"] if due else [])
     assert all(d.about == "outbox" for d in found)
+
+
+def test_unissued_displays_name_the_kiosk_the_provider_and_both_versions() -> None:
+    statuses = [m.ProviderStatus("okafor", 3, "late", delay_min=10)]
+    kiosks = [
+        KioskView("lobby-1", True, {"okafor": 3}),
+        KioskView("lobby-2", True, {"okafor": 2147483647, "ghost": 1}),
+    ]
+    found = unissued_displays(statuses, kiosks)
+    assert [d.id for d in found] == [
+        "display-unissued-lobby-2-ghost-v1",
+        "display-unissued-lobby-2-okafor-v2147483647",
+    ]
+    assert "shows version 2147483647" in found[1].detail and "issued up to 3" in found[1].detail

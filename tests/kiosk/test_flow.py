@@ -354,3 +354,45 @@ def test_an_abandoned_visit_returns_to_the_kiosks_own_language() -> None:
     h.clock.advance(60)
     h.flow.tick()
     assert h.flow.view.screen == Screen.ATTRACT and h.flow.view.language == "es"
+
+
+def test_a_voice_session_finished_on_the_screen_counts_as_a_fallback_and_times_are_bucketed(
+    h: Harness,
+) -> None:
+    f = h.flow
+    f.start("dob")
+    f.enter_dob("03041982", method="voice")  # spoken: three patients share it
+    f.back()
+    h.clock.advance(40)
+    f.enter_dob("03041982")  # typed instead
+    f.enter_letters("sm")
+    f.confirm(True)
+    assert h.sent[0].method == "dob"
+    summary = f.metrics.summary()
+    assert summary["checkin_voice_sessions"] == 1 and summary["checkin_voice_to_touch"] == 1
+    assert summary["checkin_seconds_le_60"] == 1 and "checkin_seconds_le_30" not in summary
+
+
+def test_a_voice_session_finished_by_voice_is_no_fallback_and_an_abandoned_one_is_counted(h: Harness) -> None:
+    f = h.flow
+    f.start("dob")
+    f.enter_dob("03041982", method="voice")
+    f.choose_first_name("James")
+    f.confirm(True)
+    assert h.sent[0].method == "voice"
+    f.reset()
+    f.start("dob")
+    f.enter_dob("03041982", method="voice")
+    f.reset(abandoned=True)
+    counts = f.metrics.counts
+    assert counts["voice_sessions"] == 2 and counts["voice_to_touch"] == 0
+    assert counts["abandoned_after_voice"] == 1 and counts["abandoned"] == 1
+
+
+def test_flow_counts_start_again_on_a_new_day(h: Harness) -> None:
+    h.flow.start("dob")
+    h.flow.reset(abandoned=True)
+    assert h.flow.metrics.counts["sessions"] == 1
+    h.clock.advance(24 * 3600)
+    h.flow.start("dob")
+    assert h.flow.metrics.counts["sessions"] == 1 and h.flow.metrics.counts["abandoned"] == 0

@@ -28,9 +28,17 @@ from sync.kiosk_sync import SyncChange
 from sync.topics import TopicTree
 from sync.vault import STORE_KEY_NAME, default_key_source
 from sync.wire import encode
-from tests.support.broker import Broker, publish_raw
+from tests.support.broker import Broker, publish_raw, retained_raw
 from tests.support.clock import wall_now
-from tests.support.site import RecordingKiosk, morning_from_now, not_over, site_settings, start_hub, wait_for
+from tests.support.site import (
+    RecordingKiosk,
+    morning_from_now,
+    not_over,
+    site_settings,
+    start_hub,
+    status_request,
+    wait_for,
+)
 from tests.support.staff import PINS, proof_key, signed, staff_pair
 
 TREE = TopicTree("acme", "main")
@@ -318,3 +326,30 @@ def _cli(config: Path, *args: str) -> tuple[int, str]:
     with redirect_stdout(out):
         code = main(["--config", str(config), *args])
     return code, out.getvalue()
+
+
+def test_a_kiosk_showing_a_version_the_hub_never_issued_is_escalated_and_the_hub_republishes(
+    broker: Broker, site: Site
+) -> None:
+    hub, a, _b = site
+    desk = hub.desk
+    assert desk is not None
+    assert hub.set_status(status_request("okafor", "late", 10)).accepted
+    wait_for(lambda: a.status("okafor") is not None, what="the status on kiosk A")
+    issued = a.status("okafor")
+    assert issued is not None
+    forged_view = m.DisplayAck("lobby-9", {"okafor": issued.version + 40}, wall_now().isoformat())
+    birth = encode(m.KioskAvailability("lobby-9", True, "0.1.0", wall_now().isoformat()))
+    publish_raw(broker, TREE.availability("lobby-9"), birth, retain=True, client_id="lobby-9")
+    publish_raw(broker, TREE.display("lobby-9"), encode(forged_view), retain=True, client_id="lobby-9")
+    esc_id = f"display-unissued-lobby-9-okafor-v{issued.version + 40}"
+    wait_for(lambda: any(e["id"] == esc_id for e in hub.call(lambda s: desk.escalations())), what="alert")
+    esc = next(e for e in hub.call(lambda s: desk.escalations()) if e["id"] == esc_id)
+    assert f"the hub issued up to {issued.version}" in esc["detail"]
+    assert retained_raw(broker, TREE.status("okafor")) == encode(issued)  # the hub's own, again
+    fixed = m.DisplayAck("lobby-9", {"okafor": issued.version}, wall_now().isoformat())
+    publish_raw(broker, TREE.display("lobby-9"), encode(fixed), retain=True, client_id="lobby-9")
+    wait_for(
+        lambda: not any(e["id"] == esc_id for e in hub.call(lambda s: desk.escalations())),
+        what="resolved once the kiosk shows what the hub issued",
+    )

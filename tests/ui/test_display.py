@@ -4,10 +4,12 @@ runs and on again after, and only on X."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
+from config.hours import parse_open_hours
 from ui.display import BLANKING_OFF, BLANKING_ON, KioskDisplay, Run
 
 
@@ -49,3 +51,27 @@ def test_blanking_is_left_alone_when_xset_failed_or_not_on_x(qapp: QGuiApplicati
     offscreen.claim()
     offscreen.release()
     assert ran == [BLANKING_OFF] and QGuiApplication.overrideCursor() is None
+
+
+def test_blanking_follows_open_hours_and_a_failing_xset_waits_a_minute(qapp: QGuiApplication) -> None:
+    ran: list[Sequence[str]] = []
+    day = datetime(2026, 12, 2)
+    display = _OnX(qapp, run=_recording(ran, 0), open_hours=parse_open_hours("07:00-19:00"))
+    display.claim(day.replace(hour=6, minute=30))  # before opening: left to blank
+    assert ran == [] and not display.awake
+    display.follow(day.replace(hour=7))
+    assert ran == [BLANKING_OFF] and display.awake
+    display.follow(day.replace(hour=12))  # nothing to change: no xset
+    display.follow(day.replace(hour=19))
+    assert ran == [BLANKING_OFF, BLANKING_ON] and not display.awake
+    display.release()
+    assert ran == [BLANKING_OFF, BLANKING_ON]
+
+    failing: list[Sequence[str]] = []
+    broken = _OnX(qapp, run=_recording(failing, 1))
+    broken.claim(day.replace(hour=9))
+    broken.follow(day.replace(hour=9, second=30))
+    assert failing == [BLANKING_OFF]  # not once a second
+    broken.follow(day.replace(hour=9, minute=1))
+    assert failing == [BLANKING_OFF, BLANKING_OFF]
+    broken.release()

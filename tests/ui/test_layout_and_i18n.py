@@ -91,20 +91,12 @@ def _small_targets(ui: KioskUi) -> list[str]:
     loader = ui.find("screenLoader")
     assert loader is not None, "no screenLoader to read Theme.mm in"
     mm, _undefined = QQmlExpression(QQmlEngine.contextForObject(loader), root, "Theme.mm").evaluate()
-    least = 15 * float(mm) - _TOLERANCE
-    # Known exception: the code keyboard's 33 keys cannot all be 15 mm tall under the top
-    # bar at 800x480 (5 rows need 404 px of 370); they are held to 12.5 mm until it is redesigned.
-    code_keys = 12.5 * float(mm) - _TOLERANCE
+    floor = 15 * float(mm) - _TOLERANCE
     found = []
     for item in ui.items():
         if not item.inherits("QQuickMouseArea") or not item.isVisible() or not item.isEnabled():
             continue
         owner = item.parentItem()
-        floor = (
-            code_keys
-            if ui.flow.view.screen == "code" and owner is not None and owner.objectName().startswith("key_")
-            else least
-        )
         if item.width() < floor or item.height() < floor:
             label = item.objectName() or (owner.objectName() if owner is not None else "") or "?"
             found.append(f"touch target {label} is {item.width():.0f}x{item.height():.0f} px < {floor:.0f}")

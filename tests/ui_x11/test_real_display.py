@@ -8,18 +8,20 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PySide6.QtGui import QGuiApplication, QImage
 
+from config.hours import parse_open_hours
 from devtools.ui_sample import STAFF_PINS, VISITORS, SampleDay
 from devtools.ui_scenes import play
 from devtools.xvfb import XServer
 from tests.ui_x11.conftest import MISSING, ROOT, SIZE, Finger, Kiosk
 from ui.app import KioskUi, UiOptions
-from ui.display import DISPLAY_LOST_EXIT
+from ui.display import DISPLAY_LOST_EXIT, KioskDisplay
 
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"needs {MISSING} (deps/apt-ui-test.txt)")
 
@@ -200,3 +202,31 @@ def test_a_display_server_restart_brings_the_kiosk_back(xserver: XServer, tmp_pa
                 k.stop()
         if server is not None:
             server.stop()
+
+
+class _OnThisX(KioskDisplay):
+    """Our display logic run against the test's own X server through the real xset."""
+
+    @property
+    def platform(self) -> str:
+        return "xcb"
+
+
+def test_the_real_x_screen_may_blank_outside_open_hours(
+    xserver: XServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISPLAY", xserver.display)
+    monkeypatch.setenv("XAUTHORITY", "/dev/null")
+    day = datetime(2026, 12, 2)
+    app = QGuiApplication.instance()
+    assert isinstance(app, QGuiApplication) or app is None
+    display = _OnThisX(app or QGuiApplication([]), open_hours=parse_open_hours("07:00-19:00"))
+    display.claim(day.replace(hour=9))
+    try:
+        awake = xserver.run("xset", "q")
+        assert re.search(r"timeout:\s+0\b", awake) and re.search(r"prefer blanking:\s+no", awake), awake
+        display.follow(day.replace(hour=19, minute=1))
+        closed = xserver.run("xset", "q")  # (Xvfb has no DPMS to show; the screen saver is back)
+        assert re.search(r"timeout:\s+[1-9]", closed) and re.search(r"prefer blanking:\s+yes", closed), closed
+    finally:
+        display.release()

@@ -3,8 +3,9 @@ import QtQuick.Layouts
 import Kiosk 1.0
 
 // A keypad screen: [Back] [what to enter / what was entered] [Continue], then the keys.
-// On a short screen a number pad takes the full height and the rest stands beside it, so
-// every key stays about 15 mm tall on a 7" display.
+// On a short screen a number pad takes the full height and the rest stands beside it, and
+// a wide pad (the code's 33 keys) takes Back and Continue into its last row under a
+// one-line display, so every key stays at least 15 mm tall on a 7" display.
 Item {
     id: entry
     property string prompt
@@ -12,8 +13,11 @@ Item {
     property var keys: []
     property int columns: 3
     readonly property int rows: Math.ceil(keys.length / columns)
-    readonly property bool side: columns <= 3
-        && height < rows * Theme.touch + (rows - 1) * Theme.gap + Theme.touch + Theme.gap
+    readonly property bool short_: height < rows * Theme.touch + (rows - 1) * Theme.gap + Theme.touch + Theme.gap
+    readonly property bool side: columns <= 3 && short_
+    // Back, and Continue two keys wide, fit in the pad's free slots: the top row can shrink.
+    readonly property bool inPad: columns > 3 && short_ && keys.length + 3 <= rows * columns
+    readonly property var padKeys: inPad ? keys.concat(["back", "continue"]) : keys
 
     GridLayout {
         anchors.fill: parent
@@ -27,12 +31,14 @@ Item {
             Layout.fillWidth: !entry.side
             Layout.fillHeight: entry.side
             Layout.preferredWidth: entry.side ? Math.round(Theme.touch * 2.7) : -1
-            Layout.preferredHeight: entry.side ? -1 : Math.max(Theme.touch, display.implicitHeight)
+            Layout.preferredHeight: entry.side ? -1
+                : entry.inPad ? display.implicitHeight : Math.max(Theme.touch, display.implicitHeight)
             columns: entry.side ? 1 : 3
             rowSpacing: Theme.gap
             columnSpacing: Theme.gap
             KButton {
-                objectName: "backButton"
+                objectName: entry.inPad ? "" : "backButton"
+                visible: !entry.inPad
                 Layout.fillHeight: true
                 Layout.fillWidth: entry.side
                 Layout.preferredWidth: Math.round(Theme.touch * 1.9)
@@ -43,16 +49,19 @@ Item {
                 id: display
                 Layout.fillWidth: true
                 Layout.fillHeight: true
-                implicitHeight: shownColumn.implicitHeight + 8
+                implicitHeight: shownColumn.implicitHeight + (entry.inPad ? 0 : 8)
                 color: Theme.panel
                 radius: 8
-                Column {
+                Grid {
                     id: shownColumn
                     anchors.centerIn: parent
-                    width: parent.width - 2 * Theme.pad
+                    width: entry.inPad ? implicitWidth : parent.width - 2 * Theme.pad
+                    columns: entry.inPad ? 2 : 1  // one line where the keys need the height
+                    columnSpacing: Theme.pad * 2
+                    verticalItemAlignment: Grid.AlignVCenter
                     KText {
                         objectName: "entryPrompt"
-                        width: parent.width
+                        width: entry.inPad ? implicitWidth : parent.width
                         horizontalAlignment: Text.AlignHCenter
                         font.pixelSize: Theme.small
                         color: Theme.muted
@@ -60,7 +69,7 @@ Item {
                     }
                     KText {
                         objectName: "entryDisplay"
-                        width: parent.width
+                        width: entry.inPad ? implicitWidth : parent.width
                         horizontalAlignment: Text.AlignHCenter
                         font.pixelSize: Theme.body
                         font.bold: true
@@ -70,7 +79,8 @@ Item {
                 }
             }
             KButton {
-                objectName: "continueButton"
+                objectName: entry.inPad ? "" : "continueButton"
+                visible: !entry.inPad
                 Layout.fillHeight: true
                 Layout.fillWidth: entry.side
                 Layout.preferredWidth: Math.round(Theme.touch * 2.2)
@@ -91,18 +101,29 @@ Item {
             rowSpacing: Theme.gap
             columnSpacing: Theme.gap
             Repeater {
-                model: entry.keys
+                model: entry.padKeys
                 delegate: KButton {
                     required property string modelData
-                    objectName: modelData === "" ? "key_none" : "key_" + modelData
+                    readonly property bool word: modelData === "back" || modelData === "continue"
+                    objectName: modelData === "" ? "key_none" : modelData === "back" ? "backButton"
+                        : modelData === "continue" ? "continueButton" : "key_" + modelData
                     visible: modelData !== ""
                     Layout.fillWidth: true
                     Layout.fillHeight: true
-                    Layout.preferredWidth: 1
+                    Layout.columnSpan: modelData === "continue" ? 2 : 1
+                    Layout.preferredWidth: modelData === "continue" ? 2 : 1
                     Layout.preferredHeight: 1
-                    fontSize: Theme.title
-                    text: modelData === "erase" ? "\u232B" : modelData
-                    onClicked: modelData === "erase" ? Flow.erase() : Flow.press(modelData)
+                    fontSize: word ? Theme.button : Theme.title
+                    primary: modelData === "continue"
+                    enabled: modelData !== "continue" || Flow.canSubmit
+                    text: modelData === "erase" ? "\u232B" : modelData === "back" ? qsTr("Back")
+                        : modelData === "continue" ? qsTr("Continue") : modelData
+                    onClicked: {
+                        if (modelData === "erase") Flow.erase()
+                        else if (modelData === "back") Flow.back()
+                        else if (modelData === "continue") Flow.submit()
+                        else Flow.press(modelData)
+                    }
                 }
             }
         }

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
@@ -19,12 +19,15 @@ def sign_in(browser: WebDriver, url: str, staff_id: str, password: str) -> None:
 
 
 def submit(browser: WebDriver, button_id: str, timeout: float = 10.0) -> None:
-    """Click a form's button and wait until the page it leads to has replaced this one."""
-    old = browser.find_element(By.TAG_NAME, "html")
+    """Click a form's button and wait until the page it leads to has replaced this one.
+
+    The old page is marked on its ``window`` rather than watched with ``staleness_of``:
+    mid-navigation, chromedriver answers a look at the old element with "Node with given
+    id does not belong to the document" instead of a stale-element error."""
+    browser.execute_script("window.__leaving = true;")
     browser.find_element(By.ID, button_id).click()
-    WebDriverWait(browser, timeout).until(staleness_of(old))
-    WebDriverWait(browser, timeout).until(
-        lambda b: b.execute_script("return document.readyState") == "complete"
+    WebDriverWait(browser, timeout, ignored_exceptions=(WebDriverException,)).until(
+        lambda b: b.execute_script("return window.__leaving !== true && document.readyState === 'complete'")
     )
 
 

@@ -31,5 +31,6 @@ def test_timeline_draws_each_change_in_its_colour() -> None:
 def test_all_charts_render_from_data() -> None:
     data = ChartData([("08:00", 2)], [-5, 3], {"touch": 2}, 1, 4, [("Dr. A", [])])
     charts = all_charts(data)
-    assert set(charts) == {"per_quarter", "arrival", "methods", "timeline"}
+    assert set(charts) == {"per_quarter", "arrival", "methods", "timeline", "time_to_checkin", "voice"}
+    assert "nothing yet" in str(charts["voice"])  # no kiosk has reported a voice session
     assert "no-show 4" in str(charts["methods"]) and "to desk 1" in str(charts["methods"])

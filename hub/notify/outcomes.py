@@ -1,0 +1,120 @@
+"""What a channel's answer, a receipt or a reply does to the outbox (on the notify worker,
+inside its transaction). Staff hear of a patient who cannot be reached through
+``row.escalate``; the notifier raises the escalation from there (``escalations``)."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import datetime, timedelta
+
+from config.settings import HubNotifySettings
+from core.backoff import Backoff
+from hub.notify.channels import Event, InDoubt, Receipt, Reply, Result, Retry, Submitted
+from hub.notify.records import OutboxRow
+from hub.notify.texts import reply_meaning
+from hub.store import HubStore
+
+_REPLY_WINDOW = timedelta(days=2)  # a reply answers the newest message of the last two days
+
+
+class Outcomes:
+    def __init__(self, cfg: HubNotifySettings, stats: Counter[str]) -> None:
+        self.cfg = cfg
+        self.stats = stats
+        self._backoff = Backoff(cfg.retry_min_s, cfg.retry_max_s)
+        self._rng = random.Random()
+
+    def retry_delay(self, attempt: int) -> float:
+        return self._backoff.delay(attempt, self._rng)
+
+    def record(self, store: HubStore, rows: list[OutboxRow], results: list[Result], now: datetime) -> None:
+        at = now.isoformat()
+        records = store.notify
+        for row, result in zip(rows, results, strict=True):
+            if isinstance(result, Submitted):
+                state = "sent" if result.final else "submitted"
+                records.update(row.key, state=state, message_id=result.message_id, sent_at=at, error="")
+                self.stats["submitted"] += 1
+            elif isinstance(result, InDoubt):
+                records.update(row.key, state="in_doubt", in_doubt_since=at, error=result.reason)
+                self.stats["in_doubt"] += 1
+            elif isinstance(result, Retry):
+                if row.attempts >= self.cfg.max_attempts:
+                    self._give_up(
+                        store, row, "failed", f"{result.reason}; gave up after {row.attempts} tries"
+                    )
+                else:
+                    due = now + timedelta(seconds=self.retry_delay(row.attempts))
+                    records.update(row.key, state="pending", due_at=due.isoformat(), error=result.reason)
+                    self.stats["retried"] += 1
+            else:
+                self._give_up(store, row, "undeliverable", result.reason)
+
+    def _give_up(self, store: HubStore, row: OutboxRow, state: str, why: str) -> None:
+        store.notify.update(row.key, state=state, error=why, escalate=f"{row.channel} {state}: {why}")
+        self.stats[state] += 1
+
+    def apply(self, store: HubStore, channel: str, events: list[Event], now: datetime) -> None:
+        for event in events:
+            if isinstance(event, Receipt):
+                self._receipt(store, event, now)
+            else:
+                self._reply(store, channel, event, now)
+
+    def _receipt(self, store: HubStore, receipt: Receipt, now: datetime) -> None:
+        records = store.notify
+        row = records.by_message_id(receipt.message_id) if receipt.message_id else None
+        if row is None:
+            # A message whose submission a crash cut off: the SMSC had it after all.
+            row = records.in_doubt_for(receipt.address)
+            if row is None:
+                self.stats["receipts_unmatched"] += 1
+                return
+            records.update(row.key, message_id=receipt.message_id, sent_at=now.isoformat())
+            self.stats["in_doubt_confirmed"] += 1
+        if row.state in ("delivered", "undeliverable") or row.receipt == receipt.status:
+            return  # the same receipt again (a crash before we answered the SMSC)
+        at = now.isoformat()
+        records.add_receipt(at, row.key, receipt.message_id, receipt.status)
+        self.stats["receipts"] += 1
+        if receipt.delivered:
+            records.update(row.key, state="delivered", receipt=receipt.status, receipt_at=at, error="")
+        else:
+            records.update(row.key, receipt=receipt.status, receipt_at=at)
+            self._give_up(store, row, "undeliverable", f"the carrier reports {receipt.status}")
+
+    def _reply(self, store: HubStore, channel: str, reply: Reply, now: datetime) -> None:
+        records = store.notify
+        at = now.isoformat()
+        meaning = reply_meaning(reply.text)
+        row = records.last_sent_to(reply.address, (now - _REPLY_WINDOW).isoformat())
+        appointment = row.appointment_id if row else ""
+        records.add_reply(
+            at=at,
+            channel=channel,
+            address=reply.address,
+            outbox_key=row.key if row else "",
+            appointment_id=appointment,
+            meaning=meaning,
+            text=reply.text,
+        )
+        self.stats[f"replies_{meaning}"] += 1
+        if meaning == "stop":
+            dropped = records.opt_out(reply.address, at, channel)
+            store.audit.append(
+                at,
+                "patient",
+                "",
+                "",
+                "notify_opt_out",
+                appointment=appointment,
+                channel=channel,
+                dropped=dropped,
+            )
+        elif meaning == "start" and records.opt_in(reply.address):
+            store.audit.append(
+                at, "patient", "", "", "notify_opt_in", appointment=appointment, channel=channel
+            )
+        elif row is not None and meaning in ("keep", "reschedule"):
+            records.update(row.key, answer=meaning)

@@ -1,0 +1,88 @@
+"""The webhook channel against a real HTTP server on loopback: signed bodies, the
+idempotency key, retry on 5xx and 429, undeliverable on other 4xx, retry when nobody listens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+import pytest
+
+from core.worker import Worker
+from devtools.local_broker import free_port
+from hub.notify.channels import Outgoing, Retry, Submitted, Undeliverable
+from hub.notify.webhook import WebhookChannel
+
+
+class _Gateway(HTTPServer):
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.timeout = 0.05
+        self.calls: list[tuple[dict[str, str], bytes]] = []
+        self.answers: list[int] = []  # status codes to give, then 200
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Gateway
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.calls.append((dict(self.headers), body))
+        code = self.server.answers.pop(0) if self.server.answers else 200
+        self.send_response(code)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return None
+
+
+@pytest.fixture
+def gateway() -> Iterator[_Gateway]:
+    server = _Gateway()
+
+    def serve() -> float:
+        server.handle_request()  # waits up to server.timeout for one request
+        return 0.0
+
+    worker = Worker("gateway", tick_s=0.0, on_tick=serve)
+    worker.start()
+    yield server
+    worker.stop(2)
+    server.server_close()
+
+
+def _out(n: int) -> Outgoing:
+    return Outgoing(f"mar-000{n}/martinez-v1", f"+155500000{n:02d}", "Riverside: your visit", "text", "en")
+
+
+def test_the_gateway_gets_signed_bodies_with_the_idempotency_key(gateway: _Gateway) -> None:
+    channel = WebhookChannel(f"http://127.0.0.1:{gateway.server_port}/send", "s3cret", 20.0)
+    gateway.answers = [500, 429, 400]
+    assert channel.submit([_out(1), _out(2), _out(3)]) == [
+        Retry("webhook: 500"),
+        Retry("webhook: 429", throttled=True),
+        Undeliverable("webhook: refused (400)"),
+    ]
+    assert channel.submit([_out(1)]) == [Submitted(_out(1).key, final=True)]
+    headers, body = gateway.calls[-1]
+    assert headers["Idempotency-Key"] == _out(1).key
+    expected = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+    assert headers["X-Kiosk-Signature"] == f"sha256={expected}"
+    assert json.loads(body) == {
+        "key": _out(1).key,
+        "channel": "sms",
+        "to": "+15550000001",
+        "subject": "Riverside: your visit",
+        "text": "text",
+        "language": "en",
+    }
+
+
+def test_a_gateway_nobody_runs_is_tried_again() -> None:
+    channel = WebhookChannel(f"http://127.0.0.1:{free_port()}/send", "", 20.0, timeout_s=1.0)
+    [result] = channel.submit([_out(1)])
+    assert isinstance(result, Retry)
