@@ -36,6 +36,9 @@ setup(
             "jinja2>=3.1",
             "python-multipart>=0.0.9",  # Starlette's form parsing
             "smpplib>=2.2,<3",  # hub/notify/: SMS over SMPP (the PDUs; the session is ours)
+            # hub/ehr/: HL7 v2 parsing and MLLP (asyncio streams) for the practice system's feed
+            "hl7>=0.4.5,<0.5",
+            "fhirclient>=4.3,<5",  # hub/ehr/fhir.py: the FHIR R4 poller (SMART on FHIR's Python client)
         ],
         "kiosk": [
             # hardware/: serial I/O board and printer, ESC/POS rendering, camera presence and QR

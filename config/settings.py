@@ -254,6 +254,116 @@ class HubNotifySettings:
 
 
 @dataclass(frozen=True)
+class HubEhrSettings:
+    """[hub.ehr]: the practice system's feed (HL7 v2 SIU over MLLP) and arrivals sent back
+    (see docs/ehr.md). Off unless enabled."""
+
+    enabled: bool = field(default=False, metadata=_doc("Listen for SIU messages from `kiosk hub run`."))
+    host: str = field(
+        default="127.0.0.1", metadata=_doc("Address the MLLP listener binds ('0.0.0.0': the LAN).")
+    )
+    port: int = field(
+        default=2575, metadata=_doc("TCP port of the MLLP listener (0: any free port).", min=0, max=65535)
+    )
+    cert_file: str = field(
+        default="", metadata=_doc("TLS certificate (PEM) of the listener; empty: plain MLLP.")
+    )
+    key_file: str = field(default="", metadata=_doc("TLS private key (PEM) for cert_file."))
+    providers: dict[str, str] = field(
+        default_factory=dict,
+        metadata=_doc(
+            "The practice system's provider id (AIP-3/AIG-3/PV1-7/SCH-16, first component) -> the hub's "
+            "provider id. An id not listed is taken when it is itself a hub provider id, else refused (AE)."
+        ),
+    )
+    timezone: str = field(
+        default="",
+        metadata=_doc("The practice's time zone (IANA, e.g. 'America/Chicago'); empty: this host's."),
+    )
+    encoding: str = field(
+        default="utf-8",
+        metadata=_doc("Character set of messages without MSH-18.", choices=("utf-8", "latin-1", "cp1252")),
+    )
+    default_duration_min: int = field(
+        default=15,
+        metadata=_doc("Duration of an appointment whose message gives none (min).", min=1, max=480),
+    )
+    max_message_kb: int = field(
+        default=1024,
+        metadata=_doc("Largest message taken (KiB); a longer frame closes the connection.", min=4),
+    )
+    keep_days: int = field(
+        default=7,
+        metadata=_doc(
+            "Days the received messages (raw, with MSH-10) and past appointments are kept at the hub.",
+            min=1,
+            max=3650,
+        ),
+    )
+    application: str = field(
+        default="KIOSK", metadata=_doc("This hub's MSH-3 (sending application) in ACKs and arrivals.")
+    )
+    facility: str = field(
+        default="", metadata=_doc("This hub's MSH-4 (sending facility); empty: the practice id.")
+    )
+    arrivals_host: str = field(
+        default="", metadata=_doc("Where arrivals go (the practice system's MLLP inbound); empty: not sent.")
+    )
+    arrivals_port: int = field(default=2576, metadata=_doc("TCP port of arrivals_host.", min=1, max=65535))
+    arrivals_ca_file: str = field(
+        default="", metadata=_doc("CA (PEM) to reach arrivals_host over TLS; empty: plain.")
+    )
+    arrivals_message: str = field(
+        default="SIU^S14",
+        metadata=_doc("What an arrival is sent as.", choices=("SIU^S14", "ADT^A10")),
+    )
+    arrivals_status: str = field(
+        default="Arrived", metadata=_doc("SCH-25 filler status of an arrival (SIU^S14).")
+    )
+    arrivals_ack_timeout_s: float = field(
+        default=10.0,
+        metadata=_doc("Wait this long for an arrival's ACK before sending it again (s).", min=0.1, max=600),
+    )
+    arrivals_retry_max_s: float = field(
+        default=30.0,
+        metadata=_doc("Longest wait between attempts to deliver an arrival (s).", min=0.1, max=3600),
+    )
+
+    @property
+    def tls(self) -> bool:
+        return bool(self.cert_file)
+
+
+@dataclass(frozen=True)
+class HubFhirSettings:
+    """[hub.fhir]: the practice system's FHIR R4 server, polled for Appointment changes;
+    arrivals written back as Appointment.status = arrived (see docs/ehr.md). Off unless enabled."""
+
+    enabled: bool = field(default=False, metadata=_doc("Poll the FHIR server from `kiosk hub run`."))
+    url: str = field(default="", metadata=_doc("The server's base URL, e.g. 'https://ehr.lan/fhir/R4'."))
+    poll_s: float = field(default=2.0, metadata=_doc("Seconds between polls.", min=0.2, max=3600))
+    page_size: int = field(default=50, metadata=_doc("Appointments a page (_count).", min=1, max=1000))
+    timeout_s: float = field(
+        default=10.0, metadata=_doc("Longest wait for one HTTP answer (s).", min=0.5, max=300)
+    )
+    providers: dict[str, str] = field(
+        default_factory=dict,
+        metadata=_doc(
+            "Practitioner id -> the hub's provider id. An id not listed is taken when it is itself a hub "
+            "provider id, else the appointment is refused (counted as AE)."
+        ),
+    )
+    timezone: str = field(default="", metadata=_doc("The practice's time zone (IANA); empty: this host's."))
+    default_duration_min: int = field(
+        default=15, metadata=_doc("Duration of an appointment that gives none (min).", min=1, max=480)
+    )
+    arrivals: bool = field(
+        default=True,
+        metadata=_doc("Set Appointment.status = arrived on the server when a kiosk checks a patient in."),
+    )
+
+
+@dataclass(frozen=True)
 class HubSettings:
     """[hub]: the practice hub (only read by ``kiosk hub``)."""
 
@@ -276,6 +386,8 @@ class HubSettings:
     )
     web: HubWebSettings = field(default_factory=HubWebSettings)
     notify: HubNotifySettings = field(default_factory=HubNotifySettings)
+    ehr: HubEhrSettings = field(default_factory=HubEhrSettings)
+    fhir: HubFhirSettings = field(default_factory=HubFhirSettings)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from core.logs import setup_logging
 from core.systemd import serve_until_stopped
 from hub import broker_config, vault_cli
 from hub.command_client import EXIT_CODES, Answer, Command, Outcome, deliver
+from hub.ehr import cli as ehr_cli
 from hub.health_view import health_rows, render_health
 from hub.notify import cli as notify_cli
 from hub.notify.hub_link import start_notifier
@@ -103,6 +104,7 @@ def add_commands(subparsers: Any) -> None:
 
     broker_config.add_command(sub, _broker_config)
     notify_cli.add_command(sub, _read_store)
+    ehr_cli.add_command(sub)
     vault_cli.add_commands(sub)  # rekey, revoke
 
 
@@ -131,8 +133,14 @@ def _run(args: argparse.Namespace) -> int:
     checks = {"hub loop": service.responsive, "mqtt supervisor": service.link.supervising}
     if notifier is not None:
         checks["notifier"] = notifier.responsive
-    dashboard = None
+    dashboard = interfaces = None
     try:
+        if settings.hub.ehr.enabled or settings.hub.fhir.enabled:
+            from hub.ehr.service import start_interfaces  # HL7/FHIR libraries only when asked for
+
+            interfaces = start_interfaces(settings, service)
+            checks.update(interfaces.checks)
+            print("\n".join(interfaces.lines), flush=True)
         if settings.hub.web.enabled:
             from hub.web import DashboardServer  # the web stack is loaded only when asked for
 
@@ -144,6 +152,8 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         if dashboard is not None:
             dashboard.stop()
+        if interfaces is not None:
+            interfaces.stop()
         service.stop()
         if notifier is not None:
             notifier.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from hub.audit import create_audit_table
+from hub.ehr.schema import create_ehr_tables
 from hub.notify.schema import v9_notifications
 
 
@@ -177,7 +178,7 @@ def _v8_kiosk_flow(db: sqlite_utils.Database) -> None:
     )
 
 
-def _v10_revoked_kiosks(db: sqlite_utils.Database) -> None:
+def _v11_revoked_kiosks(db: sqlite_utils.Database) -> None:
     """Kiosks revoked by `kiosk hub revoke`: the hub keeps their revocation retained on the
     broker (``published_at``: when it last published it)."""
     db.execute(
@@ -196,5 +197,6 @@ HUB_MIGRATIONS = [
     _v7_rejection_counts,
     _v8_kiosk_flow,
     v9_notifications,
-    _v10_revoked_kiosks,
+    create_ehr_tables,  # v10: HL7 v2 SIU in, arrivals out (hub/ehr/)
+    _v11_revoked_kiosks,
 ]

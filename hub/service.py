@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +134,33 @@ class HubService:
     def call(self, fn: Callable[[HubStore], Any], timeout: float = 10.0) -> Any:
         """Run ``fn(store)`` on the hub worker, after the messages delivered before it."""
         return self._worker.call(self._flushed_then, fn, timeout=timeout)
+
+    def submit(
+        self,
+        fn: Callable[[HubStore], tuple[Any, Iterable[str]]],
+        done: Callable[[Any, BaseException | None], None],
+    ) -> bool:
+        """Run ``fn(store)`` on the hub worker without waiting (``fn`` commits its own
+        transaction and returns its result and the providers whose schedule it changed);
+        those schedules are published, then ``done(result, None)`` or ``done(None, error)``
+        runs on the hub thread. False when the hub is not running."""
+        return self._worker.post(self._submitted, fn, done)
+
+    def _submitted(
+        self,
+        fn: Callable[[HubStore], tuple[Any, Iterable[str]]],
+        done: Callable[[Any, BaseException | None], None],
+    ) -> None:
+        try:
+            result, changed = self._flushed_then(fn)
+        except Exception as exc:  # noqa: BLE001 - handed to the submitter, who answers for it
+            done(None, exc)
+            return
+        for provider_id in sorted(set(changed)):
+            schedule = self._store().wire_schedule(provider_id)
+            if schedule is not None:
+                self._publish(self.tree.schedule(provider_id), schedule, True)
+        done(result, None)
 
     def responsive(self, timeout: float = 5.0) -> bool:
         """The hub worker is not stuck and answers within ``timeout`` (for the watchdog)."""

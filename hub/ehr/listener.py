@@ -1,0 +1,200 @@
+"""The MLLP listener: persistent connections, one frame at a time per connection, each
+acknowledged only after its commit.
+
+Frames of all connections that arrive while a commit runs go into the next one (a group
+commit), so many senders share an fsync and a lone sender waits for one commit only. A
+frame whose commit fails gets no ACK and its connection is closed: the sender sends it
+again, and the repeat is recognised by its MSH-10. A connection dropped mid-frame leaves
+nothing behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from collections.abc import Callable
+from datetime import datetime
+
+from hl7.mllp import HL7StreamReader, HL7StreamWriter, InvalidBlockError, start_hl7_server
+
+from config.settings import HubEhrSettings
+from core.errors import KioskError
+from hub.ehr import acks, siu
+from hub.ehr.bridge import Bridge
+from hub.ehr.intake import Frame, Intake, Verdict, read_frame
+from hub.store import HubStore
+
+log = logging.getLogger(__name__)
+
+_BATCH = 500
+
+
+class Listener:
+    def __init__(
+        self,
+        settings: HubEhrSettings,
+        *,
+        bridge: Bridge,
+        intake: Intake,
+        rules: siu.Rules,
+        sender: acks.Sender,
+        now: Callable[[], datetime],
+    ) -> None:
+        self.settings = settings
+        self.bridge = bridge
+        self.intake = intake
+        self.rules = rules
+        self.sender = sender
+        self.now = now
+        self.connections = 0
+        self.server: asyncio.Server | None = None
+        self._waiting: list[tuple[Frame, asyncio.Future[Verdict | None]]] = []
+        self._in_flight = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._writers: set[HL7StreamWriter] = set()
+
+    async def start(self) -> None:
+        context = None
+        if self.settings.tls:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(self.settings.cert_file, self.settings.key_file or None)
+        self.server = await start_hl7_server(
+            self._serve,
+            self.settings.host,
+            self.settings.port,
+            limit=self.settings.max_message_kb * 1024,
+            ssl=context,
+        )
+
+    @property
+    def port(self) -> int:
+        if self.server is None or not self.server.sockets:
+            return 0
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+        for writer in list(self._writers):
+            writer.close()
+        if self.server is not None:
+            await self.server.wait_closed()
+
+    # --- one connection ---------------------------------------------------------------
+
+    async def _serve(self, reader: HL7StreamReader, writer: HL7StreamWriter) -> None:
+        peer = str(writer.get_extra_info("peername") or "?")[:80]
+        self._writers.add(writer)
+        self.connections += 1
+        conn_id = 0
+        handled = 0
+        try:
+            conn_id = await self.bridge.on_hub(
+                lambda s: (self.intake.records(s).open_connection(peer, "in", self._at()), ())
+            )
+            handled = await self._exchange(reader, writer)
+        except (ConnectionError, OSError, asyncio.IncompleteReadError):
+            pass  # the sender went away; what it had not been acknowledged it sends again
+        except KioskError as exc:  # the hub is stopping: nothing was acknowledged
+            log.info("ehr connection ended: %s", type(exc).__name__)
+        finally:
+            self.connections -= 1
+            self._writers.discard(writer)
+            writer.close()
+            if conn_id:
+                await self._closed(conn_id, handled)
+
+    async def _exchange(self, reader: HL7StreamReader, writer: HL7StreamWriter) -> int:
+        handled = 0
+        while True:
+            try:
+                block = await reader.readblock()
+            except asyncio.IncompleteReadError:
+                return handled  # closed, perhaps mid-frame: the partial frame is dropped
+            except InvalidBlockError:
+                log.warning("mllp frame without a start block dropped")
+                continue
+            except ValueError:
+                log.warning("mllp frame longer than max_message_kb: connection closed")
+                return handled
+            reply = await self.ingest(block)
+            if reply is None:
+                return handled  # not stored: no ACK, the sender sends it again
+            writer.writeblock(reply)
+            await writer.drain()
+            handled += 1
+
+    async def _closed(self, conn_id: int, handled: int) -> None:
+        def record(store: HubStore) -> tuple[None, tuple[str, ...]]:
+            self.intake.records(store).close_connection(conn_id, handled, self._at())
+            return None, ()
+
+        try:
+            await self.bridge.on_hub(record)
+        except Exception as exc:  # noqa: BLE001 - bookkeeping only: the hub may be stopping
+            log.info("ehr connection close not recorded: %s", type(exc).__name__)
+
+    def _at(self) -> str:
+        return self.now().isoformat()
+
+    # --- frames -----------------------------------------------------------------------
+
+    async def ingest(self, block: bytes) -> bytes | None:
+        """The ACK for one frame once it is stored; None when it could not be stored."""
+        frame = read_frame(block, self.rules, self.settings.encoding)
+        verdict = await self._commit(frame)
+        if verdict is None:
+            return None
+        ack_id = f"A{frame.head.control_id}"[:20] if frame.head else "A"
+        if frame.message is None:
+            return acks.bare_ack(verdict.reason, ack_id, self.sender, self.now())
+        return acks.ack(
+            frame.message, verdict.code, verdict.reason, control_id=ack_id, sender=self.sender, now=self.now()
+        )
+
+    async def _commit(self, frame: Frame) -> Verdict | None:
+        future: asyncio.Future[Verdict | None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((frame, future))
+        if not self._in_flight:
+            self._dispatch()
+        return await future
+
+    def _dispatch(self) -> None:
+        batch, self._waiting = self._waiting[:_BATCH], self._waiting[_BATCH:]
+        if not batch:
+            return
+        self._in_flight = True
+        task = asyncio.get_running_loop().create_task(self._commit_batch(batch))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _commit_batch(self, batch: list[tuple[Frame, asyncio.Future[Verdict | None]]]) -> None:
+        try:
+            verdicts = await self._take([frame for frame, _ in batch])
+        except Exception as exc:  # noqa: BLE001 - tried again one by one: one bad frame costs only itself
+            log.error("ehr batch not stored: %s", type(exc).__name__)
+            verdicts = []
+            for frame, _ in batch:
+                try:
+                    verdicts += await self._take([frame])
+                except Exception as one:  # noqa: BLE001 - this frame gets no ACK; it comes again
+                    log.error("ehr message not stored: %s", type(one).__name__)
+                    verdicts.append(None)
+        finally:
+            self._in_flight = False
+        for (_, future), verdict in zip(batch, verdicts, strict=False):
+            if not future.done():
+                future.set_result(verdict)
+        for _, future in batch:
+            if not future.done():
+                future.set_result(None)
+        self._dispatch()
+
+    async def _take(self, frames: list[Frame]) -> list[Verdict | None]:
+        def run(store: HubStore) -> tuple[list[Verdict | None], set[str]]:
+            verdicts, touched = self.intake.take(store, frames, self.now())
+            return list(verdicts), touched
+
+        result: list[Verdict | None] = await self.bridge.on_hub(run)
+        return result
