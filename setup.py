@@ -21,11 +21,12 @@ setup(
         "ui": ["qml/*.qml", "qml/**/*", "i18n/*"],
         "hub.web": ["templates/*.html", "static/*.css", "static/*.js"],
     },
-    # What every part needs: the protocol, MQTT and SQLite. ``pip install .[hub]`` is a practice
+    # What every part needs: the protocol, MQTT and SQLite (SQLCipher). ``pip install .[hub]`` is a practice
     # hub server (no Qt, no speech, no OpenCV); ``pip install .[kiosk]`` is a kiosk unit.
     install_requires=[
         "paho-mqtt>=2.1,<3",
         "sqlite-utils>=3.36",
+        "sqlcipher3>=0.6.4,<0.7",  # encryption at rest: wheels bundle SQLCipher 4 (x86_64, aarch64)
     ],
     extras_require={
         "hub": [

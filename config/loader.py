@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast, get_origin, get_type_hints
 
+from config.secrets import read_secret
 from config.settings import DEFAULT_CONFIG_PATH, Settings
 from core.errors import ConfigError
 
@@ -30,11 +31,15 @@ _SECRET_WORDS = ("password", "secret", "token", "pin", "key_file")
 _SHOWN_CHARS = 60
 
 
-def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    path: str | Path | None = None, env: Mapping[str, str] | None = None, *, read_secrets: bool = True
+) -> Settings:
     """Read the TOML file (if it exists) and environment overrides into ``Settings``.
 
     ``path`` defaults to ``$KIOSK_CONFIG`` or ``/etc/kiosk/kiosk.toml``. A missing file
     is allowed only when it is the default: a named file that is missing is an error.
+    ``read_secrets=False`` leaves ``broker.password_file`` unread (a factory reset needs
+    the paths, not the password).
     """
     env = os.environ if env is None else env
     named = path is not None or "KIOSK_CONFIG" in env
@@ -45,7 +50,7 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
     elif named:
         raise ConfigError(f"{file_path}: config file not found")
     _merge_env(data, env)
-    return settings_from_mapping(data, source=str(file_path))
+    return settings_from_mapping(data, source=str(file_path), read_secrets=read_secrets)
 
 
 def _read_toml(file_path: Path) -> dict[str, Any]:
@@ -76,9 +81,25 @@ def _shown(key: str, value: Any) -> str:
     return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."
 
 
-def settings_from_mapping(data: Mapping[str, Any], source: str = "<settings>") -> Settings:
-    """Build ``Settings`` from a parsed mapping, checking every key and value."""
-    return cast(Settings, _build(Settings, data, prefix="", source=source))
+def settings_from_mapping(
+    data: Mapping[str, Any], source: str = "<settings>", *, read_secrets: bool = True
+) -> Settings:
+    """Build ``Settings`` from a parsed mapping, checking every key and value; the broker
+    password is read from ``broker.password_file`` when one is named."""
+    settings = cast(Settings, _build(Settings, data, prefix="", source=source))
+    return _with_password(settings, source) if read_secrets else settings
+
+
+def _with_password(settings: Settings, source: str) -> Settings:
+    broker = settings.broker
+    if not broker.password_file:
+        return settings
+    if broker.password:
+        raise ConfigError(
+            f"{source}: broker.password and broker.password_file are both set; keep only password_file"
+        )
+    password = read_secret(Path(broker.password_file), "broker password")
+    return dataclasses.replace(settings, broker=dataclasses.replace(broker, password=password))
 
 
 def _merge_env(data: dict[str, Any], env: Mapping[str, str]) -> None:

@@ -34,7 +34,13 @@ class BrokerSettings:
         metadata=_doc("MQTT protocol: '5' (preferred) or '3.1.1' (fallback).", choices=("5", "3.1.1")),
     )
     username: str = field(default="", metadata=_doc("Username; empty for none."))
-    password: str = field(default="", metadata=_doc("Password; empty for none."))
+    password: str = field(
+        default="", metadata=_doc("Password inline (older installs); prefer password_file. Empty for none.")
+    )
+    password_file: str = field(
+        default="",
+        metadata=_doc("File holding the password (mode 0600, owner kiosk); read at load, never logged."),
+    )
     ca_file: str = field(default="", metadata=_doc("CA certificate (PEM) for TLS; empty disables TLS."))
     cert_file: str = field(default="", metadata=_doc("Client certificate (PEM) for mutual TLS."))
     key_file: str = field(default="", metadata=_doc("Client private key (PEM) for mutual TLS."))
@@ -91,6 +97,34 @@ class KioskSettings:
             " it in this time, while the hub is online (s). Every reconnect sends them all again anyway.",
             min=0.5,
             max=600,
+        ),
+    )
+    encrypt_cache: bool = field(
+        default=True, metadata=_doc("Keep the cache encrypted at rest (SQLCipher); see docs/security.md.")
+    )
+    cache_key_file: str = field(
+        default="",
+        metadata=_doc("The cache's key file (0600; made at provisioning); empty: cache.key in state_dir."),
+    )
+    cache_key_command: str = field(
+        default="",
+        metadata=_doc("A command printing the cache's key material (a hardware secret); overrides the file."),
+    )
+    revoked_wipe_s: int = field(
+        default=60,
+        metadata=_doc(
+            "Wipe cache and keys after the broker has refused this kiosk's credential for this long (s);"
+            " 0: never.",
+            min=0,
+            max=7 * 86400,
+        ),
+    )
+    enrollment_lease_s: int = field(
+        default=14 * 86400,
+        metadata=_doc(
+            "Wipe cache and keys when the broker has not accepted this kiosk for this long (s); 0: never.",
+            min=0,
+            max=365 * 86400,
         ),
     )
 
@@ -338,6 +372,18 @@ class HubSettings:
     )
     schedule_file: str = field(default="", metadata=_doc("Day schedule (CSV or JSON) to load at start."))
     client_id: str = field(default="hub", metadata=_doc("The hub's MQTT client id and username.", slug=True))
+    encrypt_store: bool = field(default=True, metadata=_doc("Keep the hub's database encrypted (SQLCipher)."))
+    store_key_file: str = field(
+        default="", metadata=_doc("The hub store's key file (0600); empty: store.key in state_dir.")
+    )
+    store_key_command: str = field(
+        default="",
+        metadata=_doc("A command printing the store's key material (KMS, TPM); overrides the file."),
+    )
+    broker_dir: str = field(
+        default="",
+        metadata=_doc("Where `kiosk hub broker-config` wrote the broker's files (for `kiosk hub revoke`)."),
+    )
     web: HubWebSettings = field(default_factory=HubWebSettings)
     notify: HubNotifySettings = field(default_factory=HubNotifySettings)
     ehr: HubEhrSettings = field(default_factory=HubEhrSettings)

@@ -23,6 +23,9 @@ LivenessCheck = Callable[[], bool]
 # panel: kiosk.service lists it in SuccessExitStatus and RestartPreventExitStatus, so systemd
 # treats it as a clean stop and does not restart the kiosk (EX_TEMPFAIL, unused otherwise).
 EXIT_TO_DESKTOP = 75
+# ``kiosk run`` exits with this once it erased itself (revoked, or no longer enrolled): not
+# restarted either, until a technician provisions the unit again (EX_CONFIG).
+EXIT_WIPED = 78
 
 
 def notify(state: str, env: Mapping[str, str] | None = None) -> bool:

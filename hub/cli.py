@@ -24,7 +24,7 @@ from core.clock import SystemClock
 from core.errors import ConfigError, KioskError, WireError
 from core.logs import setup_logging
 from core.systemd import serve_until_stopped
-from hub import broker_config
+from hub import broker_config, vault_cli
 from hub.command_client import EXIT_CODES, Answer, Command, Outcome, deliver
 from hub.ehr import cli as ehr_cli
 from hub.health_view import health_rows, render_health
@@ -39,6 +39,7 @@ from sync import messages as m
 from sync import staff_messages as sm
 from sync.link import LinkEvent
 from sync.topics import TopicTree
+from sync.vault import store_key_source
 from sync.wire import decode, encode
 
 
@@ -104,6 +105,7 @@ def add_commands(subparsers: Any) -> None:
     broker_config.add_command(sub, _broker_config)
     notify_cli.add_command(sub, _read_store)
     ehr_cli.add_command(sub)
+    vault_cli.add_commands(sub)  # rekey, revoke
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -123,7 +125,8 @@ def _run(args: argparse.Namespace) -> int:
     elif args.sample or settings.hub.schedule_file:
         today = SystemClock().now().date()
         plan = load_plan(settings.hub.schedule_file) if not args.sample else sample_morning(today)
-    HubStore.open(_db_path(settings)).close()  # an unusable store is one clear line, before any thread
+    # An unusable store (or a wrong key) is one clear line, before any thread.
+    HubStore.open(_db_path(settings), key=store_key_source(settings)).close()
     service = HubService(settings)
     notifier = start_notifier(settings, service)  # before the hub: no change at start is missed
     service.start(plan)
@@ -177,7 +180,7 @@ def _web_password(args: argparse.Namespace) -> int:
             raise ConfigError("the two passwords differ")
     if len(password) < 10:
         raise ConfigError("a dashboard password has at least 10 characters")
-    store = HubStore.open(_db_path(settings))
+    store = HubStore.open(_db_path(settings), key=store_key_source(settings))
     try:
         with store.transaction():
             set_password(store, args.staff_id, hash_secret(password), SystemClock().now().isoformat())
@@ -232,7 +235,7 @@ def build_request(
 
 def _status(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    store = HubStore.open(_db_path(settings), readonly=True)
+    store = HubStore.open(_db_path(settings), readonly=True, key=store_key_source(settings))
     try:
         provider_id = resolve_provider(store, args.provider)
     finally:
@@ -288,7 +291,8 @@ def send_command(settings: Settings, req: m.StatusChangeRequest, timeout: float)
 @contextmanager
 def _read_store(args: argparse.Namespace) -> Iterator[HubStore]:
     """The hub's database, read-only (safe while the hub runs)."""
-    store = HubStore.open(_db_path(_settings(args)), readonly=True)
+    settings = _settings(args)
+    store = HubStore.open(_db_path(settings), readonly=True, key=store_key_source(settings))
     try:
         yield store
     finally:
@@ -415,7 +419,7 @@ def _known_notice(settings: Settings, notice_id: str) -> sm.SupervisorNotice | N
     path = _db_path(settings)
     if not path.exists():
         return None
-    store = HubStore.open(path, readonly=True)
+    store = HubStore.open(path, readonly=True, key=store_key_source(settings))
     try:
         return store.staff.notice(notice_id)
     finally:

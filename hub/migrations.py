@@ -178,6 +178,15 @@ def _v8_kiosk_flow(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v11_revoked_kiosks(db: sqlite_utils.Database) -> None:
+    """Kiosks revoked by `kiosk hub revoke`: the hub keeps their revocation retained on the
+    broker (``published_at``: when it last published it)."""
+    db.execute(
+        "CREATE TABLE revoked_kiosks (kiosk_id TEXT PRIMARY KEY, revoked_at TEXT NOT NULL,"
+        " reason TEXT NOT NULL, published_at TEXT)"
+    )
+
+
 HUB_MIGRATIONS = [
     _v1_initial,
     _v2_staff_side,
@@ -189,4 +198,5 @@ HUB_MIGRATIONS = [
     _v8_kiosk_flow,
     v9_notifications,
     create_ehr_tables,  # v10: HL7 v2 SIU in, arrivals out (hub/ehr/)
+    _v11_revoked_kiosks,
 ]

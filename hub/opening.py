@@ -1,7 +1,7 @@
 """Open the hub's SQLite file, or say in one line why it cannot be opened.
 
 The same discipline as the kiosk's cache (``sync.sqlite.open_database``: WAL, numbered
-migrations, a newer schema refused), with errors a practice's IT can act on: every
+migrations, a newer schema refused, SQLCipher encryption), with errors a practice's IT can act on: every
 ``StorageError`` starts with the path and says what is wrong with it.
 """
 
@@ -15,16 +15,21 @@ import sqlite_utils
 from core.errors import StorageError
 from hub.migrations import HUB_MIGRATIONS
 from sync.sqlite import open_database
+from sync.vault import STORE_KEY_NAME, KeySource, default_key_source
 
 
-def open_hub_database(path: Path, *, readonly: bool = False) -> sqlite_utils.Database:
+def open_hub_database(
+    path: Path, *, readonly: bool = False, key: KeySource | None = None
+) -> sqlite_utils.Database:
+    """``key`` defaults to ``store.key`` beside the file (``sync.vault``)."""
     if readonly:
         if not path.is_file():
             raise StorageError(f"{path}: no hub database here (has `kiosk hub run` run with this state_dir?)")
     else:
         _make_directory(path)
     try:
-        return open_database(path, HUB_MIGRATIONS, readonly=readonly)
+        source = key if key is not None else default_key_source(path, STORE_KEY_NAME)
+        return open_database(path, HUB_MIGRATIONS, readonly=readonly, key=source)
     except StorageError as exc:
         raise StorageError(_explain(path, str(exc), readonly)) from exc
 

@@ -37,7 +37,9 @@ from sync import messages as m
 from sync import staff_messages as sm
 from sync.inbound import InboundDecoder, Rejected
 from sync.link import LinkEvent, MqttLink, Will
+from sync.revocation import KioskRevoked
 from sync.topics import TopicTree
+from sync.vault import store_key_source
 from sync.wire import Message, encode
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,7 @@ class HubService:
         self.tree = TopicTree(settings.kiosk.practice, settings.kiosk.site)
         self.clock = clock or SystemClock()
         self.db_path = Path(db_path or Path(settings.hub.state_dir) / "hub.sqlite")
+        self.store_key = store_key_source(settings, self.db_path)
         self.desk: StaffDesk | None = None
         self.stats: Counter[str] = Counter()
         self._decoder = InboundDecoder(self.tree)
@@ -179,7 +182,7 @@ class HubService:
     # --- the worker -----------------------------------------------------------------
 
     def _open(self) -> None:
-        self.store = HubStore.open(self.db_path)
+        self.store = HubStore.open(self.db_path, key=self.store_key)
         self.desk = StaffDesk(self.store, self.tree, self.settings.staff, self.clock)
         if self._plan is not None:
             changed = self.store.load_day(self._plan)
@@ -390,6 +393,20 @@ class HubService:
             notice = self.store.staff.notice(open_notice.id)
             if notice is not None:
                 self._publish(self.tree.notice(notice.id), notice, True)
+        self._publish_revocations(self.store.revocations.all())
+
+    def _publish_revocations(self, revoked: list[KioskRevoked]) -> None:
+        """Retained, so a revoked kiosk reads it whenever it next connects (`kiosk hub revoke`
+        records it; the hub, the only writer of ``hub/``, publishes it)."""
+        if self.store is None or not revoked:
+            return
+        for msg in revoked:
+            self._publish(self.tree.revoked(msg.kiosk_id), msg, True)
+        if self.link.connected:  # else the next connect publishes them again
+            with self.store.transaction():
+                self.store.revocations.mark_published(
+                    [r.kiosk_id for r in revoked], self.clock.now().isoformat()
+                )
 
     def _kiosk_message(
         self, msg: Message, now: str, origin: RequestOrigin
@@ -423,6 +440,8 @@ class HubService:
             return
         for topic, msg, retain in out:
             self._publish(topic, msg, retain)
+        if self.link.connected:  # new from `kiosk hub revoke` (every connect publishes them all)
+            self._publish_revocations(self.store.revocations.unpublished())
 
     def publish_day(self) -> None:
         self.call(lambda _store: self._on_connected())

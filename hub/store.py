@@ -20,10 +20,12 @@ from hub.notify.contacts import PatientContact
 from hub.notify.records import NotifyRecords
 from hub.opening import open_hub_database
 from hub.origin import RequestOrigin
+from hub.revocations import Revocations
 from hub.staff_store import StaffRecords
 from sync import messages as m
 from sync.proof import PROOF_FIELDS
 from sync.sqlite import transaction
+from sync.vault import KeySource
 
 FLOW_PREFIX = "checkin_"  # the kiosk's check-in flow counts in its health metrics (domain.metrics)
 _STATUS_FIELDS = [f.name for f in dataclasses.fields(m.ProviderStatus)]
@@ -68,19 +70,21 @@ class DayPlan:
 
 class HubStore:
     """The repository of the hub's SQLite file: every statement the hub runs is here, in
-    ``staff`` (notices, escalations), ``notify`` (patient notifications) or in ``audit``
-    (the hash-chained trail)."""
+    ``staff`` (notices, escalations), ``notify`` (patient notifications), ``revocations``
+    or in ``audit`` (the hash-chained trail)."""
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
         self.staff = StaffRecords(db)
         self.notify = NotifyRecords(db)
         self.audit = AuditLog(db)
+        self.revocations = Revocations(db)
 
     @classmethod
-    def open(cls, path: str | Path, readonly: bool = False) -> HubStore:
-        """Open (and migrate) the hub's file; ``StorageError`` names the path and what is wrong."""
-        return cls(open_hub_database(Path(path), readonly=readonly))
+    def open(cls, path: str | Path, readonly: bool = False, key: KeySource | None = None) -> HubStore:
+        """Open (migrate, encrypt) the hub's file; ``StorageError`` names the path and what is
+        wrong. ``key``: ``sync.vault.store_key_source(settings)``; default ``store.key`` beside it."""
+        return cls(open_hub_database(Path(path), readonly=readonly, key=key))
 
     def close(self) -> None:
         self.db.close()

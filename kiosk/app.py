@@ -18,11 +18,12 @@ from typing import TextIO
 from config import load_settings
 from core.clock import SystemClock
 from core.logs import setup_logging
-from core.systemd import ServiceLoop, wait_until_stopped
+from core.systemd import EXIT_WIPED, ServiceLoop, wait_until_stopped
 from core.worker import Worker
 from domain.board import render_board
 from kiosk.assembly import KioskApp, WorkerPoster
 from kiosk.coldstart import BOARD_SHOWN
+from kiosk.wipe import wipe_kiosk
 from sync.kiosk_sync import SyncChange
 
 _BOARD_CHANGES = ("status", "schedule", "link", "hub")
@@ -121,6 +122,10 @@ def run_kiosk(args: argparse.Namespace) -> int:
         from ui.run import TouchFrontend
 
         touch = TouchFrontend()
-        return touch.run(KioskApp(settings, clock=clock, poster=touch.poster, exit_app=touch.exit))
-    headless = HeadlessFrontend()
-    return headless.run(KioskApp(settings, clock=clock, poster=headless.poster, exit_app=headless.exit))
+        code = touch.run(KioskApp(settings, clock=clock, poster=touch.poster, exit_app=touch.exit))
+    else:
+        headless = HeadlessFrontend()
+        code = headless.run(KioskApp(settings, clock=clock, poster=headless.poster, exit_app=headless.exit))
+    if code == EXIT_WIPED:
+        wipe_kiosk(settings)  # again, now that every connection is closed: nothing recreated stays
+    return code

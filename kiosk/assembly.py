@@ -30,11 +30,13 @@ from hardware.events import DeviceEvent
 from hardware.ticket import preload as preload_ticket_renderer
 from kiosk.coldstart import VOICE_READY, ColdStart
 from kiosk.devices import TicketPrinting, device_states, flow_settings, route_device_event
+from kiosk.enrollment import EnrollmentGuard
 from kiosk.parts import Lifecycle, Part, PartHealth
 from sync import messages as m
 from sync import staff_messages as sm
 from sync.cache import KioskCache, Provider
 from sync.kiosk_sync import KioskSync, SyncChange, cache_age_from_meta
+from sync.vault import cache_key_source
 
 if TYPE_CHECKING:
     from kiosk.devices import StaffEntry
@@ -110,6 +112,8 @@ class KioskApp:
         # the app and a frontend's first read of the board.
         self.sync = KioskSync(settings, clock=clock)
         self.sync.add_listener(self._on_sync_change)
+        self.enrollment = EnrollmentGuard(settings, self.sync, exit_app)
+        self.sync.add_listener(self.enrollment.on_change)
         self.sync.set_health_sources(
             device_health=self._device_health, metrics=lambda: {**self._metrics, **self.cold_start.metrics()}
         )
@@ -190,6 +194,8 @@ class KioskApp:
         self.heartbeat.beat()
         if self._flow is not None:
             self._metrics = dict(self._flow.metrics.summary())
+        if self._cache is not None and not self.enrollment.wiped:
+            self.enrollment.check(self.cache_age())  # the enrollment lease
 
     def tick(self) -> None:
         """A frontend without a UI timer of its own (headless) ticks the flow here."""
@@ -201,7 +207,8 @@ class KioskApp:
 
     def _open_storage(self) -> None:
         # Opened (and migrated) before sync starts, on the flow thread that owns it.
-        self._cache = self.poster.call(lambda: KioskCache.open(self.sync.cache_path), timeout=30.0)
+        key = cache_key_source(self.settings, self.sync.cache_path)
+        self._cache = self.poster.call(lambda: KioskCache.open(self.sync.cache_path, key), timeout=30.0)
 
     def _close_storage(self) -> None:
         cache, self._cache = self._cache, None

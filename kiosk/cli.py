@@ -19,6 +19,7 @@ _COMMAND_MODULES = (
     "kiosk.commands",
     "hub.cli",
     "kiosk.ops_cli",
+    "kiosk.vault_cli",
     "hardware.cli",
     "speech.cli",
 )

@@ -1,11 +1,10 @@
 """Operations on a unit: doctor (checks on a running kiosk), purge (patient data older
-than today), factory reset (credentials, caches and all patient data)."""
+than today), factory reset (credentials, caches and all patient data: ``kiosk.wipe``)."""
 
 from __future__ import annotations
 
 import json
 import queue
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +13,8 @@ from core.clock import Clock, SystemClock
 from core.errors import KioskError, WireError
 from domain.board import board_rows, row_words
 from kiosk.checks import CheckResult, check_broker, check_clock, check_speech, check_state_dir
+from kiosk.vault_checks import check_secrets
+from kiosk.wipe import factory_reset
 from sync import messages as m
 from sync.cache import KioskCache
 from sync.kiosk_sync import cache_age_from_meta
@@ -21,6 +22,7 @@ from sync.link import LinkEvent, MqttLink
 from sync.outbox import Outbox, age_s
 from sync.sqlite import integrity_ok
 from sync.topics import TopicTree
+from sync.vault import cache_key_source
 from sync.wire import decode
 
 
@@ -33,7 +35,10 @@ def doctor(settings: Settings, clock: Clock | None = None, broker_timeout: float
     unreachable broker is a warning while the cache holds today's day (the kiosk serves
     patients from it and queues their check-ins), a failure otherwise."""
     clock = clock or SystemClock()
-    results = [check_state_dir(Path(settings.kiosk.state_dir))]
+    results = [
+        check_state_dir(Path(settings.kiosk.state_dir)),
+        *check_secrets(settings, cache_path(settings)),
+    ]
     cached, serving, last_synced = _cache_section(settings, clock)
     results += cached
     results.append(check_clock(clock, last_synced))
@@ -60,7 +65,7 @@ def _cache_section(settings: Settings, clock: Clock) -> tuple[list[CheckResult],
             "",
         )
     try:
-        cache = KioskCache.open(path)
+        cache = KioskCache.open(path, cache_key_source(settings, path))
     except KioskError as exc:
         advice = "`kiosk reset --cache` rebuilds it from the hub"
         return [CheckResult("cache", False, str(exc), advice)], False, ""
@@ -209,32 +214,15 @@ def purge(settings: Settings, clock: Clock | None = None) -> int:
     path = cache_path(settings)
     if not path.exists():
         return 0
-    cache = KioskCache.open(path)
+    cache = KioskCache.open(path, cache_key_source(settings, path))
     try:
         return cache.purge_before((clock or SystemClock()).now().date().isoformat())
     finally:
         cache.close()
 
 
-def factory_reset(settings: Settings, config_file: Path) -> list[str]:
-    """Remove credentials, caches and all patient data. Returns what was removed."""
-    removed = []
-    state = Path(settings.kiosk.state_dir)
-    for target in (state, Path(settings.hub.state_dir)):
-        if target.exists():
-            for child in target.iterdir():
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
-                removed.append(str(child))
-    etc = config_file.parent
-    for name in ("ca.pem", "cert.pem", "key.pem"):
-        if (etc / name).exists():
-            (etc / name).unlink()
-            removed.append(str(etc / name))
-    if config_file.exists():
-        config_file.unlink()
-        removed.append(str(config_file))
-    return removed
-
-
 def results_json(results: list[CheckResult]) -> str:
     return json.dumps([r.__dict__ for r in results], indent=2)
+
+
+__all__ = ["cache_path", "doctor", "factory_reset", "outbox_check", "outbox_summary", "purge", "results_json"]

@@ -14,6 +14,7 @@ from config.settings import DEFAULT_CONFIG_PATH
 from kiosk.checks import check_broker, check_clock, check_devices, check_speech, check_state_dir, report
 from kiosk.ops import doctor, factory_reset, purge, results_json
 from kiosk.provision import Answers, fill_in, write_config
+from kiosk.wipe import COREDUMP_DIR, SYSTEM_DIRS
 
 
 def add_commands(subparsers: Any) -> None:
@@ -73,7 +74,7 @@ def add_commands(subparsers: Any) -> None:
         "--factory",
         action="store_true",
         required=True,
-        help="remove credentials, caches and all patient data",
+        help="remove credentials, keys, caches, logs and all patient data",
     )
     reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     reset.set_defaults(handler=_reset)
@@ -123,6 +124,9 @@ def _provision(args: argparse.Namespace) -> int:
     output = Path(args.output)
     settings = write_config(answers, output, Path(args.base) if args.base else None)
     print(f"wrote {output} (mode 0640)")
+    for secret in (settings.broker.password_file, settings.kiosk.cache_key_file):
+        if secret:
+            print(f"kept a secret in {secret} (mode 0600)")
     if answers.staff:
         print(
             f"wrote the hub's staff list to {answers.hub_staff} (mode 0600): merge it into the hub's config"
@@ -156,14 +160,14 @@ def _purge(args: argparse.Namespace) -> int:
 
 def _reset(args: argparse.Namespace) -> int:
     config_file = Path(args.config or os.environ.get("KIOSK_CONFIG", DEFAULT_CONFIG_PATH))
-    settings = load_settings(config_file if config_file.exists() else None, env={})
+    settings = load_settings(config_file if config_file.exists() else None, env={}, read_secrets=False)
     if not args.yes:
         if not (sys.stdin and sys.stdin.isatty()):
             print("refusing without --yes (no terminal to confirm)", file=sys.stderr)
             return 2
         if input("Remove credentials, caches and all patient data? Type 'reset': ") != "reset":
             return 1
-    for path in factory_reset(settings, config_file):
+    for path in factory_reset(settings, config_file, SYSTEM_DIRS, COREDUMP_DIR):
         print(f"removed {path}")
     print("unit reset: provision it again with `kiosk provision`")
     return 0

@@ -2,6 +2,10 @@
 ``/etc/kiosk/kiosk.toml``, written atomically with safe modes; certificates and keys are
 copied beside it. Staff PINs are stored only as verifiers; the hub's proof keys for the
 same PINs go to a separate file for the hub (``--hub-staff``), never into this unit's config.
+Secrets live in files of their own (mode 0600, owner kiosk) that the config names: the
+broker password (``mqtt.password`` beside the config) and the cache's encryption key
+(``cache.key`` in the state directory, made here once and kept when the unit is
+provisioned again).
 """
 
 from __future__ import annotations
@@ -15,10 +19,13 @@ from typing import Any
 from urllib.parse import urlparse
 
 from config.loader import settings_from_mapping
-from config.settings import Settings
+from config.settings import DEFAULT_STATE_DIR, Settings
 from config.toml_writer import dumps, write_atomic
 from core.errors import ConfigError
 from domain.staff import Role, pin_weakness, provision_member
+from sync.vault import CACHE_KEY_NAME, KeySource, write_secret
+
+PASSWORD_FILE_NAME = "mqtt.password"  # noqa: S105 - a file name, not a password
 
 Ask = Callable[[str, str, bool], str]  # (question, default, secret) -> answer
 
@@ -88,6 +95,10 @@ def build_mapping(
             data.setdefault("speech", {})[key] = value
     for item in answers.extra:
         _set(data, item)
+    if kiosk.get("encrypt_cache", True) and not kiosk.get("cache_key_command"):
+        # Beside the cache (where the cache looks by default), 0600, owner kiosk.
+        state_dir = Path(str(kiosk.get("state_dir", DEFAULT_STATE_DIR)))
+        kiosk.setdefault("cache_key_file", str(state_dir / CACHE_KEY_NAME))
     return {k: v for k, v in data.items() if v}
 
 
@@ -107,7 +118,10 @@ def _broker_section(answers: Answers, broker: dict[str, Any], etc_dir: Path) -> 
             broker[key] = str(etc_dir / f"{flag}.pem")
     if answers.username:
         broker["username"] = answers.username
-        broker["password"] = answers.password
+    if answers.password or broker.get("password"):
+        # Never inline (an older base file's inline password moves to the file too).
+        broker.pop("password", None)
+        broker["password_file"] = str(etc_dir / PASSWORD_FILE_NAME)
 
 
 def _staff_section(answers: Answers, staff: dict[str, Any], hub_members: dict[str, str] | None) -> None:
@@ -170,16 +184,28 @@ def write_config(answers: Answers, output: Path, base_file: Path | None = None) 
     base = tomllib.loads(base_file.read_text()) if base_file else {}
     etc_dir = output.parent
     hub_members: dict[str, str] = {}
+    password = answers.password or str(base.get("broker", {}).get("password", ""))
     data = build_mapping(answers, base, etc_dir, hub_members)
-    settings = settings_from_mapping(data, source="provisioning")  # checked before anything is written
+    # Checked before anything is written (the secret files it names are written next).
+    settings_from_mapping(data, source="provisioning", read_secrets=False)
     for flag in ("ca", "cert", "key"):
         source = getattr(answers, flag)
         if source:
             if not Path(source).is_file():
                 raise ConfigError(f"provision: --{flag} {source}: no such file")
             write_atomic(etc_dir / f"{flag}.pem", Path(source).read_text(), mode=0o640, group="kiosk")
-    write_atomic(output, dumps(data), mode=0o640, group="kiosk")
+    _write_secrets(data, password)
+    write_atomic(output, dumps(data), mode=0o640, group="kiosk")  # last: it names the files above
     if answers.hub_staff and hub_members:
         # The hub's proof keys: for the hub's config, not this unit's (docs/security.md).
         write_atomic(Path(answers.hub_staff), dumps({"staff": {"members": hub_members}}), mode=0o600)
-    return settings
+    return settings_from_mapping(data, source=str(output))
+
+
+def _write_secrets(data: dict[str, dict[str, Any]], password: str) -> None:
+    password_file = data.get("broker", {}).get("password_file")
+    if password_file and password:
+        write_secret(Path(password_file), password + "\n")
+    key_file = data.get("kiosk", {}).get("cache_key_file")
+    if key_file and not Path(key_file).exists():  # kept on a second provisioning: the cache stays readable
+        KeySource(file=Path(key_file), what="cache key").create()

@@ -3,12 +3,14 @@
 One writer (the sync loop thread) and any number of readers, each with its own
 connection (``KioskCache.open(path)`` per thread). The outbox lives in the same file
 (``sync.outbox``) so a check-in and the state it saw commit together.
+
+The file is encrypted (SQLCipher): by the key source given, else with ``cache.key``
+beside it (``sync.vault``). ``cache_key_source(settings)`` is the configured one.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +18,11 @@ from pathlib import Path
 import sqlite_utils
 
 from core.errors import StorageError
-from sync import state
+from sync import cipher, state
 from sync.messages import Appointment, AppointmentChange, CacheSummary, ProviderSchedule, ProviderStatus
 from sync.migrations import KIOSK_MIGRATIONS
 from sync.sqlite import open_database, transaction
+from sync.vault import KeySource, default_key_source
 
 _APPT_FIELDS = [f.name for f in dataclasses.fields(Appointment)]
 _STATUS_FIELDS = [f.name for f in dataclasses.fields(ProviderStatus)]
@@ -51,9 +54,13 @@ class KioskCache:
         self.path = path
 
     @classmethod
-    def open(cls, path: str | Path) -> KioskCache:
+    def open(cls, path: str | Path, key: KeySource | None = None) -> KioskCache:
+        """Open (create, migrate, encrypt) the cache; ``key`` defaults to ``cache.key`` beside it."""
         path = Path(path)
-        return cls(open_database(path, KIOSK_MIGRATIONS, synchronous="NORMAL"), path)
+        source = key if key is not None else default_key_source(path)
+        db = open_database(path, KIOSK_MIGRATIONS, synchronous="NORMAL", key=source)
+        db.execute("PRAGMA secure_delete = ON")  # a purged row's bytes are overwritten, not left free
+        return cls(db, path)
 
     def close(self) -> None:
         self.db.close()
@@ -178,7 +185,7 @@ class KioskCache:
     def set_meta(self, key: str, value: str) -> None:
         try:
             self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
-        except sqlite3.DatabaseError as exc:
+        except cipher.DatabaseError as exc:
             raise StorageError(str(exc)) from exc
 
     def bump(self, counts: dict[str, int]) -> None:
@@ -206,4 +213,6 @@ class KioskCache:
             self.db.execute("DELETE FROM providers WHERE date < ?", [date])
             # Only what the hub acknowledged: a row it has not is a check-in still owed.
             self.db.execute("DELETE FROM outbox WHERE acked_at IS NOT NULL AND acked_at < ?", [date])
+        # The WAL would still hold the pages as they were before the delete.
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return removed

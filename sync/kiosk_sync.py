@@ -36,13 +36,17 @@ from sync.inbound import InboundDecoder, Rejected
 from sync.link import LinkEvent, MqttLink, Will
 from sync.outbox import Outbox
 from sync.outbox_sender import OutboxSender
+from sync.revocation import KioskRevoked
 from sync.topics import TopicTree
+from sync.vault import cache_key_source
 from sync.wire import Message, encode
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-ChangeKind = Literal["schedule", "appointment", "status", "link", "hub", "result", "staff", "outbox"]
+ChangeKind = Literal[
+    "schedule", "appointment", "status", "link", "hub", "result", "staff", "outbox", "enrollment"
+]
 OutboxMessage = m.CheckIn | m.StatusChangeRequest | sm.StaffEvent | sm.NoticeAck
 _OUTBOX_LEAF: dict[type, str] = {
     m.CheckIn: "checkin",
@@ -68,6 +72,7 @@ class SyncChange:
     result: m.RequestResult | None = None
     message: Message | None = None  # a staff notice or display receipt
     keys: tuple[str, ...] = ()  # "outbox": the keys the hub acknowledged just now
+    reason: str = ""  # "enrollment": why the broker refused us ("" with a revocation message)
 
 
 Listener = Callable[[SyncChange], None]
@@ -107,6 +112,7 @@ class KioskSync:
             m.HubAck: self._on_hub_ack,
             sm.SupervisorNotice: self._on_staff,
             sm.DisplayReceipt: self._on_staff,
+            KioskRevoked: lambda msg: self._notify(SyncChange("enrollment", message=msg)),
         }
         self.cache: KioskCache | None = None
         self._worker = Worker(
@@ -198,7 +204,7 @@ class KioskSync:
     # --- the worker -------------------------------------------------------------------
 
     def _open(self) -> None:
-        self.cache = KioskCache.open(self.cache_path)
+        self.cache = KioskCache.open(self.cache_path, cache_key_source(self.settings, self.cache_path))
         self.outbox = Outbox(self.cache.db)
         self.sender = OutboxSender(
             self.outbox, self.link, self.clock, self._stats, ack_timeout_s=self.settings.kiosk.ack_timeout_s
@@ -228,6 +234,8 @@ class KioskSync:
             self.sender.note_ack(event)
         elif event.kind == "connected":
             self._on_connected()
+        elif event.kind == "refused":  # kiosk.enrollment decides whether that means revoked
+            self._notify(SyncChange("enrollment", reason=event.reason))
         elif event.kind == "disconnected":
             self.sender.forget_inflight()
             self._hub_online = False

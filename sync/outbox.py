@@ -15,7 +15,6 @@ idempotency keys make that exactly once.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +22,7 @@ from datetime import datetime
 import sqlite_utils
 
 from core.errors import StorageError
+from sync.cipher import DatabaseError
 from sync.sqlite import durable, transaction
 
 _COLUMNS = "seq, key, kind, topic, payload, created_at, attempts"
@@ -89,7 +89,7 @@ class Outbox:
                     " VALUES (?, ?, ?, ?, ?)",
                     [key, kind, topic, payload, created_at],
                 )
-        except sqlite3.DatabaseError as exc:
+        except DatabaseError as exc:
             raise StorageError(f"outbox: {exc}") from exc
         return cur.rowcount == 1
 

@@ -1,7 +1,10 @@
-"""Opening SQLite files the same way everywhere: WAL, durable commits, numbered migrations."""
+"""Opening SQLite files the same way everywhere: WAL, durable commits, numbered migrations,
+and (given a key source) SQLCipher encryption at rest (``sync.cipher``, ``sync.vault``)."""
 
 from __future__ import annotations
 
+import errno
+import logging
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -10,25 +13,38 @@ from pathlib import Path
 import sqlite_utils
 
 from core.errors import StorageError
+from sync import cipher
+from sync.vault import KeySource
+
+log = logging.getLogger(__name__)
 
 Migration = Callable[[sqlite_utils.Database], None]
 
 
 def open_database(
-    path: str | Path, migrations: Sequence[Migration], *, readonly: bool = False, synchronous: str = "FULL"
+    path: str | Path,
+    migrations: Sequence[Migration],
+    *,
+    readonly: bool = False,
+    synchronous: str = "FULL",
+    key: KeySource | None = None,
 ) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate ``path`` to the newest schema.
 
     ``PRAGMA user_version`` is the number of migrations applied; each migration runs in
-    its own transaction, so an interrupted upgrade resumes where it stopped.
+    its own transaction, so an interrupted upgrade resumes where it stopped. With ``key``
+    (not ``plain``) the file is SQLCipher-encrypted: a plain file is encrypted in place
+    first, and a key that does not open it is a ``StorageError``.
     """
     path = Path(path)
     try:
-        if readonly:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-        else:
+        if not readonly:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, timeout=5, isolation_level=None)
+        raw_key = cipher.resolve_key(path, key, readonly=readonly)
+        if raw_key is not None and not readonly and cipher.file_kind(path) == "plain":
+            log.info("encrypting a plain database in place", extra={"db": path.name})
+            cipher.encrypt_in_place(path, raw_key)
+        conn = cipher.connect(path, raw_key, readonly=readonly)
         db = sqlite_utils.Database(conn)
         try:
             if not readonly:
@@ -43,10 +59,11 @@ def open_database(
             conn.close()  # a file that cannot be opened is not held open (nor its disk kept busy)
             raise
         return db
-    except sqlite3.DatabaseError as exc:
+    except cipher.DatabaseError as exc:
         raise StorageError(f"{path}: {exc}") from exc
-    except OSError as exc:
-        raise StorageError(f"{path}: {exc.strerror}") from exc
+    except OSError as exc:  # e.g. the key file made beside a new database
+        full = exc.errno == errno.ENOSPC
+        raise StorageError(f"{path}: {'the disk is full: ' if full else ''}{exc.strerror}") from exc
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
@@ -72,12 +89,12 @@ def transaction(db: sqlite_utils.Database) -> Iterator[None]:
     conn = db.conn
     try:
         conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
+    except cipher.OperationalError as exc:
         raise StorageError(str(exc)) from exc
     try:
         yield
         conn.execute("COMMIT")
-    except sqlite3.DatabaseError as exc:
+    except cipher.DatabaseError as exc:
         _rollback(conn)
         raise StorageError(str(exc)) from exc
     except BaseException:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sync import messages as m
 from sync import staff_messages as sm
+from sync.revocation import KioskRevoked
 from sync.wire import Message
 
 ROOT = "clinic/v1"
@@ -70,6 +71,9 @@ class TopicTree:
     def affected(self, provider_id: str) -> str:
         return f"{self.base}/hub/affected/{provider_id}"
 
+    def revoked(self, kiosk_id: str) -> str:
+        return f"{self.base}/hub/revoked/{kiosk_id}"
+
     # Kiosk-written topics.
     def kiosk(self, kiosk_id: str, leaf: str) -> str:
         return f"{self.base}/kiosk/{kiosk_id}/{leaf}"
@@ -100,6 +104,7 @@ class TopicTree:
             self.hub_ack(kiosk_id),
             f"{self.base}/hub/notice/+",
             f"{self.base}/hub/receipt/+",
+            self.revoked(kiosk_id),
         ]
 
     def hub_subscriptions(self) -> list[str]:
@@ -141,6 +146,8 @@ def _hub_route(rest: list[str]) -> Route | None:
             return Route(sm.DisplayReceipt, provider_id=provider)
         case ["affected", provider]:
             return Route(sm.AffectedAppointments, provider_id=provider)
+        case ["revoked", kiosk]:
+            return Route(KioskRevoked, kiosk_id=kiosk)
     return None
 
 

@@ -16,6 +16,7 @@ from config import load_settings
 from core.clock import SystemClock
 from core.errors import ConfigError, KioskError, WireError
 from hub.store import HubStore
+from sync.vault import store_key_source
 
 if TYPE_CHECKING:
     from hub.ehr.acks import AckReply
@@ -130,7 +131,9 @@ def render_status(view: dict[str, Any]) -> str:
 
 def _status(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
-    store = HubStore.open(Path(settings.hub.state_dir) / "hub.sqlite", readonly=True)
+    store = HubStore.open(
+        Path(settings.hub.state_dir) / "hub.sqlite", readonly=True, key=store_key_source(settings)
+    )
     try:
         view = status_view(store, SystemClock().now())
     finally:

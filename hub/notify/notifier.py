@@ -28,6 +28,7 @@ from hub.notify.records import OutboxRow
 from hub.notify.rules import answer_overdue, in_quiet_hours, over_cap
 from hub.store import HubStore
 from sync import staff_messages as sm
+from sync.vault import store_key_source
 from sync.wire import Message
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class Notifier:
         self.cfg = settings.hub.notify
         self.clock = clock or SystemClock()
         self.db_path = Path(db_path or Path(settings.hub.state_dir) / "hub.sqlite")
+        self.store_key = store_key_source(settings, self.db_path)
         self.stats: Counter[str] = Counter()
         self._escalate = escalate
         self._channels = {c.name: c for c in (channels if channels is not None else build_channels(settings))}
@@ -96,7 +98,7 @@ class Notifier:
         return {k: v for k, v in {"sms": sms, "email": email}.items() if v}
 
     def _open(self) -> None:
-        self.store = HubStore.open(self.db_path)
+        self.store = HubStore.open(self.db_path, key=self.store_key)
         self.planner.open(self.store)
         now = self.clock.now().isoformat()
         with self.store.transaction():

@@ -65,7 +65,7 @@ class Dashboard:
     def store(self) -> HubStore:
         """The read-only connection (opened on first use, on the web loop's thread)."""
         if self._store is None:
-            self._store = HubStore.open(Path(self.hub.db_path), readonly=True)
+            self._store = HubStore.open(Path(self.hub.db_path), readonly=True, key=self.hub.store_key)
         return self._store
 
     def close(self) -> None:

@@ -4,13 +4,13 @@ a practice system sends (the test runs 300 messages, the bench 10,000)."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
 from hl7.mllp import open_hl7_connection
 
 from hub.ehr.acks import read_ack
+from hub.store import HubStore
 from tests.support.broker import free_port
 from tests.support.clock import wall_now
 from tests.support.procs import Proc
@@ -76,7 +76,7 @@ def soak(state_dir: Path, messages: int, kills: int) -> dict[str, int]:
         asyncio.run(run())
     finally:
         hub.close()
-    db = sqlite3.connect(state_dir / "hub" / "hub.sqlite")
+    db = HubStore.open(state_dir / "hub" / "hub.sqlite", readonly=True).db  # the key beside it
     stored = {r[0] for r in db.execute("SELECT control_id FROM ehr_messages WHERE outcome = 'AA'")}
     applied = dict(db.execute("SELECT name, value FROM counters WHERE name LIKE 'ehr_%'").fetchall())
     appointments = db.execute("SELECT count(*) FROM ehr_appointments").fetchone()[0]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import redirect_stdout
@@ -22,10 +21,12 @@ from domain.admin import AdminSession, Pending
 from hub.audit import AuditLog
 from hub.service import HubService
 from kiosk.cli import main
+from sync import cipher
 from sync import messages as m
 from sync import staff_messages as sm
 from sync.kiosk_sync import SyncChange
 from sync.topics import TopicTree
+from sync.vault import STORE_KEY_NAME, default_key_source
 from sync.wire import encode
 from tests.support.broker import Broker, publish_raw, retained_raw
 from tests.support.clock import wall_now
@@ -210,10 +211,10 @@ def test_audit_verification_fails_after_a_record_is_altered(site: Site, tmp_path
     assert _cli(config, "hub", "audit", "verify")[0] == 0
     assert _cli(config, "hub", "audit", "export", str(tmp_path / "audit.csv"))[0] == 0
     assert (tmp_path / "audit.csv").read_text().count("\n") >= 3
-    conn = sqlite3.connect(db_path)
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+    conn = cipher.connect(db_path, default_key_source(db_path, STORE_KEY_NAME).load())
+    with pytest.raises(cipher.DatabaseError, match="append-only"):
         conn.execute("UPDATE audit SET actor = 'mallory' WHERE seq = 2")
-    conn.execute("DROP TRIGGER audit_no_update")  # someone with the file in hand
+    conn.execute("DROP TRIGGER audit_no_update")  # someone with the file and its key in hand
     conn.execute("UPDATE audit SET actor = 'mallory' WHERE seq = 2")
     conn.commit()
     conn.close()

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from core.errors import WireError
 from sync import messages as m
 from sync import staff_messages as sm
+from sync.revocation import KioskRevoked
 from sync.topics import TopicTree
 from sync.wire import Message, decode, decode_any, encode, message_types
 
@@ -42,6 +43,7 @@ EXAMPLES: list[Message] = [
     sm.AffectedAppointments(
         "martinez", 4, "out", [sm.AffectedAppointment("mar-0001", "2026-11-30T08:00", False)]
     ),
+    KioskRevoked("lobby-2", "2026-11-30T07:50:00", "stolen"),
 ]
 
 

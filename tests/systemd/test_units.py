@@ -136,3 +136,11 @@ def test_the_install_script_stages_a_complete_install(tmp_path: Path) -> None:
     assert oct((root / "etc/kiosk").stat().st_mode & 0o777) == "0o750"
     rule = (root / "etc/polkit-1/rules.d/50-kiosk.rules").read_text()
     assert '"kiosk.service"' in rule and 'subject.user == "kiosk"' in rule
+
+
+@pytest.mark.parametrize("unit", ["kiosk.service", "kiosk-hub.service", "kiosk-purge.service"])
+def test_no_unit_can_leave_a_core_dump(unit: str) -> None:
+    # A dump of a kiosk or hub process holds patient data and the database key in clear.
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.read(ROOT / "systemd" / unit)
+    assert parser["Service"]["LimitCORE"] == "0"

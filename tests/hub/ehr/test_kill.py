@@ -4,9 +4,9 @@ is applied twice, and an arrival not yet acknowledged is sent after the restart.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from pathlib import Path
 
+from hub.store import HubStore
 from tests.support.broker import free_port
 from tests.support.clock import wall_now
 from tests.support.ehr_soak import hub_process, send_until_acked, soak
@@ -42,6 +42,6 @@ def test_an_arrival_in_flight_when_the_hub_dies_is_sent_after_the_restart(tmp_pa
         receiver.stop()
     assert len(receiver.applied) == 1
     assert len(set(receiver.received)) == 1, "the same message, the same MSH-10, however often sent"
-    db = sqlite3.connect(tmp_path / "hub" / "hub.sqlite")
+    db = HubStore.open(tmp_path / "hub" / "hub.sqlite", readonly=True).db  # the key beside it
     assert db.execute("SELECT state FROM ehr_outbound").fetchall() == [("acked",)]
     db.close()
