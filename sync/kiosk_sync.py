@@ -28,7 +28,7 @@ from config.settings import Settings
 from core.clock import Clock, SystemClock
 from core.errors import KioskError, SyncError
 from core.version import __version__
-from core.worker import Worker, WorkerStopped
+from core.worker import Batcher, Worker, WorkerStopped
 from sync import messages as m
 from sync import staff_messages as sm
 from sync.cache import Applied, KioskCache
@@ -119,6 +119,8 @@ class KioskSync:
             on_start=self._open,
             on_stop=self._close,
         )
+        # The link's events reach the worker a network-loop burst at a time.
+        self._events: Batcher[LinkEvent] = Batcher(self._worker, self._on_link)
         self.link = MqttLink(
             settings.broker,
             client_id=f"kiosk-{self.kiosk_id}",
@@ -216,7 +218,7 @@ class KioskSync:
 
     def _post_event(self, event: LinkEvent) -> None:
         """On the link's thread: hand the event over, nothing else."""
-        self._worker.post(self._on_link, event)
+        self._events.add(event)
 
     def _on_idle(self) -> None:
         self.sender.settle_noted()  # one commit for a burst of PUBACKs

@@ -3,10 +3,12 @@
 The threading rule: EXACTLY ONE THREAD touches the paho client and its socket - the
 link's own ``Worker`` ("mqtt-<client id>"). Its tick runs paho's network loop and the
 connect / back-off state machine; ``publish()`` called from any other thread only hands
-the message to that worker's inbox (and writes one wake-up byte to paho's private
-socketpair, so the worker's ``select`` returns at once; that socketpair is not the
-broker's socket). Two threads writing one TLS socket corrupt its records - mosquitto
-then drops the connection with "decryption failed or bad record mac".
+the message to that worker (a ``Batcher``: one inbox round per burst, not per message) and
+writes one wake-up byte to the link's own socketpair, so the worker's ``select`` returns
+at once; that socketpair is not the broker's socket. Two threads writing one TLS socket
+corrupt its records - mosquitto then drops the connection with "decryption failed or bad
+record mac". The worker drains every message handed over before its next network round,
+and writes the round's packets with one ``send`` (``sync.paho_client.BufferedClient``).
 
 So ``publish()`` cannot return paho's message id. It returns True when the message was
 handed over while connected, False when not connected (the caller keeps its message),
@@ -26,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
+import select
 import socket
 import ssl
 import threading
@@ -41,14 +44,16 @@ from paho.mqtt.properties import Properties
 
 from config.settings import BrokerSettings
 from core.backoff import Backoff
-from core.worker import Worker, WorkerStopped
+from core.worker import Batcher, Worker, WorkerStopped
+from sync.paho_client import BufferedClient, drain_and_close, hold, no_delay
 
 log = logging.getLogger(__name__)
 
 EventKind = Literal["connected", "disconnected", "message", "published", "refused"]
 _UNSUPPORTED_PROTOCOL = (1, 132)  # 3.1.1 return code 1 and MQTT 5 reason 0x84
 _CONNACK_TIMEOUT_S = 10.0
-_LOOP_S = 0.5  # paho's select; a publish from another thread wakes it at once
+_LOOP_S = 0.5  # the network select; a publish from another thread wakes it at once
+_READ_ROUNDS = 8  # loop_read calls per round while decoded bytes still wait
 _STALL_S = 30.0  # a TCP + TLS connect may block the tick for connect_timeout (5 s)
 
 
@@ -104,10 +109,19 @@ class MqttLink:
             MQTTProtocolVersion.MQTTv5 if broker.protocol == "5" else MQTTProtocolVersion.MQTTv311
         )
         self._worker = Worker(
-            f"mqtt-{client_id}", tick_s=0.05, on_tick=self._tick, on_stop=self._close, stall_s=_STALL_S
+            f"mqtt-{client_id}",
+            tick_s=0.05,
+            on_tick=self._tick,
+            on_start=self._open_wake,
+            on_stop=self._close_all,
+            stall_s=_STALL_S,
+        )
+        # Publishes from other threads, taken by the link's thread a burst at a time.
+        self._outgoing: Batcher[tuple[int, _Outgoing]] = Batcher(
+            self._worker, self._send_handed, on_posted=self._wake
         )
         # --- the link thread's own state (no other thread reads or writes these) ---
-        self._client: mqtt.Client | None = None
+        self._client: BufferedClient | None = None
         self._tokens: dict[int, object] = {}  # paho mid -> the caller's token
         self._attempt = 0
         self._retry_at = 0.0
@@ -118,7 +132,8 @@ class MqttLink:
         # --- read from any thread ---
         self._connected = threading.Event()
         self._generation = 0  # bumped on each disconnect: stale hand-overs are dropped
-        self._wake_sock: socket.socket | None = None
+        self._wake_r: socket.socket | None = None  # made on the link's thread at start
+        self._wake_w: socket.socket | None = None
         self.callback_errors = 0
         self.connects = 0
         self.last_error = ""
@@ -172,10 +187,7 @@ class MqttLink:
         out = _Outgoing(topic, payload, qos, retain, token, expiry_s)
         if self._worker.is_current():
             return self._send(generation, out)
-        if not self._worker.post(self._send, generation, out):
-            return False
-        self._wake()
-        return True
+        return self._outgoing.add((generation, out))
 
     # --- the link's thread ------------------------------------------------------------
 
@@ -190,8 +202,7 @@ class MqttLink:
                 return wait
             self._open()
             return 0.0
-        rc = self._client.loop(timeout=0.0 if self._worker.has_work() else _LOOP_S)
-        self._wake_sock = getattr(self._client, "_sockpairW", None)  # made by paho's first loop()
+        rc = self._pump(self._client, 0.0 if self._worker.has_work() else _LOOP_S)
         if rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_AGAIN):
             self._note_error(f"network loop ended: {mqtt.error_string(rc)}")
             self._drop()
@@ -201,6 +212,38 @@ class MqttLink:
             self._note_error("no CONNACK from the broker")
             self._drop()
         return 0.0
+
+    def _pump(self, client: BufferedClient, timeout: float) -> int:
+        """One network round: wait up to ``timeout`` for the socket (or a wake-up), read
+        every packet that arrived, write every packet queued (in one send), keep alive."""
+        sock = client.socket()
+        if sock is None:
+            return int(mqtt.MQTT_ERR_NO_CONN)
+        wake = [self._wake_r] if self._wake_r is not None else []
+        try:
+            readable, _w, _x = select.select(
+                [sock, *wake],
+                [sock] if client.want_write() else [],
+                [],
+                0.0 if client.pending() else timeout,
+            )
+        except (OSError, TypeError, ValueError):  # closed under us: the connection is lost
+            return int(mqtt.MQTT_ERR_CONN_LOST)
+        if wake and wake[0] in readable:
+            with contextlib.suppress(OSError):
+                wake[0].recv(4096)
+        if sock in readable or client.pending():
+            for _ in range(_READ_ROUNDS):
+                rc = client.loop_read()
+                if rc != mqtt.MQTT_ERR_SUCCESS or client.socket() is None:
+                    return int(rc or mqtt.MQTT_ERR_CONN_LOST)
+                if not client.pending():
+                    break
+        if client.want_write():  # also the PUBACKs and publishes the reads just queued
+            rc = client.loop_write()
+            if rc != mqtt.MQTT_ERR_SUCCESS:
+                return int(rc)
+        return int(client.loop_misc())
 
     def _open(self) -> None:
         client = self._new_client()
@@ -218,7 +261,7 @@ class MqttLink:
             self._note_error(f"connect to {self._broker.host}:{self._broker.port} failed: {exc}")
             self._schedule_retry()
             return
-        _no_delay(client)
+        no_delay(client)
         self._client = client
         self._connack_deadline = time.monotonic() + _CONNACK_TIMEOUT_S
 
@@ -227,9 +270,20 @@ class MqttLink:
         self._close()
         self._schedule_retry()
 
+    def _open_wake(self) -> None:
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+
+    def _close_all(self) -> None:
+        self._close()
+        for sock in (self._wake_r, self._wake_w):
+            if sock is not None:
+                sock.close()
+        self._wake_r = self._wake_w = None
+
     def _close(self) -> None:
         client, self._client = self._client, None
-        self._wake_sock = None
         self._tokens.clear()
         self._generation += 1
         if self._connected.is_set():
@@ -247,6 +301,9 @@ class MqttLink:
         self._retry_at = time.monotonic() + self._backoff.delay(self._attempt, self._rng)
         self._attempt += 1
         self._was_up = False
+
+    def _send_handed(self, handed: tuple[int, _Outgoing]) -> None:
+        self._send(*handed)
 
     def _send(self, generation: int, out: _Outgoing) -> bool:
         client = self._client
@@ -276,24 +333,25 @@ class MqttLink:
                 self._tokens[info.mid] = None  # popped by its PUBACK
         deadline = time.monotonic() + timeout
         while mids & set(self._tokens) and time.monotonic() < deadline and self._connected.is_set():
-            client.loop(timeout=0.05)
-        held = _hold(client.socket())
+            if self._pump(client, 0.05) != mqtt.MQTT_ERR_SUCCESS:
+                break
+        held = hold(client.socket())
         with contextlib.suppress(OSError, ValueError):
             client.disconnect()
             deadline = time.monotonic() + 0.5
             while client.socket() is not None and time.monotonic() < deadline:
-                client.loop(timeout=0.05)  # sends the DISCONNECT; paho then closes the socket
-        _drain_and_close(held, 0.5)
+                self._pump(client, 0.05)  # sends the DISCONNECT; paho then closes the socket
+        drain_and_close(held, 0.5)
 
     def _wake(self) -> None:
-        """Make the link thread's ``select`` return now (a byte on paho's wake-up pair)."""
-        sock = self._wake_sock
+        """Make the link thread's ``select`` return now (a byte on the link's wake-up pair)."""
+        sock = self._wake_w
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.send(b"\0")
 
-    def _new_client(self) -> mqtt.Client:
-        client = mqtt.Client(
+    def _new_client(self) -> BufferedClient:
+        client = BufferedClient(
             CallbackAPIVersion.VERSION2,
             client_id=self._client_id,
             protocol=self._protocol,
@@ -381,42 +439,6 @@ class MqttLink:
         if text != self.last_error:
             log.warning("%s", text, extra={"client_id": self._client_id})
         self.last_error = text
-
-
-def _hold(sock: Any) -> socket.socket | None:
-    """A second handle on the connection's socket, so that it outlives paho's close.
-
-    Paho closes its socket right after writing DISCONNECT. Messages the broker sent
-    meanwhile are still unread then, and closing a TCP socket with unread data sends a
-    reset, which makes the broker discard the DISCONNECT it has not read yet: it logs a
-    dropped connection ("protocol error" over TLS) and publishes the will."""
-    if sock is None:
-        return None
-    with contextlib.suppress(OSError, ValueError):
-        return socket.socket(fileno=socket.dup(sock.fileno()))
-    return None
-
-
-def _drain_and_close(held: socket.socket | None, timeout: float) -> None:
-    """Read (and drop) what the broker still sends until it closes, then close: a FIN, not
-    a reset. The raw bytes may be TLS records; nobody decrypts them any more."""
-    if held is None:
-        return
-    with contextlib.suppress(OSError), held:
-        held.settimeout(timeout)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and held.recv(4096):
-            pass
-
-
-def _no_delay(client: mqtt.Client) -> None:
-    """Send small packets at once. paho leaves Nagle's algorithm on, so a PUBLISH that
-    follows our PUBACK waits for the broker's delayed TCP ACK (~40 ms): every hub
-    acknowledgement and status change would pay it."""
-    sock = client.socket()
-    if isinstance(sock, socket.socket):  # ssl.SSLSocket is one too; a websocket wrapper is not
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 __all__ = ["EventKind", "LinkEvent", "MqttLink", "Will"]

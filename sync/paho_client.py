@@ -1,0 +1,163 @@
+"""The paho client as the link drives it: buffered reads and writes, and the socket helpers.
+
+paho reads a packet with two or three ``recv`` calls (the type byte, the length bytes one
+at a time, the body) and writes each packet with a ``send`` of its own. Under a burst -
+10,000 replayed check-ins, each answered by a PUBACK - that is several system calls per
+message on each side, and each one lets the interpreter hand its lock to another thread
+and wait to get it back. ``BufferedClient`` reads what the socket holds in one call and
+serves paho's small reads from that buffer, and collects what paho writes during one
+network round into one ``send`` (over TLS: one record instead of one per packet).
+
+It overrides paho's two socket hooks (``_sock_recv``, ``_sock_send``, present since paho
+2.0). Were a later paho to rename them, the overrides would simply go unused and paho
+would read and write unbuffered as before: slower, never wrong. The link drives the client
+through paho's external-loop API (``loop_read``, ``loop_write``, ``loop_misc``,
+``want_write``) with a ``select`` of its own, so paho's private wake-up socketpair is never
+made and a publish costs no extra system call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import select
+import socket
+import ssl
+import time
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import MQTTErrorCode
+
+_READ_CHUNK = 65536
+_WRITE_FLUSH_AT = 65536  # a bigger backlog is pushed to the socket at once
+_CLOSE_FLUSH_S = 0.5  # how long a closing connection may wait to write what it holds
+
+
+class BufferedClient(mqtt.Client):
+    """A paho client whose socket reads and writes go through a buffer of its own.
+
+    ``pending()`` says whether decoded bytes wait that ``select`` cannot see (in this
+    buffer, or inside TLS); ``loop_write`` also sends what the buffer holds, and
+    ``want_write`` counts it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._rbuf = b""
+        self._rpos = 0
+        self._wbuf = bytearray()
+        self._retry_len = 0  # a TLS write that must be retried with exactly these bytes
+        # Set, it tells paho an outside loop writes: publish() then only queues the packet
+        # (no send per message); the link's loop writes the round's packets together.
+        self.on_socket_register_write = _no_op
+
+    # --- reads ------------------------------------------------------------------------
+
+    def _sock_recv(self, bufsize: int) -> bytes:
+        if self._rpos >= len(self._rbuf):
+            data = super()._sock_recv(_READ_CHUNK)  # BlockingIOError when nothing is there
+            if not data:
+                return b""  # the broker closed: paho sees the end of the connection
+            self._rbuf, self._rpos = data, 0
+        end = self._rpos + bufsize
+        chunk = self._rbuf[self._rpos : end]
+        self._rpos = min(end, len(self._rbuf))
+        return chunk
+
+    def pending(self) -> bool:
+        """Bytes already read from the socket (here or inside TLS) wait to be handled."""
+        if self._rpos < len(self._rbuf):
+            return True
+        sock = self.socket()
+        return isinstance(sock, ssl.SSLSocket) and sock.pending() > 0
+
+    # --- writes -----------------------------------------------------------------------
+
+    def _sock_send(self, buf: bytes | bytearray) -> int:
+        if self.socket() is None:
+            raise ConnectionError("not connected")
+        self._wbuf += buf
+        if len(self._wbuf) >= _WRITE_FLUSH_AT:
+            self.flush()
+        return len(buf)
+
+    def want_write(self) -> bool:
+        return bool(self._wbuf) or super().want_write()
+
+    def loop_write(self) -> MQTTErrorCode:
+        rc = super().loop_write()  # paho's packets, into the buffer
+        if rc == mqtt.MQTT_ERR_SUCCESS:
+            try:
+                self.flush()
+            except OSError:
+                return mqtt.MQTT_ERR_CONN_LOST
+        return rc
+
+    def flush(self) -> None:
+        """Send what the buffer holds, as far as the socket takes it now (OSError when the
+        connection is gone)."""
+        while self._wbuf:
+            # A TLS write that wanted to wait must be retried with the same bytes.
+            size = self._retry_len or len(self._wbuf)
+            try:
+                sent = super()._sock_send(self._wbuf[:size])
+            except BlockingIOError:
+                self._retry_len = size
+                return
+            self._retry_len = 0
+            del self._wbuf[:sent]
+
+    def _sock_close(self) -> None:
+        # paho closes right after writing DISCONNECT: what the buffer holds goes out first.
+        sock = self.socket()
+        deadline = time.monotonic() + _CLOSE_FLUSH_S
+        with contextlib.suppress(OSError, ValueError):
+            self.flush()
+            while self._wbuf and sock is not None and time.monotonic() < deadline:
+                select.select([], [sock], [], max(0.0, deadline - time.monotonic()))
+                self.flush()
+        self._wbuf.clear()
+        super()._sock_close()
+
+
+def _no_op(*_args: object) -> None:
+    return None
+
+
+def hold(sock: Any) -> socket.socket | None:
+    """A second handle on the connection's socket, so that it outlives paho's close.
+
+    Paho closes its socket right after writing DISCONNECT. Messages the broker sent
+    meanwhile are still unread then, and closing a TCP socket with unread data sends a
+    reset, which makes the broker discard the DISCONNECT it has not read yet: it logs a
+    dropped connection ("protocol error" over TLS) and publishes the will."""
+    if sock is None:
+        return None
+    with contextlib.suppress(OSError, ValueError):
+        return socket.socket(fileno=socket.dup(sock.fileno()))
+    return None
+
+
+def drain_and_close(held: socket.socket | None, timeout: float) -> None:
+    """Read (and drop) what the broker still sends until it closes, then close: a FIN, not
+    a reset. The raw bytes may be TLS records; nobody decrypts them any more."""
+    if held is None:
+        return
+    with contextlib.suppress(OSError), held:
+        held.settimeout(timeout)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and held.recv(4096):
+            pass
+
+
+def no_delay(client: mqtt.Client) -> None:
+    """Send small packets at once. paho leaves Nagle's algorithm on, so a PUBLISH that
+    follows our PUBACK waits for the broker's delayed TCP ACK (~40 ms): every hub
+    acknowledgement and status change would pay it."""
+    sock = client.socket()
+    if isinstance(sock, socket.socket):  # ssl.SSLSocket is one too; a websocket wrapper is not
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+__all__ = ["BufferedClient", "drain_and_close", "hold", "no_delay"]
