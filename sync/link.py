@@ -19,7 +19,7 @@ message handed over for one connection is never sent on the next one.
 A new paho client per connection means paho keeps no hidden queue across outages; the
 app's outbox is the only record of what still has to be sent. Every paho callback only
 wraps its arguments in a ``LinkEvent`` and passes it to ``on_event`` (which must be quick
-and thread-safe, e.g. ``Worker.post`` or ``queue.put``); an exception there is logged and
+and thread-safe, e.g. ``Batcher.add`` or ``queue.put``); an exception there is logged and
 counted, never allowed to kill the network loop.
 """
 
@@ -28,61 +28,38 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
-import select
 import socket
 import ssl
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+from paho.mqtt.enums import MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from config.settings import BrokerSettings
 from core.backoff import Backoff
 from core.worker import Batcher, Worker, WorkerStopped
-from sync.paho_client import BufferedClient, drain_and_close, hold, no_delay
+from sync.link_events import EventKind, LinkEvent, Outgoing, Will
+from sync.paho_client import (
+    BufferedClient,
+    connect_properties,
+    drain_and_close,
+    hold,
+    new_client,
+    no_delay,
+    pump,
+)
 
 log = logging.getLogger(__name__)
 
-EventKind = Literal["connected", "disconnected", "message", "published", "refused"]
 _UNSUPPORTED_PROTOCOL = (1, 132)  # 3.1.1 return code 1 and MQTT 5 reason 0x84
 _CONNACK_TIMEOUT_S = 10.0
 _LOOP_S = 0.5  # the network select; a publish from another thread wakes it at once
-_READ_ROUNDS = 8  # loop_read calls per round while decoded bytes still wait
 _STALL_S = 30.0  # a TCP + TLS connect may block the tick for connect_timeout (5 s)
-
-
-@dataclass(frozen=True)
-class LinkEvent:
-    kind: EventKind
-    topic: str = ""
-    payload: bytes = b""
-    retained: bool = False
-    mid: int = 0
-    ok: bool = True
-    reason: str = ""
-    token: object = None  # "published": the token the caller gave ``publish()``
-
-
-@dataclass(frozen=True)
-class _Outgoing:
-    topic: str
-    payload: bytes
-    qos: int
-    retain: bool
-    token: object
-    expiry_s: int = 0
-
-
-@dataclass(frozen=True)
-class Will:
-    topic: str
-    payload: bytes
 
 
 class MqttLink:
@@ -117,7 +94,7 @@ class MqttLink:
             stall_s=_STALL_S,
         )
         # Publishes from other threads, taken by the link's thread a burst at a time.
-        self._outgoing: Batcher[tuple[int, _Outgoing]] = Batcher(
+        self._outgoing: Batcher[tuple[int, Outgoing]] = Batcher(
             self._worker, self._send_handed, on_posted=self._wake
         )
         # --- the link thread's own state (no other thread reads or writes these) ---
@@ -184,7 +161,7 @@ class MqttLink:
         generation = self._generation  # read before ``connected``: a later loss drops it
         if not self._connected.is_set():
             return False
-        out = _Outgoing(topic, payload, qos, retain, token, expiry_s)
+        out = Outgoing(topic, payload, qos, retain, token, expiry_s)
         if self._worker.is_current():
             return self._send(generation, out)
         return self._outgoing.add((generation, out))
@@ -202,7 +179,7 @@ class MqttLink:
                 return wait
             self._open()
             return 0.0
-        rc = self._pump(self._client, 0.0 if self._worker.has_work() else _LOOP_S)
+        rc = pump(self._client, self._wake_r, 0.0 if self._worker.has_work() else _LOOP_S)
         if rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_AGAIN):
             self._note_error(f"network loop ended: {mqtt.error_string(rc)}")
             self._drop()
@@ -212,38 +189,6 @@ class MqttLink:
             self._note_error("no CONNACK from the broker")
             self._drop()
         return 0.0
-
-    def _pump(self, client: BufferedClient, timeout: float) -> int:
-        """One network round: wait up to ``timeout`` for the socket (or a wake-up), read
-        every packet that arrived, write every packet queued (in one send), keep alive."""
-        sock = client.socket()
-        if sock is None:
-            return int(mqtt.MQTT_ERR_NO_CONN)
-        wake = [self._wake_r] if self._wake_r is not None else []
-        try:
-            readable, _w, _x = select.select(
-                [sock, *wake],
-                [sock] if client.want_write() else [],
-                [],
-                0.0 if client.pending() else timeout,
-            )
-        except (OSError, TypeError, ValueError):  # closed under us: the connection is lost
-            return int(mqtt.MQTT_ERR_CONN_LOST)
-        if wake and wake[0] in readable:
-            with contextlib.suppress(OSError):
-                wake[0].recv(4096)
-        if sock in readable or client.pending():
-            for _ in range(_READ_ROUNDS):
-                rc = client.loop_read()
-                if rc != mqtt.MQTT_ERR_SUCCESS or client.socket() is None:
-                    return int(rc or mqtt.MQTT_ERR_CONN_LOST)
-                if not client.pending():
-                    break
-        if client.want_write():  # also the PUBACKs and publishes the reads just queued
-            rc = client.loop_write()
-            if rc != mqtt.MQTT_ERR_SUCCESS:
-                return int(rc)
-        return int(client.loop_misc())
 
     def _open(self) -> None:
         client = self._new_client()
@@ -255,7 +200,7 @@ class MqttLink:
                 self._broker.port,
                 keepalive=self._broker.keepalive_s,
                 clean_start=not self._persistent if self._protocol == MQTTProtocolVersion.MQTTv5 else 3,
-                properties=self._connect_properties(),
+                properties=connect_properties(self._protocol, self._persistent),
             )
         except (OSError, ssl.SSLError, ValueError) as exc:
             self._note_error(f"connect to {self._broker.host}:{self._broker.port} failed: {exc}")
@@ -302,10 +247,10 @@ class MqttLink:
         self._attempt += 1
         self._was_up = False
 
-    def _send_handed(self, handed: tuple[int, _Outgoing]) -> None:
+    def _send_handed(self, handed: tuple[int, Outgoing]) -> None:
         self._send(*handed)
 
-    def _send(self, generation: int, out: _Outgoing) -> bool:
+    def _send(self, generation: int, out: Outgoing) -> bool:
         client = self._client
         if client is None or generation != self._generation or not self._connected.is_set():
             return False  # handed over for a connection that is gone: the caller replays
@@ -333,14 +278,14 @@ class MqttLink:
                 self._tokens[info.mid] = None  # popped by its PUBACK
         deadline = time.monotonic() + timeout
         while mids & set(self._tokens) and time.monotonic() < deadline and self._connected.is_set():
-            if self._pump(client, 0.05) != mqtt.MQTT_ERR_SUCCESS:
+            if pump(client, self._wake_r, 0.05) != mqtt.MQTT_ERR_SUCCESS:
                 break
         held = hold(client.socket())
         with contextlib.suppress(OSError, ValueError):
             client.disconnect()
             deadline = time.monotonic() + 0.5
             while client.socket() is not None and time.monotonic() < deadline:
-                self._pump(client, 0.05)  # sends the DISCONNECT; paho then closes the socket
+                pump(client, self._wake_r, 0.05)  # sends the DISCONNECT; paho then closes the socket
         drain_and_close(held, 0.5)
 
     def _wake(self) -> None:
@@ -351,40 +296,14 @@ class MqttLink:
                 sock.send(b"\0")
 
     def _new_client(self) -> BufferedClient:
-        client = BufferedClient(
-            CallbackAPIVersion.VERSION2,
-            client_id=self._client_id,
-            protocol=self._protocol,
-            clean_session=(not self._persistent) if self._protocol == MQTTProtocolVersion.MQTTv311 else None,
-            reconnect_on_failure=False,
+        client = new_client(
+            self._broker, self._client_id, self._protocol, persistent=self._persistent, will=self._will
         )
-        client.connect_timeout = 5.0
-        client.max_inflight_messages_set(100)
-        client.max_queued_messages_set(0)
-        if self._broker.username:
-            client.username_pw_set(self._broker.username, self._broker.password or None)
-        if self._broker.tls:
-            client.tls_set(
-                ca_certs=self._broker.ca_file,
-                certfile=self._broker.cert_file or None,
-                keyfile=self._broker.key_file or None,
-                cert_reqs=ssl.CERT_REQUIRED,
-            )
-        if self._will is not None:
-            client.will_set(self._will.topic, self._will.payload, qos=1, retain=True)
         client.on_connect = self._guard(self._on_connect)
         client.on_disconnect = self._guard(self._on_disconnect)
         client.on_message = self._guard(self._on_message)
         client.on_publish = self._guard(self._on_publish)
         return client
-
-    def _connect_properties(self) -> Properties | None:
-        if self._protocol != MQTTProtocolVersion.MQTTv5:
-            return None
-        props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call, unused-ignore]  # paho: untyped
-        # A persistent session (the hub) keeps its queued messages for a week of downtime.
-        props.SessionExpiryInterval = 7 * 24 * 3600 if self._persistent else 0
-        return props
 
     # --- paho callbacks (the link's thread, inside loop(): hand off, never raise) -------
 
@@ -441,4 +360,4 @@ class MqttLink:
         self.last_error = text
 
 
-__all__ = ["EventKind", "LinkEvent", "MqttLink", "Will"]
+__all__ = ["EventKind", "LinkEvent", "MqttLink", "Will"]  # the events and Will live in sync.link_events

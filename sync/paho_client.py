@@ -26,11 +26,18 @@ import time
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import MQTTErrorCode
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from config.settings import BrokerSettings
+from sync.link_events import Will
 
 _READ_CHUNK = 65536
 _WRITE_FLUSH_AT = 65536  # a bigger backlog is pushed to the socket at once
 _CLOSE_FLUSH_S = 0.5  # how long a closing connection may wait to write what it holds
+_READ_ROUNDS = 8  # loop_read calls per round while decoded bytes still wait
+_INFLIGHT = 100
 
 
 class BufferedClient(mqtt.Client):
@@ -120,6 +127,79 @@ class BufferedClient(mqtt.Client):
         super()._sock_close()
 
 
+def new_client(
+    broker: BrokerSettings,
+    client_id: str,
+    protocol: MQTTProtocolVersion,
+    *,
+    persistent: bool,
+    will: Will | None,
+) -> BufferedClient:
+    """A client for one connection (no callbacks yet): credentials, TLS, will, limits."""
+    client = BufferedClient(
+        CallbackAPIVersion.VERSION2,
+        client_id=client_id,
+        protocol=protocol,
+        clean_session=(not persistent) if protocol == MQTTProtocolVersion.MQTTv311 else None,
+        reconnect_on_failure=False,
+    )
+    client.connect_timeout = 5.0
+    client.max_inflight_messages_set(_INFLIGHT)
+    client.max_queued_messages_set(0)
+    if broker.username:
+        client.username_pw_set(broker.username, broker.password or None)
+    if broker.tls:
+        client.tls_set(
+            ca_certs=broker.ca_file,
+            certfile=broker.cert_file or None,
+            keyfile=broker.key_file or None,
+            cert_reqs=ssl.CERT_REQUIRED,
+        )
+    if will is not None:
+        client.will_set(will.topic, will.payload, qos=1, retain=True)
+    return client
+
+
+def connect_properties(protocol: MQTTProtocolVersion, persistent: bool) -> Properties | None:
+    if protocol != MQTTProtocolVersion.MQTTv5:
+        return None
+    props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call, unused-ignore]  # paho: untyped
+    # A persistent session (the hub) keeps its queued messages for a week of downtime.
+    props.SessionExpiryInterval = 7 * 24 * 3600 if persistent else 0
+    return props
+
+
+def pump(client: BufferedClient, wake: socket.socket | None, timeout: float) -> int:
+    """One network round on the owning thread: wait up to ``timeout`` for the socket (or a
+    byte on ``wake``), read every packet that arrived, write every packet queued (in one
+    send), keep alive. paho's result code (MQTT_ERR_SUCCESS when all went well)."""
+    sock = client.socket()
+    if sock is None:
+        return int(mqtt.MQTT_ERR_NO_CONN)
+    rlist = [sock] if wake is None else [sock, wake]
+    try:
+        readable, _w, _x = select.select(
+            rlist, [sock] if client.want_write() else [], [], 0.0 if client.pending() else timeout
+        )
+    except (OSError, TypeError, ValueError):  # closed under us: the connection is lost
+        return int(mqtt.MQTT_ERR_CONN_LOST)
+    if wake is not None and wake in readable:
+        with contextlib.suppress(OSError):
+            wake.recv(4096)
+    if sock in readable or client.pending():
+        for _ in range(_READ_ROUNDS):
+            rc = client.loop_read()
+            if rc != mqtt.MQTT_ERR_SUCCESS or client.socket() is None:
+                return int(rc or mqtt.MQTT_ERR_CONN_LOST)
+            if not client.pending():
+                break
+    if client.want_write():  # also the PUBACKs and publishes the reads just queued
+        rc = client.loop_write()
+        if rc != mqtt.MQTT_ERR_SUCCESS:
+            return int(rc)
+    return int(client.loop_misc())
+
+
 def _no_op(*_args: object) -> None:
     return None
 
@@ -160,4 +240,12 @@ def no_delay(client: mqtt.Client) -> None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-__all__ = ["BufferedClient", "drain_and_close", "hold", "no_delay"]
+__all__ = [
+    "BufferedClient",
+    "connect_properties",
+    "drain_and_close",
+    "hold",
+    "new_client",
+    "no_delay",
+    "pump",
+]
