@@ -283,9 +283,10 @@ class MqttLink:
         held = hold(client.socket())
         with contextlib.suppress(OSError, ValueError):
             client.disconnect()
+            client.loop_write()  # the DISCONNECT goes out now; paho then closes the socket
             deadline = time.monotonic() + 0.5
             while client.socket() is not None and time.monotonic() < deadline:
-                pump(client, self._wake_r, 0.05)  # sends the DISCONNECT; paho then closes the socket
+                pump(client, self._wake_r, 0.05)
         drain_and_close(held, 0.5)
 
     def _wake(self) -> None:

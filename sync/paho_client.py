@@ -36,7 +36,9 @@ from sync.link_events import Will
 _READ_CHUNK = 65536
 _WRITE_FLUSH_AT = 65536  # a bigger backlog is pushed to the socket at once
 _CLOSE_FLUSH_S = 0.5  # how long a closing connection may wait to write what it holds
-_READ_ROUNDS = 8  # loop_read calls per round while decoded bytes still wait
+# loop_read calls per round while decoded bytes wait: paho handles as few as one packet a
+# call (as many as it has messages in flight), and a full buffer holds hundreds.
+_READ_ROUNDS = 256
 _INFLIGHT = 100
 
 
