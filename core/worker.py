@@ -309,10 +309,6 @@ class Batcher(Generic[T]):
             self._on_posted()
         return True
 
-    def drain(self) -> None:
-        """On the worker: handle what is queued now (also what a posted drain would)."""
-        self._drain()
-
     def _drain(self) -> None:
         # Cleared before taking items: an item appended meanwhile is either taken now, or
         # its producer saw False and posted the next drain. At most the items present now
