@@ -8,12 +8,11 @@ and wait to get it back. ``BufferedClient`` reads what the socket holds in one c
 serves paho's small reads from that buffer, and collects what paho writes during one
 network round into one ``send`` (over TLS: one record instead of one per packet).
 
-It overrides paho's two socket hooks (``_sock_recv``, ``_sock_send``, present since paho
-2.0). Were a later paho to rename them, the overrides would simply go unused and paho
-would read and write unbuffered as before: slower, never wrong. The link drives the client
-through paho's external-loop API (``loop_read``, ``loop_write``, ``loop_misc``,
-``want_write``) with a ``select`` of its own, so paho's private wake-up socketpair is never
-made and a publish costs no extra system call.
+It overrides paho's socket hooks (``_sock_recv``, ``_sock_send``, ``_sock_close``, all
+present since paho 2.0; ``tests/sync/test_link.py`` fails if a paho upgrade drops one).
+The link drives the client through paho's external-loop API (``loop_read``,
+``loop_write``, ``loop_misc``, ``want_write``) with a ``select`` of its own, so paho's
+private wake-up socketpair is never made and a publish costs no extra system call.
 """
 
 from __future__ import annotations

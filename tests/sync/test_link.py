@@ -6,6 +6,8 @@ from __future__ import annotations
 import queue
 import threading
 
+import paho.mqtt.client as mqtt
+
 from sync.link import LinkEvent, MqttLink
 from tests.support.broker import Broker, publish_raw
 from tests.support.site import wait_for
@@ -140,3 +142,10 @@ def test_a_stop_while_messages_arrive_is_a_clean_disconnect_at_the_broker(broker
     log = (broker.workdir / "mosquitto.log").read_text(errors="replace").splitlines()
     leavers = [ln for ln in log if "Client leaver-" in ln and ("disconnected" in ln or "closed" in ln)]
     assert len(leavers) == 5 and all(ln.endswith("disconnected.") for ln in leavers), leavers
+
+
+def test_the_paho_hooks_the_buffered_client_overrides_are_still_paho_s() -> None:
+    """``sync.paho_client.BufferedClient`` buffers through these: a paho that renamed one
+    would leave a DISCONNECT or a packet in a buffer nobody sends."""
+    for name in ("_sock_recv", "_sock_send", "_sock_close", "loop_write", "want_write"):
+        assert callable(getattr(mqtt.Client, name, None)), name
