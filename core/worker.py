@@ -20,10 +20,11 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -233,6 +234,11 @@ class Worker:
             return
         self._guarded(fn, *args)
 
+    def guarded(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """On the worker: run ``fn(*args)`` as a handler of its own (an exception is counted
+        and logged, never raised); its result, or None when it raised."""
+        return self._guarded(fn, *args)
+
     def _guarded(self, fn: Callable[..., Any], *args: Any) -> Any:
         """``fn(*args)``'s result, or None when it raised (counted and logged)."""
         self._busy_since = self._clock()
@@ -264,4 +270,56 @@ class Worker:
                 item[2].set_exception(WorkerStopped(f"worker {self.name} stopped"))
 
 
-__all__ = ["Worker", "WorkerHealth", "WorkerStopped"]
+class Batcher(Generic[T]):
+    """Items from any thread, handled one by one on ``worker``, one inbox round per burst.
+
+    ``add`` appends to a deque and posts one drain for the whole burst, so a producer that
+    hands a worker thousands of items (a network loop's events, a replay's publishes) pays
+    one inbox round (a lock, a wake-up) per burst instead of per item. Each item runs as a
+    handler of its own: one that raises is counted by the worker, and the next item goes on.
+    Order is kept among the batcher's items, and an item added before some other ``post``
+    to the worker is handled before it. The worker's ``on_idle`` runs after the burst.
+    """
+
+    def __init__(
+        self,
+        worker: Worker,
+        handler: Callable[[T], None],
+        *,
+        on_posted: Callable[[], None] | None = None,
+    ) -> None:
+        self._worker = worker
+        self._handler = handler
+        self._on_posted = on_posted  # e.g. wake the worker out of a select()
+        self._items: deque[T] = deque()
+        self._posted = False
+
+    def add(self, item: T) -> bool:
+        """Queue ``item`` from any thread; False when the worker does not take work
+        (stopped, or its inbox full): then the burst's waiting items are dropped."""
+        self._items.append(item)  # appended before _posted is read: see _drain
+        if self._posted:
+            return True
+        self._posted = True
+        if not self._worker.post(self._drain):
+            self._posted = False
+            self._items.clear()
+            return False
+        if self._on_posted is not None:
+            self._on_posted()
+        return True
+
+    def _drain(self) -> None:
+        # Cleared before taking items: an item appended meanwhile is either taken now, or
+        # its producer saw False and posted the next drain. At most the items present now
+        # are taken, so a producer that never pauses cannot starve the worker's inbox.
+        self._posted = False
+        for _ in range(len(self._items)):
+            try:
+                item = self._items.popleft()
+            except IndexError:
+                return
+            self._worker.guarded(self._handler, item)
+
+
+__all__ = ["Batcher", "Worker", "WorkerHealth", "WorkerStopped"]

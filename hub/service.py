@@ -29,7 +29,7 @@ from config.settings import Settings
 from core.clock import Clock, SystemClock
 from core.errors import KioskError
 from core.version import __version__
-from core.worker import Worker, WorkerStopped
+from core.worker import Batcher, Worker, WorkerStopped
 from hub.desk import Out, StaffDesk
 from hub.origin import Received, RequestOrigin
 from hub.store import DayPlan, HubStore
@@ -83,6 +83,8 @@ class HubService:
             on_start=self._open,
             on_stop=self._close,
         )
+        # The link's events reach the worker a network-loop burst at a time.
+        self._events: Batcher[LinkEvent] = Batcher(self._worker, self._on_link)
         self._listeners: list[Callable[[str, Message], None]] = []
         self.store: HubStore | None = None
         self.link = MqttLink(
@@ -471,4 +473,4 @@ class HubService:
 
     def on_link_event(self, event: LinkEvent) -> None:
         """On the link's thread: hand the event to the hub worker, nothing else."""
-        self._worker.post(self._on_link, event)
+        self._events.add(event)

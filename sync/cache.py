@@ -26,6 +26,12 @@ from sync.vault import KeySource, default_key_source
 
 _APPT_FIELDS = [f.name for f in dataclasses.fields(Appointment)]
 _STATUS_FIELDS = [f.name for f in dataclasses.fields(ProviderStatus)]
+# One statement per change: a replayed backlog sends the kiosks one AppointmentChange per
+# check-in, and sqlite-utils' upsert reads the table's columns on every call.
+_COLS = ", ".join(_APPT_FIELDS)
+_MARKS = ", ".join("?" * len(_APPT_FIELDS))
+_SET = ", ".join(f"{name} = excluded.{name}" for name in _APPT_FIELDS if name != "id")
+_UPSERT_APPT = f"INSERT INTO appointments ({_COLS}) VALUES ({_MARKS}) ON CONFLICT(id) DO UPDATE SET {_SET}"  # noqa: S608 - fixed column names
 
 
 @dataclass(frozen=True)
@@ -91,9 +97,13 @@ class KioskCache:
         decision = state.decide_appointment_change(self._held(msg.provider_id), msg.date, msg.version)
         if decision in (state.APPLY, state.GAP):
             with transaction(self.db):
-                self.db.table("appointments").upsert(dataclasses.asdict(msg.appointment), pk="id")
+                appt = msg.appointment
+                self.db.execute(_UPSERT_APPT, [getattr(appt, name) for name in _APPT_FIELDS])
                 if decision == state.APPLY:
-                    self.db.table("providers").update(msg.provider_id, {"schedule_version": msg.version})
+                    self.db.execute(
+                        "UPDATE providers SET schedule_version = ? WHERE id = ?",
+                        [msg.version, msg.provider_id],
+                    )
         return Applied(decision, msg.provider_id)
 
     def apply_status(self, msg: ProviderStatus, received_at: str) -> Applied:

@@ -19,24 +19,30 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 from config.settings import Settings
 from core.clock import Clock, SystemClock
 from core.errors import KioskError, SyncError
-from core.version import __version__
-from core.worker import Worker, WorkerStopped
+from core.worker import Batcher, Worker, WorkerStopped
 from sync import messages as m
 from sync import staff_messages as sm
 from sync.cache import Applied, KioskCache
 from sync.inbound import InboundDecoder, Rejected
+from sync.kiosk_report import (
+    Freshness,
+    Receipts,
+    availability,
+    cache_age_from_meta,
+    flush_counters,
+    kiosk_health,
+)
 from sync.link import LinkEvent, MqttLink, Will
 from sync.outbox import Outbox
-from sync.outbox_sender import OutboxSender
+from sync.outbox_sender import OutboxMessage, OutboxSender, outbox_leaf
 from sync.revocation import KioskRevoked
+from sync.sync_change import ChangeKind, Listener, SyncChange, notify
 from sync.topics import TopicTree
 from sync.vault import cache_key_source
 from sync.wire import Message, encode
@@ -44,38 +50,10 @@ from sync.wire import Message, encode
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-ChangeKind = Literal[
-    "schedule", "appointment", "status", "link", "hub", "result", "staff", "outbox", "enrollment"
-]
-OutboxMessage = m.CheckIn | m.StatusChangeRequest | sm.StaffEvent | sm.NoticeAck
-_OUTBOX_LEAF: dict[type, str] = {
-    m.CheckIn: "checkin",
-    m.StatusChangeRequest: "request",
-    sm.StaffEvent: "event",
-    sm.NoticeAck: "ack",
-}
 # What a HubAck settles; a status request is settled by its RequestResult instead (so the
 # kiosk holds a pending request until the answer itself has arrived).
 _ACKED_BY_HUB_ACK = ("checkin", "staff_event", "notice_ack")
 _ACKED_BY_RESULT = ("status_request",)
-_LIVE_META = "last_live_at"
-_LIVE_WRITE_EVERY_S = 5.0
-
-
-@dataclass(frozen=True)
-class SyncChange:
-    """What a listener is told: something of ``kind`` changed (details are in the cache)."""
-
-    kind: ChangeKind
-    provider_id: str = ""
-    version: int = 0
-    result: m.RequestResult | None = None
-    message: Message | None = None  # a staff notice or display receipt
-    keys: tuple[str, ...] = ()  # "outbox": the keys the hub acknowledged just now
-    reason: str = ""  # "enrollment": why the broker refused us ("" with a revocation message)
-
-
-Listener = Callable[[SyncChange], None]
 
 
 class KioskSync:
@@ -99,9 +77,9 @@ class KioskSync:
         self._decoder = InboundDecoder(self.tree, today=lambda: self.clock.now().date())
         self._stats: Counter[str] = Counter()
         self._hub_online = False
-        self._live_written = float("-inf")
+        self._freshness = Freshness(self.clock)
         self._screen = False
-        self._receipt: m.DisplayAck | None = None  # the last one published
+        self._receipts = Receipts(self.kiosk_id, self.clock, self._stats)
         self._health_due = float("-inf")
         self._on_kind: dict[type, Callable[[Message], Applied | None]] = {
             m.ProviderStatus: self._apply_status,
@@ -125,6 +103,8 @@ class KioskSync:
             on_start=self._open,
             on_stop=self._close,
         )
+        # The link's events reach the worker a network-loop burst at a time.
+        self._events: Batcher[LinkEvent] = Batcher(self._worker, self._on_link)
         self.link = MqttLink(
             settings.broker,
             client_id=f"kiosk-{self.kiosk_id}",
@@ -222,7 +202,7 @@ class KioskSync:
 
     def _post_event(self, event: LinkEvent) -> None:
         """On the link's thread: hand the event over, nothing else."""
-        self._worker.post(self._on_link, event)
+        self._events.add(event)
 
     def _on_idle(self) -> None:
         self.sender.settle_noted()  # one commit for a burst of PUBACKs
@@ -246,8 +226,8 @@ class KioskSync:
         self.sender.forget_inflight()
         self._publish(self.tree.availability(self.kiosk_id), self._availability(online=True), retain=True)
         self.sender.replay()
-        if self._receipt is not None:  # the broker may have lost the retained one
-            self._publish(self.tree.display(self.kiosk_id), self._receipt, retain=True)
+        if self._receipts.last is not None:  # the broker may have lost the retained one
+            self._publish(self.tree.display(self.kiosk_id), self._receipts.last, retain=True)
         self._publish_health()
         self._notify(SyncChange("link"))
 
@@ -322,7 +302,7 @@ class KioskSync:
     # --- outbox -----------------------------------------------------------------------
 
     def _enqueue(self, msg: OutboxMessage) -> bool:
-        topic = self.tree.kiosk(self.kiosk_id, _OUTBOX_LEAF[type(msg)])
+        topic = self.tree.kiosk(self.kiosk_id, outbox_leaf(msg))
         added = self.sender.add(msg.key, msg.KIND, topic, encode(msg), self.clock.now().isoformat())
         if added and isinstance(msg, m.CheckIn) and msg.outcome in m.ARRIVED:
             self._cache().mark_checked_in(msg.appointment_id)
@@ -331,14 +311,7 @@ class KioskSync:
     # --- presence, display, health ----------------------------------------------------
 
     def _availability(self, online: bool) -> m.KioskAvailability:
-        summary = self.cache.summary() if self.cache is not None and online else m.CacheSummary()
-        return m.KioskAvailability(
-            self.kiosk_id,
-            online,
-            software_version=__version__,
-            at=self.clock.now().isoformat(),
-            cache=summary,
-        )
+        return availability(self.kiosk_id, online, self.clock, self.cache)
 
     def _publish_display_ack(self) -> None:
         """Headless: the receipt is what the cache holds."""
@@ -346,39 +319,26 @@ class KioskSync:
         self._publish_receipt(versions, screen=False)
 
     def _publish_receipt(self, versions: dict[str, int], screen: bool) -> None:
-        last = self._receipt
-        if last is not None and (last.versions, last.screen) == (versions, screen):
-            return
-        ack = m.DisplayAck(self.kiosk_id, versions, at=self.clock.now().isoformat(), screen=screen)
-        self._receipt = ack
-        self._stats["receipts_screen" if screen else "receipts_cache"] += 1
-        self._publish(self.tree.display(self.kiosk_id), ack, retain=True)
+        ack = self._receipts.next(versions, screen)
+        if ack is not None:
+            self._publish(self.tree.display(self.kiosk_id), ack, retain=True)
 
     def _publish_health(self) -> None:
         self._publish(self.tree.health(self.kiosk_id), self.health(), retain=True)
 
     def health(self) -> m.KioskHealth:
-        worker = self._worker.health()
-        counters = {k: float(v) for k, v in self._stats.items()}
-        counters["worker_errors"] = float(worker.errors)
-        counters["worker_dropped"] = float(worker.dropped)
         now = self.clock.now()
-        outbox = self.outbox.report(now)
-        return m.KioskHealth(
-            kiosk_id=self.kiosk_id,
-            at=now.isoformat(),
+        return kiosk_health(
+            self.kiosk_id,
+            now,
             connected=self.link.connected,
             cache_age_s=self.cache_age_s(),
-            outbox_depth=outbox.unacknowledged,
-            software_version=__version__,
-            rejected=dict(self._decoder.rejected),
+            outbox=self.outbox.report(now),
+            worker=self._worker.health(),
+            stats=self._stats,
+            rejected=self._decoder.rejected,
             devices=self._device_health(),
-            metrics={**counters, **self._metrics()},
-            outbox_queued=outbox.queued,
-            outbox_sent=outbox.sent,
-            oldest_unacked_s=outbox.oldest_s,
-            oldest_unacked_checkin_s=outbox.oldest_checkin_s,
-            oldest_unacked_checkin_seq=outbox.oldest_checkin_seq,
+            metrics=self._metrics(),
         )
 
     def _publish(self, topic: str, msg: Message, retain: bool = False) -> None:
@@ -405,13 +365,8 @@ class KioskSync:
         return self.link.connected and self._hub_online
 
     def _mark_live(self, force: bool = False) -> None:
-        """Persist "in step with the hub as of now" (at most every few seconds: each write syncs)."""
-        if not self.is_live() or self.cache is None:
-            return
-        mono = self.clock.monotonic()
-        if force or mono - self._live_written >= _LIVE_WRITE_EVERY_S:
-            self.cache.set_meta(_LIVE_META, self.clock.now().isoformat())
-            self._live_written = mono
+        if self.is_live() and self.cache is not None:
+            self._freshness.mark(self.cache, force)
 
     def cache_age_s(self) -> float:
         """0 while connected to a live hub; otherwise seconds since it last was (-1: never)."""
@@ -420,34 +375,19 @@ class KioskSync:
         return cache_age_from_meta(self._cache(), self.clock)
 
     def _flush_counters(self) -> None:
-        if self.cache is None:
-            return
-        rejected = {f"rejected_{k}": v for k, v in self._decoder.rejected.items()}
-        saved = {k: v for k, v in self.cache.counters().items() if k.startswith("rejected_")}
-        delta = {k: v - saved.get(k, 0) for k, v in rejected.items() if v > saved.get(k, 0)}
-        try:
-            self.cache.bump(delta)
-        except KioskError as exc:
-            log.error("could not save counters: %s", exc)
+        if self.cache is not None:
+            flush_counters(self.cache, self._decoder.rejected)
 
     def _notify(self, change: SyncChange) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener(change)
-            except Exception as exc:  # noqa: BLE001 - a broken listener must not stop sync, nor the others
-                self._stats["listener_errors"] += 1
-                log.error("sync listener failed: %s", type(exc).__name__)
+        notify(self._listeners, change, self._stats)
 
 
-def cache_age_from_meta(cache: KioskCache, clock: Clock) -> float:
-    """Seconds since the cache was last known to match the hub, from any thread's cache."""
-    stamp = cache.get_meta(_LIVE_META)
-    if not stamp:
-        return -1.0
-    try:
-        return max(0.0, (clock.now() - datetime.fromisoformat(stamp)).total_seconds())
-    except ValueError:
-        return -1.0
-
-
-__all__ = ["KioskSync", "Listener", "SyncChange", "SyncError", "cache_age_from_meta"]
+__all__ = [
+    "ChangeKind",
+    "KioskSync",
+    "Listener",
+    "OutboxMessage",
+    "SyncChange",
+    "SyncError",
+    "cache_age_from_meta",
+]

@@ -3,10 +3,12 @@
 The threading rule: EXACTLY ONE THREAD touches the paho client and its socket - the
 link's own ``Worker`` ("mqtt-<client id>"). Its tick runs paho's network loop and the
 connect / back-off state machine; ``publish()`` called from any other thread only hands
-the message to that worker's inbox (and writes one wake-up byte to paho's private
-socketpair, so the worker's ``select`` returns at once; that socketpair is not the
-broker's socket). Two threads writing one TLS socket corrupt its records - mosquitto
-then drops the connection with "decryption failed or bad record mac".
+the message to that worker (a ``Batcher``: one inbox round per burst, not per message) and
+writes one wake-up byte to the link's own socketpair, so the worker's ``select`` returns
+at once; that socketpair is not the broker's socket. Two threads writing one TLS socket
+corrupt its records - mosquitto then drops the connection with "decryption failed or bad
+record mac". The worker drains every message handed over before its next network round,
+and writes the round's packets with one ``send`` (``sync.paho_client.BufferedClient``).
 
 So ``publish()`` cannot return paho's message id. It returns True when the message was
 handed over while connected, False when not connected (the caller keeps its message),
@@ -17,7 +19,7 @@ message handed over for one connection is never sent on the next one.
 A new paho client per connection means paho keeps no hidden queue across outages; the
 app's outbox is the only record of what still has to be sent. Every paho callback only
 wraps its arguments in a ``LinkEvent`` and passes it to ``on_event`` (which must be quick
-and thread-safe, e.g. ``Worker.post`` or ``queue.put``); an exception there is logged and
+and thread-safe, e.g. ``Batcher.add`` or ``queue.put``); an exception there is logged and
 counted, never allowed to kill the network loop.
 """
 
@@ -31,53 +33,33 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+from paho.mqtt.enums import MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from config.settings import BrokerSettings
 from core.backoff import Backoff
-from core.worker import Worker, WorkerStopped
+from core.worker import Batcher, Worker, WorkerStopped
+from sync.link_events import EventKind, LinkEvent, Outgoing, Will
+from sync.paho_client import (
+    BufferedClient,
+    connect_properties,
+    drain_and_close,
+    hold,
+    new_client,
+    no_delay,
+    pump,
+)
 
 log = logging.getLogger(__name__)
 
-EventKind = Literal["connected", "disconnected", "message", "published", "refused"]
 _UNSUPPORTED_PROTOCOL = (1, 132)  # 3.1.1 return code 1 and MQTT 5 reason 0x84
 _CONNACK_TIMEOUT_S = 10.0
-_LOOP_S = 0.5  # paho's select; a publish from another thread wakes it at once
+_LOOP_S = 0.5  # the network select; a publish from another thread wakes it at once
 _STALL_S = 30.0  # a TCP + TLS connect may block the tick for connect_timeout (5 s)
-
-
-@dataclass(frozen=True)
-class LinkEvent:
-    kind: EventKind
-    topic: str = ""
-    payload: bytes = b""
-    retained: bool = False
-    mid: int = 0
-    ok: bool = True
-    reason: str = ""
-    token: object = None  # "published": the token the caller gave ``publish()``
-
-
-@dataclass(frozen=True)
-class _Outgoing:
-    topic: str
-    payload: bytes
-    qos: int
-    retain: bool
-    token: object
-    expiry_s: int = 0
-
-
-@dataclass(frozen=True)
-class Will:
-    topic: str
-    payload: bytes
 
 
 class MqttLink:
@@ -104,10 +86,19 @@ class MqttLink:
             MQTTProtocolVersion.MQTTv5 if broker.protocol == "5" else MQTTProtocolVersion.MQTTv311
         )
         self._worker = Worker(
-            f"mqtt-{client_id}", tick_s=0.05, on_tick=self._tick, on_stop=self._close, stall_s=_STALL_S
+            f"mqtt-{client_id}",
+            tick_s=0.05,
+            on_tick=self._tick,
+            on_start=self._open_wake,
+            on_stop=self._close_all,
+            stall_s=_STALL_S,
+        )
+        # Publishes from other threads, taken by the link's thread a burst at a time.
+        self._outgoing: Batcher[tuple[int, Outgoing]] = Batcher(
+            self._worker, self._send_handed, on_posted=self._wake
         )
         # --- the link thread's own state (no other thread reads or writes these) ---
-        self._client: mqtt.Client | None = None
+        self._client: BufferedClient | None = None
         self._tokens: dict[int, object] = {}  # paho mid -> the caller's token
         self._attempt = 0
         self._retry_at = 0.0
@@ -118,7 +109,8 @@ class MqttLink:
         # --- read from any thread ---
         self._connected = threading.Event()
         self._generation = 0  # bumped on each disconnect: stale hand-overs are dropped
-        self._wake_sock: socket.socket | None = None
+        self._wake_r: socket.socket | None = None  # made on the link's thread at start
+        self._wake_w: socket.socket | None = None
         self.callback_errors = 0
         self.connects = 0
         self.last_error = ""
@@ -169,13 +161,10 @@ class MqttLink:
         generation = self._generation  # read before ``connected``: a later loss drops it
         if not self._connected.is_set():
             return False
-        out = _Outgoing(topic, payload, qos, retain, token, expiry_s)
+        out = Outgoing(topic, payload, qos, retain, token, expiry_s)
         if self._worker.is_current():
             return self._send(generation, out)
-        if not self._worker.post(self._send, generation, out):
-            return False
-        self._wake()
-        return True
+        return self._outgoing.add((generation, out))
 
     # --- the link's thread ------------------------------------------------------------
 
@@ -190,8 +179,7 @@ class MqttLink:
                 return wait
             self._open()
             return 0.0
-        rc = self._client.loop(timeout=0.0 if self._worker.has_work() else _LOOP_S)
-        self._wake_sock = getattr(self._client, "_sockpairW", None)  # made by paho's first loop()
+        rc = pump(self._client, self._wake_r, 0.0 if self._worker.has_work() else _LOOP_S)
         if rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_AGAIN):
             self._note_error(f"network loop ended: {mqtt.error_string(rc)}")
             self._drop()
@@ -212,13 +200,13 @@ class MqttLink:
                 self._broker.port,
                 keepalive=self._broker.keepalive_s,
                 clean_start=not self._persistent if self._protocol == MQTTProtocolVersion.MQTTv5 else 3,
-                properties=self._connect_properties(),
+                properties=connect_properties(self._protocol, self._persistent),
             )
         except (OSError, ssl.SSLError, ValueError) as exc:
             self._note_error(f"connect to {self._broker.host}:{self._broker.port} failed: {exc}")
             self._schedule_retry()
             return
-        _no_delay(client)
+        no_delay(client)
         self._client = client
         self._connack_deadline = time.monotonic() + _CONNACK_TIMEOUT_S
 
@@ -227,9 +215,20 @@ class MqttLink:
         self._close()
         self._schedule_retry()
 
+    def _open_wake(self) -> None:
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+
+    def _close_all(self) -> None:
+        self._close()
+        for sock in (self._wake_r, self._wake_w):
+            if sock is not None:
+                sock.close()
+        self._wake_r = self._wake_w = None
+
     def _close(self) -> None:
         client, self._client = self._client, None
-        self._wake_sock = None
         self._tokens.clear()
         self._generation += 1
         if self._connected.is_set():
@@ -248,7 +247,10 @@ class MqttLink:
         self._attempt += 1
         self._was_up = False
 
-    def _send(self, generation: int, out: _Outgoing) -> bool:
+    def _send_handed(self, handed: tuple[int, Outgoing]) -> None:
+        self._send(*handed)
+
+    def _send(self, generation: int, out: Outgoing) -> bool:
         client = self._client
         if client is None or generation != self._generation or not self._connected.is_set():
             return False  # handed over for a connection that is gone: the caller replays
@@ -276,57 +278,33 @@ class MqttLink:
                 self._tokens[info.mid] = None  # popped by its PUBACK
         deadline = time.monotonic() + timeout
         while mids & set(self._tokens) and time.monotonic() < deadline and self._connected.is_set():
-            client.loop(timeout=0.05)
-        held = _hold(client.socket())
+            if pump(client, self._wake_r, 0.05) != mqtt.MQTT_ERR_SUCCESS:
+                break
+        held = hold(client.socket())
         with contextlib.suppress(OSError, ValueError):
             client.disconnect()
+            client.loop_write()  # the DISCONNECT goes out now; paho then closes the socket
             deadline = time.monotonic() + 0.5
             while client.socket() is not None and time.monotonic() < deadline:
-                client.loop(timeout=0.05)  # sends the DISCONNECT; paho then closes the socket
-        _drain_and_close(held, 0.5)
+                pump(client, self._wake_r, 0.05)
+        drain_and_close(held, 0.5)
 
     def _wake(self) -> None:
-        """Make the link thread's ``select`` return now (a byte on paho's wake-up pair)."""
-        sock = self._wake_sock
+        """Make the link thread's ``select`` return now (a byte on the link's wake-up pair)."""
+        sock = self._wake_w
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.send(b"\0")
 
-    def _new_client(self) -> mqtt.Client:
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=self._client_id,
-            protocol=self._protocol,
-            clean_session=(not self._persistent) if self._protocol == MQTTProtocolVersion.MQTTv311 else None,
-            reconnect_on_failure=False,
+    def _new_client(self) -> BufferedClient:
+        client = new_client(
+            self._broker, self._client_id, self._protocol, persistent=self._persistent, will=self._will
         )
-        client.connect_timeout = 5.0
-        client.max_inflight_messages_set(100)
-        client.max_queued_messages_set(0)
-        if self._broker.username:
-            client.username_pw_set(self._broker.username, self._broker.password or None)
-        if self._broker.tls:
-            client.tls_set(
-                ca_certs=self._broker.ca_file,
-                certfile=self._broker.cert_file or None,
-                keyfile=self._broker.key_file or None,
-                cert_reqs=ssl.CERT_REQUIRED,
-            )
-        if self._will is not None:
-            client.will_set(self._will.topic, self._will.payload, qos=1, retain=True)
         client.on_connect = self._guard(self._on_connect)
         client.on_disconnect = self._guard(self._on_disconnect)
         client.on_message = self._guard(self._on_message)
         client.on_publish = self._guard(self._on_publish)
         return client
-
-    def _connect_properties(self) -> Properties | None:
-        if self._protocol != MQTTProtocolVersion.MQTTv5:
-            return None
-        props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call, unused-ignore]  # paho: untyped
-        # A persistent session (the hub) keeps its queued messages for a week of downtime.
-        props.SessionExpiryInterval = 7 * 24 * 3600 if self._persistent else 0
-        return props
 
     # --- paho callbacks (the link's thread, inside loop(): hand off, never raise) -------
 
@@ -383,40 +361,4 @@ class MqttLink:
         self.last_error = text
 
 
-def _hold(sock: Any) -> socket.socket | None:
-    """A second handle on the connection's socket, so that it outlives paho's close.
-
-    Paho closes its socket right after writing DISCONNECT. Messages the broker sent
-    meanwhile are still unread then, and closing a TCP socket with unread data sends a
-    reset, which makes the broker discard the DISCONNECT it has not read yet: it logs a
-    dropped connection ("protocol error" over TLS) and publishes the will."""
-    if sock is None:
-        return None
-    with contextlib.suppress(OSError, ValueError):
-        return socket.socket(fileno=socket.dup(sock.fileno()))
-    return None
-
-
-def _drain_and_close(held: socket.socket | None, timeout: float) -> None:
-    """Read (and drop) what the broker still sends until it closes, then close: a FIN, not
-    a reset. The raw bytes may be TLS records; nobody decrypts them any more."""
-    if held is None:
-        return
-    with contextlib.suppress(OSError), held:
-        held.settimeout(timeout)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and held.recv(4096):
-            pass
-
-
-def _no_delay(client: mqtt.Client) -> None:
-    """Send small packets at once. paho leaves Nagle's algorithm on, so a PUBLISH that
-    follows our PUBACK waits for the broker's delayed TCP ACK (~40 ms): every hub
-    acknowledgement and status change would pay it."""
-    sock = client.socket()
-    if isinstance(sock, socket.socket):  # ssl.SSLSocket is one too; a websocket wrapper is not
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
-__all__ = ["EventKind", "LinkEvent", "MqttLink", "Will"]
+__all__ = ["EventKind", "LinkEvent", "MqttLink", "Will"]  # the events and Will live in sync.link_events

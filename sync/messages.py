@@ -6,14 +6,21 @@ because a practice's schedule is written in its own wall-clock time.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import date as _date
-from datetime import datetime as _datetime
 from typing import Literal
 
-from core.errors import WireError
-from sync.wire import BAD_VALUE, Message, declare
+from sync.validate import (
+    MAX_VERSION,
+    check,
+    check_date,
+    check_id,
+    check_key,
+    check_proof,
+    check_stamp,
+    check_status_fields,
+    check_version,
+)
+from sync.wire import Message, declare
 
 StatusState = Literal["on_time", "late", "out", "leaving_early"]
 AppointmentState = Literal["booked", "checked_in", "cancelled"]
@@ -24,79 +31,6 @@ CheckInOutcome = Literal[
 
 # Outcomes that put the patient in the provider's queue (the others send them to the desk).
 ARRIVED: tuple[str, ...] = ("checked_in", "waiting_late", "return_later")
-
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-
-# The highest version a receiver applies. A hub issues one per change, so 2^31 - 1 is more
-# than a century of a change a second; a version past it is a forgery or a bug, and
-# applying it would pin every kiosk to it (no real version could ever be newer).
-MAX_VERSION = 2**31 - 1
-
-# Error text names the field and what was expected, never the value: an id or a date may
-# carry a patient's name or birth date, and rejections are logged.
-
-
-def _check(ok: bool, what: str) -> None:
-    if not ok:
-        raise WireError(BAD_VALUE, what)
-
-
-def check_id(value: str, name: str) -> None:
-    _check(bool(_ID.match(value)), f"{name} is not an id (letters, digits, '.', '_', '-')")
-
-
-def _real_stamp(value: str) -> bool:
-    if not _STAMP.match(value):
-        return False
-    try:
-        _datetime.fromisoformat(value)
-    except ValueError:  # 2026-02-30T09:00, 2026-11-30T25:61
-        return False
-    return True
-
-
-def check_stamp(value: str, name: str) -> None:
-    _check(_real_stamp(value), f"{name} is not a real YYYY-MM-DDTHH:MM")
-
-
-def check_version(value: int, name: str = "version", low: int = 1) -> None:
-    _check(low <= value <= MAX_VERSION, f"{name} out of {low}..{MAX_VERSION}")
-
-
-def check_key(value: str) -> None:
-    _check(8 <= len(value) <= 64, "key must be 8..64 characters")
-
-
-_PROOF = re.compile(r"^([0-9a-f]{64})?$")
-
-
-def check_proof(value: str, name: str) -> None:
-    """A staff proof (``sync.proof``): empty, or 64 lower-case hex digits."""
-    _check(bool(_PROOF.match(value)), f"{name} is not a 64-digit hex proof")
-
-
-def check_status_fields(state: str, delay_min: int, leaving_at: str, reason: str) -> None:
-    _check(0 <= delay_min <= 600, "delay_min out of 0..600")
-    _check(state != "late" or delay_min > 0, "state late needs delay_min > 0")
-    _check(state != "leaving_early" or bool(_HHMM.match(leaving_at)), "leaving_at is not HH:MM")
-    _check(len(reason) <= 200, "reason longer than 200")
-
-
-def _real_date(value: str) -> bool:
-    if not _DATE.match(value):
-        return False
-    try:
-        _date.fromisoformat(value)
-    except ValueError:  # 2026-02-30, 9999-99-99
-        return False
-    return True
-
-
-def check_date(value: str, name: str) -> None:
-    _check(_real_date(value), f"{name} is not a real YYYY-MM-DD")
 
 
 @dataclass(frozen=True)
@@ -118,10 +52,10 @@ class Appointment:
         check_id(self.provider_id, "provider_id")
         check_stamp(self.start, "start")
         check_date(self.dob, "dob")
-        _check(0 < self.duration_min <= 480, "duration_min out of 1..480")
-        _check(0 < len(self.first_name) <= 64, "first_name empty or longer than 64")
-        _check(len(self.last_prefix) <= 3, "last_prefix longer than 3 letters")
-        _check(0 < len(self.code) <= 16, "code empty or longer than 16")
+        check(0 < self.duration_min <= 480, "duration_min out of 1..480")
+        check(0 < len(self.first_name) <= 64, "first_name empty or longer than 64")
+        check(len(self.last_prefix) <= 3, "last_prefix longer than 3 letters")
+        check(0 < len(self.code) <= 16, "code empty or longer than 16")
 
 
 @declare
@@ -142,11 +76,11 @@ class ProviderSchedule(Message):
         check_id(self.provider_id, "provider_id")
         check_date(self.date, "date")
         check_version(self.version)
-        _check(0 < len(self.provider_name) <= 80, "provider_name empty or longer than 80")
+        check(0 < len(self.provider_name) <= 80, "provider_name empty or longer than 80")
         for appt in self.appointments:
             appt.check()
-            _check(appt.provider_id == self.provider_id, "appointments.provider_id is another provider")
-            _check(appt.start.startswith(self.date), "appointments.start is not on the schedule's date")
+            check(appt.provider_id == self.provider_id, "appointments.provider_id is another provider")
+            check(appt.start.startswith(self.date), "appointments.start is not on the schedule's date")
 
 
 @declare
@@ -166,7 +100,7 @@ class AppointmentChange(Message):
         check_date(self.date, "date")
         check_version(self.version)
         self.appointment.check()
-        _check(self.appointment.provider_id == self.provider_id, "appointment belongs to another provider")
+        check(self.appointment.provider_id == self.provider_id, "appointment belongs to another provider")
 
 
 @declare
@@ -228,7 +162,7 @@ class KioskAvailability(Message):
             ("cache.schedule_versions", self.cache.schedule_versions),
             ("cache.status_versions", self.cache.status_versions),
         ):
-            _check(len(versions) <= 200, f"{name}: more than 200 providers")
+            check(len(versions) <= 200, f"{name}: more than 200 providers")
             for provider_id, version in versions.items():
                 check_id(provider_id, f"{name} key")
                 check_version(version, name, low=0)
@@ -286,7 +220,7 @@ class StatusChangeRequest(Message):
         check_id(self.kiosk_id, "kiosk_id")
         check_id(self.provider_id, "provider_id")
         check_stamp(self.requested_at, "requested_at")
-        _check(0 < len(self.requested_by) <= 64, "requested_by empty or longer than 64")
+        check(0 < len(self.requested_by) <= 64, "requested_by empty or longer than 64")
         check_status_fields(self.state, self.delay_min, self.leaving_at, self.reason)
         check_proof(self.proof, "proof")
         check_proof(self.approval_proof, "approval_proof")
@@ -332,7 +266,7 @@ class HubAck(Message):
 
     def validate(self) -> None:
         check_id(self.kiosk_id, "kiosk_id")
-        _check(0 < len(self.keys) <= MAX_ACK_KEYS, f"keys: 1..{MAX_ACK_KEYS} expected")
+        check(0 < len(self.keys) <= MAX_ACK_KEYS, f"keys: 1..{MAX_ACK_KEYS} expected")
         for key in self.keys:
             check_key(key)
 
@@ -356,7 +290,7 @@ class DisplayAck(Message):
 
     def validate(self) -> None:
         check_id(self.kiosk_id, "kiosk_id")
-        _check(len(self.versions) <= 200, "more than 200 providers")
+        check(len(self.versions) <= 200, "more than 200 providers")
         for provider_id, version in self.versions.items():
             check_id(provider_id, "versions key")
             check_version(version, "versions", low=0)
@@ -411,3 +345,35 @@ class HubAvailability(Message):
     software_version: str = ""
     at: str = ""
     date: str = ""
+
+
+__all__ = [
+    "ARRIVED",
+    "MAX_ACK_KEYS",
+    "MAX_VERSION",
+    "Appointment",
+    "AppointmentChange",
+    "AppointmentState",
+    "CacheSummary",
+    "CheckIn",
+    "CheckInMethod",
+    "CheckInOutcome",
+    "DeviceState",
+    "DisplayAck",
+    "HubAck",
+    "HubAvailability",
+    "KioskAvailability",
+    "KioskHealth",
+    "ProviderSchedule",
+    "ProviderStatus",
+    "RequestResult",
+    "StatusChangeRequest",
+    "StatusState",
+    "check_date",
+    "check_id",
+    "check_key",
+    "check_proof",
+    "check_stamp",
+    "check_status_fields",
+    "check_version",
+]

@@ -23,14 +23,28 @@ from collections import Counter
 from collections.abc import Collection
 
 from core.clock import Clock
+from sync import messages as m
+from sync import staff_messages as sm
 from sync.link import LinkEvent, MqttLink
 from sync.outbox import Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
 
+# What goes through the outbox, and the leaf of its topic (kiosk/<id>/<leaf>).
+OutboxMessage = m.CheckIn | m.StatusChangeRequest | sm.StaffEvent | sm.NoticeAck
+_OUTBOX_LEAF: dict[type, str] = {
+    m.CheckIn: "checkin",
+    m.StatusChangeRequest: "request",
+    sm.StaffEvent: "event",
+    sm.NoticeAck: "ack",
+}
 _PUBLISH_BATCH = 500
 ACK_BATCH = 300
 _BUSY_FACTOR = 3
+
+
+def outbox_leaf(msg: OutboxMessage) -> str:
+    return _OUTBOX_LEAF[type(msg)]
 
 
 class OutboxSender:

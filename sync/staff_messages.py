@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sync.messages import _check, check_id, check_key, check_proof, check_stamp, check_version
+from sync.validate import check, check_id, check_key, check_proof, check_stamp, check_version
 from sync.wire import Message, declare
 
 StaffAction = Literal["login", "login_failed", "lockout", "logout", "approve", "technician_action"]
@@ -35,7 +35,7 @@ class StaffEvent(Message):
         check_key(self.key)
         check_id(self.kiosk_id, "kiosk_id")
         check_stamp(self.at, "at")
-        _check(len(self.detail) <= 200, "detail longer than 200")
+        check(len(self.detail) <= 200, "detail longer than 200")
         check_proof(self.proof, "proof")
 
 

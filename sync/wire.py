@@ -18,6 +18,7 @@ import dataclasses
 import json
 import math
 import types
+from collections.abc import Callable
 from functools import cache
 from typing import Any, ClassVar, Literal, TypeVar, Union, cast, get_args, get_origin, get_type_hints
 
@@ -130,7 +131,9 @@ class _DuplicateKey(Exception):
 def _parse(payload: bytes) -> dict[str, Any]:
     try:
         text = payload.decode("utf-8")
-        body = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+        if text.startswith("\ufeff"):  # what json.loads says of a BOM, in its words
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        body = _JSON.decode(text)
     except UnicodeDecodeError as exc:
         raise WireError(NOT_JSON, f"not UTF-8 at byte {exc.start}") from None
     except json.JSONDecodeError as exc:
@@ -169,6 +172,10 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return body
 
 
+# One decoder for every payload (json.loads with hooks builds a new one per call).
+_JSON = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+
+
 def _decode_body(body: dict[str, Any], cls: type[M]) -> M:
     schema = body.get("schema")
     if not isinstance(schema, str) or not _is_version(schema):
@@ -197,55 +204,129 @@ def _to_json(value: Any) -> Any:
     return value
 
 
+# Decoding runs per message on the hub's and the kiosk's workers (10,000 replayed check-ins
+# in one burst), so each declared type is read once: a class becomes a tuple of its fields'
+# converters, a hint a converter function. What they check, and the words of each error,
+# are exactly those of the type walk they replace.
+_Convert = Callable[[Any, str, int], Any]
+
+
 @cache
-def _hints(cls: type) -> dict[str, Any]:
-    return get_type_hints(cls)
+def _plan(cls: type) -> tuple[tuple[str, _Convert, bool], ...]:
+    """(name, converter, required) of each field of ``cls``, in declaration order."""
+    hints = get_type_hints(cls)
+    return tuple(
+        (
+            fld.name,
+            _converter(hints[fld.name]),
+            fld.default is dataclasses.MISSING and fld.default_factory is dataclasses.MISSING,
+        )
+        for fld in dataclasses.fields(cls)
+    )
 
 
 def _from_json(data: Any, cls: type, where: str, depth: int) -> Any:
     if not isinstance(data, dict):
         raise WireError(WRONG_TYPE, f"{where}: expected an object, got {type(data).__name__}")
-    hints = _hints(cls)
     values: dict[str, Any] = {}
-    for fld in dataclasses.fields(cls):
-        path = f"{where}.{fld.name}"
-        if fld.name in data:
-            values[fld.name] = _convert(data[fld.name], hints[fld.name], path, depth + 1)
-        elif fld.default is dataclasses.MISSING and fld.default_factory is dataclasses.MISSING:
-            raise WireError(MISSING_FIELD, path)
+    for name, convert, required in _plan(cls):
+        if name in data:
+            values[name] = convert(data[name], f"{where}.{name}", depth + 1)
+        elif required:
+            raise WireError(MISSING_FIELD, f"{where}.{name}")
     # Unknown fields are ignored: a newer minor version may add them.
     return cls(**values)
 
 
-def _convert(value: Any, hint: Any, path: str, depth: int) -> Any:
+def _too_deep(path: str, depth: int) -> None:
     if depth > _MAX_DEPTH:
         raise WireError(WRONG_TYPE, f"{path}: nested too deeply")
+
+
+@cache
+def _converter(hint: Any) -> _Convert:
+    """The function that checks and converts a JSON value for a field declared ``hint``."""
     origin = get_origin(hint)
     if origin is Literal:
-        if value not in get_args(hint) or isinstance(value, bool):
-            raise WireError(BAD_VALUE, f"{path}: not one of {get_args(hint)}")
-        return value
+        allowed = get_args(hint)
+
+        def literal(value: Any, path: str, depth: int) -> Any:
+            _too_deep(path, depth)
+            if value not in allowed or isinstance(value, bool):
+                raise WireError(BAD_VALUE, f"{path}: not one of {allowed}")
+            return value
+
+        return literal
     if origin in (Union, types.UnionType):
-        options = [a for a in get_args(hint) if a is not type(None)]
-        if value is None and type(None) in get_args(hint):
-            return None
-        return _convert(value, options[0], path, depth)
+        none_ok = type(None) in get_args(hint)
+        inner = _converter(next(a for a in get_args(hint) if a is not type(None)))
+
+        def optional(value: Any, path: str, depth: int) -> Any:
+            _too_deep(path, depth)
+            if value is None and none_ok:
+                return None
+            return inner(value, path, depth)
+
+        return optional
     if origin is list:
+        (item_hint,) = get_args(hint)
+        return _list_converter(item_hint)
+    if origin is dict:
+        return _dict_converter(get_args(hint)[1])
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+
+        def nested(value: Any, path: str, depth: int) -> Any:
+            _too_deep(path, depth)
+            return _from_json(value, hint, path, depth)
+
+        return nested
+    return _scalar_converter(hint)
+
+
+def _list_converter(item_hint: Any) -> _Convert:
+    item = _converter(item_hint)
+
+    def a_list(value: Any, path: str, depth: int) -> Any:
+        _too_deep(path, depth)
         if not isinstance(value, list):
             raise WireError(WRONG_TYPE, f"{path}: expected a list, got {type(value).__name__}")
-        (item,) = get_args(hint)
-        return [_convert(v, item, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
-    if origin is dict:
+        return [item(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
+
+    return a_list
+
+
+def _dict_converter(item_hint: Any) -> _Convert:
+    item = _converter(item_hint)
+
+    def a_dict(value: Any, path: str, depth: int) -> Any:
+        _too_deep(path, depth)
         if not isinstance(value, dict):
             raise WireError(WRONG_TYPE, f"{path}: expected an object, got {type(value).__name__}")
-        _key, item = get_args(hint)
         for key in value:
             _check_text(key, f"{path} key")
         # The path says "[key]", not the key: a key may be anything the sender chose.
-        return {k: _convert(v, item, f"{path}[key]", depth + 1) for k, v in value.items()}
-    if dataclasses.is_dataclass(hint):
-        return _from_json(value, hint, path, depth)  # type: ignore[arg-type]
-    return _scalar(value, hint, path)
+        return {k: item(v, f"{path}[key]", depth + 1) for k, v in value.items()}
+
+    return a_dict
+
+
+def _scalar_converter(hint: Any) -> _Convert:
+    def scalar(value: Any, path: str, depth: int) -> Any:
+        _too_deep(path, depth)
+        return _scalar(value, hint, path)
+
+    if hint is str:
+
+        def text(value: Any, path: str, depth: int) -> Any:
+            _too_deep(path, depth)
+            if isinstance(value, str):
+                if not value.isascii():  # only non-ASCII text can hold a lone surrogate
+                    _check_text(value, path)
+                return value
+            return _scalar(value, hint, path)  # raises the usual wrong_type
+
+        return text
+    return scalar
 
 
 def _check_text(text: str, path: str) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from core.worker import Worker, WorkerStopped
+from core.worker import Batcher, Worker, WorkerStopped
 
 
 @pytest.fixture
@@ -194,3 +194,41 @@ def test_has_work_says_whether_items_wait(worker: Worker) -> None:
     assert worker.has_work()  # the second item waits behind the first
     release.set()
     assert worker.call(worker.has_work) is False
+
+
+def test_a_batcher_hands_a_burst_over_in_one_inbox_round_in_order_and_a_raising_item_costs_only_itself(
+    worker: Worker,
+) -> None:
+    seen: list[int] = []
+    posts: list[int] = []
+    gate = threading.Event()
+
+    def handle(n: int) -> None:
+        if n == 3:
+            raise ValueError("item 3")
+        seen.append(n)
+
+    batcher = Batcher(worker, handle, on_posted=lambda: posts.append(1))
+    assert worker.post(gate.wait, 5.0)  # hold the worker while the burst queues up
+    for n in range(200):
+        assert batcher.add(n)
+    gate.set()
+    worker.call(lambda: None)  # posted after the burst, so handled after it
+    assert seen == [n for n in range(200) if n != 3]
+    assert posts == [1]  # one drain for the whole burst
+    assert worker.health().errors == 1
+    assert batcher.add(500)
+    assert worker.call(lambda: seen[-1]) == 500
+    assert posts == [1, 1]  # the next burst posts its own drain
+
+
+def test_a_batcher_on_a_stopped_worker_refuses_and_keeps_nothing() -> None:
+    w = Worker("stopped")
+    seen: list[int] = []
+    batcher = Batcher(w, seen.append)
+    assert batcher.add(1) is False  # never started
+    w.start()
+    assert batcher.add(2)
+    w.stop()
+    assert seen == [2]  # what was queued before stop() is handled
+    assert batcher.add(3) is False

@@ -6,6 +6,8 @@ from __future__ import annotations
 import queue
 import threading
 
+import paho.mqtt.client as mqtt
+
 from sync.link import LinkEvent, MqttLink
 from tests.support.broker import Broker, publish_raw
 from tests.support.site import wait_for
@@ -37,6 +39,41 @@ def test_publish_returns_false_when_not_connected_and_the_puback_carries_the_tok
     finally:
         link.stop()
     assert not link.connected and not link.worker.health().alive
+
+
+def test_a_burst_handed_over_from_another_thread_arrives_whole_and_in_order(broker: Broker) -> None:
+    """Thousands of publishes between two network rounds go out coalesced (one send per
+    round, past the flush threshold in several) and come in through one buffered recv per
+    round: every byte must still arrive, in order, each PUBACK naming its publish. Some
+    payloads are larger than the read and write buffers."""
+    received: queue.Queue[LinkEvent] = queue.Queue()
+    reader = MqttLink(broker.settings(), "burst-reader", received.put, subscriptions=["acme/main/burst"])
+    events: queue.Queue[LinkEvent] = queue.Queue()
+    writer = MqttLink(broker.settings(), "burst-writer", events.put)
+    reader.start()
+    writer.start()
+    try:
+        wait_for(lambda: reader.connects == 1 and writer.connected, what="both connected")
+        payloads = [(b"%06d" % i) * (30_000 if i % 500 == 7 else 1 + i % 40) for i in range(3000)]
+        for i, payload in enumerate(payloads):
+            assert writer.publish("acme/main/burst", payload, token=i)
+        acked: list[object] = []
+        while len(acked) < len(payloads):
+            event = events.get(timeout=20)
+            if event.kind == "published":
+                assert event.ok
+                acked.append(event.token)
+        assert sorted(acked, key=int) == list(range(len(payloads)))  # type: ignore[arg-type]
+        got: list[bytes] = []
+        while len(got) < len(payloads):
+            event = received.get(timeout=20)
+            if event.kind == "message":
+                got.append(event.payload)
+        assert got == payloads
+        assert writer.connects == 1 and reader.connects == 1  # no connection was lost on the way
+    finally:
+        writer.stop()
+        reader.stop()
 
 
 def test_a_handler_that_raises_never_ends_the_network_loop(broker: Broker) -> None:
@@ -105,3 +142,10 @@ def test_a_stop_while_messages_arrive_is_a_clean_disconnect_at_the_broker(broker
     log = (broker.workdir / "mosquitto.log").read_text(errors="replace").splitlines()
     leavers = [ln for ln in log if "Client leaver-" in ln and ("disconnected" in ln or "closed" in ln)]
     assert len(leavers) == 5 and all(ln.endswith("disconnected.") for ln in leavers), leavers
+
+
+def test_the_paho_hooks_the_buffered_client_overrides_are_still_paho_s() -> None:
+    """``sync.paho_client.BufferedClient`` buffers through these: a paho that renamed one
+    would leave a DISCONNECT or a packet in a buffer nobody sends."""
+    for name in ("_sock_recv", "_sock_send", "_sock_close", "loop_write", "want_write"):
+        assert callable(getattr(mqtt.Client, name, None)), name
