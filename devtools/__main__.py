@@ -20,6 +20,9 @@ def _parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="measure the figures the issues name; prints JSON")
     bench.add_argument("--out", default="build/bench.json", help="where to write the JSON too")
     bench.add_argument("--quick", action="store_true", help="fewer iterations (a smoke run)")
+    bench.add_argument(
+        "--only", nargs="*", default=[], help="area modules to run (e.g. bench_sync bench_ehr; default: all)"
+    )
     shots = sub.add_parser("screenshots", help="render every screen to PNG")
     shots.add_argument("rest", nargs=argparse.REMAINDER, help="arguments of devtools.screenshots")
     return parser

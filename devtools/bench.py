@@ -44,7 +44,14 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 def run_bench(args: argparse.Namespace) -> int:
     random.seed(1)
     results: dict[str, Any] = {}
+    only = set(getattr(args, "only", []) or [])
+    unknown = only - {a.rsplit(".", 1)[-1] for a in _AREAS}
+    if unknown:
+        print(f"bench: no such area: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
     for name in _AREAS:
+        if only and name.rsplit(".", 1)[-1] not in only:
+            continue
         print(f"bench: {name} ...", file=sys.stderr, flush=True)
         results.update(_run_area(name, args.quick))
     text = json.dumps(results, indent=2, sort_keys=True)
