@@ -1,0 +1,484 @@
+"""Simulated kiosks that speak the real protocol, hundreds per process (asyncio + aiomqtt).
+
+Each ``SimKiosk`` does on the wire what ``sync.kiosk_sync.KioskSync`` does (docs/protocol.md):
+a Last Will of a retained ``availability`` offline; on every connect its kiosk
+subscriptions, a retained birth, every check-in the hub has not acknowledged, its last
+``display`` receipt and its ``health``; statuses, schedules and appointment changes applied
+by version with the same decoder (``sync.inbound``); a headless ``display`` receipt
+(``screen: false``) after each status it applies; check-ins through an outbox - kept
+until the hub's ``hub_ack`` names them, sent again on every connect and after
+``ack_timeout_s`` while the hub is online. The outbox is held in memory (no SQLite file
+per simulated kiosk): these processes are not killed in the scenarios they serve.
+
+``python -m devtools.fleet_sim`` reads a JSON ``Spec`` on its first stdin line, then one
+JSON command per line, and answers each with one JSON line (see ``_Swarm.command``).
+``Swarm`` is the parent's handle on such a process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+import ssl
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import aiomqtt
+
+from core.clock import SystemClock
+from core.version import __version__
+from sync import messages as m
+from sync.inbound import InboundDecoder
+from sync.topics import TopicTree
+from sync.wire import Message, encode
+
+_CLOCK = SystemClock()
+
+
+@dataclass(frozen=True)
+class KioskSpec:
+    kiosk_id: str
+    practice: str
+    site: str  # what the kiosk calls its site (its broker's tree)
+    host: str
+    port: int
+    password: str
+    ca_file: str = ""
+
+
+@dataclass(frozen=True)
+class Spec:
+    kiosks: list[KioskSpec]
+    ack_timeout_s: float = 10.0
+    health_interval_s: float = 30.0
+    keepalive_s: int = 15
+
+
+@dataclass
+class _Row:
+    seq: int
+    key: str
+    topic: str
+    payload: bytes
+    created: float  # monotonic
+    sent: bool = False
+    handed_at: float = -1.0  # monotonic time last handed to a connection (-1: not on this one)
+
+
+@dataclass
+class _Day:
+    version: int = 0
+    appointments: dict[str, m.Appointment] = field(default_factory=dict)
+
+
+class SimKiosk:
+    def __init__(self, spec: KioskSpec, swarm: Spec, index: int, of: int) -> None:
+        self.spec = spec
+        self.id = spec.kiosk_id
+        self.tree = TopicTree(spec.practice, spec.site)
+        self._swarm = swarm
+        self._index, self._of = index, of  # this kiosk takes every of-th appointment
+        self._decoder = InboundDecoder(self.tree, today=lambda: _CLOCK.now().date())
+        self._client: aiomqtt.Client | None = None
+        self._seq = 0
+        self.outbox: dict[str, _Row] = {}
+        self.committed: list[str] = []
+        self.statuses: dict[str, int] = {}
+        self.days: dict[str, _Day] = {}
+        self.shown: dict[str, float] = {}  # "provider/version" -> monotonic time applied
+        self.acked_in_s: list[float] = []  # commit -> hub_ack, per check-in
+        self.hub_online = False
+        self.connects = 0
+        self.resent = 0
+        self._used: set[str] = set()
+        self._receipt: m.DisplayAck | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- the connection -----------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        rng = random.Random(self.id)
+        attempt = 0
+        while not stop.is_set():
+            try:
+                async with self._new_client() as client:
+                    attempt = 0
+                    await self._session(client, stop)
+            except aiomqtt.MqttError:
+                pass
+            finally:
+                self._client = None
+                self.hub_online = False
+            if not stop.is_set():
+                attempt += 1
+                await asyncio.sleep(rng.uniform(0, min(1.0, 0.1 * 1.5**attempt)))
+
+    def _new_client(self) -> aiomqtt.Client:
+        tls = None
+        if self.spec.ca_file:
+            tls = ssl.create_default_context(cafile=self.spec.ca_file)
+        will = aiomqtt.Will(
+            self.tree.availability(self.id), encode(m.KioskAvailability(self.id, False)), qos=1, retain=True
+        )
+        return aiomqtt.Client(
+            self.spec.host,
+            self.spec.port,
+            username=self.id,
+            password=self.spec.password,
+            identifier=f"kiosk-{self.id}",
+            protocol=aiomqtt.ProtocolVersion.V5,
+            clean_start=True,
+            will=will,
+            keepalive=self._swarm.keepalive_s,
+            tls_context=tls,
+            max_inflight_messages=100,
+            timeout=10,
+        )
+
+    async def _session(self, client: aiomqtt.Client, stop: asyncio.Event) -> None:
+        await client.subscribe([(topic, 1) for topic in self.tree.kiosk_subscriptions(self.id)])
+        self._client = client
+        self.connects += 1
+        for row in self.outbox.values():
+            row.handed_at = -1.0
+        self._publish(self.tree.availability(self.id), self._birth(), retain=True)
+        self._replay()
+        if self._receipt is not None:
+            self._publish(self.tree.display(self.id), self._receipt, retain=True)
+        self._publish(self.tree.health(self.id), self._health(), retain=True)
+        reader = asyncio.ensure_future(self._read(client))
+        stopped = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({reader, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (reader, stopped):
+                task.cancel()
+        if reader.done() and not reader.cancelled() and reader.exception() is not None:
+            raise aiomqtt.MqttError("connection lost")
+        if stop.is_set():  # a farewell, as KioskSync.stop says it
+            with contextlib.suppress(aiomqtt.MqttError):
+                await client.publish(
+                    self.tree.availability(self.id),
+                    encode(m.KioskAvailability(self.id, False)),
+                    qos=1,
+                    retain=True,
+                    timeout=2,
+                )
+
+    async def _read(self, client: aiomqtt.Client) -> None:
+        async for message in client.messages:
+            payload = message.payload if isinstance(message.payload, bytes) else b""
+            self._on_message(str(message.topic), payload)
+
+    def _publish(self, topic: str, msg: Message, retain: bool = False) -> None:
+        self._spawn(self._send_raw(topic, encode(msg), retain))
+
+    async def _send_raw(self, topic: str, payload: bytes, retain: bool) -> None:
+        client = self._client
+        if client is None:
+            return
+        with contextlib.suppress(aiomqtt.MqttError):
+            await client.publish(topic, payload, qos=1, retain=retain, timeout=30)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- inbound ------------------------------------------------------------------------
+
+    def _on_message(self, topic: str, payload: bytes) -> None:
+        msg = self._decoder.decode(topic, payload)
+        if isinstance(msg, m.ProviderStatus):
+            self._apply_status(msg)
+        elif isinstance(msg, (m.ProviderSchedule, m.AppointmentChange)):
+            self._apply_day(msg)
+        elif isinstance(msg, m.HubAvailability):
+            if msg.online and not self.hub_online:
+                now = time.monotonic()  # the hub is back: what it owes gets a fresh timeout
+                for row in self.outbox.values():
+                    if row.handed_at >= 0:
+                        row.handed_at = now
+            self.hub_online = msg.online
+        elif isinstance(msg, m.HubAck):
+            now = time.monotonic()
+            for key in msg.keys:
+                acked = self.outbox.pop(key, None)
+                if acked is not None:
+                    self.acked_in_s.append(now - acked.created)
+
+    def _apply_day(self, msg: m.ProviderSchedule | m.AppointmentChange) -> None:
+        day = self.days.setdefault(msg.provider_id, _Day())
+        if isinstance(msg, m.ProviderSchedule):
+            if msg.version > day.version:
+                self.days[msg.provider_id] = _Day(msg.version, {a.id: a for a in msg.appointments})
+        elif msg.version > day.version:  # the next one advances; a gap waits for the schedule
+            day.appointments[msg.appointment.id] = msg.appointment
+            if msg.version == day.version + 1:
+                day.version = msg.version
+
+    def _apply_status(self, msg: m.ProviderStatus) -> None:
+        if msg.version <= self.statuses.get(msg.provider_id, -1):
+            return  # duplicate or stale
+        self.statuses[msg.provider_id] = msg.version
+        self.shown[f"{msg.provider_id}/{msg.version}"] = time.monotonic()
+        # Headless: the receipt is what the cache applied.
+        self._receipt = m.DisplayAck(self.id, dict(self.statuses), at=_CLOCK.now().isoformat(), screen=False)
+        self._publish(self.tree.display(self.id), self._receipt, retain=True)
+
+    # --- the outbox ---------------------------------------------------------------------
+
+    def checkin(self) -> str:
+        """Commit one check-in (an appointment of this kiosk's share of the day), then send it."""
+        appt = self._next_appointment()
+        key = uuid.uuid4().hex
+        if appt is None:  # no day yet: a walk-in the desk will place
+            msg = m.CheckIn(key, self.id, "walk-in", "desk", _CLOCK.now().isoformat(), "staff", "front_desk")
+        else:
+            msg = m.CheckIn(key, self.id, appt.id, appt.provider_id, _CLOCK.now().isoformat(), "dob")
+        self._seq += 1
+        row = _Row(self._seq, key, self.tree.checkin(self.id), encode(msg), time.monotonic())
+        self.outbox[key] = row
+        self.committed.append(key)
+        if self._client is not None:
+            self._send(row)
+        return key
+
+    def _next_appointment(self) -> m.Appointment | None:
+        mine = [
+            a
+            for day in self.days.values()
+            for i, a in enumerate(sorted(day.appointments.values(), key=lambda a: a.id))
+            if i % self._of == self._index and a.id not in self._used and a.state == "booked"
+        ]
+        if not mine:
+            return None
+        appt = mine[0]
+        self._used.add(appt.id)
+        return appt
+
+    def _send(self, row: _Row) -> None:
+        row.handed_at = time.monotonic()
+        self._spawn(self._send_row(row))
+
+    async def _send_row(self, row: _Row) -> None:
+        client = self._client
+        if client is None:
+            return
+        try:
+            await client.publish(row.topic, row.payload, qos=1, timeout=30)
+        except aiomqtt.MqttError:
+            return  # replayed on the next connect
+        row.sent = True
+
+    def _replay(self) -> None:
+        for row in sorted(self.outbox.values(), key=lambda r: r.seq):
+            self._send(row)
+
+    def tick(self) -> None:
+        """Send again what the hub, online, has not acknowledged in time."""
+        if self._client is None or not self.hub_online:
+            return
+        cutoff = time.monotonic() - self._swarm.ack_timeout_s
+        for row in list(self.outbox.values()):
+            if 0 <= row.handed_at <= cutoff:
+                self.resent += 1
+                self._send(row)
+
+    def report_health(self) -> None:
+        if self._client is not None:
+            self._publish(self.tree.health(self.id), self._health(), retain=True)
+
+    def _birth(self) -> m.KioskAvailability:
+        summary = m.CacheSummary(
+            schedule_versions={p: d.version for p, d in self.days.items()},
+            status_versions=dict(self.statuses),
+            outbox_depth=len(self.outbox),
+        )
+        return m.KioskAvailability(self.id, True, __version__, _CLOCK.now().isoformat(), summary)
+
+    def _health(self) -> m.KioskHealth:
+        now = time.monotonic()
+        rows = sorted(self.outbox.values(), key=lambda r: r.seq)
+        sent = sum(r.sent for r in rows)
+        oldest = now - rows[0].created if rows else -1.0
+        return m.KioskHealth(
+            kiosk_id=self.id,
+            at=_CLOCK.now().isoformat(),
+            connected=True,
+            cache_age_s=0.0,
+            outbox_depth=len(rows),
+            software_version=__version__,
+            outbox_queued=len(rows) - sent,
+            outbox_sent=sent,
+            oldest_unacked_s=oldest,
+            oldest_unacked_checkin_s=oldest,
+            oldest_unacked_checkin_seq=rows[0].seq if rows else 0,
+        )
+
+    def holds_day(self) -> bool:
+        return self._client is not None and bool(self.days) and all(d.version > 0 for d in self.days.values())
+
+
+class _Swarm:
+    """The kiosks of one process and the commands the parent sends them."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        by_site: dict[tuple[str, int, str], list[KioskSpec]] = {}
+        for k in spec.kiosks:
+            by_site.setdefault((k.host, k.port, k.site), []).append(k)
+        self.kiosks = {
+            k.kiosk_id: SimKiosk(k, spec, i, len(group))
+            for group in by_site.values()
+            for i, k in enumerate(group)
+        }
+        self.stop = asyncio.Event()
+        self._load: asyncio.Task[None] | None = None
+
+    async def run(self, reader: asyncio.StreamReader) -> None:
+        runners = [asyncio.ensure_future(k.run(self.stop)) for k in self.kiosks.values()]
+        ticker = asyncio.ensure_future(self._ticks())
+        while not self.stop.is_set():
+            line = await reader.readline()
+            if not line:
+                break
+            answer = self.command(json.loads(line))
+            sys.stdout.write(json.dumps(answer) + "\n")
+            sys.stdout.flush()
+        self.stop.set()
+        await asyncio.wait_for(asyncio.gather(*runners, return_exceptions=True), 15)
+        ticker.cancel()
+
+    async def _ticks(self) -> None:
+        last_health = time.monotonic()
+        while not self.stop.is_set():
+            await asyncio.sleep(0.25)
+            for kiosk in self.kiosks.values():
+                kiosk.tick()
+            if time.monotonic() - last_health >= self.spec.health_interval_s:
+                last_health = time.monotonic()
+                for kiosk in self.kiosks.values():
+                    kiosk.report_health()
+
+    def command(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        what = cmd.get("cmd")
+        kiosks = self.kiosks.values()
+        if what == "ready":
+            return {"holding_day": sum(k.holds_day() for k in kiosks), "of": len(self.kiosks)}
+        if what == "checkins":
+            self._load = asyncio.ensure_future(self._check_in(int(cmd["per_kiosk"]), float(cmd["rate"])))
+            return {"started": len(self.kiosks) * int(cmd["per_kiosk"])}
+        if what == "loading":
+            return {"loading": self._load is not None and not self._load.done()}
+        if what == "owed":
+            return {"owed": sum(len(k.outbox) for k in kiosks), "resent": sum(k.resent for k in kiosks)}
+        if what == "shown":
+            return {"shown": {k.id: k.shown for k in kiosks}, "statuses": {k.id: k.statuses for k in kiosks}}
+        if what == "report":
+            return self._report()
+        if what == "stop":
+            self.stop.set()
+            return {"stopping": True}
+        return {"error": f"unknown command {what!r}"}
+
+    async def _check_in(self, per_kiosk: int, rate: float) -> None:
+        """``per_kiosk`` check-ins at every kiosk, ``rate`` per second across the process
+        (0: as fast as they commit)."""
+        order = [k for _ in range(per_kiosk) for k in self.kiosks.values()]
+        started = time.monotonic()
+        for n, kiosk in enumerate(order):
+            kiosk.checkin()
+            if rate > 0:
+                ahead = started + (n + 1) / rate - time.monotonic()
+                if ahead > 0:
+                    await asyncio.sleep(ahead)
+            elif n % 50 == 49:
+                await asyncio.sleep(0)
+
+    def _report(self) -> dict[str, Any]:
+        acked = [s for k in self.kiosks.values() for s in k.acked_in_s]
+        return {
+            "committed": {k.id: k.committed for k in self.kiosks.values()},
+            "owed": {k.id: len(k.outbox) for k in self.kiosks.values() if k.outbox},
+            "connects": sum(k.connects for k in self.kiosks.values()),
+            "resent": sum(k.resent for k in self.kiosks.values()),
+            "acked_in_s": sorted(acked),
+        }
+
+
+async def _main() -> None:
+    reader = asyncio.StreamReader(limit=1 << 24)
+    loop = asyncio.get_running_loop()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    raw = json.loads(await reader.readline())
+    spec = Spec(**{**raw, "kiosks": [KioskSpec(**k) for k in raw["kiosks"]]})
+    await _Swarm(spec).run(reader)
+
+
+def main() -> None:
+    asyncio.run(_main())
+
+
+class Swarm:
+    """The parent's side: a ``python -m devtools.fleet_sim`` process, asked one line at a time."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "devtools.fleet_sim"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.ask_raw(json.dumps(asdict(spec)))
+
+    def ask_raw(self, line: str) -> None:
+        if self.proc.stdin is None:
+            raise RuntimeError("the swarm's stdin is closed")
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def ask(self, cmd: str, **args: Any) -> dict[str, Any]:
+        self.ask_raw(json.dumps({"cmd": cmd, **args}))
+        line = self.proc.stdout.readline() if self.proc.stdout is not None else ""
+        if not line:
+            raise RuntimeError(f"the swarm ended (exit {self.proc.poll()}) instead of answering {cmd}")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def close(self, timeout: float = 20.0) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(RuntimeError, BrokenPipeError, OSError):
+                self.ask("stop")
+            if self.proc.stdin is not None:
+                with contextlib.suppress(BrokenPipeError, OSError):
+                    self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+def split(kiosks: Iterable[KioskSpec], processes: int) -> list[list[KioskSpec]]:
+    """Kiosks spread over ``processes`` swarms, each site's kiosks kept together."""
+    by_site: dict[str, list[KioskSpec]] = {}
+    for k in kiosks:
+        by_site.setdefault(k.site + k.host + str(k.port), []).append(k)
+    parts: list[list[KioskSpec]] = [[] for _ in range(max(1, processes))]
+    for i, group in enumerate(by_site.values()):
+        parts[i % len(parts)].extend(group)
+    return [p for p in parts if p]
+
+
+if __name__ == "__main__":
+    main()
