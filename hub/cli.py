@@ -24,7 +24,7 @@ from core.clock import SystemClock
 from core.errors import ConfigError, KioskError, WireError
 from core.logs import setup_logging
 from core.systemd import serve_until_stopped
-from hub import broker_config, fleet_config
+from hub import broker_config, fleet_config, intake
 from hub.command_client import EXIT_CODES, Answer, Command, Outcome, cli_identity, deliver
 from hub.ehr import cli as ehr_cli
 from hub.health_view import health_rows, render_health
@@ -105,6 +105,7 @@ def add_commands(subparsers: Any) -> None:
     notify_cli.add_command(sub, _read_store)
     ehr_cli.add_command(sub)
     fleet_config.add_command(sub, _fleet_config)
+    intake.add_command(sub, _intake)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -351,6 +352,28 @@ def _health(args: argparse.Namespace) -> int:
 
 def _broker_config(args: argparse.Namespace) -> int:
     print(broker_config.write_from_args(args, _settings(args)))
+    return 0
+
+
+def _intake(args: argparse.Namespace) -> int:
+    """An intake worker: [broker] is its own login at the central broker (docs/scale.md)."""
+    settings = _settings(args)
+    setup_logging(settings.kiosk.log_level)
+    sites = intake.sites_from_args(args.site)
+    for path in sites.values():
+        HubStore.open(path).close()  # an unusable store is one clear line, before any thread
+    worker = intake.CheckinIntake(
+        settings.broker,
+        settings.broker.username or "intake",
+        settings.kiosk.practice,
+        sites,
+        group=args.group,
+    )
+    worker.start()
+    try:
+        serve_until_stopped({"intake": worker.responsive})
+    finally:
+        worker.stop()
     return 0
 
 

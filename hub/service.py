@@ -31,6 +31,7 @@ from core.errors import KioskError
 from core.version import __version__
 from core.worker import Worker, WorkerStopped
 from hub.desk import Out, StaffDesk
+from hub.intake import schedules_to_republish
 from hub.origin import Received, RequestOrigin
 from hub.store import DayPlan, HubStore
 from sync import messages as m
@@ -82,11 +83,16 @@ class HubService:
         )
         self._listeners: list[Callable[[str, Message], None]] = []
         self.store: HubStore | None = None
+        subscriptions = self.tree.hub_subscriptions()
+        self._pool = settings.hub.intake == "pool"  # check-ins are hub/intake.py's workers'
+        self._pool_published: dict[str, int] = {}  # the schedule versions published since
+        if self._pool:
+            subscriptions.remove(self.tree.kiosk("+", "checkin"))
         self.link = MqttLink(
             settings.broker,
             client_id=settings.hub.client_id,
             on_event=self.on_link_event,
-            subscriptions=self.tree.hub_subscriptions(),
+            subscriptions=subscriptions,
             will=Will(self.tree.hub_availability(), encode(m.HubAvailability(False))),
             persistent_session=True,
         )
@@ -418,6 +424,8 @@ class HubService:
         try:
             with self.store.transaction():
                 out = self.desk.tick(self.clock.now())
+            if self._pool:
+                out += schedules_to_republish(self.store, self.tree, self._pool_published)
         except KioskError as exc:
             log.error("hub tick failed: %s", exc)
             return
