@@ -29,6 +29,7 @@ _AREAS = (
     "devtools.bench_fuzz",
     "devtools.bench_truths",
     "devtools.bench_ehr",
+    "devtools.bench_fleet",
 )
 
 

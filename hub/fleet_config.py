@@ -90,7 +90,8 @@ class FleetPlan:
             raise ConfigError("the plan needs sites, each with a name of its own")
         if self.central_sites() and len(self.hub_password) < 8:
             raise ConfigError("central hubs need hub_password_file (a password of 8 characters or more)")
-        logins = [*self.central_logins()]
+        logins = [s.bridge_user for s in self.sites] + [s.hub_user for s in self.central_sites()]
+        logins += [*self.intake_users, *self.practice_users]
         if len(set(logins)) != len(logins):
             raise ConfigError("a user name is given twice at the central broker")
         for user, password in self.central_logins().items():

@@ -33,6 +33,7 @@ from core.worker import Worker, WorkerStopped
 from hub.desk import Out, StaffDesk
 from hub.intake import schedules_to_republish
 from hub.origin import Received, RequestOrigin
+from hub.pacing import SchedulePacer
 from hub.store import DayPlan, HubStore
 from sync import messages as m
 from sync import staff_messages as sm
@@ -86,6 +87,7 @@ class HubService:
         subscriptions = self.tree.hub_subscriptions()
         self._pool = settings.hub.intake == "pool"  # check-ins are hub/intake.py's workers'
         self._pool_published: dict[str, int] = {}  # the schedule versions published since
+        self._pacer = SchedulePacer()  # a burst of check-ins republishes each day once a second
         if self._pool:
             subscriptions.remove(self.tree.kiosk("+", "checkin"))
         self.link = MqttLink(
@@ -279,10 +281,7 @@ class HubService:
         self._acknowledge(messages)  # committed: now, and only now, the kiosks may forget them
         if requests:
             self._apply_requests(requests)
-        for provider_id in touched:
-            schedule = self.store.wire_schedule(provider_id)
-            if schedule is not None:
-                out.append((self.tree.schedule(provider_id), schedule, True))
+        out += self._schedules(self._pacer.now_or_later(touched, self.clock.monotonic()))
         for topic, msg, retain in out:
             self._publish(topic, msg, retain)
         for msg, _origin in messages:
@@ -424,6 +423,7 @@ class HubService:
         try:
             with self.store.transaction():
                 out = self.desk.tick(self.clock.now())
+            out += self._schedules(self._pacer.due(self.clock.monotonic()))
             if self._pool:
                 out += schedules_to_republish(self.store, self.tree, self._pool_published)
         except KioskError as exc:
@@ -431,6 +431,12 @@ class HubService:
             return
         for topic, msg, retain in out:
             self._publish(topic, msg, retain)
+
+    def _schedules(self, providers: list[str]) -> list[tuple[str, Message, bool]]:
+        if self.store is None:
+            raise HubNotOpen()
+        found = [(p, self.store.wire_schedule(p)) for p in providers]
+        return [(self.tree.schedule(p), s, True) for p, s in found if s is not None]
 
     def publish_day(self) -> None:
         self.call(lambda _store: self._on_connected())
