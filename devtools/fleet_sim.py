@@ -127,6 +127,7 @@ class SimKiosk:
         self.days: dict[str, _Day] = {}
         self.shown: dict[str, float] = {}  # "provider/version" -> monotonic time applied
         self.acked_in_s: list[float] = []  # commit -> hub_ack, per check-in
+        self.sent_in_s: list[float] = []  # commit -> the site broker's PUBACK, per check-in
         self.hub_online = False
         self.connects = 0
         self.resent = 0
@@ -281,11 +282,15 @@ class SimKiosk:
 
     # --- the outbox ---------------------------------------------------------------------
 
-    def checkin(self) -> str:
-        """Commit one check-in (an appointment of this kiosk's share of the day), then send it."""
-        appt = self._next_appointment()
+    def checkin(self, to_desk: bool = False) -> str:
+        """Commit one check-in (an appointment of this kiosk's share of the day), then send it.
+
+        ``to_desk``: a patient the kiosk sends to the front desk (outcome ``front_desk``):
+        recorded and acknowledged like any check-in, but no appointment changes, so no
+        ``appointment`` event and no schedule fan out to the site's kiosks."""
+        appt = None if to_desk else self._next_appointment()
         key = uuid.uuid4().hex
-        if appt is None:  # no day yet: a walk-in the desk will place
+        if appt is None:
             msg = m.CheckIn(key, self.id, "walk-in", "desk", _CLOCK.now().isoformat(), "staff", "front_desk")
         else:
             msg = m.CheckIn(key, self.id, appt.id, appt.provider_id, _CLOCK.now().isoformat(), "dob")
@@ -321,6 +326,8 @@ class SimKiosk:
             await client.publish(row.topic, row.payload, qos=1, timeout=30)
         except aiomqtt.MqttError:
             return  # replayed on the next connect
+        if not row.sent:
+            self.sent_in_s.append(time.monotonic() - row.created)
         row.sent = True
 
     def _replay(self) -> None:
@@ -421,7 +428,8 @@ class _Swarm:
         if what == "checkins":  # a new load replaces the one running
             if self._load is not None:
                 self._load.cancel()
-            self._load = asyncio.ensure_future(self._check_in(int(cmd["per_kiosk"]), float(cmd["rate"])))
+            load = self._check_in(int(cmd["per_kiosk"]), float(cmd["rate"]), bool(cmd.get("to_desk")))
+            self._load = asyncio.ensure_future(load)
             return {"started": len(self.kiosks) * int(cmd["per_kiosk"])}
         if what == "loading":
             return {"loading": self._load is not None and not self._load.done()}
@@ -436,13 +444,13 @@ class _Swarm:
             return {"stopping": True}
         return {"error": f"unknown command {what!r}"}
 
-    async def _check_in(self, per_kiosk: int, rate: float) -> None:
+    async def _check_in(self, per_kiosk: int, rate: float, to_desk: bool = False) -> None:
         """``per_kiosk`` check-ins at every kiosk, ``rate`` per second across the process
         (0: as fast as they commit)."""
         order = (k for _ in range(per_kiosk) for k in list(self.kiosks.values()))
         started = time.monotonic()
         for n, kiosk in enumerate(order):
-            kiosk.checkin()
+            kiosk.checkin(to_desk)
             if rate > 0:
                 ahead = started + (n + 1) / rate - time.monotonic()
                 if ahead > 0:
@@ -458,6 +466,7 @@ class _Swarm:
             "connects": sum(k.connects for k in self.kiosks.values()),
             "resent": sum(k.resent for k in self.kiosks.values()),
             "acked_in_s": sorted(acked),
+            "sent_in_s": sorted(s for k in self.kiosks.values() for s in k.sent_in_s),
         }
 
 

@@ -33,7 +33,7 @@ from core.worker import Worker, WorkerStopped
 from hub.desk import Out, StaffDesk
 from hub.intake import schedules_to_republish
 from hub.origin import Received, RequestOrigin
-from hub.pacing import SchedulePacer
+from hub.pacing import RECEIPTS_S, SCHEDULE_S, Pacer
 from hub.store import DayPlan, HubStore
 from sync import messages as m
 from sync import staff_messages as sm
@@ -87,7 +87,8 @@ class HubService:
         subscriptions = self.tree.hub_subscriptions()
         self._pool = settings.hub.intake == "pool"  # check-ins are hub/intake.py's workers'
         self._pool_published: dict[str, int] = {}  # the schedule versions published since
-        self._pacer = SchedulePacer()  # a burst of check-ins republishes each day once a second
+        self._pacer = Pacer(SCHEDULE_S)  # a burst of check-ins republishes each day once a second
+        self._receipt_pacer = Pacer(RECEIPTS_S)  # and a burst of display receipts, the receipts
         if self._pool:
             subscriptions.remove(self.tree.kiosk("+", "checkin"))
         self.link = MqttLink(
@@ -277,7 +278,8 @@ class HubService:
                 else:
                     out += self._kiosk_message(msg, now, origin)
             if self.desk and any(isinstance(msg, (m.DisplayAck, m.KioskAvailability)) for msg, _ in messages):
-                out += self.desk.receipts()  # only what kiosks display (or leave) changes a receipt
+                # Only what kiosks display (or leave) changes a receipt.
+                out += self._receipts(self._receipt_pacer.now_or_later(["receipts"], self.clock.monotonic()))
         self._acknowledge(messages)  # committed: now, and only now, the kiosks may forget them
         if requests:
             self._apply_requests(requests)
@@ -424,6 +426,7 @@ class HubService:
             with self.store.transaction():
                 out = self.desk.tick(self.clock.now())
             out += self._schedules(self._pacer.due(self.clock.monotonic()))
+            out += self._receipts(self._receipt_pacer.due(self.clock.monotonic()))
             if self._pool:
                 out += schedules_to_republish(self.store, self.tree, self._pool_published)
         except KioskError as exc:
@@ -437,6 +440,9 @@ class HubService:
             raise HubNotOpen()
         found = [(p, self.store.wire_schedule(p)) for p in providers]
         return [(self.tree.schedule(p), s, True) for p, s in found if s is not None]
+
+    def _receipts(self, due: list[str]) -> list[tuple[str, Message, bool]]:
+        return self.desk.receipts() if due and self.desk is not None else []
 
     def publish_day(self) -> None:
         self.call(lambda _store: self._on_connected())

@@ -15,7 +15,7 @@ from core.errors import ConfigError
 from devtools.local_broker import copy_certs
 from hub.bridge_config import IN_PATTERNS, OUT_PATTERNS
 from hub.fleet_config import load_plan, render_central_acl, write_fleet_config
-from hub.pacing import SchedulePacer
+from hub.pacing import Pacer
 from kiosk.cli import main
 from sync.topics import TopicTree
 
@@ -112,7 +112,7 @@ def test_a_plan_that_reuses_a_login_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_burst_of_check_ins_republishes_a_schedule_once_a_second() -> None:
-    pacer = SchedulePacer(1.0)
+    pacer = Pacer(1.0)
     assert pacer.now_or_later(["chen"], 0.0) == ["chen"]  # the first goes at once
     assert pacer.now_or_later(["chen", "patel"], 0.2) == ["patel"]  # chen waits for its second
     assert pacer.due(0.5) == []

@@ -27,8 +27,10 @@ def test_two_intake_workers_share_the_check_ins_and_record_each_once(tmp_path: P
     workers = [CheckinIntake(broker.settings(), f"intake-{n}", "acme", {"main": db}) for n in (1, 2)]
     kiosks = [RecordingKiosk(broker.settings(), tmp_path, f"lobby-{n}") for n in (1, 2)]
     try:
-        for part in [*workers, *kiosks]:
-            part.start()
+        for worker in workers:
+            worker.start()
+        for kiosk in kiosks:
+            kiosk.start()
         wait_for(lambda: all(k.appointments() == 27 for k in kiosks), what="the day at both kiosks")
         day = kiosks[0].sync.call(lambda c: c.appointments_for("martinez") + c.appointments_for("chen"))
         keys = []
@@ -50,7 +52,9 @@ def test_two_intake_workers_share_the_check_ins_and_record_each_once(tmp_path: P
 
         wait_for(all_checked_in, what="the kiosks to show every appointment checked in")
     finally:
-        for part in [*kiosks, *workers]:
-            part.stop()
+        for kiosk in kiosks:
+            kiosk.stop()
+        for worker in workers:
+            worker.stop()
         hub.stop()
         broker.stop()
