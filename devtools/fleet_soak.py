@@ -27,7 +27,8 @@ from config.settings import StaffSettings
 from core.clock import SystemClock
 from devtools.fleet import FleetNet, exactly_once, wait_until
 from devtools.fleet_hubs import status_change
-from devtools.fleet_sim import Spec, Swarm
+from devtools.fleet_sim import Spec
+from devtools.fleet_swarm import Swarm
 from hub.sample import PROVIDERS, sample_morning
 from hub.service import HubService
 
@@ -119,6 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = 0 if ok else 1
         except AssertionError as exc:
             summary["result"] = f"FAILED: {exc}"
+            if swarm is not None:
+                report = swarm.ask("report")
+                summary |= {"owed": report["owed"], "hub_offline": report["hub_offline"]}
+                summary["hubs"] = {s: dict(h.stats) for s, h in hubs.items()}
         finally:
             if swarm is not None:
                 swarm.close()

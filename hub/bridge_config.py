@@ -1,10 +1,11 @@
 """A site broker's bridge to the central broker (the "uplink"), as mosquitto lines.
 
 Each site keeps its own mosquitto: the kiosks' broker, so the site goes on checking
-patients in when its uplink is down. The bridge carries the site's tree both ways at QoS 1
-with a persistent session (``cleansession false``): what the kiosks write waits in the
-site broker while the uplink is down, what the hub writes waits in the central broker,
-and both are forwarded when it is back. The kiosks' own outbox still holds every
+patients in when its uplink is down. The bridge carries the site's tree both ways with a
+persistent session (``cleansession false``): what the kiosks write (QoS 1) waits in the
+site broker while the uplink is down, the hub's events (QoS 1) wait in the central broker,
+and both are forwarded when it is back; the hub's retained state comes down as the newest
+retained value on every reconnect (see ``IN_STATE``). The kiosks' own outbox still holds every
 check-in until the hub acknowledges it (docs/protocol.md), so a broker that forgets a
 queue on a crash costs a resend, not a patient.
 
@@ -25,18 +26,24 @@ from sync.topics import TopicTree
 # what the hub writes (to the kiosks, pagers and notifiers). Each leaf goes one way only:
 # a pattern bridged both ways would loop between the two brokers.
 OUT_PATTERNS = ("kiosk/#", "hub/command", "hub/command/ack")
-IN_PATTERNS = (
+# What the hub writes comes in two kinds. Events (an appointment change, an answer, an
+# acknowledgement) are queued at QoS 1 for the bridge's session while the site is away.
+IN_EVENTS = ("appointment/#", "hub/result/#", "hub/ack/#")
+# Retained state is not: the bridge subscribes again on every connect and the central
+# broker sends it the newest retained value then. A queued older copy would arrive after
+# that newest one - a hub "offline" after its "online", a status v5 after v6 - and would
+# become the site broker's retained value (probed: a site whose kiosks then thought their
+# hub away, and sent nothing more). QoS 0 state is never queued, so the newest wins.
+IN_STATE = (
     "schedule/#",
-    "appointment/#",
     "status/#",
     "hub/availability",
-    "hub/result/#",
-    "hub/ack/#",
     "hub/notice/#",
     "hub/receipt/#",
     "hub/alert/#",
     "hub/affected/#",
 )
+IN_PATTERNS = IN_EVENTS + IN_STATE
 
 
 @dataclass(frozen=True)
@@ -107,9 +114,10 @@ def bridge_lines(local: TopicTree, uplink: Uplink, ca_path: Path) -> list[str]:
         "start_type automatic",
         f"# Topics: {local.base}/... here is {remote.base}/... there; each leaf one way only.",
     ]
-    out, into = (("#",), ()) if uplink.mirror else (OUT_PATTERNS, IN_PATTERNS)
+    out, events, state = (("#",), (), ()) if uplink.mirror else (OUT_PATTERNS, IN_EVENTS, IN_STATE)
     lines += [f"topic {p} out 1 {local.base}/ {remote.base}/" for p in out]
-    lines += [f"topic {p} in 1 {local.base}/ {remote.base}/" for p in into]
+    lines += [f"topic {p} in 1 {local.base}/ {remote.base}/" for p in events]
+    lines += [f"topic {p} in 0 {local.base}/ {remote.base}/" for p in state]
     return lines
 
 
@@ -118,4 +126,12 @@ def notification_topic(uplink: Uplink) -> str:
     return f"$SYS/broker/connection/{uplink.username}/state"
 
 
-__all__ = ["IN_PATTERNS", "OUT_PATTERNS", "Uplink", "bridge_lines", "notification_topic"]
+__all__ = [
+    "IN_EVENTS",
+    "IN_PATTERNS",
+    "IN_STATE",
+    "OUT_PATTERNS",
+    "Uplink",
+    "bridge_lines",
+    "notification_topic",
+]

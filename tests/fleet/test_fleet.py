@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +22,8 @@ import pytest
 from config.settings import StaffSettings
 from core.clock import SystemClock
 from devtools.fleet import FleetNet, exactly_once, wait_until
-from devtools.fleet_sim import Spec, Swarm
+from devtools.fleet_sim import Spec
+from devtools.fleet_swarm import Swarm
 from hub.sample import sample_morning
 from hub.service import HubService
 from tests.support.site import status_request
@@ -70,9 +70,12 @@ def _online(hub: HubService) -> bool:
     return sum(int(k["online"]) for k in kiosks) == KIOSKS
 
 
-@pytest.fixture
-def group(tmp_path: Path) -> Iterator[Group]:
-    net = FleetNet(tmp_path, SITES, KIOSKS, local_site={"south": "main"}, cuttable=("north",))
+@pytest.fixture(scope="module")
+def group(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Group]:
+    """One group for the module's stories (each checks what it did, and every check-in so far)."""
+    net = FleetNet(
+        tmp_path_factory.mktemp("fleet"), SITES, KIOSKS, local_site={"south": "main"}, cuttable=("north",)
+    )
     net.start()
     hubs: dict[str, HubService] = {}
     swarm: Swarm | None = None
@@ -155,3 +158,7 @@ def test_a_central_restart_and_a_killed_site_broker_lose_nothing(group: Group) -
 
     group.assert_exactly_once()
     wait_until(group.converged, 20, "every kiosk to show the newest statuses")
+    # The hub's availability is retained state: after the central restart no site may hold a
+    # stale "offline" (its kiosks would stop sending what the hub has not acknowledged).
+    time.sleep(1.0)
+    assert group.swarm.ask("report")["hub_offline"] == []

@@ -78,7 +78,8 @@ def test_a_plan_writes_a_central_broker_and_one_per_site(tmp_path: Path) -> None
     south = (out / "site-south" / "mosquitto.conf").read_text()
     # south's kiosks call their site "main"; at the centre it is "south".
     assert "topic kiosk/# out 1 clinic/v1/acme/main/ clinic/v1/acme/south/" in south
-    assert "topic status/# in 1 clinic/v1/acme/main/ clinic/v1/acme/south/" in south
+    assert "topic status/# in 0 clinic/v1/acme/main/ clinic/v1/acme/south/" in south  # retained: newest wins
+    assert "topic hub/ack/# in 1 clinic/v1/acme/main/ clinic/v1/acme/south/" in south  # events: queued
     assert "address mqtt.acme.example:8883" in south and "cleansession false" in south
     assert "bridge-south-secret-123" in south  # mosquitto needs it in clear: the file is private
     assert (out / "site-south" / "mosquitto.conf").stat().st_mode & 0o777 == 0o640
