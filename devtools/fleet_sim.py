@@ -370,6 +370,10 @@ class SimKiosk:
             oldest_unacked_checkin_seq=rows[0].seq if rows else 0,
         )
 
+    @property
+    def connected(self) -> bool:
+        return self._client is not None
+
     def holds_day(self) -> bool:
         return self._client is not None and bool(self.days) and all(d.version > 0 for d in self.days.values())
 

@@ -122,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             summary["result"] = f"FAILED: {exc}"
             if swarm is not None:
                 report = swarm.ask("report")
-                summary |= {"owed": report["owed"], "hub_offline": report["hub_offline"]}
+                summary |= {k: report[k] for k in ("owed", "hub_offline", "disconnected", "connects")}
                 summary["hubs"] = {s: dict(h.stats) for s, h in hubs.items()}
         finally:
             if swarm is not None:

@@ -106,6 +106,7 @@ class _Swarm:
             "committed": {k.id: k.committed for k in self.kiosks.values()},
             "owed": {k.id: len(k.outbox) for k in self.kiosks.values() if k.outbox},
             "hub_offline": sorted(k.id for k in self.kiosks.values() if not k.hub_online),
+            "disconnected": sorted(k.id for k in self.kiosks.values() if not k.connected),
             "connects": sum(k.connects for k in self.kiosks.values()),
             "resent": sum(k.resent for k in self.kiosks.values()),
             "acked_in_s": sorted(acked),

@@ -30,10 +30,10 @@ OUT_PATTERNS = ("kiosk/#", "hub/command", "hub/command/ack")
 # acknowledgement) are queued at QoS 1 for the bridge's session while the site is away.
 IN_EVENTS = ("appointment/#", "hub/result/#", "hub/ack/#")
 # Retained state is not: the bridge subscribes again on every connect and the central
-# broker sends it the newest retained value then. A queued older copy would arrive after
+# broker sends it the newest retained value then. A queued older copy could arrive after
 # that newest one - a hub "offline" after its "online", a status v5 after v6 - and would
-# become the site broker's retained value (probed: a site whose kiosks then thought their
-# hub away, and sent nothing more). QoS 0 state is never queued, so the newest wins.
+# become the site broker's retained value, which later kiosks get. QoS 0 state is never
+# queued for an absent bridge, so the newest retained value is the last word.
 IN_STATE = (
     "schedule/#",
     "status/#",
