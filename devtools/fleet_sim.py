@@ -23,6 +23,7 @@ import random
 import ssl
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,6 +128,7 @@ class SimKiosk:
         self.connects = 0
         self.resent = 0
         self.rejected = 0
+        self.faults: Counter[str] = Counter()  # what ended a connection other than MQTT itself
         self._used: set[str] = set()
         self._receipt: m.DisplayAck | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -143,6 +145,8 @@ class SimKiosk:
                     await self._session(client, stop)
             except aiomqtt.MqttError:
                 pass
+            except Exception as exc:  # noqa: BLE001 - like a real kiosk, it comes back whatever broke
+                self.faults[type(exc).__name__] += 1
             finally:
                 self._client = None
                 self.hub_online = False

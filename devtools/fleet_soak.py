@@ -113,6 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             summary |= {"committed": len(committed), "lost": lost, "doubled": doubled, "foreign": foreign}
             summary["resent"] = report["resent"]
+            summary["faults"] = report["faults"]
             ok = (lost, doubled, foreign) == (0, 0, 0) and summary[
                 "escalations_open_at_the_end_of_the_outage"
             ] > 0
@@ -122,7 +123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             summary["result"] = f"FAILED: {exc}"
             if swarm is not None:
                 report = swarm.ask("report")
-                summary |= {k: report[k] for k in ("owed", "hub_offline", "disconnected", "connects")}
+                summary |= {
+                    k: report[k] for k in ("owed", "hub_offline", "disconnected", "connects", "faults")
+                }
                 summary["hubs"] = {s: dict(h.stats) for s, h in hubs.items()}
         finally:
             if swarm is not None:

@@ -14,6 +14,7 @@ import json
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
@@ -107,6 +108,7 @@ class _Swarm:
             "owed": {k.id: len(k.outbox) for k in self.kiosks.values() if k.outbox},
             "hub_offline": sorted(k.id for k in self.kiosks.values() if not k.hub_online),
             "disconnected": sorted(k.id for k in self.kiosks.values() if not k.connected),
+            "faults": dict(sum((k.faults for k in self.kiosks.values()), Counter())),
             "connects": sum(k.connects for k in self.kiosks.values()),
             "resent": sum(k.resent for k in self.kiosks.values()),
             "acked_in_s": sorted(acked),
