@@ -41,6 +41,13 @@ def _newest(hub: HubService) -> dict[str, int]:
     return dict(hub.call(versions))
 
 
+def _unreachable(hub: HubService) -> list[dict[str, Any]]:
+    """The open escalations about kiosks the hub could not reach: a status not displayed, a
+    check-in held unacknowledged."""
+    rows: list[dict[str, Any]] = hub.call(lambda s: s.staff.escalations(only_open=True))
+    return [e for e in rows if e["about"] in ("display", "outbox")]
+
+
 def _soak(
     net: FleetNet, hubs: dict[str, HubService], swarm: Swarm, args: argparse.Namespace
 ) -> dict[str, Any]:
@@ -54,7 +61,7 @@ def _soak(
         time.sleep(rng.uniform(2.0, 8.0))
         hubs[first].set_status(status_change(rng.choice(list(PROVIDERS)), rng.randint(1, 90)))
         changes += 1
-    opened = [e["id"] for e in hubs[first].call(lambda s: s.staff.escalations(only_open=True))]
+    opened = [e["id"] for e in _unreachable(hubs[first])]
     net.restore_uplink(first)
     time.sleep(5.0)
     net.central.stop()
@@ -68,6 +75,35 @@ def _soak(
     time.sleep(5.0)
     swarm.ask("checkins", per_kiosk=0, rate=0)  # the endless load ends
     return {"status_changes_during_outage": changes, "escalations_open_at_the_end_of_the_outage": len(opened)}
+
+
+def _verify(net: FleetNet, hubs: dict[str, HubService], swarm: Swarm) -> dict[str, Any]:
+    """Every outbox empties, nothing is lost or doubled, every kiosk shows its hub's newest
+    statuses, and the escalations about the unreachable site are resolved."""
+    wait_until(lambda: swarm.ask("owed")["owed"] == 0, 300, "every outbox to empty")
+    report = swarm.ask("report")
+    committed = [k for keys in report["committed"].values() for k in keys]
+    lost, doubled, foreign = exactly_once(committed, net.recorded_keys())
+
+    def converged() -> bool:
+        shown = swarm.ask("shown")["statuses"]
+        return all(shown[k] == _newest(hubs[s]) for s in net.sites for k in net.kiosk_ids[s])
+
+    wait_until(converged, 120, "every kiosk to show the newest statuses")
+    first = hubs[net.sites[0]]
+    wait_until(lambda: not _unreachable(first), 120, "the escalations resolved")
+    # A supervisor notice nobody acknowledged in notice_ack_min escalates, rightly: the soak
+    # has no supervisor. Those stay open; they are counted, not failed.
+    rows: list[dict[str, Any]] = first.call(lambda s: s.staff.escalations())
+    return {
+        "committed": len(committed),
+        "lost": lost,
+        "doubled": doubled,
+        "foreign": foreign,
+        "resent": report["resent"],
+        "faults": report["faults"],
+        "notice_escalations_open": sum(bool(e["open"]) and e["about"] == "notice" for e in rows),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -96,27 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             swarm = Swarm(Spec(net.kiosk_specs(), ack_timeout_s=10.0, health_interval_s=15.0))
             wait_until(lambda: swarm.ask("ready")["holding_day"] == len(names) * args.kiosks, 60, "the day")
             summary |= _soak(net, hubs, swarm, args)
-            wait_until(lambda: swarm.ask("owed")["owed"] == 0, 300, "every outbox to empty")
-            report = swarm.ask("report")
-            committed = [k for keys in report["committed"].values() for k in keys]
-            lost, doubled, foreign = exactly_once(committed, net.recorded_keys())
-
-            def converged() -> bool:
-                shown = swarm.ask("shown")["statuses"]
-                return all(shown[k] == _newest(hubs[s]) for s in names for k in net.kiosk_ids[s])
-
-            wait_until(converged, 120, "every kiosk to show the newest statuses")
-            wait_until(
-                lambda: not any(e["open"] for e in hubs[names[0]].call(lambda s: s.staff.escalations())),
-                120,
-                "the escalations resolved",
-            )
-            summary |= {"committed": len(committed), "lost": lost, "doubled": doubled, "foreign": foreign}
-            summary["resent"] = report["resent"]
-            summary["faults"] = report["faults"]
-            ok = (lost, doubled, foreign) == (0, 0, 0) and summary[
-                "escalations_open_at_the_end_of_the_outage"
-            ] > 0
+            summary |= _verify(net, hubs, swarm)
+            ok = (summary["lost"], summary["doubled"], summary["foreign"]) == (0, 0, 0)
+            ok = ok and summary["escalations_open_at_the_end_of_the_outage"] > 0
             summary["result"] = "ok: 0 lost, 0 doubled, converged, escalations resolved" if ok else "FAILED"
             code = 0 if ok else 1
         except AssertionError as exc:
@@ -127,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     k: report[k] for k in ("owed", "hub_offline", "disconnected", "connects", "faults")
                 }
                 summary["hubs"] = {s: dict(h.stats) for s, h in hubs.items()}
+                summary["open_escalations"] = [e["id"] for e in _unreachable(hubs[names[0]])]
         finally:
             if swarm is not None:
                 swarm.close()
