@@ -68,6 +68,7 @@ setup(
             "selenium>=4.20",  # the dashboard's browser tests (Debian's chromium: deps/apt-web.txt)
             "httpx>=0.27",
             "aiosmtpd>=1.4",  # the SMTP relay the notification tests send to
+            "aiomqtt>=2.3,<3",  # devtools/fleet_sim.py: hundreds of simulated kiosks per process
         ],
     },
     entry_points={"console_scripts": ["kiosk = kiosk.cli:main", "kiosk-hub = hub.cli:main"]},

@@ -384,6 +384,22 @@ class HubSettings:
         default="",
         metadata=_doc("Where `kiosk hub broker-config` wrote the broker's files (for `kiosk hub revoke`)."),
     )
+    cli_username: str = field(
+        default="",
+        metadata=_doc(
+            "The practice CLI's own broker login (`kiosk hub broker-config --practice-user`); empty: "
+            "[broker]'s, unless that is the hub's own (it would take over the hub's session)."
+        ),
+    )
+    cli_password: str = field(default="", metadata=_doc("The practice CLI's broker password."))
+    intake: str = field(
+        default="self",
+        metadata=_doc(
+            "Who records check-ins: 'self' (this hub), or 'pool' (`kiosk hub intake` workers sharing"
+            " an MQTT 5 subscription; see docs/scale.md).",
+            choices=("self", "pool"),
+        ),
+    )
     web: HubWebSettings = field(default_factory=HubWebSettings)
     notify: HubNotifySettings = field(default_factory=HubNotifySettings)
     ehr: HubEhrSettings = field(default_factory=HubEhrSettings)

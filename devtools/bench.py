@@ -30,6 +30,7 @@ _AREAS = (
     "devtools.bench_truths",
     "devtools.bench_ehr",
     "devtools.bench_vault",
+    "devtools.bench_fleet",
 )
 
 

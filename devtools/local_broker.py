@@ -182,6 +182,13 @@ def _cert_dir() -> Path:
     return cache
 
 
+def copy_certs(workdir: Path) -> str:
+    """A copy of the process's CA (``ca.crt``) and server certificate and key (CN localhost,
+    SAN 127.0.0.1) in ``workdir``; the CA's path."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    return _copy_certs(workdir)
+
+
 def _copy_certs(workdir: Path) -> str:
     """A copy of the process's certificates in ``workdir``, for one broker."""
     for name in _CERT_FILES:

@@ -1,6 +1,11 @@
 """``kiosk hub broker-config``: mosquitto's configuration for one site, written by us
-instead of by hand - the TLS listener, the password file, the ACL of ``sync.acl`` and the
-persistence and queue settings the sync protocol relies on, each with its reason.
+instead of by hand - the TLS listener, the password file, the ACL of ``sync.acl``, the
+persistence and queue settings the sync protocol relies on, each with its reason, and for
+a site of a group its bridge to the central broker (``hub.bridge_config``; the central
+broker's own files are ``hub.fleet_config``'s).
+
+Every client's id is its user name (``use_username_as_clientid``), so a login can never
+take over another client's session - a kiosk's password never gets it the hub's queue.
 
 Passwords are hashed the way ``mosquitto_passwd`` does for mosquitto 2 (``$7$``:
 PBKDF2-SHA512, 101 iterations, 12-byte salt), so the hub machine needs no mosquitto tools.
@@ -21,11 +26,12 @@ from typing import Any
 
 from config.settings import Settings
 from core.errors import ConfigError
+from hub.bridge_config import Uplink, bridge_lines
 from sync.acl import render_acl
 from sync.topics import TopicTree
 
 _ITERATIONS = 101  # mosquitto_passwd's own count for $7$ hashes
-_PRIVATE = 0o640  # root:mosquitto - the broker (user mosquitto) reads them, nobody else
+PRIVATE = 0o640  # root:mosquitto - the broker (user mosquitto) reads them, nobody else
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,7 @@ class SiteBroker:
     """What one site's broker needs to know."""
 
     tree: TopicTree
-    hub_user: str
+    hub_user: str  # empty for a site whose hub runs centrally (then ``uplink`` is needed)
     hub_password: str
     kiosks: dict[str, str]  # kiosk id (its MQTT username) -> password
     ca_file: Path
@@ -45,16 +51,22 @@ class SiteBroker:
     install_dir: Path | None = None  # where the files will live; default: where they are written
     persistence_dir: str = "/var/lib/mosquitto/"
     run_as: str = ""  # mosquitto's `user`; empty keeps its default (user mosquitto)
+    uplink: Uplink | None = None  # the bridge to a group's central broker
+    log_file: str = ""  # empty: syslog
+
+    def logins(self) -> dict[str, str]:
+        hub = {self.hub_user: self.hub_password} if self.hub_user else {}
+        return {**hub, **self.kiosks, **self.practice_users}
 
     def check(self) -> None:
-        users = [self.hub_user, *self.kiosks, *self.practice_users]
+        users = [*([self.hub_user] if self.hub_user else []), *self.kiosks, *self.practice_users]
         if len(set(users)) != len(users):
             raise ConfigError("a user name is given twice (hub, kiosks and practice users must differ)")
-        for user, password in [
-            (self.hub_user, self.hub_password),
-            *self.kiosks.items(),
-            *self.practice_users.items(),
-        ]:
+        if not self.hub_user and self.uplink is None:
+            raise ConfigError("no hub user: a site without a hub of its own needs an uplink to the centre")
+        if self.uplink is not None:
+            self.uplink.check()
+        for user, password in self.logins().items():
             if not user or ":" in user or any(c.isspace() for c in user):
                 raise ConfigError(f"{user!r} is not a usable MQTT user name")
             if len(password) < 8:
@@ -76,10 +88,25 @@ def password_line(user: str, password: str, salt: bytes | None = None) -> str:
     return f"{user}:$7${_ITERATIONS}${b64(salt).decode()}${b64(digest).decode()}"
 
 
-def render_conf(site: SiteBroker, where: Path) -> str:
-    listener = f"listener {site.port}" + (f" {site.bind}" if site.bind else "")
+@dataclass(frozen=True)
+class Listener:
+    """What every broker we write shares: one TLS listener, where its files live, its disk."""
+
+    title: str  # what the broker is for, in its header
+    port: int
+    bind: str
+    where: Path  # the directory of ca.crt, server.crt, server.key, passwords, acl
+    persistence_dir: str
+    log_file: str = ""
+    run_as: str = ""
+
+
+def broker_lines(b: Listener) -> list[str]:
+    """mosquitto.conf for any broker of ours, each setting with its reason."""
+    listener = f"listener {b.port}" + (f" {b.bind}" if b.bind else "")
+    where = b.where
     lines = [
-        f"# mosquitto for {site.tree.base}: written by `kiosk hub broker-config`.",
+        f"# mosquitto for {b.title}: written by `kiosk hub broker-config`.",
         "# Regenerate it rather than edit it; the kiosks and the hub rely on each setting below.",
         "",
         "per_listener_settings false",
@@ -93,6 +120,9 @@ def render_conf(site: SiteBroker, where: Path) -> str:
         "tls_version tlsv1.2",
         "allow_anonymous false",
         f"password_file {where / 'passwords'}",
+        "# A client's id is its user name, whatever id it asks for: a login cannot take over",
+        "# another client's session (a kiosk's password never gets the hub's queued check-ins).",
+        "use_username_as_clientid true",
         "# Each kiosk writes only its own topics; the hub alone writes the day and statuses",
         "# (sync/acl.py). A denied publish makes mosquitto 2 close that client's connection.",
         f"acl_file {where / 'acl'}",
@@ -101,7 +131,7 @@ def render_conf(site: SiteBroker, where: Path) -> str:
         "# The hub's session is persistent (clean start off): check-ins and requests that",
         "# arrive while the hub is down wait for it here, and are saved to disk.",
         "persistence true",
-        f"persistence_location {site.persistence_dir}",
+        f"persistence_location {b.persistence_dir}",
         "# Save every second: a crash or power cut loses at most about a second of what the",
         "# broker had acknowledged (the default, 30 minutes, could lose a morning's check-ins).",
         "autosave_interval 1",
@@ -118,16 +148,28 @@ def render_conf(site: SiteBroker, where: Path) -> str:
         "# Messages in flight per client: a kiosk replaying its outbox after an outage gets",
         "# 100 PUBACKs in flight instead of 20, so a backlog drains in seconds.",
         "max_inflight_messages 100",
+        "# Small packets leave at once (no Nagle delay): every hop of an acknowledgement pays it.",
+        "set_tcp_nodelay true",
         "",
         "# --- logs: connections and refusals, for the technician (no payloads) ---",
-        "log_dest syslog",
+        f"log_dest file {b.log_file}" if b.log_file else "log_dest syslog",
         "log_type error",
         "log_type warning",
         "log_type notice",
         "connection_messages true",
     ]
-    if site.run_as:
-        lines += ["", f"user {site.run_as}"]
+    if b.run_as:
+        lines += ["", f"user {b.run_as}"]
+    return lines
+
+
+def render_conf(site: SiteBroker, where: Path) -> str:
+    b = Listener(
+        site.tree.base, site.port, site.bind, where, site.persistence_dir, site.log_file, site.run_as
+    )
+    lines = broker_lines(b)
+    if site.uplink is not None:
+        lines += ["", *bridge_lines(site.tree, site.uplink, where / "uplink-ca.crt")]
     return "\n".join(lines) + "\n"
 
 
@@ -136,6 +178,30 @@ def write_broker_config(site: SiteBroker, out: Path) -> list[Path]:
     site.check()
     out.mkdir(parents=True, exist_ok=True)
     where = (site.install_dir or out).resolve()
+    files = [
+        (site.ca_file, "ca.crt", 0o644),
+        (site.cert_file, "server.crt", 0o644),
+        (site.key_file, "server.key", PRIVATE),
+    ]
+    if site.uplink is not None:
+        files.append((site.uplink.ca_file, "uplink-ca.crt", 0o644))
+    acl = render_acl(site.tree, site.hub_user, list(site.kiosks), list(site.practice_users))
+    # With an uplink the conf holds the bridge's password: private like the others.
+    conf_mode = PRIVATE if site.uplink is not None else 0o644
+    return write_files(out, site.logins(), acl, files, render_conf(site, where), conf_mode=conf_mode)
+
+
+def write_files(
+    out: Path,
+    logins: dict[str, str],
+    acl: str,
+    copies: list[tuple[Path, str, int]],
+    conf: str,
+    *,
+    conf_mode: int = 0o644,
+) -> list[Path]:
+    """passwords, acl, the copied TLS files and mosquitto.conf (last) in ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
     def put(name: str, text: str, mode: int) -> None:
@@ -146,19 +212,21 @@ def write_broker_config(site: SiteBroker, out: Path) -> list[Path]:
         os.replace(tmp, path)
         written.append(path)
 
-    users = {site.hub_user: site.hub_password, **site.kiosks, **site.practice_users}
-    put("passwords", "".join(password_line(u, p) + "\n" for u, p in users.items()), _PRIVATE)
-    put("acl", render_acl(site.tree, site.hub_user, list(site.kiosks), list(site.practice_users)), _PRIVATE)
-    for source, name, mode in (
-        (site.ca_file, "ca.crt", 0o644),
-        (site.cert_file, "server.crt", 0o644),
-        (site.key_file, "server.key", _PRIVATE),
-    ):
+    put("passwords", "".join(password_line(u, p) + "\n" for u, p in logins.items()), PRIVATE)
+    put("acl", acl, PRIVATE)
+    written += copy_files(copies, out)
+    put("mosquitto.conf", conf, conf_mode)
+    return written
+
+
+def copy_files(files: list[tuple[Path, str, int]], out: Path) -> list[Path]:
+    """Copy each (source, name, mode) into ``out``; the paths written."""
+    written = []
+    for source, name, mode in files:
         if source.resolve() != (out / name).resolve():
             shutil.copyfile(source, out / name)
         (out / name).chmod(mode)
         written.append(out / name)
-    put("mosquitto.conf", render_conf(site, where), 0o644)
     return written
 
 
@@ -228,10 +296,14 @@ def write_from_args(args: argparse.Namespace, settings: Settings) -> str:
 
 
 __all__ = [
+    "Listener",
     "SiteBroker",
     "add_command",
+    "broker_lines",
+    "copy_files",
     "password_line",
     "render_conf",
     "write_broker_config",
+    "write_files",
     "write_from_args",
 ]

@@ -24,8 +24,8 @@ from core.clock import SystemClock
 from core.errors import ConfigError, KioskError, WireError
 from core.logs import setup_logging
 from core.systemd import serve_until_stopped
-from hub import broker_config, vault_cli
-from hub.command_client import EXIT_CODES, Answer, Command, Outcome, deliver
+from hub import broker_config, fleet_config, intake, vault_cli
+from hub.command_client import EXIT_CODES, Answer, Command, Outcome, cli_identity, deliver
 from hub.ehr import cli as ehr_cli
 from hub.health_view import health_rows, render_health
 from hub.notify import cli as notify_cli
@@ -106,6 +106,8 @@ def add_commands(subparsers: Any) -> None:
     notify_cli.add_command(sub, _read_store)
     ehr_cli.add_command(sub)
     vault_cli.add_commands(sub)  # rekey, revoke
+    fleet_config.add_command(sub, _fleet_config)
+    intake.add_command(sub, _intake)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -279,7 +281,7 @@ def deliver_status_change(
     command = Command(
         tree.hub_command(), encode(req), req.key, [tree.request_result(PRACTICE_CLI_ID)], answer
     )
-    outcome = deliver(settings.broker, f"hub-cli-{req.key[:8]}", command, timeout)
+    outcome = deliver(*cli_identity(settings), command, timeout)
     return outcome, (answered[-1] if answered else None)
 
 
@@ -357,6 +359,33 @@ def _broker_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _intake(args: argparse.Namespace) -> int:
+    """An intake worker: [broker] is its own login at the central broker (docs/scale.md)."""
+    settings = _settings(args)
+    setup_logging(settings.kiosk.log_level)
+    sites = intake.sites_from_args(args.site)
+    for path in sites.values():
+        HubStore.open(path).close()  # an unusable store is one clear line, before any thread
+    worker = intake.CheckinIntake(
+        settings.broker,
+        settings.broker.username or "intake",
+        settings.kiosk.practice,
+        sites,
+        group=args.group,
+    )
+    worker.start()
+    try:
+        serve_until_stopped({"intake": worker.responsive})
+    finally:
+        worker.stop()
+    return 0
+
+
+def _fleet_config(args: argparse.Namespace) -> int:
+    print(fleet_config.write_from_args(args))
+    return 0
+
+
 def _audit_verify(args: argparse.Namespace) -> int:
     with _read_store(args) as store:
         ok, summary = store.audit.verify()
@@ -405,7 +434,7 @@ def _ack(args: argparse.Namespace) -> int:
         return Answer(True, f"acknowledged {args.notice}")
 
     command = Command(tree.hub_command_ack(), encode(msg), msg.key, [tree.notice(args.notice)], answer)
-    outcome = deliver(settings.broker, f"hub-cli-{msg.key[:8]}", command, args.timeout)
+    outcome = deliver(*cli_identity(settings), command, args.timeout)
     if outcome.kind == "not_delivered" and known is None:
         outcome = replace(
             outcome, detail=f"{outcome.detail} (is {args.notice!r} a notice? `kiosk hub escalations`)"

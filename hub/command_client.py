@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import math
 import queue
+import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
-from config.settings import BrokerSettings
+from config.settings import BrokerSettings, Settings
 from core.clock import SystemClock
+from core.errors import ConfigError
 from sync.link import LinkEvent, MqttLink
 
 OutcomeKind = Literal["applied", "refused", "not_delivered", "unreachable"]
@@ -124,6 +126,30 @@ class _Attempt:
         )
 
 
+def cli_identity(settings: Settings) -> tuple[BrokerSettings, str]:
+    """The practice CLI's own broker login and client id, never the hub's.
+
+    A broker written by ``kiosk hub broker-config`` makes each client's id its user name
+    (``use_username_as_clientid``), so that no login can take over another's session. A CLI
+    logged in as the hub would then connect *as the hub*: its clean start would end the
+    running hub's connection and discard the check-ins queued for its persistent session.
+    So the CLI uses ``[hub] cli_username`` when set, and refuses the hub's own login.
+    """
+    hub = settings.hub
+    if hub.cli_username:
+        broker = replace(settings.broker, username=hub.cli_username, password=hub.cli_password)
+    else:
+        broker = settings.broker
+    if broker.username and broker.username == hub.client_id:
+        raise ConfigError(
+            f"the practice CLI would log in to the broker as the hub itself ({broker.username!r}) and"
+            " take over its session: set [hub] cli_username and cli_password to a practice user"
+            " (kiosk hub broker-config --practice-user NAME:PASSWORD_FILE)"
+        )
+    # Under a username-bound broker the id is the user name anyway; elsewhere it is unique per run.
+    return broker, f"hub-cli-{uuid.uuid4().hex[:8]}"
+
+
 def deliver(broker: BrokerSettings, client_id: str, command: Command, timeout: float) -> Outcome:
     """Send ``command`` until the hub answers or ``timeout`` seconds pass."""
     clock = SystemClock()
@@ -150,4 +176,4 @@ def deliver(broker: BrokerSettings, client_id: str, command: Command, timeout: f
         link.stop()
 
 
-__all__ = ["EXIT_CODES", "Answer", "Command", "Outcome", "deliver"]
+__all__ = ["EXIT_CODES", "Answer", "Command", "Outcome", "cli_identity", "deliver"]

@@ -31,7 +31,9 @@ from core.errors import KioskError
 from core.version import __version__
 from core.worker import Batcher, Worker, WorkerStopped
 from hub.desk import Out, StaffDesk
+from hub.intake import schedules_to_republish
 from hub.origin import Received, RequestOrigin
+from hub.pacing import RECEIPTS_S, SCHEDULE_S, Pacer
 from hub.store import DayPlan, HubStore
 from sync import messages as m
 from sync import staff_messages as sm
@@ -87,11 +89,18 @@ class HubService:
         self._events: Batcher[LinkEvent] = Batcher(self._worker, self._on_link)
         self._listeners: list[Callable[[str, Message], None]] = []
         self.store: HubStore | None = None
+        subscriptions = self.tree.hub_subscriptions()
+        self._pool = settings.hub.intake == "pool"  # check-ins are hub/intake.py's workers'
+        self._pool_published: dict[str, int] = {}  # the schedule versions published since
+        self._pacer = Pacer(SCHEDULE_S)  # a burst of check-ins republishes each day once a second
+        self._receipt_pacer = Pacer(RECEIPTS_S)  # and a burst of display receipts, the receipts
+        if self._pool:
+            subscriptions.remove(self.tree.kiosk("+", "checkin"))
         self.link = MqttLink(
             settings.broker,
             client_id=settings.hub.client_id,
             on_event=self.on_link_event,
-            subscriptions=self.tree.hub_subscriptions(),
+            subscriptions=subscriptions,
             will=Will(self.tree.hub_availability(), encode(m.HubAvailability(False))),
             persistent_session=True,
         )
@@ -274,14 +283,12 @@ class HubService:
                 else:
                     out += self._kiosk_message(msg, now, origin)
             if self.desk and any(isinstance(msg, (m.DisplayAck, m.KioskAvailability)) for msg, _ in messages):
-                out += self.desk.receipts()  # only what kiosks display (or leave) changes a receipt
+                # Only what kiosks display (or leave) changes a receipt.
+                out += self._receipts(self._receipt_pacer.now_or_later(["receipts"], self.clock.monotonic()))
         self._acknowledge(messages)  # committed: now, and only now, the kiosks may forget them
         if requests:
             self._apply_requests(requests)
-        for provider_id in touched:
-            schedule = self.store.wire_schedule(provider_id)
-            if schedule is not None:
-                out.append((self.tree.schedule(provider_id), schedule, True))
+        out += self._schedules(self._pacer.now_or_later(touched, self.clock.monotonic()))
         for topic, msg, retain in out:
             self._publish(topic, msg, retain)
         for msg, _origin in messages:
@@ -437,6 +444,10 @@ class HubService:
         try:
             with self.store.transaction():
                 out = self.desk.tick(self.clock.now())
+            out += self._schedules(self._pacer.due(self.clock.monotonic()))
+            out += self._receipts(self._receipt_pacer.due(self.clock.monotonic()))
+            if self._pool:
+                out += schedules_to_republish(self.store, self.tree, self._pool_published)
         except KioskError as exc:
             log.error("hub tick failed: %s", exc)
             return
@@ -444,6 +455,15 @@ class HubService:
             self._publish(topic, msg, retain)
         if self.link.connected:  # new from `kiosk hub revoke` (every connect publishes them all)
             self._publish_revocations(self.store.revocations.unpublished())
+
+    def _schedules(self, providers: list[str]) -> list[tuple[str, Message, bool]]:
+        if self.store is None:
+            raise HubNotOpen()
+        found = [(p, self.store.wire_schedule(p)) for p in providers]
+        return [(self.tree.schedule(p), s, True) for p, s in found if s is not None]
+
+    def _receipts(self, due: list[str]) -> list[tuple[str, Message, bool]]:
+        return self.desk.receipts() if due and self.desk is not None else []
 
     def publish_day(self) -> None:
         self.call(lambda _store: self._on_connected())

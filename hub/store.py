@@ -142,6 +142,11 @@ class HubStore:
     def providers(self) -> dict[str, str]:
         return {r[0]: r[1] for r in self.db.execute("SELECT id, name FROM providers ORDER BY name")}
 
+    def schedule_versions(self) -> dict[str, int]:
+        """Each provider's schedule version (what changes it: a day loaded, a check-in)."""
+        rows = self.db.execute("SELECT id, schedule_version FROM providers")
+        return {str(r[0]): max(1, int(r[1])) for r in rows}
+
     def day(self) -> str:
         row = self.db.execute("SELECT max(date) FROM providers").fetchone()
         return row[0] or ""

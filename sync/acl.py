@@ -2,7 +2,10 @@
 topics and reads what a kiosk needs - including its own ``hub/result/<id>`` and
 ``hub/ack/<id>``, never another kiosk's (``TopicTree.kiosk_subscriptions``). No kiosk may
 write under ``hub/``: an acknowledgement only the hub can give. Written into a site's
-broker by `kiosk hub broker-config` (hub/broker_config.py), and used by the tests' broker."""
+broker by `kiosk hub broker-config` (hub/broker_config.py), and used by the tests' broker.
+
+A site whose hub runs centrally has no hub login of its own (``hub_user`` empty): the day
+and statuses arrive over the site broker's bridge, which no ACL of the site applies to."""
 
 from __future__ import annotations
 
@@ -15,7 +18,9 @@ def render_acl(
     tree: TopicTree, hub_user: str, kiosk_users: Iterable[str], practice_users: Iterable[str] = ()
 ) -> str:
     base = tree.base
-    lines = [f"# kiosk ACL for {base}", "", f"user {hub_user}", f"topic readwrite {base}/#", ""]
+    lines = [f"# kiosk ACL for {base}", ""]
+    if hub_user:
+        lines += [f"user {hub_user}", f"topic readwrite {base}/#", ""]
     for user in practice_users:
         # The practice's CLI: send commands to the hub, read its answers.
         lines += [

@@ -18,11 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import BrokerSettings
-from devtools.local_broker import Broker, free_port
+from config.settings import BrokerSettings, HubSettings, Settings
+from core.errors import ConfigError
+from devtools.local_broker import Broker, Credentials, free_port
 from hub.broker_config import password_line
+from hub.command_client import cli_identity
 from kiosk.cli import main
 from sync import messages as m
+from sync.acl import render_acl
 from sync.link import LinkEvent, MqttLink
 from sync.topics import TopicTree
 from sync.wire import encode
@@ -164,3 +167,109 @@ def test_mosquitto_runs_from_the_written_files(site_broker: tuple[int, Path], tm
     finally:
         kiosk.stop()
         hub.stop()
+
+
+# --- issue 11: a login cannot take over another client's persistent session ------------
+
+
+def _events_until(events: queue.Queue[LinkEvent], kind: str, timeout: float) -> list[LinkEvent]:
+    seen: list[LinkEvent] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            seen.append(events.get(timeout=0.05))
+        except queue.Empty:
+            continue
+        if seen[-1].kind == kind:
+            break
+    return seen
+
+
+def _hub_link(settings: BrokerSettings, events: queue.Queue[LinkEvent]) -> MqttLink:
+    """The hub's own connection: client id "hub", a persistent session, the check-ins."""
+    return MqttLink(
+        settings, "hub", events.put, subscriptions=[f"{TREE.base}/kiosk/+/checkin"], persistent_session=True
+    )
+
+
+def _takeover(hub_login: BrokerSettings, kiosk_login: BrokerSettings) -> tuple[bool, list[str], list[str]]:
+    """A kiosk's login connects with the hub's client id, once while the hub is connected and
+    once while it is away with a check-in queued for it. (Was the hub thrown off, what the
+    impostor received, what the hub received on its return.)"""
+    hub_events: queue.Queue[LinkEvent] = queue.Queue()
+    hub = _hub_link(hub_login, hub_events)
+    hub.start()
+    assert _events_until(hub_events, "connected", 10)[-1].kind == "connected"
+    impostor_events: queue.Queue[LinkEvent] = queue.Queue()
+    impostor = MqttLink(kiosk_login, "hub", impostor_events.put, persistent_session=True)
+    impostor.start()
+    try:
+        assert _events_until(impostor_events, "connected", 10)[-1].kind == "connected"
+        thrown_off = any(e.kind == "disconnected" for e in _events_until(hub_events, "disconnected", 1.0))
+        impostor.stop()
+        hub.stop()  # a clean disconnect: the hub's session stays at the broker
+        kiosk_events: queue.Queue[LinkEvent] = queue.Queue()
+        kiosk = MqttLink(kiosk_login, "lobby-1", kiosk_events.put)
+        kiosk.start()
+        assert _events_until(kiosk_events, "connected", 10)[-1].kind == "connected"
+        kiosk.publish(TREE.checkin(kiosk_login.username), b"queued-for-the-hub", qos=1)
+        assert _events_until(kiosk_events, "published", 5)[-1].ok
+        kiosk.stop()
+        impostor_events = queue.Queue()
+        impostor = MqttLink(kiosk_login, "hub", impostor_events.put, persistent_session=True)
+        impostor.start()
+        got = [
+            e.payload.decode() for e in _events_until(impostor_events, "message", 2) if e.kind == "message"
+        ]
+        impostor.stop()
+        hub_events = queue.Queue()
+        hub = _hub_link(hub_login, hub_events)
+        hub.start()
+        back = [e.payload.decode() for e in _events_until(hub_events, "message", 5) if e.kind == "message"]
+        return thrown_off, got, back
+    finally:
+        impostor.stop()
+        hub.stop()
+
+
+def test_a_kiosk_login_with_the_hubs_client_id_does_not_get_the_hubs_session(
+    site_broker: tuple[int, Path],
+) -> None:
+    port, out = site_broker
+    assert "use_username_as_clientid true" in (out / "mosquitto.conf").read_text()
+    thrown_off, impostor_got, hub_got = _takeover(
+        _settings(port, out, "hub", "hub-secret-1"), _settings(port, out, "lobby-1", "k1-secret-11")
+    )
+    assert not thrown_off  # the impostor is "lobby-1" at the broker, whatever id it asked for
+    assert impostor_got == []
+    assert hub_got == ["queued-for-the-hub"]  # the hub's session is whole
+
+
+def test_without_the_binding_the_same_login_takes_the_hubs_session(tmp_path: Path) -> None:
+    """The control: a broker that keeps the client's own id (mosquitto's default) lets the
+    kiosk's password throw the hub off and read what was queued for it."""
+    creds = Credentials(
+        {"hub": "hub-secret-1", "lobby-1": "k1-secret-11"}, render_acl(TREE, "hub", ["lobby-1"])
+    )
+    broker = Broker(tmp_path / "plain", creds=creds)
+    broker.start()
+    try:
+        thrown_off, impostor_got, hub_got = _takeover(
+            broker.settings("hub", "hub-secret-1"), broker.settings("lobby-1", "k1-secret-11")
+        )
+    finally:
+        broker.stop()
+    assert thrown_off
+    assert impostor_got == ["queued-for-the-hub"] and hub_got == []
+
+
+def test_the_practice_cli_never_logs_in_as_the_hub(tmp_path: Path) -> None:
+    hub_login = BrokerSettings(username="hub", password="hub-secret-1")
+    on_the_hub = Settings(broker=hub_login, hub=HubSettings(client_id="hub"))
+    with pytest.raises(ConfigError, match="cli_username"):
+        cli_identity(on_the_hub)
+    own = replace(on_the_hub, hub=replace(on_the_hub.hub, cli_username="desk", cli_password="desk-secret-1"))
+    broker, client_id = cli_identity(own)
+    assert (broker.username, broker.password) == ("desk", "desk-secret-1") and client_id != "hub"
+    anonymous = Settings()  # a broker without logins: nothing to take over by name
+    assert cli_identity(anonymous)[0].username == ""
