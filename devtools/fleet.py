@@ -14,7 +14,6 @@ import contextlib
 import os
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -26,6 +25,8 @@ from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings
 from devtools.fleet_sim import KioskSpec
 from devtools.local_broker import copy_certs, free_port
 from hub.fleet_config import FleetPlan, FleetSite, write_fleet_config
+from hub.store import HubStore
+from sync.vault import store_key_source
 
 PRACTICE = "acme"
 PASSWORD = "fleet-secret-1"  # noqa: S105 - every login's, on loopback only
@@ -245,14 +246,18 @@ class FleetNet:
         return self.workdir / "hubs" / site
 
     def recorded_keys(self) -> list[str]:
-        """Every check-in key in every site hub's database (read-only; the hubs may run)."""
+        """Every check-in key in every site hub's database (read-only, with the store's key
+        beside it; the hubs may run)."""
         keys: list[str] = []
         for site in self.sites:
             path = self.hub_dir(site) / "hub.sqlite"
             if not path.exists():
                 continue
-            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)) as db:
-                keys += [str(r[0]) for r in db.execute("SELECT key FROM checkins")]
+            store = HubStore.open(path, readonly=True, key=store_key_source(self.hub_settings(site), path))
+            try:
+                keys += [str(r[0]) for r in store.db.execute("SELECT key FROM checkins")]
+            finally:
+                store.close()
         return keys
 
 

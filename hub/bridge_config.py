@@ -42,6 +42,7 @@ IN_STATE = (
     "hub/receipt/#",
     "hub/alert/#",
     "hub/affected/#",
+    "hub/revoked/#",
 )
 IN_PATTERNS = IN_EVENTS + IN_STATE
 

@@ -364,14 +364,16 @@ def _intake(args: argparse.Namespace) -> int:
     settings = _settings(args)
     setup_logging(settings.kiosk.log_level)
     sites = intake.sites_from_args(args.site)
-    for path in sites.values():
-        HubStore.open(path).close()  # an unusable store is one clear line, before any thread
+    keys = {site: store_key_source(settings, path) for site, path in sites.items()}
+    for site, path in sites.items():
+        HubStore.open(path, key=keys[site]).close()  # an unusable store is one clear line, first
     worker = intake.CheckinIntake(
         settings.broker,
         settings.broker.username or "intake",
         settings.kiosk.practice,
         sites,
         group=args.group,
+        keys=keys,
     )
     worker.start()
     try:

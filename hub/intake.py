@@ -37,6 +37,7 @@ from sync import messages as m
 from sync.inbound import InboundDecoder
 from sync.link import LinkEvent, MqttLink
 from sync.topics import TopicTree
+from sync.vault import KeySource
 from sync.wire import Message, encode
 
 log = logging.getLogger(__name__)
@@ -62,12 +63,14 @@ class CheckinIntake:
         *,
         group: str = GROUP,
         clock: Clock | None = None,
+        keys: dict[str, KeySource] | None = None,
     ) -> None:
         if not sites:
             raise ConfigError("an intake worker needs at least one site: --site NAME=HUB_DATABASE")
         self.clock = clock or SystemClock()
         self.trees = {site: TopicTree(practice, site) for site in sites}
         self._paths = dict(sites)
+        self._keys = keys or {}  # site -> its store's key (default: store.key beside the file)
         self._decoders = {site: InboundDecoder(tree) for site, tree in self.trees.items()}
         self._stores: dict[str, HubStore] = {}
         self._pending: dict[str, list[m.CheckIn]] = {}
@@ -100,7 +103,9 @@ class CheckinIntake:
         self._worker.post(self._on_link, event)
 
     def _open(self) -> None:
-        self._stores = {site: HubStore.open(path) for site, path in self._paths.items()}
+        self._stores = {
+            site: HubStore.open(path, key=self._keys.get(site)) for site, path in self._paths.items()
+        }
 
     def _close(self) -> None:
         self._flush()

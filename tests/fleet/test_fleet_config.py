@@ -32,7 +32,7 @@ KIOSK_WRITTEN = [
 HUB_WRITTEN = [
     TREE.schedule("chen"), TREE.appointment("chen"), TREE.status("chen"), TREE.hub_availability(),
     TREE.request_result("lobby-1"), TREE.hub_ack("lobby-1"), TREE.notice("n-1"),
-    TREE.alert("display-chen-v2"), TREE.receipt("chen"), TREE.affected("chen"),
+    TREE.alert("display-chen-v2"), TREE.receipt("chen"), TREE.affected("chen"), TREE.revoked("lobby-1"),
 ]  # fmt: skip
 
 
