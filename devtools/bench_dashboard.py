@@ -18,9 +18,9 @@ from devtools.bench_sync import bench_settings
 from devtools.local_broker import Broker
 from devtools.web_client import DashboardClient
 from domain.staff import hash_secret
-from hub.cli import build_request
 from hub.sample import sample_morning
 from hub.service import HubService
+from hub.status_command import build_request
 from hub.web import DashboardServer
 from hub.web.records import set_password
 

@@ -16,10 +16,10 @@ from devtools.bench_sync import bench_settings
 from devtools.local_broker import Broker
 from domain.metrics import FlowMetrics
 from domain.staff import hash_secret
-from hub.cli import build_request
 from hub.origin import RequestOrigin
 from hub.sample import sample_morning, start_near
 from hub.service import HubService
+from hub.status_command import build_request
 from hub.store import HubStore
 from hub.web import DashboardServer
 from hub.web.records import set_password

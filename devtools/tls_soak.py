@@ -28,9 +28,9 @@ from core.worker import Worker
 from devtools.local_broker import Broker, Credentials
 from domain.admin import AdminSession
 from domain.staff import provision_member
-from hub.cli import send_command
 from hub.sample import sample_morning
 from hub.service import HubService
+from hub.status_command import send_command
 from sync import messages as m
 from sync.acl import render_acl
 from sync.kiosk_sync import KioskSync, SyncChange

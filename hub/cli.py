@@ -25,7 +25,7 @@ from core.errors import ConfigError, KioskError, WireError
 from core.logs import setup_logging
 from core.systemd import serve_until_stopped
 from hub import broker_config, fleet_config, intake, vault_cli
-from hub.command_client import EXIT_CODES, Answer, Command, Outcome, cli_identity, deliver
+from hub.command_client import EXIT_CODES, Answer, Command, cli_identity, deliver
 from hub.ehr import cli as ehr_cli
 from hub.health_view import health_rows, render_health
 from hub.notify import cli as notify_cli
@@ -34,8 +34,8 @@ from hub.origin import PRACTICE_CLI_ID
 from hub.sample import sample_morning
 from hub.schedule_io import load_plan
 from hub.service import HubService
+from hub.status_command import build_request, deliver_status_change, outcome_said, resolve_provider
 from hub.store import HubStore
-from sync import messages as m
 from sync import staff_messages as sm
 from sync.link import LinkEvent
 from sync.topics import TopicTree
@@ -192,49 +192,6 @@ def _web_password(args: argparse.Namespace) -> int:
     return 0
 
 
-def resolve_provider(store: HubStore, text: str) -> str:
-    providers = store.providers()
-    if text in providers:
-        return text
-    hits = [pid for pid, name in providers.items() if text.lower() in name.lower()]
-    if len(hits) != 1:
-        known = ", ".join(f"{pid} ({name})" for pid, name in providers.items())
-        raise ConfigError(f"provider {text!r} matches {len(hits)} providers; known: {known}")
-    return hits[0]
-
-
-def build_request(
-    provider_id: str, state: str, value: str | None, reason: str, by: str
-) -> m.StatusChangeRequest:
-    wire_state = {"late": "late", "out": "out", "leaving": "leaving_early", "on-time": "on_time"}[state]
-    delay, leaving = 0, ""
-    if state == "late":
-        if value is None or not value.isdigit() or not 0 < int(value) <= 600:
-            raise ConfigError("late needs the minutes, 1 to 600: e.g. 'late 20'")
-        delay = int(value)
-    if state == "leaving":
-        if value is None:
-            raise ConfigError("leaving needs a time: e.g. 'leaving 15:30'")
-        leaving = value
-    req = m.StatusChangeRequest(
-        key=uuid.uuid4().hex,
-        kiosk_id=PRACTICE_CLI_ID,
-        provider_id=provider_id,
-        state=wire_state,  # type: ignore[arg-type]
-        requested_by=by,
-        requested_at=SystemClock().now().isoformat(),
-        delay_min=delay,
-        leaving_at=leaving,
-        reason=reason,
-        role="practice",
-    )
-    try:
-        req.validate()
-    except WireError as exc:
-        raise ConfigError(exc.detail) from None
-    return req
-
-
 def _status(args: argparse.Namespace) -> int:
     settings = _settings(args)
     store = HubStore.open(_db_path(settings), readonly=True, key=store_key_source(settings))
@@ -248,46 +205,8 @@ def _status(args: argparse.Namespace) -> int:
         change = f"{provider_id}: {args.state} {args.value or ''}".rstrip()
         print(f"Applied: {change} (status version {result.status_version})")
     else:
-        print(_said(outcome))
+        print(outcome_said(outcome))
     return outcome.exit_code
-
-
-def _said(outcome: Outcome) -> str:
-    return {
-        "applied": "Applied",
-        "refused": "Refused by the hub",
-        "not_delivered": "Not delivered",
-        "unreachable": "Not delivered (no broker)",
-    }[outcome.kind] + f": {outcome.detail}"
-
-
-def deliver_status_change(
-    settings: Settings, req: m.StatusChangeRequest, timeout: float
-) -> tuple[Outcome, m.RequestResult | None]:
-    """Send ``req`` on the hub's command topic until the hub answers or ``timeout`` passes."""
-    tree = TopicTree(settings.kiosk.practice, settings.kiosk.site)
-    answered: list[m.RequestResult] = []
-
-    def answer(event: LinkEvent) -> Answer | None:
-        try:
-            result = decode(event.payload, m.RequestResult)
-        except WireError:
-            return None
-        if result.key != req.key:
-            return None  # another CLI's answer: the topic is the practice CLI's, shared
-        answered.append(result)
-        return Answer(result.accepted, "applied" if result.accepted else result.reason)
-
-    command = Command(
-        tree.hub_command(), encode(req), req.key, [tree.request_result(PRACTICE_CLI_ID)], answer
-    )
-    outcome = deliver(*cli_identity(settings), command, timeout)
-    return outcome, (answered[-1] if answered else None)
-
-
-def send_command(settings: Settings, req: m.StatusChangeRequest, timeout: float) -> m.RequestResult | None:
-    """The hub's answer to ``req``, or None when it did not come within ``timeout``."""
-    return deliver_status_change(settings, req, timeout)[1]
 
 
 @contextmanager
@@ -441,7 +360,7 @@ def _ack(args: argparse.Namespace) -> int:
         outcome = replace(
             outcome, detail=f"{outcome.detail} (is {args.notice!r} a notice? `kiosk hub escalations`)"
         )
-    print(_said(outcome))
+    print(outcome_said(outcome))
     return outcome.exit_code
 
 

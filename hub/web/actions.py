@@ -18,9 +18,9 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from core.errors import ConfigError, KioskError
 from domain.impact import impact_sentence, status_impact
 from domain.staff import Role
-from hub.cli import build_request
 from hub.desk import Out, StaffDesk
 from hub.origin import DASHBOARD_ID, RequestOrigin
+from hub.status_command import build_request
 from hub.store import HubStore
 from hub.web.auth import Session, csrf_ok
 from hub.web.context import Dashboard

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from config import load_settings
-from hub.cli import build_request, deliver_status_change
 from hub.command_client import EXIT_CODES
 from hub.service import HubService
+from hub.status_command import build_request, deliver_status_change
 from kiosk.cli import main
 from tests.support.broker import Broker, broker_toml
 from tests.support.site import start_hub, wait_for
