@@ -90,10 +90,11 @@ def demo_settings(port: int, state: Path) -> Settings:
 
 
 def _demo_clock() -> SystemClock:
-    """The real clock, or, late at night when no morning fits before midnight, the clock
-    moved to 09:30 today (said on the terminal), so `make demo` shows a morning at any hour."""
+    """The real clock in clinic hours (07:00 to 19:00), else the clock moved to 09:30 today
+    (said on the terminal), so `make demo` shows a clinic's morning at any hour: late at
+    night no morning fits before midnight, and at 05:00 a "morning" would start at 04:30."""
     clock = SystemClock()
-    if os.environ.get(CLOCK_SHIFT_ENV) or 5 <= clock.now().hour < 22:
+    if os.environ.get(CLOCK_SHIFT_ENV) or 7 <= clock.now().hour < 19:
         return clock
     real = clock.now()
     shift = datetime.combine(real.date(), datetime.min.time()).replace(hour=9, minute=30) - real
