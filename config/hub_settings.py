@@ -273,7 +273,14 @@ class HubSettings:
             "[broker]'s, unless that is the hub's own (it would take over the hub's session)."
         ),
     )
-    cli_password: str = field(default="", metadata=_doc("The practice CLI's broker password."))
+    cli_password: str = field(
+        default="",
+        metadata=_doc("The practice CLI's broker password inline (older installs); use cli_password_file."),
+    )
+    cli_password_file: str = field(
+        default="",
+        metadata=_doc("File with the practice CLI broker password (mode 0600); read at load, never logged."),
+    )
     intake: str = field(
         default="self",
         metadata=_doc(

@@ -87,7 +87,7 @@ def settings_from_mapping(
     """Build ``Settings`` from a parsed mapping, checking every key and value; the broker
     password is read from ``broker.password_file`` when one is named."""
     settings = cast(Settings, _build(Settings, data, prefix="", source=source))
-    return _with_password(settings, source) if read_secrets else settings
+    return _with_cli_password(_with_password(settings, source), source) if read_secrets else settings
 
 
 def _with_password(settings: Settings, source: str) -> Settings:
@@ -100,6 +100,18 @@ def _with_password(settings: Settings, source: str) -> Settings:
         )
     password = read_secret(Path(broker.password_file), "broker password")
     return dataclasses.replace(settings, broker=dataclasses.replace(broker, password=password))
+
+
+def _with_cli_password(settings: Settings, source: str) -> Settings:
+    hub = settings.hub
+    if not hub.cli_password_file:
+        return settings
+    if hub.cli_password:
+        raise ConfigError(
+            f"{source}: hub.cli_password and hub.cli_password_file are both set; keep only cli_password_file"
+        )
+    password = read_secret(Path(hub.cli_password_file), "practice CLI password")
+    return dataclasses.replace(settings, hub=dataclasses.replace(hub, cli_password=password))
 
 
 def _merge_env(data: dict[str, Any], env: Mapping[str, str]) -> None:

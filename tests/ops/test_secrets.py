@@ -111,3 +111,20 @@ def test_the_daily_purge_leaves_only_today_in_every_file(tmp_path: Path) -> None
     assert purge(settings) == 1
     on_disk = b"".join(p.read_bytes() for p in (tmp_path / "state").rglob("*") if p.is_file())
     assert b"Yesterdayname" not in on_disk and b"Todayname" in on_disk
+
+
+def test_the_practice_cli_password_comes_from_its_own_0600_file(tmp_path: Path) -> None:
+    secret = tmp_path / "practice.password"
+    secret.write_text("desk-secret-1\n")
+    secret.chmod(0o600)
+    config = tmp_path / "hub.toml"
+    config.write_text(f'[hub]\ncli_username = "desk"\ncli_password_file = "{secret}"\n')
+    settings = load_settings(config, env={})
+    assert settings.hub.cli_password == "desk-secret-1" and "desk-secret-1" not in config.read_text()
+    secret.chmod(0o644)
+    with pytest.raises(ConfigError, match=r"practice CLI password file is world-readable"):
+        load_settings(config, env={})
+    secret.chmod(0o600)
+    config.write_text(config.read_text() + 'cli_password = "inline"\n')
+    with pytest.raises(ConfigError, match=r"hub.cli_password and hub.cli_password_file are both set"):
+        load_settings(config, env={})
