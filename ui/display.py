@@ -11,7 +11,8 @@ happens when the server goes away.
   started): see docs/display.md.
 * Display loss: Qt's X11 and Wayland platforms end the process with exit status 1 when
   the connection to the server breaks. That is a failure to ``kiosk.service``
-  (``Restart=on-failure``), which starts the kiosk again on the new server; nothing is
+  (``Restart=on-failure``, no start limit), which starts the kiosk again; it waits for
+  the new server (``ui.display_server``) and draws the board from its cache. Nothing is
   lost (the cache and the outbox are durable, the broker publishes the last will).
 """
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from typing import Any, Protocol, TypeVar
@@ -27,7 +28,7 @@ from PySide6.QtGui import QGuiApplication
 
 from config.hours import parse_open_hours
 from config.settings import Settings
-from core.clock import Clock
+from core.clock import Clock, SystemClock
 from core.systemd import ServiceLoop
 from domain.admin_backend import AdminBackend
 from domain.flow import CheckInFlow
@@ -36,6 +37,7 @@ from sync.cache import Provider
 from ui.app import KioskUi, UiError, UiOptions
 from ui.board_model import BoardFrame
 from ui.display import KioskDisplay
+from ui.display_server import DISPLAY_WAIT_S, wait_for_display_server
 from ui.face import VoiceActivity
 from ui.relay import Relay
 
@@ -96,7 +98,11 @@ class TouchApp(Protocol):
 class TouchFrontend:
     """Create before the app (the app takes ``poster`` and ``exit``), then ``run(app)``."""
 
-    def __init__(self) -> None:
+    def __init__(self, display_wait_s: float = DISPLAY_WAIT_S) -> None:
+        """Waits (at most ``display_wait_s``) for the display server before Qt connects to
+        it: started again after its server died, the kiosk is usually there first."""
+        if QGuiApplication.instance() is None:
+            wait_for_display_server(os.environ, SystemClock(), time.sleep, display_wait_s)
         # Under a Wayland compositor without server-side decorations (cage) Qt draws its own
         # title bar, with a close button, on any window that is not full screen (a windowed
         # run, or before the compositor's configure arrives); a kiosk never wants one.

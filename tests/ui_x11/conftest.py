@@ -28,12 +28,16 @@ MISSING = [tool for tool in TOOLS if shutil.which(tool) is None]
 class Kiosk:
     """The kiosk process on ``server``; ``ask`` sends one command and reads its answer."""
 
-    def __init__(self, server: XServer, state_dir: Path) -> None:
+    def __init__(
+        self, server: XServer, state_dir: Path, argv: list[str] | None = None, *, wait: bool = True
+    ) -> None:
+        """``argv``: ``devtools.x11_kiosk``'s (the sample day in ``state_dir`` by default);
+        ``wait=False`` returns at once (then ``wait_ready``)."""
         self.server = server
         state_dir.mkdir(parents=True, exist_ok=True)
         self.log = (state_dir / "kiosk.log").open("w")  # Qt's own warnings, for a failing test
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "devtools.x11_kiosk", str(state_dir)],
+            [sys.executable, "-m", "devtools.x11_kiosk", *(argv or [str(state_dir)])],
             env=server.env(),
             cwd=ROOT,
             stdin=subprocess.PIPE,
@@ -42,7 +46,11 @@ class Kiosk:
             text=True,
             bufsize=1,
         )
-        if self._read(30.0) != "ready":
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self, timeout_s: float = 30.0) -> None:
+        if self._read(timeout_s) != "ready":
             self.stop()
             raise RuntimeError("the kiosk did not come up on the X server")
 
