@@ -37,7 +37,7 @@ from sync.cache import Provider
 from ui.app import KioskUi, UiError, UiOptions
 from ui.board_model import BoardFrame
 from ui.display import KioskDisplay
-from ui.display_server import DISPLAY_WAIT_S, wait_for_display_server
+from ui.display_server import DISPLAY_WAIT_S, exit_without_teardown, wait_for_display_server
 from ui.face import VoiceActivity
 from ui.relay import Relay
 
@@ -199,6 +199,8 @@ class TouchFrontend:
         story). Returns the event loop's exit code."""
         try:
             self.open(app)
+            if self.qapp.platformName() in ("xcb", "wayland"):  # a display server that can die
+                exit_without_teardown()  # after Qt and QML loaded: runs before their destructors
             with ServiceLoop(app.liveness_checks()), self._quit_on_signals():
                 if on_started is not None:
                     on_started()

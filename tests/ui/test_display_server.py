@@ -4,6 +4,8 @@ a real socket accepting or not, and a bounded wait on a stepped clock."""
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -83,3 +85,26 @@ def test_the_wait_ends_when_the_server_comes_and_is_bounded(tmp_path: Path) -> N
     with pytest.raises(DisplayUnavailable, match=r"wayland display server .* after 5 s"):
         wait_for_display_server(env, clock, clock.advance, timeout_s=5)
     assert wait_for_display_server({"QT_QPA_PLATFORM": "offscreen"}, clock, sleep) == 0.0
+
+
+_CHILD = """
+import ctypes, sys
+from ui.display_server import exit_without_teardown
+libc = ctypes.CDLL(None)
+libc.on_exit.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+libc.on_exit(ctypes.cast(libc.abort, ctypes.c_void_p), None)  # a teardown that would crash
+if sys.argv[1] == "quick":
+    assert exit_without_teardown()
+libc.exit(7)  # as Qt's xcb platform does when its server dies
+"""
+
+
+@pytest.mark.parametrize(("mode", "status"), [("teardown", -6), ("quick", 7)])
+def test_an_exit_after_exit_without_teardown_skips_the_teardown_and_keeps_its_status(
+    mode: str, status: int
+) -> None:
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, mode], cwd=root, env={"PYTHONPATH": str(root)}, timeout=30, check=False
+    )
+    assert done.returncode == status
