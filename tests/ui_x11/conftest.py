@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -111,6 +112,21 @@ class Finger:
         time.sleep(seconds)
         self.kiosk.server.run("xdotool", "mouseup", "1")
         self.kiosk.state()
+
+
+def restarts(unit: str, code: int) -> tuple[bool, float]:
+    """Would systemd restart ``unit`` after exit status ``code`` (every time: no start
+    limit), and after how long."""
+    text = (ROOT / "systemd" / unit).read_text(encoding="utf-8")
+
+    def value(key: str) -> str:
+        found = re.search(rf"^{key}=(.*)$", text, re.MULTILINE)
+        return found.group(1).strip() if found else ""
+
+    clean = {0, *map(int, value("SuccessExitStatus").split())}
+    prevented = set(map(int, value("RestartPreventExitStatus").split()))
+    restart = value("Restart") in ("on-failure", "always") and code not in clean | prevented
+    return restart and value("StartLimitIntervalSec") == "0", float(value("RestartSec") or 0.1)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ check-in a patient made just before the screen went dark reaches the hub once.""
 
 from __future__ import annotations
 
-import re
 import subprocess
 import threading
 import time
@@ -22,7 +21,7 @@ from sync import messages as m
 from tests.support.broker import Broker, broker_toml
 from tests.support.clock import wall_now, wall_today
 from tests.support.site import morning_from_now, start_hub, status_request
-from tests.ui_x11.conftest import MISSING, ROOT, SIZE, Finger, Kiosk
+from tests.ui_x11.conftest import MISSING, SIZE, Finger, Kiosk, restarts
 from ui.display import DISPLAY_LOST_EXIT
 
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"needs {MISSING} (deps/apt-ui-test.txt)")
@@ -69,20 +68,6 @@ def _debug(receipts: Receipts, hub: HubService) -> str:
     return f"hub {versions}, receipts {receipts.since(0.0)}"
 
 
-def _restarts(unit: str, code: int) -> tuple[bool, float]:
-    """Would systemd restart ``unit`` after exit status ``code``, and after how long."""
-    text = (ROOT / "systemd" / unit).read_text(encoding="utf-8")
-
-    def value(key: str) -> str:
-        found = re.search(rf"^{key}=(.*)$", text, re.MULTILINE)
-        return found.group(1).strip() if found else ""
-
-    clean = {0, *map(int, value("SuccessExitStatus").split())}
-    prevented = set(map(int, value("RestartPreventExitStatus").split()))
-    restart = value("Restart") in ("on-failure", "always") and code not in clean | prevented
-    return restart and value("StartLimitIntervalSec") == "0", float(value("RestartSec") or 0.1)
-
-
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[tuple[Broker, HubService]]:
     broker = Broker(tmp_path / "broker")
@@ -113,7 +98,7 @@ def _drawn(receipts: Receipts, hub: HubService, since: float) -> bool:
     return any(ack.screen and dict(ack.versions) == versions for ack in receipts.since(since))
 
 
-def test_the_kiosk_draws_again_from_its_cache_after_the_x_server_restarts(
+def test_the_kiosk_draws_again_from_its_cache_after_the_x_serverrestarts(
     site: tuple[Broker, HubService], xserver: XServer, tmp_path: Path
 ) -> None:
     broker, hub = site
@@ -152,7 +137,7 @@ def test_the_kiosk_draws_again_from_its_cache_after_the_x_server_restarts(
             raise AssertionError(_tail(tmp_path / "first" / "kiosk.log")) from None
         assert code == DISPLAY_LOST_EXIT
         ended_after_s = time.monotonic() - killed
-        restart, after_s = _restarts("kiosk.service", code)
+        restart, after_s = restarts("kiosk.service", code)
         assert restart, f"kiosk.service would not always restart after exit {code}"
         hub.set_status(status_request("okafor", "out"))  # told while the kiosk is away
         time.sleep(after_s)  # RestartSec, as systemd waits
