@@ -116,10 +116,23 @@ class TouchFrontend:
         self._app: TouchApp | None = None
         self._early: list[Any] = []  # sync changes told before the screen existed
         self._display: KioskDisplay | None = None
+        self._exit_code: int | None = None  # asked to exit (maybe before the loop ran)
+        self._serving = False  # in this frontend's event loop
 
     def exit(self, code: int) -> None:
-        """The staff panel's "exit" (and signals): end the event loop with ``code``."""
+        """The staff panel's "exit" (and signals): end the event loop with ``code``.
+
+        Also before the loop runs: a SIGTERM between the screen coming up and ``exec()``
+        was lost (``QCoreApplication.exit`` does nothing without a running loop), and the
+        kiosk ran on until systemd's stop timeout killed it. So the code is kept for
+        ``run`` to see, and the exit is queued again for the loop's first turn."""
+        self._exit_code = code
         self.qapp.exit(code)  # exit(): quit() would ask the window, which refuses
+        QTimer.singleShot(0, self.qapp, lambda: self._exit_if_serving(code))
+
+    def _exit_if_serving(self, code: int) -> None:
+        if self._serving:  # not a later frontend's loop on the same QGuiApplication (tests)
+            self.qapp.exit(code)
 
     def open(self, app: TouchApp) -> KioskUi:
         """Start ``app`` and put its screen up (the Qt thread owns the flow)."""
@@ -206,7 +219,13 @@ class TouchFrontend:
                     on_started()
                 if quit_after_s:
                     QTimer.singleShot(int(quit_after_s * 1000), lambda: self.exit(0))
-                return int(self.qapp.exec())
+                if self._exit_code is not None:  # told to stop while starting
+                    return self._exit_code
+                self._serving = True
+                try:
+                    return int(self.qapp.exec())
+                finally:
+                    self._serving = False
         finally:
             self.close()
 
