@@ -30,8 +30,18 @@ def missing_tools() -> list[str]:
 class CageSession:
     """``cage -- ARGV`` on a headless output; the client's stdin/stdout are ours."""
 
-    def __init__(self, argv: Sequence[str], env: dict[str, str], stderr: IO[str], cwd: Path) -> None:
-        self.runtime = Path(tempfile.mkdtemp(prefix="kiosk-wayland-"))
+    def __init__(
+        self,
+        argv: Sequence[str],
+        env: dict[str, str],
+        stderr: IO[str],
+        cwd: Path,
+        runtime: Path | None = None,
+    ) -> None:
+        """``runtime``: an ``XDG_RUNTIME_DIR`` of the caller's (kept on ``stop``: a second
+        session there is a restarted compositor on the same socket); a fresh one by default."""
+        self._own_runtime = runtime is None
+        self.runtime = runtime or Path(tempfile.mkdtemp(prefix="kiosk-wayland-"))
         self.runtime.chmod(0o700)
         session_env = {
             **env,
@@ -80,4 +90,5 @@ class CageSession:
         for pipe in (self.proc.stdin, self.proc.stdout):
             if pipe is not None:
                 pipe.close()
-        shutil.rmtree(self.runtime, ignore_errors=True)
+        if self._own_runtime:
+            shutil.rmtree(self.runtime, ignore_errors=True)

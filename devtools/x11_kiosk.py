@@ -2,12 +2,16 @@
 run`` uses) over the sample day, answering one JSON command per line on stdin.
 
 python -m devtools.x11_kiosk STATE_DIR   (DISPLAY and QT_QPA_PLATFORM=xcb set by the test)
+python -m devtools.x11_kiosk --site KIOSK_TOML   (the real ``KioskApp``: cache, sync, receipts)
 
 Commands: ``where NAME`` (the item's centre on the screen), ``state``, ``advance SECONDS``
 (the clock, then a tick), ``play SCENE`` (a screenshot scene), ``reset`` (back to
 a fresh attract screen), ``shoot SCENE LANG PATH`` (play, then save the X root
-window as the server shows it), ``quit``. Every answer is
-one JSON line. The process's exit status is the event loop's (or Qt's own on display loss).
+window as the server shows it), ``text NAME`` (an item's text, hidden or not), ``quit``.
+Every answer is one JSON line. With ``--site`` only ``where``, ``text``, ``state`` and
+``quit`` (the sample day's commands need the sample day). The process's exit status is
+the event loop's, Qt's own on display loss, or ``kiosk run``'s when no display server
+comes (1).
 """
 
 from __future__ import annotations
@@ -23,12 +27,16 @@ from typing import Any
 from PySide6.QtCore import QPointF, QSocketNotifier, QTimer
 from PySide6.QtGui import QGuiApplication
 
+from config import load_settings
 from config.settings import Settings, UiSettings
-from core.clock import Clock
+from core.clock import Clock, SystemClock
 from devtools.ui_sample import SampleDay
 from devtools.ui_scenes import play
 from domain.admin_backend import AdminBackend
 from domain.flow import CheckInFlow
+from kiosk.assembly import KioskApp
+from ui.display import DISPLAY_LOST_EXIT
+from ui.display_server import DisplayUnavailable
 from ui.run import TouchFrontend
 
 
@@ -99,7 +107,7 @@ def _let_qt_draw(ms: int = 60) -> None:
 
 
 class Control:
-    def __init__(self, front: TouchFrontend, app: SampleApp) -> None:
+    def __init__(self, front: TouchFrontend, app: SampleApp | KioskApp) -> None:
         self.front = front
         self.app = app
         self.notifier = QSocketNotifier(sys.stdin.fileno(), QSocketNotifier.Type.Read)
@@ -137,6 +145,11 @@ class Control:
             _let_qt_draw()
             centre = item.mapToGlobal(QPointF(item.width() / 2, item.height() / 2))
             return {"x": round(centre.x()), "y": round(centre.y())}
+        if verb == "text":
+            found = ui.find(arg, visible_only=False)
+            return {"error": f"no {arg}"} if found is None else {"text": str(found.property("text"))}
+        if not isinstance(self.app, SampleApp):
+            return self.state() if verb == "state" else {"error": f"{verb}: not with --site"}
         if verb == "advance":
             self.app.day.clock.advance(float(arg))
             ui.tick()
@@ -177,7 +190,7 @@ class Control:
             "admin_open": bool(ui.admin_model.property("isOpen")),
             "admin_page": ui.admin_model.panel.page,
             "face": ui.face_model.property("state"),
-            "checked_in": len(self.app.day.sent),
+            "checked_in": len(self.app.day.sent) if isinstance(self.app, SampleApp) else -1,
             "fullscreen": ui.window.visibility().name,
             "geometry": [geometry.x(), geometry.y(), geometry.width(), geometry.height()],
             "frame": [(m := ui.window.frameMargins()).left(), m.top(), m.right(), m.bottom()],
@@ -189,21 +202,36 @@ class Control:
         }
 
 
+def _started(front: TouchFrontend, app: SampleApp | KioskApp, controls: list[Control]) -> Callable[[], None]:
+    def started() -> None:
+        controls.append(Control(front, app))  # kept alive while the loop runs
+        controls[0].say("ready")
+
+    return started
+
+
+def main_site(config: str) -> int:
+    """``kiosk run``'s touch path (``kiosk.app.run_kiosk``) with the control channel."""
+    settings = load_settings(config)
+    try:
+        front = TouchFrontend()
+    except DisplayUnavailable:
+        return DISPLAY_LOST_EXIT
+    app = KioskApp(settings, clock=SystemClock(), poster=front.poster, exit_app=front.exit)
+    controls: list[Control] = []
+    return front.run(app, on_started=_started(front, app, controls))
+
+
 def main(state_dir: str) -> int:
     front = TouchFrontend()
     day = SampleDay(Path(state_dir))
     app = SampleApp(day)
     controls: list[Control] = []
-
-    def started() -> None:
-        controls.append(Control(front, app))  # kept alive while the loop runs
-        controls[0].say("ready")
-
     try:
-        return front.run(app, on_started=started)
+        return front.run(app, on_started=_started(front, app, controls))
     finally:
         day.close()
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main_site(sys.argv[2]) if sys.argv[1] == "--site" else main(sys.argv[1]))

@@ -9,6 +9,7 @@ STOPPING: ``core.systemd.ServiceLoop``).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import threading
@@ -25,6 +26,8 @@ from kiosk.assembly import KioskApp, WorkerPoster
 from kiosk.coldstart import BOARD_SHOWN
 from kiosk.wipe import wipe_kiosk
 from sync.kiosk_sync import SyncChange
+
+log = logging.getLogger(__name__)
 
 _BOARD_CHANGES = ("status", "schedule", "link", "hub")
 
@@ -119,9 +122,15 @@ def run_kiosk(args: argparse.Namespace) -> int:
     setup_logging(settings.kiosk.log_level)
     clock = SystemClock()
     if not getattr(args, "headless", False) and has_display():
+        from ui.display import DISPLAY_LOST_EXIT
+        from ui.display_server import DisplayUnavailable
         from ui.run import TouchFrontend
 
-        touch = TouchFrontend()
+        try:
+            touch = TouchFrontend()
+        except DisplayUnavailable as exc:  # systemd starts the kiosk again (Restart=on-failure)
+            log.error("%s", exc)
+            return DISPLAY_LOST_EXIT
         code = touch.run(KioskApp(settings, clock=clock, poster=touch.poster, exit_app=touch.exit))
     else:
         headless = HeadlessFrontend()

@@ -1,7 +1,9 @@
 """The voice part of a kiosk: recognizer, microphone, speaker and the ``VoiceDialog``.
 
 Qt-free. The dialog runs on its own thread; its flow actions and every caption reach the
-flow through the app's poster (on the flow's thread). Voice is optional: a missing model,
+flow through the app's poster (on the flow's thread). ``Voice`` is also what the face
+reads (``ui.face.VoiceActivity``): a ``speech.activity.VoiceMeter`` told by the
+microphone, the recognizer and the speaker. Voice is optional: a missing model,
 microphone or speaker raises here, which the assembly reports in health and device
 health, and touch check-in goes on.
 """
@@ -19,6 +21,7 @@ from core.errors import SpeechError
 from domain.flow import CheckInFlow
 
 if TYPE_CHECKING:
+    from speech.activity import VoiceMeter
     from speech.dialog import Vocabulary, VoiceDialog
     from speech.listener import AudioSource
     from speech.tts import AudioSink, Speaker
@@ -36,11 +39,33 @@ class CacheCaller(Protocol):
 
 
 class Voice:
-    """A built voice dialog with its speaker: ``start()``, ``stop()``, told of schedule changes."""
+    """A built voice dialog with its speaker: ``start()``, ``stop()``, told of schedule
+    changes; read by the face (listening, thinking, speaking and their levels, lock-free)."""
 
-    def __init__(self, dialog: VoiceDialog, speaker: Speaker) -> None:
+    def __init__(self, dialog: VoiceDialog, speaker: Speaker, meter: VoiceMeter) -> None:
         self.dialog = dialog
+        self.meter = meter
         self._speaker = speaker
+
+    @property
+    def listening(self) -> bool:
+        return self.meter.listening
+
+    @property
+    def thinking(self) -> bool:
+        return self.meter.thinking
+
+    @property
+    def speaking(self) -> bool:
+        return self.meter.speaking
+
+    @property
+    def mic_level(self) -> float:
+        return self.meter.mic_level
+
+    @property
+    def speech_level(self) -> float:
+        return self.meter.speech_level
 
     def start(self) -> None:
         self.dialog.start()
@@ -67,6 +92,7 @@ def build_voice(
 ) -> Voice:
     """Build (not start) voice from ``[speech]``; raises ``SpeechError`` when it cannot run."""
     try:
+        from speech.activity import MeteredRecognizer, MeteredSource, VoiceMeter
         from speech.dialog import VoiceDialog, schedule_vocabulary
         from speech.listener import Listener
         from speech.microphone import MicSource
@@ -79,19 +105,23 @@ def build_voice(
     except ImportError as exc:
         raise SpeechError(f"speech packages are not installed ({exc.name})") from exc
     half_duplex = half_duplex_from_settings(settings.speech, clock)
+    meter = VoiceMeter(clock)
     speaker = speaker_from_settings(
         settings.speech,
         half_duplex,
         lambda text: post(partial(flow.show_caption, text)),
         sink,
+        meter,
     )
     try:
         listener = Listener(
-            recognizer_from_settings(settings.speech),
+            MeteredRecognizer(recognizer_from_settings(settings.speech), meter),
             half_duplex,
             listen_config_from_settings(settings.speech),
         )
-        mic: AudioSource = source or MicSource(device=settings.speech.input_device or None)
+        mic: AudioSource = MeteredSource(
+            source or MicSource(device=settings.speech.input_device or None), meter
+        )
         dialog = VoiceDialog(
             flow,
             post,
@@ -106,7 +136,7 @@ def build_voice(
         speaker.close()
         raise
     flow.add_listener(dialog.on_view)
-    return Voice(dialog, speaker)
+    return Voice(dialog, speaker, meter)
 
 
 __all__ = ["Voice", "build_voice"]

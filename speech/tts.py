@@ -147,6 +147,13 @@ class AudioSink(Protocol):
         ...
 
 
+class PlaybackMeter(Protocol):
+    """Told around each clip the speaker plays (``speech.activity.VoiceMeter``)."""
+
+    def playing(self, audio: Audio) -> None: ...
+    def played(self) -> None: ...
+
+
 class MemorySink:
     """Keeps what was played (tests, the WAV debug path)."""
 
@@ -166,7 +173,8 @@ class Utterance:
 class Speaker:
     """Say things without blocking the caller: caption now, audio on the ``kiosk-speaker``
     worker (which owns the audio device). A synthesizer or sink that raises is counted in
-    ``worker.health()`` and kept in ``errors``; the next utterance is spoken as usual."""
+    ``worker.health()`` and kept in ``errors``; the next utterance is spoken as usual.
+    ``meter`` is told when each clip starts and stops playing (the face's mouth)."""
 
     def __init__(  # noqa: PLR0917 - wiring
         self,
@@ -178,6 +186,7 @@ class Speaker:
         rate_wpm: int = 160,
         cache_size: int = 64,
         stall_s: float = 60.0,
+        meter: PlaybackMeter | None = None,
     ) -> None:
         self._synth = synthesizer
         self._sink = sink
@@ -185,6 +194,7 @@ class Speaker:
         self._on_caption = on_caption
         self._voices = voices or dict(DEFAULT_VOICES)
         self._rate = rate_wpm
+        self._meter = meter
         self._cache: OrderedDict[tuple[str, str, int], Audio] = OrderedDict()
         self._cache_size = cache_size
         self._pending_lock = threading.Lock()
@@ -237,9 +247,13 @@ class Speaker:
         try:
             audio = self.render(item.text, item.lang)
             self._duplex.begin_speaking()
+            if self._meter is not None:
+                self._meter.playing(audio)
             try:
                 self._sink.play(audio)
             finally:
+                if self._meter is not None:
+                    self._meter.played()
                 self._duplex.end_speaking()
         except Exception as exc:
             self.errors.append(str(exc))

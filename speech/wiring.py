@@ -9,7 +9,7 @@ from core.clock import Clock
 from speech.audio import EnergyVad
 from speech.listener import ListenConfig
 from speech.recognizer import Recognizer, make_recognizer
-from speech.tts import AudioSink, HalfDuplex, Pyttsx3Synthesizer, Speaker
+from speech.tts import AudioSink, HalfDuplex, PlaybackMeter, Pyttsx3Synthesizer, Speaker
 
 
 def recognizer_from_settings(settings: SpeechSettings) -> Recognizer:
@@ -34,8 +34,10 @@ def speaker_from_settings(
     half_duplex: HalfDuplex,
     on_caption: Callable[[str], None],
     sink: AudioSink | None = None,
+    meter: PlaybackMeter | None = None,
 ) -> Speaker:
-    """A speaker on the configured output device (or ``sink``), voices by UI language."""
+    """A speaker on the configured output device (or ``sink``), voices by UI language;
+    ``meter`` follows what it plays (the face)."""
     if sink is None:
         from speech.microphone import SoundDeviceSink
 
@@ -47,4 +49,5 @@ def speaker_from_settings(
         on_caption,
         voices={"en": settings.voice_en, "es": settings.voice_es},
         rate_wpm=settings.rate_wpm,
+        meter=meter,
     )

@@ -9,9 +9,10 @@ happens when the server goes away.
   blank (a touch wakes the screen; the kiosk keeps running and syncing). On Wayland
   blanking is the compositor's (``cage`` does not blank; under labwc no idle daemon is
   started): see docs/display.md.
-* Display loss: Qt's X11 and Wayland platforms end the process with exit status 1 when
-  the connection to the server breaks. That is a failure to ``kiosk.service``
-  (``Restart=on-failure``), which starts the kiosk again on the new server; nothing is
+* Display loss: Qt's X11 platform ends the process with exit status 1 (Wayland: 255)
+  when the connection to the server breaks. That is a failure to ``kiosk.service``
+  (``Restart=on-failure``, no start limit), which starts the kiosk again; it waits for
+  the new server (``ui.display_server``) and draws the board from its cache. Nothing is
   lost (the cache and the outbox are durable, the broker publishes the last will).
 """
 
@@ -31,7 +32,8 @@ from config.hours import Span, is_open
 log = logging.getLogger(__name__)
 
 DISPLAY_LOST_EXIT = 1
-"""The exit status of Qt's xcb and wayland platforms when the server goes away."""
+"""The exit status of Qt's xcb platform when the server goes away (its wayland platform's
+is 255), and of ``kiosk run`` when no display server comes (``ui.display_server``)."""
 
 Run = Callable[[Sequence[str]], int]
 BLANKING_OFF = ("xset", "s", "off", "s", "noblank", "-dpms")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from typing import Any, Protocol, TypeVar
@@ -27,7 +28,7 @@ from PySide6.QtGui import QGuiApplication
 
 from config.hours import parse_open_hours
 from config.settings import Settings
-from core.clock import Clock
+from core.clock import Clock, SystemClock
 from core.systemd import ServiceLoop
 from domain.admin_backend import AdminBackend
 from domain.flow import CheckInFlow
@@ -36,6 +37,7 @@ from sync.cache import Provider
 from ui.app import KioskUi, UiError, UiOptions
 from ui.board_model import BoardFrame
 from ui.display import KioskDisplay
+from ui.display_server import DISPLAY_WAIT_S, exit_without_teardown, wait_for_display_server
 from ui.face import VoiceActivity
 from ui.relay import Relay
 
@@ -96,7 +98,11 @@ class TouchApp(Protocol):
 class TouchFrontend:
     """Create before the app (the app takes ``poster`` and ``exit``), then ``run(app)``."""
 
-    def __init__(self) -> None:
+    def __init__(self, display_wait_s: float = DISPLAY_WAIT_S) -> None:
+        """Waits (at most ``display_wait_s``) for the display server before Qt connects to
+        it: started again after its server died, the kiosk is usually there first."""
+        if QGuiApplication.instance() is None:
+            wait_for_display_server(os.environ, SystemClock(), time.sleep, display_wait_s)
         # Under a Wayland compositor without server-side decorations (cage) Qt draws its own
         # title bar, with a close button, on any window that is not full screen (a windowed
         # run, or before the compositor's configure arrives); a kiosk never wants one.
@@ -110,10 +116,23 @@ class TouchFrontend:
         self._app: TouchApp | None = None
         self._early: list[Any] = []  # sync changes told before the screen existed
         self._display: KioskDisplay | None = None
+        self._exit_code: int | None = None  # asked to exit (maybe before the loop ran)
+        self._serving = False  # in this frontend's event loop
 
     def exit(self, code: int) -> None:
-        """The staff panel's "exit" (and signals): end the event loop with ``code``."""
+        """The staff panel's "exit" (and signals): end the event loop with ``code``.
+
+        Also before the loop runs: a SIGTERM between the screen coming up and ``exec()``
+        was lost (``QCoreApplication.exit`` does nothing without a running loop), and the
+        kiosk ran on until systemd's stop timeout killed it. So the code is kept for
+        ``run`` to see, and the exit is queued again for the loop's first turn."""
+        self._exit_code = code
         self.qapp.exit(code)  # exit(): quit() would ask the window, which refuses
+        QTimer.singleShot(0, self.qapp, lambda: self._exit_if_serving(code))
+
+    def _exit_if_serving(self, code: int) -> None:
+        if self._serving:  # not a later frontend's loop on the same QGuiApplication (tests)
+            self.qapp.exit(code)
 
     def open(self, app: TouchApp) -> KioskUi:
         """Start ``app`` and put its screen up (the Qt thread owns the flow)."""
@@ -193,12 +212,20 @@ class TouchFrontend:
         story). Returns the event loop's exit code."""
         try:
             self.open(app)
+            if self.qapp.platformName() in ("xcb", "wayland"):  # a display server that can die
+                exit_without_teardown()  # after Qt and QML loaded: runs before their destructors
             with ServiceLoop(app.liveness_checks()), self._quit_on_signals():
                 if on_started is not None:
                     on_started()
                 if quit_after_s:
                     QTimer.singleShot(int(quit_after_s * 1000), lambda: self.exit(0))
-                return int(self.qapp.exec())
+                if self._exit_code is not None:  # told to stop while starting
+                    return self._exit_code
+                self._serving = True
+                try:
+                    return int(self.qapp.exec())
+                finally:
+                    self._serving = False
         finally:
             self.close()
 

@@ -3,14 +3,19 @@ and its QML shows both (offscreen)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
+import numpy as np
 import pytest
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
 
 from devtools.ui_sample import DAY, SampleDay
 from domain.flow import FlowView, Screen
+from speech.activity import VoiceMeter
+from speech.audio import Audio, Samples
 from tests.ui.conftest import Patient
 from ui.app import KioskUi, UiOptions
 from ui.face import QUIET, FaceState, VoiceLevels, face_state, greeting
@@ -126,3 +131,53 @@ def test_reduce_motion_changes_state_without_animation(qapp: QGuiApplication, da
     assert _pupil_shift_after_thinking(qapp, day, reduce_motion=True) > 2 * _pupil_shift_after_thinking(
         qapp, day, reduce_motion=False
     )
+
+
+def _tone(dbfs: float, seconds: float, rate: int = 16000) -> Samples:
+    t = np.arange(round(seconds * rate)) / rate
+    samples: Samples = np.round(
+        32768.0 * 10 ** (dbfs / 20) * np.sqrt(2) * np.sin(2 * np.pi * 440 * t)
+    ).astype(np.int16)
+    return samples
+
+
+def _until(qapp: QGuiApplication, predicate: Callable[[], bool], what: str) -> None:
+    for _ in range(100):  # the face polls the voice every 40 ms
+        qapp.processEvents()
+        if predicate():
+            return
+        QTest.qWait(10)
+    raise AssertionError(f"the face did not follow the voice: {what}")
+
+
+def test_the_face_follows_a_real_voice_meter_on_its_own_poll(qapp: QGuiApplication, day: SampleDay) -> None:
+    meter = VoiceMeter(day.clock)
+    ui = KioskUi(day.flow(), day.board, lambda: day.age_s, UiOptions(tick_ms=0), clock=day.clock, voice=meter)
+    try:
+        ui.show()
+        face = ui.face_model
+        ui.flow_model.wake()
+        meter.listen_opened()
+        meter.heard(_tone(-23.0, 0.03))  # a voice at arm's length: 0.74
+        _until(qapp, lambda: face.property("state") == "listening", "listening")
+        _until(qapp, lambda: face.property("micLevel") == pytest.approx(0.74, abs=0.01), "the mic level")
+        bars = [i for i in ui.items() if i.isVisible() and i.property("lit") is not None]
+        assert len(bars) == 5, "one face on the screen, five bars"
+        lit = [b for b in bars if b.property("lit") > 0.5]
+        assert len(lit) == 4, "0.74 of five bars: 3.7, the fourth more than half lit"
+        meter.heard(np.zeros(480, np.int16))
+        _until(qapp, lambda: face.property("micLevel") == 0.0, "the room going quiet")
+        meter.listen_closed()
+        meter.decoding()
+        _until(qapp, lambda: face.property("state") == "thinking", "thinking")
+        loud_then_quiet = np.concatenate([_tone(-6.0, 0.3), np.zeros(4800, np.int16)])
+        meter.playing(Audio(loud_then_quiet, 16000))
+        _until(qapp, lambda: face.property("state") == "speaking", "speaking")
+        _until(qapp, lambda: face.property("mouthOpen") == 1.0, "the mouth opening with loud audio")
+        day.clock.advance(0.4)  # into the quiet part of the clip
+        _until(qapp, lambda: face.property("mouthOpen") == 0.0, "the mouth closing with quiet audio")
+        meter.played()
+        _until(qapp, lambda: face.property("state") == "approaching", "quiet again")
+    finally:
+        ui.close()
+        qapp.processEvents()

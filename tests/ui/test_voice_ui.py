@@ -19,6 +19,7 @@ from speech.tts import MemorySink, Pyttsx3Synthesizer
 from sync.cache import KioskCache
 from tests.speech.scripted import ScriptedSource
 from tests.ui.conftest import Patient
+from ui.face import VoiceActivity
 from ui.run import QtPoster
 
 T = TypeVar("T")
@@ -72,6 +73,7 @@ def test_captions_show_what_is_said_and_a_spoken_yes_starts_the_check_in(
         source=source,
         sink=MemorySink(),
     )
+    assert isinstance(voice, VoiceActivity)  # what ui.run hands the face
     voice.start()
     try:
         patient.tap("attractTouchArea")  # a patient touches the screen: the dialog greets

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -28,12 +29,16 @@ MISSING = [tool for tool in TOOLS if shutil.which(tool) is None]
 class Kiosk:
     """The kiosk process on ``server``; ``ask`` sends one command and reads its answer."""
 
-    def __init__(self, server: XServer, state_dir: Path) -> None:
+    def __init__(
+        self, server: XServer, state_dir: Path, argv: list[str] | None = None, *, wait: bool = True
+    ) -> None:
+        """``argv``: ``devtools.x11_kiosk``'s (the sample day in ``state_dir`` by default);
+        ``wait=False`` returns at once (then ``wait_ready``)."""
         self.server = server
         state_dir.mkdir(parents=True, exist_ok=True)
         self.log = (state_dir / "kiosk.log").open("w")  # Qt's own warnings, for a failing test
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "devtools.x11_kiosk", str(state_dir)],
+            [sys.executable, "-m", "devtools.x11_kiosk", *(argv or [str(state_dir)])],
             env=server.env(),
             cwd=ROOT,
             stdin=subprocess.PIPE,
@@ -42,7 +47,11 @@ class Kiosk:
             text=True,
             bufsize=1,
         )
-        if self._read(30.0) != "ready":
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self, timeout_s: float = 30.0) -> None:
+        if self._read(timeout_s) != "ready":
             self.stop()
             raise RuntimeError("the kiosk did not come up on the X server")
 
@@ -103,6 +112,21 @@ class Finger:
         time.sleep(seconds)
         self.kiosk.server.run("xdotool", "mouseup", "1")
         self.kiosk.state()
+
+
+def restarts(unit: str, code: int) -> tuple[bool, float]:
+    """Would systemd restart ``unit`` after exit status ``code`` (every time: no start
+    limit), and after how long."""
+    text = (ROOT / "systemd" / unit).read_text(encoding="utf-8")
+
+    def value(key: str) -> str:
+        found = re.search(rf"^{key}=(.*)$", text, re.MULTILINE)
+        return found.group(1).strip() if found else ""
+
+    clean = {0, *map(int, value("SuccessExitStatus").split())}
+    prevented = set(map(int, value("RestartPreventExitStatus").split()))
+    restart = value("Restart") in ("on-failure", "always") and code not in clean | prevented
+    return restart and value("StartLimitIntervalSec") == "0", float(value("RestartSec") or 0.1)
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The kiosk on a real X server (Xvfb), touched with real X input events (xdotool's
 XTEST): check-in by birth date and by code, the staff corner and PIN, "Call staff", the
-idle wipe; it is full screen with no pointer and no blanking, looks as the offscreen
-render does, and comes back when the display server restarts."""
+idle wipe; it is full screen with no pointer and no blanking, and looks as the offscreen
+render does. The display server restarting is ``test_display_restart.py``."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from devtools.ui_scenes import play
 from devtools.xvfb import XServer
 from tests.ui_x11.conftest import MISSING, ROOT, SIZE, Finger, Kiosk
 from ui.app import KioskUi, UiOptions
-from ui.display import DISPLAY_LOST_EXIT, KioskDisplay
+from ui.display import KioskDisplay
 
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"needs {MISSING} (deps/apt-ui-test.txt)")
 
@@ -162,46 +162,6 @@ def test_the_real_window_looks_like_the_offscreen_render(kiosk: Kiosk, tmp_path:
             f"{scene}: {difference:.1%} of the X screen differs from the offscreen render"
         )
     assert screen_difference(real["attract"], offscreen["dob"]) > 0.1  # another screen is told apart
-
-
-def _restarts(unit: str, code: int) -> tuple[bool, float]:
-    """Would systemd restart ``unit`` after exit status ``code``, and after how long."""
-    text = (ROOT / "systemd" / unit).read_text(encoding="utf-8")
-
-    def value(key: str) -> str:
-        found = re.search(rf"^{key}=(.*)$", text, re.MULTILINE)
-        return found.group(1).strip() if found else ""
-
-    clean = {0, *map(int, value("SuccessExitStatus").split())}
-    prevented = set(map(int, value("RestartPreventExitStatus").split()))
-    restart = value("Restart") in ("on-failure", "always") and code not in clean | prevented
-    return restart, float(value("RestartSec") or 0.1)
-
-
-def test_a_display_server_restart_brings_the_kiosk_back(xserver: XServer, tmp_path: Path) -> None:
-    first = Kiosk(xserver, tmp_path / "first")
-    second: Kiosk | None = None
-    server: XServer | None = None
-    try:
-        number = xserver.number
-        xserver.stop()  # the display server goes away under a running kiosk
-        code = first.proc.wait(10)
-        assert code == DISPLAY_LOST_EXIT != 0
-        restart, after_s = _restarts("kiosk.service", code)
-        assert restart, f"kiosk.service would not restart after exit {code}"
-        server = XServer(number, size=SIZE)  # the display manager starts a new server
-        began = time.monotonic()
-        time.sleep(after_s)  # RestartSec, as systemd waits
-        second = Kiosk(server, tmp_path / "second")
-        assert second.state()["fullscreen"] == "FullScreen"
-        assert server.run("xdotool", "search", "--name", "^Check-in$").split()
-        assert time.monotonic() - began < 15
-    finally:
-        for k in (first, second):
-            if k is not None:
-                k.stop()
-        if server is not None:
-            server.stop()
 
 
 class _OnThisX(KioskDisplay):

@@ -128,23 +128,24 @@ Item {
         }
     }
 
-    // Listening: the microphone's live level, five bars under the chin.
+    // Listening: the microphone's live level, five rising bars under the chin (large
+    // enough to read on the top bar's small face too).
     Row {
         objectName: "micMeter"
         visible: face.faceState === "listening"
         anchors.horizontalCenter: parent.horizontalCenter
-        y: face.size * 0.82
-        height: face.size * 0.1
-        spacing: face.size / 40
+        y: face.size * 0.76
+        height: face.size * 0.14
+        spacing: face.size / 36
         Repeater {
             model: 5
             delegate: Rectangle {
                 required property int index
                 readonly property real lit: Math.min(1, Math.max(0, Face.micLevel * 5 - index))
                 anchors.bottom: parent.bottom
-                width: face.size / 22
-                height: Math.max(width, parent.height * (0.35 + 0.65 * (index % 3 + 1) / 3))
-                radius: width / 2
+                width: Math.max(3, face.size / 13)
+                height: Math.max(width, parent.height * (0.4 + 0.15 * index))
+                radius: width / 3
                 color: lit > 0.5 ? Theme.good : Theme.disabled
             }
         }
