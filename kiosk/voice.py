@@ -95,7 +95,7 @@ def build_voice(
         from speech.activity import MeteredRecognizer, MeteredSource, VoiceMeter
         from speech.dialog import VoiceDialog, schedule_vocabulary
         from speech.listener import Listener
-        from speech.microphone import MicSource
+        from speech.microphone import MicSource, require_sound_device
         from speech.wiring import (
             half_duplex_from_settings,
             listen_config_from_settings,
@@ -104,6 +104,10 @@ def build_voice(
         )
     except ImportError as exc:
         raise SpeechError(f"speech packages are not installed ({exc.name})") from exc
+    if source is None:
+        require_sound_device("input", settings.speech.input_device or None)
+    if sink is None:
+        require_sound_device("output", settings.speech.output_device or None)
     half_duplex = half_duplex_from_settings(settings.speech, clock)
     meter = VoiceMeter(clock)
     speaker = speaker_from_settings(

@@ -2,7 +2,7 @@
 
 Only these classes touch a sound device; they open it lazily and turn PortAudio's
 errors (no device, busy, unsupported rate) into ``SpeechError``. Tests use ``WavSource``
-and ``MemorySink`` instead; ``has_audio_devices`` says whether a real device exists.
+and ``MemorySink`` instead; ``require_sound_device`` says at start when a unit has none.
 """
 
 from __future__ import annotations
@@ -26,14 +26,25 @@ def _sounddevice() -> Any:
     return sounddevice
 
 
-def has_audio_devices(kind: str = "input") -> bool:
-    """Whether PortAudio reports a default ``kind`` ("input" or "output") device."""
+def has_audio_devices(kind: str = "input", device: str | None = None) -> bool:
+    """Whether PortAudio reports a ``kind`` ("input" or "output") device: the default one,
+    or the one named ``device``."""
     try:
         sd = _sounddevice()
-        sd.query_devices(kind=kind)
+        sd.query_devices(device=device, kind=kind)
     except Exception:  # noqa: BLE001 - PortAudioError, SpeechError, ValueError: all mean "no"
         return False
     return True
+
+
+def require_sound_device(kind: str, device: str | None) -> None:
+    """``SpeechError`` naming what is missing when there is no ``kind`` ("input": the
+    microphone, "output": the speaker) device, so a unit without sound says so once at
+    start instead of failing at every utterance."""
+    if not has_audio_devices(kind, device):
+        what = "microphone" if kind == "input" else "speaker"
+        named = f" named {device!r}" if device else ""
+        raise SpeechError(f"no {what}{named}: the sound system lists no {kind} device{named}")
 
 
 class MicSource:

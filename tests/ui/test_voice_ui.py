@@ -13,6 +13,7 @@ from PySide6.QtTest import QTest
 
 from config.settings import Settings, SpeechSettings
 from core.clock import SystemClock
+from core.errors import SpeechError
 from devtools.ui_sample import SampleDay
 from kiosk.voice import build_voice
 from speech.tts import MemorySink, Pyttsx3Synthesizer
@@ -86,3 +87,27 @@ def test_captions_show_what_is_said_and_a_spoken_yes_starts_the_check_in(
     flow.reset()
     assert flow.view.caption == ""  # the idle reset wipes captions with every other field
     assert patient.screen == "attract" and patient.ui.find("captionBar") is None  # none on screen either
+
+
+@pytest.mark.parametrize(("setting", "what"), [("input_device", "microphone"), ("output_device", "speaker")])
+def test_voice_without_a_sound_device_is_off_at_start_naming_what_is_missing(
+    patient: Patient, day: SampleDay, setting: str, what: str
+) -> None:
+    """A unit with no microphone or no speaker says so once (the assembly turns it into
+    "voice check-in is off: ...") rather than failing at every utterance."""
+    missing = "no-such-device-4711"
+    speech = SpeechSettings(
+        engine="pocketsphinx",
+        input_device=missing if setting == "input_device" else "",
+        output_device=missing if setting == "output_device" else "",
+    )
+    with pytest.raises(SpeechError, match=rf"no {what} named 'no-such-device-4711'"):
+        build_voice(
+            replace(Settings(), speech=speech),
+            patient.ui.flow,
+            QtPoster().post,
+            CacheOnItsOwnConnection(day),
+            SystemClock(),
+            source=None if setting == "input_device" else ScriptedSource(),
+            sink=None if setting == "output_device" else MemorySink(),
+        )
