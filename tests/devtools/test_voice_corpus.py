@@ -82,6 +82,8 @@ def test_the_manifest_round_trips_and_every_wav_is_16k_mono_int16(
     assert {c.condition for c in clips} == set(CONDITIONS)
     assert {c.split for c in clips} == {"tune", "heldout"}
     assert {c.step for c in clips} == {s.value for s in Step}
+    reused, made = gen.ensure(folder, quick=True)  # what make bench calls: nothing to redo
+    assert not made and reused == clips
 
 
 def _render(text: str, step: Step, label: str, conditions: tuple[str, ...], voice: str = "en-us") -> Render:
