@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from core.errors import SpeechError
 from devtools.voice_corpus.generate import generate
 from devtools.voice_corpus.synth import BACKENDS
 
@@ -38,10 +39,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if done % 100 == 0 or done == total:
             print(f"voice corpus: {done}/{total} renderings", file=sys.stderr)
 
-    result = generate(
-        args.out, quick=args.quick, split=args.split, seed=args.seed, jobs=args.jobs,
-        synths=args.synth, progress=progress,
-    )  # fmt: skip
+    try:
+        result = generate(
+            args.out, quick=args.quick, split=args.split, seed=args.seed, jobs=args.jobs,
+            synths=args.synth, progress=progress,
+        )  # fmt: skip
+    except SpeechError as exc:
+        print(f"voice corpus: {exc}", file=sys.stderr)
+        return 2
     for why in result.skipped:
         print(f"voice corpus: skipped {why}", file=sys.stderr)
     for why in result.failures:

@@ -161,12 +161,17 @@ def generate(
     synths: Sequence[str] = (),
     progress: Callable[[int, int], None] | None = None,
 ) -> Result:
-    """Write the corpus under ``out`` (emptied first) and its ``manifest.jsonl``."""
+    """Write the corpus under ``out`` and its ``manifest.jsonl``.
+
+    ``out`` must be new, empty or an earlier corpus (which is replaced): a ``SpeechError`` otherwise.
+    """
     started = time.monotonic()
     folder = Path(out)
-    if folder.exists():
+    if folder.exists() and any(folder.iterdir()):
+        if not (folder / MANIFEST_NAME).exists():  # never empty a folder that is not a corpus
+            raise SpeechError(f"{folder}: not empty and holds no {MANIFEST_NAME}; choose another --out")
         shutil.rmtree(folder)
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     voices, skipped = available_voices(tuple(synths))
     renders = [r for r in plan(wordings(seed), voices, quick) if split in ("all", r.split)]
     dobs, names = schedule()

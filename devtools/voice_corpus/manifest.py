@@ -50,7 +50,7 @@ class Clip:
     wav: str
     """Path of the 16 kHz mono int16 WAV, relative to the manifest's folder."""
     text: str
-    """What was said ('' for non-speech: a cough, a ringing phone, noise)."""
+    """What was said ('' for non-speech: a cough, a ringing phone, noise; two talkers: "a / b")."""
     step: str
     """The dialog step it answers (a ``speech.intents.Step`` value)."""
     intent: str
@@ -58,9 +58,10 @@ class Clip:
     synth: str
     """The synthesizer ("espeak-ng", "flite", "festival"; "none" for synthetic noises)."""
     voice: str
-    """The synthesizer's voice id."""
+    """The synthesizer's voice id; two talkers: "<voice>+<synth>:<voice>"; a sound: its kind
+    (cough, throat, ring, noise)."""
     rate: int
-    """Speaking rate in words per minute (nominal)."""
+    """Speaking rate in words per minute (nominal; 0 for a sound)."""
     condition: str
     """clean | phone | reverb | pink_20db ... | babble_10db ... | hum_5db."""
     snr_db: float | None

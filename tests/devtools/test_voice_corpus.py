@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core.errors import SpeechError
 from devtools.voice_corpus import generate as gen
 from devtools.voice_corpus.degrade import CONDITIONS, DEGRADED, measure_snr, phone, room_floor
 from devtools.voice_corpus.manifest import (
@@ -157,6 +158,13 @@ def test_a_missing_synthesizer_is_skipped_with_its_reason() -> None:
     assert ghost.missing() == "ghost: `no-such-synthesizer-here` is not installed (apt-get install ghost-tts)"
     voices, skipped = available_voices(("no-such-name",))
     assert voices == [] and skipped == []
+
+
+def test_it_never_empties_a_folder_that_is_not_a_corpus(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("keep me")
+    with pytest.raises(SpeechError, match=r"not empty and holds no manifest\.jsonl"):
+        gen.generate(tmp_path, quick=True, synths=("espeak-ng",))
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
 
 
 def _all_voices() -> list[Voice]:
