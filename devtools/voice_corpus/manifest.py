@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import KioskError
+from devtools.voice_corpus.wordings import ALTERNATIVE, OPTIONS
+from speech.grammar import StepGrammar, build_grammar
 from speech.intents import (
     CallStaff,
     CheckIn,
@@ -248,6 +250,15 @@ def write_manifest(path: str | Path, clips: Iterable[Clip]) -> int:
             out.write(json.dumps(clip.to_json(), ensure_ascii=False) + "\n")
             count += 1
     return count
+
+
+def grammar_for(clip: Clip) -> StepGrammar:
+    """The grammar the kiosk listens with at the clip's step on the clip's day: its first names,
+    its booked birth dates (date step), every outcome option with ``ALTERNATIVE`` as the other
+    provider. English: the corpus is English speech (Spanish stays a provisioning path)."""
+    return build_grammar(
+        clip.step_enum, clip.names, [ALTERNATIVE], "en", clip.day, dobs=clip.dob_dates, options=OPTIONS
+    )
 
 
 def wav_path(manifest: str | Path, clip: Clip) -> Path:

@@ -19,6 +19,7 @@ from devtools.voice_corpus.degrade import CONDITIONS, DEGRADED, measure_snr, pho
 from devtools.voice_corpus.manifest import (
     MANIFEST_NAME,
     Clip,
+    grammar_for,
     intent_from_label,
     load_manifest,
     wav_path,
@@ -27,10 +28,9 @@ from devtools.voice_corpus.manifest import (
 from devtools.voice_corpus.plan import Render, assign_splits, plan, wording_key
 from devtools.voice_corpus.spoken_dates import FORM_COUNT, say_date
 from devtools.voice_corpus.synth import BACKENDS, Backend, Voice, available_voices
-from devtools.voice_corpus.wordings import ALTERNATIVE, OPTIONS, TODAY, Wording, schedule, wordings
+from devtools.voice_corpus.wordings import TODAY, Wording, schedule, wordings
 from speech.audio import read_wav, rms_dbfs
 from speech.dates import parse_spoken_date
-from speech.grammar import build_grammar
 from speech.intents import Step
 
 ESPEAK = next(b for b in BACKENDS if b.name == "espeak-ng")
@@ -228,7 +228,7 @@ def test_clean_espeak_clips_are_heard_by_the_kiosks_recognizer(tmp_path: Path) -
     from speech.listener import Listener, WavSource
     from speech.pocketsphinx_engine import PocketsphinxRecognizer
 
-    dobs, names = schedule()
+    dobs, _names = schedule()
     cases = [
         ("yes please", Step.GREETING, "yes"),
         ("i'm here to check in", Step.GREETING, "check_in"),
@@ -242,8 +242,7 @@ def test_clean_espeak_clips_are_heard_by_the_kiosks_recognizer(tmp_path: Path) -
         render = Render(n, Wording(text, step, label), Voice("espeak-ng", "en-us"), 150, "tune", ("clean",))
         (clip,), failures, _ = gen.render_clips(_job(render, tmp_path))
         assert not failures
-        grammar = build_grammar(step, names, [ALTERNATIVE], "en", TODAY, dobs=dobs, options=OPTIONS)
-        heard = listener.listen(WavSource(tmp_path / clip.wav), grammar, TODAY)
+        heard = listener.listen(WavSource(tmp_path / clip.wav), grammar_for(clip), TODAY)
         hits.append(heard.intent == clip.expected)
         print(f"{text!r} -> {heard.text!r} ({heard.status})")
     assert sum(hits) >= len(cases) - 1, hits
