@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from sync import messages as m
-from sync.state import EPOCH_AHEAD_S
+from sync.state import EPOCH_SEQ_PER_S, epoch_believable
 from sync.wire import Message
 
 M = TypeVar("M", bound=Message)
@@ -36,8 +36,8 @@ CREATED = "created"
 
 
 def new_epoch(now: datetime, floor: m.Epoch) -> m.Epoch:
-    """An epoch newer than ``floor``: stamped with ``now`` (Unix seconds), or one above."""
-    return m.Epoch(max(int(now.timestamp()), floor.seq + 1), secrets.token_hex(8))
+    """An epoch newer than ``floor``: stamped with ``now`` (Unix ms), or one above it."""
+    return m.Epoch(max(int(now.timestamp() * EPOCH_SEQ_PER_S), floor.seq + 1), secrets.token_hex(8))
 
 
 def stamp(msg: M, epoch: m.Epoch) -> M:
@@ -60,7 +60,7 @@ def parse_epoch(text: object) -> m.Epoch:
 def believable(seen: m.Epoch, now_s: float) -> bool:
     """Not stamped further ahead of our clock than a kiosk would accept: such an epoch is
     forged (or from a broken clock) and no epoch of ours could ever be made newer."""
-    return seen.seq <= now_s + EPOCH_AHEAD_S
+    return epoch_believable(seen, now_s)
 
 
 def lost_future(own: m.Epoch, seen: m.Epoch, version: int, issued: int, now_s: float) -> str:

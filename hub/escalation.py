@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from sync.messages import Epoch, ProviderStatus
 from sync.staff_messages import EscalationKind
-from sync.state import EPOCH_AHEAD_S
+from sync.state import epoch_believable
 
 _NO_EPOCH = Epoch()  # hubs and kiosks older than epochs
 
@@ -148,7 +148,7 @@ def unissued_displays(
     newest = {s.provider_id: s.version for s in statuses}
     due: list[Due] = []
     for k in kiosks:
-        if k.epoch > epoch and (now_s is None or k.epoch.seq <= now_s + EPOCH_AHEAD_S):
+        if k.epoch > epoch and (now_s is None or epoch_believable(k.epoch, now_s)):
             due.append(
                 Due(
                     f"display-unissued-{k.id}-e{k.epoch.seq}",

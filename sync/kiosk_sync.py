@@ -277,11 +277,13 @@ class KioskSync:
 
     def _on_new_epoch(self, followed: bool, epoch: m.Epoch) -> None:
         """The cache now follows ``epoch`` and dropped every status of the older one: the
-        screen reads the cache again, and a headless kiosk says what it now holds."""
+        screen reads the cache again, a headless kiosk says what it now holds, and today's
+        check-ins go to the hub again (one restored from a backup may lack them)."""
         if not followed:
             return
         self._stats["epochs_followed"] += 1
-        log.warning("following a new hub epoch", extra={"epoch": str(epoch)})
+        owed = self.sender.owe_again()
+        log.warning("following a new hub epoch", extra={"epoch": str(epoch), "checkins_owed_again": owed})
         self._notify(SyncChange("status"))
         if not self._screen:
             self._publish_display_ack()

@@ -41,7 +41,7 @@ class Epoch:
     restored from a backup, or reinstalled). Every versioned stream carries it; versions
     are ordered within one epoch, and a newer epoch replaces what an older one left.
 
-    Ordered by ``(seq, id)``: ``seq`` is the hub's clock (Unix seconds) when it started the
+    Ordered by ``(seq, id)``: ``seq`` is the hub's clock (Unix ms) when it started the
     epoch, or one above the newest epoch it had seen, so a later epoch always sorts higher
     and two kiosks never disagree about which of two epochs is newer. ``Epoch()`` (seq 0,
     no id) is what a message from a sender older than epochs decodes to: any real epoch

@@ -28,6 +28,12 @@ FUTURE_EPOCH = "future_epoch"  # stamped more than EPOCH_AHEAD_S past this kiosk
 # A hub stamps an epoch with its clock; one a day ahead of the kiosk's is a forgery or a
 # broken clock, and following it would pin the kiosk (no real epoch could be newer).
 EPOCH_AHEAD_S = 86400
+EPOCH_SEQ_PER_S = 1000  # an epoch's seq counts milliseconds
+
+
+def epoch_believable(epoch: Epoch, now_s: float) -> bool:
+    """Not stamped more than ``EPOCH_AHEAD_S`` past ``now_s`` (Unix seconds)."""
+    return epoch.seq <= (now_s + EPOCH_AHEAD_S) * EPOCH_SEQ_PER_S
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,6 @@ def decide_epoch(held: Epoch, incoming: Epoch, now_s: float | None = None) -> st
         return SAME_EPOCH
     if incoming < held:
         return OLD_EPOCH
-    if now_s is not None and incoming.seq > now_s + EPOCH_AHEAD_S:
+    if now_s is not None and not epoch_believable(incoming, now_s):
         return FUTURE_EPOCH
     return NEW_EPOCH

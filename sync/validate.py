@@ -53,10 +53,10 @@ def check_version(value: int, name: str = "version", low: int = 1) -> None:
     check(low <= value <= MAX_VERSION, f"{name} out of {low}..{MAX_VERSION}")
 
 
-# An epoch's ``seq`` is the hub's clock (Unix seconds) when it started the epoch, or one above
-# the newest it had seen; 2^40 is far past any real clock, and a receiver also refuses an
-# epoch more than a day ahead of its own clock (``sync.state.decide_epoch``).
-MAX_EPOCH_SEQ = 2**40
+# An epoch's ``seq`` is the hub's clock (Unix milliseconds) when it started the epoch, or one
+# above the newest it had seen; a receiver also refuses an epoch more than a day ahead of
+# its own clock (``sync.state.decide_epoch``).
+MAX_EPOCH_SEQ = 2**53 - 1
 _EPOCH_ID = re.compile(r"^[0-9a-f]{8,32}$")
 
 
