@@ -58,6 +58,7 @@ class Applied:
     decision: str
     provider_id: str = ""
     new_epoch: bool = False  # the message's epoch was newer: followed, the older one's state dropped
+    dropped: int = 0  # statuses of the older epoch dropped then
 
     @property
     def changed(self) -> bool:
@@ -90,35 +91,35 @@ class KioskCache:
         seq, _, epoch_id = self.get_meta(_EPOCH_META).partition(":")
         return Epoch(int(seq), epoch_id) if seq.isdigit() else Epoch()
 
-    def follow_epoch(self, incoming: Epoch, now_s: float | None = None) -> str:
-        """``sync.state.decide_epoch``; on ``NEW_EPOCH`` the cache follows ``incoming`` and
-        drops what the older epoch left: every status, and the standing of every held
-        schedule (kept to serve patients until the new epoch's replaces it, whatever its
-        version). The outbox is untouched: check-ins owed are owed to any epoch."""
+    def follow_epoch(self, incoming: Epoch, now_s: float | None = None) -> Applied:
+        """``sync.state.decide_epoch`` as the decision; on ``NEW_EPOCH`` the cache follows
+        ``incoming`` and drops what the older epoch left: every status, and the standing
+        of every held schedule (kept to serve patients until the new epoch's replaces it,
+        whatever its version). The outbox is untouched: check-ins owed are owed to any epoch."""
         decision = state.decide_epoch(self.epoch(), incoming, now_s)
-        if decision == state.NEW_EPOCH:
-            with transaction(self.db):
-                self.db.execute("DELETE FROM provider_status")
-                self.db.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                    [_EPOCH_META, f"{incoming.seq}:{incoming.id}"],
-                )
-        return decision
+        if decision != state.NEW_EPOCH:
+            return Applied(decision)
+        with transaction(self.db):
+            dropped = self.db.execute("DELETE FROM provider_status").rowcount
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                [_EPOCH_META, f"{incoming.seq}:{incoming.id}"],
+            )
+        return Applied(decision, new_epoch=True, dropped=max(0, dropped))
 
     def _gate(self, incoming: Epoch, provider_id: str, now_s: float | None) -> Applied | None:
-        """None to go on (same epoch, or a newer one now followed), else the refusal."""
-        decision = self.follow_epoch(incoming, now_s)
-        if decision in (state.OLD_EPOCH, state.FUTURE_EPOCH):
-            return Applied(decision, provider_id)
-        return None
+        """None to go on (same epoch), the newer epoch now followed, or the refusal."""
+        followed = self.follow_epoch(incoming, now_s)
+        if followed.decision in (state.OLD_EPOCH, state.FUTURE_EPOCH):
+            return Applied(followed.decision, provider_id)
+        return followed if followed.new_epoch else None
 
     # --- applying hub state (writer thread) -------------------------------------------
 
     def apply_schedule(self, msg: ProviderSchedule, received_at: str, now_s: float | None = None) -> Applied:
-        before = self.epoch()
-        refused = self._gate(msg.epoch, msg.provider_id, now_s)
-        if refused is not None:
-            return refused
+        gate = self._gate(msg.epoch, msg.provider_id, now_s)
+        if gate is not None and not gate.new_epoch:
+            return gate
         decision = state.decide_schedule(self._held(msg.provider_id), msg.date, msg.version)
         if decision == state.APPLY:
             with transaction(self.db):
@@ -137,15 +138,12 @@ class KioskCache:
                     },
                     pk="id",
                 )
-        return Applied(decision, msg.provider_id, before != msg.epoch)
+        return _followed(Applied(decision, msg.provider_id), gate)
 
     def apply_appointment_change(self, msg: AppointmentChange, now_s: float | None = None) -> Applied:
-        before = self.epoch()
-        refused = self._gate(msg.epoch, msg.provider_id, now_s)
-        if refused is not None:
-            return refused
-        if before != msg.epoch:  # the new epoch's full schedule comes first
-            return Applied(state.OTHER_DAY, msg.provider_id, True)
+        gate = self._gate(msg.epoch, msg.provider_id, now_s)
+        if gate is not None:  # refused, or a new epoch: its full schedule comes first
+            return _followed(Applied(state.OTHER_DAY, msg.provider_id), gate) if gate.new_epoch else gate
         decision = state.decide_appointment_change(self._held(msg.provider_id), msg.date, msg.version)
         if decision in (state.APPLY, state.GAP):
             with transaction(self.db):
@@ -159,10 +157,9 @@ class KioskCache:
         return Applied(decision, msg.provider_id)
 
     def apply_status(self, msg: ProviderStatus, received_at: str, now_s: float | None = None) -> Applied:
-        before = self.epoch()
-        refused = self._gate(msg.epoch, msg.provider_id, now_s)
-        if refused is not None:
-            return refused
+        gate = self._gate(msg.epoch, msg.provider_id, now_s)
+        if gate is not None and not gate.new_epoch:
+            return gate
         row = self.db.execute(
             "SELECT version FROM provider_status WHERE provider_id = ?", [msg.provider_id]
         ).fetchone()
@@ -172,7 +169,7 @@ class KioskCache:
                 record = {name: getattr(msg, name) for name in _STATUS_FIELDS}
                 record["received_at"] = received_at
                 self.db.table("provider_status").upsert(record, pk="provider_id")
-        return Applied(decision, msg.provider_id, before != msg.epoch)
+        return _followed(Applied(decision, msg.provider_id), gate)
 
     def mark_checked_in(self, appointment_id: str) -> None:
         """Local mark until the hub's own change arrives: a second try reads "already checked in"."""
@@ -290,3 +287,10 @@ class KioskCache:
 def _epoch_text(epoch: Epoch) -> str:
     """How ``providers.epoch`` names an epoch ('' before epochs)."""
     return f"{epoch.seq}:{epoch.id}" if epoch.id else ""
+
+
+def _followed(applied: Applied, gate: Applied | None) -> Applied:
+    """``applied``, saying the epoch that ``gate`` followed first (if it did)."""
+    if gate is None or not gate.new_epoch:
+        return applied
+    return dataclasses.replace(applied, new_epoch=True, dropped=gate.dropped)

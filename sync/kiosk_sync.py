@@ -28,7 +28,6 @@ from core.errors import KioskError, SyncError
 from core.worker import Batcher, Worker, WorkerStopped
 from sync import messages as m
 from sync import staff_messages as sm
-from sync import state
 from sync.cache import Applied, KioskCache
 from sync.inbound import InboundDecoder, Rejected
 from sync.kiosk_report import (
@@ -249,10 +248,10 @@ class KioskSync:
             return None
         now = self.clock.now()
         applied = self._cache().apply_status(msg, now.isoformat(), now.timestamp())
-        self._on_new_epoch(applied.new_epoch, msg.epoch)
+        self._on_new_epoch(applied, msg.epoch, told=applied.changed)
         if applied.changed:
             self._notify(SyncChange("status", msg.provider_id, msg.version))
-        if (applied.changed or applied.new_epoch) and not self._screen:
+        if applied.changed and not self._screen:
             self._publish_display_ack()
         return applied
 
@@ -261,7 +260,7 @@ class KioskSync:
             return None
         now = self.clock.now()
         applied = self._cache().apply_schedule(msg, now.isoformat(), now.timestamp())
-        self._on_new_epoch(applied.new_epoch, msg.epoch)
+        self._on_new_epoch(applied, msg.epoch)
         if applied.changed:
             self._notify(SyncChange("schedule", msg.provider_id, msg.version))
         return applied
@@ -270,21 +269,23 @@ class KioskSync:
         if not isinstance(msg, m.AppointmentChange):
             return None
         applied = self._cache().apply_appointment_change(msg, self.clock.now().timestamp())
-        self._on_new_epoch(applied.new_epoch, msg.epoch)
+        self._on_new_epoch(applied, msg.epoch)
         if applied.changed:
             self._notify(SyncChange("appointment", msg.provider_id, msg.version))
         return applied
 
-    def _on_new_epoch(self, followed: bool, epoch: m.Epoch) -> None:
+    def _on_new_epoch(self, applied: Applied, epoch: m.Epoch, told: bool = False) -> None:
         """The cache now follows ``epoch`` and dropped every status of the older one: the
-        screen reads the cache again, a headless kiosk says what it now holds, and today's
-        check-ins go to the hub again (one restored from a backup may lack them)."""
-        if not followed:
+        screen reads the cache again (unless ``told`` of the change already), a headless
+        kiosk says what it now holds, and today's check-ins go to the hub again (one
+        restored from a backup may lack them)."""
+        if not applied.new_epoch:
             return
         self._stats["epochs_followed"] += 1
         owed = self.sender.owe_again()
         log.warning("following a new hub epoch", extra={"epoch": str(epoch), "checkins_owed_again": owed})
-        self._notify(SyncChange("status"))
+        if applied.dropped and not told:
+            self._notify(SyncChange("status"))
         if not self._screen:
             self._publish_display_ack()
 
@@ -292,8 +293,7 @@ class KioskSync:
         if not isinstance(msg, m.HubAvailability):
             return
         if msg.online:  # the hub's birth names its epoch: follow a newer one at once
-            decision = self._cache().follow_epoch(msg.epoch, self.clock.now().timestamp())
-            self._on_new_epoch(decision == state.NEW_EPOCH, msg.epoch)
+            self._on_new_epoch(self._cache().follow_epoch(msg.epoch, self.clock.now().timestamp()), msg.epoch)
         if not msg.online:
             self._mark_live(force=True)  # in step until this very moment
         elif not self._hub_online:
