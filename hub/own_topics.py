@@ -64,6 +64,9 @@ class OwnTopics:
     # --- what arrives on our topics -----------------------------------------------------
 
     def on_message(self, store: HubStore, topic: str, payload: bytes, retained: bool) -> None:
+        if payload == self.guard.own(topic):  # our own echo (most of what comes): nothing to read
+            self.guard.seen(topic, payload, self.clock.monotonic())
+            return
         msg = self._decoder.decode(topic, payload)
         if not isinstance(msg, Rejected):
             reason, seen = self._lost_future(store, msg)
