@@ -7,7 +7,8 @@ again the check-ins of the day it holds, which the backup may lack). The running
 find out by itself too (it reads its retained state back from the broker), but not when
 the broker was restored or reinstalled with it; this way does not depend on that.
 
-The backup must open with the hub's key (``[hub] store_key_command``, or ``store.key``
+The new epoch is above the backup's and above that of the database it replaces. The
+backup must open with the hub's key (``[hub] store_key_command``, or ``store.key``
 beside the database; the backup's own key file with ``--key-file``). The database it
 replaces is kept beside it as ``hub.sqlite.pre-restore``.
 """
@@ -26,6 +27,7 @@ from core.clock import SystemClock
 from core.errors import ConfigError, StorageError
 from hub.epoch import RESTORED
 from hub.store import HubStore
+from sync import messages as m
 from sync.vault import STORE_KEY_NAME, KeySource, store_key_source
 
 _WAL = ("-wal",)
@@ -48,6 +50,7 @@ def restore(db_path: Path, backup: Path, key: KeySource, key_file: Path | None =
     if backup.resolve() == db_path.resolve():
         raise ConfigError(f"{backup}: that is the hub's database itself")
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    replaced = _epoch_of(db_path, key)
     staged = db_path.with_name(db_path.name + ".restoring")
     _copy(backup, staged)
     if key_file is not None:
@@ -60,13 +63,30 @@ def restore(db_path: Path, backup: Path, key: KeySource, key_file: Path | None =
         raise
     try:
         with store.transaction():
-            epoch = store.epochs.start(SystemClock().now(), RESTORED)
+            epoch = store.epochs.start(SystemClock().now(), RESTORED, above=replaced)
     finally:
         store.close()
     if db_path.exists():
         _move(db_path, db_path.with_name(db_path.name + ".pre-restore"))
     _move(staged, db_path)
     return str(epoch)
+
+
+def _epoch_of(db_path: Path, key: KeySource) -> m.Epoch:
+    """The epoch of the store being replaced (the restored one starts above it), or none
+    when there is none or it does not open (a broken store is what one restores over)."""
+    if not db_path.exists():
+        return m.Epoch()
+    try:
+        store = HubStore.open(db_path, readonly=True, key=key)
+    except StorageError:
+        return m.Epoch()
+    try:
+        return store.epochs.current()
+    except Exception:  # noqa: BLE001 - an old or damaged store: the backup's own epochs decide
+        return m.Epoch()
+    finally:
+        store.close()
 
 
 def _copy(source: Path, target: Path) -> None:
