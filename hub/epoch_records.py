@@ -10,6 +10,7 @@ import sqlite_utils
 from core.clock import SystemClock
 from hub.epoch import CREATED, new_epoch
 from sync import messages as m
+from sync.cipher import DatabaseError
 
 
 def create_epochs_table(db: sqlite_utils.Database) -> None:
@@ -29,7 +30,11 @@ class EpochRecords:
         self._db = db
 
     def current(self) -> m.Epoch:
-        row = self._db.execute("SELECT seq, id FROM epochs ORDER BY n DESC LIMIT 1").fetchone()
+        """The current epoch (``Epoch()`` in a store opened read-only before migration v12)."""
+        try:
+            row = self._db.execute("SELECT seq, id FROM epochs ORDER BY n DESC LIMIT 1").fetchone()
+        except DatabaseError:
+            return m.Epoch()
         return m.Epoch() if row is None else m.Epoch(int(row[0]), str(row[1]))
 
     def start(self, now: datetime, reason: str, above: m.Epoch | None = None) -> m.Epoch:
