@@ -28,6 +28,7 @@ _AREAS = (
     "devtools.bench_dashboard",
     "devtools.bench_fuzz",
     "devtools.bench_truths",
+    "devtools.bench_epoch",
     "devtools.bench_ehr",
     "devtools.bench_vault",
     "devtools.bench_fleet",

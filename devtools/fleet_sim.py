@@ -4,8 +4,9 @@ Each ``SimKiosk`` does on the wire what ``sync.kiosk_sync.KioskSync`` does (docs
 a Last Will of a retained ``availability`` offline; on every connect its kiosk
 subscriptions, a retained birth, every check-in the hub has not acknowledged, its last
 ``display`` receipt and its ``health``; statuses, schedules and appointment changes applied
-by version with the same decoder (``sync.inbound``); a headless ``display`` receipt
-(``screen: false``) after each status it applies; check-ins through an outbox - kept
+by version with the same decoder (``sync.inbound``; statuses by (epoch, version), as
+``sync.state`` orders them); a headless ``display`` receipt (``screen: false``, naming its
+epoch) after each status it applies; check-ins through an outbox - kept
 until the hub's ``hub_ack`` names them, sent again on every connect and after
 ``ack_timeout_s`` while the hub is online. The outbox is held in memory (no SQLite file
 per simulated kiosk): these processes are not killed in the scenarios they serve.
@@ -33,6 +34,7 @@ from core.clock import SystemClock
 from core.version import __version__
 from sync import messages as m
 from sync.inbound import InboundDecoder
+from sync.state import FUTURE_EPOCH, NEW_EPOCH, OLD_EPOCH, decide_epoch
 from sync.topics import TopicTree
 from sync.wire import Message, encode
 
@@ -120,6 +122,7 @@ class SimKiosk:
         self.outbox: dict[str, _Row] = {}
         self.committed: list[str] = []
         self.statuses: dict[str, int] = {}
+        self.epoch = m.Epoch()  # the hub epoch its statuses belong to (sync.state.decide_epoch)
         self.days: dict[str, _Day] = {}
         self.shown: dict[str, float] = {}  # "provider/version" -> monotonic time applied
         self.acked_in_s: list[float] = []  # commit -> hub_ack, per check-in
@@ -271,12 +274,20 @@ class SimKiosk:
                 day.version = msg.version
 
     def _apply_status(self, msg: m.ProviderStatus) -> None:
+        epoch = decide_epoch(self.epoch, msg.epoch, _CLOCK.now().timestamp())
+        if epoch in (OLD_EPOCH, FUTURE_EPOCH):
+            return
+        if epoch == NEW_EPOCH:  # what the older epoch left counts no more
+            self.epoch = msg.epoch
+            self.statuses.clear()
         if msg.version <= self.statuses.get(msg.provider_id, -1):
             return  # duplicate or stale
         self.statuses[msg.provider_id] = msg.version
         self.shown[f"{msg.provider_id}/{msg.version}"] = time.monotonic()
         # Headless: the receipt is what the cache applied.
-        self._receipt = m.DisplayAck(self.id, dict(self.statuses), at=_CLOCK.now().isoformat(), screen=False)
+        self._receipt = m.DisplayAck(
+            self.id, dict(self.statuses), at=_CLOCK.now().isoformat(), screen=False, epoch=self.epoch
+        )
         self._publish(self.tree.display(self.id), self._receipt, retain=True)
 
     # --- the outbox ---------------------------------------------------------------------

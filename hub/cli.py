@@ -24,9 +24,10 @@ from core.clock import SystemClock
 from core.errors import ConfigError, KioskError, WireError
 from core.logs import setup_logging
 from core.systemd import serve_until_stopped
-from hub import broker_config, fleet_config, intake, vault_cli
+from hub import broker_config, fleet_config, intake, restore_cli, vault_cli
 from hub.command_client import EXIT_CODES, Answer, Command, cli_identity, deliver
 from hub.ehr import cli as ehr_cli
+from hub.epoch import parse_epoch
 from hub.health_view import health_rows, render_health
 from hub.notify import cli as notify_cli
 from hub.notify.hub_link import start_notifier
@@ -106,6 +107,7 @@ def add_commands(subparsers: Any) -> None:
     notify_cli.add_command(sub, _read_store)
     ehr_cli.add_command(sub)
     vault_cli.add_commands(sub)  # rekey, revoke
+    restore_cli.add_command(sub)
     fleet_config.add_command(sub, _fleet_config)
     intake.add_command(sub, _intake)
 
@@ -242,15 +244,19 @@ _DRAWN: dict[object, str] = {1: "screen", 0: "headless"}
 def _kiosks(args: argparse.Namespace) -> int:
     with _read_store(args) as store:
         rows = store.kiosks()
+        epoch = store.epochs.current()
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
+    print(f"hub epoch {epoch}")
     for row in rows:
         state = "online" if row.get("online") else "offline"
         drawn = _DRAWN.get(row.get("display_screen"), "-")
+        follows = parse_epoch(row.get("display_epoch"))
         print(
             f"  {row['id']:<12} {state:<8} v{row.get('software_version') or '?':<8} {drawn:<8}"
-            f" displays {row['display']}  outbox {_outbox_cell(row['health'])}"
+            f" displays {row['display']} of epoch {'this' if follows == epoch else follows}"
+            f"  outbox {_outbox_cell(row['health'])}"
         )
     return 0
 

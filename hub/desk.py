@@ -15,11 +15,13 @@ from config.settings import StaffSettings
 from core.clock import Clock
 from domain.impact import impact_sentence, status_impact
 from domain.staff import Role
+from hub.epoch import NEWER_EPOCH, UNISSUED_VERSION, parse_epoch
 from hub.escalation import (
     Due,
     KioskView,
     backlog_escalations,
     due_escalations,
+    shows,
     unissued_displays,
     waiting_kiosks,
 )
@@ -45,6 +47,9 @@ class StaffDesk:
         self.policy = RolePolicy.from_settings(staff, clock)
         self.audit = store.audit
         self._receipts: dict[str, sm.DisplayReceipt] = {}
+        # (reason, newest epoch seen) once a kiosk displays what this store never issued:
+        # the hub service starts a new epoch above it (hub/own_topics.py).
+        self.epoch_wanted: tuple[str, m.Epoch] | None = None
 
     # --- status requests --------------------------------------------------------------
 
@@ -140,14 +145,13 @@ class StaffDesk:
     def receipts(self) -> Out:
         """Display receipts whose content changed since last published."""
         kiosks = self._kiosks()
+        epoch = self.store.epochs.current()
         out: Out = []
         for status in self.store.statuses():
             if status.version == 0:
                 continue
-            waiting = waiting_kiosks(status, kiosks)
-            shown = sorted(
-                k.id for k in kiosks if k.online and k.display.get(status.provider_id, 0) >= status.version
-            )
+            waiting = waiting_kiosks(status, kiosks, epoch)
+            shown = sorted(k.id for k in kiosks if k.online and shows(k, status, epoch))
             headless = sorted(k.id for k in kiosks if k.id in shown and not k.screen)
             receipt = sm.DisplayReceipt(status.provider_id, status.version, shown, waiting, headless)
             if self._receipts.get(status.provider_id) != receipt:
@@ -224,17 +228,20 @@ class StaffDesk:
     # --- escalations ------------------------------------------------------------------
 
     def tick(self, now: datetime) -> Out:
+        epoch = self.store.epochs.current()
+        kiosks = self._kiosks()
         due = due_escalations(
             self.store.statuses(),
-            self._kiosks(),
+            kiosks,
             self.store.staff.unacked_notices(),
             now,
             display_deadline_s=self.staff.display_deadline_s,
             notice_ack_min=self.staff.notice_ack_min,
+            epoch=epoch,
         ) + backlog_escalations(
             self.store.kiosk_backlogs(), now, unacked_checkin_s=self.staff.unacked_checkin_s
         )
-        unissued = unissued_displays(self.store.statuses(), self._kiosks())
+        unissued = unissued_displays(self.store.statuses(), kiosks, epoch, now.timestamp())
         at = now.isoformat(timespec="seconds")
         out: Out = []
         open_ids = self.store.staff.open_escalation_ids()
@@ -244,19 +251,21 @@ class StaffDesk:
         for d in fresh:
             alert = sm.Escalation(d.id, at, d.about, True, d.provider_id, d.status_version, d.detail)
             out += self._open(alert)
-        out += self._republish([d for d in fresh if d in unissued])
+        self._want_epoch([d for d in fresh if d in unissued], kiosks, epoch)
         due_ids = {d.id for d in due + unissued}
         for esc_id in open_ids - due_ids:
             if esc_id.startswith(("display-", "notice-", "unacked-")):
                 out += self._resolve(esc_id, at)
         return out
 
-    def _republish(self, unissued: list[Due]) -> Out:
-        """The hub's own status again for each provider a kiosk shows a version of that the
-        hub never issued, once as the escalation opens."""
-        providers = {d.provider_id for d in unissued}
-        statuses = {s.provider_id: s for s in self.store.statuses()}
-        return [(self.tree.status(p), statuses[p], True) for p in sorted(providers) if p in statuses]
+    def _want_epoch(self, unissued: list[Due], kiosks: list[KioskView], epoch: m.Epoch) -> None:
+        """Republishing the hub's lower versions would not move a kiosk that holds higher
+        ones: a new epoch above the newest any kiosk follows does, once as the escalation
+        opens."""
+        if not unissued:
+            return
+        newest = max([k.epoch for k in kiosks] + [epoch])
+        self.epoch_wanted = (NEWER_EPOCH if newest > epoch else UNISSUED_VERSION, newest)
 
     def _open(self, alert: sm.Escalation) -> Out:
         self.store.staff.open_escalation(alert)
@@ -284,6 +293,7 @@ class StaffDesk:
                 bool(k.get("online")),
                 cast(dict[str, int], k["display"]),
                 screen=bool(k.get("display_screen")),
+                epoch=parse_epoch(k.get("display_epoch")),
             )
             for k in rows
         ]

@@ -32,6 +32,7 @@ from config.settings import BrokerSettings
 from core.clock import Clock, SystemClock
 from core.errors import ConfigError, KioskError
 from core.worker import Worker
+from hub.epoch import stamp
 from hub.store import HubStore
 from sync import messages as m
 from sync.inbound import InboundDecoder
@@ -159,8 +160,9 @@ class CheckinIntake:
             unique = list(dict.fromkeys(kiosk_keys))
             for i in range(0, len(unique), m.MAX_ACK_KEYS):
                 self._publish(tree.hub_ack(kiosk_id), m.HubAck(kiosk_id, unique[i : i + m.MAX_ACK_KEYS], now))
+        epoch = store.epochs.current() if changes else None  # the site hub's (hub/epoch.py)
         for change in changes:
-            self._publish(tree.appointment(change.provider_id), change)
+            self._publish(tree.appointment(change.provider_id), stamp(change, epoch or m.Epoch()))
 
     def _publish(self, topic: str, msg: Message) -> None:
         if not self.link.publish(topic, encode(msg), qos=1):

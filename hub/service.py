@@ -31,8 +31,10 @@ from core.errors import KioskError
 from core.version import __version__
 from core.worker import Batcher, Worker, WorkerStopped
 from hub.desk import Out, StaffDesk
+from hub.epoch import stamp
 from hub.intake import schedules_to_republish
 from hub.origin import Received, RequestOrigin
+from hub.own_topics import OwnTopics
 from hub.pacing import RECEIPTS_S, SCHEDULE_S, Pacer
 from hub.store import DayPlan, HubStore
 from sync import messages as m
@@ -96,6 +98,7 @@ class HubService:
         self._receipt_pacer = Pacer(RECEIPTS_S)  # and a burst of display receipts, the receipts
         if self._pool:
             subscriptions.remove(self.tree.kiosk("+", "checkin"))
+        subscriptions += self.tree.hub_owned_retained()  # hub/own_topics.py watches them
         self.link = MqttLink(
             settings.broker,
             client_id=settings.hub.client_id,
@@ -104,6 +107,7 @@ class HubService:
             will=Will(self.tree.hub_availability(), encode(m.HubAvailability(False))),
             persistent_session=True,
         )
+        self.own = OwnTopics(self.tree, self.clock, self.link, self._publish, self._on_connected)
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -115,7 +119,9 @@ class HubService:
         self.link.start()
 
     def stop(self) -> None:
-        self.link.stop(farewell=[(self.tree.hub_availability(), encode(self._availability(False)))])
+        self.own.stopping = True
+        farewell = encode(stamp(self._availability(False), self.own.epoch))
+        self.link.stop(farewell=[(self.tree.hub_availability(), farewell)])
         self._worker.stop(10)
 
     @property
@@ -195,6 +201,7 @@ class HubService:
     def _open(self) -> None:
         self.store = HubStore.open(self.db_path, key=self.store_key)
         self.desk = StaffDesk(self.store, self.tree, self.settings.staff, self.clock)
+        self.own.open(self.store)
         if self._plan is not None:
             changed = self.store.load_day(self._plan)
             log.info("day loaded", extra={"date": self._plan.date, "changed_providers": len(changed)})
@@ -214,7 +221,9 @@ class HubService:
         return fn(self._store())
 
     def _on_link(self, event: LinkEvent) -> None:
-        if event.kind == "message":
+        if event.kind == "message" and self.own.owns(event.topic):
+            self.own.on_message(self._store(), event.topic, event.payload, event.retained)
+        elif event.kind == "message":
             msg = self._decoder.decode(event.topic, event.payload)
             if isinstance(msg, Rejected):
                 self._rejections[self._rejection_source(msg.topic), msg.reason] += 1
@@ -455,6 +464,11 @@ class HubService:
             self._publish(topic, msg, retain)
         if self.link.connected:  # new from `kiosk hub revoke` (every connect publishes them all)
             self._publish_revocations(self.store.revocations.unpublished())
+        self.own.tick(self.store)
+        if self.desk.epoch_wanted is not None:  # a kiosk displays a future this store lacks
+            reason, above = self.desk.epoch_wanted
+            self.desk.epoch_wanted = None
+            self.own.start_epoch(self.store, reason, above)
 
     def _schedules(self, providers: list[str]) -> list[tuple[str, Message, bool]]:
         if self.store is None:
@@ -473,8 +487,12 @@ class HubService:
         return m.HubAvailability(online, __version__, self.clock.now().isoformat(), day)
 
     def _publish(self, topic: str, msg: Message, retain: bool) -> None:
+        msg = stamp(msg, self.own.epoch)  # the versioned streams carry the store's epoch
         try:
-            if not self.link.publish(topic, encode(msg), qos=1, retain=retain):
+            data = encode(msg)
+            if retain:
+                self.own.published(topic, data)
+            if not self.link.publish(topic, data, qos=1, retain=retain):
                 self.stats["publish_deferred"] += 1  # republished on the next connect
         except KioskError as exc:
             log.error("hub could not publish %s: %s", msg.KIND, exc)

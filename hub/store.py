@@ -15,6 +15,7 @@ import sqlite_utils
 
 from core.errors import StorageError
 from hub.audit import AuditLog
+from hub.epoch_records import EpochRecords
 from hub.escalation import Backlog
 from hub.notify.contacts import PatientContact
 from hub.notify.records import NotifyRecords
@@ -28,7 +29,8 @@ from sync.sqlite import transaction
 from sync.vault import KeySource
 
 FLOW_PREFIX = "checkin_"  # the kiosk's check-in flow counts in its health metrics (domain.metrics)
-_STATUS_FIELDS = [f.name for f in dataclasses.fields(m.ProviderStatus)]
+# The epoch is the store's (hub/epoch.py), stamped on what the hub publishes, not a row's.
+_STATUS_FIELDS = [f.name for f in dataclasses.fields(m.ProviderStatus) if f.name != "epoch"]
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,8 @@ class DayPlan:
 
 class HubStore:
     """The repository of the hub's SQLite file: every statement the hub runs is here, in
-    ``staff`` (notices, escalations), ``notify`` (patient notifications), ``revocations``
-    or in ``audit`` (the hash-chained trail)."""
+    ``staff`` (notices, escalations), ``notify`` (patient notifications), ``revocations``,
+    ``epochs`` (``hub/epoch.py``) or in ``audit`` (the hash-chained trail)."""
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
@@ -79,6 +81,7 @@ class HubStore:
         self.notify = NotifyRecords(db)
         self.audit = AuditLog(db)
         self.revocations = Revocations(db)
+        self.epochs = EpochRecords(db)
 
     @classmethod
     def open(cls, path: str | Path, readonly: bool = False, key: KeySource | None = None) -> HubStore:
@@ -243,7 +246,7 @@ class HubStore:
 
     def set_status(self, status: m.ProviderStatus, request_key: str) -> None:
         """Persist a new current status and its history row. Call inside ``transaction``."""
-        record = dataclasses.asdict(status)
+        record = {name: getattr(status, name) for name in _STATUS_FIELDS}
         self.db.table("status").upsert(record, pk="provider_id")
         self.db.table("status_history").insert({**record, "request_key": request_key})
 
@@ -306,6 +309,7 @@ class HubStore:
                 "display": json.dumps(msg.versions),
                 "display_at": seen_at,
                 "display_screen": int(msg.screen),
+                "display_epoch": f"{msg.epoch.seq}:{msg.epoch.id}" if msg.epoch.id else "",
                 "last_seen": seen_at,
             },
         )

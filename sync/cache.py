@@ -19,13 +19,22 @@ import sqlite_utils
 
 from core.errors import StorageError
 from sync import cipher, state
-from sync.messages import Appointment, AppointmentChange, CacheSummary, ProviderSchedule, ProviderStatus
+from sync.messages import (
+    Appointment,
+    AppointmentChange,
+    CacheSummary,
+    Epoch,
+    ProviderSchedule,
+    ProviderStatus,
+)
 from sync.migrations import KIOSK_MIGRATIONS
 from sync.sqlite import open_database, transaction
 from sync.vault import KeySource, default_key_source
 
 _APPT_FIELDS = [f.name for f in dataclasses.fields(Appointment)]
-_STATUS_FIELDS = [f.name for f in dataclasses.fields(ProviderStatus)]
+# A status row belongs to the followed epoch (meta "epoch"; rows of an older one are dropped).
+_STATUS_FIELDS = [f.name for f in dataclasses.fields(ProviderStatus) if f.name != "epoch"]
+_EPOCH_META = "epoch"
 # One statement per change: a replayed backlog sends the kiosks one AppointmentChange per
 # check-in, and sqlite-utils' upsert reads the table's columns on every call.
 _COLS = ", ".join(_APPT_FIELDS)
@@ -48,6 +57,8 @@ class Applied:
 
     decision: str
     provider_id: str = ""
+    new_epoch: bool = False  # the message's epoch was newer: followed, the older one's state dropped
+    dropped: int = 0  # statuses of the older epoch dropped then
 
     @property
     def changed(self) -> bool:
@@ -73,7 +84,42 @@ class KioskCache:
 
     # --- applying hub state (writer thread) -------------------------------------------
 
-    def apply_schedule(self, msg: ProviderSchedule, received_at: str) -> Applied:
+    # --- the hub's epoch ----------------------------------------------------------------
+
+    def epoch(self) -> Epoch:
+        """The hub epoch this cache follows (``Epoch()``: none seen yet)."""
+        seq, _, epoch_id = self.get_meta(_EPOCH_META).partition(":")
+        return Epoch(int(seq), epoch_id) if seq.isdigit() else Epoch()
+
+    def follow_epoch(self, incoming: Epoch, now_s: float | None = None) -> Applied:
+        """``sync.state.decide_epoch`` as the decision; on ``NEW_EPOCH`` the cache follows
+        ``incoming`` and drops what the older epoch left: every status, and the standing
+        of every held schedule (kept to serve patients until the new epoch's replaces it,
+        whatever its version). The outbox is untouched: check-ins owed are owed to any epoch."""
+        decision = state.decide_epoch(self.epoch(), incoming, now_s)
+        if decision != state.NEW_EPOCH:
+            return Applied(decision)
+        with transaction(self.db):
+            dropped = self.db.execute("DELETE FROM provider_status").rowcount
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                [_EPOCH_META, f"{incoming.seq}:{incoming.id}"],
+            )
+        return Applied(decision, new_epoch=True, dropped=max(0, dropped))
+
+    def _gate(self, incoming: Epoch, provider_id: str, now_s: float | None) -> Applied | None:
+        """None to go on (same epoch), the newer epoch now followed, or the refusal."""
+        followed = self.follow_epoch(incoming, now_s)
+        if followed.decision in (state.OLD_EPOCH, state.FUTURE_EPOCH):
+            return Applied(followed.decision, provider_id)
+        return followed if followed.new_epoch else None
+
+    # --- applying hub state (writer thread) -------------------------------------------
+
+    def apply_schedule(self, msg: ProviderSchedule, received_at: str, now_s: float | None = None) -> Applied:
+        gate = self._gate(msg.epoch, msg.provider_id, now_s)
+        if gate is not None and not gate.new_epoch:
+            return gate
         decision = state.decide_schedule(self._held(msg.provider_id), msg.date, msg.version)
         if decision == state.APPLY:
             with transaction(self.db):
@@ -88,12 +134,16 @@ class KioskCache:
                         "date": msg.date,
                         "schedule_version": msg.version,
                         "received_at": received_at,
+                        "epoch": _epoch_text(msg.epoch),
                     },
                     pk="id",
                 )
-        return Applied(decision, msg.provider_id)
+        return _followed(Applied(decision, msg.provider_id), gate)
 
-    def apply_appointment_change(self, msg: AppointmentChange) -> Applied:
+    def apply_appointment_change(self, msg: AppointmentChange, now_s: float | None = None) -> Applied:
+        gate = self._gate(msg.epoch, msg.provider_id, now_s)
+        if gate is not None:  # refused, or a new epoch: its full schedule comes first
+            return _followed(Applied(state.OTHER_DAY, msg.provider_id), gate) if gate.new_epoch else gate
         decision = state.decide_appointment_change(self._held(msg.provider_id), msg.date, msg.version)
         if decision in (state.APPLY, state.GAP):
             with transaction(self.db):
@@ -106,27 +156,33 @@ class KioskCache:
                     )
         return Applied(decision, msg.provider_id)
 
-    def apply_status(self, msg: ProviderStatus, received_at: str) -> Applied:
+    def apply_status(self, msg: ProviderStatus, received_at: str, now_s: float | None = None) -> Applied:
+        gate = self._gate(msg.epoch, msg.provider_id, now_s)
+        if gate is not None and not gate.new_epoch:
+            return gate
         row = self.db.execute(
             "SELECT version FROM provider_status WHERE provider_id = ?", [msg.provider_id]
         ).fetchone()
         decision = state.decide_status(None if row is None else row[0], msg.version)
         if decision == state.APPLY:
             with transaction(self.db):
-                record = dataclasses.asdict(msg)
+                record = {name: getattr(msg, name) for name in _STATUS_FIELDS}
                 record["received_at"] = received_at
                 self.db.table("provider_status").upsert(record, pk="provider_id")
-        return Applied(decision, msg.provider_id)
+        return _followed(Applied(decision, msg.provider_id), gate)
 
     def mark_checked_in(self, appointment_id: str) -> None:
         """Local mark until the hub's own change arrives: a second try reads "already checked in"."""
         self.db.execute("UPDATE appointments SET state = 'checked_in' WHERE id = ?", [appointment_id])
 
     def _held(self, provider_id: str) -> state.Held | None:
+        """What counts of a provider's schedule: nothing when it came under another epoch."""
         row = self.db.execute(
-            "SELECT date, schedule_version FROM providers WHERE id = ?", [provider_id]
+            "SELECT date, schedule_version, epoch FROM providers WHERE id = ?", [provider_id]
         ).fetchone()
-        return None if row is None else state.Held(row[0], row[1])
+        if row is None or row[2] != _epoch_text(self.epoch()):
+            return None
+        return state.Held(row[0], row[1])
 
     # --- reading (any thread, its own connection) -------------------------------------
 
@@ -226,3 +282,15 @@ class KioskCache:
         # The WAL would still hold the pages as they were before the delete.
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return removed
+
+
+def _epoch_text(epoch: Epoch) -> str:
+    """How ``providers.epoch`` names an epoch ('' before epochs)."""
+    return f"{epoch.seq}:{epoch.id}" if epoch.id else ""
+
+
+def _followed(applied: Applied, gate: Applied | None) -> Applied:
+    """``applied``, saying the epoch that ``gate`` followed first (if it did)."""
+    if gate is None or not gate.new_epoch:
+        return applied
+    return dataclasses.replace(applied, new_epoch=True, dropped=gate.dropped)

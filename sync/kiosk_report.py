@@ -73,12 +73,18 @@ class Receipts:
         self._stats = stats
         self.last: m.DisplayAck | None = None  # the last one published
 
-    def next(self, versions: dict[str, int], screen: bool) -> m.DisplayAck | None:
-        """The receipt to publish for ``versions``, or None when it would say nothing new."""
+    def next(
+        self, versions: dict[str, int], screen: bool, epoch: m.Epoch | None = None
+    ) -> m.DisplayAck | None:
+        """The receipt to publish for ``versions`` (of the hub epoch ``epoch``), or None when
+        it would say nothing new."""
         last = self.last
-        if last is not None and (last.versions, last.screen) == (versions, screen):
+        epoch = epoch or m.Epoch()
+        if last is not None and (last.versions, last.screen, last.epoch) == (versions, screen, epoch):
             return None
-        self.last = m.DisplayAck(self._kiosk_id, versions, at=self._clock.now().isoformat(), screen=screen)
+        self.last = m.DisplayAck(
+            self._kiosk_id, versions, at=self._clock.now().isoformat(), screen=screen, epoch=epoch
+        )
         self._stats["receipts_screen" if screen else "receipts_cache"] += 1
         return self.last
 

@@ -246,17 +246,21 @@ class KioskSync:
     def _apply_status(self, msg: Message) -> Applied | None:
         if not isinstance(msg, m.ProviderStatus):
             return None
-        applied = self._cache().apply_status(msg, self.clock.now().isoformat())
+        now = self.clock.now()
+        applied = self._cache().apply_status(msg, now.isoformat(), now.timestamp())
+        self._on_new_epoch(applied, msg.epoch, told=applied.changed)
         if applied.changed:
             self._notify(SyncChange("status", msg.provider_id, msg.version))
-            if not self._screen:
-                self._publish_display_ack()
+        if applied.changed and not self._screen:
+            self._publish_display_ack()
         return applied
 
     def _apply_schedule(self, msg: Message) -> Applied | None:
         if not isinstance(msg, m.ProviderSchedule):
             return None
-        applied = self._cache().apply_schedule(msg, self.clock.now().isoformat())
+        now = self.clock.now()
+        applied = self._cache().apply_schedule(msg, now.isoformat(), now.timestamp())
+        self._on_new_epoch(applied, msg.epoch)
         if applied.changed:
             self._notify(SyncChange("schedule", msg.provider_id, msg.version))
         return applied
@@ -264,14 +268,32 @@ class KioskSync:
     def _apply_appointment(self, msg: Message) -> Applied | None:
         if not isinstance(msg, m.AppointmentChange):
             return None
-        applied = self._cache().apply_appointment_change(msg)
+        applied = self._cache().apply_appointment_change(msg, self.clock.now().timestamp())
+        self._on_new_epoch(applied, msg.epoch)
         if applied.changed:
             self._notify(SyncChange("appointment", msg.provider_id, msg.version))
         return applied
 
+    def _on_new_epoch(self, applied: Applied, epoch: m.Epoch, told: bool = False) -> None:
+        """The cache now follows ``epoch`` and dropped every status of the older one: the
+        screen reads the cache again (unless ``told`` of the change already), a headless
+        kiosk says what it now holds, and today's check-ins go to the hub again (one
+        restored from a backup may lack them)."""
+        if not applied.new_epoch:
+            return
+        self._stats["epochs_followed"] += 1
+        owed = self.sender.owe_again()
+        log.warning("following a new hub epoch", extra={"epoch": str(epoch), "checkins_owed_again": owed})
+        if applied.dropped and not told:
+            self._notify(SyncChange("status"))
+        if not self._screen:
+            self._publish_display_ack()
+
     def _on_hub_availability(self, msg: Message) -> None:
         if not isinstance(msg, m.HubAvailability):
             return
+        if msg.online:  # the hub's birth names its epoch: follow a newer one at once
+            self._on_new_epoch(self._cache().follow_epoch(msg.epoch, self.clock.now().timestamp()), msg.epoch)
         if not msg.online:
             self._mark_live(force=True)  # in step until this very moment
         elif not self._hub_online:
@@ -319,7 +341,7 @@ class KioskSync:
         self._publish_receipt(versions, screen=False)
 
     def _publish_receipt(self, versions: dict[str, int], screen: bool) -> None:
-        ack = self._receipts.next(versions, screen)
+        ack = self._receipts.next(versions, screen, self._cache().epoch())
         if ack is not None:
             self._publish(self.tree.display(self.kiosk_id), ack, retain=True)
 

@@ -13,6 +13,7 @@ from sync.validate import (
     MAX_VERSION,
     check,
     check_date,
+    check_epoch,
     check_id,
     check_key,
     check_proof,
@@ -31,6 +32,29 @@ CheckInOutcome = Literal[
 
 # Outcomes that put the patient in the provider's queue (the others send them to the desk).
 ARRIVED: tuple[str, ...] = ("checked_in", "waiting_late", "return_later")
+
+
+@dataclass(frozen=True, order=True)
+class Epoch:
+    """The hub store's epoch (docs/protocol.md, "Epochs"): made when a hub store is created,
+    and again when a hub finds the broker or a kiosk holding state it never issued (it was
+    restored from a backup, or reinstalled). Every versioned stream carries it; versions
+    are ordered within one epoch, and a newer epoch replaces what an older one left.
+
+    Ordered by ``(seq, id)``: ``seq`` is the hub's clock (Unix ms) when it started the
+    epoch, or one above the newest epoch it had seen, so a later epoch always sorts higher
+    and two kiosks never disagree about which of two epochs is newer. ``Epoch()`` (seq 0,
+    no id) is what a message from a sender older than epochs decodes to: any real epoch
+    is newer."""
+
+    seq: int = 0
+    id: str = ""
+
+    def check(self) -> None:
+        check_epoch(self.seq, self.id)
+
+    def __str__(self) -> str:
+        return f"{self.seq}-{self.id}" if self.id else "-"
 
 
 @dataclass(frozen=True)
@@ -64,6 +88,7 @@ class ProviderSchedule(Message):
     """Retained at ``schedule/<provider_id>``: one provider's whole day."""
 
     KIND = "schedule"
+    MINOR = 1  # 1.1: epoch
     MAX_BYTES = 2 * 1024 * 1024
 
     provider_id: str
@@ -71,9 +96,11 @@ class ProviderSchedule(Message):
     date: str
     version: int
     appointments: list[Appointment] = field(default_factory=list)
+    epoch: Epoch = field(default_factory=Epoch)
 
     def validate(self) -> None:
         check_id(self.provider_id, "provider_id")
+        self.epoch.check()
         check_date(self.date, "date")
         check_version(self.version)
         check(0 < len(self.provider_name) <= 80, "provider_name empty or longer than 80")
@@ -89,14 +116,17 @@ class AppointmentChange(Message):
     """At ``appointment/<provider_id>`` (QoS 1): one appointment added, changed or checked in."""
 
     KIND = "appointment"
+    MINOR = 1  # 1.1: epoch
 
     provider_id: str
     date: str
     version: int  # the provider's schedule version after this change
     appointment: Appointment
+    epoch: Epoch = field(default_factory=Epoch)
 
     def validate(self) -> None:
         check_id(self.provider_id, "provider_id")
+        self.epoch.check()
         check_date(self.date, "date")
         check_version(self.version)
         self.appointment.check()
@@ -109,6 +139,7 @@ class ProviderStatus(Message):
     """Retained at ``status/<provider_id>``. Only the hub writes it; ``version`` orders it."""
 
     KIND = "status"
+    MINOR = 1  # 1.1: epoch
 
     provider_id: str
     version: int
@@ -120,9 +151,11 @@ class ProviderStatus(Message):
     changed_at: str = ""
     alternative_provider_id: str = ""  # who can see this provider's patients, when the practice offers it
     date: str = ""  # the day this status is for; a status from another day reads as on time
+    epoch: Epoch = field(default_factory=Epoch)  # the hub's epoch: ``version`` counts within it
 
     def validate(self) -> None:
         check_id(self.provider_id, "provider_id")
+        self.epoch.check()
         check_version(self.version, low=0)
         check_status_fields(self.state, self.delay_min, self.leaving_at, self.reason)
         if self.changed_at:
@@ -278,18 +311,20 @@ class DisplayAck(Message):
 
     ``screen``: true when the versions are those of a frame the kiosk's screen presented;
     false for a kiosk without a screen (or one older than schema 1.1), whose receipt is
-    what its cache applied."""
+    what its cache applied. ``epoch`` (1.2) is the hub epoch the kiosk follows."""
 
     KIND = "display"
-    MINOR = 1
+    MINOR = 2  # 1.2: epoch
 
     kiosk_id: str
     versions: dict[str, int]
     at: str = ""
     screen: bool = False
+    epoch: Epoch = field(default_factory=Epoch)  # the hub epoch these versions belong to
 
     def validate(self) -> None:
         check_id(self.kiosk_id, "kiosk_id")
+        self.epoch.check()
         check(len(self.versions) <= 200, "more than 200 providers")
         for provider_id, version in self.versions.items():
             check_id(provider_id, "versions key")
@@ -340,11 +375,16 @@ class HubAvailability(Message):
     """Retained at ``hub/availability``: the hub's birth and Last Will."""
 
     KIND = "hub"
+    MINOR = 1  # 1.1: epoch
 
     online: bool
     software_version: str = ""
     at: str = ""
     date: str = ""
+    epoch: Epoch = field(default_factory=Epoch)  # the hub's current epoch (its birth says it)
+
+    def validate(self) -> None:
+        self.epoch.check()
 
 
 __all__ = [
@@ -360,6 +400,7 @@ __all__ = [
     "CheckInOutcome",
     "DeviceState",
     "DisplayAck",
+    "Epoch",
     "HubAck",
     "HubAvailability",
     "KioskAvailability",

@@ -74,4 +74,11 @@ def _v3_outbox_waits_for_the_hub(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_outbox_unacked ON outbox (acked_at, seq)")
 
 
-KIOSK_MIGRATIONS = [_v1_initial, _v2_outbox_keeps_sent_keys, _v3_outbox_waits_for_the_hub]
+def _v4_epochs(db: sqlite_utils.Database) -> None:
+    # The hub epoch each provider's schedule came under (docs/protocol.md, "Epochs"): a
+    # schedule of an older epoch is replaced by the followed epoch's whatever its version.
+    # The followed epoch itself is in meta ("epoch"); '' is "before epochs".
+    db.execute("ALTER TABLE providers ADD COLUMN epoch TEXT NOT NULL DEFAULT ''")
+
+
+KIOSK_MIGRATIONS = [_v1_initial, _v2_outbox_keeps_sent_keys, _v3_outbox_waits_for_the_hub, _v4_epochs]

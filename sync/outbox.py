@@ -8,6 +8,9 @@ A row goes through three states (see docs/protocol.md, "The kiosk's outbox"):
   broker that crashes or loses power before it hands the message on forgets it;
 * **acknowledged** (``acked_at`` set): the hub committed it and said so. The payload is
   cleared; the key stays until the daily purge so a repeated key is still recognised.
+  A check-in keeps its payload (ids and times, no name) until that purge too: a hub
+  restored from a backup may have lost it, and when the kiosk follows the hub's new epoch
+  it owes it again (``owe_again``; the hub records a key once).
 
 Queued and sent rows are published again after an outage or a restart; the hub's
 idempotency keys make that exactly once.
@@ -26,7 +29,9 @@ from sync.cipher import DatabaseError
 from sync.sqlite import durable, transaction
 
 _COLUMNS = "seq, key, kind, topic, payload, created_at, attempts"
-_IN_CHUNK = 500  # bound parameters per statement, well under SQLite's limit
+_IN_CHUNK = 500
+# The kind whose payload is kept after the hub's acknowledgement (until the daily purge).
+KEPT_AFTER_ACK = "checkin"  # bound parameters per statement, well under SQLite's limit
 
 
 @dataclass(frozen=True)
@@ -148,10 +153,23 @@ class Outbox:
                 )
                 found += [OutboxItem(*r[:-1]) for r in rows.fetchall() if r[-1] is None and r[2] in kinds]
             self._db.conn.executemany(
-                "UPDATE outbox SET acked_at = ?, sent_at = coalesce(sent_at, ?), payload = x'' WHERE seq = ?",
-                [(acked_at, acked_at, item.seq) for item in found],
+                "UPDATE outbox SET acked_at = ?, sent_at = coalesce(sent_at, ?),"
+                " payload = CASE WHEN kind = ? THEN payload ELSE x'' END WHERE seq = ?",
+                [(acked_at, acked_at, KEPT_AFTER_ACK, item.seq) for item in found],
             )
         return found
+
+    def owe_again(self) -> int:
+        """Every acknowledged row that kept its payload (today's check-ins) is queued again:
+        the hub that acknowledged it may be gone (restored from a backup, reinstalled). The
+        hub records each key once, so what it still holds is only acknowledged again."""
+        with transaction(self._db):
+            cur = self._db.execute(
+                "UPDATE outbox SET acked_at = NULL, sent_at = NULL"
+                " WHERE acked_at IS NOT NULL AND kind = ? AND length(payload) > 0",
+                [KEPT_AFTER_ACK],
+            )
+        return int(cur.rowcount)
 
     def forget_acknowledged_before(self, stamp: str) -> int:
         cur = self._db.execute("DELETE FROM outbox WHERE acked_at IS NOT NULL AND acked_at < ?", [stamp])

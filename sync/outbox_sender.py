@@ -102,6 +102,15 @@ class OutboxSender:
         self._stats["outbox_resent"] += len(items)
         return len(items)
 
+    def owe_again(self) -> int:
+        """The hub may have lost what it acknowledged (a new epoch): today's check-ins are
+        queued again and sent; the count."""
+        owed = self._outbox.owe_again()
+        if owed:
+            self._stats["outbox_owed_again"] += owed
+            self.replay()
+        return owed
+
     def hub_back(self) -> None:
         """The hub announced itself: what it has not acknowledged gets a fresh timeout."""
         now = self._clock.monotonic()

@@ -1,12 +1,17 @@
 """Pure decisions about incoming state: apply it, or why not.
 
-State is ordered by version, never by arrival: a repeated or older message never
-overwrites what a kiosk already holds.
+State is ordered by (epoch, version), never by arrival: a repeated or older message never
+overwrites what a kiosk already holds. Within the epoch a kiosk follows, versions order
+it; a newer epoch (a hub restored from a backup, or reinstalled) is followed and what the
+older one left is dropped; an older epoch is ignored, so old retained messages arriving
+late never flip a kiosk back.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from sync.messages import Epoch
 
 APPLY = "apply"
 DUPLICATE = "duplicate"
@@ -14,6 +19,21 @@ STALE = "stale"
 OLDER_DAY = "older_day"
 OTHER_DAY = "other_day"
 GAP = "gap"
+
+# How a message's epoch compares with the one a kiosk follows.
+SAME_EPOCH = "same_epoch"
+NEW_EPOCH = "new_epoch"  # follow it: drop what the older epoch left, then apply
+OLD_EPOCH = "old_epoch"  # ignored and counted
+FUTURE_EPOCH = "future_epoch"  # stamped more than EPOCH_AHEAD_S past this kiosk's clock: ignored
+# A hub stamps an epoch with its clock; one a day ahead of the kiosk's is a forgery or a
+# broken clock, and following it would pin the kiosk (no real epoch could be newer).
+EPOCH_AHEAD_S = 86400
+EPOCH_SEQ_PER_S = 1000  # an epoch's seq counts milliseconds
+
+
+def epoch_believable(epoch: Epoch, now_s: float) -> bool:
+    """Not stamped more than ``EPOCH_AHEAD_S`` past ``now_s`` (Unix seconds)."""
+    return epoch.seq <= (now_s + EPOCH_AHEAD_S) * EPOCH_SEQ_PER_S
 
 
 @dataclass(frozen=True)
@@ -58,3 +78,16 @@ def _by_version(held: int, incoming: int) -> str:
     if incoming > held:
         return APPLY
     return DUPLICATE if incoming == held else STALE
+
+
+def decide_epoch(held: Epoch, incoming: Epoch, now_s: float | None = None) -> str:
+    """``incoming`` against the epoch a kiosk follows (``now_s``: the kiosk's clock, Unix
+    seconds; None skips the bound). ``Epoch()`` is a sender older than epochs: the same
+    as a kiosk that never saw one, older than any real epoch."""
+    if incoming == held:
+        return SAME_EPOCH
+    if incoming < held:
+        return OLD_EPOCH
+    if now_s is not None and not epoch_believable(incoming, now_s):
+        return FUTURE_EPOCH
+    return NEW_EPOCH

@@ -111,6 +111,28 @@ class TopicTree:
         leaves = [f"{self.base}/kiosk/+/{leaf}" for leaf in _KIOSK_LEAVES]
         return [*leaves, self.hub_command(), self.hub_command_ack()]
 
+    def hub_owned_retained(self) -> list[str]:
+        """The retained state only the hub writes and watches (``hub/retained_guard.py``):
+        a message there that is not the hub's own is replaced by the hub's."""
+        return [
+            f"{self.base}/status/+",
+            f"{self.base}/schedule/+",
+            self.hub_availability(),
+            f"{self.base}/hub/notice/+",
+            f"{self.base}/hub/revoked/+",
+        ]
+
+    def is_hub_owned_retained(self, topic: str) -> bool:
+        prefix = self.base + "/"
+        if not topic.startswith(prefix):
+            return False
+        parts = topic[len(prefix) :].split("/")
+        return (
+            (len(parts) == 2 and parts[0] in ("status", "schedule"))
+            or parts == ["hub", "availability"]
+            or (len(parts) == 3 and parts[:2] in (["hub", "notice"], ["hub", "revoked"]))
+        )
+
     def route(self, topic: str) -> Route | None:
         """The route of ``topic``, or None when it is not a topic of this site's tree."""
         prefix = self.base + "/"

@@ -53,6 +53,21 @@ def check_version(value: int, name: str = "version", low: int = 1) -> None:
     check(low <= value <= MAX_VERSION, f"{name} out of {low}..{MAX_VERSION}")
 
 
+# An epoch's ``seq`` is the hub's clock (Unix milliseconds) when it started the epoch, or one
+# above the newest it had seen; a receiver also refuses an epoch more than a day ahead of
+# its own clock (``sync.state.decide_epoch``).
+MAX_EPOCH_SEQ = 2**53 - 1
+_EPOCH_ID = re.compile(r"^[0-9a-f]{8,32}$")
+
+
+def check_epoch(seq: int, epoch_id: str, name: str = "epoch") -> None:
+    """``(0, "")`` (a sender older than epochs), or a seq in 1..MAX_EPOCH_SEQ with a hex id."""
+    if seq == 0 and not epoch_id:
+        return
+    check(0 < seq <= MAX_EPOCH_SEQ, f"{name}.seq out of 1..{MAX_EPOCH_SEQ}")
+    check(bool(_EPOCH_ID.match(epoch_id)), f"{name}.id is not 8..32 lower-case hex digits")
+
+
 def check_key(value: str) -> None:
     check(8 <= len(value) <= 64, "key must be 8..64 characters")
 
@@ -87,9 +102,11 @@ def check_date(value: str, name: str) -> None:
 
 
 __all__ = [
+    "MAX_EPOCH_SEQ",
     "MAX_VERSION",
     "check",
     "check_date",
+    "check_epoch",
     "check_id",
     "check_key",
     "check_proof",

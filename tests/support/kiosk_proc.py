@@ -6,6 +6,7 @@ stdin:  ``checkin <appointment_id> <key>``  →  stdout: ``committed <key>``
         ``connected?``  →  ``connected True|False``
         ``appointments?``  →  ``appointments <how many the cache holds>``
         ``outbox?``  →  ``outbox <queued> <sent>`` (what the hub has not acknowledged)
+        ``status? <provider>``  →  ``status <version> <state> <epoch>`` (``status none <epoch>``)
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ def _answer(sync: KioskSync, parts: list[str]) -> str:
     if parts[:1] == ["outbox?"]:
         depths = sync.call(lambda _c: sync.outbox.depths())
         return f"outbox {depths.queued} {depths.sent}"
+    if parts[:1] == ["status?"]:
+        status, epoch = sync.call(lambda c: (c.status(parts[1]), c.epoch()))
+        held = f"{status.version} {status.state}" if status is not None else "none"
+        return f"status {held} {epoch}"
     return f"unknown {' '.join(parts)}"
 
 

@@ -108,11 +108,11 @@ def test_a_handler_that_raises_is_counted_in_the_health_metrics_and_sync_goes_on
         real = cache.apply_status
         calls = [0]
 
-        def apply_once_broken(msg: m.ProviderStatus, received_at: str) -> Applied:
+        def apply_once_broken(msg: m.ProviderStatus, received_at: str, now_s: float | None = None) -> Applied:
             calls[0] += 1
             if calls[0] == 1:
                 raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
-            return real(msg, received_at)
+            return real(msg, received_at, now_s)
 
         cache.apply_status = apply_once_broken  # type: ignore[method-assign]
         hub.set_status(status_request("chen", "late", 10))

@@ -5,6 +5,7 @@ refused with its reason and audited."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import uuid
@@ -338,16 +339,27 @@ def test_a_kiosk_showing_a_version_the_hub_never_issued_is_escalated_and_the_hub
     wait_for(lambda: a.status("okafor") is not None, what="the status on kiosk A")
     issued = a.status("okafor")
     assert issued is not None
-    forged_view = m.DisplayAck("lobby-9", {"okafor": issued.version + 40}, wall_now().isoformat())
+    first = hub.own.epoch
+    # Shown in the hub's own epoch: a version nobody at the practice made.
+    forged_view = m.DisplayAck(
+        "lobby-9", {"okafor": issued.version + 40}, wall_now().isoformat(), epoch=first
+    )
     birth = encode(m.KioskAvailability("lobby-9", True, "0.1.0", wall_now().isoformat()))
     publish_raw(broker, TREE.availability("lobby-9"), birth, retain=True, client_id="lobby-9")
     publish_raw(broker, TREE.display("lobby-9"), encode(forged_view), retain=True, client_id="lobby-9")
     esc_id = f"display-unissued-lobby-9-okafor-v{issued.version + 40}"
-    wait_for(lambda: any(e["id"] == esc_id for e in hub.call(lambda s: desk.escalations())), what="alert")
-    esc = next(e for e in hub.call(lambda s: desk.escalations()) if e["id"] == esc_id)
+    wait_for(
+        lambda: any(e["id"] == esc_id for e in hub.call(lambda s: desk.escalations(False))), what="alert"
+    )
+    esc = next(e for e in hub.call(lambda s: desk.escalations(False)) if e["id"] == esc_id)
     assert f"the hub issued up to {issued.version}" in esc["detail"]
-    assert retained_raw(broker, TREE.status("okafor")) == encode(issued)  # the hub's own, again
-    fixed = m.DisplayAck("lobby-9", {"okafor": issued.version}, wall_now().isoformat())
+    # Its lower version again would be "stale" there: the hub starts a new epoch instead,
+    # and publishes its own status under it.
+    wait_for(lambda: hub.own.epoch > first, what="a new epoch")
+    again = dataclasses.replace(issued, epoch=hub.own.epoch)
+    wait_for(lambda: retained_raw(broker, TREE.status("okafor")) == encode(again), what="the hub's own")
+    wait_for(lambda: a.sync.call(lambda c: c.epoch()) == hub.own.epoch, what="kiosk A on the new epoch")
+    fixed = m.DisplayAck("lobby-9", {"okafor": issued.version}, wall_now().isoformat(), epoch=hub.own.epoch)
     publish_raw(broker, TREE.display("lobby-9"), encode(fixed), retain=True, client_id="lobby-9")
     wait_for(
         lambda: not any(e["id"] == esc_id for e in hub.call(lambda s: desk.escalations())),
