@@ -15,7 +15,7 @@ from config.settings import StaffSettings
 from core.clock import Clock
 from domain.impact import impact_sentence, status_impact
 from domain.staff import Role
-from hub.epoch import NEWER_EPOCH, UNISSUED_VERSION, parse_epoch
+from hub.epoch import NEWER_EPOCH, UNISSUED_VERSION, EpochRequests, parse_epoch
 from hub.escalation import (
     Due,
     KioskView,
@@ -48,8 +48,9 @@ class StaffDesk:
         self.audit = store.audit
         self._receipts: dict[str, sm.DisplayReceipt] = {}
         # (reason, newest epoch seen) once a kiosk displays what this store never issued:
-        # the hub service starts a new epoch above it (hub/own_topics.py).
+        # the hub service starts a new epoch above it (hub/own_topics.py), one a minute at most.
         self.epoch_wanted: tuple[str, m.Epoch] | None = None
+        self.epoch_requests = EpochRequests()
 
     # --- status requests --------------------------------------------------------------
 
@@ -251,21 +252,25 @@ class StaffDesk:
         for d in fresh:
             alert = sm.Escalation(d.id, at, d.about, True, d.provider_id, d.status_version, d.detail)
             out += self._open(alert)
-        self._want_epoch([d for d in fresh if d in unissued], kiosks, epoch)
+        self._want_epoch([d for d in fresh if d in unissued], kiosks, epoch, now.timestamp())
+        self.epoch_wanted = self.epoch_wanted or self.epoch_requests.due(now.timestamp())
         due_ids = {d.id for d in due + unissued}
         for esc_id in open_ids - due_ids:
             if esc_id.startswith(("display-", "notice-", "unacked-")):
                 out += self._resolve(esc_id, at)
         return out
 
-    def _want_epoch(self, unissued: list[Due], kiosks: list[KioskView], epoch: m.Epoch) -> None:
+    def _want_epoch(self, unissued: list[Due], kiosks: list[KioskView], epoch: m.Epoch, now_s: float) -> None:
         """Republishing the hub's lower versions would not move a kiosk that holds higher
         ones: a new epoch above the newest any kiosk follows does, once as the escalation
         opens."""
         if not unissued:
             return
         newest = max([k.epoch for k in kiosks] + [epoch])
-        self.epoch_wanted = (NEWER_EPOCH if newest > epoch else UNISSUED_VERSION, newest)
+        deferred = self.epoch_requests.deferred
+        self.epoch_requests.want(NEWER_EPOCH if newest > epoch else UNISSUED_VERSION, newest, now_s)
+        if self.epoch_requests.deferred > deferred:
+            log.warning("new epoch deferred: one a minute at most", extra={"epoch": str(newest)})
 
     def _open(self, alert: sm.Escalation) -> Out:
         self.store.staff.open_escalation(alert)

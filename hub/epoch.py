@@ -74,12 +74,44 @@ def lost_future(own: m.Epoch, seen: m.Epoch, version: int, issued: int, now_s: f
     return ""
 
 
+class EpochRequests:
+    """New epochs asked for by what kiosks *say* they display, at most one per
+    ``min_interval_s``: a kiosk's own receipt is its word only, and every new epoch makes
+    every kiosk drop its statuses and send today's check-ins again, so one stolen kiosk
+    credential claiming a new future each second must not turn into an epoch each second.
+    A request inside the interval waits (the newest kept), so a real restore still ends in
+    a new epoch, at most ``min_interval_s`` later. Pure: the caller passes the time."""
+
+    def __init__(self, min_interval_s: float = 60.0) -> None:
+        self.min_interval_s = min_interval_s
+        self.deferred = 0  # requests that had to wait (counted for health)
+        self._pending: tuple[str, m.Epoch] | None = None
+        self._last_s: float | None = None
+
+    def want(self, reason: str, above: m.Epoch, now_s: float) -> None:
+        if self._pending is not None and self._pending[1] > above:
+            above = self._pending[1]  # never ask for less than an earlier request did
+        self._pending = (reason, above)
+        if self._last_s is not None and now_s - self._last_s < self.min_interval_s:
+            self.deferred += 1
+
+    def due(self, now_s: float) -> tuple[str, m.Epoch] | None:
+        """The request to act on now, if any (then the interval starts again)."""
+        if self._pending is None:
+            return None
+        if self._last_s is not None and now_s - self._last_s < self.min_interval_s:
+            return None
+        wanted, self._pending, self._last_s = self._pending, None, now_s
+        return wanted
+
+
 __all__ = [
     "CREATED",
     "NEWER_EPOCH",
     "RESTORED",
     "STAMPED",
     "UNISSUED_VERSION",
+    "EpochRequests",
     "believable",
     "epoch_text",
     "lost_future",

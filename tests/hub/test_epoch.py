@@ -101,3 +101,20 @@ def test_displays_compare_epoch_then_version() -> None:
     assert waiting_kiosks(STATUS, kiosks, OWN) == ["forged-epoch", "newer-epoch", "older-epoch"]
     # Hubs and kiosks older than epochs: as before.
     assert waiting_kiosks(STATUS, [KioskView("old", True, {"chen": 3})]) == []
+
+
+def test_epochs_kiosks_ask_for_come_one_a_minute_at_most_and_none_is_lost() -> None:
+    """A stolen kiosk credential claiming a new future every second must not make an epoch
+    every second (each one makes every kiosk resend today's check-ins); a real restore
+    still gets its epoch, the newest asked for, at most a minute later."""
+    asks = ep.EpochRequests(min_interval_s=60)
+    assert asks.due(0.0) is None  # nothing asked
+    asks.want(ep.UNISSUED_VERSION, m.Epoch(5, "a"), 100.0)
+    assert asks.due(100.0) == (ep.UNISSUED_VERSION, m.Epoch(5, "a"))  # the first at once
+    for second in range(101, 160):  # a claim a second for the rest of the minute
+        asks.want(ep.NEWER_EPOCH, m.Epoch(second, "x"), float(second))
+        assert asks.due(float(second)) is None
+    asks.want(ep.NEWER_EPOCH, m.Epoch(7, "old"), 159.5)  # a lower claim never lowers the floor
+    assert asks.deferred == 60
+    assert asks.due(160.0) == (ep.NEWER_EPOCH, m.Epoch(159, "x"))  # one, the newest, a minute on
+    assert asks.due(161.0) is None
