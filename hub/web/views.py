@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from domain.impact import status_impact
 from domain.metrics import TIME_BUCKETS_S
+from hub.epoch import parse_epoch
 from hub.store import HubAppointment, HubStore
 from hub.web import records
 from sync import messages as m
@@ -65,7 +66,8 @@ def board(store: HubStore, now: datetime) -> list[dict[str, Any]]:
 
 
 def _receipts(store: HubStore) -> dict[str, tuple[list[str], list[str]]]:
-    kiosks = [k for k in store.kiosks() if k.get("online")]
+    epoch = store.epochs.current()
+    kiosks = [_this_epoch(k, epoch) for k in store.kiosks() if k.get("online")]
     out: dict[str, tuple[list[str], list[str]]] = {}
     for status in store.statuses():
         if status.version == 0:
@@ -80,6 +82,14 @@ def _shows(kiosk: dict[str, object], provider_id: str) -> int:
     return int(cast(dict[str, int], kiosk["display"]).get(provider_id, 0))
 
 
+def _this_epoch(kiosk: dict[str, object], epoch: m.Epoch) -> dict[str, object]:
+    """The kiosk's receipt as versions of the hub's epoch: one of another epoch (a restored
+    or reinstalled hub's kiosks before they follow) shows none of this epoch's changes."""
+    if parse_epoch(kiosk.get("display_epoch")) == epoch:
+        return kiosk
+    return {**kiosk, "display": {}}
+
+
 def kiosks(store: HubStore, now: datetime) -> list[dict[str, Any]]:
     newest = {s.provider_id: s.version for s in store.statuses()}
     names = store.providers()
@@ -87,7 +97,8 @@ def kiosks(store: HubStore, now: datetime) -> list[dict[str, Any]]:
     for r in store.rejections():
         refused.setdefault(str(r["source"]), []).append(f"{r['reason']}: {r['count']}")
     rows = []
-    for k in store.kiosks():
+    epoch = store.epochs.current()
+    for k in (_this_epoch(kiosk, epoch) for kiosk in store.kiosks()):
         health = cast(dict[str, Any], k["health"])
         display = cast(dict[str, int], k["display"])
         behind = [names.get(p, p) for p, v in newest.items() if v and int(display.get(p, 0)) < v]
