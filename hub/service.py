@@ -33,9 +33,11 @@ from core.worker import Batcher, Worker, WorkerStopped
 from hub.desk import Out, StaffDesk
 from hub.epoch import stamp
 from hub.intake import schedules_to_republish
+from hub.kiosk_messages import record_kiosk_message, retained_state
 from hub.origin import Received, RequestOrigin
 from hub.own_topics import OwnTopics
 from hub.pacing import RECEIPTS_S, SCHEDULE_S, Pacer
+from hub.status_requests import HubNotOpen, StatusRequests
 from hub.store import DayPlan, HubStore
 from sync import messages as m
 from sync import staff_messages as sm
@@ -53,11 +55,7 @@ _ACKED = (m.CheckIn, sm.StaffEvent, sm.NoticeAck)  # kiosk messages a HubAck set
 _TICK_S = 1.0
 
 
-class HubNotOpen(KioskError):
-    """Hub work was asked for before the store opened (or after it closed)."""
-
-    def __init__(self) -> None:
-        super().__init__("the hub store is not open")
+__all__ = ["HubNotOpen", "HubService"]
 
 
 class HubService:
@@ -108,6 +106,7 @@ class HubService:
             persistent_session=True,
         )
         self.own = OwnTopics(self.tree, self.clock, self.link, self._publish, self._on_connected)
+        self._requests = StatusRequests(self.tree, self.clock, self.stats, self._publish)
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -193,8 +192,10 @@ class HubService:
     ) -> m.RequestResult:
         """Apply a status change from inside this process (the demo, tests): by default as
         the practice's terminal would."""
-        result: m.RequestResult = self.call(lambda _store: self._apply_requests([(request, origin)])[0])
-        return result
+        results: list[m.RequestResult] = self.call(
+            lambda store: self._requests.apply(store, self.desk, [(request, origin)])
+        )
+        return results[0]
 
     # --- the worker -----------------------------------------------------------------
 
@@ -274,13 +275,12 @@ class HubService:
         log.error("hub could not record a message: %s", type(exc).__name__)
 
     def _record(self, messages: list[Received]) -> None:
-        if self.store is None:
-            raise HubNotOpen()
+        store = self._store()
         now = self.clock.now().isoformat()
         out: list[tuple[str, Message, bool]] = []
         touched: set[str] = set()
         requests: list[tuple[m.StatusChangeRequest, RequestOrigin]] = []
-        with self.store.transaction():
+        with store.transaction():
             for msg, origin in messages:
                 if isinstance(msg, m.CheckIn):
                     change = self._record_checkin(msg, now)
@@ -290,13 +290,13 @@ class HubService:
                 elif isinstance(msg, m.StatusChangeRequest):
                     requests.append((msg, origin))
                 else:
-                    out += self._kiosk_message(msg, now, origin)
+                    out += record_kiosk_message(store, self.desk, self.stats, msg, now=now, origin=origin)
             if self.desk and any(isinstance(msg, (m.DisplayAck, m.KioskAvailability)) for msg, _ in messages):
                 # Only what kiosks display (or leave) changes a receipt.
                 out += self._receipts(self._receipt_pacer.now_or_later(["receipts"], self.clock.monotonic()))
         self._acknowledge(messages)  # committed: now, and only now, the kiosks may forget them
         if requests:
-            self._apply_requests(requests)
+            self._requests.apply(store, self.desk, requests)
         out += self._schedules(self._pacer.now_or_later(touched, self.clock.monotonic()))
         for topic, msg, retain in out:
             self._publish(topic, msg, retain)
@@ -326,92 +326,15 @@ class HubService:
         log.info("check-in recorded", extra={"kiosk": msg.kiosk_id, "appointment": msg.appointment_id})
         return change if isinstance(change, m.AppointmentChange) else None
 
-    def _apply_requests(
-        self, requests: list[tuple[m.StatusChangeRequest, RequestOrigin]]
-    ) -> list[m.RequestResult]:
-        if self.store is None:
-            raise HubNotOpen()
-        results: list[m.RequestResult] = []
-        for req, origin in requests:
-            earlier = self.store.request_result(req.key)
-            if earlier is not None:  # a replayed request: answer again, change nothing
-                self.stats["request_duplicates"] += 1
-                if self.desk is not None:
-                    with self.store.transaction():
-                        self.desk.on_replayed(req, earlier, self.clock.now(), origin)
-                results.append(earlier)
-                self._publish(self.tree.request_result(req.kiosk_id), earlier, False)
-                continue
-            result, status = self._decide(req, origin)
-            if self.desk is None:
-                raise HubNotOpen()
-            with self.store.transaction():
-                if status is not None:
-                    self.store.set_status(status, req.key)
-                self.store.record_request(req, result, self.clock.now().isoformat(), origin)
-                follow_up = self.desk.on_decided(req, result, status, self.clock.now(), origin)
-            if status is not None:
-                self._publish(self.tree.status(status.provider_id), status, True)
-                log.info(
-                    "provider status changed",
-                    extra={"provider": status.provider_id, "state": status.state, "version": status.version},
-                )
-            self._publish(self.tree.request_result(req.kiosk_id), result, False)
-            for topic, msg, retain in follow_up:
-                self._publish(topic, msg, retain)
-            results.append(result)
-        return results
-
-    def _decide(
-        self, req: m.StatusChangeRequest, origin: RequestOrigin
-    ) -> tuple[m.RequestResult, m.ProviderStatus | None]:
-        if self.store is None:
-            raise HubNotOpen()
-        reason = ""
-        if req.provider_id not in self.store.provider_ids():
-            reason = f"unknown provider {req.provider_id}"
-        else:
-            if self.desk is None:
-                raise HubNotOpen()
-            reason = self.desk.check(req, origin)
-        if reason:
-            self.stats["requests_rejected"] += 1
-            return m.RequestResult(req.key, req.kiosk_id, False, reason, req.provider_id), None
-        version = self.store.next_status_version(req.provider_id)
-        status = m.ProviderStatus(
-            provider_id=req.provider_id,
-            version=version,
-            state=req.state,
-            delay_min=req.delay_min if req.state == "late" else 0,
-            leaving_at=req.leaving_at if req.state == "leaving_early" else "",
-            reason=req.reason,
-            changed_by=req.requested_by,
-            changed_at=self.clock.now().isoformat(),
-            alternative_provider_id=req.alternative_provider_id,
-            date=self.store.day(),
-        )
-        self.stats["requests_applied"] += 1
-        return m.RequestResult(req.key, req.kiosk_id, True, "", req.provider_id, version), status
-
     # --- publishing -------------------------------------------------------------------
 
     def _on_connected(self) -> None:
         """(Re)publish everything retained: the broker may have lost it."""
-        if self.store is None:
-            raise HubNotOpen()
+        store = self._store()
         self._publish(self.tree.hub_availability(), self._availability(True), True)
-        for provider_id in self.store.provider_ids():
-            schedule = self.store.wire_schedule(provider_id)
-            if schedule is not None:
-                self._publish(self.tree.schedule(provider_id), schedule, True)
-            status = self.store.status(provider_id)
-            if status is not None:
-                self._publish(self.tree.status(provider_id), status, True)
-        for open_notice in self.store.staff.unacked_notices():  # supervisors must still see these
-            notice = self.store.staff.notice(open_notice.id)
-            if notice is not None:
-                self._publish(self.tree.notice(notice.id), notice, True)
-        self._publish_revocations(self.store.revocations.all())
+        for topic, msg, retain in retained_state(store, self.tree):
+            self._publish(topic, msg, retain)
+        self._publish_revocations(store.revocations.all())
 
     def _publish_revocations(self, revoked: list[KioskRevoked]) -> None:
         """Retained, so a revoked kiosk reads it whenever it next connects (`kiosk hub revoke`
@@ -425,27 +348,6 @@ class HubService:
                 self.store.revocations.mark_published(
                     [r.kiosk_id for r in revoked], self.clock.now().isoformat()
                 )
-
-    def _kiosk_message(
-        self, msg: Message, now: str, origin: RequestOrigin
-    ) -> list[tuple[str, Message, bool]]:
-        """Presence, display, health and staff messages (inside the batch's transaction)."""
-        if self.desk is None or self.store is None:
-            raise HubNotOpen()
-        if isinstance(msg, m.KioskAvailability):
-            self.store.kiosk_availability(msg, now)
-        elif isinstance(msg, m.DisplayAck):
-            self.store.kiosk_display(msg, now)
-        elif isinstance(msg, m.KioskHealth):
-            self.store.kiosk_health(msg, now)
-        elif isinstance(msg, sm.StaffEvent):
-            if not self.store.remember_key(msg.key, msg.KIND, msg.kiosk_id, now):
-                self.stats["staff_event_duplicates"] += 1  # sent again before our ack reached it
-                return []
-            return self.desk.on_staff_event(msg)
-        if isinstance(msg, sm.NoticeAck):
-            return self.desk.on_notice_ack(msg, origin)
-        return []
 
     def _tick(self) -> None:
         if self.desk is None or self.store is None:
