@@ -3,9 +3,13 @@ acknowledged only after its commit.
 
 Frames of all connections that arrive while a commit runs go into the next one (a group
 commit), so many senders share an fsync and a lone sender waits for one commit only. A
+commit also waits up to ``COMMIT_DELAY_S`` for the other open connections' next frames
+(each connection has at most one frame unacknowledged): senders that take turns then
+share every fsync instead of every other one. A lone connection never waits. A
 frame whose commit fails gets no ACK and its connection is closed: the sender sends it
 again, and the repeat is recognised by its MSH-10. A connection dropped mid-frame leaves
-nothing behind.
+nothing behind. The schedules a commit changed are published when the traffic pauses
+(``hub.ehr.publish``), not by the commit's job: ACKs do not wait for them.
 """
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ from core.errors import KioskError
 from hub.ehr import acks, siu
 from hub.ehr.bridge import Bridge
 from hub.ehr.intake import Frame, Intake, Verdict, read_frame
+from hub.ehr.publish import SchedulePublisher
 from hub.store import HubStore
 
 log = logging.getLogger(__name__)
 
 _BATCH = 500
+COMMIT_DELAY_S = 0.005
 
 
 class Listener:
@@ -51,8 +57,12 @@ class Listener:
         self.server: asyncio.Server | None = None
         self._waiting: list[tuple[Frame, asyncio.Future[Verdict | None]]] = []
         self._in_flight = False
+        self.commits = 0  # group commits started (frames / commits: the frames an fsync carries)
+        self._oldest = 0.0  # loop time the oldest waiting frame arrived
+        self._delay: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._writers: set[HL7StreamWriter] = set()
+        self.schedules = SchedulePublisher(bridge, busy=lambda: self._in_flight or bool(self._waiting))
 
     async def start(self) -> None:
         context = None
@@ -80,6 +90,7 @@ class Listener:
             writer.close()
         if self.server is not None:
             await self.server.wait_closed()
+        await self.schedules.flush()
 
     # --- one connection ---------------------------------------------------------------
 
@@ -154,20 +165,40 @@ class Listener:
         )
 
     async def _commit(self, frame: Frame) -> Verdict | None:
-        future: asyncio.Future[Verdict | None] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Verdict | None] = loop.create_future()
+        if not self._waiting:
+            self._oldest = loop.time()
         self._waiting.append((frame, future))
         if not self._in_flight:
             self._dispatch()
         return await future
 
     def _dispatch(self) -> None:
-        batch, self._waiting = self._waiting[:_BATCH], self._waiting[_BATCH:]
-        if not batch:
+        """Start the next commit: now when every open connection has its frame waiting (or
+        the oldest has waited ``COMMIT_DELAY_S``), else once the delay is over."""
+        if not self._waiting or self._in_flight:
             return
+        loop = asyncio.get_running_loop()
+        due = self._oldest + COMMIT_DELAY_S
+        if len(self._waiting) < self.connections and loop.time() < due:
+            if self._delay is None:
+                self._delay = loop.call_at(due, self._delayed)
+            return
+        if self._delay is not None:
+            self._delay.cancel()
+            self._delay = None
+        batch, self._waiting = self._waiting[:_BATCH], self._waiting[_BATCH:]
+        self._oldest = loop.time()
         self._in_flight = True
+        self.commits += 1
         task = asyncio.get_running_loop().create_task(self._commit_batch(batch))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def _delayed(self) -> None:
+        self._delay = None
+        self._dispatch()
 
     async def _commit_batch(self, batch: list[tuple[Frame, asyncio.Future[Verdict | None]]]) -> None:
         try:
@@ -192,9 +223,9 @@ class Listener:
         self._dispatch()
 
     async def _take(self, frames: list[Frame]) -> list[Verdict | None]:
-        def run(store: HubStore) -> tuple[list[Verdict | None], set[str]]:
-            verdicts, touched = self.intake.take(store, frames, self.now())
-            return list(verdicts), touched
+        def run(store: HubStore) -> tuple[tuple[list[Verdict], set[str]], tuple[str, ...]]:
+            return self.intake.take(store, frames, self.now()), ()  # published when traffic pauses
 
-        result: list[Verdict | None] = await self.bridge.on_hub(run)
-        return result
+        verdicts, touched = await self.bridge.on_hub(run)
+        self.schedules.committed(touched)
+        return list(verdicts)
