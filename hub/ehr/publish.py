@@ -27,7 +27,7 @@ from hub.store import HubStore
 
 log = logging.getLogger(__name__)
 
-QUIET_S = 0.003
+QUIET_S = 0.01
 MAX_DELAY_S = 0.5
 
 
