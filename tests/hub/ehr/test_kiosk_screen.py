@@ -34,6 +34,12 @@ from ui.app import KioskUi, UiOptions
 from ui.flow_model import CODE_KEYS
 
 
+@pytest.fixture(scope="session")
+def qapp_cls() -> type[QGuiApplication]:
+    """As tests/ui: whichever of them starts the session's application, it is the same kind."""
+    return QGuiApplication
+
+
 @dataclass(frozen=True)
 class Lobby:
     site: EhrHub
