@@ -3,9 +3,10 @@ acknowledged only after its commit.
 
 Frames of all connections that arrive while a commit runs go into the next one (a group
 commit), so many senders share an fsync and a lone sender waits for one commit only. A
-commit also waits up to ``COMMIT_DELAY_S`` for the other open connections' next frames
-(each connection has at most one frame unacknowledged): senders that take turns then
-share every fsync instead of every other one. A lone connection never waits. A
+commit also waits up to ``COMMIT_DELAY_S`` for the next frame of every connection that
+sent one in the last ``ACTIVE_S`` (each has at most one frame unacknowledged), so senders
+that take turns share every fsync instead of every other one. A lone sender never waits,
+even beside idle connections. A
 frame whose commit fails gets no ACK and its connection is closed: the sender sends it
 again, and the repeat is recognised by its MSH-10. A connection dropped mid-frame leaves
 nothing behind. The schedules a commit changed are published when the traffic pauses
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 _BATCH = 500
 COMMIT_DELAY_S = 0.005
+ACTIVE_S = 0.05
 
 
 class Listener:
@@ -58,7 +60,10 @@ class Listener:
         self._waiting: list[tuple[Frame, asyncio.Future[Verdict | None]]] = []
         self._in_flight = False
         self.commits = 0  # group commits started (frames / commits: the frames an fsync carries)
+        self.delayed = 0  # of them, started when COMMIT_DELAY_S was over (their group fell short)
+        self._sent: dict[int, float] = {}  # connection -> loop time its last frame came
         self._oldest = 0.0  # loop time the oldest waiting frame arrived
+        self._committed = 0.0  # loop time the last commit ended (its senders send again from then)
         self._delay: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._writers: set[HL7StreamWriter] = set()
@@ -104,19 +109,20 @@ class Listener:
             conn_id = await self.bridge.on_hub(
                 lambda s: (self.intake.records(s).open_connection(peer, "in", self._at()), ())
             )
-            handled = await self._exchange(reader, writer)
+            handled = await self._exchange(reader, writer, id(writer))
         except (ConnectionError, OSError, asyncio.IncompleteReadError):
             pass  # the sender went away; what it had not been acknowledged it sends again
         except KioskError as exc:  # the hub is stopping: nothing was acknowledged
             log.info("ehr connection ended: %s", type(exc).__name__)
         finally:
             self.connections -= 1
+            self._sent.pop(id(writer), None)
             self._writers.discard(writer)
             writer.close()
             if conn_id:
                 await self._closed(conn_id, handled)
 
-    async def _exchange(self, reader: HL7StreamReader, writer: HL7StreamWriter) -> int:
+    async def _exchange(self, reader: HL7StreamReader, writer: HL7StreamWriter, conn: int) -> int:
         handled = 0
         while True:
             try:
@@ -129,7 +135,7 @@ class Listener:
             except ValueError:
                 log.warning("mllp frame longer than max_message_kb: connection closed")
                 return handled
-            reply = await self.ingest(block)
+            reply = await self.ingest(block, conn)
             if reply is None:
                 return handled  # not stored: no ACK, the sender sends it again
             writer.writeblock(reply)
@@ -151,8 +157,10 @@ class Listener:
 
     # --- frames -----------------------------------------------------------------------
 
-    async def ingest(self, block: bytes) -> bytes | None:
-        """The ACK for one frame once it is stored; None when it could not be stored."""
+    async def ingest(self, block: bytes, conn: int = 0) -> bytes | None:
+        """The ACK for one frame (of connection ``conn``) once it is stored; None when it
+        could not be stored."""
+        self._sent[conn] = asyncio.get_running_loop().time()
         frame = read_frame(block, self.rules, self.settings.encoding)
         verdict = await self._commit(frame)
         if verdict is None:
@@ -175,13 +183,15 @@ class Listener:
         return await future
 
     def _dispatch(self) -> None:
-        """Start the next commit: now when every open connection has its frame waiting (or
-        the oldest has waited ``COMMIT_DELAY_S``), else once the delay is over."""
+        """Start the next commit: now when every active connection has its frame waiting
+        (or ``COMMIT_DELAY_S`` passed since the frames could come), else once it has."""
         if not self._waiting or self._in_flight:
             return
         loop = asyncio.get_running_loop()
-        due = self._oldest + COMMIT_DELAY_S
-        if len(self._waiting) < self.connections and loop.time() < due:
+        now = loop.time()
+        due = max(self._oldest, self._committed) + COMMIT_DELAY_S
+        active = sum(1 for at in self._sent.values() if now - at < ACTIVE_S)
+        if len(self._waiting) < active and now < due:
             if self._delay is None:
                 self._delay = loop.call_at(due, self._delayed)
             return
@@ -189,7 +199,7 @@ class Listener:
             self._delay.cancel()
             self._delay = None
         batch, self._waiting = self._waiting[:_BATCH], self._waiting[_BATCH:]
-        self._oldest = loop.time()
+        self._oldest = now
         self._in_flight = True
         self.commits += 1
         task = asyncio.get_running_loop().create_task(self._commit_batch(batch))
@@ -198,6 +208,8 @@ class Listener:
 
     def _delayed(self) -> None:
         self._delay = None
+        if self._waiting and not self._in_flight:
+            self.delayed += 1
         self._dispatch()
 
     async def _commit_batch(self, batch: list[tuple[Frame, asyncio.Future[Verdict | None]]]) -> None:
@@ -214,6 +226,7 @@ class Listener:
                     verdicts.append(None)
         finally:
             self._in_flight = False
+            self._committed = asyncio.get_running_loop().time()
         for (_, future), verdict in zip(batch, verdicts, strict=False):
             if not future.done():
                 future.set_result(verdict)

@@ -176,6 +176,20 @@ def test_senders_taking_turns_share_commits_and_schedules(site: EhrHub) -> None:
     assert site.query("SELECT count(*) FROM appointments WHERE id LIKE 'G%'") == [(160,)]
 
 
+def test_a_lone_sender_beside_an_idle_connection_never_waits_for_a_group(site: EhrHub) -> None:
+    frames = [Siu(f"L{i:02d}", appointment_id=f"L{i:02d}", start=_today(9, i)).bytes() for i in range(30)]
+
+    async def beside_an_idle_one() -> list[str]:
+        _reader, idle = await open_hl7_connection("127.0.0.1", site.port)  # open, never sends
+        try:
+            return [r.code for r in await send_frames(site.port, frames)]
+        finally:
+            idle.close()
+
+    assert asyncio.run(beside_an_idle_one()) == ["AA"] * 30
+    assert site.ehr.listener.commits == 30 and site.ehr.listener.delayed == 0
+
+
 def test_a_repeated_control_id_is_acknowledged_and_changes_nothing(site: EhrHub) -> None:
     start = _today(10)
     first = Siu("D1", start=start, appointment_id="R1")
