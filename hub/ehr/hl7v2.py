@@ -9,10 +9,13 @@ quoting the message (it carries patient data).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any
 
 import hl7
+from hl7.parser import _ParsePlan, _split, create_parse_plan
+from hl7.util import unescape
 
 from core.errors import WireError
 
@@ -83,15 +86,70 @@ def _usable_encoding(chars: str, sep: str) -> bool:
     )
 
 
-def parse(text: str) -> hl7.Message:
-    """python-hl7's parse of normalized text; ``Unreadable`` when it cannot."""
+class _Plan(_ParsePlan):  # type: ignore[misc]
+    """python-hl7's parse plan, each level made once per message.
+
+    ``hl7.parse`` builds a new plan object for every field, repetition and component it
+    splits (a third of its time on an SIU message); this one keeps the next level it
+    made. The library's own splitter (``hl7.parser._split``) does the splitting, so the
+    tree is the library's, container for container (tests/hub/ehr/test_mapping.py compares
+    the two on every message the tests send; hl7 is pinned below 0.5)."""
+
+    def __init__(
+        self, separator: str, separators: str, containers: list[Any], esc: str, factory: Any
+    ) -> None:
+        super().__init__(separator, separators, containers, esc, factory)
+        self._tail = separators[separators.find(separator) :]
+        self._next: _Plan | None = None
+
+    def next(self) -> _Plan | None:
+        if self._next is None and len(self.containers) > 1:
+            self._next = super().next()
+        return self._next
+
+    def applies(self, text: str) -> bool:
+        if text:  # most fields of a segment are empty
+            for sep in self._tail:
+                if sep in text:
+                    return True
+        return False
+
+
+def library_parse(text: str) -> hl7.Message:
+    """``hl7.parse(text)``, with the plan made once per level (``_Plan``)."""
+    text = text.strip()
+    plan = create_parse_plan(text)
+    return _split(text, _Plan(plan.separator, plan.separators, plan.containers, plan.esc, plan.factory))
+
+
+def parse(text: str, reads: Mapping[str, int] | None = None) -> hl7.Message:
+    """python-hl7's parse of normalized text; ``Unreadable`` when it cannot. With
+    ``reads`` (segment name -> the last field read of it) only MSH and those segments are
+    parsed, each up to that field: the rest of a real message (notes, Z-segments, a
+    patient's addresses and phone numbers) is never read, and parsing is most of the cost
+    of a message. The text itself is what is stored."""
+    if reads is not None:
+        text = _read_part(text, reads)
     try:
-        message = hl7.parse(text)
+        message = library_parse(text)
     except Exception as exc:  # noqa: BLE001 - the library raises many kinds on bad input
         raise Unreadable(f"not parseable as HL7 v2 ({type(exc).__name__})") from None
     if not isinstance(message, hl7.Message):
         raise Unreadable("not a single HL7 v2 message")
     return message
+
+
+def _read_part(text: str, reads: Mapping[str, int]) -> str:
+    sep = text[3]
+    kept = []
+    for line in text.split("\r"):
+        name = line[:3] if line[3:4] in (sep, "") else ""
+        if name == "MSH":
+            kept.append(line)
+        elif name in reads:
+            last = reads[name]
+            kept.append(line if line.count(sep) <= last else sep.join(line.split(sep, last + 1)[: last + 1]))
+    return "\r".join(kept) + "\r"
 
 
 def read(block: bytes, encoding: str = "utf-8") -> hl7.Message:
@@ -118,15 +176,35 @@ def first(message: hl7.Message, name: str) -> Any | None:
 
 
 def value(segment: Any | None, field: int, component: int = 1, sub: int = 1, rep: int = 1) -> str:
-    """One leaf, unescaped and stripped; '' when absent or an explicit null."""
-    if segment is None:
+    """One leaf, unescaped and stripped; '' when absent or an explicit null.
+
+    The leaf ``Segment.extract_field`` returns (the same walk, and its rules: a path that
+    ends early at position 1 reads the leaf it reached, a missing part is ''), without
+    the accessor it builds for its error messages: the mapping reads some fifty leaves
+    of every message (tests/hub/ehr/test_mapping.py checks the two agree)."""
+    field = field or 1
+    if segment is None or not 0 < field < len(segment):
         return ""
     try:
-        text = str(segment.extract_field(1, field, rep, component, sub))
+        text = _leaf(segment[field], component, sub, rep)
     except (IndexError, KeyError, TypeError, ValueError):
         return ""
-    text = text.strip()
+    if field <= 2 and segment[0][0] == "MSH":
+        return text  # MSH-1 and MSH-2 are the separators themselves
+    text = unescape(segment, text).strip() if segment.esc in text else text.strip()
     return "" if text == _NULL else text
+
+
+def _leaf(field: Any, component: int, sub: int, rep: int) -> str:
+    repetition = field(rep)
+    if not isinstance(repetition, hl7.Repetition):
+        return str(repetition) if component == 1 and sub == 1 else ""
+    if component > len(repetition):
+        return ""
+    part = repetition(component)
+    if not isinstance(part, hl7.Component):
+        return str(part) if sub == 1 else ""
+    return str(part(sub)) if sub <= len(part) else ""
 
 
 def repetitions(segment: Any | None, field: int) -> int:

@@ -38,7 +38,7 @@ class Verdict:
 def read_frame(block: bytes, rules: siu.Rules, encoding: str) -> Frame:
     try:
         text = hl7v2.normalize(hl7v2.decode(block, encoding))
-        message = hl7v2.parse(text)
+        message = hl7v2.parse(text, siu.READS)
     except WireError as exc:
         return Frame("", None, None, siu.Refusal("AR", f"unreadable: {exc.detail}"))
     head = siu.header(message, rules.zone)

@@ -3,9 +3,14 @@ acknowledged only after its commit.
 
 Frames of all connections that arrive while a commit runs go into the next one (a group
 commit), so many senders share an fsync and a lone sender waits for one commit only. A
+commit also waits up to ``COMMIT_DELAY_S`` for the next frame of every connection that
+sent one in the last ``ACTIVE_S`` (each has at most one frame unacknowledged), so senders
+that take turns share every fsync instead of every other one. A lone sender never waits,
+even beside idle connections. A
 frame whose commit fails gets no ACK and its connection is closed: the sender sends it
 again, and the repeat is recognised by its MSH-10. A connection dropped mid-frame leaves
-nothing behind.
+nothing behind. The schedules a commit changed are published when the traffic pauses
+(``hub.ehr.publish``), not by the commit's job: ACKs do not wait for them.
 """
 
 from __future__ import annotations
@@ -23,11 +28,14 @@ from core.errors import KioskError
 from hub.ehr import acks, siu
 from hub.ehr.bridge import Bridge
 from hub.ehr.intake import Frame, Intake, Verdict, read_frame
+from hub.ehr.publish import SchedulePublisher
 from hub.store import HubStore
 
 log = logging.getLogger(__name__)
 
 _BATCH = 500
+COMMIT_DELAY_S = 0.005
+ACTIVE_S = 0.05
 
 
 class Listener:
@@ -51,8 +59,15 @@ class Listener:
         self.server: asyncio.Server | None = None
         self._waiting: list[tuple[Frame, asyncio.Future[Verdict | None]]] = []
         self._in_flight = False
+        self.commits = 0  # group commits started (frames / commits: the frames an fsync carries)
+        self.delayed = 0  # of them, started when COMMIT_DELAY_S was over (their group fell short)
+        self._sent: dict[int, float] = {}  # connection -> loop time its last frame came
+        self._oldest = 0.0  # loop time the oldest waiting frame arrived
+        self._committed = 0.0  # loop time the last commit ended (its senders send again from then)
+        self._delay: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._writers: set[HL7StreamWriter] = set()
+        self.schedules = SchedulePublisher(bridge, busy=lambda: self._in_flight or bool(self._waiting))
 
     async def start(self) -> None:
         context = None
@@ -80,6 +95,7 @@ class Listener:
             writer.close()
         if self.server is not None:
             await self.server.wait_closed()
+        await self.schedules.flush()
 
     # --- one connection ---------------------------------------------------------------
 
@@ -93,19 +109,20 @@ class Listener:
             conn_id = await self.bridge.on_hub(
                 lambda s: (self.intake.records(s).open_connection(peer, "in", self._at()), ())
             )
-            handled = await self._exchange(reader, writer)
+            handled = await self._exchange(reader, writer, id(writer))
         except (ConnectionError, OSError, asyncio.IncompleteReadError):
             pass  # the sender went away; what it had not been acknowledged it sends again
         except KioskError as exc:  # the hub is stopping: nothing was acknowledged
             log.info("ehr connection ended: %s", type(exc).__name__)
         finally:
             self.connections -= 1
+            self._sent.pop(id(writer), None)
             self._writers.discard(writer)
             writer.close()
             if conn_id:
                 await self._closed(conn_id, handled)
 
-    async def _exchange(self, reader: HL7StreamReader, writer: HL7StreamWriter) -> int:
+    async def _exchange(self, reader: HL7StreamReader, writer: HL7StreamWriter, conn: int) -> int:
         handled = 0
         while True:
             try:
@@ -118,7 +135,7 @@ class Listener:
             except ValueError:
                 log.warning("mllp frame longer than max_message_kb: connection closed")
                 return handled
-            reply = await self.ingest(block)
+            reply = await self.ingest(block, conn)
             if reply is None:
                 return handled  # not stored: no ACK, the sender sends it again
             writer.writeblock(reply)
@@ -140,8 +157,10 @@ class Listener:
 
     # --- frames -----------------------------------------------------------------------
 
-    async def ingest(self, block: bytes) -> bytes | None:
-        """The ACK for one frame once it is stored; None when it could not be stored."""
+    async def ingest(self, block: bytes, conn: int = 0) -> bytes | None:
+        """The ACK for one frame (of connection ``conn``) once it is stored; None when it
+        could not be stored."""
+        self._sent[conn] = asyncio.get_running_loop().time()
         frame = read_frame(block, self.rules, self.settings.encoding)
         verdict = await self._commit(frame)
         if verdict is None:
@@ -154,20 +173,44 @@ class Listener:
         )
 
     async def _commit(self, frame: Frame) -> Verdict | None:
-        future: asyncio.Future[Verdict | None] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Verdict | None] = loop.create_future()
+        if not self._waiting:
+            self._oldest = loop.time()
         self._waiting.append((frame, future))
         if not self._in_flight:
             self._dispatch()
         return await future
 
     def _dispatch(self) -> None:
-        batch, self._waiting = self._waiting[:_BATCH], self._waiting[_BATCH:]
-        if not batch:
+        """Start the next commit: now when every active connection has its frame waiting
+        (or ``COMMIT_DELAY_S`` passed since the frames could come), else once it has."""
+        if not self._waiting or self._in_flight:
             return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        due = max(self._oldest, self._committed) + COMMIT_DELAY_S
+        active = sum(1 for at in self._sent.values() if now - at < ACTIVE_S)
+        if len(self._waiting) < active and now < due:
+            if self._delay is None:
+                self._delay = loop.call_at(due, self._delayed)
+            return
+        if self._delay is not None:
+            self._delay.cancel()
+            self._delay = None
+        batch, self._waiting = self._waiting[:_BATCH], self._waiting[_BATCH:]
+        self._oldest = now
         self._in_flight = True
+        self.commits += 1
         task = asyncio.get_running_loop().create_task(self._commit_batch(batch))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def _delayed(self) -> None:
+        self._delay = None
+        if self._waiting and not self._in_flight:
+            self.delayed += 1
+        self._dispatch()
 
     async def _commit_batch(self, batch: list[tuple[Frame, asyncio.Future[Verdict | None]]]) -> None:
         try:
@@ -183,6 +226,7 @@ class Listener:
                     verdicts.append(None)
         finally:
             self._in_flight = False
+            self._committed = asyncio.get_running_loop().time()
         for (_, future), verdict in zip(batch, verdicts, strict=False):
             if not future.done():
                 future.set_result(verdict)
@@ -192,9 +236,9 @@ class Listener:
         self._dispatch()
 
     async def _take(self, frames: list[Frame]) -> list[Verdict | None]:
-        def run(store: HubStore) -> tuple[list[Verdict | None], set[str]]:
-            verdicts, touched = self.intake.take(store, frames, self.now())
-            return list(verdicts), touched
+        def run(store: HubStore) -> tuple[tuple[list[Verdict], set[str]], tuple[str, ...]]:
+            return self.intake.take(store, frames, self.now()), ()  # published when traffic pauses
 
-        result: list[Verdict | None] = await self.bridge.on_hub(run)
-        return result
+        verdicts, touched = await self.bridge.on_hub(run)
+        self.schedules.committed(touched)
+        return list(verdicts)

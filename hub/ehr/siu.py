@@ -48,6 +48,9 @@ _RESOURCE_FIELDS = {
     "AIL": (6, 9, 10, 12),
     "AIP": (6, 9, 10, 12),
 }
+# The segments the mapping reads, and the last field it reads of each (hl7v2.parse parses
+# only these, and MSH); a new read beyond them must be added here.
+READS = {"SCH": 25, "TQ1": 13, "PID": 7, "PV1": 7, "AIP": 12, "AIG": 14, "AIS": 10, "AIL": 12}
 _ECHOED = ("SCH", "TQ1", "PID", "PV1", "RGS", "AIS", "AIG", "AIL", "AIP")
 _PID_ECHOED = 8  # PID-1..8 go back with an arrival; phone numbers (PID-13/14) never leave the hub
 

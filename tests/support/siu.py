@@ -98,6 +98,43 @@ class Siu:
         return self.text().encode()
 
 
+def real_world_mess(today: str) -> dict[str, str]:
+    """SIU^S12 messages as real senders write them (``today``: YYYYMMDD), one per kind of
+    mess: LF and CRLF, repetitions, subcomponents, escapes, offsets, Z-segments and
+    several RGS groups, explicit nulls, broken MSH-2s (control ids M1..M10)."""
+    offset = "+0000"
+    return {
+        "lf": f"MSH|^~\\&|EHR|C|K|P|||SIU^S12|M1|P|2.5\nSCH||M1^E\nTQ1|1||||||{today}0915\n"
+        "PID|1||X1^^^C^MR||Lf^Ann||19700101\nRGS|1\nAIP|1||D1\n",
+        "crlf": f"MSH|^~\\&|EHR|C|K|P|||SIU^S12|M2|P|2.5\r\nSCH||M2^E\r\nTQ1|1||||||{today}0915\r\n"
+        "PID|1||X2||Crlf^Bo||19700101\r\nAIP|1||D1\r\n\r\n",
+        # repetitions (alias name first, legal name second; SSN before MRN) and subcomponents
+        "reps": f"MSH|^~\\&|EHR|C|K|P|||SIU^S12|M3|P|2.5\rSCH||M3\rTQ1|1||||||{today}0915\r"
+        "PID|1||999^^^S^SS~X3^^^C^MR||Alias^Al^^^^^A~van&der&Berg^Cy^^^^^L||19700101\rAIP|1||D1\r",
+        # escape sequences: O&Brien with \\T\\, a separator in a name
+        "escapes": f"MSH|^~\\&|EHR|C|K|P|||SIU^S12|M4|P|2.5\rSCH||M4\rTQ1|1||||||{today}0915\r"
+        "PID|1||X4||O\\T\\Brien^D\\S\\Ann||19700101\rAIP|1||D1\r",
+        # times with offsets: the start in UTC, the birth date with a time and an offset
+        "offsets": f"MSH|^~\\&|EHR|C|K|P|{today}080000{offset}||SIU^S12|M5|P|2.5\rSCH||M5\r"
+        f"TQ1|1||||||{today}0915{offset}\r"
+        "PID|1||X5||Tz^Eve||197001010000-0500\rAIP|1||D1\r",
+        # Z-segments, several RGS groups (a room, a nurse unknown to the hub, then the provider)
+        "groups": f"MSH|^~\\&|EHR|C|K|P|||SIU^S12|M6|P|2.5\rSCH||M6\rTQ1|1||||||{today}0915\rZSC|x|y\r"
+        "PID|1||X6||Group^Gil||19700101\rZPI|private\rRGS|1\rAIL|1||ROOM1\rRGS|2\rAIP|1||N99^Nurse\r"
+        "RGS|3\rAIP|1||D2^Okafor^Ngozi\r",
+        # explicit nulls, and a duration only in the AIS segment
+        "nulls": f'MSH|^~\\&|EHR|C|K|P|""||SIU^S12|M7|P|2.4\rSCH|M7|""|||||||""|""|^^^{today}0915\r'
+        'PID|1|""|X7||Null^Nia||19700101|""\rRGS|1\rAIS|1||VISIT||||45|min\rAIP|1||D1\r',
+        # broken MSH-2: the escape character left out, then MSH-2 missing altogether
+        "msh2_short": f"MSH|^~&|EHR|C|K|P|||SIU^S12|M8|P|2.5\rSCH||M8\rTQ1|1||||||{today}0915\r"
+        "PID|1||X8||Short^Sam||19700101\rAIP|1||D1\r",
+        "msh2_missing": f"MSH|EHR|C|K|P|||SIU^S12|M9|P|2.5\rSCH||M9\rTQ1|1||||||{today}0915\r"
+        "PID|1||X9||Missing^Max||19700101\rAIP|1||D1\r",
+        "msh2_truncation": f"MSH|^~\\&#|EHR|C|K|P|||SIU^S12|M10|P|2.7\rSCH||M10\rTQ1|1||||||{today}0915\r"
+        "PID|1||X10||Trunc^Tia||19700101\rAIP|1||D1\r",
+    }
+
+
 def _fields(name: str, values: dict[int, str]) -> str:
     last = max(values)
     return "|".join([name, *(values.get(i, "") for i in range(1, last + 1))])

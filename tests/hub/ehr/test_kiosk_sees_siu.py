@@ -3,6 +3,7 @@ kiosk may hold."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from sync import messages as m
 from tests.support.broker import Broker
 from tests.support.clock import wall_now
 from tests.support.site import RecordingKiosk, wait_for
-from tests.support.siu import EhrHub, Siu, ehr_settings, send
+from tests.support.siu import EhrHub, Siu, ehr_settings, send, send_frames
 
 
 def test_book_move_cancel_and_delete_reach_the_kiosk(tmp_path: Path) -> None:
@@ -51,6 +52,48 @@ def test_book_move_cancel_and_delete_reach_the_kiosk(tmp_path: Path) -> None:
             lambda cache: [r[1] for r in cache.db.execute("PRAGMA table_info(appointments)")]
         )
         assert "last_name" not in columns and "mrn" not in columns
+    finally:
+        kiosk.stop()
+        site.stop()
+        broker.stop()
+
+
+def test_a_burst_on_four_connections_ends_with_the_whole_day_on_the_kiosk(tmp_path: Path) -> None:
+    """Schedules go out when the traffic pauses (and during a burst at least every
+    MAX_DELAY_S): the last one published holds every booking."""
+    broker = Broker(tmp_path / "broker")
+    broker.start()
+    site = EhrHub(ehr_settings(tmp_path, broker=broker.settings()))
+    kiosk = RecordingKiosk(broker.settings(), tmp_path).start()
+    try:
+        start = wall_now().replace(second=0, microsecond=0) + timedelta(minutes=30)
+        shares = [
+            [
+                Siu(
+                    f"B{c}{i}",
+                    appointment_id=f"B{c}{i}",
+                    start=start + timedelta(minutes=i),
+                    provider=f"D{1 + c % 2}",
+                ).bytes()
+                for i in range(25)
+            ]
+            for c in range(4)
+        ]
+
+        async def burst() -> list[str]:
+            replies = await asyncio.gather(*(send_frames(site.port, share) for share in shares))
+            return [r.code for rs in replies for r in rs]
+
+        assert asyncio.run(burst()) == ["AA"] * 100
+
+        def held() -> int:
+            return int(
+                kiosk.sync.call(
+                    lambda cache: len(cache.appointments_for("chen") + cache.appointments_for("okafor"))
+                )
+            )
+
+        wait_for(lambda: held() == 100, 10, "the whole burst on the kiosk")
     finally:
         kiosk.stop()
         site.stop()

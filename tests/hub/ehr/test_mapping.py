@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+import warnings
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import hl7
 import pytest
 
 from core.errors import WireError
 from hub.ehr import acks, hl7v2, siu
-from tests.support.siu import Siu
+from tests.support.siu import TRIGGERS, VERSIONS, Siu, real_world_mess
 
 CHICAGO = ZoneInfo("America/Chicago")
 RULES = siu.Rules(CHICAGO, 15)
@@ -149,3 +152,80 @@ def test_an_arrival_repeats_the_booking_with_its_status_and_never_the_phone() ->
         booking.echo, "KA2", created=when, arrived=when, sender=acks.Sender("K", ""), kind="ADT^A10"
     )
     assert adt.split("\r")[1].startswith("EVN|A10|")
+
+
+# --- the fast paths read what the library reads ---------------------------------------
+
+
+def _corpus() -> list[str]:
+    texts = [Siu(f"C{v}{t}", t, version=v).text() for v in VERSIONS for t in TRIGGERS]
+    texts += list(real_world_mess("20261130").values())
+    texts.append(
+        "MSH|^~\\&|A^B&C|F|||20261130||SIU^S12|X1|P|2.5\rPID|1||M1^^^C^MR~M2&x^^^C^PI||"
+        'Sm\\T\\ith^M\\S\\ary^^^^^L~Alias^A||""|F|||||555&1~666\rZZZ|a~b^c&d&e^f|\\H\\b\\N\\|""\r'
+    )
+    return [hl7v2.normalize(text) for text in texts]
+
+
+def _extract(segment: object, fld: int, component: int, sub: int, rep: int) -> str:
+    """What ``hl7v2.value`` promises: python-hl7's ``extract_field``, stripped, '' for nulls."""
+    try:
+        text = str(segment.extract_field(1, fld, rep, component, sub)).strip()  # type: ignore[attr-defined]
+    except (IndexError, KeyError, TypeError, ValueError):
+        return ""
+    return "" if text == '""' else text
+
+
+def test_the_parse_is_python_hl7s_tree_and_value_its_extract_field() -> None:
+    for text in _corpus():
+        ours, theirs = hl7v2.library_parse(text), hl7.parse(text)
+        assert ours == theirs and str(ours) == str(theirs)
+        for mine, lib in zip(ours, theirs, strict=True):
+            assert [type(f) for f in mine] == [type(f) for f in lib]
+            for fld in range(1, len(lib) + 2):
+                for component, sub, rep in itertools.product((1, 2, 3, 6, 7), (1, 2, 3), (1, 2, 3)):
+                    assert hl7v2.value(mine, fld, component, sub, rep) == _extract(
+                        lib, fld, component, sub, rep
+                    )
+
+
+def test_parsing_only_what_the_mapping_reads_maps_the_same() -> None:
+    for text in _corpus():
+        full, part = hl7v2.parse(text), hl7v2.parse(text, siu.READS)
+        head = siu.header(full, CHICAGO)
+        assert head == siu.header(part, CHICAGO)
+        if isinstance(head, siu.Header):
+            assert siu.event(full, head, RULES, text) == siu.event(part, head, RULES, text)
+
+
+def _library_ack(message: hl7.Message, code: str, reason: str, now: datetime) -> bytes:
+    """The ACK as python-hl7's ``create_ack`` writes it (what ``acks.ack`` must equal)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        reply = message.create_ack(code, message_id="AC1", application="KIOSK", facility="ACME")
+    reply.segment("MSH").assign_field(acks.stamp(now), 7)
+    if not reason:
+        return str(reply).encode()
+    text = reply.escape(reason)
+    reply.segment("MSA").assign_field(text, 3)
+    number, name = {"AR": ("200", "Unsupported message type")}.get(
+        code, ("207", "Application internal error")
+    )
+    if hl7v2.value(hl7v2.first(message, "MSH"), 12)[:3] in ("2.2", "2.3", "2.4"):
+        err = f"ERR|^^^{number}&{name}&HL70357"
+    else:
+        err = f"ERR|||{number}^{name}^HL70357|E||||{text}"
+    return (str(reply) + err + "\r").encode()
+
+
+def test_the_ack_is_what_python_hl7_writes_and_a_short_msh_gets_one_too() -> None:
+    sender, now = acks.Sender("KIOSK", "ACME"), datetime(2026, 11, 30, 9)
+    for text in _corpus():
+        message = hl7v2.parse(text, siu.READS)
+        for code, reason in (("AA", ""), ("AE", "a|b^c&d~e\\f"), ("AR", "not taken")):
+            ours = acks.ack(message, code, reason, control_id="AC1", sender=sender, now=now)
+            assert ours == _library_ack(message, code, reason, now)
+    short = hl7v2.read(b"MSH|^~\\&|E|C|K|P|20261130||SIU|X1\rSCH|1\r")  # no MSH-11/12, no trigger
+    reply = acks.ack(short, "AR", "no trigger", control_id="AX1", sender=sender, now=now)
+    assert acks.read_ack(reply) == acks.AckReply("AR", "X1", "no trigger")
+    assert reply.startswith(b"MSH|^~\\&|KIOSK|ACME|E|C|20261130090000||ACK^^ACK|AX1||\r")
