@@ -19,6 +19,7 @@ import numpy as np
 
 from core.errors import SpeechError
 from speech.audio import Audio, EnergyVad, Samples, clipped_fraction, read_wav, rms_dbfs
+from speech.confidence import ACT, DEFAULT_THRESHOLDS, REPROMPT, Evidence, Thresholds, decide, margin
 from speech.grammar import StepGrammar
 from speech.intents import Intent
 from speech.recognizer import Recognizer
@@ -58,8 +59,10 @@ class Heard:
     ``status``: "heard" (an intent), "no_match" (speech, but nothing the step accepts),
     "silence" (nobody spoke within the budget), "too_long" (speech never ended),
     "ended" (the source ran out mid-listen), "cancelled" (the caller's ``cancel`` said
-    stop: a tap moved the flow on). ``speech_end_s`` is the audio time at which
-    the utterance ended (for latency figures).
+    stop: a tap moved the flow on), "unsure" (a phrase the step accepts, ``guess``, but
+    not clearly enough to act on: ``intent`` is ``None`` and the dialog re-prompts).
+    ``speech_end_s`` is the audio time at which the utterance ended (for latency figures).
+    ``evidence`` is what the recognizer measured; ``decision`` is "act", "reprompt" or "".
     """
 
     status: str
@@ -68,6 +71,9 @@ class Heard:
     clipped: bool = False
     speech_end_s: float = 0.0
     speech_s: float = 0.0
+    guess: Intent | None = None
+    evidence: Evidence = field(default_factory=Evidence)
+    decision: str = ""
 
     @property
     def missed(self) -> bool:
@@ -81,6 +87,7 @@ class ListenConfig:
     timeout_s: float = 8.0
     vad: EnergyVad = field(default_factory=EnergyVad)
     clip_limit: float = 0.02
+    thresholds: Thresholds = DEFAULT_THRESHOLDS
 
 
 class Listener:
@@ -161,5 +168,11 @@ class Listener:
         if event == "timeout":
             return Heard("too_long", text=hyp.text, clipped=clipped, speech_end_s=at_s, speech_s=seconds)
         intent = grammar.parse(hyp.text, today)
-        status = "heard" if intent is not None else "no_match"
-        return Heard(status, intent, hyp.text, clipped, speech_end_s=at_s, speech_s=seconds)
+        if intent is None:
+            return Heard("no_match", None, hyp.text, clipped, at_s, seconds, decision=REPROMPT)
+        lead = margin(intent, hyp.alternatives, lambda t: grammar.parse(t, today))
+        evidence = Evidence(hyp.confidence, hyp.unexplained, lead)
+        decision = decide(grammar.step, intent, evidence, self.config.thresholds)
+        if decision != ACT:
+            return Heard("unsure", None, hyp.text, clipped, at_s, seconds, intent, evidence, decision)
+        return Heard("heard", intent, hyp.text, clipped, at_s, seconds, intent, evidence, decision)
