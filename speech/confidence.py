@@ -32,7 +32,7 @@ class Bars:
 
     min_confidence: float = -15.0
     """Lowest grammar-vs-phone-loop score per frame (logmath units) still acted on."""
-    max_unexplained: float = 0.35
+    max_unexplained: float = 0.3
     """Highest share of speech the grammar's path may leave to silence or filler."""
     min_margin: float = 0.0
     """Lowest lead per frame over the best runner-up with a different intent."""

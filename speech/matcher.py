@@ -93,8 +93,12 @@ def _keyword_intents(spoken: str, words: list[str], step: Step, options: tuple[s
 
 
 def _yes_or_no(words: list[str]) -> Intent | None:
-    """Negation wins: "no that's not right", "that's not me" are a no."""
-    if any(w in _NEGATIONS for w in words):
+    """Negation wins ("no that's not right", "that's not me" are a no) unless an agreement
+    comes first ("yes no": two answers, none taken)."""
+    negations = [i for i, w in enumerate(words) if w in _NEGATIONS]
+    if negations:
+        if any(w in _AFFIRM for w in words[: negations[0]]):
+            return None
         return No()
     if any(w in _AFFIRM for w in words) or " ".join(words) in ("that's me", "it is", "i am", "uh huh"):
         return Yes()
