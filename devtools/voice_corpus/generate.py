@@ -76,7 +76,7 @@ def _source(r: Render) -> tuple[Signal, float]:
         both[lag : lag + len(y)] += y * gain
         return both, float(rng.uniform(*SPEECH_LEVEL_DBFS))
     variant = int(w.say.partition("#")[2] or 0)
-    return sounds.make(w.kind, variant, seed_for(0, "sound", w.say)), sounds.LEVEL_DBFS[w.kind]
+    return sounds.make(w.kind, variant, seed_for(0, "sound", w.say, r.number)), sounds.LEVEL_DBFS[w.kind]
 
 
 _POOLS: dict[str, list[Signal]] = {}

@@ -29,7 +29,7 @@ QUICK_CYCLE = (
     "clean",
     DEGRADED[-1],
 )
-QUICK_PER_GROUP = 2
+QUICK_PER_GROUP = 1
 TWO_TALKER_PARTNER = {"espeak-ng": "flite", "flite": "festival", "festival": "espeak-ng"}
 
 
@@ -125,10 +125,10 @@ def plan(wordings: list[Wording], voices: list[Voice], quick: bool = False) -> l
 
 
 def _quick_pick(wordings: list[Wording], splits: dict[str, str]) -> set[int]:
-    """The quick slice: per group of intent, the first two tune and two held-out wordings."""
-    picked: dict[tuple[str, str], list[int]] = defaultdict(list)
+    """The quick slice: per group of intent, per step, the first tune and the first held-out wording."""
+    picked: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for i, w in enumerate(wordings):
-        chosen = picked[(_group(w), splits[wording_key(w)])]
+        chosen = picked[(w.step.value, _group(w), splits[wording_key(w)])]
         if len(chosen) < QUICK_PER_GROUP:
             chosen.append(i)
     return {i for chosen in picked.values() for i in chosen}
