@@ -92,6 +92,9 @@ def _listen(args: argparse.Namespace) -> int:
         "margin": _rounded(evidence.margin),
         "decision": heard.decision or "reprompt",
         "would": "act" if heard.intent is not None else "re-prompt",
+        "via": heard.via,
+        "open_text": heard.open_text,
+        "open_confidence": _rounded(heard.open_confidence),
         "clipped": heard.clipped,
     }
     sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")

@@ -13,6 +13,8 @@ Confirmations of consequence (yes/no at the confirm step, "see another provider"
 outcome) need the stricter ``Thresholds.consequential`` bars. Below a bar the decision is
 "reprompt" and the dialog's miss handling takes over (the second miss: the screen).
 Thresholds were tuned on the corpus's tune split only (docs/speech.md has the curve).
+Where the step has an open pass (``speech.openpass``), the grammar's guess is acted on
+only when the open pass's sentence means the same (``speech.openpass.combine``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from speech.intents import Choice, Intent, No, Step, Yes
+from speech.intents import Choice, DateOfBirth, Intent, No, Step, Yes
 
 ACT = "act"
 REPROMPT = "reprompt"
@@ -42,15 +44,27 @@ class Bars:
 class Thresholds:
     """Ordinary answers, and the stricter bars for answers of consequence."""
 
-    ordinary: Bars = field(default_factory=Bars)
-    consequential: Bars = field(default_factory=lambda: Bars(-10.0, 0.25, 1.0))
+    ordinary: Bars = field(default_factory=lambda: Bars(-10.0, 0.1, 0.0))
+    consequential: Bars = field(default_factory=lambda: Bars(-5.0, 0.1, 1.0))
+    dates: Bars = field(default_factory=lambda: Bars(5.0, 0.1, 1.0))
+    """A birth date: the grammar's date paths fit almost anything, so the bar is high."""
 
     def scaled(self, offset: float) -> Thresholds:
         """Every confidence bar moved by ``offset`` (for sweeping the trade-off curve)."""
-        return Thresholds(_moved(self.ordinary, offset), _moved(self.consequential, offset))
+        return Thresholds(
+            _moved(self.ordinary, offset), _moved(self.consequential, offset), _moved(self.dates, offset)
+        )
+
+    def bars(self, step: Step, intent: Intent) -> Bars:
+        if isinstance(intent, DateOfBirth):
+            return self.dates
+        return self.consequential if consequential(step, intent) else self.ordinary
 
 
 DEFAULT_THRESHOLDS = Thresholds()
+OPEN_PASS_BARS = Thresholds(Bars(-4.0, 2.0), Bars(1.0, 2.0))
+"""The open pass's sentence against the phone loop (tuned on the corpus's tune split);
+``unexplained`` is not measured for it (its model explains every word)."""
 
 
 def _moved(bars: Bars, offset: float) -> Bars:
@@ -80,7 +94,7 @@ def decide(
 
     An engine that measures nothing (``None`` everywhere, e.g. vosk) is taken at its word.
     """
-    bars = thresholds.consequential if consequential(step, intent) else thresholds.ordinary
+    bars = thresholds.bars(step, intent)
     if evidence.confidence is not None and evidence.confidence < bars.min_confidence:
         return REPROMPT
     if evidence.unexplained is not None and evidence.unexplained > bars.max_unexplained:

@@ -103,3 +103,15 @@ def _yes_or_no(words: list[str]) -> Intent | None:
     if any(w in _AFFIRM for w in words) or " ".join(words) in ("that's me", "it is", "i am", "uh huh"):
         return Yes()
     return None
+
+
+def keyword_phrases(step: Step, options: tuple[str, ...] = ()) -> list[str]:
+    """Every keyword the matcher looks for at ``step`` (the open pass's vocabulary)."""
+    out = [k for keys, intent in _RULES for k in keys if step is Step.GREETING or intent != CheckIn()]
+    if step is Step.OUTCOME:
+        out += [k for option in options for k in _OPTION_WORDS.get(option, ())]
+    if step in (Step.GREETING, Step.CONFIRM, Step.RETRY, Step.CHOOSE_NAME):
+        out += [*_NEGATIONS, *_AFFIRM, "that's me", "it is", "i am", "uh huh"]
+    if step is Step.RETRY:
+        out += ["again", "retry"]
+    return sorted(set(out))

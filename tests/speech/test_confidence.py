@@ -15,7 +15,7 @@ from speech.cli import add_commands
 from speech.confidence import ACT, REPROMPT, Evidence, consequential, decide, margin
 from speech.day import day_vocabulary
 from speech.grammar import build_grammar
-from speech.intents import CallStaff, CheckIn, Choice, Help, Language, No, Step, Yes
+from speech.intents import CallStaff, CheckIn, Choice, DateOfBirth, Help, Language, No, Step, Yes
 from speech.listener import Listener, WavSource
 from speech.matcher import match_intent
 from speech.pocketsphinx_engine import PocketsphinxRecognizer
@@ -29,13 +29,17 @@ def test_decide_bars_ordinary_and_consequential() -> None:
     assert decide(Step.GREETING, Yes(), Evidence(-30.0, 0.0)) == REPROMPT
     assert decide(Step.GREETING, Yes(), Evidence(0.0, 0.9)) == REPROMPT  # "wait" inside a sentence
     assert decide(Step.GREETING, Yes(), Evidence()) == ACT  # an engine that measures nothing
-    shaky = Evidence(-12.0, 0.1, None)
+    shaky = Evidence(-8.0, 0.1, None)
     assert decide(Step.GREETING, Help(), shaky) == ACT
     assert decide(Step.CONFIRM, Yes(), shaky) == REPROMPT  # a confirmation needs a clearer margin
     assert decide(Step.CONFIRM, No(), Evidence(0.0, 0.0, 0.2)) == REPROMPT  # close runner-up
     assert decide(Step.OUTCOME, Choice("other_provider"), shaky) == REPROMPT
     assert decide(Step.OUTCOME, Choice("waiting_late"), shaky) == ACT
     assert consequential(Step.CONFIRM, No()) and not consequential(Step.GREETING, No())
+    born = DateOfBirth(date(1982, 3, 4))
+    assert decide(Step.DATE_OF_BIRTH, born, Evidence(6.0, 0.0, 1.5)) == ACT
+    assert decide(Step.DATE_OF_BIRTH, born, Evidence(2.0, 0.0, 1.5)) == REPROMPT  # dates fit anything
+    assert decide(Step.DATE_OF_BIRTH, born, Evidence(6.0, 0.0, 0.3)) == REPROMPT  # a near-tie date
 
 
 def test_margin_is_the_lead_over_a_different_meaning() -> None:
@@ -164,7 +168,7 @@ def test_cli_listen_prints_confidence_and_decision(
     parser = argparse.ArgumentParser()
     add_commands(parser.add_subparsers(dest="command"))
     wav = tmp_path / "yes.wav"
-    write_wav(wav, say("yes please"))
+    write_wav(wav, say("yes"))
     csv = tmp_path / "today.csv"
     csv.write_text("id,provider_id,start,duration_min,first_name,last_name,dob,code\n"
                    "a1,chen,2025-06-02T09:00,15,Maria,Lopez,1984-03-07,111\n")  # fmt: skip
