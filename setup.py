@@ -48,6 +48,7 @@ setup(
             "numpy>=1.24",
             # speech (voice check-in); apt: deps/apt-speech.txt
             "pocketsphinx>=5.0.3,<6",
+            "pyrnnoise>=0.4.5,<0.5",  # noise suppression: speech/denoise.py loads only its librnnoise
             "vosk>=0.3.45",
             "pyttsx3==2.99",
             "sounddevice>=0.4.6",

@@ -25,6 +25,12 @@ def add_commands(subparsers: Any) -> None:
     listen.add_argument("--names", default="", help="comma-separated first names on today's schedule")
     listen.add_argument("--providers", default="", help="comma-separated provider names")
     listen.add_argument("--lang", default="en", choices=("en", "es"))
+    listen.add_argument("--dobs", default="", help="comma-separated birth dates booked today (YYYY-MM-DD)")
+    listen.add_argument(
+        "--schedule", default=None, help="the day's schedule CSV (the hub's format): names and birth dates"
+    )
+    listen.add_argument("--today", default=None, help="the day to hear it as (YYYY-MM-DD; default: today)")
+    listen.add_argument("--options", default="", help="comma-separated outcome options on offer")
     listen.set_defaults(handler=_listen)
 
     install = sub.add_parser("install-model", help="verify a vosk model zip and install it")
@@ -61,22 +67,45 @@ def _listen(args: argparse.Namespace) -> int:
         args.engine or settings.engine,
         args.vosk_model if args.vosk_model is not None else settings.vosk_model_dir,
     )
-    today = SystemClock().now().date()
-    grammar = build_grammar(Step(args.step), _split(args.names), _split(args.providers), args.lang, today)
+    from speech.day import day_vocabulary
+
+    today = date.fromisoformat(args.today) if args.today else SystemClock().now().date()
+    names, dobs = day_vocabulary(args.schedule, _split(args.names), _split(args.dobs), today)
+    options = tuple(_split(args.options)) or _ALL_OPTIONS
+    grammar = build_grammar(
+        Step(args.step), names, _split(args.providers), args.lang, today, dobs=dobs, options=options
+    )
     source = WavSource(Path(args.wav), rate=recognizer.sample_rate)
     config = listen_config_from_settings(settings)
     config.timeout_s = max(config.timeout_s, source.audio.seconds + 1)
     heard = Listener(recognizer, config=config).listen(source, grammar, today)
+    evidence = heard.evidence
     out = {
         "engine": recognizer.engine,
         "step": args.step,
         "status": heard.status,
         "text": heard.text,
         "intent": _describe(heard.intent),
+        "guess": _describe(heard.guess),
+        "confidence": _rounded(evidence.confidence),
+        "unexplained": _rounded(evidence.unexplained),
+        "margin": _rounded(evidence.margin),
+        "decision": heard.decision or "reprompt",
+        "would": "act" if heard.intent is not None else "re-prompt",
+        "via": heard.via,
+        "open_text": heard.open_text,
+        "open_confidence": _rounded(heard.open_confidence),
         "clipped": heard.clipped,
     }
     sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
     return 0 if heard.status == "heard" else 3
+
+
+_ALL_OPTIONS = ("waiting_late", "return_later", "front_desk", "reschedule", "other_provider")
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def _describe(intent: object) -> dict[str, Any] | None:

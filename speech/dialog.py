@@ -32,6 +32,7 @@ from typing import Protocol
 from core.clock import Clock
 from core.worker import Worker
 from domain.flow import FlowView, Screen
+from domain.lookup import dob_candidates
 from speech.adapter import CheckInFlow, MissCounter, apply_intent
 from speech.grammar import StepGrammar, build_grammar
 from speech.intents import CallStaff, Help, Intent, No, Step
@@ -47,6 +48,20 @@ class Vocabulary:
 
     first_names: tuple[str, ...] = ()
     dobs: tuple[date, ...] = ()
+    names_by_dob: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(ISO birth date, first names booked with it): the first-name step listens only for
+    the patients sharing the birth date just given (a closed set of two or three)."""
+
+    def names_for(self, digits: str) -> tuple[str, ...]:
+        """First names booked with the birth date typed/spoken as ``digits`` (MMDDYYYY): as
+        given, else its one-swap variants (as the flow looks them up), else every name."""
+        by = dict(self.names_by_dob)
+        candidates = dob_candidates(digits)
+        for pool in (candidates[:1], candidates):
+            names = sorted({n for iso in pool for n in by.get(iso, ())})
+            if names:
+                return tuple(names)
+        return self.first_names
 
 
 class ScheduleSource(Protocol):
@@ -60,18 +75,24 @@ def schedule_vocabulary(source: ScheduleSource, today: date) -> Vocabulary:
     """Today's first names and birth dates from the cache (run it on the cache's thread)."""
     names: set[str] = set()
     dobs: set[date] = set()
+    by_dob: dict[str, set[str]] = {}
     for provider in source.providers():
         for appt in source.appointments_for(str(getattr(provider, "id", ""))):
             if str(getattr(appt, "start", ""))[:10] != today.isoformat():
                 continue
             if getattr(appt, "state", "") == "cancelled":
                 continue
-            names.add(str(getattr(appt, "first_name", "")).strip())
+            first = str(getattr(appt, "first_name", "")).strip()
+            names.add(first)
             try:
-                dobs.add(date.fromisoformat(str(getattr(appt, "dob", ""))))
+                born = date.fromisoformat(str(getattr(appt, "dob", "")))
             except ValueError:
                 continue
-    return Vocabulary(tuple(sorted(n for n in names if n)), tuple(sorted(dobs)))
+            dobs.add(born)
+            if first:
+                by_dob.setdefault(born.isoformat(), set()).add(first)
+    grouped = tuple((iso, tuple(sorted(n))) for iso, n in sorted(by_dob.items()))
+    return Vocabulary(tuple(sorted(n for n in names if n)), tuple(sorted(dobs)), grouped)
 
 
 class Speech(Protocol):
@@ -273,11 +294,12 @@ class VoiceDialog:
     def _grammar(self, turn: Turn, step: Step, lang: str) -> StepGrammar:
         with self._cond:
             vocab = self._vocab
+            digits = self._view.digits
         if vocab is None:
             vocab = self._vocabulary()
             with self._cond:
                 self._vocab = vocab
-        names = vocab.first_names if step is Step.CHOOSE_NAME else ()
+        names = vocab.names_for(digits) if step is Step.CHOOSE_NAME else ()
         dobs = vocab.dobs if step is Step.DATE_OF_BIRTH else ()
         return _cached_grammar(
             step, lang, names, turn.providers, turn.options, dobs, self._clock.now().date()

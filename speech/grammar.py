@@ -222,6 +222,11 @@ def _step_phrases(
     return phrases
 
 
+def grammar_options(grammar: StepGrammar) -> tuple[str, ...]:
+    """The outcome choices ``grammar`` offers (the flow's option names)."""
+    return tuple(sorted({i.option for i in grammar.phrases.values() if isinstance(i, Choice)}))
+
+
 def first_names(full_names: Iterable[str]) -> list[str]:
     """First names only (privacy: the kiosk never says or lists a last name)."""
     return sorted({n.split()[0] for n in full_names if n.split()})

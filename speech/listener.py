@@ -19,9 +19,21 @@ import numpy as np
 
 from core.errors import SpeechError
 from speech.audio import Audio, EnergyVad, Samples, clipped_fraction, read_wav, rms_dbfs
+from speech.confidence import (
+    ACT,
+    DEFAULT_THRESHOLDS,
+    OPEN_PASS_BARS,
+    REPROMPT,
+    Evidence,
+    Thresholds,
+    decide,
+    margin,
+)
+from speech.denoise import Denoiser
 from speech.grammar import StepGrammar
 from speech.intents import Intent
-from speech.recognizer import Recognizer
+from speech.openpass import combine
+from speech.recognizer import Hypothesis, Recognizer
 from speech.tts import HalfDuplex
 
 
@@ -58,8 +70,10 @@ class Heard:
     ``status``: "heard" (an intent), "no_match" (speech, but nothing the step accepts),
     "silence" (nobody spoke within the budget), "too_long" (speech never ended),
     "ended" (the source ran out mid-listen), "cancelled" (the caller's ``cancel`` said
-    stop: a tap moved the flow on). ``speech_end_s`` is the audio time at which
-    the utterance ended (for latency figures).
+    stop: a tap moved the flow on), "unsure" (a phrase the step accepts, ``guess``, but
+    not clearly enough to act on: ``intent`` is ``None`` and the dialog re-prompts).
+    ``speech_end_s`` is the audio time at which the utterance ended (for latency figures).
+    ``evidence`` is what the recognizer measured; ``decision`` is "act", "reprompt" or "".
     """
 
     status: str
@@ -68,6 +82,14 @@ class Heard:
     clipped: bool = False
     speech_end_s: float = 0.0
     speech_s: float = 0.0
+    guess: Intent | None = None
+    evidence: Evidence = field(default_factory=Evidence)
+    decision: str = ""
+    open_text: str = ""
+    """What the open pass heard (``speech.openpass``; "" when it did not run or heard nothing)."""
+    open_confidence: float | None = None
+    via: str = ""
+    """Which pass the acted-on intent came from: "grammar", "open" or "" (no action)."""
 
     @property
     def missed(self) -> bool:
@@ -81,6 +103,11 @@ class ListenConfig:
     timeout_s: float = 8.0
     vad: EnergyVad = field(default_factory=EnergyVad)
     clip_limit: float = 0.02
+    thresholds: Thresholds = DEFAULT_THRESHOLDS
+    denoiser: Denoiser | None = None
+    """Noise suppression before the VAD and the recognizer (``speech.denoise``); ``None``: off."""
+    open_bars: Thresholds = OPEN_PASS_BARS
+    """What an open-pass sentence must clear to be acted on where the grammar was unsure."""
 
 
 class Listener:
@@ -114,13 +141,13 @@ class Listener:
             )
         cfg = self.config
         vad = cfg.vad
-        vad.reset()
+        self._reset_front_end()
         self.recognizer.set_grammar(grammar)
         preroll: deque[Samples] = deque(maxlen=max(1, cfg.preroll_ms // cfg.frame_ms))
         budget = int(cfg.timeout_s * 1000 / cfg.frame_ms)
         elapsed = 0
         speech: list[Samples] = []
-        for frame in source.frames():
+        for raw in source.frames():
             elapsed += 1
             if cancel is not None and cancel():
                 if vad.in_speech:
@@ -131,7 +158,7 @@ class Listener:
                 preroll.clear()
                 speech.clear()
                 continue
-            event = vad.feed(rms_dbfs(frame))
+            frame, event = self._front_end(raw)
             if not vad.in_speech and event is None:
                 preroll.append(frame)
                 if elapsed >= budget:
@@ -151,6 +178,18 @@ class Listener:
             return self._finish("end", speech, grammar, today, elapsed * cfg.frame_ms / 1000)
         return Heard("ended")
 
+    def _reset_front_end(self) -> None:
+        self.config.vad.reset()
+        if self.config.denoiser is not None:
+            self.config.denoiser.reset()
+
+    def _front_end(self, frame: Samples) -> tuple[Samples, str | None]:
+        """A frame through the noise suppressor (when on) and the VAD: (frame, VAD event)."""
+        cfg = self.config
+        if cfg.denoiser is not None:
+            frame = cfg.denoiser.process(frame)
+        return frame, cfg.vad.feed(rms_dbfs(frame))
+
     def _finish(
         self, event: str, speech: list[Samples], grammar: StepGrammar, today: date, at_s: float
     ) -> Heard:
@@ -161,5 +200,24 @@ class Listener:
         if event == "timeout":
             return Heard("too_long", text=hyp.text, clipped=clipped, speech_end_s=at_s, speech_s=seconds)
         intent = grammar.parse(hyp.text, today)
-        status = "heard" if intent is not None else "no_match"
-        return Heard(status, intent, hyp.text, clipped, speech_end_s=at_s, speech_s=seconds)
+        second = self._open_pass()
+        evidence, decision = Evidence(), REPROMPT
+        if intent is not None:
+            lead = margin(intent, hyp.alternatives, lambda t: grammar.parse(t, today))
+            evidence = Evidence(hyp.confidence, hyp.unexplained, lead)
+            decision = decide(grammar.step, intent, evidence, self.config.thresholds)
+        open_text = second.text if second is not None else ""
+        open_confidence = second.confidence if second is not None else None
+        acted, via = combine(
+            grammar, intent, decision=decision, open_text=open_text,
+            open_evidence=Evidence(open_confidence), bars=self.config.open_bars,
+        )  # fmt: skip
+        status = "heard" if acted is not None else ("unsure" if intent is not None else "no_match")
+        return Heard(
+            status, acted, hyp.text, clipped, at_s, seconds, intent or acted, evidence,
+            ACT if acted is not None else REPROMPT, open_text, open_confidence, via,
+        )  # fmt: skip
+
+    def _open_pass(self) -> Hypothesis | None:
+        second = getattr(self.recognizer, "open_pass", None)
+        return second() if callable(second) else None

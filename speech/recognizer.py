@@ -20,10 +20,20 @@ ENGINES = ("auto", "pocketsphinx", "vosk")
 
 @dataclass(frozen=True)
 class Hypothesis:
-    """What the engine heard: the words (empty when nothing matched) and its engine."""
+    """What the engine heard: the words (empty when nothing matched) and its engine.
+
+    ``confidence``: how well the grammar's best path fits against an unconstrained phone
+    loop, per frame (pocketsphinx; ``None`` when the engine gives no such score).
+    ``alternatives``: runner-up texts with their path scores per frame, best first.
+    ``unexplained``: the share of speech the grammar's path spent on silence or filler
+    (words outside the grammar around a phrase it found); ``None`` when not measured.
+    """
 
     text: str
     engine: str
+    confidence: float | None = None
+    alternatives: tuple[tuple[str, float], ...] = ()
+    unexplained: float | None = None
 
 
 class Recognizer(Protocol):

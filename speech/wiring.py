@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from config.settings import SpeechSettings
 from core.clock import Clock
+from core.errors import SpeechError
 from speech.audio import EnergyVad
+from speech.denoise import Denoiser
 from speech.listener import ListenConfig
 from speech.recognizer import Recognizer, make_recognizer
 from speech.tts import AudioSink, HalfDuplex, PlaybackMeter, Pyttsx3Synthesizer, Speaker
+
+_log = logging.getLogger(__name__)
 
 
 def recognizer_from_settings(settings: SpeechSettings) -> Recognizer:
@@ -22,7 +27,16 @@ def listen_config_from_settings(settings: SpeechSettings) -> ListenConfig:
         hangover_ms=settings.vad_hangover_ms,
         max_utterance_s=settings.max_utterance_s,
     )
-    return ListenConfig(timeout_s=settings.listen_timeout_s, vad=vad)
+    return ListenConfig(timeout_s=settings.listen_timeout_s, vad=vad, denoiser=_denoiser())
+
+
+def _denoiser() -> Denoiser | None:
+    """RNNoise when its wheel is installed (the [kiosk] extra); without it, no suppression."""
+    try:
+        return Denoiser()
+    except SpeechError as exc:
+        _log.warning("speech: no noise suppression (%s)", exc)
+        return None
 
 
 def half_duplex_from_settings(settings: SpeechSettings, clock: Clock | None = None) -> HalfDuplex:

@@ -246,3 +246,12 @@ def test_a_listen_stuck_past_stall_s_shows_the_dialog_unresponsive(
         assert kiosk.dialog.worker.health().errors == 0
     finally:
         kiosk.close()
+
+
+def test_the_first_name_step_listens_only_for_the_names_booked_with_that_birth_date() -> None:
+    vocab = schedule_vocabulary(_Listing(Day()), date.fromisoformat(DAY))
+    shared = dict(vocab.names_by_dob)["1982-03-04"]
+    assert len(shared) >= 2 and set(shared) < set(vocab.first_names)
+    assert vocab.names_for("03041982") == shared
+    assert vocab.names_for("30041982") == shared  # one adjacent swap, as the flow looks it up
+    assert vocab.names_for("12311899") == vocab.first_names  # nobody: every name

@@ -31,7 +31,8 @@ from tests.speech.scripted import Say
 if TYPE_CHECKING:  # vosk is optional: imported only where its model is installed
     from speech.vosk_engine import VoskRecognizer
 
-ACCURACY_FLOOR = 0.95  # the issue's goal; measured figures in docs/speech.md
+ACCURACY_FLOOR = 0.95  # recognition (the guess), the issue's goal; measured figures in docs/speech.md
+WRONG_ACTION_CEILING = 0.03  # acted on and wrong: 1 of 132 measured (a date), docs/speech.md
 OFF_SCHEDULE_FLOOR = 0.45  # dates nobody booked today: as good as with no schedule at all (~0.55)
 
 
@@ -39,7 +40,10 @@ def _accuracy(
     clips: list[tuple[Utterance, str, int, Path]],
     recognizer: PocketsphinxRecognizer,
     dobs: tuple[date, ...] | None = None,
+    acted: list[bool] | None = None,
 ) -> tuple[float, dict[str, float], list[str], list[DateOfBirth]]:
+    """Recognition accuracy (the grammar's guess, acted on or not); ``acted`` collects, per
+    clip, whether the kiosk acted on something other than what was said."""
     listener = Listener(recognizer)
     hits: Counter[str] = Counter()
     total: Counter[str] = Counter()
@@ -48,26 +52,35 @@ def _accuracy(
     for utt, voice, rate, path in clips:
         heard = listener.listen(WavSource(path), grammar_for(utt.step, dobs), TODAY)
         total[utt.step.value] += 1
-        if heard.intent == utt.intent:
+        if acted is not None:
+            acted.append(heard.intent is not None and heard.intent != utt.intent)
+        if heard.guess == utt.intent:
             hits[utt.step.value] += 1
             continue
         misses.append(f"{voice}@{rate} {utt.step.value} {utt.text!r} -> {heard.text!r} ({heard.status})")
-        if isinstance(heard.intent, DateOfBirth):
-            wrong_dates.append(heard.intent)
+        if isinstance(heard.guess, DateOfBirth):
+            wrong_dates.append(heard.guess)
     per_step = {step: round(hits[step] / n, 3) for step, n in total.items()}
     return sum(hits.values()) / len(clips), per_step, misses, wrong_dates
 
 
 def test_round_trip_intent_accuracy_pocketsphinx(
-    corpus_wavs: list[tuple[Utterance, str, int, Path]], pocketsphinx: PocketsphinxRecognizer
+    corpus_wavs: list[tuple[Utterance, str, int, Path]],
 ) -> None:
-    """Patients with an appointment today (the dates grammar knows the day's birth dates)."""
+    """Patients with an appointment today (the dates grammar knows the day's birth dates).
+
+    A fresh recognizer: the live CMN it adapts from utterance to utterance then starts from
+    the model's prior and sees the clips in one fixed order, so the figure is the same in
+    any test order (a shared one carried other tests' audio in)."""
     assert {utt.step for utt, *_ in corpus_wavs} == set(Step)
     assert len(corpus_wavs) >= 50
-    accuracy, per_step, misses, _ = _accuracy(corpus_wavs, pocketsphinx)
+    wrong: list[bool] = []
+    accuracy, per_step, misses, _ = _accuracy(corpus_wavs, PocketsphinxRecognizer(), acted=wrong)
     print(f"pocketsphinx intent accuracy {accuracy:.3f} over {len(corpus_wavs)} clips; per step {per_step}")
+    print(f"wrong actions {sum(wrong)} of {len(wrong)}")
     print("\n".join(misses))
     assert accuracy >= ACCURACY_FLOOR, misses
+    assert sum(wrong) / len(wrong) <= WRONG_ACTION_CEILING
 
 
 def test_dates_nobody_booked_are_heard_as_without_a_schedule(
@@ -222,7 +235,7 @@ def test_odd_sample_rates_are_resampled_or_refused(
     path = tmp_path / "44k.wav"
     write_wav(path, clip.resampled(44100))
     grammar = build_grammar(Step.GREETING)
-    assert Listener(pocketsphinx).listen(WavSource(path), grammar, TODAY).intent == Yes()
+    assert Listener(pocketsphinx).listen(WavSource(path), grammar, TODAY).guess == Yes()  # recognized
     low = tmp_path / "4k.wav"
     write_wav(low, Audio(clip.samples[::4], 4000))
     with pytest.raises(SpeechError, match="4000 Hz is outside"):

@@ -1,0 +1,117 @@
+"""What a free-form sentence means at a step: keywords first, then a fuzzy phrase match. Pure.
+
+The grammar's phrase lists hold the usual wordings; people say more ("I've got an
+appointment", "nope, that's not me", "can I talk to a person"). ``match_intent`` maps a
+sentence (from an open-vocabulary pass, a looping engine, a typed test) to an ``Intent``
+or ``None`` (reject). Its rules are written from the kiosk's own phrase lists, never from
+the corpus's held-out wordings. Negation wins over agreement ("not right" is a no), and a
+sentence that carries two different intents is rejected rather than guessed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+
+from speech.intents import CallStaff, CheckIn, Choice, Help, Intent, Language, No, Step, Yes
+from speech.numbers import normalize
+
+FUZZY_CUTOFF = 0.86  # difflib ratio against a grammar phrase; below it the sentence is rejected
+
+_NEGATIONS = ("no", "nope", "nah", "not", "wrong", "incorrect", "isn't", "isnt", "don't", "dont")
+_AFFIRM = (
+    "yes", "yeah", "yep", "yup", "correct", "right", "sure", "okay", "ok", "absolutely",
+    "definitely", "exactly", "affirmative",
+)  # fmt: skip
+_RULES: tuple[tuple[tuple[str, ...], Intent], ...] = (
+    (("talk to a person", "talk to someone", "speak to someone", "speak to a person", "real person",
+      "a human", "call someone", "call staff", "get someone", "receptionist", "staff", "a person"),
+     CallStaff()),
+    (("help", "don't understand", "dont understand", "what do i do", "confused"), Help()),
+    (("spanish", "espanol", "habla"), Language("es")),
+    (("english",), Language("en")),
+    (("check in", "checking in", "appointment", "check me in", "here to see"), CheckIn()),
+)  # fmt: skip
+_OPTION_WORDS: Mapping[str, tuple[str, ...]] = {
+    "waiting_late": ("wait", "stay", "waiting"),
+    "return_later": ("come back", "later", "return"),
+    "front_desk": ("front desk", "desk"),
+    "reschedule": ("reschedule", "new appointment", "another day", "change my appointment"),
+    "other_provider": ("other doctor", "another doctor", "different doctor", "someone else",
+                       "another provider", "other provider"),
+}  # fmt: skip
+
+
+def match_intent(
+    text: str, step: Step, phrases: Mapping[str, Intent] | None = None, options: tuple[str, ...] = ()
+) -> Intent | None:
+    """The one intent ``text`` carries at ``step`` (``None``: none, or more than one).
+
+    ``phrases`` (a grammar's phrase map) are tried exactly, then fuzzily; ``options``
+    are the outcome step's choices on offer.
+    """
+    words = normalize(text)
+    spoken = " ".join(words)
+    if not spoken:
+        return None
+    if phrases and spoken in phrases:
+        return phrases[spoken]
+    found = _keyword_intents(spoken, words, step, options)
+    if len(found) == 1:
+        return found.pop()
+    if found:
+        return None  # two meanings in one sentence: ask again rather than guess
+    if phrases:
+        close = difflib.get_close_matches(spoken, list(phrases), n=1, cutoff=FUZZY_CUTOFF)
+        if close:
+            return phrases[close[0]]
+    return None
+
+
+def _keyword_intents(spoken: str, words: list[str], step: Step, options: tuple[str, ...]) -> set[Intent]:
+    padded = f" {spoken} "
+    found: set[Intent] = set()
+    for keys, intent in _RULES:
+        if any(f" {k} " in padded for k in keys):
+            found.add(intent)
+    if step is Step.OUTCOME:
+        for option in options:
+            if any(f" {k} " in padded for k in _OPTION_WORDS.get(option, ())):
+                found.add(Choice(option))
+        found.discard(CheckIn())  # "new appointment" is a reschedule here, not a check-in
+    if step in (Step.GREETING, Step.CONFIRM, Step.RETRY, Step.CHOOSE_NAME):
+        yes_no = _yes_or_no(words)
+        if yes_no is not None:
+            found.add(yes_no)
+        if step is Step.RETRY and ("again" in words or "retry" in words):
+            found.add(Yes())
+    if step is Step.GREETING and CheckIn() in found:
+        found.discard(Yes())  # "yes, I'm here to check in" is one answer
+    if step is not Step.GREETING:
+        found.discard(CheckIn())
+    return found
+
+
+def _yes_or_no(words: list[str]) -> Intent | None:
+    """Negation wins ("no that's not right", "that's not me" are a no) unless an agreement
+    comes first ("yes no": two answers, none taken)."""
+    negations = [i for i, w in enumerate(words) if w in _NEGATIONS]
+    if negations:
+        if any(w in _AFFIRM for w in words[: negations[0]]):
+            return None
+        return No()
+    if any(w in _AFFIRM for w in words) or " ".join(words) in ("that's me", "it is", "i am", "uh huh"):
+        return Yes()
+    return None
+
+
+def keyword_phrases(step: Step, options: tuple[str, ...] = ()) -> list[str]:
+    """Every keyword the matcher looks for at ``step`` (the open pass's vocabulary)."""
+    out = [k for keys, intent in _RULES for k in keys if step is Step.GREETING or intent != CheckIn()]
+    if step is Step.OUTCOME:
+        out += [k for option in options for k in _OPTION_WORDS.get(option, ())]
+    if step in (Step.GREETING, Step.CONFIRM, Step.RETRY, Step.CHOOSE_NAME):
+        out += [*_NEGATIONS, *_AFFIRM, "that's me", "it is", "i am", "uh huh"]
+    if step is Step.RETRY:
+        out += ["again", "retry"]
+    return sorted(set(out))
