@@ -41,13 +41,24 @@ def _load_speech() -> tuple[object, Any]:
     from speech.recognizer import make_recognizer
     from speech.tts import Pyttsx3Synthesizer
 
-    recognizer = make_recognizer("pocketsphinx", "")
-    recognizer.set_grammar(
-        build_grammar(Step.DATE_OF_BIRTH, ["Maria", "James"], ["Chen"], today=SystemClock().now().date())
-    )
+    recognizer = make_recognizer("pocketsphinx", "")  # every pass: grammar, phone loop, open pass
+    today = SystemClock().now().date()
+    recognizer.set_grammar(build_grammar(Step.GREETING, today=today))  # the open pass's model too
+    recognizer.set_grammar(build_grammar(Step.DATE_OF_BIRTH, ["Maria", "James"], ["Chen"], today=today))
     synth = Pyttsx3Synthesizer()
     synth.warm_up()
-    return recognizer, synth
+    return (recognizer, _denoiser()), synth
+
+
+def _denoiser() -> object:
+    """The noise suppressor a kiosk runs when its wheel is installed (speech/wiring.py)."""
+    from core.errors import SpeechError
+    from speech.denoise import Denoiser
+
+    try:
+        return Denoiser()
+    except SpeechError:  # not installed: the kiosk runs without it too
+        return None
 
 
 def run_bench(quick: bool = False) -> dict[str, object]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -190,6 +190,11 @@ class MeteredRecognizer:
     def finish(self) -> Hypothesis:
         self._meter.decoding()
         return self.recognizer.finish()
+
+    def __getattr__(self, name: str) -> Any:
+        """What else the wrapped recognizer offers (its ``open_pass``, when it has one: the
+        listener asks for it by name), so metering never changes what the kiosk acts on."""
+        return getattr(self.recognizer, name)
 
     def close(self) -> None:
         self.recognizer.close()

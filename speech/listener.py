@@ -211,6 +211,7 @@ class Listener:
         acted, via = combine(
             grammar, intent, decision=decision, open_text=open_text,
             open_evidence=Evidence(open_confidence), bars=self.config.open_bars,
+            open_pass=callable(getattr(self.recognizer, "open_pass", None)),
         )  # fmt: skip
         status = "heard" if acted is not None else ("unsure" if intent is not None else "no_match")
         return Heard(
@@ -219,5 +220,6 @@ class Listener:
         )  # fmt: skip
 
     def _open_pass(self) -> Hypothesis | None:
+        """The recognizer's second opinion (None: it heard nothing, or it has none: vosk)."""
         second = getattr(self.recognizer, "open_pass", None)
         return second() if callable(second) else None

@@ -65,6 +65,7 @@ def combine(
     open_text: str,
     open_evidence: Evidence,
     bars: Thresholds,
+    open_pass: bool = True,
 ) -> tuple[Intent | None, str]:
     """What to act on, and which pass it came from ("grammar", "open"; "" for a re-prompt).
 
@@ -73,10 +74,11 @@ def combine(
     flat grammar fits its nearest phrase to anything ("i don't understand" came out as "i
     want to check in"), and on the tune split no confidence bar alone kept wrong actions
     under 2 %. Where the grammar found nothing, the open pass's meaning is acted on if it
-    clears ``bars``; where the two disagree, nothing is.
+    clears ``bars``; where the two disagree, nothing is. A recognizer with no open pass
+    (``open_pass=False``: vosk) is judged by its grammar pass alone.
     """
     options = grammar_options(grammar)
-    if not _both_decide(grammar):  # the grammar alone decides
+    if not open_pass or not _both_decide(grammar):  # the grammar alone decides
         return (guess, "grammar") if guess is not None and decision == ACT else (None, "")
     meaning = match_intent(open_text, grammar.step, grammar.phrases, options) if open_text else None
     if guess is not None:

@@ -7,10 +7,13 @@ search small. Names CMUdict lacks get a rough letter-to-sound spelling
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
+from array import array
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 # Ordered: longer spellings first. Rough US English; good enough for rare names.
 _RULES: tuple[tuple[str, str], ...] = (
@@ -24,7 +27,6 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("p", "P"), ("r", "R"), ("s", "S"), ("t", "T"), ("u", "UW"), ("v", "V"), ("w", "W"), ("x", "K S"),
     ("y", "IY"), ("z", "Z"),
 )  # fmt: skip
-_ALT = re.compile(r"\(\d+\)$")
 
 
 def guess_phones(word: str) -> str:
@@ -44,23 +46,74 @@ def guess_phones(word: str) -> str:
     return " ".join(phones) or "AH"
 
 
-@functools.lru_cache(maxsize=2)
-def load_cmudict(path: str) -> dict[str, tuple[str, ...]]:
-    """Word -> pronunciations (the first is the main one) from a CMUdict-format file."""
-    lexicon: dict[str, list[str]] = {}
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        for line in fh:
+class Lexicon:
+    """CMUdict-format pronunciations, looked up by word. Held as the file's bytes with a
+    sorted index of line offsets: about 4 MB for CMUdict's 134,000 lines, where a dict of
+    strings took 79 MB of the kiosk's memory budget."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        offsets = array("I")
+        ordered, previous = True, b""
+        pos = 0
+        while pos < len(data):  # line by line without a list of lines (its memory stays)
+            end = data.find(b"\n", pos)
+            end = len(data) if end < 0 else end + 1
+            if data[pos:end].strip() and not data.startswith(b";;;", pos):
+                key = self._key_at(pos)
+                ordered = ordered and key >= previous
+                previous = key
+                offsets.append(pos)
+            pos = end
+        if not ordered:  # a hand-made dictionary: sort once (stable: variants keep their order)
+            offsets = array("I", sorted(offsets, key=self._key_at))
+        self._offsets = offsets
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    def get(self, word: str) -> tuple[str, ...] | None:
+        """The word's pronunciations (the first is the main one), or None."""
+        key = word.encode("utf-8")
+        i = bisect.bisect_left(self._offsets, key, key=self._key_at)
+        found: list[str] = []
+        while i < len(self._offsets) and self._key_at(self._offsets[i]) == key:
+            line = self._line_at(self._offsets[i])
             parts = line.split(None, 1)
-            if len(parts) != 2 or line.startswith(";;;"):
-                continue
-            word = _ALT.sub("", parts[0])
-            phones = parts[1].split("#", 1)[0].strip()
-            lexicon.setdefault(word, []).append(phones)
-    return {w: tuple(p) for w, p in lexicon.items()}
+            if len(parts) == 2:
+                found.append(parts[1].split("#", 1)[0].strip())
+            i += 1
+        return tuple(found) or None
+
+    def _line_at(self, offset: int) -> str:
+        end = self._data.find(b"\n", offset)
+        return self._data[offset : end if end >= 0 else len(self._data)].decode("utf-8", "replace")
+
+    def _key_at(self, offset: int) -> bytes:
+        end = offset
+        data = self._data
+        while end < len(data) and data[end] not in b" \t\r\n":
+            end += 1
+        word = data[offset:end]
+        if word.endswith(b")") and b"(" in word:  # "word(2)": a variant of "word"
+            stem, _, count = word[:-1].rpartition(b"(")
+            if count.isdigit():
+                return stem
+        return word
+
+
+@functools.lru_cache(maxsize=2)
+def load_cmudict(path: str) -> Lexicon:
+    """The pronunciations of a CMUdict-format file (read once per path)."""
+    return Lexicon(Path(path).read_bytes())
+
+
+class _Lookup(Protocol):
+    def get(self, word: str, /) -> tuple[str, ...] | None: ...
 
 
 def pronunciations(
-    words: Iterable[str], lexicon: dict[str, tuple[str, ...]]
+    words: Iterable[str], lexicon: _Lookup
 ) -> tuple[dict[str, tuple[str, ...]], list[str]]:
     """Pronunciations for ``words``; also the words that had to be guessed."""
     out: dict[str, tuple[str, ...]] = {}

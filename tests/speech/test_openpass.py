@@ -133,3 +133,30 @@ def test_a_paraphrase_the_grammar_lacks_is_heard_by_the_open_pass(say: Say) -> N
     assert "human" in heard.open_text and heard.intent in (None, CallStaff())
     lax = Listener(PocketsphinxRecognizer(), config=ListenConfig(open_bars=_LAX)).listen(clip, grammar, TODAY)
     assert lax.intent == CallStaff() and lax.via in ("open", "grammar"), lax
+
+
+def test_a_recognizer_without_an_open_pass_is_judged_by_its_grammar_alone() -> None:
+    """vosk has no open pass: its clear "yes" is acted on. A recognizer that has one but
+    heard nothing there (or heard something else) is not."""
+    from speech.confidence import ACT
+    from speech.openpass import combine
+
+    grammar = build_grammar(Step.GREETING)
+    heard = {"decision": ACT, "open_evidence": Evidence(None), "bars": _BARS}
+    assert combine(grammar, Yes(), open_text="", open_pass=False, **heard) == (Yes(), "grammar")  # type: ignore[arg-type]
+    assert combine(grammar, Yes(), open_text="", **heard) == (None, "")  # type: ignore[arg-type]
+    assert combine(grammar, Yes(), open_text="no thanks", **heard) == (None, "")  # type: ignore[arg-type]
+
+
+def test_a_metered_recognizer_keeps_the_open_pass_it_wraps(say: Say) -> None:
+    """The face's meter wraps the kiosk's recognizer: what the listener acts on must not change."""
+    from core.clock import SystemClock
+    from speech.activity import MeteredRecognizer, VoiceMeter
+    from speech.tts import HalfDuplex
+
+    recognizer = MeteredRecognizer(PocketsphinxRecognizer(), VoiceMeter(SystemClock()))
+    assert callable(getattr(recognizer, "open_pass", None))
+    heard = Listener(recognizer, HalfDuplex()).listen(
+        WavSource(say("yes please")), build_grammar(Step.GREETING), TODAY
+    )
+    assert heard.intent == Yes() and heard.open_text

@@ -326,3 +326,22 @@ def test_booked_birth_dates_weigh_more_but_any_date_is_still_accepted() -> None:
         build_word_graph([[[["a"]]]], [0.5, 0.5])
     with pytest.raises(ValueError, match="probabilities"):
         build_word_graph([[[["a"]]]], [0.0])
+
+
+def test_the_lexicon_reads_cmudict_lines_variants_comments_and_any_order() -> None:
+    from speech.pronounce import Lexicon, load_cmudict
+
+    text = (
+        b";;; a comment line\nzeta Z EY T AH # a trailing note\n"
+        b"alpha AE L F AH\nalpha(2) AA L F AH\n\nmaria M ER IY AH"  # unsorted, no final newline
+    )
+    lexicon = Lexicon(text)
+    assert len(lexicon) == 4
+    assert lexicon.get("alpha") == ("AE L F AH", "AA L F AH")  # the main one first
+    assert lexicon.get("zeta") == ("Z EY T AH",) and lexicon.get("maria") == ("M ER IY AH",)
+    assert lexicon.get("beta") is None and lexicon.get("alph") is None and lexicon.get(";;;") is None
+    from pocketsphinx import get_model_path
+
+    cmudict = load_cmudict(get_model_path("en-us/cmudict-en-us.dict"))
+    assert len(cmudict) > 130_000 and cmudict.get("yes") == ("Y EH S",)
+    assert cmudict.get("read") is not None and len(cmudict.get("read") or ()) == 2  # R IY D, R EH D
