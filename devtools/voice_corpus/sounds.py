@@ -38,7 +38,7 @@ def cough(rng: np.random.Generator) -> Signal:
 def throat(rng: np.random.Generator) -> Signal:
     """A throat clearing: 0.3-0.7 s of low noise, rasped at 25-45 Hz, rising then falling."""
     t = _t(float(rng.uniform(0.3, 0.7)))
-    envelope = np.sin(np.pi * t / t[-1]) ** 0.7
+    envelope = np.clip(np.sin(np.pi * t / t[-1]), 0.0, None) ** 0.7  # sin(pi) rounds below 0: NaN
     rasp = 0.6 + 0.4 * np.sin(2 * np.pi * float(rng.uniform(25, 45)) * t)
     body = band_pass(rng.normal(0, 1, len(t)), 80, float(rng.uniform(900, 1600)), taper_hz=200)
     out: Signal = envelope * rasp * body
