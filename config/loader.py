@@ -92,26 +92,26 @@ def settings_from_mapping(
 
 def _with_password(settings: Settings, source: str) -> Settings:
     broker = settings.broker
-    if not broker.password_file:
-        return settings
-    if broker.password:
-        raise ConfigError(
-            f"{source}: broker.password and broker.password_file are both set; keep only password_file"
-        )
-    password = read_secret(Path(broker.password_file), "broker password")
+    password = _secret(source, "broker.password", broker.password, broker.password_file, "broker password")
     return dataclasses.replace(settings, broker=dataclasses.replace(broker, password=password))
 
 
 def _with_cli_password(settings: Settings, source: str) -> Settings:
     hub = settings.hub
-    if not hub.cli_password_file:
-        return settings
-    if hub.cli_password:
-        raise ConfigError(
-            f"{source}: hub.cli_password and hub.cli_password_file are both set; keep only cli_password_file"
-        )
-    password = read_secret(Path(hub.cli_password_file), "practice CLI password")
+    what = "practice CLI password"
+    password = _secret(source, "hub.cli_password", hub.cli_password, hub.cli_password_file, what)
     return dataclasses.replace(settings, hub=dataclasses.replace(hub, cli_password=password))
+
+
+def _secret(source: str, key: str, inline: str, file: str, what: str) -> str:
+    """The password from its file when ``{key}_file`` names one (never beside an inline one),
+    else the inline ``key``."""
+    if not file:
+        return inline
+    if inline:
+        short = key.rpartition(".")[2]
+        raise ConfigError(f"{source}: {key} and {key}_file are both set; keep only {short}_file")
+    return read_secret(Path(file), what)
 
 
 def _merge_env(data: dict[str, Any], env: Mapping[str, str]) -> None:

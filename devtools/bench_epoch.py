@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings
 from core.clock import SystemClock
+from devtools.bench_support import local_settings, wait_for
 from devtools.local_broker import Broker
 from hub.sample import sample_morning
 from hub.service import HubService
@@ -30,23 +30,6 @@ _KIOSKS = 3
 _GOAL_S = 2.0
 
 
-def _settings(port: int, state: Path, kiosk_id: str) -> Settings:
-    return Settings(
-        kiosk=KioskSettings(
-            id=kiosk_id, practice="bench", site="main", state_dir=str(state / kiosk_id), log_level="WARNING"
-        ),
-        broker=BrokerSettings(host="127.0.0.1", port=port),
-        hub=HubSettings(state_dir=str(state / "hub")),
-    )
-
-
-def _wait(predicate: Any, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.005)
-    return False
 
 
 def _request(provider: str, state: str, delay: int = 0) -> m.StatusChangeRequest:
@@ -75,14 +58,14 @@ def follow_once(state: Path, restore: bool) -> float:
     broker = Broker(state / "broker")
     broker.start()
     plan = sample_morning(SystemClock().now().date())
-    hub = HubService(_settings(broker.port, state, "hub"))
+    hub = HubService(local_settings(broker.port, state, "hub"))
     hub.start(plan)
-    kiosks = [KioskSync(_settings(broker.port, state, f"k{i}")) for i in range(_KIOSKS)]
+    kiosks = [KioskSync(local_settings(broker.port, state, f"k{i}")) for i in range(_KIOSKS)]
     for kiosk in kiosks:
         kiosk.start()
     try:
         hub.set_status(_request("chen", "late", 10))
-        if not _wait(lambda: _shows(kiosks, hub.own.epoch, 1, "late"), 20):
+        if not wait_for(lambda: _shows(kiosks, hub.own.epoch, 1, "late"), 20):
             raise RuntimeError("the kiosks did not take the first status")
         hub_dir, backup = state / "hub", state / "backup"
         backup.mkdir()
@@ -91,17 +74,17 @@ def follow_once(state: Path, restore: bool) -> float:
                 shutil.copy2(hub_dir / name, backup / name)
         hub.set_status(_request("chen", "late", 20))
         hub.set_status(_request("chen", "out"))
-        if not _wait(lambda: _shows(kiosks, hub.own.epoch, 3, "out"), 20):
+        if not wait_for(lambda: _shows(kiosks, hub.own.epoch, 3, "out"), 20):
             raise RuntimeError("the kiosks did not take the later statuses")
         hub.stop()
         shutil.rmtree(hub_dir)
         if restore:
             shutil.copytree(backup, hub_dir)
-        hub = HubService(_settings(broker.port, state, "hub"))
+        hub = HubService(local_settings(broker.port, state, "hub"))
         started = time.monotonic()
         hub.start(plan)
         version, expect = (1, "late") if restore else (0, "on_time")
-        if not _wait(lambda: _shows(kiosks, hub.own.epoch, version, expect) and hub.own.epoch.id, 30):
+        if not wait_for(lambda: _shows(kiosks, hub.own.epoch, version, expect) and hub.own.epoch.id, 30):
             raise RuntimeError("the kiosks did not follow the new epoch")
         return time.monotonic() - started
     finally:

@@ -21,6 +21,7 @@ from typing import Any
 
 from config.settings import HubNotifySettings, HubSettings, Settings
 from core.clock import CLOCK_SHIFT_ENV, SystemClock
+from devtools.bench_support import wait_for
 from devtools.bench_sync import bench_settings
 from devtools.local_broker import Broker
 from devtools.smsc_sim import SmscSim
@@ -58,14 +59,6 @@ def _request(provider_id: str) -> m.StatusChangeRequest:
     )
 
 
-def _wait(predicate: Any, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.005)
-    return False
-
 
 def _burst(
     state: Path, broker: Broker, smsc: SmscSim, start: datetime
@@ -90,7 +83,7 @@ def _burst(
         changed = time.monotonic()
         for provider_id in PROVIDERS:
             hub.set_status(_request(provider_id))
-        _wait(lambda: len(smsc.received()) >= len(expected), 30)
+        wait_for(lambda: len(smsc.received()) >= len(expected), 30)
         time.sleep(1.0)  # anything sent twice arrives by now
         received = smsc.received()
         last = max((msg.at for msg in received), default=changed)
@@ -124,13 +117,13 @@ def _killed(state: Path, broker: Broker, smsc: SmscSim, start: datetime) -> tupl
     for provider_id in PROVIDERS:
         proc.stdin.write(f"{provider_id} out\n")
         proc.stdin.flush()
-    _wait(lambda: len(smsc.received()) >= len(expected) // 3, 30)
+    wait_for(lambda: len(smsc.received()) >= len(expected) // 3, 30)
     proc.kill()
     proc.wait(10)
     proc = spawn()
     db = state / "hub" / "hub.sqlite"
     try:
-        _wait(lambda: _delivered(db) >= len(expected), 60)
+        wait_for(lambda: _delivered(db) >= len(expected), 60)
         time.sleep(2.0)  # past in_doubt_s of the test settings: a wrong resend shows
     finally:
         if proc.stdin is not None:

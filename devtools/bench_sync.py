@@ -28,6 +28,7 @@ from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings
 from core.clock import SystemClock
 from core.worker import Worker
 from devtools.bench import percentiles
+from devtools.bench_support import wait_for
 from devtools.local_broker import Broker
 from domain.lookup import find_by_dob
 from hub.sample import sample_morning
@@ -65,14 +66,6 @@ def bench_settings(
         staff=staff or StaffSettings(),
     )
 
-
-def _wait(predicate: Any, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.005)
-    return False
 
 
 def _request(provider: str, delay: int) -> m.StatusChangeRequest:
@@ -176,7 +169,7 @@ def bench_propagation(
         for n in range(changes):
             sent = time.monotonic()
             version = hub.set_status(_request("chen", 5 + n)).status_version
-            _wait(lambda v=version: workers.count(v) == kiosks and v in acked_all, 10)
+            wait_for(lambda v=version: workers.count(v) == kiosks and v in acked_all, 10)
             prop += [(t - sent) * 1000 for t in workers.arrivals.get(version, [])]
             if version in acked_all:
                 ack.append((acked_all[version] - sent) * 1000)
@@ -221,9 +214,9 @@ def bench_outbox_replay(state: Path, count: int = 10_000, tls: bool = False) -> 
     try:
         started, cpu_started = time.perf_counter(), time.process_time()
         kiosk.start()
-        _wait(lambda: hub.stats["checkins"] >= count, 120)
+        wait_for(lambda: hub.stats["checkins"] >= count, 120)
         to_hub = time.perf_counter() - started
-        _wait(lambda: acked.count >= count, 60)
+        wait_for(lambda: acked.count >= count, 60)
         seconds = (acked.last or time.perf_counter()) - started
         cpu = time.process_time() - cpu_started
         recorded = {r["key"] for r in hub.call(lambda s: s.checkins())}
@@ -279,13 +272,13 @@ def bench_checkin_ack(state: Path, checkins: int = 500) -> dict[str, Any]:
     samples: list[float] = []
     try:
         kiosk.start()
-        _wait(kiosk.is_live, 30)
+        wait_for(kiosk.is_live, 30)
         for i in range(checkins):
             appt = plan.appointments[i % len(plan.appointments)]
             msg = m.CheckIn(uuid.uuid4().hex, "ack", appt.id, appt.provider_id, appt.start, "dob")
             kiosk.submit(msg)  # returns once the row is committed (synced) and handed to the link
             committed = time.perf_counter()
-            if _wait(lambda k=msg.key: k in acked.at, 5):
+            if wait_for(lambda k=msg.key: k in acked.at, 5):
                 samples.append((acked.at[msg.key] - committed) * 1000)
             time.sleep(0.01)
         return {

@@ -18,8 +18,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings
 from core.clock import SystemClock
+from devtools.bench_support import local_settings, wait_for
 from devtools.local_broker import Broker, free_port
 from hub.sample import sample_morning
 from hub.service import HubService
@@ -32,39 +32,21 @@ _QUEUED = 100
 _OUTAGE_S = 8.0  # long enough for both back-offs to reach their ceilings
 
 
-def _settings(port: int, state: Path, kiosk_id: str) -> Settings:
-    """The shipped broker defaults (back-off included), only the address changed."""
-    return Settings(
-        kiosk=KioskSettings(
-            id=kiosk_id, practice="bench", site="main", state_dir=str(state / kiosk_id), log_level="WARNING"
-        ),
-        broker=BrokerSettings(host="127.0.0.1", port=port),
-        hub=HubSettings(state_dir=str(state / "hub")),
-    )
-
-
-def _wait(predicate: Any, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.005)
-    return False
 
 
 def bench_reconnect_drain(state: Path, queued: int = _QUEUED, outage_s: float = _OUTAGE_S) -> dict[str, Any]:
     broker = Broker(state / "broker")
     broker.start()
-    hub = HubService(_settings(broker.port, state, "hub"))
+    hub = HubService(local_settings(broker.port, state, "hub"))
     plan = sample_morning(SystemClock().now().date())
     hub.start(plan)
-    kiosk = KioskSync(_settings(broker.port, state, "drain"))
+    kiosk = KioskSync(local_settings(broker.port, state, "drain"))
     kiosk.start()
     try:
-        if not _wait(lambda: kiosk.link.connected and hub.link.connected, 20):
+        if not wait_for(lambda: kiosk.link.connected and hub.link.connected, 20):
             raise RuntimeError("the kiosk or the hub did not connect")
         broker.stop()
-        _wait(lambda: not kiosk.link.connected and not hub.link.connected, 20)
+        wait_for(lambda: not kiosk.link.connected and not hub.link.connected, 20)
         now = SystemClock().now().strftime("%Y-%m-%dT%H:%M")
         for i in range(queued):
             appt = plan.appointments[i % len(plan.appointments)]
@@ -72,7 +54,7 @@ def bench_reconnect_drain(state: Path, queued: int = _QUEUED, outage_s: float = 
         time.sleep(outage_s)
         broker.start()
         back = time.monotonic()
-        drained = _wait(lambda: hub.stats["checkins"] >= queued, 60)
+        drained = wait_for(lambda: hub.stats["checkins"] >= queued, 60)
         seconds = time.monotonic() - back
         return {
             "reconnect_drain_s": {

@@ -22,7 +22,8 @@ from typing import Any
 
 from core.clock import SystemClock
 from devtools.bench import percentiles
-from devtools.bench_sync import _AckCounter, _wait, bench_settings
+from devtools.bench_support import wait_for
+from devtools.bench_sync import _AckCounter, bench_settings
 from devtools.local_broker import Broker
 from domain.lookup import find_by_dob
 from hub.sample import sample_morning
@@ -90,7 +91,7 @@ def _replay(state: Path, encrypted: bool, count: int) -> float:
     try:
         started = time.perf_counter()
         kiosk.start()
-        _wait(lambda: acked.count >= count, 120)
+        wait_for(lambda: acked.count >= count, 120)
         return (acked.last or time.perf_counter()) - started
     finally:
         kiosk.stop()

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from hub.service import HubService
 from sync import messages as m
 from tests.support.broker import Broker, broker_toml
 from tests.support.clock import wall_now, wall_today
-from tests.support.site import morning_from_now, start_hub, status_request
+from tests.support.site import morning_from_now, start_hub, status_request, wait_for
 from tests.ui_x11.conftest import MISSING, SIZE, Finger, Kiosk, restarts
 from ui.display import DISPLAY_LOST_EXIT
 
@@ -48,15 +48,6 @@ class Receipts:
     def since(self, moment: float) -> list[m.DisplayAck]:
         with self._lock:
             return [ack for at, ack in self._seen if at >= moment]
-
-
-def _until(predicate: Callable[[], object], what: str, seconds: float = 15.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
 
 
 def _tail(log: Path) -> str:
@@ -110,7 +101,7 @@ def test_the_kiosk_draws_again_from_its_cache_after_the_x_serverrestarts(
     server: XServer | None = None
     try:
         try:
-            _until(lambda: _drawn(receipts, hub, 0.0), "the first board drawn and receipted")
+            wait_for(lambda: _drawn(receipts, hub, 0.0), what="the first board drawn and receipted")
         except AssertionError:
             raise AssertionError(_debug(receipts, hub)) from None
         assert first.state()["fullscreen"] == "FullScreen"
@@ -149,7 +140,7 @@ def test_the_kiosk_draws_again_from_its_cache_after_the_x_serverrestarts(
         back = time.monotonic()
         second.server = server
         second.wait_ready(BACK_WITHIN_S)
-        _until(lambda: _drawn(receipts, hub, back), "the board drawn again", BACK_WITHIN_S)
+        wait_for(lambda: _drawn(receipts, hub, back), BACK_WITHIN_S, "the board drawn again")
         drawn_after_s = time.monotonic() - back
         assert second.ask(f"text status_{OKAFOR}")["text"] == "Out today"
         state = second.state()
@@ -157,7 +148,7 @@ def test_the_kiosk_draws_again_from_its_cache_after_the_x_serverrestarts(
         assert state["screen"] == "attract"  # the patient's entry did not survive the restart
         hub.set_status(status_request("okafor", "late", 15))  # and it follows the hub again
         changed = time.monotonic()
-        _until(lambda: _drawn(receipts, hub, changed), "a later change drawn and receipted", 5.0)
+        wait_for(lambda: _drawn(receipts, hub, changed), 5.0, "a later change drawn and receipted")
         assert second.ask(f"text status_{OKAFOR}")["text"] != "Out today"
         checkins = hub.call(lambda store: store.checkins())
         assert [c["appointment_id"] for c in checkins] == [visitor.id]  # delivered, once
