@@ -32,9 +32,13 @@ from speech.confidence import (
 from speech.denoise import Denoiser
 from speech.grammar import StepGrammar
 from speech.intents import Intent
-from speech.openpass import combine
+from speech.openpass import TWO_PASS, TwoPass, combine
 from speech.recognizer import Hypothesis, Recognizer
 from speech.tts import HalfDuplex
+
+QUIET_ROOM_DBFS = -55.0
+"""Median frame level before an utterance below which the room counts as quiet (tune split:
+docs/speech.md)."""
 
 
 class AudioSource(Protocol):
@@ -106,8 +110,13 @@ class ListenConfig:
     thresholds: Thresholds = DEFAULT_THRESHOLDS
     denoiser: Denoiser | None = None
     """Noise suppression before the VAD and the recognizer (``speech.denoise``); ``None``: off."""
+    denoise_above_dbfs: float = QUIET_ROOM_DBFS
+    """The recognizer hears the suppressed audio only when the room before the utterance
+    was louder than this; in a quiet room RNNoise only takes speech away."""
     open_bars: Thresholds = OPEN_PASS_BARS
     """What an open-pass sentence must clear to be acted on where the grammar was unsure."""
+    two_pass: TwoPass = TWO_PASS
+    """How the grammar's and the open pass's opinions are weighed (``speech.openpass``)."""
 
 
 class Listener:
@@ -143,10 +152,11 @@ class Listener:
         vad = cfg.vad
         self._reset_front_end()
         self.recognizer.set_grammar(grammar)
-        preroll: deque[Samples] = deque(maxlen=max(1, cfg.preroll_ms // cfg.frame_ms))
+        preroll: deque[tuple[Samples, Samples]] = deque(maxlen=max(1, cfg.preroll_ms // cfg.frame_ms))
         budget = int(cfg.timeout_s * 1000 / cfg.frame_ms)
         elapsed = 0
         speech: list[Samples] = []
+        suppressed = False  # this utterance is heard through the noise suppressor
         for raw in source.frames():
             elapsed += 1
             if cancel is not None and cancel():
@@ -158,18 +168,20 @@ class Listener:
                 preroll.clear()
                 speech.clear()
                 continue
-            frame, event = self._front_end(raw)
+            cleaned, event = self._front_end(raw)
             if not vad.in_speech and event is None:
-                preroll.append(frame)
+                preroll.append((raw, cleaned))
                 if elapsed >= budget:
                     return Heard("silence")
                 continue
             if event == "start":
+                suppressed = cleaned is not raw and self._noisy_room([r for r, _ in preroll])
                 self.recognizer.start()
-                speech = [*preroll, frame]
+                speech = [c if suppressed else r for r, c in preroll] + [cleaned if suppressed else raw]
                 for chunk in speech:
                     self.recognizer.accept(chunk.astype("<i2").tobytes())
                 continue
+            frame = cleaned if suppressed else raw
             speech.append(frame)
             self.recognizer.accept(frame.astype("<i2").tobytes())
             if event in ("end", "timeout"):
@@ -184,11 +196,19 @@ class Listener:
             self.config.denoiser.reset()
 
     def _front_end(self, frame: Samples) -> tuple[Samples, str | None]:
-        """A frame through the noise suppressor (when on) and the VAD: (frame, VAD event)."""
+        """A frame through the noise suppressor (when on) and the VAD: (suppressed frame, VAD
+        event). The VAD always hears the suppressed audio (it starts and ends better in noise)."""
         cfg = self.config
         if cfg.denoiser is not None:
             frame = cfg.denoiser.process(frame)
         return frame, cfg.vad.feed(rms_dbfs(frame))
+
+    def _noisy_room(self, before: list[Samples]) -> bool:
+        """Whether the audio before the utterance was louder than a quiet room."""
+        if not before:
+            return True
+        level = float(np.median([rms_dbfs(f) for f in before]))
+        return level > self.config.denoise_above_dbfs
 
     def _finish(
         self, event: str, speech: list[Samples], grammar: StepGrammar, today: date, at_s: float
@@ -212,6 +232,7 @@ class Listener:
             grammar, intent, decision=decision, open_text=open_text,
             open_evidence=Evidence(open_confidence), bars=self.config.open_bars,
             open_pass=callable(getattr(self.recognizer, "open_pass", None)),
+            evidence=evidence, rules=self.config.two_pass,
         )  # fmt: skip
         status = "heard" if acted is not None else ("unsure" if intent is not None else "no_match")
         return Heard(

@@ -13,12 +13,17 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 
-from speech.intents import CallStaff, CheckIn, Choice, Help, Intent, Language, No, Step, Yes
+from speech.intents import CallStaff, CheckIn, Choice, Help, Intent, Language, Name, No, Step, Yes
 from speech.numbers import normalize
 
 FUZZY_CUTOFF = 0.86  # difflib ratio against a grammar phrase; below it the sentence is rejected
 
-_NEGATIONS = ("no", "nope", "nah", "not", "wrong", "incorrect", "isn't", "isnt", "don't", "dont")
+_NEGATIONS = ("no", "nope", "nah", "not")
+_DENIALS = ("wrong", "incorrect", "isn't", "isnt")
+"""A "no" only where something is shown to be checked (the appointment, the names): "what
+floor is it, i'm all wrong" at the greeting is no answer."""
+_DOUBT = ("don't", "dont")
+"""Not a "no" on its own ("i don't know what to do"), but it takes the yes out of an agreement."""
 _AFFIRM = (
     "yes", "yeah", "yep", "yup", "correct", "right", "sure", "okay", "ok", "absolutely",
     "definitely", "exactly", "affirmative",
@@ -27,7 +32,7 @@ _RULES: tuple[tuple[tuple[str, ...], Intent], ...] = (
     (("talk to a person", "talk to someone", "speak to someone", "speak to a person", "real person",
       "a human", "call someone", "call staff", "get someone", "receptionist", "staff", "a person"),
      CallStaff()),
-    (("help", "don't understand", "dont understand", "what do i do", "confused"), Help()),
+    (("help", "don't understand", "dont understand", "what do i do", "confused", "not sure"), Help()),
     (("spanish", "espanol", "habla"), Language("es")),
     (("english",), Language("en")),
     (("check in", "checking in", "appointment", "check me in", "here to see"), CheckIn()),
@@ -35,7 +40,7 @@ _RULES: tuple[tuple[tuple[str, ...], Intent], ...] = (
 _OPTION_WORDS: Mapping[str, tuple[str, ...]] = {
     "waiting_late": ("wait", "stay", "waiting"),
     "return_later": ("come back", "later", "return"),
-    "front_desk": ("front desk", "desk"),
+    "front_desk": ("front desk", "desk", "reception", "receptionist"),
     "reschedule": ("reschedule", "new appointment", "another day", "change my appointment"),
     "other_provider": ("other doctor", "another doctor", "different doctor", "someone else",
                        "another provider", "other provider"),
@@ -57,6 +62,7 @@ def match_intent(
     if phrases and spoken in phrases:
         return phrases[spoken]
     found = _keyword_intents(spoken, words, step, options)
+    found |= _names_in(words, phrases)
     if len(found) == 1:
         return found.pop()
     if found:
@@ -79,8 +85,10 @@ def _keyword_intents(spoken: str, words: list[str], step: Step, options: tuple[s
             if any(f" {k} " in padded for k in _OPTION_WORDS.get(option, ())):
                 found.add(Choice(option))
         found.discard(CheckIn())  # "new appointment" is a reschedule here, not a check-in
+        if Choice("front_desk") in found:
+            found.discard(CallStaff())  # "the receptionist" is the front desk on offer here
     if step in (Step.GREETING, Step.CONFIRM, Step.RETRY, Step.CHOOSE_NAME):
-        yes_no = _yes_or_no(words)
+        yes_no = _yes_or_no(words, step in (Step.CONFIRM, Step.CHOOSE_NAME))
         if yes_no is not None:
             found.add(yes_no)
         if step is Step.RETRY and ("again" in words or "retry" in words):
@@ -92,14 +100,27 @@ def _keyword_intents(spoken: str, words: list[str], step: Step, options: tuple[s
     return found
 
 
-def _yes_or_no(words: list[str]) -> Intent | None:
+def _names_in(words: list[str], phrases: Mapping[str, Intent] | None) -> set[Intent]:
+    """First names the grammar lists, found anywhere in the sentence ("uh diego", "maria
+    please", "this is leila"): a name is a name whatever people put around it."""
+    if not phrases:
+        return set()
+    return {i for w in words if isinstance(i := phrases.get(w), Name)}
+
+
+def _yes_or_no(words: list[str], checking: bool) -> Intent | None:
     """Negation wins ("no that's not right", "that's not me" are a no) unless an agreement
-    comes first ("yes no": two answers, none taken)."""
-    negations = [i for i, w in enumerate(words) if w in _NEGATIONS]
+    comes first ("yes no": two answers, none taken). "not sure" is doubt, not a no;
+    ``checking``: the step shows something to check, where "wrong" is a no too."""
+    said = _NEGATIONS + _DENIALS if checking else _NEGATIONS
+    words = " ".join(words).replace("not sure", "unsure").split()
+    negations = [i for i, w in enumerate(words) if w in said]
     if negations:
         if any(w in _AFFIRM for w in words[: negations[0]]):
             return None
         return No()
+    if any(w in _DOUBT for w in words):
+        return None
     if any(w in _AFFIRM for w in words) or " ".join(words) in ("that's me", "it is", "i am", "uh huh"):
         return Yes()
     return None
@@ -111,7 +132,7 @@ def keyword_phrases(step: Step, options: tuple[str, ...] = ()) -> list[str]:
     if step is Step.OUTCOME:
         out += [k for option in options for k in _OPTION_WORDS.get(option, ())]
     if step in (Step.GREETING, Step.CONFIRM, Step.RETRY, Step.CHOOSE_NAME):
-        out += [*_NEGATIONS, *_AFFIRM, "that's me", "it is", "i am", "uh huh"]
+        out += [*_NEGATIONS, *_DENIALS, *_DOUBT, *_AFFIRM, "that's me", "it is", "i am", "uh huh"]
     if step is Step.RETRY:
         out += ["again", "retry"]
     return sorted(set(out))

@@ -11,7 +11,9 @@ held-out wordings. Dates are left to the grammar, and a small set of first names
 
 from __future__ import annotations
 
-from speech.confidence import ACT, Evidence, Thresholds, decide
+from dataclasses import dataclass
+
+from speech.confidence import ACT, Bars, Evidence, Thresholds, decide
 from speech.grammar import StepGrammar, grammar_options
 from speech.intents import Intent, Name, Step
 from speech.matcher import keyword_phrases, match_intent
@@ -57,6 +59,25 @@ def open_decision(
     return intent if decide(grammar.step, intent, Evidence(evidence.confidence), bars) == ACT else None
 
 
+@dataclass(frozen=True)
+class TwoPass:
+    """How the two passes' opinions are weighed (tuned on the corpus's tune split)."""
+
+    agree: Thresholds | None = None
+    """Looser grammar bars that suffice when the open pass means the same (``None``: none)."""
+    overrule: float | None = None
+    """Where the grammar's guess fails its bars and the open pass means something else that
+    clears the open bars, the open pass wins when its confidence is at least this much above
+    the grammar's (``None``: never; the grammar's doubt then vetoes)."""
+
+
+TWO_PASS = TwoPass(
+    agree=Thresholds(Bars(-15.0, 0.3, 0.0), Bars(-8.0, 0.3, 0.5), Bars(5.0, 0.1, 1.0)), overrule=0.0
+)
+"""Tuned on the tune split (docs/speech.md): agreement relieves the grammar's bars, and an open
+pass that clears its bars and fits better than a doubtful grammar guess is acted on."""
+
+
 def combine(
     grammar: StepGrammar,
     guess: Intent | None,
@@ -66,28 +87,47 @@ def combine(
     open_evidence: Evidence,
     bars: Thresholds,
     open_pass: bool = True,
+    evidence: Evidence | None = None,
+    rules: TwoPass = TWO_PASS,
 ) -> tuple[Intent | None, str]:
     """What to act on, and which pass it came from ("grammar", "open"; "" for a re-prompt).
 
     The two passes are two opinions. At a step with an open pass, the grammar's guess is
-    acted on only when it clears its bars AND the open pass's sentence means the same: a
-    flat grammar fits its nearest phrase to anything ("i don't understand" came out as "i
-    want to check in"), and on the tune split no confidence bar alone kept wrong actions
-    under 2 %. Where the grammar found nothing, the open pass's meaning is acted on if it
-    clears ``bars``; where the two disagree, nothing is. A recognizer with no open pass
-    (``open_pass=False``: vosk) is judged by its grammar pass alone.
+    acted on only when it clears its bars (``rules.agree``'s, looser, will do) AND the open
+    pass's sentence means the same: a flat grammar fits its nearest phrase to anything ("i
+    don't understand" came out as "i want to check in"), and on the tune split no confidence
+    bar alone kept wrong actions under 2 %. Where the grammar found nothing, or its guess
+    failed its bars and the open pass overrules it (``rules.overrule``), the open pass's
+    meaning is acted on if it clears ``bars``; otherwise, where the two disagree, nothing is.
+    ``evidence`` is the grammar guess's. A recognizer with no open pass (``open_pass=False``:
+    vosk) is judged by its grammar pass alone.
     """
     options = grammar_options(grammar)
-    if not open_pass or not _both_decide(grammar):  # the grammar alone decides
+    if not open_pass or grammar.step not in OPEN_STEPS or grammar.lang != "en":
         return (guess, "grammar") if guess is not None and decision == ACT else (None, "")
     meaning = match_intent(open_text, grammar.step, grammar.phrases, options) if open_text else None
+    if not _both_decide(grammar):  # a short list of names: the grammar decides, a contrary open pass vetoes
+        if meaning is not None and meaning != guess:
+            return None, ""
+        return (guess, "grammar") if guess is not None and decision == ACT else (None, "")
     if guess is not None:
-        if decision == ACT and meaning == guess:
+        if meaning == guess and (decision == ACT or _clears(grammar, guess, evidence, rules.agree)):
             return guess, "grammar"
-        if meaning != guess:
+        if meaning != guess and (decision == ACT or not _overrules(evidence, open_evidence, rules)):
             return None, ""
     found = open_decision(grammar, open_text, open_evidence, bars, options) if open_text else None
     return (found, "open") if found is not None else (None, "")
+
+
+def _clears(grammar: StepGrammar, guess: Intent, evidence: Evidence | None, bars: Thresholds | None) -> bool:
+    return bars is not None and evidence is not None and decide(grammar.step, guess, evidence, bars) == ACT
+
+
+def _overrules(grammar_evidence: Evidence | None, open_evidence: Evidence, rules: TwoPass) -> bool:
+    if rules.overrule is None or open_evidence.confidence is None:
+        return False
+    mine = grammar_evidence.confidence if grammar_evidence is not None else None
+    return mine is None or open_evidence.confidence - mine >= rules.overrule
 
 
 def _both_decide(grammar: StepGrammar) -> bool:

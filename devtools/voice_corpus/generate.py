@@ -28,8 +28,9 @@ from devtools.voice_corpus.degrade import Signal
 from devtools.voice_corpus.manifest import MANIFEST_NAME, Clip, ManifestError, load_manifest, write_manifest
 from devtools.voice_corpus.plan import Render, plan
 from devtools.voice_corpus.synth import Voice, available_voices, backend
-from devtools.voice_corpus.wordings import BABBLE, TODAY, schedule, wordings
+from devtools.voice_corpus.wordings import BABBLE, TODAY, name_shortlist, schedule, wordings
 from speech.audio import Audio, Samples, write_wav
+from speech.intents import Step
 
 SPEECH_LEVEL_DBFS = (-26.0, -18.0)  # each rendering's level, drawn in this range
 BABBLE_LINES = {True: 6, False: len(BABBLE)}  # quick: fewer lines in each pool
@@ -129,11 +130,14 @@ def _clip(job: Job, rel: str, condition: str, snr: float | None) -> Clip:
     r, w = job.render, job.render.wording
     voice = r.voice.voice if r.partner is None else f"{r.voice.voice}+{r.partner.synth}:{r.partner.voice}"
     synthetic = w.kind in sounds.LEVEL_DBFS
+    names = job.names
+    if w.step is Step.CHOOSE_NAME:
+        names = name_shortlist(job.names, w, job.seed * 100_003 + r.number)
     return Clip(
         wav=rel, text=w.text, step=w.step.value, intent=w.intent,
         synth="none" if synthetic else r.voice.synth, voice=w.kind if synthetic else voice,
         rate=r.rate, condition=condition, snr_db=snr, split=r.split, today=job.today,
-        dobs=job.dobs if w.step.value == "date_of_birth" else (), names=job.names,
+        dobs=job.dobs if w.step.value == "date_of_birth" else (), names=names,
         dob_booked=w.dob_booked, out_of_domain=w.out_of_domain,
     )  # fmt: skip
 

@@ -138,6 +138,20 @@ def schedule() -> tuple[tuple[date, ...], tuple[str, ...]]:
     return dobs, names
 
 
+SHORTLIST = 3
+"""Names the kiosk offers at the first-name step: only the patients booked with the birth date
+just given (``speech.dialog.Vocabulary.names_for``), a handful, never the whole day."""
+
+
+def name_shortlist(names: tuple[str, ...], wording: Wording, seed: int) -> tuple[str, ...]:
+    """The first names offered with ``wording`` at the first-name step: its own name (when it
+    says one) and others of the day, ``SHORTLIST`` in all, picked by ``seed``."""
+    own = [wording.intent.split(":", 1)[1]] if wording.intent.startswith("name:") else []
+    others = [n for n in names if n not in own]
+    picked = own + random.Random(seed).sample(others, min(len(others), SHORTLIST - len(own)))
+    return tuple(sorted(picked))
+
+
 def unbooked_dates(count: int, booked: tuple[date, ...], seed: int) -> list[date]:
     """``count`` plausible birth dates nobody on the schedule has (seeded)."""
     rng = random.Random(seed)

@@ -28,7 +28,7 @@ from devtools.voice_corpus.manifest import (
 from devtools.voice_corpus.plan import Render, assign_splits, plan, wording_key
 from devtools.voice_corpus.spoken_dates import FORM_COUNT, say_date
 from devtools.voice_corpus.synth import BACKENDS, Backend, Voice, available_voices
-from devtools.voice_corpus.wordings import TODAY, Wording, schedule, wordings
+from devtools.voice_corpus.wordings import SHORTLIST, TODAY, Wording, name_shortlist, schedule, wordings
 from speech.audio import read_wav, rms_dbfs
 from speech.dates import parse_spoken_date
 from speech.intents import Step
@@ -221,6 +221,21 @@ def test_every_wording_has_a_label_the_flow_knows_and_dates_say_what_they_mean()
         assert parse_spoken_date(spoken, TODAY) == date(1982, 3, 4), spoken
 
 
+def test_the_first_name_step_offers_a_shortlist_holding_the_spoken_name(
+    quick: tuple[Path, gen.Result],
+) -> None:
+    """The kiosk asks for a first name only among the patients sharing a birth date, so the
+    corpus's name clips offer a few of the day's names, the spoken one among them."""
+    _dobs, names = schedule()
+    for w in (w for w in wordings() if w.step is Step.CHOOSE_NAME):
+        for seed in range(5):
+            offered = name_shortlist(names, w, seed)
+            assert len(offered) == SHORTLIST and set(offered) <= set(names), (w, offered)
+            assert not w.intent.startswith("name:") or w.intent[5:] in offered, (w, offered)
+    steps = {c.step: c.names for c in quick[1].clips}
+    assert len(steps.get("choose_name", names)) == SHORTLIST and len(steps["greeting"]) == len(names)
+
+
 def test_clean_espeak_clips_are_heard_by_the_kiosks_recognizer(tmp_path: Path) -> None:
     """A handful through the real pocketsphinx Listener: the corpus's audio is the format it takes."""
     if ESPEAK.missing():
@@ -258,3 +273,36 @@ def test_lobby_sounds_are_finite_for_any_seed() -> None:
     for seed in range(100):
         for make in (cough, throat):
             assert np.isfinite(np.asarray(make(np.random.default_rng(seed)), dtype=float)).all()
+
+
+def test_the_bench_acts_as_the_kiosk_would_on_a_slice_of_the_corpus(quick: tuple[Path, gen.Result]) -> None:
+    """The bench decodes once with every bar open and replays the decision; on a slice of the
+    quick corpus (the full one runs in ``make bench``) the replay must act exactly as the
+    kiosk's own listener does, clip by clip, and report the issue's figures."""
+    from devtools.bench_voice import figures, hear_in_rooms
+    from speech.confidence import DEFAULT_THRESHOLDS, OPEN_PASS_BARS
+    from speech.denoise import Denoiser
+    from speech.listener import ListenConfig, Listener, WavSource
+    from speech.pocketsphinx_engine import PocketsphinxRecognizer
+
+    folder, result = quick
+    clips = sorted((c for c in result.clips if c.split == "heldout"), key=lambda c: c.condition)[::3]
+    outcomes = hear_in_rooms(((c, wav_path(folder, c)) for c in clips), PocketsphinxRecognizer, Denoiser())
+    assert [o.clip for o in outcomes] == clips
+    kiosk: list[object] = []
+    room, listener = "", None
+    for o in outcomes:  # one recognizer per room, as the bench
+        if listener is None or o.clip.condition != room:
+            config = ListenConfig(denoiser=Denoiser())
+            room, listener = o.clip.condition, Listener(PocketsphinxRecognizer(), config=config)
+        assert o.grammar is not None
+        kiosk.append(listener.listen(WavSource(wav_path(folder, o.clip)), o.grammar, o.clip.day).intent)
+    replayed = [o.acted(DEFAULT_THRESHOLDS, OPEN_PASS_BARS) for o in outcomes]
+    assert replayed == kiosk
+    got = figures(outcomes)
+    accuracy, wrong = got["voice_accuracy"], got["voice_wrong_action_rate"]
+    assert isinstance(accuracy, dict) and isinstance(wrong, dict)
+    conditions = {"clean", "phone", "noise_20db", "noise_10db", "noise_5db"}
+    assert set(accuracy) == conditions | {"dob_booked", "dob_unbooked"}
+    assert set(wrong) == {"clean", "noise_10db", "out_of_domain"}
+    assert all(v is None or 0.0 <= v <= 1.0 for v in [*accuracy.values(), *wrong.values()])

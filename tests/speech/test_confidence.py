@@ -15,7 +15,7 @@ from speech.cli import add_commands
 from speech.confidence import ACT, REPROMPT, Evidence, consequential, decide, margin
 from speech.day import day_vocabulary
 from speech.grammar import build_grammar
-from speech.intents import CallStaff, CheckIn, Choice, DateOfBirth, Help, Language, No, Step, Yes
+from speech.intents import CallStaff, CheckIn, Choice, DateOfBirth, Help, Language, Name, No, Step, Yes
 from speech.listener import Listener, WavSource
 from speech.matcher import match_intent
 from speech.pocketsphinx_engine import PocketsphinxRecognizer
@@ -29,7 +29,7 @@ def test_decide_bars_ordinary_and_consequential() -> None:
     assert decide(Step.GREETING, Yes(), Evidence(-30.0, 0.0)) == REPROMPT
     assert decide(Step.GREETING, Yes(), Evidence(0.0, 0.9)) == REPROMPT  # "wait" inside a sentence
     assert decide(Step.GREETING, Yes(), Evidence()) == ACT  # an engine that measures nothing
-    shaky = Evidence(-8.0, 0.1, None)
+    shaky = Evidence(-6.0, 0.1, None)
     assert decide(Step.GREETING, Help(), shaky) == ACT
     assert decide(Step.CONFIRM, Yes(), shaky) == REPROMPT  # a confirmation needs a clearer margin
     assert decide(Step.CONFIRM, No(), Evidence(0.0, 0.0, 0.2)) == REPROMPT  # close runner-up
@@ -37,9 +37,9 @@ def test_decide_bars_ordinary_and_consequential() -> None:
     assert decide(Step.OUTCOME, Choice("waiting_late"), shaky) == ACT
     assert consequential(Step.CONFIRM, No()) and not consequential(Step.GREETING, No())
     born = DateOfBirth(date(1982, 3, 4))
-    assert decide(Step.DATE_OF_BIRTH, born, Evidence(6.0, 0.0, 1.5)) == ACT
+    assert decide(Step.DATE_OF_BIRTH, born, Evidence(12.0, 0.0, 1.5)) == ACT
     assert decide(Step.DATE_OF_BIRTH, born, Evidence(2.0, 0.0, 1.5)) == REPROMPT  # dates fit anything
-    assert decide(Step.DATE_OF_BIRTH, born, Evidence(6.0, 0.0, 0.3)) == REPROMPT  # a near-tie date
+    assert decide(Step.DATE_OF_BIRTH, born, Evidence(12.0, 0.0, 0.3)) == REPROMPT  # a near-tie date
 
 
 def test_margin_is_the_lead_over_a_different_meaning() -> None:
@@ -82,6 +82,11 @@ def test_margin_is_the_lead_over_a_different_meaning() -> None:
         (Step.OUTCOME, "I'd like a new appointment", Choice("reschedule")),
         (Step.OUTCOME, "I'll go to the desk", Choice("front_desk")),
         (Step.OUTCOME, "I don't understand", Help()),
+        (Step.OUTCOME, "I'll go to reception", Choice("front_desk")),
+        (Step.OUTCOME, "let me talk to the receptionist", Choice("front_desk")),
+        (Step.CONFIRM, "no I don't think so", No()),
+        (Step.GREETING, "i'm not sure what to do", Help()),
+        (Step.CONFIRM, "that's wrong", No()),
     ],
 )
 def test_matcher_understands_paraphrases(step: Step, text: str, intent: object) -> None:
@@ -98,10 +103,21 @@ def test_matcher_understands_paraphrases(step: Step, text: str, intent: object) 
         (Step.CONFIRM, "yes no"),  # two meanings: ask again
         (Step.OUTCOME, "I'll wait or come back later"),
         (Step.GREETING, ""),
+        (Step.GREETING, "can you get so don't the"),  # "don't" alone is no "no"
+        (Step.CONFIRM, "i don't know if that's right"),
+        (Step.GREETING, "what what i wrong"),  # "wrong" is a no only where something is checked
     ],
 )
 def test_matcher_rejects_what_means_nothing_here(step: Step, text: str) -> None:
     assert match_intent(text, step, options=OPTIONS) is None
+
+
+def test_matcher_finds_a_listed_first_name_among_other_words() -> None:
+    phrases = build_grammar(Step.CHOOSE_NAME, ["Diego", "Maria"], today=TODAY).phrases
+    assert match_intent("uh diego", Step.CHOOSE_NAME, phrases) == Name("Diego")
+    assert match_intent("maria please", Step.CHOOSE_NAME, phrases) == Name("Maria")
+    assert match_intent("maria or diego", Step.CHOOSE_NAME, phrases) is None  # two: ask again
+    assert match_intent("this is kevin", Step.CHOOSE_NAME, phrases) is None  # not on the list
 
 
 def test_matcher_fuzzy_matches_grammar_phrases() -> None:

@@ -160,3 +160,30 @@ def test_a_metered_recognizer_keeps_the_open_pass_it_wraps(say: Say) -> None:
         WavSource(say("yes please")), build_grammar(Step.GREETING), TODAY
     )
     assert heard.intent == Yes() and heard.open_text
+
+
+def test_two_pass_rules_relieve_agreement_and_let_a_sure_open_pass_overrule_a_doubtful_grammar() -> None:
+    from speech.confidence import ACT, REPROMPT
+    from speech.openpass import TwoPass, combine
+
+    grammar = grammar_for(Step.OUTCOME)
+    stay = Choice("waiting_late")
+    doubtful = Evidence(-14.0, 0.2, None)  # fails the ordinary bars (-10, 0.1)
+    heard = {"open_evidence": Evidence(2.0), "bars": _BARS, "evidence": doubtful}
+    agree = Thresholds(Bars(-20.0, 0.5), Bars(-10.0, 0.5), Bars(5.0, 0.1, 1.0))
+    # both passes mean "wait"; the grammar's doubt is relieved only by the agreement bars
+    plain = TwoPass()  # no relief, no overruling
+    same = combine(grammar, stay, decision=REPROMPT, open_text="i can wait", rules=plain, **heard)  # type: ignore[arg-type]
+    assert same == (stay, "open")  # the open pass clears its own bar with the same meaning
+    relief = TwoPass(agree=agree)
+    relieved = combine(grammar, stay, decision=REPROMPT, open_text="i can wait", rules=relief, **heard)  # type: ignore[arg-type]
+    assert relieved == (stay, "grammar")
+    # they disagree: the grammar's doubt vetoes, unless the open pass overrules it by the margin
+    other = {"decision": REPROMPT, "open_text": "i'll come back later", **heard}
+    back = Choice("return_later")
+    assert combine(grammar, stay, rules=plain, **other) == (None, "")  # type: ignore[arg-type]
+    assert combine(grammar, stay, rules=TwoPass(overrule=10.0), **other) == (back, "open")  # type: ignore[arg-type]
+    assert combine(grammar, stay, rules=TwoPass(overrule=20.0), **other) == (None, "")  # type: ignore[arg-type]
+    # a grammar guess that clears its bars is never overruled
+    sure = {**other, "decision": ACT}
+    assert combine(grammar, stay, rules=TwoPass(overrule=0.0), **sure) == (None, "")  # type: ignore[arg-type]
