@@ -187,3 +187,21 @@ def test_two_pass_rules_relieve_agreement_and_let_a_sure_open_pass_overrule_a_do
     # a grammar guess that clears its bars is never overruled
     sure = {**other, "decision": ACT}
     assert combine(grammar, stay, rules=TwoPass(overrule=0.0), **sure) == (None, "")  # type: ignore[arg-type]
+
+
+def test_a_short_name_list_is_the_grammars_unless_the_open_pass_heard_no_sentence_of_the_step() -> None:
+    from speech.confidence import ACT
+    from speech.intents import Name
+    from speech.openpass import SMALL_NAME_OPEN_BAR, combine
+
+    grammar = build_grammar(Step.CHOOSE_NAME, ["Victor", "Maria", "Omar"], today=TODAY)
+    victor = Name("Victor")
+    heard = {"decision": ACT, "bars": _BARS}
+    fits = Evidence(SMALL_NAME_OPEN_BAR + 1.0)
+    said = combine(grammar, victor, open_text="i'm victor", open_evidence=fits, **heard)  # type: ignore[arg-type]
+    assert said == (victor, "grammar")
+    assert combine(grammar, victor, open_text="uh", open_evidence=fits, **heard) == (victor, "grammar")  # type: ignore[arg-type]
+    # "where are the elevators": the grammar found "i'm victor", the open pass fits nothing of the step
+    far = Evidence(SMALL_NAME_OPEN_BAR - 1.0)
+    assert combine(grammar, victor, open_text="where i'd victor is", open_evidence=far, **heard) == (None, "")  # type: ignore[arg-type]
+    assert combine(grammar, victor, open_text="maria", open_evidence=fits, **heard) == (None, "")  # type: ignore[arg-type]
