@@ -22,9 +22,9 @@ OPEN_STEPS = frozenset({Step.GREETING, Step.CONFIRM, Step.OUTCOME, Step.RETRY, S
 """Steps with an open pass (not the date step: dates are the grammar's)."""
 SMALL_NAME_SET = 4
 """At the first-name step the kiosk lists only the patients sharing the spoken birth date:
-with this many names or fewer the grammar alone decides (its bars), since the bigram
-model's carrier words swallow names ("kevin" came out as "we"). Not measured on the
-corpus, whose name clips offer all 24 of the day's names (there the passes must agree)."""
+with this many names or fewer the grammar decides (its bars), since the bigram model's
+carrier words swallow names ("kevin" came out as "we"); an open pass that means something
+else vetoes it. The corpus's name clips offer three names, as the kiosk does."""
 SMALL_NAME_OPEN_BAR = -9.0
 """At a first-name step the grammar decides, but only if the open pass heard a sentence of the
 step at all (its confidence at least this; tune split: 6 wrong names → 2, 162 right → 146)."""
