@@ -175,7 +175,7 @@ class Listener:
                     return Heard("silence")
                 continue
             if event == "start":
-                suppressed = cleaned is not raw and self._noisy_room([r for r, _ in preroll])
+                suppressed = cfg.denoiser is not None and self._noisy_room([r for r, _ in preroll])
                 self.recognizer.start()
                 speech = [c if suppressed else r for r, c in preroll] + [cleaned if suppressed else raw]
                 for chunk in speech:

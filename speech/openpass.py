@@ -39,7 +39,7 @@ CARRIERS = (
 
 def step_sentences(grammar: StepGrammar, options: tuple[str, ...] = ()) -> list[str]:
     """The sentences the step's language model is estimated from (empty: no open pass here)."""
-    if grammar.step not in OPEN_STEPS or grammar.lang != "en":
+    if not _open_step(grammar):
         return []
     out = sorted(grammar.phrases)
     out += keyword_phrases(grammar.step, options)
@@ -106,15 +106,16 @@ def combine(
     vosk) is judged by its grammar pass alone.
     """
     options = grammar_options(grammar)
-    if not open_pass or grammar.step not in OPEN_STEPS or grammar.lang != "en":
-        return (guess, "grammar") if guess is not None and decision == ACT else (None, "")
+    by_grammar = (guess, "grammar") if guess is not None and decision == ACT else (None, "")
+    if not open_pass or not _open_step(grammar):
+        return by_grammar
     meaning = match_intent(open_text, grammar.step, grammar.phrases, options) if open_text else None
-    if not _both_decide(grammar):  # a short list of names: the grammar decides, a contrary open pass vetoes
+    if _short_name_list(grammar):  # the grammar decides, a contrary open pass vetoes
         if meaning is not None and meaning != guess:
             return None, ""
         if open_text and (open_evidence.confidence or -1e9) < SMALL_NAME_OPEN_BAR:
             return None, ""  # what was said fits no sentence of the step ("where are the elevators")
-        return (guess, "grammar") if guess is not None and decision == ACT else (None, "")
+        return by_grammar
     if guess is not None:
         if meaning == guess and (decision == ACT or _clears(grammar, guess, evidence, rules.agree)):
             return guess, "grammar"
@@ -135,9 +136,11 @@ def _overrules(grammar_evidence: Evidence | None, open_evidence: Evidence, rules
     return mine is None or open_evidence.confidence - mine >= rules.overrule
 
 
-def _both_decide(grammar: StepGrammar) -> bool:
-    if grammar.step not in OPEN_STEPS or grammar.lang != "en":
+def _open_step(grammar: StepGrammar) -> bool:
+    return grammar.step in OPEN_STEPS and grammar.lang == "en"
+
+
+def _short_name_list(grammar: StepGrammar) -> bool:
+    if grammar.step is not Step.CHOOSE_NAME:
         return False
-    if grammar.step is Step.CHOOSE_NAME:
-        return len({i for i in grammar.phrases.values() if isinstance(i, Name)}) > SMALL_NAME_SET
-    return True
+    return len({i for i in grammar.phrases.values() if isinstance(i, Name)}) <= SMALL_NAME_SET
