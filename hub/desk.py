@@ -272,6 +272,14 @@ class StaffDesk:
         if self.epoch_requests.deferred > deferred:
             log.warning("new epoch deferred: one a minute at most", extra={"epoch": str(newest)})
 
+    def open_new(self, alerts: list[sm.Escalation]) -> Out:
+        """Open the escalations among ``alerts`` not opened before (``hub.publish_guard``)."""
+        out: Out = []
+        for alert in alerts:
+            if not self.store.staff.escalation_known(alert.id):
+                out += self._open(alert)
+        return out
+
     def _open(self, alert: sm.Escalation) -> Out:
         self.store.staff.open_escalation(alert)
         self.audit.append(

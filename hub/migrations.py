@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from hub.audit import create_audit_table
-from hub.ehr.schema import create_ehr_tables
+from hub.ehr.schema import create_ehr_tables, rekey_ehr_messages
 from hub.epoch_records import create_epochs_table
 from hub.notify.schema import v9_notifications
 
@@ -201,4 +201,5 @@ HUB_MIGRATIONS = [
     create_ehr_tables,  # v10: HL7 v2 SIU in, arrivals out (hub/ehr/)
     _v11_revoked_kiosks,
     create_epochs_table,  # v12: the store's epochs (hub/epoch_records.py), the epoch each kiosk displays
+    rekey_ehr_messages,  # v13: an EHR message is keyed by sender, MSH-10 and type
 ]

@@ -37,6 +37,7 @@ from hub.kiosk_messages import record_kiosk_message, retained_state
 from hub.origin import Received, RequestOrigin
 from hub.own_topics import OwnTopics
 from hub.pacing import RECEIPTS_S, SCHEDULE_S, Pacer
+from hub.publish_guard import PublishGuard, escalations
 from hub.status_requests import HubNotOpen, StatusRequests
 from hub.store import DayPlan, HubStore
 from sync import messages as m
@@ -107,6 +108,8 @@ class HubService:
         )
         self.own = OwnTopics(self.tree, self.clock, self.link, self._publish, self._on_connected)
         self._requests = StatusRequests(self.tree, self.clock, self.stats, self._publish)
+        # What kiosks read is decoded by their own decoder before it leaves.
+        self.guard = PublishGuard(self.tree)
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -355,6 +358,7 @@ class HubService:
         try:
             with self.store.transaction():
                 out = self.desk.tick(self.clock.now())
+                out += self._held_back()
             out += self._schedules(self._pacer.due(self.clock.monotonic()))
             out += self._receipts(self._receipt_pacer.due(self.clock.monotonic()))
             if self._pool:
@@ -371,6 +375,15 @@ class HubService:
             reason, above = self.desk.epoch_wanted
             self.desk.epoch_wanted = None
             self.own.start_epoch(self.store, reason, above)
+
+    def _held_back(self) -> list[tuple[str, Message, bool]]:
+        """Escalate and count what the guard kept from the kiosks (inside the tick's transaction)."""
+        held, counts = self.guard.take()
+        if not held or self.desk is None or self.store is None:
+            return []
+        self.stats["published_held_back"] += len(held)
+        self.store.count_rejections(counts, self.clock.now().isoformat())
+        return self.desk.open_new(escalations(held, self.clock.now().isoformat(timespec="seconds")))
 
     def _schedules(self, providers: list[str]) -> list[tuple[str, Message, bool]]:
         if self.store is None:
@@ -391,7 +404,10 @@ class HubService:
     def _publish(self, topic: str, msg: Message, retain: bool) -> None:
         msg = stamp(msg, self.own.epoch)  # the versioned streams carry the store's epoch
         try:
-            data = encode(msg)
+            checked = self.guard.check(topic, msg, encode(msg))
+            if checked is None:
+                return  # a kiosk would refuse it: counted, escalated at the next tick
+            msg, data = checked
             if retain:
                 self.own.published(topic, data)
             if not self.link.publish(topic, data, qos=1, retain=retain):

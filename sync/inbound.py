@@ -15,7 +15,8 @@ from datetime import date, timedelta
 
 from core.errors import WireError
 from sync import messages as m
-from sync.topics import TopicTree, matches_route
+from sync.schedule_rows import SCHEDULE_ROW, BadRow, RowDecoded, decode_schedule
+from sync.topics import Route, TopicTree, matches_route
 from sync.wire import TOPIC_MISMATCH, Message, decode
 
 log = logging.getLogger(__name__)
@@ -51,19 +52,45 @@ class InboundDecoder:
         self.rejected: Counter[str] = Counter()
 
     def decode(self, topic: str, payload: bytes) -> Message | Rejected:
+        return self.decode_rows(topic, payload)[0]
+
+    def decode_rows(self, topic: str, payload: bytes) -> tuple[Message | Rejected, tuple[BadRow, ...]]:
+        """As ``decode``, and the rows of a schedule it left out (a schedule whose envelope
+        is sound is taken with the rows that decode: one bad row costs that row, not the
+        day). Each left-out row is counted under ``schedule_row``."""
         route = self._tree.route(topic)
         if route is None:
-            return self._reject(topic, UNKNOWN_TOPIC, "not a topic of this site's tree")
+            return self._reject(topic, UNKNOWN_TOPIC, "not a topic of this site's tree"), ()
+        bad: tuple[BadRow, ...] = ()
+        msg = self._decode(route, topic, payload)
+        if isinstance(msg, RowDecoded):
+            bad = msg.bad
+            msg = self._served(route, topic, msg.schedule)
+            if bad and not isinstance(msg, Rejected):
+                self.rejected[SCHEDULE_ROW] += len(bad)
+                for row in bad:  # ids and field names only
+                    log.warning(
+                        "schedule row left out",
+                        extra={"topic": topic, "appointment": row.appointment_id, "field": row.field},
+                    )
+        return msg, bad
+
+    def _decode(self, route: Route, topic: str, payload: bytes) -> Message | Rejected | RowDecoded:
         if not payload:
             # An empty retained payload is how a retained message is cleared.
             return self._reject(topic, EMPTY, "empty payload")
         try:
+            if route.kind is m.ProviderSchedule:
+                return decode_schedule(payload)
             msg = decode(payload, route.kind)
         except WireError as exc:
             return self._reject(topic, exc.reason, exc.detail)
         except Exception as exc:  # noqa: BLE001 - hostile input must never reach a handler
             # A decoder bug, not the sender's fault alone; counted apart so it gets noticed.
             return self._reject(topic, UNDECODABLE, type(exc).__name__)
+        return self._served(route, topic, msg)
+
+    def _served(self, route: Route, topic: str, msg: Message) -> Message | Rejected:
         if not matches_route(msg, route):
             return self._reject(topic, TOPIC_MISMATCH, "ids in the payload differ from the topic")
         if not self._on_a_served_day(msg):

@@ -58,6 +58,12 @@ class Appointment:
         check(len(self.last_prefix) <= 3, "last_prefix longer than 3 letters")
         check(0 < len(self.code) <= 16, "code empty or longer than 16")
 
+    def check_on(self, provider_id: str, date: str) -> None:
+        """Valid, and a row of ``provider_id``'s day ``date`` (a schedule's rows, a change's)."""
+        self.check()
+        check(self.provider_id == provider_id, "provider_id is another provider")
+        check(self.start.startswith(date), "start is not on the message's date")
+
 
 @declare
 @dataclass(frozen=True)
@@ -82,9 +88,7 @@ class ProviderSchedule(Message):
         check_version(self.version)
         check(0 < len(self.provider_name) <= 80, "provider_name empty or longer than 80")
         for appt in self.appointments:
-            appt.check()
-            check(appt.provider_id == self.provider_id, "appointments.provider_id is another provider")
-            check(appt.start.startswith(self.date), "appointments.start is not on the schedule's date")
+            appt.check_on(self.provider_id, self.date)
 
 
 @declare

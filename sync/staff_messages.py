@@ -12,7 +12,7 @@ from sync.wire import Message, declare
 
 StaffAction = Literal["login", "login_failed", "lockout", "logout", "approve", "technician_action"]
 # "patient": a notification could not reach a patient, or got no answer: call them (hub.notify).
-EscalationKind = Literal["display", "notice", "lockout", "outbox", "patient"]
+EscalationKind = Literal["display", "notice", "lockout", "outbox", "patient", "feed"]
 
 
 @declare
@@ -109,7 +109,9 @@ class Escalation(Message):
     """Retained at ``hub/alert/<id>``: route it to a pager. ``open: false`` when resolved."""
 
     KIND = "escalation"
-    MINOR = 1  # 1.1: about "patient" (a notification could not reach a patient, or got no answer)
+    # 1.1: about "patient" (a notification could not reach a patient, or got no answer);
+    # 1.2: about "feed" (the hub held back what a kiosk would refuse: hub/publish_guard.py)
+    MINOR = 2
 
     id: str
     at: str

@@ -25,6 +25,7 @@ from typing import Any, ClassVar, Literal, TypeVar, Union, cast, get_args, get_o
 from core.errors import WireError
 
 M = TypeVar("M", bound="Message")
+T = TypeVar("T")
 
 # Reasons a payload is rejected; receivers count them under these names.
 TOO_LARGE = "too_large"
@@ -122,6 +123,28 @@ def decode_any(payload: bytes) -> Message:
     if len(payload) > cls.MAX_BYTES:
         raise WireError(TOO_LARGE, f"{len(payload)} bytes, limit {cls.MAX_BYTES} for {cls.KIND}")
     return _decode_body(body, cls)
+
+
+def parse_body(payload: bytes, expected: type[Message]) -> dict[str, Any]:
+    """The JSON object of ``payload`` (size, UTF-8, JSON and duplicate keys checked as
+    ``decode`` checks them), not yet read as ``expected``: for a receiver that reads a
+    message's list item by item (``sync.schedule_rows``)."""
+    if len(payload) > expected.MAX_BYTES:
+        raise WireError(TOO_LARGE, f"{len(payload)} bytes, limit {expected.MAX_BYTES} for {expected.KIND}")
+    return _parse(payload)
+
+
+def decode_body(body: dict[str, Any], expected: type[M]) -> M:
+    """``body`` (from ``parse_body``) read and validated as ``expected``."""
+    if body.get("kind") != expected.KIND:
+        raise WireError(WRONG_KIND, f"kind: expected {expected.KIND!r}")
+    return _decode_body(body, expected)
+
+
+def decode_part(data: Any, cls: type[T], where: str) -> T:
+    """One nested part (a dataclass field's value) read as ``cls``, types checked, no
+    cross-field validation: the caller runs it."""
+    return cast(T, _from_json(data, cls, where, 1))
 
 
 class _DuplicateKey(Exception):

@@ -32,7 +32,7 @@ class Frame:
 class Verdict:
     code: str  # AA, AE, AR
     reason: str
-    effect: str  # applied, stale, duplicate, refused, unreadable
+    effect: str  # applied, orphan (kept, not shown), stale, duplicate, refused, unreadable
 
 
 def read_frame(block: bytes, rules: siu.Rules, encoding: str) -> Frame:
@@ -76,7 +76,7 @@ class Intake:
                 verdict, changed = self._one(records, frame, now.isoformat(), arrival_utc, today)
                 touched |= changed
                 counts[verdict.code] += 1
-                if verdict.effect in ("duplicate", "stale", "unreadable"):
+                if verdict.effect in ("duplicate", "stale", "unreadable", "orphan"):
                     counts[verdict.effect] += 1
                 verdicts.append(verdict)
             records.count(counts)
@@ -90,8 +90,9 @@ class Intake:
             reason = frame.verdict.reason if isinstance(frame.verdict, siu.Refusal) else "unreadable"
             code = frame.verdict.code if isinstance(frame.verdict, siu.Refusal) else "AR"
             return Verdict(code, reason, "unreadable"), frozenset()
-        if records.earlier(head.sender, head.control_id):
-            return Verdict("AA", "", "duplicate"), frozenset()
+        type_refused = isinstance(frame.verdict, siu.Refusal) and frame.verdict.code == "AR"
+        if not type_refused and records.earlier(head.sender, head.control_id, head.message_type):
+            return Verdict("AA", "", "duplicate"), frozenset()  # type first: AR whatever its MSH-10
         touched: frozenset[str] = frozenset()
         appointment_id = ""
         if isinstance(frame.verdict, siu.Refusal):

@@ -89,10 +89,12 @@ class EhrRecords:
 
     # --- messages ---------------------------------------------------------------------
 
-    def earlier(self, sender: str, control_id: str) -> bool:
-        """This message was accepted before (a repeat: acknowledged, changes nothing)."""
+    def earlier(self, sender: str, control_id: str, message_type: str) -> bool:
+        """This message (same sender, MSH-10 and type) was accepted before: a repeat,
+        acknowledged, changes nothing."""
         row = self.db.execute(
-            "SELECT outcome FROM ehr_messages WHERE sender = ? AND control_id = ?", [sender, control_id]
+            "SELECT outcome FROM ehr_messages WHERE sender = ? AND control_id = ? AND type = ?",
+            [sender, control_id, message_type],
         ).fetchone()
         return row is not None and row[0] == "AA"
 
@@ -136,20 +138,27 @@ class EhrRecords:
         b = ev.booking
         old = self._row(b.id)
         when = ev.header.sent_at or arrival_utc
-        if old is not None and str(old["event_time"]) > when:
+        newer = old is not None and str(old["event_time"]) > when
+        if old is not None and newer and not orphan(old):
             return Applied("AA", "", "stale", frozenset())
         provider = resolve_provider(b.providers, mapping, set(self.store.provider_ids()))
         if provider is None and ev.complete:
             return Applied("AE", _unknown(b.providers), "refused", frozenset())
-        row = self._merged(b, old, provider, when=when, control_id=ev.header.control_id, at=received_at)
+        if old is not None and newer:  # a late booking of an orphan: it supplies what the newer left out
+            row = _filled(old, b, provider)
+        else:
+            row = self._merged(b, old, provider, when=when, control_id=ev.header.control_id, at=received_at)
+        self._write(row)
+        touched = self._place(row, today)
+        self._bump(touched, today)
+        return Applied("AA", "", "orphan" if orphan(row) else "applied", frozenset(touched))
+
+    def _write(self, row: dict[str, Any]) -> None:
         self.db.execute(
             f"INSERT OR REPLACE INTO ehr_appointments ({', '.join(_EHR_COLS)})"  # noqa: S608
             f" VALUES ({', '.join('?' for _ in _EHR_COLS)})",
             [row[c] for c in _EHR_COLS],
         )
-        touched = self._place(row, today)
-        self._bump(touched, today)
-        return Applied("AA", "", "applied", frozenset(touched))
 
     def project_day(self, today: str) -> set[str]:
         """Make today's kiosk schedules what the practice system says (at start, and when
@@ -263,8 +272,10 @@ class EhrRecords:
         return touched
 
     def _wire_row(self, row: dict[str, Any], today: str) -> dict[str, Any] | None:
+        """The kiosks' row of an appointment; None when kiosks do not see it (deleted,
+        another day, or an orphan: no booking has told the hub who the patient is)."""
         state = _WIRE_STATE.get(str(row["state"]))
-        if state is None or not row["provider_id"] or str(row["start"])[:10] != today:
+        if state is None or orphan(row) or str(row["start"])[:10] != today:
             return None
         wire = {c: row[c] for c in _APPT_COLS}
         wire["state"] = state
@@ -366,6 +377,34 @@ def state(db: Any, name: str) -> str:
 
 def set_state(db: Any, name: str, value: str) -> None:
     db.execute("INSERT OR REPLACE INTO ehr_state (name, value) VALUES (?, ?)", [name, value])
+
+
+def orphan(row: Mapping[str, Any]) -> bool:
+    """An appointment known only from updates (a cancel, no-show, delete or change for an
+    id never booked here): kept, so a late booking lands in MSH-7 order, never shown."""
+    return not (row["first_name"] and row["dob"] and row["provider_id"] and row["start"])
+
+
+def _filled(old: dict[str, Any], b: Booking, provider: tuple[str, str] | None) -> dict[str, Any]:
+    """An older booking read into a newer orphan: it fills what the newer messages left
+    empty; their state, time and control id stand."""
+    row = dict(old)
+    given = {
+        "placer_id": b.placer_id,
+        "filler_id": b.filler_id,
+        "start": b.start,
+        "first_name": b.first_name,
+        "last_name": b.last_name,
+        "dob": b.dob,
+        "mrn": b.mrn,
+        "echo": b.echo,
+    }
+    row.update({k: v for k, v in given.items() if v and not row[k]})
+    if provider is not None and not row["provider_id"]:
+        row["provider_id"], row["provider_name"] = provider
+    if not old["start"] and b.start:
+        row["duration_min"] = b.duration_min
+    return row
 
 
 def _unknown(refs: tuple[ProviderRef, ...]) -> str:

@@ -44,3 +44,20 @@ def create_ehr_tables(db: sqlite_utils.Database) -> None:
         " id INTEGER PRIMARY KEY, peer TEXT NOT NULL, direction TEXT NOT NULL, opened_at TEXT NOT NULL,"
         " closed_at TEXT NOT NULL DEFAULT '', messages INTEGER NOT NULL DEFAULT 0)"
     )
+
+
+def rekey_ehr_messages(db: sqlite_utils.Database) -> None:
+    """v13: a repeat is the same sender, MSH-10 and message type (issue 28): an ADT that
+    reuses an accepted SIU's MSH-10 is another message (refused AR), stored beside it."""
+    db.execute("ALTER TABLE ehr_messages RENAME TO ehr_messages_v10")
+    db.execute("DROP INDEX IF EXISTS ehr_messages_received")
+    db.execute(
+        "CREATE TABLE ehr_messages ("
+        " sender TEXT NOT NULL, control_id TEXT NOT NULL, received_at TEXT NOT NULL,"
+        " sent_at TEXT NOT NULL, type TEXT NOT NULL, version TEXT NOT NULL, outcome TEXT NOT NULL,"
+        " effect TEXT NOT NULL, reason TEXT NOT NULL, appointment_id TEXT NOT NULL, raw TEXT NOT NULL,"
+        " PRIMARY KEY (sender, control_id, type))"
+    )
+    db.execute("CREATE INDEX ehr_messages_received ON ehr_messages (received_at)")
+    db.execute("INSERT INTO ehr_messages SELECT * FROM ehr_messages_v10")
+    db.execute("DROP TABLE ehr_messages_v10")

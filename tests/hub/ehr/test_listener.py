@@ -195,7 +195,7 @@ def test_a_repeated_control_id_is_acknowledged_and_changes_nothing(site: EhrHub)
     first = Siu("D1", start=start, appointment_id="R1")
     send(site.port, first)
     before = site.query("SELECT schedule_version FROM providers WHERE id = 'chen'")
-    moved = Siu("D1", "S13", start=start + timedelta(hours=1), appointment_id="R1")  # same MSH-10
+    moved = Siu("D1", "S12", start=start + timedelta(hours=1), appointment_id="R1")  # same MSH-10 and type
     assert send(site.port, first, moved)[1].code == "AA"
     assert _appointment(site, "R1")[1] == start.strftime("%Y-%m-%dT%H:%M")  # type: ignore[index]
     assert site.query("SELECT schedule_version FROM providers WHERE id = 'chen'") == before
