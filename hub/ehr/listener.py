@@ -21,7 +21,7 @@ import ssl
 from collections.abc import Callable
 from datetime import datetime
 
-from hl7.mllp import HL7StreamReader, HL7StreamWriter, InvalidBlockError, start_hl7_server
+from hl7.mllp import HL7StreamReader, HL7StreamWriter, start_hl7_server
 
 from config.settings import HubEhrSettings
 from core.errors import KioskError
@@ -32,6 +32,9 @@ from hub.ehr.publish import SchedulePublisher
 from hub.store import HubStore
 
 log = logging.getLogger(__name__)
+
+_START = b"\x0b"  # MLLP start block
+_END = b"\x1c\r"  # MLLP end block and carriage return
 
 _BATCH = 500
 COMMIT_DELAY_S = 0.005
@@ -67,6 +70,8 @@ class Listener:
         self._delay: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._writers: set[HL7StreamWriter] = set()
+        self.framing_problems = 0  # bytes outside a frame, dropped (all connections)
+        self._framing: dict[int, int] = {}  # connection -> its framing problems so far
         self.schedules = SchedulePublisher(bridge, busy=lambda: self._in_flight or bool(self._waiting))
 
     async def start(self) -> None:
@@ -109,7 +114,7 @@ class Listener:
             conn_id = await self.bridge.on_hub(
                 lambda s: (self.intake.records(s).open_connection(peer, "in", self._at()), ())
             )
-            handled = await self._exchange(reader, writer, id(writer))
+            handled = await self._exchange(reader, writer, id(writer), peer)
         except (ConnectionError, OSError, asyncio.IncompleteReadError):
             pass  # the sender went away; what it had not been acknowledged it sends again
         except KioskError as exc:  # the hub is stopping: nothing was acknowledged
@@ -117,24 +122,43 @@ class Listener:
         finally:
             self.connections -= 1
             self._sent.pop(id(writer), None)
+            dropped = self._framing.pop(id(writer), 0)
+            if dropped > 1:
+                log.warning("mllp framing problems on one connection", extra={"peer": peer, "count": dropped})
             self._writers.discard(writer)
             writer.close()
             if conn_id:
                 await self._closed(conn_id, handled)
 
-    async def _exchange(self, reader: HL7StreamReader, writer: HL7StreamWriter, conn: int) -> int:
+    async def _readblock(self, reader: HL7StreamReader, conn: int, peer: str) -> bytes | None:
+        """The next frame's content. Bytes before its start block (a stray byte, a sender's
+        keep-alive) are dropped and the frame is taken; bytes with no start block at all are
+        dropped (None). Either is a framing problem, logged once per connection."""
+        data = await reader.readuntil(_END)
+        start = data.rfind(_START)
+        if start != 0:
+            self._framing_problem(conn, peer)
+        return None if start < 0 else data[start + 1 : -len(_END)]
+
+    def _framing_problem(self, conn: int, peer: str) -> None:
+        """Logged once per connection (one such sender would fill the log); the count at its close."""
+        self.framing_problems += 1
+        self._framing[conn] = self._framing.get(conn, 0) + 1
+        if self._framing[conn] == 1:
+            log.warning("mllp bytes outside a frame dropped (once per connection)", extra={"peer": peer})
+
+    async def _exchange(self, reader: HL7StreamReader, writer: HL7StreamWriter, conn: int, peer: str) -> int:
         handled = 0
         while True:
             try:
-                block = await reader.readblock()
+                block = await self._readblock(reader, conn, peer)
             except asyncio.IncompleteReadError:
                 return handled  # closed, perhaps mid-frame: the partial frame is dropped
-            except InvalidBlockError:
-                log.warning("mllp frame without a start block dropped")
-                continue
-            except ValueError:
+            except asyncio.LimitOverrunError:
                 log.warning("mllp frame longer than max_message_kb: connection closed")
                 return handled
+            if block is None:
+                continue
             reply = await self.ingest(block, conn)
             if reply is None:
                 return handled  # not stored: no ACK, the sender sends it again

@@ -15,7 +15,16 @@ from typing import Any, Literal
 import hl7
 
 from core.errors import WireError
-from hub.ehr.hl7v2 import birth_date, first, local_minute, parse_time, pick_repetition, segments, value
+from hub.ehr.hl7v2 import (
+    birth_date,
+    first,
+    local_minute,
+    parse_time,
+    pick_repetition,
+    repetitions,
+    segments,
+    value,
+)
 from sync import messages as m
 
 TRIGGERS = ("S12", "S13", "S14", "S15", "S16", "S17", "S26")
@@ -233,10 +242,17 @@ def _start(message: hl7.Message, sch: Any, zone: tzinfo | None) -> str:
     for name in _RESOURCES:
         for seg in segments(message, name):
             candidates.append((f"{name}-{_RESOURCE_FIELDS[name][0]}", value(seg, _RESOURCE_FIELDS[name][0])))
+    garbled: WireError | None = None
     for what, text in candidates:
-        when = parse_time(text, zone, what)
+        try:
+            when = parse_time(text, zone, what)
+        except WireError as exc:  # the next place that states the start may be readable
+            garbled = garbled or exc
+            continue
         if when is not None:
             return local_minute(when, zone)
+    if garbled is not None:
+        raise garbled
     return ""
 
 
@@ -267,12 +283,34 @@ def _duration(message: hl7.Message, sch: Any) -> int:
 
 
 def _patient(pid: Any | None) -> tuple[str, str, str]:
-    """(given, family, MRN): the legal name (XPN.7 = L) and the MR identifier (CX.5)."""
-    rep = pick_repetition(pid, 5, 7, "L")
+    """(given, family, MRN) as the sender sent them: the first complete PID-5 repetition
+    (given and family name), the legal one (XPN.7 = L) when it is complete; the first
+    non-empty PID-3 identifier typed MR (CX.5), else the first non-empty one."""
+    rep = _name_repetition(pid)
     given = value(pid, 5, 2, rep=rep)
     family = value(pid, 5, 1, 1, rep=rep)
-    mrn = value(pid, 3, 1, rep=pick_repetition(pid, 3, 5, "MR"))
-    return given[:64], family[:80], mrn[:64]
+    return given[:64], family[:80], _mrn(pid)[:64]
+
+
+def _name_repetition(pid: Any | None) -> int:
+    complete: list[int] = []
+    legal = 0
+    for rep in range(1, repetitions(pid, 5) + 1):
+        if value(pid, 5, 2, rep=rep) and value(pid, 5, 1, 1, rep=rep):
+            complete.append(rep)
+            if value(pid, 5, 7, rep=rep).upper() == "L" and not legal:
+                legal = rep
+    if legal or complete:
+        return legal or complete[0]
+    return pick_repetition(pid, 5, 7, "L")  # none complete: the one whose gap the refusal names
+
+
+def _mrn(pid: Any | None) -> str:
+    ids = [
+        (value(pid, 3, 1, rep=rep), value(pid, 3, 5, rep=rep).upper())
+        for rep in range(1, repetitions(pid, 3) + 1)
+    ]
+    return next((i for i, kind in ids if i and kind == "MR"), "") or next((i for i, _ in ids if i), "")
 
 
 def _providers(message: hl7.Message, sch: Any) -> tuple[ProviderRef, ...]:
@@ -281,11 +319,10 @@ def _providers(message: hl7.Message, sch: Any) -> tuple[ProviderRef, ...]:
     places = [(seg, 3) for seg in segments(message, "AIP")] + [(seg, 3) for seg in segments(message, "AIG")]
     places += [(first(message, "PV1"), 7), (sch, 16)]
     for seg, fld in places:
-        for rep in range(1, 10):
-            ref = _xcn(seg, fld, rep)
-            if ref is None:
-                break
-            found.append(ref)
+        for rep in range(1, min(repetitions(seg, fld), 20) + 1):
+            ref = _xcn(seg, fld, rep)  # an empty repetition (a leading ~) is skipped, not the end
+            if ref is not None:
+                found.append(ref)
     return tuple(found)
 
 
