@@ -39,6 +39,7 @@ from hub.status_command import build_request, deliver_status_change, outcome_sai
 from hub.store import HubStore
 from sync import staff_messages as sm
 from sync.link import LinkEvent
+from sync.schedule_rows import SCHEDULE_ROW
 from sync.topics import TopicTree
 from sync.vault import store_key_source
 from sync.wire import decode, encode
@@ -256,9 +257,16 @@ def _kiosks(args: argparse.Namespace) -> int:
         print(
             f"  {row['id']:<12} {state:<8} v{row.get('software_version') or '?':<8} {drawn:<8}"
             f" displays {row['display']} of epoch {'this' if follows == epoch else follows}"
-            f"  outbox {_outbox_cell(row['health'])}"
+            f"  outbox {_outbox_cell(row['health'])}{_rows_cell(row['health'])}"
         )
     return 0
+
+
+def _rows_cell(health: object) -> str:
+    """Schedule rows the kiosk left out (it took the rest of the day), as last reported."""
+    rejected = health.get("rejected") if isinstance(health, dict) else None
+    n = rejected.get(SCHEDULE_ROW, 0) if isinstance(rejected, dict) else 0
+    return f"  schedule rows left out {n}" if n else ""
 
 
 def _outbox_cell(health: object) -> str:

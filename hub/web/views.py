@@ -17,6 +17,7 @@ from hub.epoch import parse_epoch
 from hub.store import HubAppointment, HubStore
 from hub.web import records
 from sync import messages as m
+from sync.schedule_rows import SCHEDULE_ROW
 
 # How a check-in method reads on the page.
 METHODS = {"dob": "touch", "code": "code", "qr": "QR", "voice": "voice", "staff": "staff"}
@@ -118,6 +119,7 @@ def kiosks(store: HubStore, now: datetime) -> list[dict[str, Any]]:
                 "outbox_depth": health.get("outbox_depth"),
                 "devices": [{"name": n, **d} for n, d in sorted(devices.items())],
                 "hub_rejected": refused.get(str(k["id"]), []),
+                "rows_left_out": int((health.get("rejected") or {}).get(SCHEDULE_ROW, 0)),
             }
         )
     return rows
