@@ -40,7 +40,7 @@ def _row(appt_id: str, day: str, **changes: Any) -> dict[str, Any]:
     return row
 
 
-def _schedule(day: str, rows: list[dict[str, Any]], version: int = 1, **envelope: Any) -> bytes:
+def _schedule(day: str, rows: list[Any], version: int = 1, **envelope: Any) -> bytes:
     body: dict[str, Any] = {
         "kind": "schedule",
         "schema": "1.1",
