@@ -32,10 +32,11 @@ class FeedSite:
     """Broker, hub with its EHR interface (D1 = chen, D2 = okafor), one kiosk; every message
     the hub publishes for kiosks is kept in ``published``."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, providers: dict[str, str] | None = None) -> None:
         self.broker = Broker(root / "broker")
         self.broker.start()
-        self.site = EhrHub(ehr_settings(root, broker=self.broker.settings()))
+        mapping = {"D1": "chen", "D2": "okafor", **(providers or {})}
+        self.site = EhrHub(ehr_settings(root, broker=self.broker.settings(), providers=mapping))
         self.published: list[tuple[str, Message]] = []
         self.site.hub.add_listener(self._keep)
         self.kiosk = RecordingKiosk(self.broker.settings(), root).start()
@@ -48,6 +49,11 @@ class FeedSite:
     @property
     def port(self) -> int:
         return self.site.port
+
+    def stop(self) -> None:
+        self.kiosk.stop()
+        self.site.stop()
+        self.broker.stop()
 
     def send(self, *frames: str | bytes) -> list[str]:
         return [

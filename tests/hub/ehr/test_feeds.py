@@ -21,9 +21,7 @@ from tests.support.siu_feed import FeedSite, adt_reusing
 def feed(tmp_path: Path) -> Iterator[FeedSite]:
     site = FeedSite(tmp_path)
     yield site
-    site.kiosk.stop()
-    site.site.stop()
-    site.broker.stop()
+    site.stop()
 
 
 def _start(hour: int) -> str:
