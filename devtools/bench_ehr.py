@@ -11,6 +11,10 @@
 * ``fhir_poll_lag_s``: an Appointment changed on a real FHIR server (Medplum's router,
   tests/support/fhir_server) → the kiosk's cache holds the change, polling every 2 s.
 * ``siu_kill_*`` (not quick): 10,000 messages with the hub process SIGKILLed twice.
+* ``ehr_property_msgs``: random S12-S26 sequences (orphans, MSH-7 out of order, repeats,
+  missing optional fields, ADTs reusing an MSH-10) through the real listener to a kiosk on
+  a real broker (10,000 messages; 1,000 quick); ``ehr_published_rejected``: published
+  messages a kiosk's decoder refused or would refuse (must be 0; tests/support/siu_feed.py).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from tests.support.clock import wall_now
 from tests.support.ehr_soak import hub_process, soak
 from tests.support.site import site_settings
 from tests.support.siu import EhrHub, Siu, ehr_settings
+from tests.support.siu_feed import run_property
 
 _PROVIDERS = {f"D{i}": f"prov{i}" for i in range(10)}
 
@@ -210,6 +215,7 @@ def run_bench(quick: bool) -> dict[str, Any]:
             "siu_ingest_cpu_ms_per_msg_one_connection": one_cpu,
             "siu_to_kiosk_ms": _to_kiosk(state / "kiosk", 50 if quick else 300),
             "fhir_poll_lag_s": _fhir_lag(state / "fhir", 5 if quick else 20),
+            **run_property(state / "property", 1_000 if quick else 10_000),
         }
         if not quick:
             figures = soak(state / "kill", messages=10_000, kills=2)

@@ -124,8 +124,11 @@ class KioskCache:
         if decision == state.APPLY:
             with transaction(self.db):
                 self.db.execute("DELETE FROM appointments WHERE provider_id = ?", [msg.provider_id])
+                # replace: an appointment moved from another provider arrives in this
+                # schedule before that provider's (without it) does; refusing this whole
+                # schedule for it would hold back this provider's day.
                 self.db.table("appointments").insert_all(
-                    (dataclasses.asdict(a) for a in msg.appointments), batch_size=500
+                    (dataclasses.asdict(a) for a in msg.appointments), batch_size=500, replace=True
                 )
                 self.db.table("providers").upsert(
                     {

@@ -5,7 +5,9 @@ reuses an MSH-10) for the property test and ``make bench`` (``ehr_property_msgs`
 
 from __future__ import annotations
 
+import itertools
 import random
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -38,6 +40,8 @@ class FeedSite:
         mapping = {"D1": "chen", "D2": "okafor", **(providers or {})}
         self.site = EhrHub(ehr_settings(root, broker=self.broker.settings(), providers=mapping))
         self.published: list[tuple[str, Message]] = []
+        self._checked = 0  # of ``published``, decoded by ``problems`` already
+        self._refused: list[str] = []
         self.site.hub.add_listener(self._keep)
         self.kiosk = RecordingKiosk(self.broker.settings(), root).start()
         wait_for(lambda: self.kiosk.sync.link.connected, 20, "the kiosk connected")
@@ -92,12 +96,16 @@ class FeedSite:
         rejected = self.kiosk.sync.call(lambda _c: self.kiosk.sync.health()).rejected
         if rejected:
             found.append(f"the kiosk rejected {rejected}")
-        for kind, msg in self.published:
+        errors = self.kiosk.sync.worker.health().errors
+        if errors:
+            found.append(f"the kiosk failed to apply {errors} messages")
+        fresh, self._checked = self.published[self._checked :], len(self.published)
+        for kind, msg in fresh:
             try:
                 decode(encode(msg), _KIOSK_READS[kind])
             except Exception as exc:
-                found.append(f"a published {kind} fails the kiosk decoder: {exc}")
-        return found
+                self._refused.append(f"a published {kind} fails the kiosk decoder: {exc}")
+        return found + self._refused
 
 
 def kiosk_verdict(topic: str, msg: Message, today: date) -> str:
@@ -258,3 +266,34 @@ def run_sequence(feed: FeedSite, ops: list[Op], prefix: str, base: datetime | No
         elif code not in ("AA", "AE", "AR"):
             wrong.append(f"frame {i}: {code}")
     return Outcome(len(frames), wrong)
+
+
+def run_property(root: Path, total: int, seed: int = 28, per_sequence: int = 20) -> dict[str, Any]:
+    """``make bench``: random sequences of ``per_sequence`` operations until ``total``
+    messages went through the listener; what a kiosk refused or would refuse, wrong ACKs,
+    and rows the hub holds for today that the kiosk does not (or the reverse)."""
+    rng = random.Random(seed)
+    feed = FeedSite(root)
+    sent = wrong = 0
+    started = time.monotonic()
+    try:
+        for run in itertools.count():
+            if sent >= total:
+                break
+            outcome = run_sequence(feed, [random_op(rng) for _ in range(per_sequence)], f"B{run}")
+            sent += outcome.messages
+            wrong += len(outcome.wrong_acks or [])
+        feed.settle(60)
+        problems = feed.problems()
+        missing = len(feed.kiosk_rows() ^ feed.hub_rows())
+        guard = feed.site.hub.guard.held_total
+    finally:
+        feed.stop()
+    return {
+        "ehr_property_msgs": sent,
+        "ehr_published_rejected": len(problems),
+        "ehr_property_held_back": guard,
+        "ehr_property_wrong_acks": wrong,
+        "ehr_property_rows_not_on_kiosk": missing,
+        "ehr_property_s": round(time.monotonic() - started, 1),
+    }

@@ -140,3 +140,34 @@ def test_a_kiosk_shows_the_rest_of_the_day_and_reports_the_bad_row(
     rows[1]["first_name"] = "Bo"
     publish_raw(broker, TREE.schedule("chen"), _schedule(day, rows, version=5), retain=True)
     wait_for(lambda: kiosk.appointments() == 3, what="the corrected row on the kiosk")
+
+
+def test_an_appointment_moved_to_another_provider_never_costs_a_schedule(
+    broker: Broker, kiosk: RecordingKiosk
+) -> None:
+    """The new provider's schedule (with the appointment) may arrive before the old one's
+    (without it): the row moves, the new provider's day is applied."""
+    day = wall_now().date().isoformat()
+    okafor = [
+        _row("M1", day, provider_id="okafor", code="M1"),
+        _row("O1", day, provider_id="okafor", code="O1"),
+    ]
+    publish_raw(broker, TREE.schedule("okafor"), _schedule(day, okafor, provider_id="okafor"), retain=True)
+    wait_for(lambda: kiosk.sync.call(lambda c: len(c.appointments_for("okafor"))) == 2, what="okafor's day")
+    publish_raw(
+        broker, TREE.schedule("chen"), _schedule(day, [_row("M1", day, code="M1")], version=2), retain=True
+    )
+    wait_for(lambda: kiosk.appointments() == 1, what="chen's day with the moved row")
+    publish_raw(
+        broker,
+        TREE.schedule("okafor"),
+        _schedule(day, okafor[1:], version=2, provider_id="okafor"),
+        retain=True,
+    )
+    wait_for(
+        lambda: kiosk.sync.call(lambda c: [a.id for a in c.appointments_for("okafor")]) == ["O1"],
+        what="okafor's",
+    )
+    moved = kiosk.sync.call(lambda c: c.appointment("M1"))
+    assert moved is not None and moved.provider_id == "chen"
+    assert kiosk.sync.worker.health().errors == 0
