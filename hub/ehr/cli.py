@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 # python-hl7 is imported by the commands that use it: `kiosk hub --help` needs none of it.
 
-_OUTCOMES = ("AA", "AE", "AR", "duplicate", "stale", "unreadable")
+_OUTCOMES = ("AA", "AE", "AR", "duplicate", "stale", "orphan", "unreadable")
 
 
 def add_command(sub: Any) -> None:

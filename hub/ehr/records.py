@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hub.ehr.orphans import filled, orphan
 from hub.ehr.siu import Booking, Event, ProviderRef
 from hub.store import HubStore
 from sync import messages as m
@@ -145,7 +146,7 @@ class EhrRecords:
         if provider is None and ev.complete:
             return Applied("AE", _unknown(b.providers), "refused", frozenset())
         if old is not None and newer:  # a late booking of an orphan: it supplies what the newer left out
-            row = _filled(old, b, provider)
+            row = filled(old, b, provider)
         else:
             row = self._merged(b, old, provider, when=when, control_id=ev.header.control_id, at=received_at)
         self._write(row)
@@ -377,34 +378,6 @@ def state(db: Any, name: str) -> str:
 
 def set_state(db: Any, name: str, value: str) -> None:
     db.execute("INSERT OR REPLACE INTO ehr_state (name, value) VALUES (?, ?)", [name, value])
-
-
-def orphan(row: Mapping[str, Any]) -> bool:
-    """An appointment known only from updates (a cancel, no-show, delete or change for an
-    id never booked here): kept, so a late booking lands in MSH-7 order, never shown."""
-    return not (row["first_name"] and row["dob"] and row["provider_id"] and row["start"])
-
-
-def _filled(old: dict[str, Any], b: Booking, provider: tuple[str, str] | None) -> dict[str, Any]:
-    """An older booking read into a newer orphan: it fills what the newer messages left
-    empty; their state, time and control id stand."""
-    row = dict(old)
-    given = {
-        "placer_id": b.placer_id,
-        "filler_id": b.filler_id,
-        "start": b.start,
-        "first_name": b.first_name,
-        "last_name": b.last_name,
-        "dob": b.dob,
-        "mrn": b.mrn,
-        "echo": b.echo,
-    }
-    row.update({k: v for k, v in given.items() if v and not row[k]})
-    if provider is not None and not row["provider_id"]:
-        row["provider_id"], row["provider_name"] = provider
-    if not old["start"] and b.start:
-        row["duration_min"] = b.duration_min
-    return row
 
 
 def _unknown(refs: tuple[ProviderRef, ...]) -> str:

@@ -149,3 +149,24 @@ def test_the_kiosks_page_shows_what_the_hub_rejected_from_each_kiosk(
     card = card[: card.index("</article>")]
     assert "Rejected by the hub</dt><dd>not_json: 2</dd>" in card
     assert "{not json" not in card  # the reason, never the payload
+
+
+def test_the_kiosks_page_shows_schedule_rows_a_kiosk_left_out(
+    practice: Practice, client: httpx.Client
+) -> None:
+    hub = practice.hub
+    now = SystemClock().now().isoformat()
+    birth = m.KioskAvailability("lobby-8", True, "0.1.0", now)
+    hub.on_link_event(LinkEvent("message", hub.tree.availability("lobby-8"), encode(birth)))
+    health = m.KioskHealth("lobby-8", now, True, 0.0, 0, rejected={"schedule_row": 3})
+    hub.on_link_event(LinkEvent("message", hub.tree.health("lobby-8"), encode(health)))
+
+    def card() -> str:
+        text = client.get("/part/kiosks").text
+        if 'id="kiosk-lobby-8"' not in text:
+            return ""
+        text = text[text.index('id="kiosk-lobby-8"') :]
+        return text[: text.index("</article>")]
+
+    wait_for(lambda: "Schedule rows left out</dt><dd><span" in card(), what="the left-out rows on the card")
+    assert "3 (the rest of the day is shown)" in card()
