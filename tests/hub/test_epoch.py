@@ -25,7 +25,7 @@ FORGED = m.Epoch(int((NOW_S + 2 * 86400) * 1000), "cc" * 8)  # two days ahead of
 
 
 def test_a_store_is_born_with_an_epoch_and_each_new_one_is_newer(tmp_path: Path) -> None:
-    assert HUB_MIGRATIONS[-1].__name__ == "create_epochs_table"
+    assert "create_epochs_table" in [f.__name__ for f in HUB_MIGRATIONS]
     store = HubStore.open(tmp_path / "hub.sqlite")
     first = store.epochs.current()
     assert first.id and first.seq > 0

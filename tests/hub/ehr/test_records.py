@@ -37,3 +37,33 @@ def test_a_new_day_projects_its_appointments_and_old_ones_are_purged(tmp_path: P
     assert removed == 3 + 1  # the three messages (received today) and the appointment of the day past
     assert [r[0] for r in store.db.execute("SELECT id FROM ehr_appointments ORDER BY id")] == ["A1", "A2"]
     store.close()
+
+
+def test_a_hub_before_v13_keeps_its_messages_and_then_keys_them_by_type(tmp_path: Path) -> None:
+    from hub.ehr.schema import rekey_ehr_messages
+    from hub.migrations import HUB_MIGRATIONS
+    from sync.sqlite import open_database
+
+    path = tmp_path / "hub.sqlite"
+    at_v12 = HUB_MIGRATIONS[: HUB_MIGRATIONS.index(rekey_ehr_messages)]  # a hub before issue 28
+    db = open_database(path, at_v12, key=None)
+    db.execute(
+        "INSERT INTO ehr_messages VALUES ('EHR^C', 'M1', '2026-11-30T09:00', '', 'SIU^S12', '2.5', 'AA',"
+        " 'applied', '', 'A1', 'MSH|...')"
+    )
+    db.conn.commit()
+    db.conn.close()
+    store = HubStore.open(path)
+    records = Intake({}, None).records(store)
+    assert records.earlier("EHR^C", "M1", "SIU^S12") and not records.earlier("EHR^C", "M1", "ADT^A60")
+    with store.transaction():
+        records.record(
+            {
+                "sender": "EHR^C", "control_id": "M1", "received_at": "2026-11-30T09:01", "sent_at": "",
+                "type": "ADT^A60", "version": "2.5", "outcome": "AR", "effect": "refused",
+                "reason": "not taken", "appointment_id": "", "raw": "MSH|...",
+            }
+        )  # fmt: skip
+    assert records.earlier("EHR^C", "M1", "SIU^S12")  # the SIU is still a repeat
+    assert store.db.execute("SELECT count(*) FROM ehr_messages").fetchone()[0] == 2
+    store.close()
