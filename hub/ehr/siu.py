@@ -28,7 +28,9 @@ from hub.ehr.hl7v2 import (
 from sync import messages as m
 
 TRIGGERS = ("S12", "S13", "S14", "S15", "S16", "S17", "S26")
-_BOOKING = ("S12", "S13", "S14")
+# A booking or reschedule must say everything; a modification (S14), like a cancel, may
+# state only what changed (an orphan when the hub never booked it: docs/ehr.md).
+_BOOKING = ("S12", "S13")
 _STATE_OF_TRIGGER = {"S15": "cancelled", "S16": "cancelled", "S17": "deleted", "S26": "no_show"}
 # HL7 table 0278 (filler status) and what senders write instead.
 _STATE_OF_STATUS = {

@@ -51,8 +51,9 @@ def test_a_bare_cancel_for_an_unknown_appointment_never_blanks_the_day(feed: Fee
         _bare("X2", "S26", "ORPH2", stamp, start.strftime("%Y%m%d%H%M")),
         _bare("X3", "S17", "ORPH3", stamp),
         _bare("X4", "S15", "ORPH4", stamp),  # no start either
+        _bare("X5", "S14", "ORPH5", stamp, start.strftime("%Y%m%d%H%M")),  # a modification
     ]
-    assert feed.send(*orphans) == ["AA"] * 4  # recorded: the practice system is right to send them
+    assert feed.send(*orphans) == ["AA"] * 5  # recorded: the practice system is right to send them
     later = Siu(
         "K9", start=start + timedelta(minutes=40), appointment_id="K9", sent=sent + timedelta(minutes=20)
     )
@@ -61,8 +62,14 @@ def test_a_bare_cancel_for_an_unknown_appointment_never_blanks_the_day(feed: Fee
     assert feed.kiosk_rows() == {"K0", "K1", "K2", "K9"}
     assert feed.problems() == []
     states = dict(feed.site.query("SELECT id, state FROM ehr_appointments WHERE id LIKE 'ORPH%'"))
-    assert states == {"ORPH1": "cancelled", "ORPH2": "no_show", "ORPH3": "deleted", "ORPH4": "cancelled"}
-    assert feed.site.hub.call(lambda s: s.counters())["ehr_orphan"] == 4
+    assert states == {
+        "ORPH1": "cancelled",
+        "ORPH2": "no_show",
+        "ORPH3": "deleted",
+        "ORPH4": "cancelled",
+        "ORPH5": "booked",
+    }
+    assert feed.site.hub.call(lambda s: s.counters())["ehr_orphan"] == 5
 
     # The bookings arrive late (older MSH-7): applied in MSH-7 order, the patient known at last.
     late = [
