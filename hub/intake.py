@@ -33,6 +33,7 @@ from core.clock import Clock, SystemClock
 from core.errors import ConfigError, KioskError
 from core.worker import Worker
 from hub.epoch import stamp
+from hub.publish_guard import PublishGuard
 from hub.store import HubStore
 from sync import messages as m
 from sync.inbound import InboundDecoder
@@ -73,6 +74,9 @@ class CheckinIntake:
         self._paths = dict(sites)
         self._keys = keys or {}  # site -> its store's key (default: store.key beside the file)
         self._decoders = {site: InboundDecoder(tree) for site, tree in self.trees.items()}
+        # What kiosks read leaves only if their own decoder takes it (hub/publish_guard.py);
+        # what it holds back is counted and logged here (the site hub escalates its own).
+        self._guards = {site: PublishGuard(tree) for site, tree in self.trees.items()}
         self._stores: dict[str, HubStore] = {}
         self._pending: dict[str, list[m.CheckIn]] = {}
         self.stats: Counter[str] = Counter()
@@ -162,7 +166,11 @@ class CheckinIntake:
                 self._publish(tree.hub_ack(kiosk_id), m.HubAck(kiosk_id, unique[i : i + m.MAX_ACK_KEYS], now))
         epoch = store.epochs.current() if changes else None  # the site hub's (hub/epoch.py)
         for change in changes:
-            self._publish(tree.appointment(change.provider_id), stamp(change, epoch or m.Epoch()))
+            topic, stamped = tree.appointment(change.provider_id), stamp(change, epoch or m.Epoch())
+            if self._guards[site].check(topic, stamped, encode(stamped)) is None:
+                self.stats["published_held_back"] += 1
+                continue
+            self._publish(topic, stamped)
 
     def _publish(self, topic: str, msg: Message) -> None:
         if not self.link.publish(topic, encode(msg), qos=1):

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 GUARDED = (m.ProviderSchedule, m.AppointmentChange, m.ProviderStatus)  # what kiosks read from the hub
 SOURCE = "hub-publish"  # the rejection counts' source (``kiosk hub health``)
+_MAX_PENDING = 1000  # held back and not escalated yet (a pool worker never escalates)
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ class PublishGuard:
             return None
 
     def _hold(self, held: Held) -> None:
-        self._held.append(held)
+        if len(self._held) < _MAX_PENDING:  # one escalation per row and field is enough
+            self._held.append(held)
         self.held_total += 1
         self.counts[SOURCE, f"{held.kind}.{held.field}"] += 1
         log.error(
