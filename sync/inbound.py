@@ -49,7 +49,13 @@ class InboundDecoder:
     def __init__(self, tree: TopicTree, today: Callable[[], date] | None = None) -> None:
         self._tree = tree
         self._today = today
-        self.rejected: Counter[str] = Counter()
+        self.rejected: Counter[str] = Counter()  # whole messages, by reason
+        self.left_out: Counter[str] = Counter()  # rows of a taken schedule (``schedule_row``)
+
+    def counts(self) -> Counter[str]:
+        """What a kiosk reports as ``rejected``: whole messages by reason, and the schedule
+        rows it left out under ``schedule_row``."""
+        return self.rejected + self.left_out
 
     def decode(self, topic: str, payload: bytes) -> Message | Rejected:
         return self.decode_rows(topic, payload)[0]
@@ -57,7 +63,7 @@ class InboundDecoder:
     def decode_rows(self, topic: str, payload: bytes) -> tuple[Message | Rejected, tuple[BadRow, ...]]:
         """As ``decode``, and the rows of a schedule it left out (a schedule whose envelope
         is sound is taken with the rows that decode: one bad row costs that row, not the
-        day). Each left-out row is counted under ``schedule_row``."""
+        day). Each left-out row is counted in ``left_out`` under ``schedule_row``."""
         route = self._tree.route(topic)
         if route is None:
             return self._reject(topic, UNKNOWN_TOPIC, "not a topic of this site's tree"), ()
@@ -67,7 +73,7 @@ class InboundDecoder:
             bad = msg.bad
             msg = self._served(route, topic, msg.schedule)
             if bad and not isinstance(msg, Rejected):
-                self.rejected[SCHEDULE_ROW] += len(bad)
+                self.left_out[SCHEDULE_ROW] += len(bad)
                 for row in bad:  # ids and field names only
                     log.warning(
                         "schedule row left out",

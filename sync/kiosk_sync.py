@@ -358,7 +358,7 @@ class KioskSync:
             outbox=self.outbox.report(now),
             worker=self._worker.health(),
             stats=self._stats,
-            rejected=self._decoder.rejected,
+            rejected=self._decoder.counts(),
             devices=self._device_health(),
             metrics=self._metrics(),
         )
@@ -398,7 +398,7 @@ class KioskSync:
 
     def _flush_counters(self) -> None:
         if self.cache is not None:
-            flush_counters(self.cache, self._decoder.rejected)
+            flush_counters(self.cache, self._decoder.counts())
 
     def _notify(self, change: SyncChange) -> None:
         notify(self._listeners, change, self._stats)

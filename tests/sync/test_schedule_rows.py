@@ -113,7 +113,8 @@ def test_the_inbound_decoder_counts_left_out_rows() -> None:
         TREE.schedule("chen"), _schedule(day.isoformat(), [_row("A1", "2026-11-30", dob="x")])
     )
     assert not isinstance(msg, Rejected) and len(bad) == 1
-    assert decoder.rejected == {SCHEDULE_ROW: 1}
+    assert decoder.left_out == {SCHEDULE_ROW: 1} and not decoder.rejected
+    assert decoder.counts() == {SCHEDULE_ROW: 1}
     assert field_of("schedule.appointments[3].dob: expected str, got int") == "dob"
 
 
