@@ -114,3 +114,10 @@ def test_json_logs_carry_extra_fields() -> None:
     record = logging.makeLogRecord({"msg": "check-in recorded", "levelname": "INFO", "kiosk": "lobby-1"})
     entry = json.loads(JsonFormatter().format(record))
     assert entry["msg"] == "check-in recorded" and entry["kiosk"] == "lobby-1"
+
+
+def test_kiosks_shows_the_schedule_rows_a_kiosk_left_out() -> None:
+    from hub.cli import _rows_cell
+
+    assert _rows_cell({"rejected": {"schedule_row": 2, "not_json": 1}}) == "  schedule rows left out 2"
+    assert _rows_cell({"rejected": {"not_json": 1}}) == "" and _rows_cell({}) == "" and _rows_cell(None) == ""
