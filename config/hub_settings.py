@@ -100,6 +100,14 @@ class HubNotifySettings:
             max=3600,
         ),
     )
+    channel_down_escalate_min: float = field(
+        default=10.0,
+        metadata=_doc(
+            "A channel down this long while messages wait for it raises one staff escalation (min).",
+            min=0.01,
+            max=1440,
+        ),
+    )
     smpp_host: str = field(default="", metadata=_doc("SMSC host (SMPP 3.4); empty: no SMS."))
     smpp_port: int = field(default=2775, metadata=_doc("SMSC TCP port.", min=1, max=65535))
     smpp_system_id: str = field(default="", metadata=_doc("SMPP system_id (bind)."))

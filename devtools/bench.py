@@ -21,6 +21,7 @@ _AREAS = (
     "devtools.bench_tls",
     "devtools.bench_staff",
     "devtools.bench_notify",
+    "devtools.bench_notify_outage",
     "devtools.bench_hardware",
     "devtools.bench_speech",
     "devtools.bench_voice",

@@ -1,8 +1,8 @@
-"""``notify_burst``: two providers out, 200 patients still to come, every one consenting
-to SMS. How long from the change until the last SMS reached the SMSC (the goal: 5 s,
-with the default 2 s merge window inside it), and, over that run and a second one in
-which the hub is SIGKILLed mid-burst and started again, how many patients heard it
-twice (``duplicates``) or not at all (``lost``); the goal for both is 0.
+"""``notify_burst``: two providers out, 500 patients still to come, every one consenting
+to SMS. How long from the change until the last SMS reached the SMSC (``notify_burst_s``,
+the goal: 10 s at the default 100 SMS/s, the 2 s merge window inside it), and, over that
+run and a second one in which the hub is SIGKILLed mid-burst and started again, how many
+patients heard it twice (``duplicates``) or not at all (``lost``); the goal for both is 0.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from hub.store import DayPlan, HubStore
 from sync import messages as m
 
 PROVIDERS = ("martinez", "chen")
-_PER_PROVIDER = 100
+_PER_PROVIDER = 250
 _ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -57,7 +57,6 @@ def _request(provider_id: str) -> m.StatusChangeRequest:
         requested_at=SystemClock().now().isoformat(),
         reason="sick",
     )
-
 
 
 def _burst(
@@ -171,14 +170,15 @@ def run_bench(quick: bool) -> dict[str, Any]:
         finally:
             broker.stop()
     return {
+        "notify_burst_s": round(seconds, 3),
         "notify_burst": {
             "patients": len(expected),
             "seconds_to_last_submit": round(seconds, 3),
             "duplicates": dup + killed_dup,
             "lost": lost + killed_lost,
             "killed_run": "skipped (quick)" if quick else {"duplicates": killed_dup, "lost": killed_lost},
-            "goal": "<= 5 s, 0 duplicates, 0 lost",
-        }
+            "goal": "<= 10 s, 0 duplicates, 0 lost",
+        },
     }
 
 

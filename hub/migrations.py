@@ -7,6 +7,7 @@ import sqlite_utils
 from hub.audit import create_audit_table
 from hub.ehr.schema import create_ehr_tables
 from hub.epoch_records import create_epochs_table
+from hub.notify.channel_records import create_notify_channels
 from hub.notify.schema import v9_notifications
 
 
@@ -201,4 +202,5 @@ HUB_MIGRATIONS = [
     create_ehr_tables,  # v10: HL7 v2 SIU in, arrivals out (hub/ehr/)
     _v11_revoked_kiosks,
     create_epochs_table,  # v12: the store's epochs (hub/epoch_records.py), the epoch each kiosk displays
+    create_notify_channels,  # v13: the notify channels' health (hub/notify/channel_records.py)
 ]

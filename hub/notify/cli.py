@@ -34,12 +34,14 @@ def notification_view(store: HubStore, limit: int = 50) -> dict[str, Any]:
         item.pop("subject")
         messages.append(item)
     replies = [{**r, "address": mask(str(r["address"]))} for r in records.replies(limit)]
-    return {"counts": records.counts(), "requests": replies, "messages": messages}
+    channels = [dataclasses.asdict(c) | {"text": c.describe()} for c in records.channels.all()]
+    return {"counts": records.counts(), "channels": channels, "requests": replies, "messages": messages}
 
 
 def render_notifications(view: dict[str, Any]) -> str:
     counts = view["counts"]
     lines = ["notifications: " + (", ".join(f"{state} {n}" for state, n in counts.items()) or "none")]
+    lines += [f"channel {c['text']}" for c in view.get("channels", [])]
     lines.append(f"{len(view['requests'])} replies from patients")
     for r in view["requests"]:
         said = _REQUESTS.get(str(r["meaning"]), f"wrote {r['meaning']}")

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from config.settings import HubNotifySettings
 from core.backoff import Backoff
-from hub.notify.channels import Event, InDoubt, Receipt, Reply, Result, Retry, Submitted
+from hub.notify.channels import Event, InDoubt, Receipt, Reply, Result, Retry, Submitted, Unavailable
 from hub.notify.records import OutboxRow
 from hub.notify.texts import reply_meaning
 from hub.store import HubStore
@@ -29,26 +29,41 @@ class Outcomes:
         return self._backoff.delay(attempt, self._rng)
 
     def record(self, store: HubStore, rows: list[OutboxRow], results: list[Result], now: datetime) -> None:
+        """Settle what the channel answered. Only an answer about the message itself spends
+        an attempt: a channel that is down (``Unavailable``) or throttles leaves the
+        message waiting as it was."""
         at = now.isoformat()
         records = store.notify
         for row, result in zip(rows, results, strict=True):
-            if isinstance(result, Submitted):
+            tries = row.attempts + 1
+            if isinstance(result, Unavailable):
+                records.update(row.key, state="pending", error=result.reason)
+                self.stats["waited"] += 1
+            elif isinstance(result, Retry) and result.throttled:
+                due = now + timedelta(seconds=self.retry_delay(0))
+                records.update(row.key, state="pending", due_at=due.isoformat(), error=result.reason)
+                self.stats["retried"] += 1
+            elif isinstance(result, Submitted):
                 state = "sent" if result.final else "submitted"
-                records.update(row.key, state=state, message_id=result.message_id, sent_at=at, error="")
+                records.update(
+                    row.key, state=state, message_id=result.message_id, sent_at=at, error="", attempts=tries
+                )
                 self.stats["submitted"] += 1
             elif isinstance(result, InDoubt):
-                records.update(row.key, state="in_doubt", in_doubt_since=at, error=result.reason)
+                records.update(
+                    row.key, state="in_doubt", in_doubt_since=at, error=result.reason, attempts=tries
+                )
                 self.stats["in_doubt"] += 1
             elif isinstance(result, Retry):
-                if row.attempts >= self.cfg.max_attempts:
-                    self._give_up(
-                        store, row, "failed", f"{result.reason}; gave up after {row.attempts} tries"
-                    )
+                records.update(row.key, attempts=tries)
+                if tries >= self.cfg.max_attempts:
+                    self._give_up(store, row, "failed", f"{result.reason}; gave up after {tries} tries")
                 else:
                     due = now + timedelta(seconds=self.retry_delay(row.attempts))
                     records.update(row.key, state="pending", due_at=due.isoformat(), error=result.reason)
                     self.stats["retried"] += 1
             else:
+                records.update(row.key, attempts=tries)
                 self._give_up(store, row, "undeliverable", result.reason)
 
     def _give_up(self, store: HubStore, row: OutboxRow, state: str, why: str) -> None:

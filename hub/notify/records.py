@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
+from hub.notify.channel_records import ChannelRecords
 from hub.notify.contacts import PatientContact
 from hub.notify.rules import SENT_STATES, TOLD_STATES, ChangeView, Notice
 
@@ -64,6 +65,7 @@ def _row(values: Iterable[Any]) -> OutboxRow:
 class NotifyRecords:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self._db = db
+        self.channels = ChannelRecords(db)
 
     # --- contacts ---------------------------------------------------------------------
 
@@ -151,6 +153,15 @@ class NotifyRecords:
             f"SELECT {_COLUMNS} FROM notify_outbox WHERE state = 'pending' AND transport = ?"  # noqa: S608
             " AND due_at <= ? ORDER BY due_at, appointment_start, seq LIMIT ?",
             [transport, now, limit],
+        )
+        return [_row(r) for r in rows]
+
+    def pending_past(self, now: str) -> list[OutboxRow]:
+        """Waiting messages whose visit has begun (whatever their channel's health)."""
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM notify_outbox WHERE state = 'pending'"  # noqa: S608
+            " AND appointment_start <= ? ORDER BY seq",
+            [now],
         )
         return [_row(r) for r in rows]
 

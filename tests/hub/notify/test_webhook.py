@@ -1,5 +1,6 @@
 """The webhook channel against a real HTTP server on loopback: signed bodies, the
-idempotency key, retry on 5xx and 429, undeliverable on other 4xx, retry when nobody listens."""
+idempotency key, retry on 500 and 429, undeliverable on other 4xx; a gateway nobody runs
+or that answers 502/503/504 is down (its messages wait, spending no attempt)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 
 from core.worker import Worker
 from devtools.local_broker import free_port
-from hub.notify.channels import Outgoing, Retry, Submitted, Undeliverable
+from hub.notify.channels import Outgoing, Retry, Submitted, Unavailable, Undeliverable
 from hub.notify.webhook import WebhookChannel
 
 
@@ -82,7 +83,18 @@ def test_the_gateway_gets_signed_bodies_with_the_idempotency_key(gateway: _Gatew
     }
 
 
-def test_a_gateway_nobody_runs_is_tried_again() -> None:
+def test_a_gateway_nobody_runs_is_down_and_nothing_more_is_tried() -> None:
     channel = WebhookChannel(f"http://127.0.0.1:{free_port()}/send", "", 20.0, timeout_s=1.0)
-    [result] = channel.submit([_out(1)])
-    assert isinstance(result, Retry)
+    results = channel.submit([_out(1), _out(2)])
+    assert all(isinstance(r, Unavailable) for r in results)
+    assert not channel.link.up and channel.link.down_since is not None
+    assert not channel.link.may_try()  # its back-off: not dialled again on the next tick
+
+
+def test_a_gateway_answering_503_is_down_until_it_takes_one(gateway: _Gateway) -> None:
+    channel = WebhookChannel(f"http://127.0.0.1:{gateway.server_port}/send", "", 20.0)
+    gateway.answers = [503]
+    assert channel.submit([_out(1), _out(2)]) == [Unavailable("webhook: 503")] * 2
+    assert len(gateway.calls) == 1 and not channel.link.up
+    assert channel.submit([_out(1)]) == [Submitted(_out(1).key, final=True)]
+    assert channel.link.up
