@@ -24,7 +24,7 @@ from core.worker import Worker, WorkerStopped
 from hub.notify.channels import Channel, Outgoing, RateLimit, Retry
 from hub.notify.outage import OutageWatch
 from hub.notify.outcomes import Outcomes
-from hub.notify.planner import Planner
+from hub.notify.planner import Planner, stamp
 from hub.notify.records import OutboxRow
 from hub.notify.rules import answer_overdue, in_quiet_hours, over_cap
 from hub.store import HubStore
@@ -51,7 +51,7 @@ class Notifier:
         channels: list[Channel] | None = None,
     ) -> None:
         self.cfg = settings.hub.notify
-        self.clock = clock or SystemClock()
+        self.clock = clock or SystemClock(precise=True)  # holds and windows to the microsecond
         self.db_path = Path(db_path or Path(settings.hub.state_dir) / "hub.sqlite")
         self.store_key = store_key_source(settings, self.db_path)
         self.stats: Counter[str] = Counter()
@@ -152,6 +152,9 @@ class Notifier:
         now = self.clock.now()
         if in_quiet_hours(now, self.cfg.quiet_start, self.cfg.quiet_end):
             return False
+        # Plan after reading ``now``: a correction committed before a held message fell
+        # due is planned (and merges it) before that message can be claimed.
+        self._plan()
         more = False
         for name, channel in self._channels.items():
             until, _ = self._paused.get(name, (0.0, 0))
@@ -161,7 +164,7 @@ class Notifier:
             room = min(self._limits[name].available(), _BATCH if channel.link.up else 1)
             if room <= 0:
                 continue
-            rows = self._store().notify.due(name, now.isoformat(), room)
+            rows = self._store().notify.due(name, stamp(now), room)
             ready = self._claim(rows, now)
             if ready:
                 self._limits[name].take(len(ready))
@@ -238,7 +241,7 @@ class Notifier:
                 since = datetime.fromisoformat(row.in_doubt_since or now.isoformat())
                 if now - since >= timedelta(seconds=self.cfg.in_doubt_s) and self._heard_back(row.transport):
                     # No receipt came: the SMSC never had it. Send it again.
-                    store.notify.update(row.key, state="pending", due_at=now.isoformat())
+                    store.notify.update(row.key, state="pending", due_at=stamp(now))
                     self.stats["in_doubt_resent"] += 1
             for row in store.notify.pending_past(now.isoformat()):
                 # Its visit began while it waited (for quiet hours to end, or a channel to return).

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from config.settings import HubNotifySettings
 from core.backoff import Backoff
 from hub.notify.channels import Event, InDoubt, Receipt, Reply, Result, Retry, Submitted, Unavailable
+from hub.notify.planner import stamp
 from hub.notify.records import OutboxRow
 from hub.notify.texts import reply_meaning
 from hub.store import HubStore
@@ -41,7 +42,7 @@ class Outcomes:
                 self.stats["waited"] += 1
             elif isinstance(result, Retry) and result.throttled:
                 due = now + timedelta(seconds=self.retry_delay(0))
-                records.update(row.key, state="pending", due_at=due.isoformat(), error=result.reason)
+                records.update(row.key, state="pending", due_at=stamp(due), error=result.reason)
                 self.stats["retried"] += 1
             elif isinstance(result, Submitted):
                 state = "sent" if result.final else "submitted"
@@ -60,7 +61,7 @@ class Outcomes:
                     self._give_up(store, row, "failed", f"{result.reason}; gave up after {tries} tries")
                 else:
                     due = now + timedelta(seconds=self.retry_delay(row.attempts))
-                    records.update(row.key, state="pending", due_at=due.isoformat(), error=result.reason)
+                    records.update(row.key, state="pending", due_at=stamp(due), error=result.reason)
                     self.stats["retried"] += 1
             else:
                 records.update(row.key, attempts=tries)
