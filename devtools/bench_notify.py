@@ -59,6 +59,17 @@ def _request(provider_id: str) -> m.StatusChangeRequest:
     )
 
 
+def most_in_one_second(times: list[float]) -> int:
+    """The most of ``times`` (seconds) inside any one-second window."""
+    ordered = sorted(times)
+    most, first = 0, 0
+    for last, at in enumerate(ordered):
+        while ordered[first] <= at - 1.0:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
 def _burst(
     state: Path, broker: Broker, smsc: SmscSim, start: datetime
 ) -> tuple[float, Counter[str], set[str]]:
@@ -154,6 +165,7 @@ def run_bench(quick: bool) -> dict[str, Any]:
             smsc = SmscSim().start()
             try:
                 seconds, got, expected = _burst(state / "burst", broker, smsc, start)
+                rate_max = most_in_one_second([msg.at for msg in smsc.received()])
             finally:
                 smsc.stop()
             dup = sum(n - 1 for n in got.values() if n > 1)
@@ -171,6 +183,8 @@ def run_bench(quick: bool) -> dict[str, Any]:
             broker.stop()
     return {
         "notify_burst_s": round(seconds, 3),
+        "notify_rate_max_1s": rate_max,
+        "notify_rate_set_per_s": HubNotifySettings().smpp_rate_per_s,
         "notify_burst": {
             "patients": len(expected),
             "seconds_to_last_submit": round(seconds, 3),

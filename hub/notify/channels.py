@@ -17,6 +17,7 @@ it may dial again (the one capped, jittered reconnect back-off of that channel).
 from __future__ import annotations
 
 import random
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -150,23 +151,36 @@ class Channel(Protocol):
 
 
 class RateLimit:
-    """A token bucket: ``rate_per_s`` sustained, bursts of up to one second's worth."""
+    """A sliding window: in any one second at most ``floor(rate_per_s)`` messages (a rate
+    under one: one message per ``1 / rate_per_s`` seconds), from the very first second
+    on: no initial burst, which a carrier with a contracted rate would throttle.
+
+    ``take`` is called once a batch has left (what the carrier saw is then inside the
+    window the next batch is counted against)."""
 
     def __init__(self, rate_per_s: float, clock: Clock) -> None:
-        self._rate = rate_per_s
         self._clock = clock
-        self._tokens = max(1.0, rate_per_s)
-        self._at = clock.monotonic()
+        self._cap = max(1, int(rate_per_s))
+        self._span = 1.0 if rate_per_s >= 1 else 1.0 / rate_per_s
+        self._sent: deque[float] = deque()
+
+    def _forget(self) -> float:
+        now = self._clock.monotonic()
+        while self._sent and self._sent[0] <= now - self._span:
+            self._sent.popleft()
+        return now
 
     def available(self) -> int:
-        now = self._clock.monotonic()
-        self._tokens = min(max(1.0, self._rate), self._tokens + (now - self._at) * self._rate)
-        self._at = now
-        return int(self._tokens)
+        self._forget()
+        return max(0, self._cap - len(self._sent))
 
     def take(self, n: int) -> None:
-        self._tokens -= n
+        now = self._forget()
+        self._sent.extend([now] * n)
 
     def wait_s(self) -> float:
-        """Seconds until one token is there."""
-        return max(0.0, (1.0 - self._tokens) / self._rate)
+        """Seconds until one more may go."""
+        now = self._forget()
+        if len(self._sent) < self._cap:
+            return 0.0
+        return max(0.0, self._sent[len(self._sent) - self._cap] + self._span - now)

@@ -21,7 +21,7 @@ from config.settings import Settings
 from core.clock import Clock, SystemClock
 from core.errors import KioskError
 from core.worker import Worker, WorkerStopped
-from hub.notify.channels import Channel, Outgoing, RateLimit, Retry
+from hub.notify.channels import Channel, Outgoing, RateLimit, Retry, Unavailable
 from hub.notify.outage import OutageWatch
 from hub.notify.outcomes import Outcomes
 from hub.notify.planner import Planner, stamp
@@ -167,10 +167,10 @@ class Notifier:
             rows = self._store().notify.due(name, stamp(now), room)
             ready = self._claim(rows, now)
             if ready:
-                self._limits[name].take(len(ready))
                 results = channel.submit(
                     [Outgoing(r.key, r.address, r.subject, r.text, r.language) for r in ready]
                 )
+                self._limits[name].take(sum(not isinstance(r, Unavailable) for r in results))
                 self._pace(name, results)
                 store = self._store()
                 with store.transaction():
