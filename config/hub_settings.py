@@ -100,6 +100,14 @@ class HubNotifySettings:
             max=3600,
         ),
     )
+    ehr_consent: str = field(
+        default="none",
+        metadata=_doc(
+            "Which contacts from the practice system (SIU PID-13/14, FHIR Patient.telecom) may be"
+            " messaged: none (only the schedule import's consent), ranked (the contact it ranks"
+            " first), mobile (every mobile number).",
+        ),
+    )
     channel_down_escalate_min: float = field(
         default=10.0,
         metadata=_doc(
@@ -139,6 +147,10 @@ class HubNotifySettings:
     def __post_init__(self) -> None:
         _hh_mm("hub.notify.quiet_start", self.quiet_start)
         _hh_mm("hub.notify.quiet_end", self.quiet_end)
+        if self.ehr_consent not in ("none", "ranked", "mobile"):
+            raise ConfigError(
+                f"hub.notify.ehr_consent = {self.ehr_consent[:20]!r}: expected one of none, ranked, mobile"
+            )
         if self.webhook_url and not self.webhook_url.startswith(("http://", "https://")):
             raise ConfigError("hub.notify.webhook_url: expected an http:// or https:// URL")
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.ehr.siu import Booking, Event, ProviderRef
+from hub.notify import ehr_consent
 from hub.store import HubStore
 from sync import messages as m
 
@@ -147,6 +148,8 @@ class EhrRecords:
             f" VALUES ({', '.join('?' for _ in _EHR_COLS)})",
             [row[c] for c in _EHR_COLS],
         )
+        if b.contact is not None:  # hub-only, never on the wire (hub/notify/ehr_consent.py)
+            ehr_consent.keep(self.db, b.id, b.contact, received_at)
         touched = self._place(row, today)
         self._bump(touched, today)
         return Applied("AA", "", "applied", frozenset(touched))

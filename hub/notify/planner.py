@@ -76,7 +76,7 @@ class Planner:
                 start=appt.start,
                 change=change,
                 notice=notice,
-                contact=records.contact(appt.id),
+                contact=records.contact(appt.id, self.cfg.ehr_consent),
                 due=due,
                 now=now,
             )

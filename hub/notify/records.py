@@ -13,6 +13,7 @@ import sqlite_utils
 
 from hub.notify.channel_records import ChannelRecords
 from hub.notify.contacts import PatientContact
+from hub.notify.ehr_consent import consented, ehr_contact
 from hub.notify.rules import SENT_STATES, TOLD_STATES, ChangeView, Notice
 
 _CURSOR = "status_history"
@@ -85,7 +86,16 @@ class NotifyRecords:
                 [provider_id],
             )
 
-    def contact(self, appointment_id: str) -> PatientContact | None:
+    def contact(self, appointment_id: str, ehr_policy: str = "none") -> PatientContact | None:
+        """The schedule import's contact; else the practice system's, as ``ehr_policy``
+        allows (``hub.notify.ehr_consent``)."""
+        imported = self._imported(appointment_id)
+        if imported is not None:
+            return imported
+        ehr = ehr_contact(self._db, appointment_id)
+        return None if ehr is None else consented(appointment_id, ehr, ehr_policy)
+
+    def _imported(self, appointment_id: str) -> PatientContact | None:
         row = self._db.execute(
             "SELECT appointment_id, phone, email, consent, channel, language FROM patient_contacts"
             " WHERE appointment_id = ?",
