@@ -105,6 +105,7 @@ def add_commands(subparsers: Any) -> None:
 
     broker_config.add_command(sub, _broker_config)
     notify_cli.add_command(sub, _read_store)
+    notify_cli.add_staff_commands(sub, _staff_store)
     ehr_cli.add_command(sub)
     vault_cli.add_commands(sub)  # rekey, revoke
     restore_cli.add_command(sub)
@@ -151,6 +152,8 @@ def _run(args: argparse.Namespace) -> int:
             dashboard = DashboardServer(settings, service)
             dashboard.start()
             checks["dashboard"] = dashboard.running
+            if notifier is not None:  # the Notifications page refreshes live
+                notifier.listeners.append(lambda: dashboard.dashboard.broadcaster.changed("notification"))
             print(f"dashboard: {dashboard.url}", flush=True)
         serve_until_stopped(checks)
     finally:
@@ -218,6 +221,23 @@ def _read_store(args: argparse.Namespace) -> Iterator[HubStore]:
     store = HubStore.open(_db_path(settings), readonly=True, key=store_key_source(settings))
     try:
         yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def _staff_store(args: argparse.Namespace) -> Iterator[tuple[HubStore, str, str]]:
+    """The hub's database, writable (a staff member's change from the command line), with
+    the role of ``args.by`` and the time; an unknown staff id is refused."""
+    from domain.staff import parse_members
+
+    settings = _settings(args)
+    members = {member.id: member for member in parse_members(settings.staff.members)}
+    if args.by not in members:
+        raise ConfigError(f"{args.by!r} is not in [staff.members]")
+    store = HubStore.open(_db_path(settings), key=store_key_source(settings))
+    try:
+        yield store, members[args.by].role.value, SystemClock().now().isoformat()
     finally:
         store.close()
 

@@ -8,7 +8,7 @@ from hub.audit import create_audit_table
 from hub.ehr.schema import create_ehr_tables
 from hub.epoch_records import create_epochs_table
 from hub.notify.channel_records import create_notify_channels
-from hub.notify.ehr_consent import create_ehr_contacts
+from hub.notify.ehr_consent import add_reply_notes, create_ehr_contacts
 from hub.notify.schema import v9_notifications
 
 
@@ -205,4 +205,5 @@ HUB_MIGRATIONS = [
     create_epochs_table,  # v12: the store's epochs (hub/epoch_records.py), the epoch each kiosk displays
     create_notify_channels,  # v13: the notify channels' health (hub/notify/channel_records.py)
     create_ehr_contacts,  # v14: contacts from the practice system (hub/notify/ehr_consent.py)
+    add_reply_notes,  # v15: why a patient's reply was cleaned or refused (hub/notify/reply_check.py)
 ]

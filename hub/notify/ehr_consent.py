@@ -45,6 +45,11 @@ def create_ehr_contacts(db: sqlite_utils.Database) -> None:
     )
 
 
+def add_reply_notes(db: sqlite_utils.Database) -> None:
+    """v15: why a patient's reply was cleaned or refused (hub/notify/reply_check.py)."""
+    db.execute("ALTER TABLE notify_replies ADD COLUMN note TEXT NOT NULL DEFAULT ''")
+
+
 def keep(db: sqlite_utils.Database, appointment_id: str, contact: EhrContact, at: str) -> None:
     """What the newest message about ``appointment_id`` says (inside the caller's
     transaction): a contact it no longer lists is gone."""
@@ -86,4 +91,12 @@ def consented(appointment_id: str, ehr: EhrContact, policy: str) -> PatientConta
     return base
 
 
-__all__ = ["POLICIES", "EhrContact", "consented", "create_ehr_contacts", "ehr_contact", "keep"]
+__all__ = [
+    "POLICIES",
+    "EhrContact",
+    "add_reply_notes",
+    "consented",
+    "create_ehr_contacts",
+    "ehr_contact",
+    "keep",
+]

@@ -15,6 +15,7 @@ from email.utils import formatdate
 
 from core.clock import Clock
 from hub.notify.channels import Event, Link, Outgoing, Result, Retry, Submitted, Unavailable, Undeliverable
+from hub.notify.imap import ImapReplies
 
 _RELAY_DOWN = {421}  # "service not available, closing": the relay, not the message
 
@@ -35,6 +36,8 @@ class SmtpChannel:
         password: str = "",
         timeout_s: float = 10.0,
         clock: Clock | None = None,
+        reply_to: str = "",
+        replies: ImapReplies | None = None,
     ) -> None:
         self.rate_per_s = rate_per_s
         self.link = Link(clock)
@@ -43,6 +46,8 @@ class SmtpChannel:
         self._username, self._password = username, password
         self._timeout = timeout_s
         self._smtp: smtplib.SMTP | None = None
+        self._reply_to = reply_to or sender
+        self.replies = replies  # the mailbox patients reply to (None: replies are not read)
 
     def submit(self, batch: list[Outgoing]) -> list[Result]:
         results: list[Result] = []
@@ -52,12 +57,15 @@ class SmtpChannel:
         return results
 
     def poll(self) -> list[Event]:
-        return []
+        return self.replies.poll() if self.replies is not None else []
 
     def settle(self) -> None:
-        return None
+        if self.replies is not None:
+            self.replies.settle()
 
     def close(self) -> None:
+        if self.replies is not None:
+            self.replies.close()
         if self._smtp is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._smtp.quit()
@@ -96,6 +104,9 @@ class SmtpChannel:
         msg["Date"] = formatdate(localtime=True)
         msg["Message-ID"] = f"<{out.key.replace('/', '.')}@kiosk-hub>"
         msg["Auto-Submitted"] = "auto-generated"
+        msg["Reply-To"] = self._reply_to  # replies (1, 2, STOP) reach the mailbox the hub reads
+        # One click in the mail program sends STOP there: the same opt-out as a reply.
+        msg["List-Unsubscribe"] = f"<mailto:{self._reply_to}?subject=STOP>"
         msg["Content-Language"] = out.language
         msg.set_content(out.text)
         try:

@@ -15,9 +15,9 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from config.settings import Settings
+from config.settings import HubNotifySettings, Settings
 from core.clock import Clock, SystemClock
 from core.errors import KioskError
 from core.worker import Worker, WorkerStopped
@@ -31,6 +31,9 @@ from hub.store import HubStore
 from sync import staff_messages as sm
 from sync.vault import store_key_source
 from sync.wire import Message
+
+if TYPE_CHECKING:
+    from hub.notify.imap import ImapReplies
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,8 @@ class Notifier:
         self.outages = OutageWatch(self.cfg, self.stats)
         self.store: HubStore | None = None
         self._housekept = 0.0
+        self.listeners: list[Callable[[], None]] = []  # told when what staff see changed
+        self._seen: object = None
         self._worker = Worker(
             "notify", tick_s=_TICK_S, on_tick=self._tick, on_start=self._open, on_stop=self._close, stall_s=30
         )
@@ -258,6 +263,25 @@ class Notifier:
             outage_alerts = self.outages.check(store, self._channels, now)
         self._raise_escalations(store, now)
         self._raise_outages(store, outage_alerts)
+        self._tell_listeners(store)
+
+    def _tell_listeners(self, store: HubStore) -> None:
+        """Once a second at most: the dashboard refreshes its Notifications page when the
+        counts, the replies or a channel's state changed."""
+        seen = (
+            store.notify.counts(),
+            [(c.state, c.waiting) for c in store.notify.channels.all()],
+            store.db.execute("SELECT count(*), max(id) FROM notify_replies").fetchone(),
+            store.db.execute("SELECT count(*) FROM notify_optouts").fetchone(),
+        )
+        if seen == self._seen:
+            return
+        self._seen = seen
+        for listener in self.listeners:
+            try:
+                listener()
+            except Exception:  # a listener's fault never stops sending
+                log.warning("a notifications listener failed", exc_info=True)
 
     def _heard_back(self, transport: str) -> bool:
         """An in-doubt message's channel has been up ``in_doubt_s``: long enough for the
@@ -338,6 +362,8 @@ def build_channels(settings: Settings, clock: Clock | None = None) -> list[Chann
                 username=cfg.smtp_username,
                 password=cfg.smtp_password,
                 clock=clock,
+                reply_to=cfg.smtp_reply_to,
+                replies=_imap(cfg),
             )
         )
     if cfg.webhook_url:
@@ -345,3 +371,20 @@ def build_channels(settings: Settings, clock: Clock | None = None) -> list[Chann
 
         out.append(WebhookChannel(cfg.webhook_url, cfg.webhook_secret, cfg.webhook_rate_per_s, clock=clock))
     return out
+
+
+def _imap(cfg: HubNotifySettings) -> ImapReplies | None:
+    if not cfg.imap_host:
+        return None
+    from hub.notify.imap import ImapReplies
+
+    return ImapReplies(
+        cfg.imap_host,
+        cfg.imap_port,
+        cfg.imap_username,
+        cfg.imap_password,
+        security=cfg.imap_security,
+        ca_file=cfg.imap_ca_file,
+        mailbox=cfg.imap_mailbox,
+        poll_s=cfg.imap_poll_s,
+    )

@@ -13,6 +13,7 @@ from core.backoff import Backoff
 from hub.notify.channels import Event, InDoubt, Receipt, Reply, Result, Retry, Submitted, Unavailable
 from hub.notify.planner import stamp
 from hub.notify.records import OutboxRow
+from hub.notify.reply_check import check_reply
 from hub.notify.texts import reply_meaning
 from hub.store import HubStore
 
@@ -103,21 +104,28 @@ class Outcomes:
     def _reply(self, store: HubStore, channel: str, reply: Reply, now: datetime) -> None:
         records = store.notify
         at = now.isoformat()
-        meaning = reply_meaning(reply.text)
-        row = records.last_sent_to(reply.address, (now - _REPLY_WINDOW).isoformat())
+        checked = check_reply(reply.address, reply.text, channel)
+        address = records.known_address(reply.address) if checked.valid_sender else reply.address
+        meaning = reply_meaning(checked.text) if checked.valid_sender else "refused"
+        row = (
+            records.last_sent_to(address, (now - _REPLY_WINDOW).isoformat()) if checked.valid_sender else None
+        )
         appointment = row.appointment_id if row else ""
         records.add_reply(
             at=at,
             channel=channel,
-            address=reply.address,
+            address=address[:254],
             outbox_key=row.key if row else "",
             appointment_id=appointment,
             meaning=meaning,
-            text=reply.text,
+            text=checked.text,
+            note=checked.note,
         )
         self.stats[f"replies_{meaning}"] += 1
+        if checked.note:
+            self.stats["replies_cleaned" if checked.valid_sender else "replies_refused"] += 1
         if meaning == "stop":
-            dropped = records.opt_out(reply.address, at, channel)
+            dropped = records.opt_out(address, at, channel)
             store.audit.append(
                 at,
                 "patient",
@@ -128,7 +136,7 @@ class Outcomes:
                 channel=channel,
                 dropped=dropped,
             )
-        elif meaning == "start" and records.opt_in(reply.address):
+        elif meaning == "start" and records.opt_in(address):
             store.audit.append(
                 at, "patient", "", "", "notify_opt_in", appointment=appointment, channel=channel
             )

@@ -282,12 +282,23 @@ class NotifyRecords:
         appointment_id: str,
         meaning: str,
         text: str,
+        note: str = "",
     ) -> None:
         self._db.execute(
-            "INSERT INTO notify_replies (at, channel, address, outbox_key, appointment_id, meaning, text)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [at, channel, address, outbox_key, appointment_id, meaning, text[:160]],
+            "INSERT INTO notify_replies (at, channel, address, outbox_key, appointment_id, meaning, text,"
+            " note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [at, channel, address, outbox_key, appointment_id, meaning, text[:160], note],
         )
+
+    def known_address(self, address: str) -> str:
+        """``address`` as the outbox writes it (an e-mail reply's From may differ in case)."""
+        if "@" not in address:
+            return address
+        row = self._db.execute(
+            "SELECT address FROM notify_outbox WHERE lower(address) = lower(?) ORDER BY seq DESC LIMIT 1",
+            [address],
+        ).fetchone()
+        return str(row[0]) if row else address.lower()
 
     def replies(self, limit: int = 1000) -> list[dict[str, Any]]:
         return list(self._db.table("notify_replies").rows_where(order_by="id DESC", limit=limit))
