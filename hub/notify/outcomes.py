@@ -122,8 +122,8 @@ class Outcomes:
             note=checked.note,
         )
         self.stats[f"replies_{meaning}"] += 1
-        if checked.note:
-            self.stats["replies_cleaned" if checked.valid_sender else "replies_refused"] += 1
+        if checked.note and checked.valid_sender:  # a refused one is counted as replies_refused
+            self.stats["replies_cleaned"] += 1
         if meaning == "stop":
             dropped = records.opt_out(address, at, channel)
             store.audit.append(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 _PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$")
 _MAX = 160
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
 
 
 @dataclass(frozen=True)
@@ -23,10 +24,11 @@ class CheckedReply:
 
 def check_reply(address: str, text: str, channel: str) -> CheckedReply:
     """``channel``: the transport it came by (smpp, webhook: a phone number; smtp: e-mail)."""
-    cleaned = "".join(ch for ch in text if not _control(ch))
+    unescaped = _ESCAPES.sub("", text)  # a terminal sequence goes whole, not just its ESC
+    cleaned = "".join(ch for ch in unescaped if not _control(ch))
     notes = []
     if cleaned != text:
-        notes.append(f"{len(text) - len(cleaned)} control byte(s) removed")
+        notes.append(f"{len(text) - len(cleaned)} control character(s) removed")
     if len(cleaned) > _MAX:
         cleaned = cleaned[:_MAX]
         notes.append(f"cut to {_MAX} characters")

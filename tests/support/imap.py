@@ -24,7 +24,7 @@ from pathlib import Path
 
 from devtools.local_broker import copy_certs, free_port
 
-USER, PASSWORD = "replies", "imap-test-secret"  # noqa: S105 - a throwaway test mailbox
+USER, PASSWORD = "replies", "imap-test-secret"
 
 
 class Dovecot:
@@ -137,6 +137,8 @@ service stats {{
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait(5)
+        if self._proc is not None and self._proc.stderr is not None:
+            self._proc.stderr.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def _log(self) -> str:
