@@ -130,6 +130,11 @@ def _run(args: argparse.Namespace) -> int:
     elif args.sample or settings.hub.schedule_file:
         today = SystemClock().now().date()
         plan = load_plan(settings.hub.schedule_file) if not args.sample else sample_morning(today)
+    for refusal in plan.refused if plan is not None else []:  # names file, row and column, never the value
+        print(
+            f"schedule: {refusal}: that patient's contact is left out; the rest of the day loads",
+            file=sys.stderr,
+        )
     # An unusable store (or a wrong key) is one clear line, before any thread.
     HubStore.open(_db_path(settings), key=store_key_source(settings)).close()
     service = HubService(settings)
