@@ -1,21 +1,27 @@
 """A practice fed by its EHR notifies the patients its policy allows: SIU over MLLP with
-contacts in PID-13/14/15, a status change, the real SMSC. An opt-out is the patient's:
-a later update from the practice system does not undo it."""
+contacts in PID-13/14/15, and a FHIR R4 server (Medplum's router) with Patient.telecom and
+.communication; a status change, the real SMSC and SMTP relay. An opt-out is the
+patient's: a later update from the practice system does not undo it."""
 
 from __future__ import annotations
 
 import time
 from collections import Counter
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
+from config.settings import HubEhrSettings, HubFhirSettings
 from devtools.smsc_sim import SmscSim
+from hub.ehr.fhir import FhirPoller
 from hub.notify.notifier import Notifier
+from hub.service import HubService
 from hub.store import HubStore
 from tests.hub.notify.conftest import with_notify
 from tests.hub.notify.rig import settle
 from tests.support.clock import wall_now
+from tests.support.fhir import FhirServer, appointment, patient, practitioner
+from tests.support.mail import SmtpSink
 from tests.support.site import status_request
 from tests.support.siu import EhrHub, Siu, ehr_settings, send
 
@@ -77,3 +83,64 @@ def test_an_siu_feed_with_contacts_notifies_whom_the_policy_allows(tmp_path: Pat
         reader.close()
         notifier.stop()
         site.stop()
+
+
+def test_a_fhir_feed_with_telecom_notifies_the_contact_it_ranks_first(
+    tmp_path: Path, smsc: SmscSim, smtp_sink: SmtpSink
+) -> None:
+    fhir = FhirServer()
+    try:
+        doctor = fhir.create(practitioner())
+        people = {
+            "sms": {
+                "telecom": [{"system": "phone", "use": "mobile", "value": "+15550002001", "rank": 1}],
+                "communication": [{"language": {"coding": [{"code": "es-MX"}]}, "preferred": True}],
+            },
+            "mail": {
+                "telecom": [
+                    {"system": "sms", "value": "+15550002002", "rank": 2},
+                    {"system": "email", "value": "p2@example.org", "rank": 1},
+                ]
+            },
+            "home": {"telecom": [{"system": "phone", "use": "home", "value": "+15550002003", "rank": 1}]},
+        }
+        booked = {}
+        for n, (who, extra) in enumerate(people.items()):
+            person = fhir.create({**patient(family=f"Patient{n}"), **extra})
+            booked[who] = fhir.create(appointment(person["id"], doctor["id"], _instant(40 + 15 * n)))["id"]
+        base = ehr_settings(tmp_path)
+        fhir_settings = HubFhirSettings(
+            enabled=True, url=fhir.url, poll_s=0.3, providers={doctor["id"]: "chen"}
+        )
+        settings = replace(base, hub=replace(base.hub, ehr=HubEhrSettings(), fhir=fhir_settings))
+        settings = with_notify(settings, smsc, smtp_sink, ehr_consent="ranked")
+        hub = HubService(settings)
+        hub.start(None)
+        poller = FhirPoller(settings, hub)
+        poller.start()
+        notifier = Notifier(settings, db_path=hub.db_path)
+        notifier.start()
+        reader = HubStore.open(hub.db_path, readonly=True)
+        try:
+            settle(reader, lambda _c: len(reader.appointments("chen")) == len(people))
+            assert hub.set_status(status_request("chen", "out")).accepted
+            settle(
+                reader, lambda c: c.get("delivered", 0) == 1 and c.get("sent", 0) == 1 and "pending" not in c
+            )
+            assert [m.destination for m in smsc.received()] == ["+15550002001"]
+            assert "su cita" in smsc.received()[0].text  # Patient.communication: preferred es-MX
+            assert [str(m["To"]) for m in smtp_sink.received] == ["p2@example.org"]
+            states = dict(reader.db.execute("SELECT appointment_id, state FROM notify_outbox").fetchall())
+            assert states[booked["home"]] == "no_consent"  # a home phone ranked first: no text reaches it
+        finally:
+            reader.close()
+            notifier.stop()
+            poller.stop()
+            hub.stop()
+    finally:
+        fhir.stop()
+
+
+def _instant(minutes_from_now: int) -> str:
+    """A FHIR instant (UTC) of a wall-clock time today, as the suite's clock reads it."""
+    return (wall_now() + timedelta(minutes=minutes_from_now)).replace(second=0).astimezone(UTC).isoformat()

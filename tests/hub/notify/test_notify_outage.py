@@ -31,6 +31,7 @@ from tests.hub.notify.rig import (
     settle,
 )
 from tests.support.clock import wall_now
+from tests.support.mail import SmtpSink
 from tests.support.procs import Proc
 from tests.support.site import site_settings
 
@@ -176,10 +177,36 @@ def test_a_hub_killed_while_the_smsc_is_down_sends_each_once_after_both_return(
         broker.stop()
 
 
-def _channel(store: HubStore, state: str, waiting_at_least: int) -> bool:
-    """The smpp channel's recorded state is ``state`` with at least that many waiting
-    (exactly 0 when 0 is asked for)."""
-    seen = store.notify.channels.get("smpp")
+def test_an_smtp_relay_outage_loses_and_doubles_nothing(tmp_path: Path, smsc: SmscSim) -> None:
+    plan = future_morning(4, channel="email")
+    db = tmp_path / "hub" / "hub.sqlite"
+    store = open_day(db, plan)
+    relay = SmtpSink().start()
+    settings = with_notify(
+        site_settings(BrokerSettings(port=1), tmp_path), smsc, relay, **{**_DEFAULTS, "max_attempts": 1}
+    )
+    relay.stop()  # the relay is down before the change
+    notifier = Notifier(settings, db_path=db)
+    expected = affected(plan, "okafor")
+    notifier.start()
+    try:
+        set_status(store, "okafor", "out")
+        settle(store, lambda _c: _channel(store, "down", len(expected), "smtp"), timeout=20)
+        time.sleep(3.0)  # down for a while, dialled on its back-off
+        assert all(row.attempts == 0 for row in store.notify.rows())
+        relay = SmtpSink(relay.port, relay.handler).start()  # the same relay, back
+        settle(store, lambda c: c == {"sent": len(expected)}, timeout=40)
+        assert Counter(str(msg["To"]) for msg in relay.received) == Counter(dict.fromkeys(expected, 1))
+    finally:
+        notifier.stop()
+        store.close()
+        relay.stop()
+
+
+def _channel(store: HubStore, state: str, waiting_at_least: int, name: str = "smpp") -> bool:
+    """The channel's recorded state is ``state`` with at least that many waiting (exactly 0
+    when 0 is asked for)."""
+    seen = store.notify.channels.get(name)
     if seen is None or seen.state != state:
         return False
     return seen.waiting == 0 if waiting_at_least == 0 else seen.waiting >= waiting_at_least
