@@ -57,12 +57,7 @@ def notification_view(store: HubStore, limit: int = 50) -> dict[str, Any]:
         item.pop("subject")
         messages.append(item)
     replies = [{**r, "address": mask(str(r["address"]))} for r in records.replies(limit)]
-    optouts = [
-        {"address": mask(str(r[0])), "at": r[1], "via": r[2]}
-        for r in store.db.execute(
-            "SELECT address, at, via FROM notify_optouts ORDER BY at DESC LIMIT ?", [limit]
-        )
-    ]
+    optouts = [{"address": mask(str(r[0])), "at": r[1], "via": r[2]} for r in records.optouts(limit)]
     channels = [dataclasses.asdict(c) | {"text": c.describe()} for c in records.channels.all()]
     return {
         "counts": records.counts(),

@@ -260,6 +260,22 @@ class NotifyRecords:
         )
         return [_row(r) for r in rows]
 
+    def counts_for_day(self, day: str) -> dict[str, int]:
+        """Messages about ``day``'s visits, by state."""
+        rows = self._db.execute(
+            "SELECT state, count(*) FROM notify_outbox WHERE substr(appointment_start, 1, 10) = ?"
+            " GROUP BY state ORDER BY state",
+            [day],
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def optouts(self, limit: int = 1000) -> list[tuple[str, str, str]]:
+        """(address, at, via), newest first."""
+        rows = self._db.execute(
+            "SELECT address, at, via FROM notify_optouts ORDER BY at DESC LIMIT ?", [limit]
+        )
+        return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+
     def counts(self) -> dict[str, int]:
         rows = self._db.execute("SELECT state, count(*) FROM notify_outbox GROUP BY state ORDER BY state")
         return {r[0]: r[1] for r in rows}

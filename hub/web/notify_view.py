@@ -16,13 +16,7 @@ _ANSWERED = {"keep": "keeps the visit", "reschedule": "wants to reschedule", "ot
 def notifications(store: HubStore, now: datetime) -> dict[str, Any]:
     view = notification_view(store, limit=100)
     today = now.date().isoformat()
-    counts: dict[str, int] = {}
-    for row in store.db.execute(
-        "SELECT state, count(*) FROM notify_outbox WHERE substr(appointment_start, 1, 10) = ?"
-        " GROUP BY state ORDER BY state",
-        [today],
-    ):
-        counts[str(row[0])] = int(row[1])
+    counts = store.notify.counts_for_day(today)
     waiting = [
         {**r, "said": _ANSWERED.get(str(r["meaning"]), str(r["meaning"]))}
         for r in view["requests"]
