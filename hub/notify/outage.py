@@ -1,6 +1,7 @@
 """A channel's outage, seen by staff: its state is written for the CLI, ``kiosk hub
 health`` and the dashboard, and an outage longer than ``channel_down_escalate_min``
-while messages wait raises one escalation for the whole channel (not one per patient).
+while messages wait raises one escalation for the whole channel (not one per patient),
+resolved when the channel is back.
 
 The messages themselves only wait: a down channel spends no attempt (``Outcomes``)."""
 
@@ -49,6 +50,8 @@ class OutageWatch:
             )
             if long_down and waiting and since != escalated_for and link.down_since is not None:
                 alerts.append(_alert(name, link.down_since, waiting, link.reason, now))
+            elif link.up and escalated_for:  # back: the escalation staff saw is resolved
+                alerts.append(_resolved(name, escalated_for, now))
             store.notify.channels.save(
                 ChannelState(
                     name,
@@ -64,17 +67,34 @@ class OutageWatch:
         return alerts
 
     def mark(self, store: HubStore, alerts: list[sm.Escalation]) -> None:
+        """Remember what was raised (or resolved), so each outage is told once."""
         for alert in alerts:
             name, since = alert.id.split("--", 2)[1:3]
             for state in store.notify.channels.all():
-                if state.name == name and _stamp(state.down_since) == since:
+                if state.name != name:
+                    continue
+                if not alert.open:
+                    self._escalated.pop(name, None)
+                    store.notify.channels.save(replace(state, escalated_for=""))
+                elif _stamp(state.down_since) == since:
                     self._escalated[name] = state.down_since
                     store.notify.channels.save(replace(state, escalated_for=state.down_since))
-            self.stats["channel_escalations"] += 1
+            self.stats["channel_escalations" if alert.open else "channel_escalations_resolved"] += 1
 
 
 def _stamp(when: str) -> str:
     return datetime.fromisoformat(when).strftime("%Y%m%dT%H%M%S") if when else ""
+
+
+def _resolved(name: str, escalated_for: str, now: datetime) -> sm.Escalation:
+    detail = f"{_WHAT.get(name, name)} is back: the waiting messages are going out"
+    return sm.Escalation(
+        f"notify--{name}--{_stamp(escalated_for)}",
+        now.isoformat(timespec="seconds"),
+        "patient",
+        False,
+        detail=detail,
+    )
 
 
 def _alert(name: str, since: datetime, waiting: int, reason: str, now: datetime) -> sm.Escalation:

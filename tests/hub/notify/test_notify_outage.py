@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from devtools.local_broker import Broker
 from devtools.smsc_sim import SmscSim
 from hub.health_view import health_rows, render_health
 from hub.notify.cli import notification_view, render_notifications
+from hub.notify.hub_link import escalator
 from hub.notify.notifier import Notifier
 from hub.store import HubStore
 from sync import staff_messages as sm
@@ -33,7 +35,7 @@ from tests.hub.notify.rig import (
 from tests.support.clock import wall_now
 from tests.support.mail import SmtpSink
 from tests.support.procs import Proc
-from tests.support.site import site_settings
+from tests.support.site import site_settings, start_hub
 
 _DEFAULTS = {"merge_window_s": 2.0, "retry_min_s": 0.5, "retry_max_s": 60.0, "in_doubt_s": 30.0}
 
@@ -109,7 +111,11 @@ def test_a_long_outage_raises_one_escalation_not_one_per_patient(tmp_path: Path,
         smsc.come_up()
         settle(store, lambda c: c == {"delivered": len(expected)}, timeout=30)
         assert Counter(m.destination for m in smsc.received()) == Counter(dict.fromkeys(expected, 1))
-        assert len(alerts) == 1
+        settle(store, lambda _c: len(alerts) == 2)  # resolved once it is back
+        opened, resolved = alerts
+        assert resolved.id == opened.id and not resolved.open and "is back" in resolved.detail
+        time.sleep(1.5)
+        assert len(alerts) == 2
     finally:
         notifier.stop()
         store.close()
@@ -210,3 +216,25 @@ def _channel(store: HubStore, state: str, waiting_at_least: int, name: str = "sm
     if seen is None or seen.state != state:
         return False
     return seen.waiting == 0 if waiting_at_least == 0 else seen.waiting >= waiting_at_least
+
+
+def test_the_hub_opens_and_resolves_a_channel_escalation_once(tmp_path: Path) -> None:
+    broker = Broker(tmp_path / "broker")
+    broker.start()
+    hub = start_hub(broker.settings(), tmp_path)
+    try:
+        raise_them = escalator(hub)
+        opened = sm.Escalation(
+            "notify--smpp--20261130T075100", "2026-11-30T08:01:00", "patient", True, detail="x"
+        )
+        raise_them([opened])
+        raise_them([opened])  # again after a restart: still one
+        resolved = replace(opened, open=False, at="2026-11-30T08:30:00", detail="SMS (the SMSC) is back")
+        raise_them([resolved])
+        rows = hub.call(lambda store: store.staff.escalations(only_open=False))
+        assert [(r["id"], bool(r["open"])) for r in rows] == [(opened.id, False)]
+        actions = hub.call(lambda store: [r[0] for r in store.db.execute("SELECT action FROM audit")])
+        assert actions.count("escalation") == 1 and actions.count("escalation_resolved") == 1
+    finally:
+        hub.stop()
+        broker.stop()
