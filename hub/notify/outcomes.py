@@ -51,10 +51,8 @@ class Outcomes:
                     row.key, state=state, message_id=result.message_id, sent_at=at, error="", attempts=tries
                 )
                 self.stats["submitted"] += 1
-            elif isinstance(result, InDoubt):
-                records.update(
-                    row.key, state="in_doubt", in_doubt_since=at, error=result.reason, attempts=tries
-                )
+            elif isinstance(result, InDoubt):  # no answer came: nothing spent (its receipt decides)
+                records.update(row.key, state="in_doubt", in_doubt_since=at, error=result.reason)
                 self.stats["in_doubt"] += 1
             elif isinstance(result, Retry):
                 records.update(row.key, attempts=tries)
@@ -88,7 +86,9 @@ class Outcomes:
             if row is None:
                 self.stats["receipts_unmatched"] += 1
                 return
-            records.update(row.key, message_id=receipt.message_id, sent_at=now.isoformat())
+            records.update(
+                row.key, message_id=receipt.message_id, sent_at=now.isoformat(), attempts=row.attempts + 1
+            )
             self.stats["in_doubt_confirmed"] += 1
         if row.state in ("delivered", "undeliverable") or row.receipt == receipt.status:
             return  # the same receipt again (a crash before we answered the SMSC)
