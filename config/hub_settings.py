@@ -100,6 +100,22 @@ class HubNotifySettings:
             max=3600,
         ),
     )
+    ehr_consent: str = field(
+        default="none",
+        metadata=_doc(
+            "Which contacts from the practice system (SIU PID-13/14, FHIR Patient.telecom) may be"
+            " messaged: none (only the schedule import's consent), ranked (the contact it ranks"
+            " first), mobile (every mobile number).",
+        ),
+    )
+    channel_down_escalate_min: float = field(
+        default=10.0,
+        metadata=_doc(
+            "A channel down this long while messages wait for it raises one staff escalation (min).",
+            min=0.01,
+            max=1440,
+        ),
+    )
     smpp_host: str = field(default="", metadata=_doc("SMSC host (SMPP 3.4); empty: no SMS."))
     smpp_port: int = field(default=2775, metadata=_doc("SMSC TCP port.", min=1, max=65535))
     smpp_system_id: str = field(default="", metadata=_doc("SMPP system_id (bind)."))
@@ -117,6 +133,29 @@ class HubNotifySettings:
     smtp_username: str = field(default="", metadata=_doc("SMTP user; empty: no AUTH."))
     smtp_password: str = field(default="", metadata=_doc("SMTP password."))
     smtp_from: str = field(default="", metadata=_doc("From: address of notification e-mail."))
+    smtp_reply_to: str = field(
+        default="",
+        metadata=_doc(
+            "Reply-To: and List-Unsubscribe: mailbox of notification e-mail (the one imap_* reads);"
+            " empty: smtp_from."
+        ),
+    )
+    imap_host: str = field(
+        default="", metadata=_doc("IMAP server of the reply mailbox; empty: no e-mail replies.")
+    )
+    imap_port: int = field(default=993, metadata=_doc("IMAP port.", min=1, max=65535))
+    imap_security: str = field(
+        default="tls", metadata=_doc("tls (IMAPS, port 993), starttls (port 143) or plain (loopback only).")
+    )
+    imap_username: str = field(default="", metadata=_doc("IMAP user of the reply mailbox."))
+    imap_password: str = field(default="", metadata=_doc("IMAP password."))
+    imap_ca_file: str = field(
+        default="", metadata=_doc("CA (PEM) that signs the IMAP server's certificate; empty: the system's.")
+    )
+    imap_mailbox: str = field(default="INBOX", metadata=_doc("Folder the replies arrive in."))
+    imap_poll_s: float = field(
+        default=10.0, metadata=_doc("Look for new e-mail replies this often (s).", min=0.1, max=3600)
+    )
     smtp_rate_per_s: float = field(
         default=10.0, metadata=_doc("E-mails sent per second at most.", min=0.1, max=1000)
     )
@@ -131,6 +170,17 @@ class HubNotifySettings:
     def __post_init__(self) -> None:
         _hh_mm("hub.notify.quiet_start", self.quiet_start)
         _hh_mm("hub.notify.quiet_end", self.quiet_end)
+        if self.ehr_consent not in ("none", "ranked", "mobile"):
+            raise ConfigError(
+                f"hub.notify.ehr_consent = {self.ehr_consent[:20]!r}: expected one of none, ranked, mobile"
+            )
+        if self.imap_security not in ("tls", "starttls", "plain"):
+            raise ConfigError(
+                f"hub.notify.imap_security = {self.imap_security[:20]!r}:"
+                " expected one of tls, starttls, plain"
+            )
+        if self.imap_security == "plain" and self.imap_host not in ("", "127.0.0.1", "localhost", "::1"):
+            raise ConfigError("hub.notify.imap_security = 'plain': only for an IMAP server on this host")
         if self.webhook_url and not self.webhook_url.startswith(("http://", "https://")):
             raise ConfigError("hub.notify.webhook_url: expected an http:// or https:// URL")
 

@@ -42,13 +42,17 @@ def clock_shift() -> timedelta:
 
 
 class SystemClock:
-    """The real clock (moved by ``KIOSK_CLOCK_SHIFT_S`` where a demo or a test set it)."""
+    """The real clock (moved by ``KIOSK_CLOCK_SHIFT_S`` where a demo or a test set it).
+    ``now`` is whole seconds, as the wire's stamps are, unless ``precise``: for holds,
+    windows and due times, which a dropped fraction would shorten by up to a second."""
 
-    def __init__(self, shift: timedelta | None = None) -> None:
+    def __init__(self, shift: timedelta | None = None, *, precise: bool = False) -> None:
         self.shift = clock_shift() if shift is None else shift
+        self.precise = precise
 
     def now(self) -> datetime:
-        return (datetime.now() + self.shift).replace(microsecond=0)
+        now = datetime.now() + self.shift
+        return now if self.precise else now.replace(microsecond=0)
 
     def monotonic(self) -> float:
         return time.monotonic()

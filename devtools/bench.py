@@ -21,6 +21,8 @@ _AREAS = (
     "devtools.bench_tls",
     "devtools.bench_staff",
     "devtools.bench_notify",
+    "devtools.bench_notify_outage",
+    "devtools.bench_notify_merge",
     "devtools.bench_hardware",
     "devtools.bench_speech",
     "devtools.bench_voice",

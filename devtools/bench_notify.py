@@ -1,8 +1,8 @@
-"""``notify_burst``: two providers out, 200 patients still to come, every one consenting
-to SMS. How long from the change until the last SMS reached the SMSC (the goal: 5 s,
-with the default 2 s merge window inside it), and, over that run and a second one in
-which the hub is SIGKILLed mid-burst and started again, how many patients heard it
-twice (``duplicates``) or not at all (``lost``); the goal for both is 0.
+"""``notify_burst``: two providers out, 500 patients still to come, every one consenting
+to SMS. How long from the change until the last SMS reached the SMSC (``notify_burst_s``,
+the goal: 10 s at the default 100 SMS/s, the 2 s merge window inside it), and, over that
+run and a second one in which the hub is SIGKILLed mid-burst and started again, how many
+patients heard it twice (``duplicates``) or not at all (``lost``); the goal for both is 0.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from hub.store import DayPlan, HubStore
 from sync import messages as m
 
 PROVIDERS = ("martinez", "chen")
-_PER_PROVIDER = 100
+_PER_PROVIDER = 250
 _ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -58,6 +58,16 @@ def _request(provider_id: str) -> m.StatusChangeRequest:
         reason="sick",
     )
 
+
+def most_in_one_second(times: list[float]) -> int:
+    """The most of ``times`` (seconds) inside any one-second window."""
+    ordered = sorted(times)
+    most, first = 0, 0
+    for last, at in enumerate(ordered):
+        while ordered[first] <= at - 1.0:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
 
 
 def _burst(
@@ -155,6 +165,7 @@ def run_bench(quick: bool) -> dict[str, Any]:
             smsc = SmscSim().start()
             try:
                 seconds, got, expected = _burst(state / "burst", broker, smsc, start)
+                rate_max = most_in_one_second([msg.at for msg in smsc.received()])
             finally:
                 smsc.stop()
             dup = sum(n - 1 for n in got.values() if n > 1)
@@ -171,14 +182,17 @@ def run_bench(quick: bool) -> dict[str, Any]:
         finally:
             broker.stop()
     return {
+        "notify_burst_s": round(seconds, 3),
+        "notify_rate_max_1s": rate_max,
+        "notify_rate_set_per_s": HubNotifySettings().smpp_rate_per_s,
         "notify_burst": {
             "patients": len(expected),
             "seconds_to_last_submit": round(seconds, 3),
             "duplicates": dup + killed_dup,
             "lost": lost + killed_lost,
             "killed_run": "skipped (quick)" if quick else {"duplicates": killed_dup, "lost": killed_lost},
-            "goal": "<= 5 s, 0 duplicates, 0 lost",
-        }
+            "goal": "<= 10 s, 0 duplicates, 0 lost",
+        },
     }
 
 

@@ -106,6 +106,7 @@ def add_commands(subparsers: Any) -> None:
 
     broker_config.add_command(sub, _broker_config)
     notify_cli.add_command(sub, _read_store)
+    notify_cli.add_staff_commands(sub, _staff_store)
     ehr_cli.add_command(sub)
     vault_cli.add_commands(sub)  # rekey, revoke
     restore_cli.add_command(sub)
@@ -130,6 +131,11 @@ def _run(args: argparse.Namespace) -> int:
     elif args.sample or settings.hub.schedule_file:
         today = SystemClock().now().date()
         plan = load_plan(settings.hub.schedule_file) if not args.sample else sample_morning(today)
+    for refusal in plan.refused if plan is not None else []:  # names file, row and column, never the value
+        print(
+            f"schedule: {refusal}: that patient's contact is left out; the rest of the day loads",
+            file=sys.stderr,
+        )
     # An unusable store (or a wrong key) is one clear line, before any thread.
     HubStore.open(_db_path(settings), key=store_key_source(settings)).close()
     service = HubService(settings)
@@ -152,6 +158,8 @@ def _run(args: argparse.Namespace) -> int:
             dashboard = DashboardServer(settings, service)
             dashboard.start()
             checks["dashboard"] = dashboard.running
+            if notifier is not None:  # the Notifications page refreshes live
+                notifier.listeners.append(lambda: dashboard.dashboard.broadcaster.changed("notification"))
             print(f"dashboard: {dashboard.url}", flush=True)
         serve_until_stopped(checks)
     finally:
@@ -219,6 +227,23 @@ def _read_store(args: argparse.Namespace) -> Iterator[HubStore]:
     store = HubStore.open(_db_path(settings), readonly=True, key=store_key_source(settings))
     try:
         yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def _staff_store(args: argparse.Namespace) -> Iterator[tuple[HubStore, str, str]]:
+    """The hub's database, writable (a staff member's change from the command line), with
+    the role of ``args.by`` and the time; an unknown staff id is refused."""
+    from domain.staff import parse_members
+
+    settings = _settings(args)
+    members = {member.id: member for member in parse_members(settings.staff.members)}
+    if args.by not in members:
+        raise ConfigError(f"{args.by!r} is not in [staff.members]")
+    store = HubStore.open(_db_path(settings), key=store_key_source(settings))
+    try:
+        yield store, members[args.by].role.value, SystemClock().now().isoformat()
     finally:
         store.close()
 

@@ -24,7 +24,8 @@ def health_rows(store: HubStore) -> dict[str, Any]:
                 "rejected": health.get("rejected") or {},
             }
         )
-    return {"hub_rejected": store.rejections(), "kiosks": kiosks}
+    channels = [{"name": c.name, "state": c.state, "text": c.describe()} for c in store.notify.channels.all()]
+    return {"hub_rejected": store.rejections(), "kiosks": kiosks, "notify_channels": channels}
 
 
 def render_health(view: dict[str, Any]) -> str:
@@ -47,6 +48,10 @@ def render_health(view: dict[str, Any]) -> str:
         )
     if not view["kiosks"]:
         lines.append("  no kiosk has reported yet")
+    channels = view.get("notify_channels", [])
+    if channels:
+        lines.append("Notification channels (as the notifier last saw them):")
+        lines += [f"  {c['text']}" for c in channels]
     return "\n".join(lines)
 
 

@@ -7,6 +7,8 @@ import sqlite_utils
 from hub.audit import create_audit_table
 from hub.ehr.schema import create_ehr_tables, rekey_ehr_messages
 from hub.epoch_records import create_epochs_table
+from hub.notify.channel_records import create_notify_channels
+from hub.notify.ehr_consent import add_reply_notes, create_ehr_contacts
 from hub.notify.schema import v9_notifications
 
 
@@ -202,4 +204,7 @@ HUB_MIGRATIONS = [
     _v11_revoked_kiosks,
     create_epochs_table,  # v12: the store's epochs (hub/epoch_records.py), the epoch each kiosk displays
     rekey_ehr_messages,  # v13: an EHR message is keyed by sender, MSH-10 and type
+    create_notify_channels,  # v14: the notify channels' health (hub/notify/channel_records.py)
+    create_ehr_contacts,  # v15: contacts from the practice system (hub/notify/ehr_consent.py)
+    add_reply_notes,  # v16: why a patient's reply was cleaned or refused (hub/notify/reply_check.py)
 ]

@@ -8,6 +8,9 @@ provider_name}]}``. Contacts stay at the hub (``patient_contacts``), never on th
 
 Any file gives a ``DayPlan`` or a ``ConfigError`` that names the row and the column and
 what was expected, never the cell's value (it may be a patient's name or birth date).
+A bad contact cell (phone, email, consent, channel, language) refuses only that row's
+contact, named in ``DayPlan.refused``: the appointment and the rest of the day load, and
+that patient is not messaged.
 A BOM is allowed (spreadsheets write one); a JSON object that names a key twice, NaN,
 Infinity and dates that do not exist are not.
 """
@@ -117,6 +120,7 @@ def plan_from_rows(rows: list[Any], providers: dict[str, Any], source: str, date
     _check_providers(providers, source)
     appointments: list[HubAppointment] = []
     contacts: list[PatientContact] = []
+    refused: list[str] = []
     seen: set[str] = set()
     for number, row in enumerate(rows, start=2):
         appt = _appointment(row, f"{source}: row {number}")
@@ -125,7 +129,11 @@ def plan_from_rows(rows: list[Any], providers: dict[str, Any], source: str, date
         seen.add(appt.id)
         providers.setdefault(appt.provider_id, _provider_name(row, f"{source}: row {number}", appt))
         appointments.append(appt)
-        contact = _contact(row, appt.id, f"{source}: row {number}")
+        try:
+            contact = _contact(row, appt.id, f"{source}: row {number}")
+        except ConfigError as exc:  # that patient is not messaged; the day still loads
+            refused.append(str(exc))
+            contact = None
         if contact is not None:
             contacts.append(contact)
     days = {a.start[:10] for a in appointments}
@@ -134,7 +142,7 @@ def plan_from_rows(rows: list[Any], providers: dict[str, Any], source: str, date
     day = date or (days.pop() if days else "")
     if not day:
         raise ConfigError(f"{source}: no date and no appointments")
-    return DayPlan(day, providers, appointments, contacts)
+    return DayPlan(day, providers, appointments, contacts, refused)
 
 
 def _contact(row: dict[str, Any], appointment_id: str, where: str) -> PatientContact | None:

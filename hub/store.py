@@ -68,6 +68,7 @@ class DayPlan:
     providers: dict[str, str]  # id -> display name
     appointments: list[HubAppointment]
     contacts: list[PatientContact] = field(default_factory=list)  # hub-only (notifications)
+    refused: list[str] = field(default_factory=list)  # contact cells refused: file, row, column, why
 
 
 class HubStore:

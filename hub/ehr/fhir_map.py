@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from hub.ehr import contacts
 from hub.ehr.hl7v2 import aware, local_minute
 from hub.ehr.records import FHIR_PREFIX
 from hub.ehr.siu import Booking, Event, Header, ProviderRef, Refusal, State, appointment_key
@@ -83,6 +84,7 @@ def event(
         dob=dob,
         mrn=mrn,
         echo=str(appointment.id),  # an arrival updates this resource
+        contact=contacts.from_fhir(patient) if patient is not None else None,
     )
     missing = _missing(booking, patient)
     if missing and state == "booked":

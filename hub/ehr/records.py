@@ -17,6 +17,7 @@ from typing import Any
 
 from hub.ehr.orphans import filled, orphan
 from hub.ehr.siu import Booking, Event, ProviderRef
+from hub.notify import ehr_consent
 from hub.store import HubStore
 from sync import messages as m
 
@@ -150,6 +151,8 @@ class EhrRecords:
         else:
             row = self._merged(b, old, provider, when=when, control_id=ev.header.control_id, at=received_at)
         self._write(row)
+        if b.contact is not None:  # hub-only, never on the wire (hub/notify/ehr_consent.py)
+            ehr_consent.keep(self.db, b.id, b.contact, received_at)
         touched = self._place(row, today)
         self._bump(touched, today)
         return Applied("AA", "", "orphan" if orphan(row) else "applied", frozenset(touched))

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import hl7
 
 from core.errors import WireError
+from hub.ehr import contacts
 from hub.ehr.hl7v2 import (
     birth_date,
     first,
@@ -61,7 +62,7 @@ _RESOURCE_FIELDS = {
 }
 # The segments the mapping reads, and the last field it reads of each (hl7v2.parse parses
 # only these, and MSH); a new read beyond them must be added here.
-READS = {"SCH": 25, "TQ1": 13, "PID": 7, "PV1": 7, "AIP": 12, "AIG": 14, "AIS": 10, "AIL": 12}
+READS = {"SCH": 25, "TQ1": 13, "PID": 15, "PV1": 7, "AIP": 12, "AIG": 14, "AIS": 10, "AIL": 12}
 _ECHOED = ("SCH", "TQ1", "PID", "PV1", "RGS", "AIS", "AIG", "AIL", "AIP")
 _PID_ECHOED = 8  # PID-1..8 go back with an arrival; phone numbers (PID-13/14) never leave the hub
 
@@ -107,6 +108,7 @@ class Booking:
     dob: str = ""
     mrn: str = ""
     echo: str = ""  # the segments an arrival sends back, with the message's separators
+    contact: contacts.EhrContact | None = None  # PID-13/14/15 (hub/ehr/contacts.py); None: no PID
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,7 @@ def _event(message: hl7.Message, head: Header, rules: Rules, text: str) -> Event
         dob=birth_date(value(pid, 7)) if value(pid, 7) else "",
         mrn=names[2],
         echo=_echo(message, text),
+        contact=contacts.from_pid(pid) if pid is not None else None,
     )
     missing = _missing(booking)
     if head.trigger in _BOOKING and missing:

@@ -11,9 +11,12 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from hub.notify.contacts import mask
+from hub.notify.staff_opt import staff_opt
 from hub.store import HubStore
 
 ReadStore = Callable[[argparse.Namespace], AbstractContextManager[HubStore]]
+# the hub's database, writable, with the staff member's role and the time
+WriteStore = Callable[[argparse.Namespace], AbstractContextManager[tuple[HubStore, str, str]]]
 _REQUESTS = {"reschedule": "wants to reschedule", "keep": "keeps the visit", "stop": "opted out (STOP)"}
 
 
@@ -22,6 +25,26 @@ def add_command(sub: Any, read_store: ReadStore) -> None:
     cmd.add_argument("--json", action="store_true")
     cmd.add_argument("--limit", type=int, default=50, help="newest messages to list (default 50)")
     cmd.set_defaults(handler=lambda args: _notifications(args, read_store))
+
+
+def add_staff_commands(sub: Any, write_store: WriteStore) -> None:
+    for name, opt_out in (("notify-opt-out", True), ("notify-opt-in", False)):
+        cmd = sub.add_parser(
+            name,
+            help=f"record that a patient {'no longer wants' if opt_out else 'wants again'} notifications"
+            " (by appointment id; audited)",
+        )
+        cmd.add_argument("appointment_id")
+        cmd.add_argument("--by", required=True, help="your staff id (from [staff.members])")
+        cmd.set_defaults(handler=lambda args, o=opt_out: _staff_opt(args, write_store, o))
+
+
+def _staff_opt(args: argparse.Namespace, write_store: WriteStore, opt_out: bool) -> int:
+    with write_store(args) as (store, role, at), store.transaction():
+        changed = staff_opt(store, args.appointment_id, opt_out=opt_out, staff_id=args.by, role=role, at=at)
+    what = "opted out" if opt_out else "opted back in"
+    print(f"{args.appointment_id}: {what} ({changed} address(es) changed; audited)")  # noqa: T201
+    return 0
 
 
 def notification_view(store: HubStore, limit: int = 50) -> dict[str, Any]:
@@ -34,18 +57,29 @@ def notification_view(store: HubStore, limit: int = 50) -> dict[str, Any]:
         item.pop("subject")
         messages.append(item)
     replies = [{**r, "address": mask(str(r["address"]))} for r in records.replies(limit)]
-    return {"counts": records.counts(), "requests": replies, "messages": messages}
+    optouts = [{"address": mask(str(r[0])), "at": r[1], "via": r[2]} for r in records.optouts(limit)]
+    channels = [dataclasses.asdict(c) | {"text": c.describe()} for c in records.channels.all()]
+    return {
+        "counts": records.counts(),
+        "channels": channels,
+        "requests": replies,
+        "optouts": optouts,
+        "messages": messages,
+    }
 
 
 def render_notifications(view: dict[str, Any]) -> str:
     counts = view["counts"]
     lines = ["notifications: " + (", ".join(f"{state} {n}" for state, n in counts.items()) or "none")]
+    lines += [f"channel {c['text']}" for c in view.get("channels", [])]
     lines.append(f"{len(view['requests'])} replies from patients")
     for r in view["requests"]:
         said = _REQUESTS.get(str(r["meaning"]), f"wrote {r['meaning']}")
-        lines.append(
-            f"  {r['at']}  {r['appointment_id'] or '?':<10} {r['channel']:<6} {r['address']:<16} {said}"
-        )
+        note = f"  [{r['note']}]" if r.get("note") else ""
+        who = f"{r['appointment_id'] or '?':<10} {r['channel']:<6} {r['address']:<16}"
+        lines.append(f"  {r['at'][:19]}  {who} {said}{note}")
+    lines.append(f"{len(view['optouts'])} opted out")
+    lines += [f"  {o['at'][:19]}  {o['address']:<16} via {o['via']}" for o in view["optouts"]]
     lines.append(f"{len(view['messages'])} newest messages")
     for m in view["messages"]:
         outcome = m["receipt"] or m["error"] or ""

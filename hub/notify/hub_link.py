@@ -17,6 +17,12 @@ def escalator(service: HubService) -> Escalate:
         def open_them(desk: StaffDesk, store: HubStore) -> Out:
             out: Out = []
             for alert in alerts:
+                if not alert.open:  # resolved by the notifier (a channel that is back)
+                    closed = store.staff.resolve_escalation(alert.id, alert.at)
+                    if closed is not None:
+                        store.audit.append(alert.at, "hub", "", "", "escalation_resolved", id=alert.id)
+                        out.append((desk.tree.alert(alert.id), closed, True))
+                    continue
                 if store.staff.escalation_known(alert.id):
                     continue  # raised before (a restart between raising and marking it)
                 store.staff.open_escalation(alert)

@@ -15,21 +15,25 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from config.settings import Settings
+from config.settings import HubNotifySettings, Settings
 from core.clock import Clock, SystemClock
 from core.errors import KioskError
 from core.worker import Worker, WorkerStopped
-from hub.notify.channels import Channel, Outgoing, RateLimit, Retry
+from hub.notify.channels import Channel, Outgoing, RateLimit, Retry, Unavailable
+from hub.notify.outage import OutageWatch
 from hub.notify.outcomes import Outcomes
-from hub.notify.planner import Planner
+from hub.notify.planner import Planner, stamp
 from hub.notify.records import OutboxRow
 from hub.notify.rules import answer_overdue, in_quiet_hours, over_cap
 from hub.store import HubStore
 from sync import staff_messages as sm
 from sync.vault import store_key_source
 from sync.wire import Message
+
+if TYPE_CHECKING:
+    from hub.notify.imap import ImapReplies
 
 log = logging.getLogger(__name__)
 
@@ -50,18 +54,22 @@ class Notifier:
         channels: list[Channel] | None = None,
     ) -> None:
         self.cfg = settings.hub.notify
-        self.clock = clock or SystemClock()
+        self.clock = clock or SystemClock(precise=True)  # holds and windows to the microsecond
         self.db_path = Path(db_path or Path(settings.hub.state_dir) / "hub.sqlite")
         self.store_key = store_key_source(settings, self.db_path)
         self.stats: Counter[str] = Counter()
         self._escalate = escalate
-        self._channels = {c.name: c for c in (channels if channels is not None else build_channels(settings))}
+        built = channels if channels is not None else build_channels(settings, self.clock)
+        self._channels = {c.name: c for c in built}
         self._limits = {name: RateLimit(c.rate_per_s, self.clock) for name, c in self._channels.items()}
-        self._paused: dict[str, tuple[float, int]] = {}  # channel -> (until monotonic, outage attempts)
+        self._paused: dict[str, tuple[float, int]] = {}  # channel -> (until monotonic, throttled in a row)
         self.planner = Planner(self.cfg, self.cfg.practice_name or settings.ui.practice_name, self._routes())
         self.outcomes = Outcomes(self.cfg, self.stats)
+        self.outages = OutageWatch(self.cfg, self.stats)
         self.store: HubStore | None = None
         self._housekept = 0.0
+        self.listeners: list[Callable[[], None]] = []  # told when what staff see changed
+        self._seen: object = None
         self._worker = Worker(
             "notify", tick_s=_TICK_S, on_tick=self._tick, on_start=self._open, on_stop=self._close, stall_s=30
         )
@@ -100,6 +108,7 @@ class Notifier:
     def _open(self) -> None:
         self.store = HubStore.open(self.db_path, key=self.store_key)
         self.planner.open(self.store)
+        self.outages.open(self.store)
         now = self.clock.now().isoformat()
         with self.store.transaction():
             for row in self.store.notify.in_state("sending"):  # a crash cut these off mid-send
@@ -148,29 +157,36 @@ class Notifier:
         now = self.clock.now()
         if in_quiet_hours(now, self.cfg.quiet_start, self.cfg.quiet_end):
             return False
+        # Plan after reading ``now``: a correction committed before a held message fell
+        # due is planned (and merges it) before that message can be claimed.
+        self._plan()
         more = False
         for name, channel in self._channels.items():
             until, _ = self._paused.get(name, (0.0, 0))
-            room = min(self._limits[name].available(), _BATCH)
-            if self.clock.monotonic() < until or room <= 0:
+            if self.clock.monotonic() < until or not channel.link.may_try():
+                continue  # throttled, or down and not yet to be dialled again: nothing is claimed
+            # A down channel is probed with one message; it spends no attempt if still down.
+            room = min(self._limits[name].available(), _BATCH if channel.link.up else 1)
+            if room <= 0:
                 continue
-            rows = self._store().notify.due(name, now.isoformat(), room)
+            rows = self._store().notify.due(name, stamp(now), room)
             ready = self._claim(rows, now)
             if ready:
-                self._limits[name].take(len(ready))
                 results = channel.submit(
                     [Outgoing(r.key, r.address, r.subject, r.text, r.language) for r in ready]
                 )
+                self._limits[name].take(sum(not isinstance(r, Unavailable) for r in results))
                 self._pace(name, results)
                 store = self._store()
                 with store.transaction():
                     self.outcomes.record(store, ready, results, self.clock.now())
-            more = more or len(rows) == room
+            more = more or (len(rows) == room and channel.link.up)
         return more
 
     def _pace(self, name: str, results: list[Any]) -> None:
-        """A channel that is down or throttling waits (capped, jittered) before the next try."""
-        if results and all(isinstance(r, Retry) for r in results):
+        """A channel that throttles waits (capped, jittered) before the next try; one that is
+        down waits for its link's reconnect back-off (``Link.may_try``)."""
+        if results and all(isinstance(r, Retry) and r.throttled for r in results):
             _, attempts = self._paused.get(name, (0.0, 0))
             self._paused[name] = (self.clock.monotonic() + self.outcomes.retry_delay(attempts), attempts + 1)
             self.stats[f"{name}_paused"] += 1
@@ -201,7 +217,7 @@ class Notifier:
                     store.notify.update(row.key, state=state, error=error, escalate=escalate)
                     self.stats[state] += 1
                     continue
-                store.notify.update(row.key, state="sending", attempts=row.attempts + 1)
+                store.notify.update(row.key, state="sending")  # attempts count answers (``Outcomes``)
                 ready.append(row)
         return ready
 
@@ -228,15 +244,61 @@ class Notifier:
         with store.transaction():
             for row in store.notify.in_state("in_doubt"):
                 since = datetime.fromisoformat(row.in_doubt_since or now.isoformat())
-                if now - since >= timedelta(seconds=self.cfg.in_doubt_s):
+                if now - since >= timedelta(seconds=self.cfg.in_doubt_s) and self._heard_back(row.transport):
                     # No receipt came: the SMSC never had it. Send it again.
-                    store.notify.update(row.key, state="pending", due_at=now.isoformat())
+                    store.notify.update(row.key, state="pending", due_at=stamp(now))
                     self.stats["in_doubt_resent"] += 1
+            for row in store.notify.pending_past(now.isoformat()):
+                # Its visit began while it waited (for quiet hours to end, or a channel to return).
+                why = "not sent before the visit began"
+                escalate = f"{row.channel} expired: {why}" if row.kind != "on_time" else ""
+                store.notify.update(
+                    row.key, state="expired", error="not sent before the visit began", escalate=escalate
+                )
+                self.stats["expired"] += 1
             for row in store.notify.awaiting_answer():
                 if answer_overdue(row.appointment_start, row.sent_at, now, self.cfg.no_answer_min):
                     store.notify.update(row.key, escalate=f"no answer to the {row.channel} message")
                     self.stats["no_answer"] += 1
+            outage_alerts = self.outages.check(store, self._channels, now)
         self._raise_escalations(store, now)
+        self._raise_outages(store, outage_alerts)
+        self._tell_listeners(store)
+
+    def _tell_listeners(self, store: HubStore) -> None:
+        """Once a second at most: the dashboard refreshes its Notifications page when the
+        counts, the replies or a channel's state changed."""
+        seen = (
+            store.notify.counts(),
+            [(c.state, c.waiting) for c in store.notify.channels.all()],
+            store.db.execute("SELECT count(*), max(id) FROM notify_replies").fetchone(),
+            store.db.execute("SELECT count(*) FROM notify_optouts").fetchone(),
+        )
+        if seen == self._seen:
+            return
+        self._seen = seen
+        for listener in self.listeners:
+            try:
+                listener()
+            except Exception:  # a listener's fault never stops sending
+                log.warning("a notifications listener failed", exc_info=True)
+
+    def _heard_back(self, transport: str) -> bool:
+        """An in-doubt message's channel has been up ``in_doubt_s``: long enough for the
+        carrier to send again a receipt it kept while the channel (or the hub) was down."""
+        channel = self._channels.get(transport)
+        return channel is None or channel.link.up_for_s() >= self.cfg.in_doubt_s
+
+    def _raise_outages(self, store: HubStore, alerts: list[sm.Escalation]) -> None:
+        if not alerts or self._escalate is None:
+            return
+        try:
+            self._escalate(alerts)
+        except (KioskError, TimeoutError, WorkerStopped) as exc:
+            log.warning("escalation deferred: %s", type(exc).__name__)
+            return
+        with store.transaction():
+            self.outages.mark(store, alerts)
 
     def _raise_escalations(self, store: HubStore, now: datetime) -> None:
         rows = store.notify.to_escalate()
@@ -268,7 +330,7 @@ class Notifier:
         self.stats["escalations"] += len(rows)
 
 
-def build_channels(settings: Settings) -> list[Channel]:
+def build_channels(settings: Settings, clock: Clock | None = None) -> list[Channel]:
     """The channels ``[hub.notify]`` configures (a host or URL each)."""
     cfg = settings.hub.notify
     out: list[Channel] = []
@@ -283,6 +345,7 @@ def build_channels(settings: Settings) -> list[Channel]:
                 password=cfg.smpp_password,
                 source_addr=cfg.smpp_source_addr,
                 rate_per_s=cfg.smpp_rate_per_s,
+                clock=clock,
             )
         )
     if cfg.smtp_host:
@@ -298,10 +361,30 @@ def build_channels(settings: Settings) -> list[Channel]:
                 ca_file=cfg.smtp_ca_file,
                 username=cfg.smtp_username,
                 password=cfg.smtp_password,
+                clock=clock,
+                reply_to=cfg.smtp_reply_to,
+                replies=_imap(cfg),
             )
         )
     if cfg.webhook_url:
         from hub.notify.webhook import WebhookChannel
 
-        out.append(WebhookChannel(cfg.webhook_url, cfg.webhook_secret, cfg.webhook_rate_per_s))
+        out.append(WebhookChannel(cfg.webhook_url, cfg.webhook_secret, cfg.webhook_rate_per_s, clock=clock))
     return out
+
+
+def _imap(cfg: HubNotifySettings) -> ImapReplies | None:
+    if not cfg.imap_host:
+        return None
+    from hub.notify.imap import ImapReplies
+
+    return ImapReplies(
+        cfg.imap_host,
+        cfg.imap_port,
+        cfg.imap_username,
+        cfg.imap_password,
+        security=cfg.imap_security,
+        ca_file=cfg.imap_ca_file,
+        mailbox=cfg.imap_mailbox,
+        poll_s=cfg.imap_poll_s,
+    )

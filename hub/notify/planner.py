@@ -60,7 +60,10 @@ class Planner:
         records = store.notify
         appts = [a.to_wire() for a in store.appointments(change.provider_id)]
         told = {a.id: t for a in appts if (t := records.told(a.id, day)) is not None}
-        due = datetime.fromisoformat(change.changed_at) + timedelta(seconds=self.cfg.merge_window_s)
+        # Held from when the change was seen, to the microsecond: its stamp has whole
+        # seconds only (the wire's), so counting from it would hold up to a second less.
+        seen = max(datetime.fromisoformat(change.changed_at), now)
+        due = seen + timedelta(seconds=self.cfg.merge_window_s)
         added = 0
         for appt, notice in plan_change(change, appts, told, self.cfg.late_threshold_min):
             if notice is None:
@@ -73,7 +76,7 @@ class Planner:
                 start=appt.start,
                 change=change,
                 notice=notice,
-                contact=records.contact(appt.id),
+                contact=records.contact(appt.id, self.cfg.ehr_consent),
                 due=due,
                 now=now,
             )
@@ -123,11 +126,17 @@ class Planner:
             subject=subject,
             text=text,
             state=state,
-            due_at=due.isoformat(),
-            created_at=now.isoformat(),
+            due_at=stamp(due),
+            created_at=stamp(now),
             error=error,
             needs_answer=int(notice.kind in NEEDS_ANSWER),
         )
+
+
+def stamp(when: datetime) -> str:
+    """A time as the outbox stores it: always to the microsecond, so stored times compare
+    as text and no fraction is ever dropped."""
+    return when.isoformat(timespec="microseconds")
 
 
 def _with_state(row: OutboxRow, state: str, error: str) -> OutboxRow:

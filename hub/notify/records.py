@@ -11,7 +11,9 @@ from typing import Any
 
 import sqlite_utils
 
+from hub.notify.channel_records import ChannelRecords
 from hub.notify.contacts import PatientContact
+from hub.notify.ehr_consent import consented, ehr_contact
 from hub.notify.rules import SENT_STATES, TOLD_STATES, ChangeView, Notice
 
 _CURSOR = "status_history"
@@ -64,6 +66,7 @@ def _row(values: Iterable[Any]) -> OutboxRow:
 class NotifyRecords:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self._db = db
+        self.channels = ChannelRecords(db)
 
     # --- contacts ---------------------------------------------------------------------
 
@@ -83,7 +86,16 @@ class NotifyRecords:
                 [provider_id],
             )
 
-    def contact(self, appointment_id: str) -> PatientContact | None:
+    def contact(self, appointment_id: str, ehr_policy: str = "none") -> PatientContact | None:
+        """The schedule import's contact; else the practice system's, as ``ehr_policy``
+        allows (``hub.notify.ehr_consent``)."""
+        imported = self._imported(appointment_id)
+        if imported is not None:
+            return imported
+        ehr = ehr_contact(self._db, appointment_id)
+        return None if ehr is None else consented(appointment_id, ehr, ehr_policy)
+
+    def _imported(self, appointment_id: str) -> PatientContact | None:
         row = self._db.execute(
             "SELECT appointment_id, phone, email, consent, channel, language FROM patient_contacts"
             " WHERE appointment_id = ?",
@@ -151,6 +163,15 @@ class NotifyRecords:
             f"SELECT {_COLUMNS} FROM notify_outbox WHERE state = 'pending' AND transport = ?"  # noqa: S608
             " AND due_at <= ? ORDER BY due_at, appointment_start, seq LIMIT ?",
             [transport, now, limit],
+        )
+        return [_row(r) for r in rows]
+
+    def pending_past(self, now: str) -> list[OutboxRow]:
+        """Waiting messages whose visit has begun (whatever their channel's health)."""
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM notify_outbox WHERE state = 'pending'"  # noqa: S608
+            " AND appointment_start <= ? ORDER BY seq",
+            [now],
         )
         return [_row(r) for r in rows]
 
@@ -239,6 +260,22 @@ class NotifyRecords:
         )
         return [_row(r) for r in rows]
 
+    def counts_for_day(self, day: str) -> dict[str, int]:
+        """Messages about ``day``'s visits, by state."""
+        rows = self._db.execute(
+            "SELECT state, count(*) FROM notify_outbox WHERE substr(appointment_start, 1, 10) = ?"
+            " GROUP BY state ORDER BY state",
+            [day],
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def optouts(self, limit: int = 1000) -> list[tuple[str, str, str]]:
+        """(address, at, via), newest first."""
+        rows = self._db.execute(
+            "SELECT address, at, via FROM notify_optouts ORDER BY at DESC LIMIT ?", [limit]
+        )
+        return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+
     def counts(self) -> dict[str, int]:
         rows = self._db.execute("SELECT state, count(*) FROM notify_outbox GROUP BY state ORDER BY state")
         return {r[0]: r[1] for r in rows}
@@ -261,12 +298,23 @@ class NotifyRecords:
         appointment_id: str,
         meaning: str,
         text: str,
+        note: str = "",
     ) -> None:
         self._db.execute(
-            "INSERT INTO notify_replies (at, channel, address, outbox_key, appointment_id, meaning, text)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [at, channel, address, outbox_key, appointment_id, meaning, text[:160]],
+            "INSERT INTO notify_replies (at, channel, address, outbox_key, appointment_id, meaning, text,"
+            " note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [at, channel, address, outbox_key, appointment_id, meaning, text[:160], note],
         )
+
+    def known_address(self, address: str) -> str:
+        """``address`` as the outbox writes it (an e-mail reply's From may differ in case)."""
+        if "@" not in address:
+            return address
+        row = self._db.execute(
+            "SELECT address FROM notify_outbox WHERE lower(address) = lower(?) ORDER BY seq DESC LIMIT 1",
+            [address],
+        ).fetchone()
+        return str(row[0]) if row else address.lower()
 
     def replies(self, limit: int = 1000) -> list[dict[str, Any]]:
         return list(self._db.table("notify_replies").rows_where(order_by="id DESC", limit=limit))

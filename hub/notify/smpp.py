@@ -11,7 +11,6 @@ Nothing here logs a PDU: they carry phone numbers and text.
 from __future__ import annotations
 
 import contextlib
-import random
 import re
 import select
 import socket
@@ -21,16 +20,18 @@ from typing import Any
 
 from smpplib import consts, smpp
 
-from core.backoff import Backoff
+from core.clock import Clock
 from hub.notify.channels import (
     Event,
     InDoubt,
+    Link,
     Outgoing,
     Receipt,
     Reply,
     Result,
     Retry,
     Submitted,
+    Unavailable,
     Undeliverable,
 )
 
@@ -39,7 +40,6 @@ _NO_SUCH_NUMBER = {consts.SMPP_ESME_RINVDSTADR, 0x0000000C}  # invalid destinati
 _RECEIPT = re.compile(rb"id:(\S+).*?stat:(\w+)", re.DOTALL)
 _DELIVERED = {"DELIVRD", "ACCEPTD", "ENROUTE"}
 _ENQUIRE_S = 30.0
-_RECONNECT = Backoff(0.2, 10.0)  # a down SMSC is dialled again within 10 s at most
 _MAX_PDU = 64 * 1024
 
 
@@ -71,8 +71,10 @@ class SmppChannel:
         source_addr: str,
         rate_per_s: float,
         timeout_s: float = 5.0,
+        clock: Clock | None = None,
     ) -> None:
         self.rate_per_s = rate_per_s
+        self.link = Link(clock)
         self._where = (host, port)
         self._system_id, self._password, self._source = system_id, password, source_addr
         self._timeout = timeout_s
@@ -84,9 +86,6 @@ class SmppChannel:
         self._waiting: dict[int, int] = {}  # submit sequence -> index in the batch
         self._results: dict[int, Result] = {}
         self._last_io = 0.0
-        self._retry_at = 0.0
-        self._failures = 0
-        self._rng = random.Random()
         self.binds = 0
 
     # --- the adapter interface ------------------------------------------------------
@@ -95,7 +94,7 @@ class SmppChannel:
         try:
             self._ensure_bound()
         except _Down as exc:
-            return [Retry(f"smsc: {exc}") for _ in batch]
+            return [Unavailable(f"smsc: {exc}") for _ in batch]
         self._waiting, self._results = {}, {}
         sent = 0
         try:
@@ -117,12 +116,14 @@ class SmppChannel:
                 sent = index + 1
             self._await_responses()
         except _Down as exc:
-            self._disconnect()
+            self._lost(str(exc))
             return self._unresolved(batch, sent, str(exc))
         return [self._results[seq] for seq in sorted(self._waiting, key=self._waiting.__getitem__)]
 
     def poll(self) -> list[Event]:
         if self._sock is None:
+            if not self.link.may_try():
+                return []
             try:
                 self._ensure_bound()  # receipts and replies wait at the SMSC until we bind
             except _Down:
@@ -132,8 +133,8 @@ class SmppChannel:
                 self._handle(self._read_pdu(self._timeout))
             if time.monotonic() - self._last_io > _ENQUIRE_S:
                 self._send(self._pdu("enquire_link"))
-        except _Down:
-            self._disconnect()
+        except _Down as exc:
+            self._lost(str(exc))
         events, self._events = self._events, []
         return events
 
@@ -142,8 +143,8 @@ class SmppChannel:
         try:
             for sequence in acks:
                 self._send(self._pdu("deliver_sm_resp", sequence=sequence))
-        except _Down:
-            self._disconnect()  # unanswered: the SMSC delivers them again after the next bind
+        except _Down as exc:
+            self._lost(str(exc))  # unanswered: the SMSC delivers them again after the next bind
 
     def close(self) -> None:
         if self._sock is not None:
@@ -163,27 +164,31 @@ class SmppChannel:
                 while self._readable():
                     self._handle(self._read_pdu(self._timeout))
                 return
-            except _Down:
-                self._disconnect()
-        if time.monotonic() < self._retry_at:
-            raise _Down("waiting to reconnect")
+            except _Down as exc:
+                self._lost(str(exc))
+        # The caller asked because the link may be tried (``Link.may_try``): dial now.
         try:
             self._sock = socket.create_connection(self._where, timeout=self._timeout)
             self._buffer, self._unacked = b"", []
             self._bind()
         except OSError as exc:
-            self._failed()
+            self._failed(f"cannot connect ({type(exc).__name__})")
             raise _Down(f"cannot connect ({type(exc).__name__})") from None
-        except _Down:
-            self._failed()
+        except _Down as exc:
+            self._failed(str(exc))
             raise
-        self._failures = 0
+        self.link.ok()
 
-    def _failed(self) -> None:
-        """One back-off for reconnecting (a down SMSC is not dialled on every tick)."""
+    def _failed(self, reason: str = "cannot connect") -> None:
+        """The link's one back-off for reconnecting (a down SMSC is not dialled every tick)."""
         self._disconnect()
-        self._retry_at = time.monotonic() + _RECONNECT.delay(self._failures, self._rng)
-        self._failures += 1
+        self.link.failed(f"smsc: {reason}")
+
+    def _lost(self, reason: str) -> None:
+        """A bound session broke: the SMSC is down until a bind succeeds again (dialled at
+        once: the first step of the back-off is short)."""
+        self._disconnect()
+        self.link.failed(f"smsc: {reason}")
 
     def _bind(self) -> None:
         self._send(self._pdu("bind_transceiver", system_id=self._system_id, password=self._password))
@@ -210,7 +215,7 @@ class SmppChannel:
         """After a break: answered ones as answered, sent ones in doubt, the rest to retry."""
         by_index = {self._waiting[seq]: result for seq, result in self._results.items()}
         return [
-            by_index.get(i) or (InDoubt(f"smsc: {reason}") if i < sent else Retry(f"smsc: {reason}"))
+            by_index.get(i) or (InDoubt(f"smsc: {reason}") if i < sent else Unavailable(f"smsc: {reason}"))
             for i in range(len(batch))
         ]
 

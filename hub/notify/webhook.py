@@ -15,18 +15,28 @@ import json
 import urllib.error
 import urllib.request
 
-from hub.notify.channels import Event, Outgoing, Result, Retry, Submitted, Undeliverable
+from core.clock import Clock
+from hub.notify.channels import Event, Link, Outgoing, Result, Retry, Submitted, Unavailable, Undeliverable
+
+_GATEWAY_DOWN = {502, 503, 504}  # the gateway (or what is behind it) is down, not the message
 
 
 class WebhookChannel:
     name = "webhook"
 
-    def __init__(self, url: str, secret: str, rate_per_s: float, timeout_s: float = 5.0) -> None:
+    def __init__(
+        self, url: str, secret: str, rate_per_s: float, timeout_s: float = 5.0, clock: Clock | None = None
+    ) -> None:
         self.rate_per_s = rate_per_s
+        self.link = Link(clock)
         self._url, self._secret, self._timeout = url, secret.encode(), timeout_s
 
     def submit(self, batch: list[Outgoing]) -> list[Result]:
-        return [self._post(out) for out in batch]
+        results: list[Result] = []
+        for out in batch:  # once the gateway is down, the rest of the batch waits untried
+            down = results and isinstance(results[-1], Unavailable)
+            results.append(results[-1] if down else self._post(out))
+        return results
 
     def poll(self) -> list[Event]:
         return []
@@ -56,10 +66,16 @@ class WebhookChannel:
         try:
             with urllib.request.urlopen(request, timeout=self._timeout) as response:  # noqa: S310 - configured URL
                 response.read(4096)
-                return Submitted(out.key, final=True)
         except urllib.error.HTTPError as exc:
+            if exc.code in _GATEWAY_DOWN:
+                self.link.failed(f"webhook: {exc.code}")
+                return Unavailable(f"webhook: {exc.code}")
+            self.link.ok()  # it answered about the message
             if exc.code in (408, 429) or exc.code >= 500:
                 return Retry(f"webhook: {exc.code}", throttled=exc.code == 429)
             return Undeliverable(f"webhook: refused ({exc.code})")
         except (urllib.error.URLError, OSError) as exc:
-            return Retry(f"webhook: {type(exc).__name__}")
+            self.link.failed(f"webhook: {type(exc).__name__}")
+            return Unavailable(f"webhook: {type(exc).__name__}")
+        self.link.ok()
+        return Submitted(out.key, final=True)

@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-from hub.web import actions, pages
+from hub.web import actions, notify_actions, pages
 from hub.web.context import PAGES, Dashboard, Forbidden, SignInNeeded
 from hub.web.security import SecurityHeaders
 
@@ -52,6 +52,9 @@ def build_app(dash: Dashboard) -> ASGIApp:
         Route("/status/apply", bound(actions.apply), methods=["POST"]),
         Route("/escalations/{esc_id}/ack", bound(actions.ack_alert), methods=["POST"]),
         Route("/notices/{notice_id}/ack", bound(actions.ack_notice), methods=["POST"]),
+        Route("/notifications/opt-out", bound(notify_actions.opt), methods=["POST"]),
+        Route("/notifications/opt-in", bound(notify_actions.opt), methods=["POST"]),
+        Route("/notifications/replies/{reply_id}/handled", bound(notify_actions.handled), methods=["POST"]),
         Mount("/static", StaticFiles(directory=_STATIC), name="static"),
     ]
 

@@ -27,7 +27,7 @@ SECTIONS_OF: dict[str, frozenset[str]] = {
     "health": frozenset({"kiosks"}),
     "escalation": frozenset({"escalations"}),
     "notice": frozenset({"escalations"}),
-    # "notification": frozenset({"notifications"}),  # the seam for the notifications issue
+    "notification": frozenset({"notifications"}),  # the notifier saw its tables change
 }
 _QUEUE = 64
 _KEEPALIVE_S = 15.0
@@ -55,6 +55,10 @@ class Broadcaster:
 
     def on_hub_event(self, kind: str, _msg: Message) -> None:
         """HubService listener (hub thread): never blocks, never raises on a closed loop."""
+        self.changed(kind)
+
+    def changed(self, kind: str) -> None:
+        """Mark the sections an event of ``kind`` changes (any thread, e.g. the notifier's)."""
         sections = SECTIONS_OF.get(kind)
         loop = self._loop
         if not sections or loop is None:

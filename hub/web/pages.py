@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 
 from domain.staff import StaffMember, verify_secret
-from hub.web import charts, views
+from hub.web import charts, notify_view, views
 from hub.web.auth import csrf_ok
 from hub.web.context import COOKIE, LOGIN_CSRF_COOKIE, PAGES, Dashboard
 from hub.web.records import password_hash
@@ -29,7 +29,9 @@ def section_values(dash: Dashboard, section: str) -> dict[str, Any]:
         return views.escalations(store)
     if section == "charts":
         return {"charts": charts.all_charts(views.chart_data(store, now))}
-    return {}  # notifications: the seam for the notifications issue
+    if section == "notifications":
+        return notify_view.notifications(store, now)
+    return {}
 
 
 async def page(dash: Dashboard, request: Request) -> Response:

@@ -35,13 +35,14 @@ class _Handler:
 
 
 class SmtpSink:
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0, handler: _Handler | None = None) -> None:
+        """``port`` and ``handler`` of a sink that stopped: the same relay, back up."""
         certs = _cert_dir()
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(certs / "server.crt", certs / "server.key")
         self.ca_file = str(certs / "ca.crt")
-        self.port = free_port()
-        self.handler = _Handler()
+        self.port = port or free_port()
+        self.handler = handler or _Handler()
         self._controller = Controller(
             self.handler, hostname="127.0.0.1", port=self.port, tls_context=context, require_starttls=True
         )

@@ -44,7 +44,9 @@ class Siu:
     mrn: str = "MRN1"
     status: str = "Booked"
     sent: datetime | None = None
-    phone: str = "555-0100"
+    phone: str = "555-0100"  # PID-13, as written (XTN)
+    business_phone: str = ""  # PID-14
+    language: str = ""  # PID-15
     extra: list[str] = field(default_factory=list)  # more segments (Z-segments...)
 
     def text(self) -> str:
@@ -87,6 +89,8 @@ class Siu:
                     7: self.dob,
                     8: "F",
                     13: self.phone,
+                    **({14: self.business_phone} if self.business_phone else {}),
+                    **({15: self.language} if self.language else {}),
                 },
             )
         )

@@ -13,7 +13,15 @@ from devtools.smsc_sim import SmscSim
 from hub.notify.notifier import Notifier
 from sync import staff_messages as sm
 from tests.hub.notify.conftest import with_notify
-from tests.hub.notify.rig import affected, all_final, future_morning, open_day, set_status, settle
+from tests.hub.notify.rig import (
+    affected,
+    all_final,
+    future_morning,
+    most_in_one_second,
+    open_day,
+    set_status,
+    settle,
+)
 from tests.support.mail import SmtpSink
 from tests.support.site import site_settings
 
@@ -49,6 +57,7 @@ def test_an_smsc_outage_throttling_and_a_cut_connection_lose_and_double_nothing(
         expected = affected(plan, "martinez", "chen")
         got = Counter(msg.destination for msg in smsc.received())
         assert got == Counter(dict.fromkeys(expected, 1))  # every one, once
+        assert most_in_one_second([msg.at for msg in smsc.received()]) <= 40  # smpp_rate_per_s, every second
         assert smsc.throttled > 0 and notifier.stats["retried"] > 0
         assert notifier.stats["in_doubt"] >= 1 and notifier.stats["in_doubt_confirmed"] >= 1
         assert store.notify.counts() == {"delivered": len(expected)}

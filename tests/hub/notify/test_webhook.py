@@ -1,21 +1,30 @@
 """The webhook channel against a real HTTP server on loopback: signed bodies, the
-idempotency key, retry on 5xx and 429, undeliverable on other 4xx, retry when nobody listens."""
+idempotency key, retry on 500 and 429, undeliverable on other 4xx; a gateway nobody runs
+or that answers 502/503/504 is down (its messages wait, spending no attempt)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
+from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from config.settings import BrokerSettings
 from core.worker import Worker
 from devtools.local_broker import free_port
-from hub.notify.channels import Outgoing, Retry, Submitted, Undeliverable
+from devtools.smsc_sim import SmscSim
+from hub.notify.channels import Outgoing, Retry, Submitted, Unavailable, Undeliverable
+from hub.notify.notifier import Notifier
 from hub.notify.webhook import WebhookChannel
+from tests.hub.notify.conftest import with_notify
+from tests.hub.notify.rig import affected, future_morning, open_day, set_status, settle
+from tests.support.site import site_settings
 
 
 class _Gateway(HTTPServer):
@@ -82,7 +91,47 @@ def test_the_gateway_gets_signed_bodies_with_the_idempotency_key(gateway: _Gatew
     }
 
 
-def test_a_gateway_nobody_runs_is_tried_again() -> None:
+def test_a_gateway_nobody_runs_is_down_and_nothing_more_is_tried() -> None:
     channel = WebhookChannel(f"http://127.0.0.1:{free_port()}/send", "", 20.0, timeout_s=1.0)
-    [result] = channel.submit([_out(1)])
-    assert isinstance(result, Retry)
+    results = channel.submit([_out(1), _out(2)])
+    assert all(isinstance(r, Unavailable) for r in results)
+    assert not channel.link.up and channel.link.down_since is not None
+    assert not channel.link.may_try()  # its back-off: not dialled again on the next tick
+
+
+def test_a_gateway_answering_503_is_down_until_it_takes_one(gateway: _Gateway) -> None:
+    channel = WebhookChannel(f"http://127.0.0.1:{gateway.server_port}/send", "", 20.0)
+    gateway.answers = [503]
+    assert channel.submit([_out(1), _out(2)]) == [Unavailable("webhook: 503")] * 2
+    assert len(gateway.calls) == 1 and not channel.link.up
+    assert channel.submit([_out(1)]) == [Submitted(_out(1).key, final=True)]
+    assert channel.link.up
+
+
+def test_a_gateway_outage_through_the_notifier_loses_and_doubles_nothing(
+    gateway: _Gateway, tmp_path: Path, smsc: SmscSim
+) -> None:
+    plan = future_morning(4)
+    db = tmp_path / "hub" / "hub.sqlite"
+    store = open_day(db, plan)
+    gateway.answers = [503] * 3 + [502, 504]  # down for five tries, then up
+    settings = with_notify(
+        site_settings(BrokerSettings(port=1), tmp_path),
+        smsc,
+        None,
+        smpp_host="",
+        webhook_url=f"http://127.0.0.1:{gateway.server_port}/send",
+        max_attempts=1,
+    )
+    notifier = Notifier(settings, db_path=db)
+    expected = affected(plan, "chen")
+    notifier.start()
+    try:
+        set_status(store, "chen", "out")
+        settle(store, lambda c: c == {"sent": len(expected)}, timeout=60)
+        taken = Counter(json.loads(body)["to"] for _headers, body in gateway.calls[5:])
+        assert taken == Counter(dict.fromkeys(expected, 1))  # after the outage, each once
+        assert all(row.attempts == 1 for row in store.notify.rows())
+    finally:
+        notifier.stop()
+        store.close()
