@@ -4,6 +4,9 @@ changed, and each connected event stream gets the section names (server-sent eve
 The listener runs on the hub thread; it only marks and, once per burst, schedules a flush
 on the web loop (``call_soon_threadsafe``), so a burst of 500 check-ins is one push per
 section, and the hub thread never waits on a browser.
+
+Each stream belongs to a session: ``end(token)`` closes that session's streams (sign-out,
+expiry, a password change), and a session holds at most ``max_per_session`` of them.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class Broadcaster:
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._streams: set[asyncio.Queue[str]] = set()
+        self._of_session: dict[str, set[asyncio.Queue[str]]] = {}
         self._dirty: set[str] = set()
         self._scheduled = False
         self._lock = threading.Lock()  # guards _dirty/_scheduled between the hub and web threads
@@ -81,11 +85,27 @@ class Broadcaster:
     def close_all(self) -> None:
         """End every stream (on the web loop): shutdown does not wait for browsers."""
         for stream in list(self._streams):
-            stream.put_nowait(_CLOSE)
+            _close(stream)
 
-    async def stream(self) -> AsyncIterator[bytes]:
+    def end(self, token: str) -> None:
+        """End the streams of session ``token`` (on the web loop)."""
+        for stream in self._of_session.pop(token, set()):
+            _close(stream)
+
+    def of_session(self, token: str) -> int:
+        return len(self._of_session.get(token, ()))
+
+    def open(self, token: str, max_per_session: int) -> asyncio.Queue[str] | None:
+        """A new stream's queue for session ``token``, or None when it holds its cap already."""
+        mine = self._of_session.setdefault(token, set())
+        if len(mine) >= max_per_session:
+            return None
         queue: asyncio.Queue[str] = asyncio.Queue(_QUEUE)
+        mine.add(queue)
         self._streams.add(queue)
+        return queue
+
+    async def stream(self, token: str, queue: asyncio.Queue[str]) -> AsyncIterator[bytes]:
         try:
             yield b"retry: 1000\nevent: hello\ndata: connected\n\n"
             while True:
@@ -99,3 +119,15 @@ class Broadcaster:
                 yield f"event: {section}\ndata: {section}\n\n".encode()
         finally:
             self._streams.discard(queue)
+            mine = self._of_session.get(token)
+            if mine is not None:
+                mine.discard(queue)
+                if not mine:
+                    del self._of_session[token]
+
+
+def _close(stream: asyncio.Queue[str]) -> None:
+    """Make ``_CLOSE`` the next thing the stream reads, even when it is full."""
+    while not stream.empty():
+        stream.get_nowait()
+    stream.put_nowait(_CLOSE)
