@@ -61,16 +61,19 @@ def _password_setter(staff_id: str, password: str) -> Callable[[HubStore], None]
     return set_it
 
 
-def start_practice(
-    broker: Broker, state_dir: Path, staff: StaffSettings = STAFF, **web: Any
-) -> Practice:
+def start_practice(broker: Broker, state_dir: Path, staff: StaffSettings = STAFF, **web: Any) -> Practice:
     """``web``: [hub.web] settings besides the tests' own (lockout_s = 60, a 50 ms failure answer)."""
     hub = start_hub(broker.settings(), state_dir, staff=staff, morning_starts=morning_from_now())
     for staff_id, password in PASSWORDS.items():
         hub.call(_password_setter(staff_id, password))
     settings = replace(
         hub.settings,
-        hub=replace(hub.settings.hub, web=HubWebSettings(**{"enabled": True, "port": 0, "lockout_s": 60, "failure_answer_ms": 50, **web})),
+        hub=replace(
+            hub.settings.hub,
+            web=HubWebSettings(
+                **({"enabled": True, "port": 0, "lockout_s": 60, "failure_answer_ms": 50} | web)
+            ),
+        ),
     )
     dashboard = DashboardServer(settings, hub)
     dashboard.start()
