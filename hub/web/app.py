@@ -22,7 +22,7 @@ from hub.web.security import HostAndOrigin, SecurityHeaders
 
 Handler = Callable[[Dashboard, Request], Awaitable[Response]]
 _STATIC = Path(__file__).parent / "static"
-_SWEEP_S = 0.5
+_SWEEP_S = 0.25
 log = logging.getLogger(__name__)
 
 
@@ -78,7 +78,7 @@ def build_app(dash: Dashboard) -> ASGIApp:
 
 
 async def _sweep(dash: Dashboard) -> None:
-    """Twice a second: expired sessions end, and a changed or removed password ends its
+    """Four times a second: expired sessions end, and a changed or removed password ends its
     member's sessions, so their event streams close within a second."""
     while True:
         try:
