@@ -82,7 +82,7 @@ def test_every_answer_carries_the_security_headers(practice: Practice, client: h
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
         assert h["x-frame-options"] == "DENY"
         assert h["x-content-type-options"] == "nosniff"
-        assert h["referrer-policy"] == "no-referrer"
+        assert h["referrer-policy"] == "same-origin"  # nothing leaves; our own POSTs keep their Origin
 
 
 def test_pages_have_no_inline_script_or_handlers(client: httpx.Client) -> None:
