@@ -1,6 +1,7 @@
 """Benchmark of the dashboard: a status change at the hub → the event received by 20
 connected event streams (``dashboard_push_ms``), and the board page served
-(``dashboard_page_ms``). A real broker, hub and dashboard on loopback."""
+(``dashboard_page_ms``). A real broker, hub and dashboard on loopback. The sign-in under
+attack (``web_*``) is ``devtools.bench_signin``'s, merged here."""
 
 from __future__ import annotations
 
@@ -52,7 +53,9 @@ def run_bench(quick: bool) -> dict[str, Any]:
             hub.stop()
             broker.stop()
     push, page = percentiles(push_ms), percentiles(page_ms)
-    return {
+    from devtools.bench_signin import run_bench as signin_bench
+
+    return signin_bench(quick) | {
         "dashboard_push_ms": push["p99"],
         "dashboard_push_ms_p50": push["p50"],
         "dashboard_push_streams": _STREAMS,

@@ -93,7 +93,7 @@ def test_a_known_device_signs_in_while_strangers_hold_the_account() -> None:
     assert isinstance(mine, Ticket)
     guard.finish(mine, ok=True)
     assert guard.held("bo")  # strangers stay held
-    assert [(a.staff_id, a.clients >= 5) for a in alerts] == [("bo", True)]  # told once per hold
+    assert [(a.staff_id, a.clients >= 5) for a in alerts] == [("bo", True)]  # told once, not once per guess
 
 
 def test_a_device_lane_is_held_by_its_own_failures_only() -> None:

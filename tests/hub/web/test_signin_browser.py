@@ -33,7 +33,7 @@ def attacker_page(practice: Practice) -> Iterator[str]:
     page = _ATTACK.format(action=practice.url + "login", password=PASSWORDS["tech-ted"]).encode()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:  # http.server calls it by this name
             self.send_response(200)
             self.send_header("content-type", "text/html")
             self.end_headers()

@@ -1,0 +1,205 @@
+"""Benchmark of the dashboard's sign-in against a LAN attacker (real broker, hub, dashboard
+and HTTP on loopback, the shipped scrypt cost and [hub.web] defaults):
+
+* ``web_guesses_per_account_hour``: passwords of one account the hub verified for an
+  attacker with 50 concurrent connections from 250 client addresses (127.0.0.2-251) over one
+  hour. The hour is the sign-in clock's: it runs ``_SPEED`` times fast so the hour passes in
+  seconds (the attacker's real rate is far above every budget either way);
+* ``web_signin_under_attack_p99_ms``: the member's own sign-in (login page, then the POST)
+  from the workstation they signed in on before, while the attack runs;
+* ``web_failure_timing_spread_ms``: the largest difference of median answer times between
+  the failure kinds (unknown id, member without a password, held account, wrong password).
+
+The attacker runs in a child process, so its own work does not share the hub's GIL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from config.settings import HubWebSettings, Settings, StaffSettings
+from core.clock import SystemClock
+from devtools.bench import percentiles
+from devtools.bench_sync import bench_settings
+from devtools.local_broker import Broker
+from devtools.web_client import DashboardClient
+from domain.staff import hash_secret
+from hub.sample import sample_morning
+from hub.service import HubService
+from hub.store import HubStore
+from hub.web import DashboardServer
+from hub.web.records import set_password
+
+_PASSWORD = "bench-password-1"  # noqa: S105 - of a throwaway database
+_MEMBERS = ("victim", "wrong", "held", "nopw")  # supervisors: all may sign in
+_CONNECTIONS = 50
+_SOURCES = [f"127.0.0.{n}" for n in range(2, 252)]
+
+
+def run_bench(quick: bool) -> dict[str, Any]:
+    hour_s = 12.0 if quick else 30.0  # real seconds the sign-in clock's hour takes
+    staff = StaffSettings(members={sid: f"supervisor:{hash_secret('0000', n=2**4)}" for sid in _MEMBERS})
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-signin-") as tmp:
+        state = Path(tmp)
+        broker = Broker(state / "broker")
+        broker.start()
+        hub = HubService(bench_settings(broker.port, state, "hub", staff))
+        hub.start(sample_morning(SystemClock().now().date()))
+        for sid in _MEMBERS[:-1]:  # "nopw" has no dashboard password
+            hub.call(_setter(sid))
+        try:
+            attack = _under_attack(hub.settings, hub, hour_s, 20 if quick else 60)
+            spread = _failure_spread(hub.settings, hub, 10 if quick else 30)
+        finally:
+            hub.stop()
+            broker.stop()
+    signin = percentiles(attack["signin_ms"])
+    return {
+        "web_guesses_per_account_hour": attack["guesses"],
+        "web_guess_budget_per_hour": HubWebSettings().guesses_per_hour,
+        "web_attack_attempts": attack["attempts"],
+        "web_attack_connections": _CONNECTIONS,
+        "web_attack_sources": len(_SOURCES),
+        "web_signin_under_attack_p99_ms": signin["p99"],
+        "web_signin_under_attack_p50_ms": signin["p50"],
+        "web_failure_timing_spread_ms": spread["spread"],
+        "web_failure_timing_median_ms": spread["medians"],
+    }
+
+
+def _setter(staff_id: str) -> Callable[[HubStore], None]:
+    def set_it(store: HubStore) -> None:
+        set_password(store, staff_id, hash_secret(_PASSWORD), "bench")  # the shipped scrypt cost
+
+    return set_it
+
+
+def _dashboard(settings: Settings, hub: HubService, **web: Any) -> DashboardServer:
+    web_settings = HubWebSettings(**({"enabled": True, "port": 0} | web))
+    return DashboardServer(replace(settings, hub=replace(settings.hub, web=web_settings)), hub)
+
+
+def _under_attack(settings: Settings, hub: HubService, hour_s: float, samples: int) -> dict[str, Any]:
+    dashboard = _dashboard(settings, hub)
+    speed = 3600.0 / hour_s
+    start = time.monotonic()
+    fast: Callable[[], float] = lambda: start + (time.monotonic() - start) * speed  # noqa: E731
+    dashboard.dashboard.guard.clock = fast
+    dashboard.start()
+    try:
+        member = DashboardClient("127.0.0.1", dashboard.port)
+        member.sign_in("victim", _PASSWORD)  # the workstation is known from now on
+        ctx = multiprocessing.get_context("spawn")
+        done = ctx.Queue()
+        attacker = ctx.Process(target=_attack_process, args=(dashboard.port, "victim", hour_s, done))
+        began = fast()
+        attacker.start()
+        time.sleep(min(2.0, hour_s / 5))  # the attack is under way (and the account held)
+        times: list[float] = []
+        while fast() - began < 3600 and len(times) < samples:
+            t0 = time.perf_counter()
+            member.sign_in("victim", _PASSWORD)
+            times.append((time.perf_counter() - t0) * 1000)
+            time.sleep(max(0.05, hour_s / 2 / samples))
+        attempts = int(done.get(timeout=hour_s + 120))
+        attacker.join(30)
+        member.close()
+        guesses = dashboard.dashboard.guard.verified("victim")
+    finally:
+        dashboard.stop()
+    return {"guesses": guesses, "attempts": attempts, "signin_ms": times}
+
+
+def _attack_process(port: int, staff_id: str, seconds: float, done: Any) -> None:
+    done.put(asyncio.run(_attack(port, staff_id, seconds)))
+
+
+async def _attack(port: int, staff_id: str, seconds: float) -> int:
+    """Wrong passwords for ``staff_id`` on 50 connections, each cycling through addresses."""
+    import re
+
+    import httpx
+
+    base = f"http://127.0.0.1:{port}"
+    clients = [
+        httpx.AsyncClient(
+            base_url=base,
+            headers={"origin": base},
+            transport=httpx.AsyncHTTPTransport(local_address=source),
+            timeout=30,
+        )
+        for source in _SOURCES
+    ]
+    tokens = []
+    for client in clients:
+        page = await client.get("/login")
+        match = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        tokens.append(match.group(1) if match else "")
+    deadline = time.monotonic() + seconds
+    attempts = 0
+
+    async def worker(w: int) -> None:
+        nonlocal attempts
+        i = w
+        while time.monotonic() < deadline:
+            n = i % len(clients)
+            form = {"staff_id": staff_id, "password": f"guess-{i}", "csrf": tokens[n]}
+            await clients[n].post("/login", data=form)
+            attempts += 1
+            i += _CONNECTIONS
+
+    await asyncio.gather(*(worker(w) for w in range(_CONNECTIONS)))
+    for client in clients:
+        await client.aclose()
+    return attempts
+
+
+def _failure_spread(settings: Settings, hub: HubService, rounds: int) -> dict[str, Any]:
+    """Median answer time of each failure kind, sampled in turn (generous budgets, so every
+    kind stays what it is for the whole run)."""
+    dashboard = _dashboard(
+        settings, hub, guesses_per_hour=1000, client_attempts_per_hour=10000, max_attempts=20
+    )
+    dashboard.start()
+    try:
+        client = DashboardClient("127.0.0.1", dashboard.port)
+        for i in range(20):
+            _try(client, "held", f"guess-{i}")  # held from now on (lockout_s)
+        kinds = {
+            "unknown_id": ("nobody-at-all", "guess"),
+            "no_password": ("nopw", "guess"),
+            "held": ("held", _PASSWORD),
+            "wrong_password": ("wrong", "guess"),
+        }
+        times: dict[str, list[float]] = {kind: [] for kind in kinds}
+        for r in range(rounds):
+            for kind, (sid, password) in kinds.items():
+                times[kind].append(_try(client, sid, password))
+            if r % 5 == 4:
+                client.sign_in("wrong", _PASSWORD)  # a success clears the count: "wrong" is never held
+                client.cookies.pop("kiosk_dashboard", None)
+        client.close()
+    finally:
+        dashboard.stop()
+    medians = {kind: round(statistics.median(t), 3) for kind, t in times.items()}
+    return {"spread": round(max(medians.values()) - min(medians.values()), 3), "medians": medians}
+
+
+def _try(client: DashboardClient, staff_id: str, password: str) -> float:
+    """Milliseconds a refused sign-in took to answer (the POST alone)."""
+    _status, page = client.request("GET", "/login")
+    token = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    start = time.perf_counter()
+    status, _ = client.request("POST", "/login", {"staff_id": staff_id, "password": password, "csrf": token})
+    took = (time.perf_counter() - start) * 1000
+    if status != 401:
+        raise RuntimeError(f"a failure for {staff_id} answered {status}")
+    return took
