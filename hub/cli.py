@@ -90,9 +90,15 @@ def add_commands(subparsers: Any) -> None:
     ack.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the hub's answer")
     ack.set_defaults(handler=_ack)
 
-    web_password = sub.add_parser("web-password", help="set a staff member's dashboard password")
+    web_password = sub.add_parser(
+        "web-password",
+        help="set (or --remove) a staff member's dashboard password; a new one also lifts a hold",
+    )
     web_password.add_argument("staff_id", help="an id of [staff.members]")
     web_password.add_argument("--stdin", action="store_true", help="read the password from standard input")
+    web_password.add_argument(
+        "--remove", action="store_true", help="remove the password: the member's dashboard sessions end"
+    )
     web_password.set_defaults(handler=_web_password)
 
     kiosks = sub.add_parser("kiosks", help="list kiosks, their availability and what they display")
@@ -174,6 +180,8 @@ def _web_password(args: argparse.Namespace) -> int:
         raise ConfigError(
             f"{args.staff_id!r} is not in [staff.members] (`kiosk provision --staff` adds staff)"
         )
+    if args.remove:
+        return _web_password_removed(settings, args.staff_id)
     if args.stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -191,6 +199,19 @@ def _web_password(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(f"dashboard password set for {args.staff_id}")
+    return 0
+
+
+def _web_password_removed(settings: Settings, staff_id: str) -> int:
+    from hub.web.records import remove_password
+
+    store = HubStore.open(_db_path(settings), key=store_key_source(settings))
+    try:
+        with store.transaction():
+            removed = remove_password(store, staff_id)
+    finally:
+        store.close()
+    print(f"dashboard password of {staff_id} {'removed' if removed else 'was not set'}")
     return 0
 
 
