@@ -27,8 +27,13 @@ class DashboardClient:
             data = urllib.parse.urlencode(body)
             headers["content-type"] = "application/x-www-form-urlencoded"
             headers["origin"] = f"http://{self.host}:{self.port}"  # as the dashboard's own page
-        self.conn.request(method, path, body=data, headers=headers)
-        response = self.conn.getresponse()
+        try:
+            self.conn.request(method, path, body=data, headers=headers)
+            response = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            self.conn.close()  # an idle keep-alive connection the server closed: once more, anew
+            self.conn.request(method, path, body=data, headers=headers)
+            response = self.conn.getresponse()
         text = response.read().decode()
         for value in response.headers.get_all("set-cookie") or []:
             name, _, rest = value.partition("=")
