@@ -16,10 +16,13 @@ The attacker runs in a child process, so its own work does not share the hub's G
 from __future__ import annotations
 
 import asyncio
+import itertools
 import multiprocessing
+import re
 import statistics
 import tempfile
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -42,6 +45,7 @@ _PASSWORD = "bench-password-1"  # noqa: S105 - of a throwaway database
 _MEMBERS = ("victim", "wrong", "held", "nopw")  # supervisors: all may sign in
 _CONNECTIONS = 50
 _SOURCES = [f"127.0.0.{n}" for n in range(2, 252)]
+_TOKEN = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 def run_bench(quick: bool) -> dict[str, Any]:
@@ -133,49 +137,72 @@ def _attack_process(port: int, staff_id: str, seconds: float, done: Any) -> None
 
 
 async def _attack(port: int, staff_id: str, seconds: float, ready: Callable[[], None]) -> int:
-    """Wrong passwords for ``staff_id`` on 50 connections, each cycling through addresses."""
-    import re
-
-    import httpx
-
-    base = f"http://127.0.0.1:{port}"
-    clients = [
-        httpx.AsyncClient(
-            base_url=base,
-            headers={"origin": base},
-            transport=httpx.AsyncHTTPTransport(local_address=source),
-            timeout=30,
-        )
-        for source in _SOURCES
-    ]
-    tokens = []
+    """Wrong passwords for ``staff_id`` on 50 connections, each cycling through addresses.
+    Plain HTTP/1.1 over asyncio streams: the attacker's own CPU stays small beside the hub's."""
+    clients = [_RawClient(port, source) for source in _SOURCES]
     for client in clients:
-        page = await client.get("/login")
-        match = re.search(r'name="csrf" value="([^"]+)"', page.text)
-        tokens.append(match.group(1) if match else "")
+        await client.fetch_token()
     ready()
     deadline = time.monotonic() + seconds
     attempts = 0
 
     async def worker(w: int) -> None:
         nonlocal attempts
-        i = w
-        while time.monotonic() < deadline:
-            n = i % len(clients)
-            form = {"staff_id": staff_id, "password": f"guess-{i}", "csrf": tokens[n]}
-            answer = await clients[n].post("/login", data=form)
+        for n in itertools.cycle(range(w, len(clients), _CONNECTIONS)):  # this worker's addresses
+            if time.monotonic() >= deadline:
+                return
+            await clients[n].guess(staff_id, f"guess-{attempts}")
             attempts += 1
-            match = re.search(r'name="csrf" value="([^"]+)"', answer.text)
-            if match:  # each refusal's page carries the next token (and sets its cookie)
-                tokens[n] = match.group(1)
-            elif answer.status_code == 403:
-                raise RuntimeError(f"the attack was refused before the sign-in: {answer.text[:80]}")
-            i += _CONNECTIONS
 
     await asyncio.gather(*(worker(w) for w in range(_CONNECTIONS)))
     for client in clients:
-        await client.aclose()
+        client.close()
     return attempts
+
+
+class _RawClient:
+    """One client address with one keep-alive connection, posting to the sign-in as a
+    browser's form would (its Origin, the login token in cookie and form)."""
+
+    def __init__(self, port: int, source: str) -> None:
+        self.port, self.source, self.token = port, source, ""
+        self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def fetch_token(self) -> None:
+        await self._exchange(f"GET /login HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n\r\n".encode())
+
+    async def guess(self, staff_id: str, password: str) -> None:
+        body = urllib.parse.urlencode({"staff_id": staff_id, "password": password, "csrf": self.token})
+        head = (
+            f"POST /login HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nOrigin: http://127.0.0.1:{self.port}\r\n"
+            f"Cookie: kiosk_dashboard_login={self.token}\r\n"
+            f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        status = await self._exchange((head + body).encode())
+        if status == 403:
+            raise RuntimeError("the attack was refused before the sign-in (CSRF or Origin)")
+
+    async def _exchange(self, request: bytes) -> int:
+        if self._streams is None:
+            self._streams = await asyncio.open_connection("127.0.0.1", self.port, local_addr=(self.source, 0))
+        reader, writer = self._streams
+        writer.write(request)
+        await writer.drain()
+        status = int((await reader.readline()).split()[1])
+        length = 0
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        page = (await reader.readexactly(length)).decode()
+        match = _TOKEN.search(page)
+        if match:  # each answer's page carries the next token (its cookie holds the same)
+            self.token = match.group(1)
+        return status
+
+    def close(self) -> None:
+        if self._streams is not None:
+            self._streams[1].close()
 
 
 def _failure_spread(settings: Settings, hub: HubService, rounds: int) -> dict[str, Any]:
