@@ -51,8 +51,6 @@ async def verify(
         ok = await _check(dash, staff_id, password, outcome, stranger=not known)
         if ok:
             return dash.members[staff_id]
-    else:
-        log.info("sign-in refused unverified", extra={"reason": outcome.value})
     delay = dash.settings.hub.web.failure_answer_ms / 1000 - (time.monotonic() - arrived)
     if delay > 0:
         await asyncio.sleep(delay)
