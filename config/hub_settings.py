@@ -35,7 +35,7 @@ class HubWebSettings:
     guesses_per_hour: int = field(
         default=30,
         metadata=_doc(
-            "Passwords verified per account in any hour from browsers it has not signed in on"
+            "Wrong passwords checked per account in any hour from browsers it has not signed in on"
             " (all of them together), and per known browser.",
             min=1,
             max=1000,

@@ -9,8 +9,8 @@ lane, never the member's own workstation. Each lane:
 
 * counts consecutive attempts (a success clears them); at ``max_attempts`` the lane is held
   for ``lockout_s``;
-* verifies at most ``guesses_per_hour`` passwords in any rolling hour, however many
-  connections or client addresses the attempts come from.
+* verifies at most ``guesses_per_hour`` wrong passwords in any rolling hour, however many
+  connections or client addresses the attempts come from (a success gives its turn back).
 
 Strangers are also throttled per client address (``client_attempts_per_hour``), so one
 host cannot spray every id. Unknown ids are accounted exactly like members (in a bounded
@@ -22,6 +22,7 @@ uninterrupted step between two awaits.
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -67,6 +68,7 @@ class Ticket:
     staff_id: str
     lane: str
     client: str
+    at: float
 
 
 @dataclass(frozen=True)
@@ -120,15 +122,18 @@ class SignInGuard:
         lane.verified.append(now)
         lane.total_verified += 1
         self.verifications += 1
-        return Ticket(staff_id, lane_name, client)
+        return Ticket(staff_id, lane_name, client, now)
 
     def finish(self, ticket: Ticket, ok: bool) -> None:
-        """The verification of ``ticket`` ended; a success clears its lane's count and hold."""
+        """The verification of ``ticket`` ended; a success clears its lane's count and hold
+        and gives its verification back (the hourly budget is for wrong guesses)."""
         lane = self._lane(ticket.staff_id, ticket.lane)
         lane.in_flight = False
         if ok:
             lane.attempts, lane.held_until = 0, 0.0
             lane.sources.clear()
+            with contextlib.suppress(ValueError):  # already out of the window
+                lane.verified.remove(ticket.at)
 
     def unlock(self, staff_id: str) -> None:
         """Forget every count of ``staff_id`` (a new password was set)."""

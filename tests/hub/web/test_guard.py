@@ -125,3 +125,13 @@ def test_memory_stays_bounded_under_a_spray_of_ids_and_members_are_not_forgotten
             guard.finish(o, ok=False)
     assert len(guard._lanes) <= 10_000 and len(guard._clients) <= 10_000
     assert guard.held("bo")
+
+
+def test_a_member_signing_in_all_day_never_spends_the_hourly_budget() -> None:
+    clock = Clock()
+    guard = _guard(clock, guesses_per_hour=3)
+    for _ in range(50):
+        clock.t += 10
+        t = guard.begin("bo", "a", device="dev-1")
+        assert isinstance(t, Ticket)
+        guard.finish(t, ok=True)
