@@ -153,3 +153,15 @@ def test_every_failure_has_the_same_answer_and_takes_the_same_time(broker: Broke
             names = sorted(c.split("=", 1)[0] for c in answer.headers.get_list("set-cookie"))
             assert names == ["kiosk_dashboard_login"], kind
     assert len(bodies) == 1  # byte for byte the same page, whatever the failure
+
+
+def test_the_benchs_attacker_reaches_the_sign_in_and_gets_only_a_few_guesses(practice: Practice) -> None:
+    """A slice of ``make bench``'s attack (devtools/bench_signin.py): 50 connections from 250
+    addresses for two seconds; it would raise if the sign-in refused it before the guard."""
+    from devtools.bench_signin import _attack
+
+    attempts = asyncio.run(_attack(practice.dashboard.port, "boss-bo", 2.0, lambda: None))
+
+    guard = practice.dashboard.dashboard.guard
+    assert attempts > 100
+    assert guard.held("boss-bo") and guard.verified("boss-bo") <= 5
