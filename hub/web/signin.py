@@ -62,24 +62,27 @@ async def _check(dash: Dashboard, staff_id: str, password: str, ticket: Ticket, 
     try:
         member = dash.members.get(staff_id)
         stored = password_hash(dash.store, staff_id) if member is not None else ""
-        against = stored or _dummy(stored_cost(dash.store) or SCRYPT_N)
+        cost = 0 if stored else stored_cost(dash.store) or SCRYPT_N
         if stranger:
             async with dash.stranger_slots:  # strangers' hashes queue; known devices do not
-                matched = await run_in_threadpool(verify_secret, password, against)  # off the loop
+                ok = await run_in_threadpool(_matches, password, stored, cost)  # scrypt: off the loop
         else:
-            matched = await run_in_threadpool(verify_secret, password, against)
-        ok = matched and bool(stored)
+            ok = await run_in_threadpool(_matches, password, stored, cost)
     finally:
         dash.guard.finish(ticket, ok)
     return ok
 
 
-def _dummy(n: int) -> str:
-    """A hash of a random password with the cost ``n`` the real ones have."""
-    dummy = _dummies.get(n)
-    if dummy is None:
-        dummy = _dummies[n] = hash_secret(uuid.uuid4().hex, n=n)
-    return dummy
+def _matches(password: str, stored: str, dummy_cost: int) -> bool:
+    """Whether ``password`` is the stored one; with none stored, the same work against a
+    dummy hash of the real ones' cost, and False."""
+    if stored:
+        return verify_secret(password, stored)
+    dummy = _dummies.get(dummy_cost)
+    if dummy is None:  # made once per cost (a benign race between threads: both are valid)
+        dummy = _dummies[dummy_cost] = hash_secret(uuid.uuid4().hex, n=dummy_cost)
+    verify_secret(password, dummy)
+    return False
 
 
 def alert_supervisors(dash: Dashboard, attack: Attack) -> None:
