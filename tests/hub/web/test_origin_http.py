@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.hub.web.conftest import PASSWORDS, Practice, start_practice, web_client
 from tests.hub.web.test_pages_http import signed_in
@@ -78,3 +79,17 @@ def test_the_hubs_notice_is_shown_once_after_a_change(practice: Practice) -> Non
         first, second = client.get("/").text, client.get("/").text
         assert 'id="page-notice">Not changed: unknown state' in first
         assert 'id="page-notice"' not in second
+
+
+def test_allowed_hosts_is_checked_at_load(tmp_path: Path) -> None:
+    from config import load_settings
+    from core.errors import ConfigError
+
+    path = tmp_path / "kiosk.toml"
+    path.write_text('[hub.web]\nallowed_hosts = "dashboard.clinic.lan, evil.example:8470"\n')
+    with pytest.raises(
+        ConfigError, match=r"allowed_hosts = .*'evil.example:8470' is not a host name"
+    ):
+        load_settings(path, env={})
+    path.write_text('[hub.web]\nallowed_hosts = "Dashboard.Clinic.lan, desk"\n')
+    assert load_settings(path, env={}).hub.web.host_names == {"dashboard.clinic.lan", "desk"}
