@@ -75,6 +75,10 @@ class Sessions:
             self.close(token)
         return len(tokens)
 
+    def __contains__(self, token: object) -> bool:
+        """Whether ``token`` is a session not yet ended (without touching it)."""
+        return token in self._by_token
+
     def __len__(self) -> int:
         return len(self._by_token)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from sync.wire import Message
 
@@ -95,17 +95,20 @@ class Broadcaster:
     def of_session(self, token: str) -> int:
         return len(self._of_session.get(token, ()))
 
-    def open(self, token: str, max_per_session: int) -> asyncio.Queue[str] | None:
-        """A new stream's queue for session ``token``, or None when it holds its cap already."""
+    async def stream(
+        self, token: str, max_per_session: int, alive: Callable[[], bool]
+    ) -> AsyncIterator[bytes]:
+        """Session ``token``'s stream. It joins the session's streams on its first step (a
+        stream the server never started holds no place): nothing when the session has ended
+        meanwhile or holds its cap already (then the browser reconnects and is refused)."""
         mine = self._of_session.setdefault(token, set())
-        if len(mine) >= max_per_session:
-            return None
+        if not alive() or len(mine) >= max_per_session:
+            if not mine:
+                del self._of_session[token]
+            return
         queue: asyncio.Queue[str] = asyncio.Queue(_QUEUE)
         mine.add(queue)
         self._streams.add(queue)
-        return queue
-
-    async def stream(self, token: str, queue: asyncio.Queue[str]) -> AsyncIterator[bytes]:
         try:
             yield b"retry: 1000\nevent: hello\ndata: connected\n\n"
             while True:
@@ -119,10 +122,10 @@ class Broadcaster:
                 yield f"event: {section}\ndata: {section}\n\n".encode()
         finally:
             self._streams.discard(queue)
-            mine = self._of_session.get(token)
-            if mine is not None:
-                mine.discard(queue)
-                if not mine:
+            current = self._of_session.get(token)  # gone when the session's streams were ended
+            if current is not None:
+                current.discard(queue)
+                if not current:
                     del self._of_session[token]
 
 

@@ -70,11 +70,11 @@ def _pop_notice(session: Session) -> str:
 
 async def events(dash: Dashboard, request: Request) -> Response:
     session = dash.require(request)
-    queue = dash.broadcaster.open(session.token, dash.settings.hub.web.max_streams_per_session)
-    if queue is None:
+    cap = dash.settings.hub.web.max_streams_per_session
+    if dash.broadcaster.of_session(session.token) >= cap:
         return PlainTextResponse("too many open pages for this sign-in", status_code=429)
     return StreamingResponse(
-        dash.broadcaster.stream(session.token, queue),
+        dash.broadcaster.stream(session.token, cap, lambda: session.token in dash.sessions),
         media_type="text/event-stream",
         headers={"x-accel-buffering": "no"},
     )
