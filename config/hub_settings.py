@@ -32,10 +32,54 @@ class HubWebSettings:
     lockout_s: int = field(
         default=300, metadata=_doc("How long a locked account stays locked (s).", min=10, max=86400)
     )
+    guesses_per_hour: int = field(
+        default=30,
+        metadata=_doc(
+            "Wrong passwords checked per account in any hour from browsers it has not signed in on"
+            " (all of them together), and per known browser.",
+            min=1,
+            max=1000,
+        ),
+    )
+    client_attempts_per_hour: int = field(
+        default=60,
+        metadata=_doc("Sign-in attempts one client address may make in any hour.", min=1, max=10000),
+    )
+    failure_answer_ms: int = field(
+        default=400,
+        metadata=_doc(
+            "Every refused sign-in is answered this long after it arrived (ms; at least the"
+            " time of one password hash), so no kind of failure answers faster than another.",
+            min=0,
+            max=5000,
+        ),
+    )
+    max_streams_per_session: int = field(
+        default=6, metadata=_doc("Open live-update streams one sign-in may hold.", min=1, max=100)
+    )
+    allowed_hosts: str = field(
+        default="",
+        metadata=_doc(
+            "Host names the dashboard answers to, comma-separated (IP addresses and localhost"
+            " always); a request for any other Host is refused (DNS rebinding).",
+            check=lambda v: _host_list_problem(str(v)),
+        ),
+    )
 
     @property
     def tls(self) -> bool:
         return bool(self.cert_file)
+
+    @property
+    def host_names(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip())
+
+
+def _host_list_problem(value: str) -> str:
+    for name in (h.strip() for h in value.split(",")):
+        if name and not all(c.isalnum() or c in "-." for c in name):
+            return f"{name[:40]!r} is not a host name (letters, digits, '-' and '.'; no port)"
+    return ""
 
 
 def _hh_mm(key: str, value: str) -> None:

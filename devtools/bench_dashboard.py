@@ -1,6 +1,7 @@
 """Benchmark of the dashboard: a status change at the hub → the event received by 20
 connected event streams (``dashboard_push_ms``), and the board page served
-(``dashboard_page_ms``). A real broker, hub and dashboard on loopback."""
+(``dashboard_page_ms``). A real broker, hub and dashboard on loopback. The sign-in under
+attack (``web_*``) is ``devtools.bench_signin``'s, merged here."""
 
 from __future__ import annotations
 
@@ -35,7 +36,12 @@ def run_bench(quick: bool) -> dict[str, Any]:
         broker = Broker(state / "broker")
         broker.start()
         settings = bench_settings(broker.port, state, "hub", staff)
-        settings = replace(settings, hub=replace(settings.hub, web=HubWebSettings(enabled=True, port=0)))
+        settings = replace(
+            settings,
+            hub=replace(
+                settings.hub, web=HubWebSettings(enabled=True, port=0, max_streams_per_session=_STREAMS)
+            ),
+        )
         hub = HubService(settings)
         hub.start(sample_morning(SystemClock().now().date()))
         hub.call(lambda store: set_password(store, "desk", hash_secret(_PASSWORD), "bench"))
@@ -52,7 +58,9 @@ def run_bench(quick: bool) -> dict[str, Any]:
             hub.stop()
             broker.stop()
     push, page = percentiles(push_ms), percentiles(page_ms)
-    return {
+    from devtools.bench_signin import run_bench as signin_bench
+
+    return signin_bench(quick) | {
         "dashboard_push_ms": push["p99"],
         "dashboard_push_ms_p50": push["p50"],
         "dashboard_push_streams": _STREAMS,
@@ -76,8 +84,9 @@ async def _open_stream(port: int, cookie: str) -> tuple[asyncio.StreamReader, as
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(f"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n\r\n".encode())
     await writer.drain()
-    while b"event: hello" not in await reader.readline():
-        pass
+    while b"event: hello" not in (line := await reader.readline()):
+        if not line:
+            raise RuntimeError("the event stream closed before it said hello")
     return reader, writer  # the writer is kept: collecting it would close the connection
 
 

@@ -9,9 +9,12 @@ import urllib.parse
 
 
 class DashboardClient:
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, source: str = "") -> None:
+        """``source``: the local address to send from (a 127.0.0.x for a crowd of clients)."""
         self.host, self.port = host, port
-        self.conn = http.client.HTTPConnection(host, port, timeout=10)
+        self.conn = http.client.HTTPConnection(
+            host, port, timeout=30, source_address=(source, 0) if source else None
+        )
         self.cookies: dict[str, str] = {}
 
     def _headers(self) -> dict[str, str]:
@@ -23,8 +26,14 @@ class DashboardClient:
         if body is not None:
             data = urllib.parse.urlencode(body)
             headers["content-type"] = "application/x-www-form-urlencoded"
-        self.conn.request(method, path, body=data, headers=headers)
-        response = self.conn.getresponse()
+            headers["origin"] = f"http://{self.host}:{self.port}"  # as the dashboard's own page
+        try:
+            self.conn.request(method, path, body=data, headers=headers)
+            response = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            self.conn.close()  # an idle keep-alive connection the server closed: once more, anew
+            self.conn.request(method, path, body=data, headers=headers)
+            response = self.conn.getresponse()
         text = response.read().decode()
         for value in response.headers.get_all("set-cookie") or []:
             name, _, rest = value.partition("=")

@@ -24,7 +24,7 @@ from core.clock import SystemClock
 from core.errors import ConfigError, KioskError, WireError
 from core.logs import setup_logging
 from core.systemd import serve_until_stopped
-from hub import broker_config, fleet_config, intake, restore_cli, vault_cli
+from hub import broker_config, fleet_config, intake, restore_cli, vault_cli, web_cli
 from hub.command_client import EXIT_CODES, Answer, Command, cli_identity, deliver
 from hub.ehr import cli as ehr_cli
 from hub.epoch import parse_epoch
@@ -91,10 +91,7 @@ def add_commands(subparsers: Any) -> None:
     ack.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the hub's answer")
     ack.set_defaults(handler=_ack)
 
-    web_password = sub.add_parser("web-password", help="set a staff member's dashboard password")
-    web_password.add_argument("staff_id", help="an id of [staff.members]")
-    web_password.add_argument("--stdin", action="store_true", help="read the password from standard input")
-    web_password.set_defaults(handler=_web_password)
+    web_cli.add_command(sub)  # web-password
 
     kiosks = sub.add_parser("kiosks", help="list kiosks, their availability and what they display")
     kiosks.add_argument("--json", action="store_true")
@@ -170,36 +167,6 @@ def _run(args: argparse.Namespace) -> int:
         service.stop()
         if notifier is not None:
             notifier.stop()
-    return 0
-
-
-def _web_password(args: argparse.Namespace) -> int:
-    """Store a scrypt hash of a new dashboard password for a staff member."""
-    from domain.staff import hash_secret, parse_members
-    from hub.web.records import set_password
-
-    settings = _settings(args)
-    if args.staff_id not in {member.id for member in parse_members(settings.staff.members)}:
-        raise ConfigError(
-            f"{args.staff_id!r} is not in [staff.members] (`kiosk provision --staff` adds staff)"
-        )
-    if args.stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        import getpass
-
-        password = getpass.getpass(f"New dashboard password for {args.staff_id}: ")
-        if getpass.getpass("Again: ") != password:
-            raise ConfigError("the two passwords differ")
-    if len(password) < 10:
-        raise ConfigError("a dashboard password has at least 10 characters")
-    store = HubStore.open(_db_path(settings), key=store_key_source(settings))
-    try:
-        with store.transaction():
-            set_password(store, args.staff_id, hash_secret(password), SystemClock().now().isoformat())
-    finally:
-        store.close()
-    print(f"dashboard password set for {args.staff_id}")
     return 0
 
 

@@ -8,7 +8,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
-from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -22,9 +21,9 @@ from hub.desk import Out, StaffDesk
 from hub.origin import DASHBOARD_ID, RequestOrigin
 from hub.status_command import build_request
 from hub.store import HubStore
+from hub.web import signin
 from hub.web.auth import Session, csrf_ok
 from hub.web.context import Dashboard
-from hub.web.pages import verified_member
 from hub.web.records import ack_escalation, notice_ack
 from sync import messages as m
 
@@ -73,9 +72,9 @@ async def preview(dash: Dashboard, request: Request) -> Response:
     try:
         req = _request(session, form)
     except ConfigError as exc:
-        return _back(f"Not changed: {exc}")
+        return _back(session, f"Not changed: {exc}")
     if req.provider_id not in dash.store.providers():
-        return _back("Not changed: unknown provider")
+        return _back(session, "Not changed: unknown provider")
     needs_approval = _needs_approval(dash, session, req)
     refusal = "" if needs_approval else dash.policy.check(req, RequestOrigin.DASHBOARD)
     now = dash.clock.now()
@@ -99,21 +98,24 @@ async def apply(dash: Dashboard, request: Request) -> Response:
     try:
         req = _request(session, form)
     except ConfigError as exc:
-        return _back(f"Not changed: {exc}")
+        return _back(session, f"Not changed: {exc}")
     if _needs_approval(dash, session, req):
-        approver = await verified_member(
-            dash, str(form.get("approver", "")).strip(), str(form.get("approver_password", ""))
+        approver = await signin.verify(  # the supervisor's account, on the same accounting
+            dash,
+            str(form.get("approver", "")).strip()[:64],
+            str(form.get("approver_password", ""))[:256],
+            signin.client_address(request),
         )
         if approver is None or approver.role is not Role.SUPERVISOR:
-            return _back("Not changed: the supervisor's id or password was not accepted")
+            return _back(session, "Not changed: the supervisor's id or password was not accepted")
         req = replace(req, approved_by=approver.id)
     try:
         result: m.RequestResult = await run_in_threadpool(dash.hub.set_status, req, RequestOrigin.DASHBOARD)
     except (TimeoutError, KioskError):
-        return _back("Not changed: the hub did not answer; try again")
+        return _back(session, "Not changed: the hub did not answer; try again")
     if not result.accepted:
-        return _back(f"Rejected: {result.reason}")
-    return _back(f"Changed (status version {result.status_version})")
+        return _back(session, f"Rejected: {result.reason}")
+    return _back(session, f"Changed (status version {result.status_version})")
 
 
 async def _act(dash: Dashboard, fn: Callable[[StaffDesk, HubStore], Out]) -> int | None:
@@ -136,8 +138,8 @@ async def ack_alert(dash: Dashboard, request: Request) -> Response:
 
     done = await _act(dash, act)
     if done is None:
-        return _back("Not acknowledged: the hub did not answer; try again", "/escalations")
-    return _back("Acknowledged" if done else "Already closed", "/escalations")
+        return _back(session, "Not acknowledged: the hub did not answer; try again", "/escalations")
+    return _back(session, "Acknowledged" if done else "Already closed", "/escalations")
 
 
 async def ack_notice(dash: Dashboard, request: Request) -> Response:
@@ -154,12 +156,14 @@ async def ack_notice(dash: Dashboard, request: Request) -> Response:
 
     done = await _act(dash, act)
     if done is None:
-        return _back("Not acknowledged: the hub did not answer; try again", "/escalations")
-    return _back("Acknowledged" if done else "Already acknowledged", "/escalations")
+        return _back(session, "Not acknowledged: the hub did not answer; try again", "/escalations")
+    return _back(session, "Acknowledged" if done else "Already acknowledged", "/escalations")
 
 
-def _back(notice: str, path: str = "/") -> Response:
-    return RedirectResponse(f"{path}?notice={quote(notice)}", status_code=303)
+def _back(session: Session, notice: str, path: str = "/") -> Response:
+    """Back to ``path`` with the hub's notice, kept in the session (never in the URL)."""
+    session.notice = notice
+    return RedirectResponse(path, status_code=303)
 
 
 def refused(kind: str) -> Response:

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -14,12 +16,14 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-from hub.web import actions, notify_actions, pages
+from hub.web import actions, notify_actions, pages, signin
 from hub.web.context import PAGES, Dashboard, Forbidden, SignInNeeded
-from hub.web.security import SecurityHeaders
+from hub.web.security import HostAndOrigin, SecurityHeaders
 
 Handler = Callable[[Dashboard, Request], Awaitable[Response]]
 _STATIC = Path(__file__).parent / "static"
+_SWEEP_S = 0.25
+log = logging.getLogger(__name__)
 
 
 def build_app(dash: Dashboard) -> ASGIApp:
@@ -58,16 +62,30 @@ def build_app(dash: Dashboard) -> ASGIApp:
         Mount("/static", StaticFiles(directory=_STATIC), name="static"),
     ]
 
+    dash.guard.on_attack = lambda attack: signin.alert_supervisors(dash, attack)
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        import asyncio
-
         dash.broadcaster.bind(asyncio.get_running_loop())
+        sweeper = asyncio.get_running_loop().create_task(_sweep(dash))
         try:
             yield
         finally:
+            sweeper.cancel()
             dash.broadcaster.bind(None)
             dash.close()
 
+    web = dash.settings.hub.web
     app = Starlette(routes=routes, lifespan=lifespan)
-    return SecurityHeaders(app, tls=dash.settings.hub.web.tls)
+    return SecurityHeaders(HostAndOrigin(app, web.tls, web.host_names), tls=web.tls)
+
+
+async def _sweep(dash: Dashboard) -> None:
+    """Four times a second: expired sessions end, and a changed or removed password ends its
+    member's sessions, so their event streams close within a second."""
+    while True:
+        try:
+            dash.sweep()
+        except Exception:  # a failed sweep (database busy) is retried, never fatal
+            log.exception("the session sweep failed")
+        await asyncio.sleep(_SWEEP_S)

@@ -1,8 +1,10 @@
-"""Sign-in for the dashboard: passwords checked against scrypt hashes, lockout after
-repeated failures, sessions with an absolute and an idle expiry, one CSRF token per session.
+"""Sessions of the dashboard: an absolute and an idle expiry, one CSRF token per session,
+and the hub's notice for the next page (kept here, never taken from the URL). Attempts and
+holds are ``hub.web.guard``'s.
 
-Pure apart from the injected clock (``monotonic``): the app holds one ``Sessions`` and one
-``Lockout``; both live in memory (a hub restart signs everyone out and forgets failures).
+Pure apart from the injected clock (``monotonic``): the app holds one ``Sessions`` in
+memory (a hub restart signs everyone out). Whenever a session ends (sign-out, expiry,
+sweep, a password change) ``on_end`` is told, which closes its event streams.
 """
 
 from __future__ import annotations
@@ -23,39 +25,7 @@ class Session:
     csrf: str
     started: float
     last_used: float
-
-
-@dataclass
-class Lockout:
-    """Failures per staff id; ``max_attempts`` wrong passwords lock the id for ``lockout_s``."""
-
-    max_attempts: int
-    lockout_s: float
-    clock: Callable[[], float]
-    _failures: dict[str, int] = field(default_factory=dict)
-    _locked_until: dict[str, float] = field(default_factory=dict)
-
-    def locked(self, staff_id: str) -> bool:
-        until = self._locked_until.get(staff_id)
-        if until is None:
-            return False
-        if self.clock() >= until:
-            del self._locked_until[staff_id]
-            self._failures.pop(staff_id, None)
-            return False
-        return True
-
-    def failed(self, staff_id: str) -> bool:
-        """Count one failure; True when this one locked the id."""
-        count = self._failures.get(staff_id, 0) + 1
-        self._failures[staff_id] = count
-        if count >= self.max_attempts:
-            self._locked_until[staff_id] = self.clock() + self.lockout_s
-            return True
-        return False
-
-    def succeeded(self, staff_id: str) -> None:
-        self._failures.pop(staff_id, None)
+    notice: str = ""  # the hub's word for the next page (a change applied, refused ...)
 
 
 @dataclass
@@ -63,6 +33,7 @@ class Sessions:
     max_s: float
     idle_s: float
     clock: Callable[[], float]
+    on_end: Callable[[str], None] = lambda _token: None
     _by_token: dict[str, Session] = field(default_factory=dict)
 
     def open(self, member: StaffMember) -> Session:
@@ -79,14 +50,40 @@ class Sessions:
         if session is None:
             return None
         now = self.clock()
-        if now - session.started > self.max_s or now - session.last_used > self.idle_s:
-            del self._by_token[session.token]
+        if self._expired(session, now):
+            self.close(session.token)
             return None
         session.last_used = now
         return session
 
     def close(self, token: str | None) -> None:
-        self._by_token.pop(token or "", None)
+        if self._by_token.pop(token or "", None) is not None:
+            self.on_end(token or "")
+
+    def close_member(self, staff_id: str, keep: str = "") -> int:
+        """End every session of ``staff_id`` (but ``keep``); how many ended."""
+        tokens = [t for t, s in self._by_token.items() if s.staff_id == staff_id and t != keep]
+        for token in tokens:
+            self.close(token)
+        return len(tokens)
+
+    def sweep(self) -> int:
+        """End every expired session (their streams close too); how many ended."""
+        now = self.clock()
+        tokens = [t for t, s in self._by_token.items() if self._expired(s, now)]
+        for token in tokens:
+            self.close(token)
+        return len(tokens)
+
+    def __contains__(self, token: object) -> bool:
+        """Whether ``token`` is a session not yet ended (without touching it)."""
+        return token in self._by_token
+
+    def __len__(self) -> int:
+        return len(self._by_token)
+
+    def _expired(self, session: Session, now: float) -> bool:
+        return now - session.started > self.max_s or now - session.last_used > self.idle_s
 
 
 def csrf_ok(session: Session, sent: str | None) -> bool:

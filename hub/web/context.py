@@ -1,9 +1,10 @@
-"""What every request handler shares: the hub, a read-only store, sessions, the lockout,
-the templates and the broadcaster. One per dashboard; its reads run on the web loop's
-thread, which owns the read-only connection."""
+"""What every request handler shares: the hub, a read-only store, sessions, the sign-in
+guard, device keys, the templates and the broadcaster. One per dashboard; its reads run on
+the web loop's thread, which owns the read-only connection."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,11 +21,15 @@ from domain.staff import Role, StaffMember, parse_members
 from hub.policy import RolePolicy
 from hub.service import HubService
 from hub.store import HubStore
-from hub.web.auth import Lockout, Session, Sessions
+from hub.web.auth import Session, Sessions
+from hub.web.devices import DeviceKeys
 from hub.web.events import Broadcaster
+from hub.web.guard import GuardLimits, SignInGuard
+from hub.web.records import password_times
 
 COOKIE = "kiosk_dashboard"
 LOGIN_CSRF_COOKIE = "kiosk_dashboard_login"
+DEVICE_COOKIE = "kiosk_device"
 # page path -> (title, the sections it shows)
 PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "/": ("Board", ("board",)),
@@ -48,13 +53,20 @@ class Dashboard:
     monotonic: Callable[[], float] = time.monotonic
     broadcaster: Broadcaster = field(default_factory=Broadcaster)
     _store: HubStore | None = None
+    _password_times: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
         web = self.settings.hub.web
         self.members: dict[str, StaffMember] = {m.id: m for m in parse_members(self.settings.staff.members)}
         self.policy = RolePolicy.from_settings(self.settings.staff)
-        self.sessions = Sessions(web.session_s, web.session_idle_s, self.monotonic)
-        self.lockout = Lockout(web.max_attempts, web.lockout_s, self.monotonic)
+        self.sessions = Sessions(web.session_s, web.session_idle_s, self.monotonic, self.broadcaster.end)
+        limits = GuardLimits(
+            web.max_attempts, web.lockout_s, web.guesses_per_hour, web.client_attempts_per_hour
+        )
+        self.guard = SignInGuard(limits, self.monotonic, keep=self.members.__contains__)
+        self.devices = DeviceKeys.load_or_create(Path(self.hub.db_path).parent / "dashboard-device.key")
+        self.stranger_slots = asyncio.Semaphore(2)  # scrypt runs (~16 MB each) for strangers at once
+        self.background: set[asyncio.Task[None]] = set()
         self.templates = jinja2.Environment(
             loader=jinja2.PackageLoader("hub.web", "templates"),
             autoescape=True,
@@ -73,10 +85,26 @@ class Dashboard:
             self._store.close()
             self._store = None
 
+    def sweep(self) -> None:
+        """End expired sessions, and the sessions of a member whose password was changed or
+        removed (a new password also lifts a hold on the account). On the web loop."""
+        self.sessions.sweep()
+        now = password_times(self.store)
+        before, self._password_times = self._password_times, now
+        if before is None:
+            return
+        for staff_id in {k for k in before if before[k] != now.get(k)} | (now.keys() - before.keys()):
+            self.sessions.close_member(staff_id)
+            self.guard.unlock(staff_id)
+
+    def cookie(self, name: str) -> str:
+        """A cookie's name: ``__Host-`` under TLS (Secure, host-only, path /)."""
+        return f"__Host-{name}" if self.settings.hub.web.tls else name
+
     # --- requests ---------------------------------------------------------------------
 
     def session(self, request: Request) -> Session | None:
-        return self.sessions.get(request.cookies.get(COOKIE))
+        return self.sessions.get(request.cookies.get(self.cookie(COOKIE)))
 
     def require(self, request: Request, *roles: Role) -> Session:
         """The request's live session with one of ``roles`` (any role when none given)."""

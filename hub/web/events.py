@@ -4,13 +4,16 @@ changed, and each connected event stream gets the section names (server-sent eve
 The listener runs on the hub thread; it only marks and, once per burst, schedules a flush
 on the web loop (``call_soon_threadsafe``), so a burst of 500 check-ins is one push per
 section, and the hub thread never waits on a browser.
+
+Each stream belongs to a session: ``end(token)`` closes that session's streams (sign-out,
+expiry, a password change), and a session holds at most ``max_per_session`` of them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from sync.wire import Message
 
@@ -38,6 +41,7 @@ class Broadcaster:
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._streams: set[asyncio.Queue[str]] = set()
+        self._of_session: dict[str, set[asyncio.Queue[str]]] = {}
         self._dirty: set[str] = set()
         self._scheduled = False
         self._lock = threading.Lock()  # guards _dirty/_scheduled between the hub and web threads
@@ -85,10 +89,29 @@ class Broadcaster:
     def close_all(self) -> None:
         """End every stream (on the web loop): shutdown does not wait for browsers."""
         for stream in list(self._streams):
-            stream.put_nowait(_CLOSE)
+            _close(stream)
 
-    async def stream(self) -> AsyncIterator[bytes]:
+    def end(self, token: str) -> None:
+        """End the streams of session ``token`` (on the web loop)."""
+        for stream in self._of_session.pop(token, set()):
+            _close(stream)
+
+    def of_session(self, token: str) -> int:
+        return len(self._of_session.get(token, ()))
+
+    async def stream(
+        self, token: str, max_per_session: int, alive: Callable[[], bool]
+    ) -> AsyncIterator[bytes]:
+        """Session ``token``'s stream. It joins the session's streams on its first step (a
+        stream the server never started holds no place): nothing when the session has ended
+        meanwhile or holds its cap already (then the browser reconnects and is refused)."""
+        mine = self._of_session.setdefault(token, set())
+        if not alive() or len(mine) >= max_per_session:
+            if not mine:
+                del self._of_session[token]
+            return
         queue: asyncio.Queue[str] = asyncio.Queue(_QUEUE)
+        mine.add(queue)
         self._streams.add(queue)
         try:
             yield b"retry: 1000\nevent: hello\ndata: connected\n\n"
@@ -103,3 +126,15 @@ class Broadcaster:
                 yield f"event: {section}\ndata: {section}\n\n".encode()
         finally:
             self._streams.discard(queue)
+            current = self._of_session.get(token)  # gone when the session's streams were ended
+            if current is not None:
+                current.discard(queue)
+                if not current:
+                    del self._of_session[token]
+
+
+def _close(stream: asyncio.Queue[str]) -> None:
+    """Make ``_CLOSE`` the next thing the stream reads, even when it is full."""
+    while not stream.empty():
+        stream.get_nowait()
+    stream.put_nowait(_CLOSE)

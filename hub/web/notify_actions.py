@@ -40,13 +40,13 @@ async def opt(dash: Dashboard, request: Request) -> Response:
         return []
 
     if not appointment_id:
-        return _back("Not changed: give the appointment id", _PAGE)
+        return _back(session, "Not changed: give the appointment id", _PAGE)
     if await _act(dash, act) is None:
-        return _back("Not changed: the hub did not answer; try again", _PAGE)
+        return _back(session, "Not changed: the hub did not answer; try again", _PAGE)
     if refused:
-        return _back(f"Not changed: {refused[0]}", _PAGE)
+        return _back(session, f"Not changed: {refused[0]}", _PAGE)
     done = "opted out of" if opt_out else "opted back in to"
-    return _back(f"The patient of {appointment_id} is {done} notifications (audited)", _PAGE)
+    return _back(session, f"The patient of {appointment_id} is {done} notifications (audited)", _PAGE)
 
 
 async def handled(dash: Dashboard, request: Request) -> Response:
@@ -54,7 +54,7 @@ async def handled(dash: Dashboard, request: Request) -> Response:
     try:
         reply_id = int(request.path_params["reply_id"])
     except ValueError:
-        return _back("No such reply", _PAGE)
+        return _back(session, "No such reply", _PAGE)
     at = dash.clock.now().isoformat(timespec="seconds")
     done: list[bool] = []
 
@@ -63,8 +63,8 @@ async def handled(dash: Dashboard, request: Request) -> Response:
         return []
 
     if await _act(dash, act) is None:
-        return _back("Not marked: the hub did not answer; try again", _PAGE)
-    return _back("Marked handled" if done and done[0] else "Already handled", _PAGE)
+        return _back(session, "Not marked: the hub did not answer; try again", _PAGE)
+    return _back(session, "Marked handled" if done and done[0] else "Already handled", _PAGE)
 
 
 __all__ = ["handled", "opt"]

@@ -5,15 +5,13 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 
-from domain.staff import StaffMember, verify_secret
-from hub.web import charts, notify_view, views
-from hub.web.auth import csrf_ok
-from hub.web.context import COOKIE, LOGIN_CSRF_COOKIE, PAGES, Dashboard
-from hub.web.records import password_hash
+from hub.web import charts, notify_view, signin, views
+from hub.web.auth import Session, csrf_ok
+from hub.web.context import COOKIE, DEVICE_COOKIE, LOGIN_CSRF_COOKIE, PAGES, Dashboard
+from hub.web.devices import DEVICE_MAX_AGE_S
 
 
 def section_values(dash: Dashboard, section: str) -> dict[str, Any]:
@@ -47,7 +45,7 @@ async def page(dash: Dashboard, request: Request) -> Response:
         sections=sections,
         csrf=session.csrf,
         providers=dash.store.providers(),
-        notice=request.query_params.get("notice", ""),
+        notice=_pop_notice(session),
         **values,
     )
 
@@ -66,10 +64,19 @@ async def part(dash: Dashboard, request: Request) -> Response:
     )
 
 
+def _pop_notice(session: Session) -> str:
+    """The hub's own notice for this page, shown once (the URL's text never is)."""
+    notice, session.notice = session.notice, ""
+    return notice
+
+
 async def events(dash: Dashboard, request: Request) -> Response:
-    dash.require(request)
+    session = dash.require(request)
+    cap = dash.settings.hub.web.max_streams_per_session
+    if dash.broadcaster.of_session(session.token) >= cap:
+        return PlainTextResponse("too many open pages for this sign-in", status_code=429)
     return StreamingResponse(
-        dash.broadcaster.stream(),
+        dash.broadcaster.stream(session.token, cap, lambda: session.token in dash.sessions),
         media_type="text/event-stream",
         headers={"x-accel-buffering": "no"},
     )
@@ -86,42 +93,23 @@ async def login_form(
 
 async def login(dash: Dashboard, request: Request) -> Response:
     form = await request.form()
-    staff_id = str(form.get("staff_id", "")).strip()
-    password = str(form.get("password", ""))
-    cookie_token = request.cookies.get(LOGIN_CSRF_COOKIE)
+    staff_id = str(form.get("staff_id", "")).strip()[:64]
+    password = str(form.get("password", ""))[:256]
+    cookie_token = request.cookies.get(dash.cookie(LOGIN_CSRF_COOKIE))
     if not cookie_token or not secrets.compare_digest(cookie_token, str(form.get("csrf", ""))):
         return PlainTextResponse("CSRF check failed: reload the sign-in page", status_code=403)
-    member = await verified_member(dash, staff_id, password)
+    device = dash.devices.read(request.cookies.get(dash.cookie(DEVICE_COOKIE)))
+    member = await signin.verify(dash, staff_id, password, signin.client_address(request), device)
     if member is None:
-        locked = dash.lockout.locked(staff_id)
-        text = (
-            "This account is locked after repeated wrong passwords; try again later."
-            if locked
-            else ("Wrong staff id or password.")
-        )
-        return await login_form(dash, request, text, status_code=401)
+        return await login_form(dash, request, signin.FAILURE, status_code=401)
+    if form.get("end_others"):
+        dash.sessions.close_member(member.id)
     session = dash.sessions.open(member)
     response = RedirectResponse("/", status_code=303)
     _cookie(dash, response, COOKIE, session.token, max_age=int(dash.settings.hub.web.session_s))
-    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    _cookie(dash, response, DEVICE_COOKIE, dash.devices.issue(device, member.id), max_age=DEVICE_MAX_AGE_S)
+    response.delete_cookie(dash.cookie(LOGIN_CSRF_COOKIE), secure=dash.settings.hub.web.tls)
     return response
-
-
-async def verified_member(dash: Dashboard, staff_id: str, password: str) -> StaffMember | None:
-    """The staff member whose dashboard password this is, counting failures (and refusing
-    a locked account before any hash is computed)."""
-    member = dash.members.get(staff_id)
-    if member is None:
-        return None  # not counted: failures are kept for staff ids only (bounded memory)
-    if dash.lockout.locked(staff_id):
-        return None
-    stored = password_hash(dash.store, staff_id)
-    ok = bool(stored) and await run_in_threadpool(verify_secret, password, stored)  # scrypt: off the loop
-    if not ok:
-        dash.lockout.failed(staff_id)
-        return None
-    dash.lockout.succeeded(staff_id)
-    return member
 
 
 async def logout(dash: Dashboard, request: Request) -> Response:
@@ -129,13 +117,19 @@ async def logout(dash: Dashboard, request: Request) -> Response:
     form = await request.form()
     if not csrf_ok(session, str(form.get("csrf", ""))):
         return PlainTextResponse("CSRF check failed", status_code=403)
-    dash.sessions.close(session.token)
+    dash.sessions.close(session.token)  # its event streams close with it
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE)
+    response.delete_cookie(dash.cookie(COOKIE), secure=dash.settings.hub.web.tls)
     return response
 
 
 def _cookie(dash: Dashboard, response: Response, name: str, value: str, max_age: int) -> None:
     response.set_cookie(
-        name, value, max_age=max_age, httponly=True, samesite="strict", secure=dash.settings.hub.web.tls
+        dash.cookie(name),
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="strict",
+        secure=dash.settings.hub.web.tls,
+        path="/",
     )

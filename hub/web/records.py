@@ -26,6 +26,35 @@ def password_hash(store: HubStore, staff_id: str) -> str:
     return str(row[0]) if row else ""
 
 
+def remove_password(store: HubStore, staff_id: str) -> bool:
+    """Delete a member's dashboard password (their sessions end); False when there was none."""
+    return store.db.execute("DELETE FROM web_accounts WHERE staff_id = ?", [staff_id]).rowcount > 0
+
+
+def password_times(store: HubStore) -> dict[str, str]:
+    """When each dashboard password was set (a change or a removal ends that member's sessions)."""
+    return {str(r[0]): str(r[1]) for r in store.db.execute("SELECT staff_id, set_at FROM web_accounts")}
+
+
+def stored_cost(store: HubStore) -> int:
+    """The scrypt cost N of a stored password (the dummy hash costs the same); 0 when none."""
+    row = store.db.execute("SELECT password_hash FROM web_accounts LIMIT 1").fetchone()
+    try:
+        return int(str(row[0]).split("$")[1]) if row else 0
+    except (IndexError, ValueError):
+        return 0
+
+
+def open_escalation(store: HubStore, tree: TopicTree, alert: sm.Escalation) -> Out:
+    """Open an escalation raised by the dashboard (an account under attack) and audit it."""
+    store.staff.open_escalation(alert)
+    store.audit.append(
+        alert.at, "hub", "", "", "escalation", id=alert.id, about=alert.about, detail=alert.detail
+    )
+    out: Out = [(tree.alert(alert.id), alert, True)]
+    return out
+
+
 def ack_escalation(store: HubStore, tree: TopicTree, esc_id: str, *, by: str, role: str, at: str) -> Out:
     """Record who took an open escalation and close it (it is not raised again); the closed
     alert is republished so kiosks drop it. Nothing when it is not open."""

@@ -36,6 +36,12 @@
     wanted.forEach(refresh); // whatever changed while we were away
   });
   source.onerror = function () {
+    if (source.readyState === EventSource.CLOSED) { // refused: signed out, or too many pages
+      live.textContent = "Live updates: off (reload the page)";
+      live.setAttribute("data-connected", "closed");
+      refresh(wanted[0] || "board"); // goes to the sign-in page when the session has ended
+      return;
+    }
     live.textContent = "Live updates: reconnecting";
     live.setAttribute("data-connected", "0");
   };

@@ -7,7 +7,9 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -43,6 +45,15 @@ class Practice:
         return self.dashboard.url
 
 
+def web_client(url: str, verify: bool = True) -> httpx.Client:
+    """An HTTP client that sends the dashboard's own Origin on every request, as a browser
+    on the dashboard's page does (a POST without it is refused)."""
+    base = url.rstrip("/")
+    return httpx.Client(
+        base_url=base, headers={"origin": base}, follow_redirects=False, timeout=10, verify=verify
+    )
+
+
 def _password_setter(staff_id: str, password: str) -> Callable[[HubStore], None]:
     def set_it(store: HubStore) -> None:
         set_password(store, staff_id, hash_secret(password, n=2**4), "t")
@@ -50,13 +61,19 @@ def _password_setter(staff_id: str, password: str) -> Callable[[HubStore], None]
     return set_it
 
 
-def start_practice(broker: Broker, state_dir: Path, staff: StaffSettings = STAFF) -> Practice:
+def start_practice(broker: Broker, state_dir: Path, staff: StaffSettings = STAFF, **web: Any) -> Practice:
+    """``web``: [hub.web] settings besides the tests' own (lockout_s = 60, a 50 ms failure answer)."""
     hub = start_hub(broker.settings(), state_dir, staff=staff, morning_starts=morning_from_now())
     for staff_id, password in PASSWORDS.items():
         hub.call(_password_setter(staff_id, password))
     settings = replace(
         hub.settings,
-        hub=replace(hub.settings.hub, web=HubWebSettings(enabled=True, port=0, lockout_s=60)),
+        hub=replace(
+            hub.settings.hub,
+            web=HubWebSettings(
+                **({"enabled": True, "port": 0, "lockout_s": 60, "failure_answer_ms": 50} | web)
+            ),
+        ),
     )
     dashboard = DashboardServer(settings, hub)
     dashboard.start()

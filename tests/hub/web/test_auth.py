@@ -1,12 +1,12 @@
-"""Sessions expire (absolute and idle), wrong passwords lock an id for a while, CSRF
-tokens compare exactly: pure, on a stepped clock."""
+"""Sessions expire (absolute and idle) and tell who closes their streams, CSRF tokens
+compare exactly: pure, on a stepped clock."""
 
 from __future__ import annotations
 
 import pytest
 
 from domain.staff import Role, StaffMember
-from hub.web.auth import Lockout, Sessions, csrf_ok
+from hub.web.auth import Sessions, csrf_ok
 
 
 class Clock:
@@ -34,31 +34,26 @@ def test_a_session_ends_after_its_idle_time_and_after_its_lifetime() -> None:
     assert sessions.get(fresh.token) is None
 
 
+def test_every_way_a_session_ends_is_told_once() -> None:
+    clock = Clock()
+    ended: list[str] = []
+    sessions = Sessions(max_s=100, idle_s=30, clock=clock, on_end=ended.append)
+    out, old, other, stale = (sessions.open(ANN) for _ in range(4))
+    sessions.close(out.token)
+    sessions.close(out.token)  # twice: told once
+    assert ended == [out.token]
+    assert sessions.close_member("ann", keep=stale.token) == 2
+    assert set(ended[1:]) == {old.token, other.token}
+    clock.t += 31
+    assert sessions.sweep() == 1 and ended[-1] == stale.token and len(sessions) == 0
+
+
 def test_unknown_and_closed_tokens_have_no_session() -> None:
     sessions = Sessions(max_s=100, idle_s=30, clock=Clock())
     s = sessions.open(ANN)
     assert sessions.get(None) is None and sessions.get("") is None and sessions.get("forged") is None
     sessions.close(s.token)
     assert sessions.get(s.token) is None
-
-
-def test_lockout_after_max_attempts_for_that_id_only_until_it_expires() -> None:
-    clock = Clock()
-    lockout = Lockout(max_attempts=3, lockout_s=60, clock=clock)
-    assert [lockout.failed("ann") for _ in range(3)] == [False, False, True]
-    assert lockout.locked("ann") and not lockout.locked("bo")
-    clock.t += 59
-    assert lockout.locked("ann")
-    clock.t += 2
-    assert not lockout.locked("ann")
-    assert not lockout.failed("ann")  # the count started again
-
-
-def test_a_success_resets_the_count() -> None:
-    lockout = Lockout(max_attempts=2, lockout_s=60, clock=Clock())
-    lockout.failed("ann")
-    lockout.succeeded("ann")
-    assert not lockout.failed("ann")
 
 
 @pytest.mark.parametrize(("sent", "ok"), [("right", True), ("wrong", False), ("", False), (None, False)])

@@ -101,3 +101,17 @@ def test_hub_run_serves_the_dashboard_when_hub_web_is_enabled(broker: Broker, tm
         proc.send_signal(signal.SIGTERM)
         _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
+
+
+def test_web_password_remove_deletes_the_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = _config(tmp_path)
+    assert _set(config, "ann", "a-long-password", monkeypatch)[0] == 0
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(["--config", str(config), "web-password", "ann", "--remove"])
+    assert code == 0 and "removed" in out.getvalue()
+    store = HubStore.open(tmp_path / "hub" / "hub.sqlite", readonly=True)
+    try:
+        assert password_hash(store, "ann") == ""
+    finally:
+        store.close()

@@ -17,14 +17,14 @@ from hub.web.context import PAGES
 from sync import messages as m
 from sync.link import LinkEvent
 from sync.wire import encode
-from tests.hub.web.conftest import PASSWORDS, Practice
+from tests.hub.web.conftest import PASSWORDS, Practice, web_client
 from tests.support.site import wait_for
 
 SECTIONS = sorted({s for _title, sections in PAGES.values() for s in sections})
 
 
 def signed_in(practice: Practice, staff_id: str = "boss-bo") -> httpx.Client:
-    client = httpx.Client(base_url=practice.url.rstrip("/"), follow_redirects=False, timeout=10)
+    client = web_client(practice.url)
     page = client.get("/login")
     token = re.search(r'name="csrf" value="([^"]+)"', page.text)
     assert token is not None
@@ -82,7 +82,7 @@ def test_every_answer_carries_the_security_headers(practice: Practice, client: h
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
         assert h["x-frame-options"] == "DENY"
         assert h["x-content-type-options"] == "nosniff"
-        assert h["referrer-policy"] == "no-referrer"
+        assert h["referrer-policy"] == "same-origin"  # nothing leaves; our own POSTs keep their Origin
 
 
 def test_pages_have_no_inline_script_or_handlers(client: httpx.Client) -> None:
@@ -94,7 +94,7 @@ def test_pages_have_no_inline_script_or_handlers(client: httpx.Client) -> None:
 
 
 def test_the_session_cookie_is_http_only_and_same_site(practice: Practice) -> None:
-    with httpx.Client(base_url=practice.url.rstrip("/"), follow_redirects=False, timeout=10) as client:
+    with web_client(practice.url) as client:
         _cookie_flags(client)
 
 
@@ -110,7 +110,7 @@ def _cookie_flags(client: httpx.Client) -> None:
 
 
 def test_without_sign_in_pages_redirect_and_parts_and_events_are_refused(practice: Practice) -> None:
-    with httpx.Client(base_url=practice.url.rstrip("/"), follow_redirects=False, timeout=10) as anonymous:
+    with web_client(practice.url) as anonymous:
         _refused(anonymous)
 
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from hub.web import DashboardServer
-from tests.hub.web.conftest import PASSWORDS, Practice
+from tests.hub.web.conftest import PASSWORDS, Practice, web_client
 
 
 def _self_signed(tmp: Path) -> tuple[Path, Path]:
@@ -38,7 +38,7 @@ def test_tls_cookies_are_secure_and_hsts_is_sent(practice: Practice, tmp_path: P
     secure.start()
     try:
         assert secure.url.startswith("https://")
-        with httpx.Client(base_url=secure.url.rstrip("/"), verify=False, follow_redirects=False) as client:
+        with web_client(secure.url, verify=False) as client:
             page = client.get("/login")
             assert "max-age" in page.headers["strict-transport-security"]
             token = re.search(r'name="csrf" value="([^"]+)"', page.text)
@@ -48,8 +48,11 @@ def test_tls_cookies_are_secure_and_hsts_is_sent(practice: Practice, tmp_path: P
                 data={"staff_id": "boss-bo", "password": PASSWORDS["boss-bo"], "csrf": token.group(1)},
             )
         cookies = answer.headers.get_list("set-cookie")
-        session = next(c for c in cookies if c.startswith("kiosk_dashboard="))
-        assert "Secure" in session and "HttpOnly" in session
+        session = next(c for c in cookies if c.startswith("__Host-kiosk_dashboard="))
+        assert "Secure" in session and "HttpOnly" in session and "Path=/" in session
+        assert "Domain" not in session  # host-only: another name or port cannot plant or read it
+        device = next(c for c in cookies if c.startswith("__Host-kiosk_device="))
+        assert "Secure" in device and "HttpOnly" in device
         with pytest.raises(httpx.HTTPError):
             httpx.get(secure.url.replace("https://", "http://") + "login", timeout=5)
     finally:

@@ -1,0 +1,66 @@
+"""Sign-in attempts over real HTTP from chosen loopback addresses (127.0.0.x), concurrently:
+what an attacker on the LAN does, and what a member's own browser (with its device cookie)
+does."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import httpx
+
+from hub.web.records import set_password
+from tests.hub.web.conftest import Practice
+
+
+def async_client(practice: Practice, source: str = "127.0.0.1", connections: int = 50) -> httpx.AsyncClient:
+    base = practice.url.rstrip("/")
+    transport = httpx.AsyncHTTPTransport(
+        local_address=source, limits=httpx.Limits(max_connections=connections)
+    )
+    return httpx.AsyncClient(
+        base_url=base, headers={"origin": base}, transport=transport, follow_redirects=False, timeout=30
+    )
+
+
+async def login_token(client: httpx.AsyncClient) -> str:
+    page = await client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert token is not None
+    return token.group(1)
+
+
+async def attempt(client: httpx.AsyncClient, staff_id: str, password: str, **extra: str) -> httpx.Response:
+    token = await login_token(client)
+    return await client.post(
+        "/login", data={"staff_id": staff_id, "password": password, "csrf": token, **extra}
+    )
+
+
+def signed_in(answer: httpx.Response) -> bool:
+    return answer.status_code == 303 and any(
+        c.startswith(("kiosk_dashboard=", "__Host-kiosk_dashboard="))
+        for c in answer.headers.get_list("set-cookie")
+    )
+
+
+async def burst(client: httpx.AsyncClient, staff_id: str, wrong: int, right: str) -> list[httpx.Response]:
+    """``wrong`` wrong passwords at once, then the right one 20 ms later."""
+    token = await login_token(client)
+
+    async def post(password: str) -> httpx.Response:
+        return await client.post("/login", data={"staff_id": staff_id, "password": password, "csrf": token})
+
+    guesses = [asyncio.create_task(post(f"wrong-{i}")) for i in range(wrong)]
+    await asyncio.sleep(0.02)
+    last = await post(right)
+    return [*(await asyncio.gather(*guesses)), last]
+
+
+def set_new_password(practice: Practice, staff_id: str, password_hash: str, at: str) -> None:
+    """A password set at the hub (as ``kiosk hub web-password`` does), and seen by the dashboard."""
+    from tests.support.site import wait_for
+
+    practice.hub.call(lambda store: set_password(store, staff_id, password_hash, at))
+    dash = practice.dashboard.dashboard
+    wait_for(lambda: (dash._password_times or {}).get(staff_id) == at, 5, "the dashboard to see the password")
