@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import SessionNotCreatedException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.chrome.webdriver import WebDriver
 
@@ -96,20 +97,33 @@ def _chromium() -> tuple[str, str]:
 
 
 def new_browser(width: int = 1366, height: int = 768) -> WebDriver:
-
+    """A headless Chromium. A start that fails (on a loaded machine Chromium can miss
+    chromedriver's start-up window: "DevToolsActivePort file doesn't exist") is tried again
+    (chromedriver gives each try a fresh profile); the third failure is the test's."""
     binary, driver = _chromium()
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        f"--window-size={width},{height}",
-        "--force-device-scale-factor=1",
-    ):
-        options.add_argument(arg)
-    return webdriver.Chrome(service=Service(driver), options=options)
+    for attempt in range(3):
+        options = webdriver.ChromeOptions()
+        options.binary_location = binary
+        for arg in (
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-dev-shm-usage",
+            "--disable-gpu",
+            # The machine's network is closed: no background fetches to be refused.
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--window-size={width},{height}",
+            "--force-device-scale-factor=1",
+        ):
+            options.add_argument(arg)
+        try:
+            return webdriver.Chrome(service=Service(driver), options=options)
+        except SessionNotCreatedException:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 @pytest.fixture
