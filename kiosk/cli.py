@@ -26,7 +26,9 @@ _COMMAND_MODULES = (
 )
 
 
-_OWN_PACKAGES = frozenset({"core", "config", "sync", "domain", "hub", "hardware", "speech", "ui", "kiosk", "phone"})
+_OWN_PACKAGES = frozenset(
+    {"core", "config", "sync", "domain", "hub", "hardware", "speech", "ui", "kiosk", "phone"}
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

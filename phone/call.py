@@ -8,8 +8,9 @@ import asyncio
 import logging
 import random
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -25,7 +26,7 @@ FRAME = 160  # samples in 20 ms at 8 kHz
 FRAME_S = 0.02
 _GAP = np.zeros(RATE * 3 // 10, dtype=np.int16)  # 300 ms between prompts
 
-Render = Callable[[str, str], Awaitable[g711.Samples]]
+Render = Callable[[str, str], Coroutine[Any, Any, g711.Samples]]
 DaySource = Callable[[], Awaitable[Day]]
 Callback = Callable[["Call"], Awaitable[bool]]
 

@@ -164,8 +164,13 @@ class PhoneLine(asyncio.DatagramProtocol):
         port = int(transport.get_extra_info("sockname")[1])
         body = sdp.answer(dialog.call.media, self.config.address, port, secrets.randbelow(2**31))
         contact = f"<sip:line@{self.config.address}:{self.port}>"
-        ok = sip.response(dialog.invite, 200, to_tag=dialog.tag, body=body,
-                          extra=(("contact", contact), ("allow", _ALLOW), ("content-type", "application/sdp")))
+        ok = sip.response(
+            dialog.invite,
+            200,
+            to_tag=dialog.tag,
+            body=body,
+            extra=(("contact", contact), ("allow", _ALLOW), ("content-type", "application/sdp")),
+        )
         dialog.ok = sip.build(ok)
         dialog.call.start(transport)
         self.stats["calls_answered"] += 1
@@ -230,7 +235,10 @@ class PhoneLine(asyncio.DatagramProtocol):
                 method="BYE",
                 uri=target,
                 headers=(
-                    ("via", f"SIP/2.0/UDP {self.config.address}:{self.port};branch=z9hG4bK{secrets.token_hex(8)}"),
+                    (
+                        "via",
+                        f"SIP/2.0/UDP {self.config.address}:{self.port};branch=z9hG4bK{secrets.token_hex(8)}",
+                    ),
                     ("max-forwards", "70"),
                     ("from", f"{invite.header('to')};tag={dialog.tag}"),
                     ("to", invite.header("from")),

@@ -70,7 +70,10 @@ class TelephoneEvent:
 
 def pack_event(event: TelephoneEvent) -> bytes:
     return struct.pack(
-        "!BBH", event.event & 0xFF, (0x80 if event.end else 0) | (event.volume & 0x3F), event.duration & 0xFFFF
+        "!BBH",
+        event.event & 0xFF,
+        (0x80 if event.end else 0) | (event.volume & 0x3F),
+        event.duration & 0xFFFF,
     )
 
 
@@ -104,8 +107,9 @@ def event_packets(key: str, seq: int, timestamp: int, ssrc: int, payload_type: i
     used by the test caller and the bench."""
     event = DTMF_KEYS.index(key)
     packets = []
-    for i, (duration, end) in enumerate(((160, False), (320, False), (480, False), (640, True), (640, True),
-                                         (640, True))):
+    for i, (duration, end) in enumerate(
+        ((160, False), (320, False), (480, False), (640, True), (640, True), (640, True))
+    ):
         payload = pack_event(TelephoneEvent(event, end, 10, duration))
         packets.append(RtpPacket(payload_type, seq + i, timestamp, ssrc, payload, marker=i == 0))
     return packets

@@ -33,7 +33,8 @@ _TEXT: dict[str, dict[str, str]] = {
                        "es": "Su pedido de llamada ya está registrado."},
     "callback_failed": {"en": "Sorry, your request could not be recorded. Please call again later.",
                         "es": "Lo siento, no se pudo registrar su pedido. Llame más tarde, por favor."},
-    "unknown_key": {"en": "Sorry, that key is not an option.", "es": "Lo siento, esa tecla no es una opción."},
+    "unknown_key": {"en": "Sorry, that key is not an option.",
+                    "es": "Lo siento, esa tecla no es una opción."},
 }  # fmt: skip
 
 
@@ -48,8 +49,11 @@ def status_sentence(row: BoardRow, lang: str = "en") -> str:
     if row.state == "out":
         return f"{who} no está hoy." if lang == "es" else f"{who} is out today."
     if row.state == "late" and row.delay_min >= 5:
-        return f"{who} va con {say_delay(row.delay_min, 'es')}." if lang == "es" else (
-            f"{who} is running {say_delay(row.delay_min)}.")
+        return (
+            f"{who} va con {say_delay(row.delay_min, 'es')}."
+            if lang == "es"
+            else (f"{who} is running {say_delay(row.delay_min)}.")
+        )
     if row.state == "leaving_early" and row.leaving_at:
         when = say_time(datetime.strptime(row.leaving_at, "%H:%M").time(), lang)
         return f"{who} se va temprano, a {when}." if lang == "es" else f"{who} is leaving early, at {when}."

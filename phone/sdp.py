@@ -35,27 +35,7 @@ def parse_offer(body: bytes) -> Offer | str:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return "not_utf8"
-    address = ""
-    media: list[str] = []
-    rtpmap: dict[int, str] = {}
-    in_audio = False
-    for raw in text.splitlines():
-        line = raw.strip()
-        kind, eq, value = line.partition("=")
-        if not eq or len(kind) != 1:
-            continue
-        if kind == "m":
-            in_audio = value.startswith("audio ") and not media
-            if in_audio:
-                media = value.split()
-        elif kind == "c" and (in_audio or not media):
-            parts = value.split()
-            if len(parts) == 3 and parts[:2] == ["IN", "IP4"]:
-                address = parts[2].split("/", 1)[0]
-        elif kind == "a" and in_audio and value.startswith("rtpmap:"):
-            pt, _, name = value[len("rtpmap:"):].partition(" ")
-            if pt.isdigit():
-                rtpmap[int(pt)] = name.lower()
+    address, media, rtpmap = _scan(text)
     if len(media) < 4 or not media[1].isdigit() or not 0 < int(media[1]) < 65536:
         return "no_audio"
     if media[2] not in ("RTP/AVP", "RTP/AVPF"):
@@ -67,6 +47,32 @@ def parse_offer(body: bytes) -> Offer | str:
     types = tuple(int(p) for p in media[3:] if p.isdigit() and int(p) < 128)
     event = next((pt for pt in types if rtpmap.get(pt, "").startswith("telephone-event/8000")), None)
     return Offer(address, int(media[1]), types, event)
+
+
+def _scan(text: str) -> tuple[str, list[str], dict[int, str]]:
+    """The connection address (session or first audio stream), the first audio ``m=``
+    line's fields and that stream's ``rtpmap`` entries."""
+    address = ""
+    media: list[str] = []
+    rtpmap: dict[int, str] = {}
+    in_audio = False
+    for raw in text.splitlines():
+        kind, eq, value = raw.strip().partition("=")
+        if not eq or len(kind) != 1:
+            continue
+        if kind == "m":
+            in_audio = value.startswith("audio ") and not media
+            if in_audio:
+                media = value.split()
+        elif kind == "c" and (in_audio or not media):
+            parts = value.split()
+            if len(parts) == 3 and parts[:2] == ["IN", "IP4"]:
+                address = parts[2].split("/", 1)[0]
+        elif kind == "a" and in_audio and value.startswith("rtpmap:"):
+            pt, _, name = value[len("rtpmap:") :].partition(" ")
+            if pt.isdigit():
+                rtpmap[int(pt)] = name.lower()
+    return address, media, rtpmap
 
 
 def choose(offer: Offer) -> Media | None:

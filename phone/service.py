@@ -94,7 +94,9 @@ class PhoneService:
         try:
             ok = await asyncio.to_thread(partial(self.sync.submit, event))
         except (TimeoutError, OSError, KioskError) as exc:
-            log.error("callback request not queued", extra={"call": call.call_id, "error": type(exc).__name__})
+            log.error(
+                "callback request not queued", extra={"call": call.call_id, "error": type(exc).__name__}
+            )
             return False
         if ok:
             self.callbacks_recorded += 1

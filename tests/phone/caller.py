@@ -110,7 +110,9 @@ class TestCaller:
         if final.status == 200:
             offer = sdp.parse_offer(final.body)
             assert isinstance(offer, sdp.Offer), offer
-            self.media = sdp.Media(offer.address, offer.port, offer.payload_types[0], offer.event_payload_type)
+            self.media = sdp.Media(
+                offer.address, offer.port, offer.payload_types[0], offer.event_payload_type
+            )
             self.heard.payload_type = self.media.payload_type
             ack = self.request("ACK", 1, to=final.header("to"))
             self.send_raw(sip.build(ack))

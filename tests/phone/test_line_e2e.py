@@ -4,6 +4,7 @@ cache, a SIP caller; what the line sends is decoded and recognized by pocketsphi
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def phone_settings(broker: Broker, state_dir: Path) -> Settings:
     )
 
 
-async def _until(predicate, what: str, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+async def _until(predicate: Callable[[], Awaitable[bool]], what: str, timeout: float = 30.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not await predicate():
         if asyncio.get_running_loop().time() > deadline:
@@ -119,7 +120,9 @@ async def _scenario(hub: HubService, settings: Settings) -> None:
             caller.press("0")  # "already recorded": nothing new reaches the hub
 
             async def outbox_empty() -> bool:
-                depth = await asyncio.to_thread(service.sync.call, lambda _c: service.sync.outbox.depth(), 5.0)
+                depth = await asyncio.to_thread(
+                    service.sync.call, lambda _c: service.sync.outbox.depth(), 5.0
+                )
                 return depth == 0
 
             await _until(outbox_empty, "the hub's acknowledgement of the callback request")

@@ -87,4 +87,6 @@ def test_g711_matches_the_reference_points_and_round_trips() -> None:
     ramp = np.linspace(-32768, 32767, 5000).astype(np.int16)
     for encode, decode in ((g711.ulaw_encode, g711.ulaw_decode), (g711.alaw_encode, g711.alaw_decode)):
         error = np.abs(decode(encode(ramp)).astype(np.int32) - ramp)
-        assert (error <= np.maximum(np.abs(ramp.astype(np.int32)) // 16, 16) + 1024 * (np.abs(ramp) > 32000)).all()
+        assert (
+            error <= np.maximum(np.abs(ramp.astype(np.int32)) // 16, 16) + 1024 * (np.abs(ramp) > 32000)
+        ).all()
