@@ -65,8 +65,7 @@ async def _allowed_peer() -> None:
         assert next(r for r in caller.responses if r.cseq[1] == "OPTIONS").status == 200
 
         assert (await caller.call()).status == 200
-        await asyncio.wait_for(caller.first_speech.wait(), 10)
-        # The caller goes silent (no RTP): the line hangs up with a BYE.
+        # The caller never sends RTP: the line hangs up with a BYE after rtp_timeout_s.
         while not any(r.method == "BYE" for r in caller.requests_in):
             await asyncio.sleep(0.05)
         assert line.stats["calls_ended_rtp_timeout"] == 1 and not line.dialogs
@@ -76,8 +75,8 @@ async def _allowed_peer() -> None:
 
 
 def test_a_peer_not_configured_gets_403() -> None:
-    asyncio.run(asyncio.wait_for(_forbidden_and_malformed(), 30))
+    asyncio.run(asyncio.wait_for(_forbidden_and_malformed(), 60))
 
 
 def test_malformed_sip_is_dropped_and_counted_and_silent_calls_are_hung_up() -> None:
-    asyncio.run(asyncio.wait_for(_allowed_peer(), 30))
+    asyncio.run(asyncio.wait_for(_allowed_peer(), 60))
