@@ -33,6 +33,7 @@ _AREAS = (
     "devtools.bench_ehr",
     "devtools.bench_vault",
     "devtools.bench_fleet",
+    "devtools.bench_phone",
 )
 
 

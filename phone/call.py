@@ -70,14 +70,15 @@ class Call:
         self._silence = bytes([g711.silence_code(media.payload_type)]) * FRAME
         self._dtmf = DtmfReceiver()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._sender: asyncio.Task[None] | None = None
+        self._seq, self._timestamp = random.getrandbits(16), random.getrandbits(32)
+        self._ssrc = random.getrandbits(32)
+        self._first = True
 
     # --- lifecycle ------------------------------------------------------------------
 
     def start(self, transport: asyncio.DatagramTransport) -> None:
         self.transport = transport
         self._spawn(self._open())
-        self._sender = asyncio.get_running_loop().create_task(self._send_loop())
 
     def end(self) -> None:
         if self.ended.is_set():
@@ -85,8 +86,6 @@ class Call:
         self.ended.set()
         for task in [*self._queue, *self._tasks]:
             task.cancel()
-        if self._sender is not None:
-            self._sender.cancel()
         if self.transport is not None:
             self.transport.close()
         self._playing = b""
@@ -130,23 +129,19 @@ class Call:
         self._offset += FRAME
         return frame.ljust(FRAME, self._silence[:1]), True
 
-    async def _send_loop(self) -> None:
-        loop = asyncio.get_running_loop()
-        seq, timestamp, ssrc = random.getrandbits(16), random.getrandbits(32), random.getrandbits(32)
-        start, sent = loop.time(), 0
-        remote = (self.media.address, self.media.port)
-        while not self.ended.is_set() and self.transport is not None:
-            frame, speech = self._next_frame()
-            if speech and self.stats.first_prompt_at is None:
-                self.stats.first_prompt_at = loop.time()
-            packet = RtpPacket(self.media.payload_type, seq, timestamp, ssrc, frame, marker=sent == 0)
-            self.transport.sendto(pack(packet), remote)
-            seq, timestamp, sent = seq + 1, timestamp + FRAME, sent + 1
-            self.stats.packets_sent += 1
-            delay = start + sent * FRAME_S - loop.time()
-            if delay < -0.2:  # the loop was held up: carry on from now rather than burst
-                start, sent, delay = loop.time(), 0, 0.0
-            await asyncio.sleep(max(0.0, delay))
+    def send_frame(self, now: float) -> None:
+        """Send the next 20 ms (the line's pacer calls every call once per frame)."""
+        if self.ended.is_set() or self.transport is None:
+            return
+        frame, speech = self._next_frame()
+        if speech and self.stats.first_prompt_at is None:
+            self.stats.first_prompt_at = now
+        packet = RtpPacket(
+            self.media.payload_type, self._seq, self._timestamp, self._ssrc, frame, self._first
+        )
+        self.transport.sendto(pack(packet), (self.media.address, self.media.port))
+        self._seq, self._timestamp, self._first = self._seq + 1, self._timestamp + FRAME, False
+        self.stats.packets_sent += 1
 
     # --- what the caller does ---------------------------------------------------------
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from phone import sdp, sip
-from phone.call import Call, RtpEndpoint
+from phone.call import FRAME_S, Call, RtpEndpoint
 from phone.script import CallScript
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,7 @@ class PhoneLine(asyncio.DatagramProtocol):
         self._allowed = [ipaddress.ip_network(a, strict=False) for a in config.allowed]
         self._transport: asyncio.DatagramTransport | None = None
         self._housekeeping: asyncio.Task[None] | None = None
+        self._pacer: asyncio.Task[None] | None = None
         self._next_port = config.rtp_ports[0]
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -75,6 +76,7 @@ class PhoneLine(asyncio.DatagramProtocol):
         loop = asyncio.get_running_loop()
         await loop.create_datagram_endpoint(lambda: self, local_addr=(self.config.host, self.config.port))
         self._housekeeping = loop.create_task(self._watch_calls())
+        self._pacer = loop.create_task(self._pace())
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # asyncio's own UDP transport does not subclass DatagramTransport (3.11): a cast.
@@ -89,8 +91,9 @@ class PhoneLine(asyncio.DatagramProtocol):
     async def stop(self) -> None:
         for call_id in list(self.dialogs):
             self.hang_up(call_id, "stopping")
-        if self._housekeeping is not None:
-            self._housekeeping.cancel()
+        for task in (self._housekeeping, self._pacer):
+            if task is not None:
+                task.cancel()
         if self._transport is not None:
             self._transport.close()
 
@@ -268,6 +271,22 @@ class PhoneLine(asyncio.DatagramProtocol):
                     self.hang_up(call_id, "rtp_timeout")
                 elif now - dialog.started > self.config.max_call_s:
                     self.hang_up(call_id, "too_long")
+
+    async def _pace(self) -> None:
+        """One timer for every call's RTP: each answered call sends a frame every 20 ms,
+        paced against the loop's clock (no drift); after a stall it carries on from now
+        rather than sending a burst."""
+        loop = asyncio.get_running_loop()
+        start, ticks = loop.time(), 0
+        while True:
+            now = loop.time()
+            for dialog in list(self.dialogs.values()):
+                dialog.call.send_frame(now)
+            ticks += 1
+            delay = start + ticks * FRAME_S - loop.time()
+            if delay < -0.2:
+                start, ticks, delay = loop.time(), 0, 0.0
+            await asyncio.sleep(max(0.0, delay))
 
     # --- SIP out ------------------------------------------------------------------------
 

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("core", "config", "sync", "domain", "hub", "hardware", "speech", "ui", "kiosk", "phone", "devtools")
+PACKAGES = (
+    "core", "config", "sync", "domain", "hub", "hardware", "speech", "ui", "kiosk", "phone", "devtools"
+)  # fmt: skip
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

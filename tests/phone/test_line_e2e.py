@@ -7,9 +7,9 @@ import asyncio
 from pathlib import Path
 
 from config.settings import Settings
+from devtools.sip_caller import SipCaller
 from hub.service import HubService
 from phone.service import PhoneService
-from tests.phone.caller import TestCaller
 from tests.phone.support import NAMES, callbacks, phone_settings, recognize, until
 from tests.support.broker import Broker
 from tests.support.site import start_hub, status_request
@@ -17,7 +17,7 @@ from tests.support.site import start_hub, status_request
 
 async def _status_heard(service: PhoneService) -> list[str]:
     """Call, press 1 once the line speaks (barge-in), and recognize each provider's sentence."""
-    caller = TestCaller(("127.0.0.1", service.line.port))
+    caller = SipCaller(("127.0.0.1", service.line.port))
     await caller.open()
     try:
         final = await caller.call()
@@ -62,7 +62,7 @@ async def _scenario(hub: HubService, settings: Settings) -> None:
         assert heard[0] == "doctor martinez is on time", heard
 
         # Key 0: a callback request, recorded once at the hub however often it is pressed.
-        caller = TestCaller(("127.0.0.1", service.line.port), number="+15550123")
+        caller = SipCaller(("127.0.0.1", service.line.port), number="+15550123")
         await caller.open()
         try:
             assert (await caller.call()).status == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from devtools.sip_caller import SipCaller
 from phone import sip
 from phone.call import Call
 from phone.g711 import Samples
@@ -11,7 +12,6 @@ from phone.line import LineConfig, PhoneLine
 from phone.prompts import PromptRenderer
 from phone.script import CallScript, Day
 from phone.sdp import Media
-from tests.phone.caller import TestCaller
 
 _RENDERER = PromptRenderer()
 
@@ -35,7 +35,7 @@ def _line(allowed: tuple[str, ...]) -> PhoneLine:
 async def _forbidden_and_malformed() -> None:
     line = _line(("10.9.9.9",))
     await line.start()
-    caller = TestCaller(("127.0.0.1", line.port))
+    caller = SipCaller(("127.0.0.1", line.port))
     await caller.open()
     try:
         final = await caller.call()
@@ -49,7 +49,7 @@ async def _forbidden_and_malformed() -> None:
 async def _allowed_peer() -> None:
     line = _line(("127.0.0.0/8",))
     await line.start()
-    caller = TestCaller(("127.0.0.1", line.port))
+    caller = SipCaller(("127.0.0.1", line.port))
     await caller.open()
     try:
         for junk in (b"\x00\x01garbage", b"INVITE sip:x SIP/2.0\r\n\r\n", b"SIP/2.0 200\r\nVia: x\r\n\r\n"):

@@ -1,6 +1,6 @@
-"""A small SIP caller for tests and the bench: INVITE with an offer, ACK, RTP in (decoded
-to samples, split into utterances at the line's silences), RFC 4733 keys out, BYE. It
-speaks the wire itself (the line's codecs only build and read the bytes)."""
+"""A small SIP caller for the phone tests and bench (not shipped): INVITE with an offer,
+ACK, RTP in (decoded to samples, split into utterances at the line's silences), RFC 4733
+keys out, BYE. It speaks the wire itself (the line's codecs only build and read the bytes)."""
 
 from __future__ import annotations
 
@@ -48,8 +48,7 @@ class _Udp(asyncio.DatagramProtocol):
         self.queue.put_nowait((data, addr))
 
 
-class TestCaller:
-    __test__ = False
+class SipCaller:
 
     def __init__(self, line: tuple[str, int], host: str = "127.0.0.1", number: str = "+15550100") -> None:
         self.line = line
@@ -97,19 +96,28 @@ class TestCaller:
                               headers=tuple(headers), body=body)  # fmt: skip
 
     def send_raw(self, data: bytes) -> None:
-        assert self._sip is not None
-        self._sip.sendto(data, self.line)
+        self._sockets()[0].sendto(data, self.line)
+
+    def _sockets(self) -> tuple[asyncio.DatagramTransport, asyncio.DatagramTransport]:
+        if self._sip is None or self._rtp is None:
+            raise RuntimeError("the caller is not open")
+        return self._sip, self._rtp
+
+    def _media(self) -> tuple[asyncio.DatagramTransport, sdp.Media]:
+        if self.media is None:
+            raise RuntimeError("the call was not answered")
+        return self._sockets()[1], self.media
 
     async def call(self, timeout: float = 10.0) -> sip.SipMessage:
         """INVITE, wait for the final response, ACK a 2xx; returns the final response."""
-        assert self._rtp is not None
-        port = self._rtp.get_extra_info("sockname")[1]
+        port = self._sockets()[1].get_extra_info("sockname")[1]
         self.invited_at = asyncio.get_running_loop().time()
         self.send_raw(sip.build(self.request("INVITE", 1, sdp.offer(self.host, port, 1))))
         final = await asyncio.wait_for(self._final(), timeout)
         if final.status == 200:
             offer = sdp.parse_offer(final.body)
-            assert isinstance(offer, sdp.Offer), offer
+            if not isinstance(offer, sdp.Offer):
+                raise RuntimeError(f"the line's answer is not usable: {offer}")
             self.media = sdp.Media(
                 offer.address, offer.port, offer.payload_types[0], offer.event_payload_type
             )
@@ -128,19 +136,19 @@ class TestCaller:
             await asyncio.sleep(0.01)
 
     def press(self, key: str) -> None:
-        assert self._rtp is not None and self.media is not None
-        event_pt = self.media.event_payload_type
-        assert event_pt is not None
-        for packet in rtp.event_packets(key, self._seq, self._ts, 0x1234, event_pt):
-            self._rtp.sendto(rtp.pack(packet), (self.media.address, self.media.port))
+        sock, media = self._media()
+        if media.event_payload_type is None:
+            raise RuntimeError("the line did not accept telephone-event")
+        for packet in rtp.event_packets(key, self._seq, self._ts, 0x1234, media.event_payload_type):
+            sock.sendto(rtp.pack(packet), (media.address, media.port))
         self._seq += 6
         self._ts += 800
 
     def send_audio_frame(self) -> None:
         """A frame of the caller's (silent) voice, as a phone keeps sending."""
-        assert self._rtp is not None and self.media is not None
-        packet = rtp.RtpPacket(self.media.payload_type, self._seq, self._ts, 0x1234, b"\xff" * 160)
-        self._rtp.sendto(rtp.pack(packet), (self.media.address, self.media.port))
+        sock, media = self._media()
+        packet = rtp.RtpPacket(media.payload_type, self._seq, self._ts, 0x1234, b"\xff" * 160)
+        sock.sendto(rtp.pack(packet), (media.address, media.port))
         self._seq += 1
         self._ts += 160
 
