@@ -72,6 +72,11 @@ def _tables() -> tuple[Codes, Codes, Samples, Samples]:
     return ulaw_enc, alaw_enc, ulaw_dec, alaw_dec
 
 
+def warm_up() -> None:
+    """Build the tables now (about half a second), not on a caller's first packet."""
+    _tables()
+
+
 def ulaw_encode(samples: Samples) -> bytes:
     return _tables()[0][samples.astype(np.int32) + 32768].tobytes()
 
@@ -105,4 +110,13 @@ def silence_code(payload_type: int) -> int:
     return ULAW_SILENCE if payload_type == 0 else ALAW_SILENCE
 
 
-__all__ = ["alaw_decode", "alaw_encode", "decode", "encode", "silence_code", "ulaw_decode", "ulaw_encode"]
+__all__ = [
+    "alaw_decode",
+    "alaw_encode",
+    "decode",
+    "encode",
+    "silence_code",
+    "ulaw_decode",
+    "ulaw_encode",
+    "warm_up",
+]

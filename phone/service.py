@@ -13,6 +13,7 @@ from functools import partial
 from config.settings import PhoneSettings, Settings
 from core.clock import Clock, SystemClock
 from core.errors import KioskError
+from phone import g711
 from phone.call import Call
 from phone.g711 import Samples
 from phone.line import LineConfig, PhoneLine
@@ -59,6 +60,7 @@ class PhoneService:
         empty = Day([], {}, "")
         for text in opening.opening(empty)[:3]:
             await asyncio.to_thread(self.renderer.render, text, "en")
+        await asyncio.to_thread(g711.warm_up)  # the codec tables, built once
         await self.line.start()
 
     async def stop(self) -> None:
