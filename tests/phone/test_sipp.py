@@ -4,19 +4,26 @@ RFC 2833 recording SIPp ships: the hub records one callback request."""
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from config.settings import Settings
 from devtools.local_broker import free_port
+from devtools.sip_caller import SipCaller
 from hub.service import HubService
+from phone import sip
 from phone.service import PhoneService
 from tests.phone.support import callbacks, phone_settings, until
 from tests.support.broker import Broker
 from tests.support.site import start_hub
 
+ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = Path(__file__).with_name("sipp_press_0.xml")
 DTMF_0 = Path("/usr/share/sip-tester/dtmf_2833_0.pcap")
 
@@ -70,3 +77,42 @@ def test_sipp_calls_the_line_and_leaves_a_callback_request(broker: Broker, tmp_p
         asyncio.run(_scenario(hub, phone_settings(broker, tmp_path / "phone"), tmp_path))
     finally:
         hub.stop()
+
+
+async def _process_answers(port: int, workdir: Path) -> None:
+    probe = SipCaller(("127.0.0.1", port))
+    await probe.open()
+    try:
+        cseq = 1
+        while not any(r.status == 200 for r in probe.responses):  # the process is up when OPTIONS is answered
+            probe.send_raw(sip.build(probe.request("OPTIONS", cseq)))
+            cseq += 1
+            await asyncio.sleep(0.2)
+    finally:
+        await probe.close()
+    code, out = await sipp(port, ["-sn", "uac", "-d", "500"], workdir)
+    assert code == 0, out
+
+
+def test_kiosk_phone_run_answers_sipp_with_no_broker(tmp_path: Path) -> None:
+    """The real command, offline (no broker at all): it still answers, and stops on SIGTERM."""
+    port = free_port()
+    config = tmp_path / "phone.toml"
+    config.write_text(
+        f'[kiosk]\nid = "phone-1"\npractice = "acme"\nsite = "main"\nstate_dir = "{tmp_path / "state"}"\n'
+        f'[broker]\nhost = "127.0.0.1"\nport = {free_port()}\n'
+        f'[phone]\nsip_host = "127.0.0.1"\nsip_port = {port}\nallowed_peers = "127.0.0.1"\nrtp_port_min = 0\n'
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "--config", str(config), "phone", "run"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    try:
+        asyncio.run(asyncio.wait_for(_process_answers(port, tmp_path), 90))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out[-2000:]
+    log = out.decode()
+    assert '"call answered"' in log and '"caller_hung_up"' in log
+    assert "15550" not in log and "sipp" not in log.lower()  # call ids in the log, never the caller
