@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from core.errors import KioskError
 from phone import g711
 from phone.prompts import RATE
 from phone.rtp import DtmfReceiver, RtpPacket, pack, unpack
@@ -109,7 +110,18 @@ class Call:
         self._queue.extend(loop.create_task(self._render(t, lang)) for t in texts)
 
     async def _open(self) -> None:
-        self.say(self.script.opening(await self._day()))
+        self.say(self.script.opening(await self._known_day()))
+
+    async def _known_day(self) -> Day:
+        """The cached day; when the cache does not answer, a day with nothing in it and
+        marked not live, so the caller still hears the emergency line and the menu."""
+        try:
+            return await self._day()
+        except (TimeoutError, OSError, KioskError) as exc:
+            log.warning(
+                "the cached day did not answer", extra={"call": self.call_id, "error": type(exc).__name__}
+            )
+            return Day([], {}, "", live=False)
 
     def _next_frame(self) -> tuple[bytes, bool]:
         """The next 20 ms to send, and whether it is speech."""
@@ -160,7 +172,7 @@ class Call:
             self._spawn(self._on_key(key))
 
     async def _on_key(self, key: str) -> None:
-        reaction = self.script.on_key(key, await self._day())
+        reaction = self.script.on_key(key, await self._known_day())
         self.say(reaction.prompts, replace=True)
         if reaction.callback:
             ok = await self._on_callback(self)

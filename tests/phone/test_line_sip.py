@@ -16,11 +16,13 @@ from phone.sdp import Media
 _RENDERER = PromptRenderer()
 
 
-def _line(allowed: tuple[str, ...]) -> PhoneLine:
+def _line(allowed: tuple[str, ...], max_calls: int = 30, broken_cache: bool = False) -> PhoneLine:
     async def render(text: str, lang: str) -> Samples:
         return await asyncio.to_thread(_RENDERER.render, text, lang)
 
     async def day() -> Day:
+        if broken_cache:
+            raise TimeoutError("the sync worker did not answer")
         return Day([], {}, "2026-12-07")
 
     async def callback(_call: Call) -> bool:
@@ -29,7 +31,7 @@ def _line(allowed: tuple[str, ...]) -> PhoneLine:
     def make(call_id: str, media: Media, caller: str) -> Call:
         return Call(call_id, media, CallScript("Riverside"), render, day, callback, caller)
 
-    return PhoneLine(LineConfig(port=0, allowed=allowed, rtp_timeout_s=2), make)
+    return PhoneLine(LineConfig(port=0, allowed=allowed, rtp_timeout_s=2, max_calls=max_calls), make)
 
 
 async def _forbidden_and_malformed() -> None:
@@ -80,3 +82,28 @@ def test_a_peer_not_configured_gets_403() -> None:
 
 def test_malformed_sip_is_dropped_and_counted_and_silent_calls_are_hung_up() -> None:
     asyncio.run(asyncio.wait_for(_allowed_peer(), 60))
+
+
+async def _busy_and_broken_cache() -> None:
+    line = _line(("127.0.0.1",), max_calls=1, broken_cache=True)
+    await line.start()
+    first, second = SipCaller(("127.0.0.1", line.port)), SipCaller(("127.0.0.1", line.port))
+    await first.open()
+    await second.open()
+    try:
+        assert (await first.call()).status == 200
+        assert (await second.call()).status == 486  # one call at most: the next is busy
+        assert line.stats["invite_busy"] == 1
+        # The cache does not answer: the caller still hears the line (emergency first).
+        await asyncio.wait_for(first.first_speech.wait(), 20)
+        await first.hang_up()
+        while line.dialogs:
+            await asyncio.sleep(0.02)
+    finally:
+        await first.close()
+        await second.close()
+        await line.stop()
+
+
+def test_calls_past_max_calls_are_busy_and_a_dead_cache_still_gets_the_emergency_line() -> None:
+    asyncio.run(asyncio.wait_for(_busy_and_broken_cache(), 60))
