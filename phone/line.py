@@ -136,6 +136,8 @@ class PhoneLine(asyncio.DatagramProtocol):
         if known is not None:  # a retransmission, or a re-INVITE: the same answer
             if known.ok:
                 self._transport_send(known.ok, addr)
+            else:
+                self._send(sip.response(msg, 100), addr)  # still answering
             return
         offer = sdp.parse_offer(msg.body)
         media = sdp.choose(offer) if isinstance(offer, sdp.Offer) else None
