@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy --strict core config sync domain hub hardware speech ui kiosk devtools tests
+	$(VENV)/bin/mypy --strict core config sync domain hub hardware speech ui kiosk phone devtools tests
 
 bench: venv
 	@mkdir -p build

@@ -14,7 +14,9 @@ setup(
     python_requires=">=3.11",
     # devtools/ (demo, benchmarks, screenshots, sample data) is not shipped: it runs from a checkout.
     packages=find_namespace_packages(
-        include=["core*", "config*", "sync*", "domain*", "hub*", "hardware*", "speech*", "ui*", "kiosk*"]
+        include=[
+            "core*", "config*", "sync*", "domain*", "hub*", "hardware*", "speech*", "ui*", "kiosk*", "phone*"
+        ]
     ),
     include_package_data=True,
     package_data={

@@ -326,6 +326,30 @@ class UiSettings:
 
 
 @dataclass(frozen=True)
+class PhoneSettings:
+    """[phone]: the practice's phone line (``kiosk phone run``, docs/phone.md). Its own
+    settings file gives it its own [kiosk] id and [broker] credential."""
+
+    sip_host: str = field(default="127.0.0.1", metadata=_doc("Address the SIP and RTP sockets bind to."))
+    sip_port: int = field(default=5060, metadata=_doc("SIP port (UDP); 0: any free port.", min=0, max=65535))
+    advertised_host: str = field(
+        default="", metadata=_doc("Address put in Contact and SDP (NAT); empty: sip_host.")
+    )
+    allowed_peers: str = field(
+        default="",
+        metadata=_doc("Comma-separated addresses or networks (the PBX) that may call; empty: nobody."),
+    )
+    rtp_port_min: int = field(default=10000, metadata=_doc("First RTP port (0: any free port).", min=0))
+    rtp_port_max: int = field(default=10999, metadata=_doc("Last RTP port.", min=0, max=65535))
+    max_calls: int = field(default=30, metadata=_doc("Calls answered at once; more get 486.", min=1, max=500))
+    emergency_number: str = field(default="911", metadata=_doc("Said first: hang up and dial this."))
+    rtp_timeout_s: float = field(
+        default=30.0, metadata=_doc("A call whose RTP stopped this long is hung up (s).", min=2, max=600)
+    )
+    max_call_s: float = field(default=600.0, metadata=_doc("Longest call (s).", min=30, max=7200))
+
+
+@dataclass(frozen=True)
 class Settings:
     """The whole file."""
 
@@ -336,6 +360,7 @@ class Settings:
     staff: StaffSettings = field(default_factory=StaffSettings)
     speech: SpeechSettings = field(default_factory=SpeechSettings)
     ui: UiSettings = field(default_factory=UiSettings)
+    phone: PhoneSettings = field(default_factory=PhoneSettings)
 
 
 __all__ = [
@@ -349,6 +374,7 @@ __all__ = [
     "HubSettings",
     "HubWebSettings",
     "KioskSettings",
+    "PhoneSettings",
     "Settings",
     "SpeechSettings",
     "StaffSettings",

@@ -35,6 +35,7 @@ _AREAS = (
     "devtools.bench_ehr",
     "devtools.bench_vault",
     "devtools.bench_fleet",
+    "devtools.bench_phone",
 )
 
 

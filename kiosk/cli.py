@@ -22,10 +22,13 @@ _COMMAND_MODULES = (
     "kiosk.vault_cli",
     "hardware.cli",
     "speech.cli",
+    "phone.cli",
 )
 
 
-_OWN_PACKAGES = frozenset({"core", "config", "sync", "domain", "hub", "hardware", "speech", "ui", "kiosk"})
+_OWN_PACKAGES = frozenset(
+    {"core", "config", "sync", "domain", "hub", "hardware", "speech", "ui", "kiosk", "phone"}
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,7 +10,10 @@ from typing import Literal
 from sync.validate import check, check_id, check_key, check_proof, check_stamp, check_version
 from sync.wire import Message, declare
 
-StaffAction = Literal["login", "login_failed", "lockout", "logout", "approve", "technician_action"]
+# "callback_request": a caller asked the phone line for a call back (phone/, docs/phone.md).
+StaffAction = Literal[
+    "login", "login_failed", "lockout", "logout", "approve", "technician_action", "callback_request"
+]
 # "patient": a notification could not reach a patient, or got no answer: call them (hub.notify).
 EscalationKind = Literal["display", "notice", "lockout", "outbox", "patient", "feed"]
 

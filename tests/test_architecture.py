@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("core", "config", "sync", "domain", "hub", "hardware", "speech", "ui", "kiosk", "devtools")
+PACKAGES = (
+    "core", "config", "sync", "domain", "hub", "hardware", "speech", "ui", "kiosk", "phone", "devtools"
+)  # fmt: skip
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -47,6 +49,9 @@ def tree_copy(tmp_path: Path) -> Path:
         ("hub/_probe.py", "import cv2\n", "The hub imports no kiosk"),
         ("domain/_probe.py", "from PySide6 import QtCore\n", "Nothing below ui imports Qt"),
         ("speech/_probe.py", "import hardware\n", "Layers"),
+        ("phone/_probe.py", "import kiosk.app\n", "Layers"),
+        ("speech/_probe.py", "import phone.line\n", "Layers"),
+        ("hub/_probe.py", "import phone.sip\n", "The hub imports no kiosk"),
     ],
 )
 def test_a_violating_import_breaks_the_contract(tree_copy: Path, module: str, line: str, broken: str) -> None:

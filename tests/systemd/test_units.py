@@ -78,6 +78,9 @@ def test_the_kiosk_unit_is_a_hardened_notify_service_with_a_watchdog() -> None:
         assert svc[key] == "true", key
     assert _unit("kiosk-purge.timer")["Timer"]["OnCalendar"]
     assert _unit("kiosk-hub.service")["Service"]["Restart"] == "on-failure"
+    phone = _unit("kiosk-phone.service")["Service"]
+    assert phone["Restart"] == "on-failure" and phone["Type"] == "notify"
+    assert phone["ExecStart"].endswith("kiosk phone run") and "phone.toml" in phone["Environment"]
 
 
 def test_sd_notify_sends_a_datagram_to_the_notify_socket(tmp_path: Path) -> None:
@@ -138,7 +141,9 @@ def test_the_install_script_stages_a_complete_install(tmp_path: Path) -> None:
     assert '"kiosk.service"' in rule and 'subject.user == "kiosk"' in rule
 
 
-@pytest.mark.parametrize("unit", ["kiosk.service", "kiosk-hub.service", "kiosk-purge.service"])
+@pytest.mark.parametrize(
+    "unit", ["kiosk.service", "kiosk-hub.service", "kiosk-phone.service", "kiosk-purge.service"]
+)
 def test_no_unit_can_leave_a_core_dump(unit: str) -> None:
     # A dump of a kiosk or hub process holds patient data and the database key in clear.
     parser = configparser.ConfigParser(strict=False, interpolation=None)

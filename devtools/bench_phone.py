@@ -1,0 +1,166 @@
+"""The phone line's figures (docs/phone.md), over loopback with a real mosquitto, the hub
+and the line's own sync cache; the callers (``devtools.sip_caller``) run in the line's own
+event loop, so every figure includes the callers' cost too (a conservative measure):
+
+- ``phone_answer_ms``: INVITE sent → the first packet of speech received, p50/p99 over
+  sequential calls (goal p99 <= 300);
+- ``phone_concurrent_calls``: the most calls held at once (tried in steps) with the RTP
+  packet gaps each caller sees at p99 <= 40 ms (goal >= 20), with the p99 per step;
+- ``phone_cpu_per_call``: the process's CPU seconds per call-second while that many calls
+  are held (line + callers + sync), as a percentage of one core;
+- ``phone_status_to_speech_ms``: ``set_status`` at the hub → the line's cached day (what
+  the next prompt is worded from) holds the new status, p50/p99 (goal p99 <= 500).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from config.settings import PhoneSettings
+from core.clock import SystemClock
+from devtools.bench import percentiles
+from devtools.bench_support import local_settings
+from devtools.local_broker import Broker
+from devtools.sip_caller import SipCaller
+from hub.sample import sample_morning
+from hub.service import HubService
+from phone.service import PhoneService
+from sync import messages as m
+
+_GAP_GOAL_MS = 40.0
+
+
+def _request(state: str, delay: int = 0) -> m.StatusChangeRequest:
+    return m.StatusChangeRequest(
+        key=f"bench-{time.monotonic_ns()}",
+        kiosk_id="cli",
+        provider_id="martinez",
+        state=state,  # type: ignore[arg-type]
+        requested_by="bench",
+        requested_at=SystemClock().now().isoformat(timespec="minutes"),
+        delay_min=delay,
+        reason="sick" if state == "out" else "",
+    )
+
+
+async def _answer_ms(service: PhoneService, calls: int) -> list[float]:
+    out = []
+    for _ in range(calls):
+        caller = SipCaller(("127.0.0.1", service.line.port))
+        await caller.open()
+        try:
+            final = await caller.call()
+            if final.status != 200:
+                raise RuntimeError(f"the line answered {final.status}")
+            await asyncio.wait_for(caller.first_speech.wait(), 10)
+            out.append((caller.first_speech_at - caller.invited_at) * 1000)
+            await caller.hang_up()
+        finally:
+            await caller.close()
+    return out
+
+
+async def _hold(service: PhoneService, calls: int, seconds: float) -> tuple[float, float]:
+    """``calls`` at once for ``seconds``: the p99 RTP gap (ms) and CPU % of a core per call."""
+    callers = [SipCaller(("127.0.0.1", service.line.port), number=f"+1555{i:04d}") for i in range(calls)]
+    for caller in callers:
+        await caller.open()
+    try:
+        for final in await asyncio.gather(*(c.call(30) for c in callers)):
+            if final.status != 200:
+                raise RuntimeError(f"the line answered {final.status}")
+        await asyncio.sleep(1.0)  # every call's stream under way
+        marks = [len(c.heard.arrivals) for c in callers]
+        cpu0, wall0 = time.process_time(), time.monotonic()
+        await asyncio.sleep(seconds)
+        cpu = time.process_time() - cpu0
+        wall = time.monotonic() - wall0
+        gaps = []
+        for caller, mark in zip(callers, marks, strict=True):
+            arrivals = caller.heard.arrivals[mark:]
+            gaps += [(b - a) * 1000 for a, b in itertools.pairwise(arrivals)]
+        for caller in callers:
+            await caller.hang_up()
+        p99 = percentiles(gaps)["p99"] if gaps else float("inf")
+        return p99, 100 * cpu / (wall * calls)
+    finally:
+        for caller in callers:
+            await caller.close()
+
+
+async def _status_to_speech_ms(service: PhoneService, hub: HubService, changes: int) -> list[float]:
+    out = []
+    for i in range(changes):
+        state, delay = ("late", 20 + 5 * (i % 4)) if i % 2 == 0 else ("on_time", 0)
+        start = time.monotonic()
+        if not hub.set_status(_request(state, delay)).accepted:
+            raise RuntimeError("the hub refused the bench's status change")
+        while True:
+            status = (await service.day()).statuses.get("martinez")
+            if status is not None and status.state == state and status.delay_min == delay:
+                break
+            if time.monotonic() - start > 10:
+                raise RuntimeError("the line's cache did not take the status")
+            await asyncio.sleep(0.005)
+        out.append((time.monotonic() - start) * 1000)
+    return out
+
+
+async def _measure(service: PhoneService, hub: HubService, quick: bool) -> dict[str, Any]:
+    await service.start()
+    try:
+        while len((await service.day()).providers) < 4:
+            await asyncio.sleep(0.05)
+        answer = await _answer_ms(service, 5 if quick else 30)
+        status = await _status_to_speech_ms(service, hub, 5 if quick else 30)
+        steps: dict[str, float] = {}
+        cpu_by_calls: dict[str, float] = {}
+        held = 0
+        for calls in (5, 10) if quick else (5, 10, 20, 30, 40, 60):
+            p99, per_call = await _hold(service, calls, 3.0 if quick else 8.0)
+            steps[str(calls)], cpu_by_calls[str(calls)] = round(p99, 1), round(per_call, 2)
+            while service.line.dialogs:  # the previous step's calls are gone
+                await asyncio.sleep(0.05)
+            if p99 <= _GAP_GOAL_MS:
+                held = calls
+            elif p99 > 2 * _GAP_GOAL_MS:
+                break
+        return {
+            "phone_answer_ms": percentiles(answer),
+            "phone_status_to_speech_ms": percentiles(status),
+            "phone_concurrent_calls": {"held": held, "gap_p99_ms_by_calls": steps},
+            "phone_cpu_per_call": {"percent_of_core_by_calls": cpu_by_calls},
+        }
+    finally:
+        await service.stop()
+
+
+def run_bench(quick: bool = False) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="bench-phone-") as tmp:
+        state = Path(tmp)
+        broker = Broker(state / "broker")
+        broker.start()
+        hub = HubService(local_settings(broker.port, state, "hub"))
+        hub.start(sample_morning(SystemClock().now().date()))
+        settings = replace(
+            local_settings(broker.port, state, "phone-1"),
+            phone=PhoneSettings(sip_port=0, allowed_peers="127.0.0.1", rtp_port_min=0, max_calls=100),
+        )
+        try:
+            return asyncio.run(_measure(PhoneService(settings), hub, quick))
+        finally:
+            hub.stop()
+            broker.stop()
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    print(json.dumps(run_bench("--quick" in sys.argv), indent=2))

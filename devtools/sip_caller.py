@@ -1,0 +1,193 @@
+"""A small SIP caller for the phone tests and bench (not shipped): INVITE with an offer,
+ACK, RTP in (decoded to samples, split into utterances at the line's silences), RFC 4733
+keys out, BYE. It speaks the wire itself (the line's codecs only build and read the bytes)."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from phone import g711, rtp, sdp, sip
+
+
+@dataclass
+class Heard:
+    frames: list[bytes] = field(default_factory=list)  # payloads in arrival order
+    arrivals: list[float] = field(default_factory=list)
+    speech: list[bool] = field(default_factory=list)
+    payload_type: int = 0
+
+    def utterances(self, start: int = 0, gap_frames: int = 10, min_frames: int = 15) -> list[np.ndarray]:
+        """The speech after frame ``start``, split at runs of ``gap_frames`` silent frames."""
+        out: list[np.ndarray] = []
+        current: list[bytes] = []
+        quiet = 0
+        for frame, speech in zip(self.frames[start:], self.speech[start:], strict=True):
+            if speech:
+                current.append(frame)
+                quiet = 0
+                continue
+            quiet += 1
+            if quiet >= gap_frames and current:
+                if len(current) >= min_frames:
+                    out.append(g711.decode(b"".join(current), self.payload_type))
+                current = []
+        if len(current) >= min_frames:
+            out.append(g711.decode(b"".join(current), self.payload_type))
+        return out
+
+
+class _Udp(asyncio.DatagramProtocol):
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[tuple[bytes, tuple[str, int]]] = asyncio.Queue()
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        self.queue.put_nowait((data, addr))
+
+
+class SipCaller:
+
+    def __init__(self, line: tuple[str, int], host: str = "127.0.0.1", number: str = "+15550100") -> None:
+        self.line = line
+        self.host = host
+        self.number = number
+        self.call_id = secrets.token_hex(8) + "@test"
+        self.heard = Heard()
+        self.responses: list[sip.SipMessage] = []
+        self.media: sdp.Media | None = None
+        self.requests_in: list[sip.SipMessage] = []
+        self._sip: asyncio.DatagramTransport | None = None
+        self._sip_proto = _Udp()
+        self._rtp: asyncio.DatagramTransport | None = None
+        self._rtp_proto = _Udp()
+        self._from = f"<sip:{number}@{host}>;tag={sip.new_tag()}"
+        self._to = f"<sip:line@{line[0]}>"
+        self._tasks: list[asyncio.Task[None]] = []
+        self._seq = 1000
+        self._ts = 5000
+        self.answered = asyncio.Event()
+        self.first_speech = asyncio.Event()
+        self.invited_at = 0.0
+        self.first_speech_at = 0.0
+
+    async def open(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._sip, _ = await loop.create_datagram_endpoint(lambda: self._sip_proto, local_addr=(self.host, 0))
+        self._rtp, _ = await loop.create_datagram_endpoint(lambda: self._rtp_proto, local_addr=(self.host, 0))
+        self._tasks = [loop.create_task(self._read_sip()), loop.create_task(self._read_rtp())]
+
+    def request(self, method: str, cseq: int, body: bytes = b"", to: str = "") -> sip.SipMessage:
+        port = self._sip.get_extra_info("sockname")[1] if self._sip else 0
+        headers: list[tuple[str, str]] = [
+            ("via", f"SIP/2.0/UDP {self.host}:{port};branch=z9hG4bK{secrets.token_hex(6)}"),
+            ("max-forwards", "70"),
+            ("from", self._from),
+            ("to", to or self._to),
+            ("call-id", self.call_id),
+            ("cseq", f"{cseq} {method}"),
+            ("contact", f"<sip:{self.number}@{self.host}:{port}>"),
+        ]
+        if body:
+            headers.append(("content-type", "application/sdp"))
+        return sip.SipMessage(method=method, uri=f"sip:line@{self.line[0]}:{self.line[1]}",
+                              headers=tuple(headers), body=body)  # fmt: skip
+
+    def send_raw(self, data: bytes) -> None:
+        self._sockets()[0].sendto(data, self.line)
+
+    def _sockets(self) -> tuple[asyncio.DatagramTransport, asyncio.DatagramTransport]:
+        if self._sip is None or self._rtp is None:
+            raise RuntimeError("the caller is not open")
+        return self._sip, self._rtp
+
+    def _media(self) -> tuple[asyncio.DatagramTransport, sdp.Media]:
+        if self.media is None:
+            raise RuntimeError("the call was not answered")
+        return self._sockets()[1], self.media
+
+    async def call(self, timeout: float = 10.0) -> sip.SipMessage:
+        """INVITE, wait for the final response, ACK a 2xx; returns the final response."""
+        port = self._sockets()[1].get_extra_info("sockname")[1]
+        self.invited_at = asyncio.get_running_loop().time()
+        self.send_raw(sip.build(self.request("INVITE", 1, sdp.offer(self.host, port, 1))))
+        final = await asyncio.wait_for(self._final(), timeout)
+        if final.status == 200:
+            offer = sdp.parse_offer(final.body)
+            if not isinstance(offer, sdp.Offer):
+                raise RuntimeError(f"the line's answer is not usable: {offer}")
+            self.media = sdp.Media(
+                offer.address, offer.port, offer.payload_types[0], offer.event_payload_type
+            )
+            self.heard.payload_type = self.media.payload_type
+            ack = self.request("ACK", 1, to=final.header("to"))
+            self.send_raw(sip.build(ack))
+            self._to = final.header("to")
+            self.answered.set()
+        return final
+
+    async def _final(self) -> sip.SipMessage:
+        while True:
+            for msg in self.responses:
+                if msg.status >= 200 and msg.cseq[1] == "INVITE":
+                    return msg
+            await asyncio.sleep(0.01)
+
+    def press(self, key: str) -> None:
+        sock, media = self._media()
+        if media.event_payload_type is None:
+            raise RuntimeError("the line did not accept telephone-event")
+        for packet in rtp.event_packets(key, self._seq, self._ts, 0x1234, media.event_payload_type):
+            sock.sendto(rtp.pack(packet), (media.address, media.port))
+        self._seq += 6
+        self._ts += 800
+
+    def send_audio_frame(self) -> None:
+        """A frame of the caller's (silent) voice, as a phone keeps sending."""
+        sock, media = self._media()
+        packet = rtp.RtpPacket(media.payload_type, self._seq, self._ts, 0x1234, b"\xff" * 160)
+        sock.sendto(rtp.pack(packet), (media.address, media.port))
+        self._seq += 1
+        self._ts += 160
+
+    async def hang_up(self) -> None:
+        self.send_raw(sip.build(self.request("BYE", 2)))
+        await asyncio.sleep(0)
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for transport in (self._sip, self._rtp):
+            if transport is not None:
+                transport.close()
+
+    async def _read_sip(self) -> None:
+        while True:
+            data, _addr = await self._sip_proto.queue.get()
+            msg = sip.parse(data)
+            if isinstance(msg, sip.Malformed):
+                continue
+            if msg.is_request:
+                self.requests_in.append(msg)
+                if msg.method == "BYE":
+                    self.send_raw(sip.build(sip.response(msg, 200)))
+            else:
+                self.responses.append(msg)
+
+    async def _read_rtp(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            data, _addr = await self._rtp_proto.queue.get()
+            packet = rtp.unpack(data)
+            if packet is None:
+                continue
+            silence = bytes([g711.silence_code(packet.payload_type)]) * len(packet.payload)
+            speech = packet.payload != silence
+            self.heard.frames.append(packet.payload)
+            self.heard.arrivals.append(loop.time())
+            self.heard.speech.append(speech)
+            if speech and not self.first_speech.is_set():
+                self.first_speech_at = loop.time()
+                self.first_speech.set()

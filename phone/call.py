@@ -1,0 +1,203 @@
+"""One call's media: the RTP stream the line sends (20 ms packets, paced against the
+loop's clock, silence between prompts) and the RFC 4733 keys it hears. Nothing the
+caller says is kept: audio packets are only counted."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from core.errors import KioskError
+from phone import g711
+from phone.prompts import RATE
+from phone.rtp import DtmfReceiver, RtpPacket, pack, unpack
+from phone.script import CallScript, Day
+from phone.sdp import Media
+
+log = logging.getLogger(__name__)
+
+FRAME = 160  # samples in 20 ms at 8 kHz
+FRAME_S = 0.02
+_GAP = np.zeros(RATE * 3 // 10, dtype=np.int16)  # 300 ms between prompts
+
+Render = Callable[[str, str], Coroutine[Any, Any, g711.Samples]]
+DaySource = Callable[[], Awaitable[Day]]
+Callback = Callable[["Call"], Awaitable[bool]]
+
+
+@dataclass
+class CallStats:
+    packets_sent: int = 0
+    packets_heard: int = 0
+    packets_dropped: int = 0  # not RTP, or from another address than the caller's
+    keys: list[str] = field(default_factory=list)
+    first_prompt_at: float | None = None  # loop time of the first packet of speech
+
+
+class Call:
+    """Owned by the line, on its event loop."""
+
+    def __init__(  # noqa: PLR0917 - wiring
+        self,
+        call_id: str,
+        media: Media,
+        script: CallScript,
+        render: Render,
+        day: DaySource,
+        on_callback: Callback,
+        caller: str = "",
+    ) -> None:
+        self.call_id = call_id  # ours, for logs: never the caller's number
+        self.media = media
+        self.script = script
+        self.caller = caller  # the number to call back; handed to the hub only
+        self._render = render
+        self._day = day
+        self._on_callback = on_callback
+        self.stats = CallStats()
+        self.transport: asyncio.DatagramTransport | None = None
+        self.ended = asyncio.Event()
+        self.last_heard = asyncio.get_running_loop().time()
+        self._queue: deque[asyncio.Task[g711.Samples]] = deque()
+        self._playing = b""
+        self._offset = 0
+        self._silence = bytes([g711.silence_code(media.payload_type)]) * FRAME
+        self._dtmf = DtmfReceiver()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._seq, self._timestamp = random.getrandbits(16), random.getrandbits(32)
+        self._ssrc = random.getrandbits(32)
+        self._first = True
+
+    # --- lifecycle ------------------------------------------------------------------
+
+    def start(self, transport: asyncio.DatagramTransport) -> None:
+        self.transport = transport
+        self._spawn(self._open())
+
+    def end(self) -> None:
+        if self.ended.is_set():
+            return
+        self.ended.set()
+        for task in [*self._queue, *self._tasks]:
+            task.cancel()
+        if self.transport is not None:
+            self.transport.close()
+        self._playing = b""
+
+    @property
+    def speaking(self) -> bool:
+        return self._offset < len(self._playing) or bool(self._queue)
+
+    # --- what the caller hears --------------------------------------------------------
+
+    def say(self, texts: list[str], replace: bool = False) -> None:
+        """Queue ``texts`` (rendered in the background, in order); ``replace`` stops what
+        is playing first (barge-in)."""
+        if replace:
+            for task in self._queue:
+                task.cancel()
+            self._queue.clear()
+            self._playing, self._offset = b"", 0
+        loop = asyncio.get_running_loop()
+        lang = self.script.lang
+        self._queue.extend(loop.create_task(self._render(t, lang)) for t in texts)
+
+    async def _open(self) -> None:
+        self.say(self.script.opening(await self._known_day()))
+
+    async def _known_day(self) -> Day:
+        """The cached day; when the cache does not answer, a day with nothing in it and
+        marked not live, so the caller still hears the emergency line and the menu."""
+        try:
+            return await self._day()
+        except (TimeoutError, OSError, KioskError) as exc:
+            log.warning(
+                "the cached day did not answer", extra={"call": self.call_id, "error": type(exc).__name__}
+            )
+            return Day([], {}, "", live=False)
+
+    def _next_frame(self) -> tuple[bytes, bool]:
+        """The next 20 ms to send, and whether it is speech."""
+        if self._offset >= len(self._playing):
+            self._playing, self._offset = b"", 0
+            while self._queue and self._queue[0].done():
+                task = self._queue.popleft()
+                if task.cancelled() or task.exception() is not None:
+                    log.warning("a prompt could not be rendered", extra={"call": self.call_id})
+                    continue
+                samples = np.concatenate([task.result(), _GAP])
+                self._playing = g711.encode(samples, self.media.payload_type)
+                break
+        if not self._playing:
+            return self._silence, False
+        frame = self._playing[self._offset : self._offset + FRAME]
+        self._offset += FRAME
+        return frame.ljust(FRAME, self._silence[:1]), True
+
+    def send_frame(self, now: float) -> None:
+        """Send the next 20 ms (the line's pacer calls every call once per frame)."""
+        if self.ended.is_set() or self.transport is None:
+            return
+        frame, speech = self._next_frame()
+        if speech and self.stats.first_prompt_at is None:
+            self.stats.first_prompt_at = now
+        packet = RtpPacket(
+            self.media.payload_type, self._seq, self._timestamp, self._ssrc, frame, self._first
+        )
+        self.transport.sendto(pack(packet), (self.media.address, self.media.port))
+        self._seq, self._timestamp, self._first = self._seq + 1, self._timestamp + FRAME, False
+        self.stats.packets_sent += 1
+
+    # --- what the caller does ---------------------------------------------------------
+
+    def heard(self, data: bytes, addr: tuple[str, int]) -> None:
+        packet = unpack(data)
+        if packet is None or addr[0] != self.media.address:
+            self.stats.packets_dropped += 1
+            return
+        self.last_heard = asyncio.get_running_loop().time()
+        self.stats.packets_heard += 1
+        if packet.payload_type != self.media.event_payload_type:
+            return  # the caller's voice: not listened to yet, never kept
+        key = self._dtmf.feed(packet)
+        if key:
+            self.stats.keys.append(key)
+            self._spawn(self._on_key(key))
+
+    async def _on_key(self, key: str) -> None:
+        reaction = self.script.on_key(key, await self._known_day())
+        self.say(reaction.prompts, replace=True)
+        if reaction.callback:
+            ok = await self._on_callback(self)
+            self.say(self.script.callback_recorded(ok))
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        async def guarded() -> None:
+            try:
+                await work
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a failed step costs that step, not the call
+                log.error("call step failed", extra={"call": self.call_id, "error": type(exc).__name__})
+
+        task = asyncio.get_running_loop().create_task(guarded())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+class RtpEndpoint(asyncio.DatagramProtocol):
+    def __init__(self, call: Call) -> None:
+        self.call = call
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        self.call.heard(data, addr)
+
+
+__all__ = ["FRAME", "Call", "CallStats", "RtpEndpoint"]

@@ -1,0 +1,313 @@
+"""The SIP side of the line (a UAS over UDP, RFC 3261): answers INVITEs from the
+configured peers only, keeps each dialog, and hangs up calls whose RTP stopped.
+
+Requests from any other address get 403 (ACKs are dropped); a datagram that is not SIP
+is dropped and counted. A 200 OK is sent again (T1 doubling) until its ACK arrives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import secrets
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import cast
+
+from phone import sdp, sip
+from phone.call import FRAME_S, Call, RtpEndpoint
+from phone.script import CallScript
+
+log = logging.getLogger(__name__)
+
+_ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS"
+_T1 = 0.5
+_TIMER_H = 32.0
+
+MakeCall = Callable[[str, sdp.Media, str], Call]
+
+
+@dataclass(frozen=True)
+class LineConfig:
+    host: str = "127.0.0.1"
+    port: int = 5060
+    advertised: str = ""  # the address put in Contact and SDP; empty: ``host``
+    allowed: tuple[str, ...] = ()  # addresses or networks that may call
+    max_calls: int = 30
+    rtp_timeout_s: float = 30.0
+    max_call_s: float = 600.0
+    rtp_ports: tuple[int, int] = (0, 0)  # (0, 0): any free port
+
+    @property
+    def address(self) -> str:
+        return self.advertised or self.host
+
+
+@dataclass
+class _Dialog:
+    call: Call
+    invite: sip.SipMessage
+    peer: tuple[str, int]
+    tag: str
+    ok: bytes = b""
+    acked: bool = False
+    started: float = 0.0
+    cseq: int = 100
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+class PhoneLine(asyncio.DatagramProtocol):
+    def __init__(self, config: LineConfig, make_call: MakeCall) -> None:
+        self.config = config
+        self.make_call = make_call
+        self.stats: Counter[str] = Counter()
+        self.dialogs: dict[str, _Dialog] = {}
+        self._allowed = [ipaddress.ip_network(a, strict=False) for a in config.allowed]
+        self._transport: asyncio.DatagramTransport | None = None
+        self._housekeeping: asyncio.Task[None] | None = None
+        self._pacer: asyncio.Task[None] | None = None
+        self._next_port = config.rtp_ports[0]
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.create_datagram_endpoint(lambda: self, local_addr=(self.config.host, self.config.port))
+        self._housekeeping = loop.create_task(self._watch_calls())
+        self._pacer = loop.create_task(self._pace())
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # asyncio's own UDP transport does not subclass DatagramTransport (3.11): a cast.
+        self._transport = cast(asyncio.DatagramTransport, transport)
+
+    @property
+    def port(self) -> int:
+        if self._transport is None:
+            return 0
+        return int(self._transport.get_extra_info("sockname")[1])
+
+    async def stop(self) -> None:
+        for call_id in list(self.dialogs):
+            self.hang_up(call_id, "stopping")
+        for task in (self._housekeeping, self._pacer):
+            if task is not None:
+                task.cancel()
+        if self._transport is not None:
+            self._transport.close()
+
+    # --- SIP in -------------------------------------------------------------------------
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        msg = sip.parse(data)
+        if isinstance(msg, sip.Malformed):
+            self.stats["sip_malformed"] += 1
+            self.stats[f"sip_malformed_{msg.reason}"] += 1
+            return
+        if not msg.is_request:
+            self.stats["sip_responses"] += 1  # to our BYEs; nothing waits for them
+            return
+        if not self._allowed_peer(addr[0]):
+            self.stats["sip_forbidden"] += 1
+            if msg.method != "ACK":
+                self._send(sip.response(msg, 403, to_tag=sip.new_tag()), addr)
+            return
+        handler = {"INVITE": self._on_invite, "ACK": self._on_ack, "BYE": self._on_bye,
+                   "CANCEL": self._on_cancel, "OPTIONS": self._on_options}.get(msg.method)  # fmt: skip
+        if handler is None:
+            self._send(sip.response(msg, 405, extra=(("allow", _ALLOW),)), addr)
+            return
+        handler(msg, addr)
+
+    def _allowed_peer(self, host: str) -> bool:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(address in net for net in self._allowed)
+
+    def _on_options(self, msg: sip.SipMessage, addr: tuple[str, int]) -> None:
+        extra = (("allow", _ALLOW), ("accept", "application/sdp"))
+        self._send(sip.response(msg, 200, to_tag=sip.new_tag(), extra=extra), addr)
+
+    def _on_invite(self, msg: sip.SipMessage, addr: tuple[str, int]) -> None:
+        known = self.dialogs.get(msg.call_id)
+        if known is not None:  # a retransmission, or a re-INVITE: the same answer
+            if known.ok:
+                self._transport_send(known.ok, addr)
+            else:
+                self._send(sip.response(msg, 100), addr)  # still answering
+            return
+        offer = sdp.parse_offer(msg.body)
+        media = sdp.choose(offer) if isinstance(offer, sdp.Offer) else None
+        if media is None:
+            self.stats["invite_not_acceptable"] += 1
+            self._send(sip.response(msg, 488, to_tag=sip.new_tag()), addr)
+            return
+        if len(self.dialogs) >= self.config.max_calls:
+            self.stats["invite_busy"] += 1
+            self._send(sip.response(msg, 486, to_tag=sip.new_tag()), addr)
+            return
+        self._send(sip.response(msg, 100), addr)
+        call = self.make_call(f"c-{secrets.token_hex(4)}", media, _caller_number(msg.header("from")))
+        dialog = _Dialog(call, msg, addr, sip.new_tag(), started=asyncio.get_running_loop().time())
+        self.dialogs[msg.call_id] = dialog
+        dialog.tasks.append(asyncio.get_running_loop().create_task(self._answer(dialog)))
+
+    async def _answer(self, dialog: _Dialog) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            transport, _ = await loop.create_datagram_endpoint(
+                lambda: RtpEndpoint(dialog.call), local_addr=(self.config.host, self._rtp_port())
+            )
+        except OSError:
+            self.stats["rtp_port_unavailable"] += 1
+            self.dialogs.pop(dialog.invite.call_id, None)
+            self._send(sip.response(dialog.invite, 503, to_tag=dialog.tag), dialog.peer)
+            return
+        port = int(transport.get_extra_info("sockname")[1])
+        body = sdp.answer(dialog.call.media, self.config.address, port, secrets.randbelow(2**31))
+        contact = f"<sip:line@{self.config.address}:{self.port}>"
+        ok = sip.response(
+            dialog.invite,
+            200,
+            to_tag=dialog.tag,
+            body=body,
+            extra=(("contact", contact), ("allow", _ALLOW), ("content-type", "application/sdp")),
+        )
+        dialog.ok = sip.build(ok)
+        dialog.call.start(transport)
+        self.stats["calls_answered"] += 1
+        log.info("call answered", extra={"call": dialog.call.call_id})
+        self._transport_send(dialog.ok, dialog.peer)
+        interval = _T1
+        waited = 0.0
+        while not dialog.acked and waited < _TIMER_H and not dialog.call.ended.is_set():
+            await asyncio.sleep(interval)
+            waited += interval
+            if not dialog.acked and dialog.invite.call_id in self.dialogs:
+                self._transport_send(dialog.ok, dialog.peer)
+            interval = min(interval * 2, 4.0)
+        if not dialog.acked and dialog.invite.call_id in self.dialogs:
+            self.stats["calls_no_ack"] += 1
+            self.hang_up(dialog.invite.call_id, "no_ack")
+
+    def _rtp_port(self) -> int:
+        low, high = self.config.rtp_ports
+        if not low:
+            return 0
+        port = self._next_port
+        self._next_port = low if port >= high else port + 1
+        return port
+
+    def _on_ack(self, msg: sip.SipMessage, addr: tuple[str, int]) -> None:
+        dialog = self.dialogs.get(msg.call_id)
+        if dialog is not None:
+            dialog.acked = True
+
+    def _on_bye(self, msg: sip.SipMessage, addr: tuple[str, int]) -> None:
+        dialog = self.dialogs.pop(msg.call_id, None)
+        if dialog is None:
+            self._send(sip.response(msg, 481), addr)
+            return
+        self._send(sip.response(msg, 200), addr)
+        self._end(dialog, "caller_hung_up")
+
+    def _on_cancel(self, msg: sip.SipMessage, addr: tuple[str, int]) -> None:
+        dialog = self.dialogs.get(msg.call_id)
+        if dialog is None:
+            self._send(sip.response(msg, 481), addr)
+            return
+        self._send(sip.response(msg, 200, to_tag=dialog.tag), addr)
+        if not dialog.ok:  # not answered yet: the INVITE ends with 487
+            self.dialogs.pop(msg.call_id, None)
+            self._send(sip.response(dialog.invite, 487, to_tag=dialog.tag), dialog.peer)
+            self._end(dialog, "cancelled")
+
+    # --- hanging up ---------------------------------------------------------------------
+
+    def hang_up(self, sip_call_id: str, why: str) -> None:
+        """End a call from our side: BYE to the caller."""
+        dialog = self.dialogs.pop(sip_call_id, None)
+        if dialog is None:
+            return
+        if dialog.ok:
+            dialog.cseq += 1
+            invite = dialog.invite
+            target = sip.uri_of(invite.header("contact")) or sip.uri_of(invite.header("from"))
+            bye = sip.SipMessage(
+                method="BYE",
+                uri=target,
+                headers=(
+                    (
+                        "via",
+                        f"SIP/2.0/UDP {self.config.address}:{self.port};branch=z9hG4bK{secrets.token_hex(8)}",
+                    ),
+                    ("max-forwards", "70"),
+                    ("from", f"{invite.header('to')};tag={dialog.tag}"),
+                    ("to", invite.header("from")),
+                    ("call-id", invite.call_id),
+                    ("cseq", f"{dialog.cseq} BYE"),
+                ),
+            )
+            self._send(bye, dialog.peer)
+        self._end(dialog, why)
+
+    def _end(self, dialog: _Dialog, why: str) -> None:
+        dialog.call.end()
+        for task in dialog.tasks:
+            if task is not asyncio.current_task():
+                task.cancel()
+        self.stats["calls_ended"] += 1
+        self.stats[f"calls_ended_{why}"] += 1
+        log.info("call ended", extra={"call": dialog.call.call_id, "why": why})
+
+    async def _watch_calls(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(1.0)
+            now = loop.time()
+            for call_id, dialog in list(self.dialogs.items()):
+                if now - dialog.call.last_heard > self.config.rtp_timeout_s:
+                    self.hang_up(call_id, "rtp_timeout")
+                elif now - dialog.started > self.config.max_call_s:
+                    self.hang_up(call_id, "too_long")
+
+    async def _pace(self) -> None:
+        """One timer for every call's RTP: each answered call sends a frame every 20 ms,
+        paced against the loop's clock (no drift); after a stall it carries on from now
+        rather than sending a burst."""
+        loop = asyncio.get_running_loop()
+        start, ticks = loop.time(), 0
+        while True:
+            now = loop.time()
+            for dialog in list(self.dialogs.values()):
+                dialog.call.send_frame(now)
+            ticks += 1
+            delay = start + ticks * FRAME_S - loop.time()
+            if delay < -0.2:
+                start, ticks, delay = loop.time(), 0, 0.0
+            await asyncio.sleep(max(0.0, delay))
+
+    # --- SIP out ------------------------------------------------------------------------
+
+    def _send(self, msg: sip.SipMessage, addr: tuple[str, int]) -> None:
+        self._transport_send(sip.build(msg), addr)
+
+    def _transport_send(self, data: bytes, addr: tuple[str, int]) -> None:
+        if self._transport is not None:
+            self._transport.sendto(data, addr)
+
+
+def _caller_number(from_value: str) -> str:
+    """The caller's number (the From URI's user part, digits and + only), for the callback."""
+    user = sip.uri_of(from_value).removeprefix("sips:").removeprefix("sip:").split("@", 1)[0]
+    return "".join(ch for ch in user if ch.isdigit() or ch == "+")[:20]
+
+
+def script_factory(practice: str, emergency: str) -> Callable[[], CallScript]:
+    return lambda: CallScript(practice, emergency)
+
+
+__all__ = ["LineConfig", "PhoneLine"]

@@ -1,0 +1,88 @@
+"""Prompts as the call's audio: espeak-ng (the project's fallback voice) straight to WAV,
+resampled to 8 kHz and kept as 16-bit samples; the call encodes them to its codec.
+
+Each rendering is a short-lived ``espeak-ng --stdout`` process, so several calls render at
+once without sharing a synthesizer. Renderings are cached by (text, language): the
+emergency line and the menu are rendered once per process.
+"""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+from core.errors import SpeechError
+from phone.g711 import Samples
+from speech.audio import resample
+
+RATE = 8000
+VOICES = {"en": "en-us", "es": "es-419"}
+
+
+class PromptRenderer:
+    def __init__(
+        self,
+        voices: dict[str, str] | None = None,
+        rate_wpm: int = 160,
+        timeout_s: float = 10.0,
+        cache_size: int = 128,
+        command: str = "espeak-ng",
+    ) -> None:
+        self.voices = voices or dict(VOICES)
+        self.rate_wpm = rate_wpm
+        self.timeout_s = timeout_s
+        self.command = command
+        self._cache: OrderedDict[tuple[str, str], Samples] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def render(self, text: str, lang: str) -> Samples:
+        """8 kHz 16-bit samples of ``text`` in ``lang``'s voice (any thread)."""
+        key = (text, lang)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        samples = self._synthesize(text, self.voices.get(lang, self.voices["en"]))
+        with self._lock:
+            self._cache[key] = samples
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return samples
+
+    def _synthesize(self, text: str, voice: str) -> Samples:
+        try:
+            done = subprocess.run(  # noqa: S603 - fixed program; the text is an argument, not a shell
+                [self.command, "-v", voice, "-s", str(self.rate_wpm), "--stdout", "--", text],
+                capture_output=True,
+                timeout=self.timeout_s,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise SpeechError(f"espeak-ng could not render a prompt: {type(exc).__name__}") from exc
+        if done.returncode != 0 or not done.stdout:
+            raise SpeechError(f"espeak-ng failed (exit {done.returncode}) for voice {voice!r}")
+        rate, pcm = wav_pcm(done.stdout)
+        samples = np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype="<i2").astype(np.int16)
+        return np.asarray(resample(samples, rate, RATE), dtype=np.int16)
+
+
+def wav_pcm(data: bytes) -> tuple[int, bytes]:
+    """The rate and 16-bit mono samples of espeak-ng's streamed WAV (its sizes are left
+    at their maximum, so the ``wave`` module cannot read it)."""
+    fmt = data.find(b"fmt ")
+    body = data.find(b"data")
+    if data[:4] != b"RIFF" or fmt < 0 or body < 0 or len(data) < fmt + 24:
+        raise SpeechError("espeak-ng did not write a WAV")
+    channels, rate = struct.unpack_from("<HI", data, fmt + 10)
+    (bits,) = struct.unpack_from("<H", data, fmt + 22)
+    if channels != 1 or bits != 16:
+        raise SpeechError(f"espeak-ng wrote {channels} channel(s) of {bits} bits; expected mono 16-bit")
+    return rate, data[body + 8 :]
+
+
+__all__ = ["RATE", "PromptRenderer"]

@@ -1,0 +1,137 @@
+"""What the line says, and what each key does: pure, no sockets, no audio.
+
+A call hears the emergency line first, the practice's name, the offer of Spanish, then
+which doctors are in today (from the cached day's provider statuses: no patient data),
+then the menu. Keys: 1 the summary again, 2 Spanish, 0 a callback request (once a call).
+The summary is worded when it is queued, so the status the hub holds at that moment is
+what the caller hears.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from domain.board import BoardRow, board_rows
+from speech.phrases import say_delay, say_provider, say_time
+from sync.cache import Provider
+from sync.messages import ProviderStatus
+
+_TEXT: dict[str, dict[str, str]] = {
+    "emergency": {"en": "If this is an emergency, hang up and dial {emergency}.",
+                  "es": "Si es una emergencia, cuelgue y marque {emergency}."},
+    "welcome": {"en": "Thank you for calling {practice}.", "es": "Gracias por llamar a {practice}."},
+    "spanish": {"en": "Para español, oprima dos.", "es": "Para español, oprima dos."},
+    "which": {"en": "Which doctors are in today?", "es": "¿Qué doctores atienden hoy?"},
+    "nobody": {"en": "There is no schedule for today yet.", "es": "Todavía no hay agenda para hoy."},
+    "stale": {"en": "This may not be up to date.", "es": "Puede que esto no esté al día."},
+    "menu": {"en": "To hear this again, press one. To leave a request for a call back, press zero.",
+             "es": "Para oírlo otra vez, oprima uno. Para pedir que le llamen, oprima cero."},
+    "callback": {"en": "Thank you. The front desk will call you back.",
+                 "es": "Gracias. La recepción le devolverá la llamada."},
+    "callback_again": {"en": "Your request for a call back is already recorded.",
+                       "es": "Su pedido de llamada ya está registrado."},
+    "callback_failed": {"en": "Sorry, your request could not be recorded. Please call again later.",
+                        "es": "Lo siento, no se pudo registrar su pedido. Llame más tarde, por favor."},
+    "unknown_key": {"en": "Sorry, that key is not an option.",
+                    "es": "Lo siento, esa tecla no es una opción."},
+}  # fmt: skip
+
+
+def text(key: str, lang: str, **fields: str) -> str:
+    return _TEXT[key][lang].format(**fields)
+
+
+def status_sentence(row: BoardRow, lang: str = "en") -> str:
+    """One provider's status for anyone who asks: the provider's title and family name only."""
+    who = say_provider(row.name, lang)
+    who = who[:1].upper() + who[1:]
+    if row.state == "out":
+        return f"{who} no está hoy." if lang == "es" else f"{who} is out today."
+    if row.state == "late" and row.delay_min >= 5:
+        return (
+            f"{who} va con {say_delay(row.delay_min, 'es')}."
+            if lang == "es"
+            else (f"{who} is running {say_delay(row.delay_min)}.")
+        )
+    if row.state == "leaving_early" and row.leaving_at:
+        when = say_time(datetime.strptime(row.leaving_at, "%H:%M").time(), lang)
+        return f"{who} se va temprano, a {when}." if lang == "es" else f"{who} is leaving early, at {when}."
+    return f"{who} va a tiempo." if lang == "es" else f"{who} is on time."
+
+
+@dataclass(frozen=True)
+class Day:
+    """What the line knows of today: the cached providers and statuses, and whether the
+    cache is live with the hub."""
+
+    providers: list[Provider]
+    statuses: dict[str, ProviderStatus]
+    today: str
+    live: bool = True
+
+
+def summary(day: Day, lang: str) -> list[str]:
+    rows = [r for r, p in zip(board_rows(day.providers, day.statuses), day.providers, strict=True)
+            if p.date == day.today]  # fmt: skip
+    out = [text("which", lang)]
+    out += [status_sentence(r, lang) for r in rows] or [text("nobody", lang)]
+    if not day.live:
+        out.append(text("stale", lang))
+    return out
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """What a key press does: new prompts (replacing what was playing: barge-in), and
+    whether to record a callback request."""
+
+    prompts: list[str]
+    callback: bool = False
+
+
+@dataclass
+class CallScript:
+    practice: str
+    emergency: str = "911"
+    lang: str = "en"
+    callback_asked: bool = False
+    keys: list[str] = field(default_factory=list)
+
+    def opening(self, day: Day) -> list[str]:
+        return [
+            text("emergency", self.lang, emergency=_digits_spoken(self.emergency)),
+            text("welcome", self.lang, practice=self.practice),
+            text("spanish", self.lang),
+            *summary(day, self.lang),
+            text("menu", self.lang),
+        ]
+
+    def on_key(self, key: str, day: Day) -> Reaction:
+        self.keys.append(key)
+        if key == "1":
+            return Reaction([*summary(day, self.lang), text("menu", self.lang)])
+        if key == "2":
+            self.lang = "es"
+            return Reaction([text("welcome", "es", practice=self.practice), *summary(day, "es"),
+                             text("menu", "es")])  # fmt: skip
+        if key == "0":
+            if self.callback_asked:
+                return Reaction([text("callback_again", self.lang), text("menu", self.lang)])
+            self.callback_asked = True
+            return Reaction([], callback=True)
+        return Reaction([text("unknown_key", self.lang), text("menu", self.lang)])
+
+    def callback_recorded(self, ok: bool) -> list[str]:
+        if not ok:
+            self.callback_asked = False
+            return [text("callback_failed", self.lang)]
+        return [text("callback", self.lang), text("menu", self.lang)]
+
+
+def _digits_spoken(number: str) -> str:
+    """ "911" is said "nine one one", not "nine hundred eleven"."""
+    return " ".join(number)
+
+
+__all__ = ["CallScript", "Day", "Reaction", "status_sentence", "summary", "text"]

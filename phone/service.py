@@ -1,0 +1,114 @@
+"""The phone line as a process: it joins the sync protocol like a kiosk without a screen
+(its own id, credential and cache, via ``KioskSync``), and answers calls with what that
+cache holds. Callback requests travel as ``staff_event`` (action ``callback_request``)
+through the outbox, so the hub records each exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from functools import partial
+
+from config.settings import PhoneSettings, Settings
+from core.clock import Clock, SystemClock
+from core.errors import KioskError
+from phone import g711
+from phone.call import Call
+from phone.g711 import Samples
+from phone.line import LineConfig, PhoneLine
+from phone.prompts import PromptRenderer
+from phone.script import CallScript, Day
+from phone.sdp import Media
+from sync import staff_messages as sm
+from sync.cache import KioskCache, Provider
+from sync.kiosk_sync import KioskSync
+from sync.messages import ProviderStatus
+
+log = logging.getLogger(__name__)
+
+
+def line_config(phone: PhoneSettings) -> LineConfig:
+    return LineConfig(
+        host=phone.sip_host,
+        port=phone.sip_port,
+        advertised=phone.advertised_host,
+        allowed=tuple(p.strip() for p in phone.allowed_peers.split(",") if p.strip()),
+        max_calls=phone.max_calls,
+        rtp_timeout_s=phone.rtp_timeout_s,
+        max_call_s=phone.max_call_s,
+        rtp_ports=(phone.rtp_port_min, phone.rtp_port_max),
+    )
+
+
+class PhoneService:
+    """Build, ``await start()``, ``await stop()``; the sync worker runs beside the loop."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None, sync: KioskSync | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.sync = sync or KioskSync(settings, clock=self.clock)
+        speech = settings.speech
+        self.renderer = PromptRenderer({"en": speech.voice_en, "es": speech.voice_es}, speech.rate_wpm)
+        self.line = PhoneLine(line_config(settings.phone), self._make_call)
+        self.callbacks_recorded = 0
+
+    async def start(self) -> None:
+        self.sync.start()
+        # The fixed prompts rendered before the first call, so answering never waits for them.
+        opening = CallScript(self.settings.ui.practice_name, self.settings.phone.emergency_number)
+        empty = Day([], {}, "")
+        for text in opening.opening(empty)[:3]:
+            await asyncio.to_thread(self.renderer.render, text, "en")
+        await asyncio.to_thread(g711.warm_up)  # the codec tables, built once
+        await self.line.start()
+
+    async def stop(self) -> None:
+        await self.line.stop()
+        await asyncio.to_thread(self.sync.stop)
+
+    def alive(self) -> bool:
+        return self.sync.alive()
+
+    # --- what calls use -----------------------------------------------------------------
+
+    def _make_call(self, call_id: str, media: Media, caller: str) -> Call:
+        script = CallScript(self.settings.ui.practice_name, self.settings.phone.emergency_number)
+        return Call(call_id, media, script, self._render, self.day, self._callback, caller)
+
+    async def _render(self, text: str, lang: str) -> Samples:
+        return await asyncio.to_thread(self.renderer.render, text, lang)
+
+    async def day(self) -> Day:
+        """The cached day as the sync worker holds it now."""
+        today = self.clock.now().date().isoformat()
+        providers, statuses = await asyncio.to_thread(self.sync.call, _board, 5.0)
+        return Day(providers, statuses, today, self.sync.is_live())
+
+    async def _callback(self, call: Call) -> bool:
+        event = sm.StaffEvent(
+            key=str(uuid.uuid4()),
+            kiosk_id=self.settings.kiosk.id,
+            at=self.clock.now().isoformat(timespec="seconds"),
+            action="callback_request",
+            detail=f"phone call {call.call_id}: call back {call.caller or 'withheld number'}",
+        )
+        try:
+            ok = await asyncio.to_thread(partial(self.sync.submit, event))
+        except (TimeoutError, OSError, KioskError) as exc:
+            log.error(
+                "callback request not queued", extra={"call": call.call_id, "error": type(exc).__name__}
+            )
+            return False
+        if ok:
+            self.callbacks_recorded += 1
+            self.line.stats["callbacks_requested"] += 1
+            log.info("callback request queued", extra={"call": call.call_id})
+        return bool(ok)
+
+
+def _board(cache: KioskCache) -> tuple[list[Provider], dict[str, ProviderStatus]]:
+    return cache.providers(), cache.statuses()
+
+
+__all__ = ["PhoneService", "line_config"]

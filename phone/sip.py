@@ -1,0 +1,188 @@
+"""SIP messages (RFC 3261) over UDP: parse and build, pure functions over bytes.
+
+``parse`` never raises: malformed input gives a ``Malformed`` with the reason (the line
+counts it and drops the datagram). Headers keep their order and repeats (several Via),
+names compare case-insensitively and compact forms (``v``, ``f``, ``t``, ``i``, ``m``,
+``l``, ``c``) are read as their long names.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+
+MAX_DATAGRAM = 65507
+_COMPACT = {"v": "via", "f": "from", "t": "to", "i": "call-id", "m": "contact", "l": "content-length",
+            "c": "content-type", "k": "supported", "s": "subject"}  # fmt: skip
+_TOKEN = re.compile(r"^[A-Za-z0-9.!%*_+`'~-]+$")
+_REQUIRED = ("via", "from", "to", "call-id", "cseq")
+REASONS = {100: "Trying", 180: "Ringing", 200: "OK", 400: "Bad Request", 403: "Forbidden",
+           405: "Method Not Allowed", 415: "Unsupported Media Type", 481: "Call/Transaction Does Not Exist",
+           486: "Busy Here", 487: "Request Terminated", 488: "Not Acceptable Here",
+           500: "Server Internal Error", 503: "Service Unavailable"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SipMessage:
+    """A request (``method`` and ``uri`` set) or a response (``status`` set)."""
+
+    method: str = ""
+    uri: str = ""
+    status: int = 0
+    reason: str = ""
+    headers: tuple[tuple[str, str], ...] = ()  # (lower-case long name, value), in order
+    body: bytes = b""
+
+    @property
+    def is_request(self) -> bool:
+        return bool(self.method)
+
+    def header(self, name: str) -> str:
+        """The first value of ``name`` (lower-case long form), or ""."""
+        return next((v for n, v in self.headers if n == name), "")
+
+    def all(self, name: str) -> list[str]:
+        return [v for n, v in self.headers if n == name]
+
+    @property
+    def call_id(self) -> str:
+        return self.header("call-id")
+
+    @property
+    def cseq(self) -> tuple[int, str]:
+        number, _, method = self.header("cseq").partition(" ")
+        return int(number), method.strip()
+
+
+@dataclass(frozen=True)
+class Malformed:
+    reason: str
+
+
+@dataclass
+class _Lines:
+    start: str
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+def parse(data: bytes) -> SipMessage | Malformed:
+    """One SIP message from one datagram; never raises."""
+    try:
+        return _parse(data)
+    except (ValueError, UnicodeDecodeError, IndexError) as exc:
+        return Malformed(f"{type(exc).__name__}")
+
+
+def _parse(data: bytes) -> SipMessage | Malformed:
+    if len(data) > MAX_DATAGRAM:
+        return Malformed("too_large")
+    head, sep, body = data.partition(b"\r\n\r\n")
+    if not sep:
+        head, sep, body = data.partition(b"\n\n")
+        if not sep:
+            return Malformed("no_header_end")
+    lines = _unfold(head.decode("utf-8").replace("\r\n", "\n").split("\n"))
+    if not lines or not lines[0].strip():
+        return Malformed("empty")
+    parsed = _Lines(lines[0].strip())
+    for line in lines[1:]:
+        name, colon, value = line.partition(":")
+        name = name.strip().lower()
+        if not colon or not _TOKEN.match(name):
+            return Malformed("bad_header")
+        parsed.headers.append((_COMPACT.get(name, name), value.strip()))
+    first: dict[str, str] = {}
+    for name, value in parsed.headers:
+        first.setdefault(name, value)
+    missing = [n for n in _REQUIRED if n not in first]
+    if missing:
+        return Malformed(f"missing_{missing[0]}")
+    cseq = first["cseq"].split()
+    if len(cseq) != 2 or not cseq[0].isdigit() or len(cseq[0]) > 10 or not _TOKEN.match(cseq[1]):
+        return Malformed("bad_cseq")
+    length_text = first.get("content-length", str(len(body)))
+    if not length_text.isdigit() or int(length_text) > len(body):
+        return Malformed("bad_content_length")
+    body = body[: int(length_text)]
+    return _start_line(parsed, body, cseq[1])
+
+
+def _unfold(lines: list[str]) -> list[str]:
+    """Header lines continued on the next line (leading white space) joined back."""
+    out: list[str] = []
+    for line in lines:
+        if line[:1] in (" ", "\t") and len(out) > 1:
+            out[-1] += " " + line.strip()
+        else:
+            out.append(line)
+    return out
+
+
+def _start_line(parsed: _Lines, body: bytes, cseq_method: str) -> SipMessage | Malformed:
+    parts = parsed.start.split(" ", 2)
+    headers = tuple(parsed.headers)
+    if parts[0] == "SIP/2.0":
+        if len(parts) < 2 or not parts[1].isdigit() or len(parts[1]) != 3:
+            return Malformed("bad_status_line")
+        return SipMessage(status=int(parts[1]), reason=parts[2] if len(parts) > 2 else "", headers=headers,
+                          body=body)  # fmt: skip
+    if len(parts) != 3 or parts[2] != "SIP/2.0" or not _TOKEN.match(parts[0]) or not parts[1]:
+        return Malformed("bad_request_line")
+    if parts[0] != parts[0].upper():
+        return Malformed("bad_method")
+    if parts[0] != cseq_method:
+        return Malformed("cseq_method_mismatch")
+    return SipMessage(method=parts[0], uri=parts[1], headers=headers, body=body)
+
+
+def build(msg: SipMessage) -> bytes:
+    """The wire form, with Content-Length set from the body."""
+    start = f"{msg.method} {msg.uri} SIP/2.0" if msg.is_request else f"SIP/2.0 {msg.status} {msg.reason}"
+    lines = [start]
+    lines += [f"{_canonical(n)}: {v}" for n, v in msg.headers if n != "content-length"]
+    lines.append(f"Content-Length: {len(msg.body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + msg.body
+
+
+def _canonical(name: str) -> str:
+    special = {"call-id": "Call-ID", "cseq": "CSeq", "www-authenticate": "WWW-Authenticate"}
+    return special.get(name, "-".join(p.capitalize() for p in name.split("-")))
+
+
+def new_tag() -> str:
+    return secrets.token_hex(6)
+
+
+def tag_of(value: str) -> str:
+    """The ``tag`` parameter of a From or To value."""
+    match = re.search(r";\s*tag=([^;>\s]+)", value)
+    return match.group(1) if match else ""
+
+
+def response(
+    request: SipMessage,
+    status: int,
+    *,
+    to_tag: str = "",
+    extra: tuple[tuple[str, str], ...] = (),
+    body: bytes = b"",
+) -> SipMessage:
+    """A response to ``request``: its Vias, From, Call-ID and CSeq, and its To with our tag."""
+    to = request.header("to")
+    if to_tag and not tag_of(to):
+        to = f"{to};tag={to_tag}"
+    headers: list[tuple[str, str]] = [("via", v) for v in request.all("via")]
+    headers += [("from", request.header("from")), ("to", to), ("call-id", request.call_id),
+                ("cseq", request.header("cseq"))]  # fmt: skip
+    headers += list(extra)
+    return SipMessage(status=status, reason=REASONS.get(status, "Unknown"), headers=tuple(headers), body=body)
+
+
+def uri_of(value: str) -> str:
+    """The URI inside a From/To/Contact value (``"Name" <sip:x@y>;tag=1`` -> ``sip:x@y``)."""
+    match = re.search(r"<([^>]*)>", value)
+    return match.group(1) if match else value.split(";", 1)[0].strip()
+
+
+__all__ = ["REASONS", "Malformed", "SipMessage", "build", "new_tag", "parse", "response", "tag_of", "uri_of"]
