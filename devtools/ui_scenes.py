@@ -172,12 +172,14 @@ SIZES = ((800, 480), (1280, 800))
 LANGUAGES = ("en", "es")
 
 
-def play(name: str, day: SampleDay, ui: KioskUi, language: str) -> None:
-    """Reset to a fresh morning on the attract screen (staff panel closed), then play scene ``name``."""
+def play(name: str, day: SampleDay, ui: KioskUi, language: str, large_text: bool = False) -> None:
+    """Reset to a fresh morning on the attract screen (staff panel closed), then play scene
+    ``name`` (with the patient's large text on when ``large_text``)."""
     day.restore()
     ui.admin_model.use_session(day.admin())  # signed out, no lockout, nothing pending
     ui.flow.reset()
     ui.face_model.set_levels(QUIET)
     ui.flow.set_language(language)
+    ui.flow.set_large_text(large_text)
     ui.tick()
     SCENES[name](day, ui)

@@ -196,6 +196,12 @@ class FlowModel(QObject):
             self._dimmed = False
             emit(self.changed)
 
+    def set_px_per_mm(self, px_per_mm: float) -> None:
+        """The panel's density (``ui.panel``): every size in ``Theme`` is millimetres on it."""
+        if px_per_mm != self._px_per_mm:
+            self._px_per_mm = px_per_mm
+            emit(self.changed)
+
     @Slot()
     def requestAdmin(self) -> None:
         """The hidden staff entry (a long press in the top-left corner)."""

@@ -1,0 +1,296 @@
+"""The accessibility audit: every scene, on both reference panels, in both languages, at
+every text size, measured as a patient meets it.
+
+python -m devtools.a11y_audit [--only SCENE ...] [--json]
+
+For each render: the contrast of every visible text from the rendered pixels (WCAG 1.4.6:
+7:1), of every button's edge against what surrounds it (1.4.11: 3:1), enabled or not;
+every text's x-height (and cap height) in mm on the panel, from the font it was drawn
+with (after any shrink-to-fit); every touch target's size and the gap to its nearest
+neighbour in mm (from the items' geometry, named by objectName); and any text cut off
+(``devtools.layout_check``). Items under a modal layer (the idle warning, the staff
+panel) are not what a patient reads then and are left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from devtools.a11y_measure import Pixels, Rect, edge_contrast, gap, text_contrast
+
+THRESHOLDS = {
+    "text_contrast": 7.0,
+    "component_contrast": 3.0,
+    "target_mm": 15.0,
+    "gap_mm": 2.0,
+    "body_xheight_mm": 3.0,
+    "small_xheight_mm": 2.5,
+    "large_cap_mm": 4.8,
+}
+COVERS = ("countdownOverlay", "adminPanel")
+"""Modal layers: while one is up, only what is on it is read or touched."""
+HIDDEN_GESTURES = ("adminCorner",)
+"""Not a patient's target: the staff entry is a 3 s hold on an empty corner."""
+TEXT_SIZES = (False, True)
+
+
+@dataclass
+class Render:
+    """What one render measured (the minima) and what failed in it."""
+
+    label: str
+    text_contrast: float = 21.0
+    component_contrast: float = 21.0
+    target_mm: float = 1e9
+    gap_mm: float = 1e9
+    body_xheight_mm: float = 1e9
+    small_xheight_mm: float = 1e9
+    large_cap_mm: float = 1e9
+    problems: list[str] = field(default_factory=list)
+
+    def low(self, key: str, value: float, what: str) -> None:
+        """Keep the minimum of ``key``; a value under its threshold is a problem."""
+        setattr(self, key, min(getattr(self, key), value))
+        if value < THRESHOLDS[key] - 1e-6:
+            self.problems.append(f"{self.label}: {key} {value:.2f} < {THRESHOLDS[key]:g}: {what}")
+
+
+def _image(ui: Any) -> Pixels:
+    from PySide6.QtGui import QImage
+
+    image = ui.window.grabWindow().convertToFormat(QImage.Format.Format_RGB888)
+    width, height, stride = image.width(), image.height(), image.bytesPerLine()
+    raw = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * height)
+    return raw.reshape(height, stride)[:, : width * 3].reshape(height, width, 3).copy()
+
+
+def _rect(item: Any) -> Rect:
+    from devtools.layout_check import scene_rect
+
+    r = scene_rect(item)
+    return Rect(r.x(), r.y(), r.width(), r.height())
+
+
+def _shown_rect(item: Any, window: Rect) -> Rect | None:
+    """The part of ``item`` that can be seen: inside the window and every clipping ancestor."""
+    shown: Rect | None = _rect(item).intersect(window)
+    parent = item.parentItem()
+    while shown is not None and parent is not None:
+        if parent.clip():
+            shown = shown.intersect(_rect(parent))
+        parent = parent.parentItem()
+    return shown
+
+
+def _opacity(item: Any) -> float:
+    value = 1.0
+    while item is not None:
+        value *= item.opacity()
+        item = item.parentItem()
+    return float(value)
+
+
+def _under(item: Any, ancestor: Any) -> bool:
+    while item is not None:
+        if item == ancestor:
+            return True
+        item = item.parentItem()
+    return False
+
+
+def _theme(ui: Any, name: str) -> float:
+    from PySide6.QtQml import QQmlEngine, QQmlExpression
+
+    loader = ui.find("screenLoader", visible_only=False)  # any item of Main.qml's context
+    value, _undefined = QQmlExpression(
+        QQmlEngine.contextForObject(loader), loader, f"Theme.{name}"
+    ).evaluate()
+    return float(value)
+
+
+def _top_cover(items: list[Any]) -> Any | None:
+    covers = [i for i in items if i.objectName() in COVERS and i.isVisible() and i.opacity() > 0]
+    return covers[-1] if covers else None
+
+
+def _font_mm(item: Any, mm: float) -> tuple[float, float, float]:
+    """The drawn font's x-height and cap height in mm, and its requested pixel size."""
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    from devtools.layout_check import qml_value
+
+    font = QFont(str(qml_value(item, "font.family")))
+    font.setPixelSize(max(1, round(float(qml_value(item, "fontInfo.pixelSize")))))  # type: ignore[arg-type]
+    font.setBold(bool(qml_value(item, "font.bold")))
+    metrics = QFontMetricsF(font)
+    return metrics.xHeight() / mm, metrics.capHeight() / mm, float(qml_value(item, "font.pixelSize"))  # type: ignore[arg-type]
+
+
+def measure(ui: Any, label: str, large_text: bool) -> Render:
+    """Measure what the window shows now."""
+    from devtools.layout_check import text_problems
+
+    render = Render(label)
+    image = _image(ui)
+    window = Rect(0, 0, image.shape[1], image.shape[0])
+    mm, body = _theme(ui, "mm"), _theme(ui, "body")
+    items = ui.items()
+    cover = _top_cover(items)
+
+    def reachable(item: Any) -> bool:
+        return item.isVisible() and _opacity(item) > 0 and (cover is None or _under(item, cover))
+
+    for item in items:
+        if not item.inherits("QQuickText") or not item.property("text") or not reachable(item):
+            continue
+        shown = _shown_rect(item, window)
+        if shown is None or shown.w < 4 or shown.h < 4:
+            continue
+        text = str(item.property("text"))[:40]
+        box = image[round(shown.y) : round(shown.bottom), round(shown.x) : round(shown.right)]
+        contrast = text_contrast(box)
+        if contrast is not None:
+            render.low("text_contrast", contrast, repr(text))
+        x_mm, cap_mm, asked = _font_mm(item, mm)
+        render.low("body_xheight_mm" if asked >= body - 0.5 else "small_xheight_mm", x_mm, repr(text))
+        if large_text:
+            render.low("large_cap_mm", cap_mm, repr(text))
+    _measure_targets(render, [i for i in items if i.inherits("QQuickMouseArea") and reachable(i)], image, mm)
+    render.problems += [f"{label}: clipped: {p}" for p in text_problems(ui)]
+    return render
+
+
+def _name(area: Any) -> str:
+    owner = area.parentItem()
+    return str(area.objectName() or (owner.objectName() if owner is not None else "") or "?")
+
+
+def _measure_targets(render: Render, areas: list[Any], image: Pixels, mm: float) -> None:
+    targets: list[tuple[str, Rect]] = []
+    for area in areas:
+        name = _name(area)
+        if name in HIDDEN_GESTURES:
+            continue
+        rect = _rect(area)
+        owner = area.parentItem()
+        if owner is not None and owner.inherits("QQuickRectangle") and _rect(owner) == rect:
+            edge = edge_contrast(image, rect)  # a button, drawn enabled or disabled
+            if edge is not None:
+                render.low("component_contrast", edge, name)
+        if area.isEnabled():
+            targets.append((name, rect))
+    # A "touch anywhere" backdrop holds other targets: it is not one of a row of targets.
+    backdrops = {
+        i for i, (_, a) in enumerate(targets) for j, (_, b) in enumerate(targets) if i != j and a.contains(b)
+    }
+    for i, (name, rect) in enumerate(targets):
+        render.low("target_mm", min(rect.w, rect.h) / mm, name)
+        if i in backdrops:
+            continue
+        for j in range(i + 1, len(targets)):
+            other_name, other = targets[j]
+            if j not in backdrops:
+                render.low("gap_mm", gap(rect, other) / mm, f"{name} / {other_name}")
+
+
+def audit(
+    scenes: Iterable[str] | None = None,
+    languages: Iterable[str] | None = None,
+    text_sizes: Iterable[bool] = TEXT_SIZES,
+    shots: Path | None = None,
+) -> Iterator[Render]:
+    """Play each scene on each reference panel, language and text size, and measure it."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import tempfile
+
+    from PySide6.QtGui import QGuiApplication
+
+    from devtools.ui_sample import SampleDay
+    from devtools.ui_scenes import LANGUAGES, SCENES, SIZES, play
+    from ui.app import KioskUi, UiOptions
+    from ui.panel import REFERENCE
+
+    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+    names = list(scenes or SCENES)
+    sizes = list(text_sizes)
+    with tempfile.TemporaryDirectory(prefix="kiosk-a11y-") as tmp:
+        day = SampleDay(Path(tmp))
+        ui = KioskUi(
+            day.flow(),
+            day.board,
+            lambda: day.age_s,
+            UiOptions(tick_ms=0, practice_name="Riverside Family Practice", reduce_motion=True),
+            clock=day.clock,
+        )
+        ui.show()
+        try:
+            for width, height in SIZES:
+                ui.resize(width, height, REFERENCE[(width, height)].px_per_mm)
+                for language in languages or LANGUAGES:
+                    for large in sizes:
+                        for name in names:
+                            play(name, day, ui, language, large_text=large)
+                            app.processEvents()
+                            label = f"{width}x{height} {language} {'A+' if large else 'A'} {name}"
+                            render = measure(ui, label, large)
+                            if shots is not None:
+                                shots.mkdir(parents=True, exist_ok=True)
+                                size = "large" if large else "normal"
+                                png = f"{width}x{height}_{language}_{size}_{name}.png"
+                                ui.window.grabWindow().save(str(shots / png))
+                            yield render
+        finally:
+            ui.close()
+            day.close()
+
+
+def summary(renders: Iterable[Render]) -> dict[str, Any]:
+    """The minima over every render, where each was found, and every problem."""
+    result: dict[str, Any] = {}
+    where: dict[str, str] = {}
+    problems: list[str] = []
+    count = 0
+    for render in renders:
+        count += 1
+        problems += render.problems
+        for key in THRESHOLDS:
+            value = getattr(render, key)
+            if key not in result or value < result[key]:
+                result[key] = value
+                where[key] = render.label
+    return {
+        "renders": count,
+        "minima": {k: round(v, 2) for k, v in result.items() if v < 1e8},
+        "where": where,
+        "problems": problems,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", default=[], help="scene names (default: all)")
+    parser.add_argument("--shots", default="", help="also save each render's PNG here")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    args = parser.parse_args(argv)
+    result = summary(audit(args.only or None, shots=Path(args.shots) if args.shots else None))
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for problem in result["problems"]:
+            print(problem)
+        print(f"{result['renders']} renders; minima: {json.dumps(result['minima'])}")
+        print(f"{len(result['problems'])} problems")
+    return 1 if result["problems"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
