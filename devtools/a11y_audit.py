@@ -80,31 +80,36 @@ def _rect(item: Any) -> Rect:
     return Rect(r.x(), r.y(), r.width(), r.height())
 
 
-def _shown_rect(item: Any, window: Rect) -> Rect | None:
+Chain = tuple[Any, ...]
+"""An item's ancestors, the window's root first (PySide's parentItem() at the root is unsafe
+to call in a long loop: it hands back a None it does not own)."""
+
+
+def _walk(root: Any) -> list[tuple[Any, Chain]]:
+    """Every item under ``root`` in paint order, with its ancestors."""
+    out: list[tuple[Any, Chain]] = []
+    stack: list[tuple[Any, Chain]] = [(root, ())]
+    while stack:
+        item, chain = stack.pop()
+        out.append((item, chain))
+        stack.extend((child, (*chain, item)) for child in reversed(item.childItems()))
+    return out
+
+
+def _shown_rect(item: Any, chain: Chain, window: Rect) -> Rect | None:
     """The part of ``item`` that can be seen: inside the window and every clipping ancestor."""
     shown: Rect | None = _rect(item).intersect(window)
-    parent = item.parentItem()
-    while shown is not None and parent is not None:
-        if parent.clip():
+    for parent in chain:
+        if shown is not None and parent.clip():
             shown = shown.intersect(_rect(parent))
-        parent = parent.parentItem()
     return shown
 
 
-def _opacity(item: Any) -> float:
-    value = 1.0
-    while item is not None:
-        value *= item.opacity()
-        item = item.parentItem()
-    return float(value)
-
-
-def _under(item: Any, ancestor: Any) -> bool:
-    while item is not None:
-        if item == ancestor:
-            return True
-        item = item.parentItem()
-    return False
+def _opacity(item: Any, chain: Chain) -> float:
+    value = float(item.opacity())
+    for parent in chain:
+        value *= parent.opacity()
+    return value
 
 
 def _theme(ui: Any, name: str) -> float:
@@ -123,16 +128,18 @@ def _top_cover(items: list[Any]) -> Any | None:
 
 
 def _font_mm(item: Any, mm: float) -> tuple[float, float, float]:
-    """The drawn font's x-height and cap height in mm, and its requested pixel size."""
-    from PySide6.QtGui import QFont, QFontMetricsF
+    """The drawn font's x-height and cap height in mm (after any shrink-to-fit), and the
+    pixel size it asked for. Heights scale with the pixel size: the asked font's metrics
+    are scaled to the drawn size (PySide's QFont setters leak a reference to None)."""
+    from PySide6.QtGui import QFontMetricsF
 
     from devtools.layout_check import qml_value
 
-    font = QFont(str(qml_value(item, "font.family")))
-    font.setPixelSize(max(1, round(float(qml_value(item, "fontInfo.pixelSize")))))  # type: ignore[arg-type]
-    font.setBold(bool(qml_value(item, "font.bold")))
-    metrics = QFontMetricsF(font)
-    return metrics.xHeight() / mm, metrics.capHeight() / mm, float(qml_value(item, "font.pixelSize"))  # type: ignore[arg-type]
+    asked = float(qml_value(item, "font.pixelSize"))  # type: ignore[arg-type]
+    drawn = float(qml_value(item, "fontInfo.pixelSize"))  # type: ignore[arg-type]
+    metrics = QFontMetricsF(item.property("font"))
+    scale = drawn / asked if asked > 0 else 1.0
+    return metrics.xHeight() * scale / mm, metrics.capHeight() * scale / mm, asked
 
 
 def measure(ui: Any, label: str, large_text: bool) -> Render:
@@ -143,16 +150,17 @@ def measure(ui: Any, label: str, large_text: bool) -> Render:
     image = _image(ui)
     window = Rect(0, 0, image.shape[1], image.shape[0])
     mm, body = _theme(ui, "mm"), _theme(ui, "body")
-    items = ui.items()
-    cover = _top_cover(items)
+    walked = _walk(ui.window.contentItem())
+    cover = _top_cover([item for item, _chain in walked])
 
-    def reachable(item: Any) -> bool:
-        return item.isVisible() and _opacity(item) > 0 and (cover is None or _under(item, cover))
+    def reachable(item: Any, chain: Chain) -> bool:
+        under_cover = cover is None or item == cover or any(a == cover for a in chain)
+        return bool(item.isVisible()) and _opacity(item, chain) > 0 and under_cover
 
-    for item in items:
-        if not item.inherits("QQuickText") or not item.property("text") or not reachable(item):
+    for item, chain in walked:
+        if not item.inherits("QQuickText") or not item.property("text") or not reachable(item, chain):
             continue
-        shown = _shown_rect(item, window)
+        shown = _shown_rect(item, chain, window)
         if shown is None or shown.w < 4 or shown.h < 4:
             continue
         text = str(item.property("text"))[:40]
@@ -164,24 +172,24 @@ def measure(ui: Any, label: str, large_text: bool) -> Render:
         render.low("body_xheight_mm" if asked >= body - 0.5 else "small_xheight_mm", x_mm, repr(text))
         if large_text:
             render.low("large_cap_mm", cap_mm, repr(text))
-    _measure_targets(render, [i for i in items if i.inherits("QQuickMouseArea") and reachable(i)], image, mm)
+    areas = [(i, c) for i, c in walked if i.inherits("QQuickMouseArea") and reachable(i, c)]
+    _measure_targets(render, areas, image, mm)
     render.problems += [f"{label}: clipped: {p}" for p in text_problems(ui)]
     return render
 
 
-def _name(area: Any) -> str:
-    owner = area.parentItem()
+def _name(area: Any, owner: Any) -> str:
     return str(area.objectName() or (owner.objectName() if owner is not None else "") or "?")
 
 
-def _measure_targets(render: Render, areas: list[Any], image: Pixels, mm: float) -> None:
+def _measure_targets(render: Render, areas: list[tuple[Any, Chain]], image: Pixels, mm: float) -> None:
     targets: list[tuple[str, Rect]] = []
-    for area in areas:
-        name = _name(area)
+    for area, chain in areas:
+        owner = chain[-1] if chain else None
+        name = _name(area, owner)
         if name in HIDDEN_GESTURES:
             continue
         rect = _rect(area)
-        owner = area.parentItem()
         if owner is not None and owner.inherits("QQuickRectangle") and _rect(owner) == rect:
             edge = edge_contrast(image, rect)  # a button, drawn enabled or disabled
             if edge is not None:

@@ -26,15 +26,22 @@ def qml_value(item: QQuickItem, expression: str) -> object:
     return value
 
 
-def clipping_ancestor(item: QQuickItem) -> QQuickItem | None:
+def parent_of(item: QQuickItem, root: QQuickItem) -> QQuickItem | None:
+    """``item.parentItem()``, but never asked of the window's root: there PySide hands back
+    a None it does not own, and a long audit ends with the interpreter freeing None.
+    (``item.window()`` is no way to find the root: the window dies with its wrapper.)"""
+    return None if item == root else item.parentItem()
+
+
+def clipping_ancestor(item: QQuickItem, root: QQuickItem) -> QQuickItem | None:
     """The nearest ancestor that clips, unless it scrolls (a list's rows may lie outside)."""
-    parent = item.parentItem()
+    parent = parent_of(item, root)
     while parent is not None:
         if parent.inherits("QQuickFlickable"):
             return None
         if parent.clip():
             return parent
-        parent = parent.parentItem()
+        parent = parent_of(parent, root)
     return None
 
 
@@ -46,6 +53,7 @@ def _grown(rect: QRectF) -> QRectF:
 def text_problems(ui: KioskUi) -> list[str]:
     """Every visible text of the window that does not show whole."""
     window = QRectF(0, 0, ui.window.width(), ui.window.height())
+    root = ui.window.contentItem()
     found = []
     for item in ui.items():
         if not item.inherits("QQuickText"):
@@ -71,14 +79,14 @@ def text_problems(ui: KioskUi) -> list[str]:
         rect = scene_rect(item)
         if not _grown(window).contains(rect):
             found.append(f"outside the window {rect.getRect()}: {text!r}")
-        clipper = clipping_ancestor(item)
+        clipper = clipping_ancestor(item, root)
         if clipper is not None and not _grown(scene_rect(clipper)).contains(rect):
             found.append(f"cut off by a clipping {clipper.objectName() or 'item'}: {text!r}")
-        parent = item.parentItem()
+        parent = parent_of(item, root)
         sized = parent is not None and parent.width() > 0 and parent.height() > 0
         if sized and not _grown(scene_rect(parent)).contains(rect):
             found.append(f"outside its parent: {text!r}")
     return found
 
 
-__all__ = ["TOLERANCE_PX", "clipping_ancestor", "qml_value", "scene_rect", "text_problems"]
+__all__ = ["TOLERANCE_PX", "clipping_ancestor", "parent_of", "qml_value", "scene_rect", "text_problems"]
