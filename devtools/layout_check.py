@@ -84,7 +84,7 @@ def text_problems(ui: KioskUi) -> list[str]:
             found.append(f"cut off by a clipping {clipper.objectName() or 'item'}: {text!r}")
         parent = parent_of(item, root)
         sized = parent is not None and parent.width() > 0 and parent.height() > 0
-        if sized and not _grown(scene_rect(parent)).contains(rect):
+        if parent is not None and sized and not _grown(scene_rect(parent)).contains(rect):
             found.append(f"outside its parent: {text!r}")
     return found
 
