@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from devtools.a11y_measure import Pixels, Rect, edge_contrast, gap, text_contrast
+from devtools.layout_check import can_scroll
 
 THRESHOLDS = {
     "text_contrast": 7.0,
@@ -173,7 +174,7 @@ def measure(ui: Any, label: str, large_text: bool) -> Render:
         if large_text:
             render.low("large_cap_mm", cap_mm, repr(text))
     areas = [(i, c) for i, c in walked if i.inherits("QQuickMouseArea") and reachable(i, c)]
-    _measure_targets(render, areas, image, mm)
+    _measure_targets(render, areas, image, mm, window)
     render.problems += [f"{label}: clipped: {p}" for p in text_problems(ui)]
     return render
 
@@ -182,7 +183,11 @@ def _name(area: Any, owner: Any) -> str:
     return str(area.objectName() or (owner.objectName() if owner is not None else "") or "?")
 
 
-def _measure_targets(render: Render, areas: list[tuple[Any, Chain]], image: Pixels, mm: float) -> None:
+def _measure_targets(
+    render: Render, areas: list[tuple[Any, Chain]], image: Pixels, mm: float, window: Rect
+) -> None:
+    """Sizes of what can be touched (the part in view: a key cut off by the window's edge
+    is a smaller key), the gaps between them, and each button's edge."""
     targets: list[tuple[str, Rect]] = []
     for area, chain in areas:
         owner = chain[-1] if chain else None
@@ -190,12 +195,16 @@ def _measure_targets(render: Render, areas: list[tuple[Any, Chain]], image: Pixe
         if name in HIDDEN_GESTURES:
             continue
         rect = _rect(area)
+        # Out of view in a screen that scrolls is not cut off: the patient scrolls to it.
+        shown = rect if any(can_scroll(a) for a in chain) else _shown_rect(area, chain, window)
+        if shown is None:
+            continue
         if owner is not None and owner.inherits("QQuickRectangle") and _rect(owner) == rect:
             edge = edge_contrast(image, rect)  # a button, drawn enabled or disabled
             if edge is not None:
                 render.low("component_contrast", edge, name)
         if area.isEnabled():
-            targets.append((name, rect))
+            targets.append((name, shown))
     # A "touch anywhere" backdrop holds other targets: it is not one of a row of targets.
     backdrops = {
         i for i, (_, a) in enumerate(targets) for j, (_, b) in enumerate(targets) if i != j and a.contains(b)
@@ -249,7 +258,8 @@ def audit(
                             play(name, day, ui, language, large_text=large)
                             app.processEvents()
                             label = f"{width}x{height} {language} {'A+' if large else 'A'} {name}"
-                            render = measure(ui, label, large)
+                            # The staff panel resets the patient's text size: measured as shown.
+                            render = measure(ui, label, ui.flow.view.large_text)
                             if shots is not None:
                                 shots.mkdir(parents=True, exist_ok=True)
                                 size = "large" if large else "normal"

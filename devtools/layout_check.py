@@ -37,12 +37,31 @@ def clipping_ancestor(item: QQuickItem, root: QQuickItem) -> QQuickItem | None:
     """The nearest ancestor that clips, unless it scrolls (a list's rows may lie outside)."""
     parent = parent_of(item, root)
     while parent is not None:
-        if parent.inherits("QQuickFlickable"):
+        if can_scroll(parent):
             return None
         if parent.clip():
             return parent
         parent = parent_of(parent, root)
     return None
+
+
+def can_scroll(item: QQuickItem) -> bool:
+    """A Flickable with more to show than fits (its rows may lie outside its view)."""
+    return (
+        item.inherits("QQuickFlickable")
+        and bool(item.property("interactive"))
+        and float(item.property("contentHeight")) > item.height() + TOLERANCE_PX
+    )
+
+
+def _scrolls(item: QQuickItem, root: QQuickItem) -> bool:
+    """Inside something that scrolls: out of view is not cut off."""
+    parent = parent_of(item, root)
+    while parent is not None:
+        if can_scroll(parent):
+            return True
+        parent = parent_of(parent, root)
+    return False
 
 
 def _grown(rect: QRectF) -> QRectF:
@@ -77,7 +96,7 @@ def text_problems(ui: KioskUi) -> list[str]:
                 f" {text!r}"
             )
         rect = scene_rect(item)
-        if not _grown(window).contains(rect):
+        if not _grown(window).contains(rect) and not _scrolls(item, root):
             found.append(f"outside the window {rect.getRect()}: {text!r}")
         clipper = clipping_ancestor(item, root)
         if clipper is not None and not _grown(scene_rect(clipper)).contains(rect):
@@ -89,4 +108,4 @@ def text_problems(ui: KioskUi) -> list[str]:
     return found
 
 
-__all__ = ["TOLERANCE_PX", "clipping_ancestor", "parent_of", "qml_value", "scene_rect", "text_problems"]
+__all__ = ["TOLERANCE_PX", "can_scroll", "clipping_ancestor", "parent_of", "qml_value", "scene_rect", "text_problems"]

@@ -507,6 +507,11 @@
         <source>Touch here to check in</source>
         <translation>Toque aquí para registrarse</translation>
     </message>
+    <message>
+        <location filename="../qml/AttractScreen.qml" line="1" />
+        <source>Page %1 of %2</source>
+        <translation>Página %1 de %2</translation>
+    </message>
 </context>
 <context>
     <name>CodeScreen</name>
@@ -846,7 +851,12 @@
     <message>
         <location filename="../qml/TopBar.qml" line="49" />
         <source>Call staff</source>
-        <translation>Llamar al personal</translation>
+        <translation>Pedir ayuda</translation>
+    </message>
+    <message>
+        <location filename="../qml/TopBar.qml" line="1" />
+        <source>Back</source>
+        <translation>Atrás</translation>
     </message>
 </context>
 <context>

@@ -32,34 +32,56 @@ Window {
 
     TopBar {
         id: topBar
+        keypadBack: screenLoader.item !== null && screenLoader.item.inPad === true
         anchors.top: parent.top
         anchors.left: parent.left
         anchors.right: parent.right
     }
 
-    Loader {
-        id: screenLoader
-        objectName: "screenLoader"
+    // A screen whose words need more than the window (large text on a 7" panel) scrolls,
+    // with a bar that shows there is more; nothing is cut off or shrunk.
+    Flickable {
+        id: scroller
+        objectName: "screenScroller"
         anchors.top: topBar.bottom
         anchors.left: parent.left
         anchors.right: parent.right
         anchors.bottom: captionBar.visible ? captionBar.top : parent.bottom
-        anchors.margins: Theme.pad
-        source: root.screens[Flow.screen]
+        anchors.margins: Theme.edge
+        anchors.topMargin: Theme.gap  // targets below the top bar's stay 2 mm from them
+        anchors.bottomMargin: Theme.compact ? 0 : Theme.edge  // every pixel for a 7" keypad
+        clip: interactive  // a keypad may reach into the margins when nothing scrolls
+        contentWidth: width
+        contentHeight: Math.max(height, screenLoader.item ? screenLoader.item.implicitHeight : 0)
+        interactive: contentHeight > height + 1
+        boundsBehavior: Flickable.StopAtBounds
+        Loader {
+            id: screenLoader
+            objectName: "screenLoader"
+            width: scroller.width
+            height: scroller.contentHeight
+            source: root.screens[Flow.screen]
+            onSourceChanged: scroller.contentY = 0
+        }
+    }
+    Rectangle {
+        objectName: "scrollBar"
+        visible: scroller.interactive
+        anchors.right: parent.right
+        width: Math.round(Theme.mm * 1.5)
+        radius: width / 2
+        color: Theme.accent
+        y: scroller.y + scroller.visibleArea.yPosition * scroller.height
+        height: scroller.visibleArea.heightRatio * scroller.height
     }
 
-    Rectangle {
-        id: dim
+    // The idle board is dimmed by the panel's backlight (ui/backlight.py), never by
+    // greying what it says: the lobby reads it at full contrast. A touch wakes it.
+    MouseArea {
         objectName: "dimOverlay"
         anchors.fill: parent
-        color: "#000000"
-        opacity: Flow.dimmed ? 0.75 : 0
-        visible: Flow.dimmed || opacity > 0
-        Behavior on opacity { NumberAnimation { duration: Face.reduceMotion ? 0 : 600 } }
-        MouseArea {
-            anchors.fill: parent
-            onClicked: Flow.wake()
-        }
+        visible: Flow.dimmed
+        onClicked: Flow.wake()
     }
 
     // What the kiosk says aloud, written out (voice check-in).

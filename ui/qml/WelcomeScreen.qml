@@ -5,7 +5,10 @@ import Kiosk 1.0
 Item {
     objectName: "screen_welcome"
 
+    implicitHeight: column.implicitHeight  // more than fits: the window scrolls
+
     ColumnLayout {
+        id: column
         anchors.fill: parent
         spacing: Theme.gap
 
