@@ -174,7 +174,8 @@ def measure(ui: Any, label: str, large_text: bool) -> Render:
         if large_text:
             render.low("large_cap_mm", cap_mm, repr(text))
     areas = [(i, c) for i, c in walked if i.inherits("QQuickMouseArea") and reachable(i, c)]
-    _measure_targets(render, areas, image, mm, window)
+    hints = [_rect(i) for i, c in walked if i.objectName() == "moreHint" and reachable(i, c)]
+    _measure_targets(render, areas, image, mm, window=window, hints=hints)
     render.problems += [f"{label}: clipped: {p}" for p in text_problems(ui)]
     return render
 
@@ -184,10 +185,17 @@ def _name(area: Any, owner: Any) -> str:
 
 
 def _measure_targets(
-    render: Render, areas: list[tuple[Any, Chain]], image: Pixels, mm: float, window: Rect
+    render: Render,
+    areas: list[tuple[Any, Chain]],
+    image: Pixels,
+    mm: float,
+    *,
+    window: Rect,
+    hints: list[Rect],
 ) -> None:
     """Sizes of what can be touched (the part in view: a key cut off by the window's edge
-    is a smaller key), the gaps between them, and each button's edge."""
+    is a smaller key), the gaps between them, and the edge of each button in full view
+    (one scrolled partly out of view, or under the "more" strip, is measured scrolled)."""
     targets: list[tuple[str, Rect]] = []
     for area, chain in areas:
         owner = chain[-1] if chain else None
@@ -199,7 +207,8 @@ def _measure_targets(
         shown = rect if any(can_scroll(a) for a in chain) else _shown_rect(area, chain, window)
         if shown is None:
             continue
-        if owner is not None and owner.inherits("QQuickRectangle") and _rect(owner) == rect:
+        in_full_view = shown == rect and not any(h.intersect(rect) for h in hints)
+        if in_full_view and owner is not None and owner.inherits("QQuickRectangle") and _rect(owner) == rect:
             edge = edge_contrast(image, rect)  # a button, drawn enabled or disabled
             if edge is not None:
                 render.low("component_contrast", edge, name)

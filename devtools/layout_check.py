@@ -108,4 +108,12 @@ def text_problems(ui: KioskUi) -> list[str]:
     return found
 
 
-__all__ = ["TOLERANCE_PX", "can_scroll", "clipping_ancestor", "parent_of", "qml_value", "scene_rect", "text_problems"]
+__all__ = [
+    "TOLERANCE_PX",
+    "can_scroll",
+    "clipping_ancestor",
+    "parent_of",
+    "qml_value",
+    "scene_rect",
+    "text_problems",
+]

@@ -905,4 +905,12 @@
         <translation>Buenas noches</translation>
     </message>
 </context>
+<context>
+    <name>Main</name>
+    <message>
+        <location filename="../qml/Main.qml" line="1" />
+        <source>Slide up for more</source>
+        <translation>Deslice hacia arriba para ver más</translation>
+    </message>
+</context>
 </TS>

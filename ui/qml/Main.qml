@@ -15,6 +15,14 @@ Window {
     title: "Check-in"
     onClosing: function(close) { close.accepted = root.allowClose }
 
+    // A key (a keyboard, a keypad) is a patient's presence as a touch is: it keeps their
+    // place and answers "are you still there?".
+    Item {
+        objectName: "keyWatch"
+        focus: true
+        Keys.onPressed: function(event) { Flow.touch(); event.accepted = false }
+    }
+
     Binding { target: Theme; property: "width"; value: root.width }
     Binding { target: Theme; property: "height"; value: root.height }
 
@@ -52,8 +60,11 @@ Window {
         anchors.bottomMargin: Theme.compact ? 0 : Theme.edge  // every pixel for a 7" keypad
         clip: interactive  // a keypad may reach into the margins when nothing scrolls
         contentWidth: width
-        contentHeight: Math.max(height, screenLoader.item ? screenLoader.item.implicitHeight : 0)
+        readonly property real needed: screenLoader.item ? screenLoader.item.implicitHeight : 0
+        // Room below the last item for the "more" strip, so it never covers what it points at.
+        contentHeight: needed > height + 1 ? needed + moreHint.height : height
         interactive: contentHeight > height + 1
+        anchors.rightMargin: interactive ? Theme.edge + scrollBar.width + 4 : Theme.edge
         boundsBehavior: Flickable.StopAtBounds
         Loader {
             id: screenLoader
@@ -65,6 +76,24 @@ Window {
         }
     }
     Rectangle {
+        id: moreHint
+        objectName: "moreHint"
+        visible: scroller.interactive && !scroller.atYEnd
+        anchors.left: scroller.left
+        anchors.right: scroller.right
+        anchors.bottom: scroller.bottom
+        height: moreText.implicitHeight + Theme.pad
+        color: Theme.bg
+        KText {
+            id: moreText
+            anchors.centerIn: parent
+            font.pixelSize: Theme.small
+            color: Theme.accent
+            text: "\u25BC " + qsTr("Slide up for more")
+        }
+    }
+    Rectangle {
+        id: scrollBar
         objectName: "scrollBar"
         visible: scroller.interactive
         anchors.right: parent.right

@@ -20,9 +20,8 @@ Rectangle {
 
         Receptionist {
             objectName: "barFace"
-            // The attract screen shows it large, and so does welcome on a tall screen; a
-            // short screen gives its place to the practice's name.
-            visible: !Theme.compact && Flow.screen !== "attract" && Flow.screen !== "welcome"
+            // The attract screen shows it large, and so does welcome on a tall screen.
+            visible: Flow.screen !== "attract" && !(Flow.screen === "welcome" && !Theme.compact)
             size: Theme.touch
         }
         KButton {
