@@ -310,6 +310,19 @@ class UiSettings:
         default=120,
         metadata=_doc("Seconds of no touch after which the provider board dims.", min=5, max=86400),
     )
+    dim_brightness: float = field(
+        default=0.3,
+        metadata=_doc(
+            "How bright the backlight is while the idle board is dimmed, as a share of its brightness"
+            " in use (the board's words keep their contrast; only the light dims).",
+            min=0.05,
+            max=1.0,
+        ),
+    )
+    backlight: str = field(
+        default="",
+        metadata=_doc("The backlight under /sys/class/backlight that dims ('' = the first there is)."),
+    )
     arrive_before_min: int = field(
         default=60, metadata=_doc("How early before the appointment a patient may check in (min).", min=0)
     )
