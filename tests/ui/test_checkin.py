@@ -195,7 +195,7 @@ def test_idle_reset_counts_down_then_wipes_every_patient_field(
 def test_a_typed_entry_is_wiped_by_the_reset_too(patient: Patient, day: SampleDay, kiosk: KioskUi) -> None:
     _start(patient, "dob")
     patient.type("0909")
-    day.clock.advance(45)
+    day.clock.advance(55)  # 30 s idle, then the 20 s warning
     kiosk.tick()
     assert patient.screen == "attract" and patient.shown("entry") == ""
 

@@ -43,17 +43,21 @@ Rectangle {
             visible: !bar.keypadBack && !(Theme.compact && Flow.largeText)
             Layout.fillWidth: true
             Layout.fillHeight: true
+            // Never taller than the buttons: the bar's height must not follow the name, or a
+            // keypad that moves its Back here would change the room it had to decide that in.
+            Layout.maximumHeight: Theme.touch
             text: Flow.practiceName
             color: Theme.muted
             font.family: Theme.font
-            font.pixelSize: Theme.body
+            // The small size on a 7" panel, beside the face and four buttons (never smaller).
+            font.pixelSize: Theme.compact ? Theme.small : Theme.body
             font.bold: true
             verticalAlignment: Text.AlignVCenter
             wrapMode: Text.WordWrap
             maximumLineCount: 3
             fontSizeMode: Text.Fit
             minimumPixelSize: Theme.minimumFont
-            lineHeight: 0.9
+            lineHeight: 0.85  // three lines of the small size in a 15 mm bar
         }
         KButton {
             objectName: "languageButton"
