@@ -285,14 +285,23 @@ class UiSettings:
     px_per_mm: float = field(
         default=0.0,
         metadata=_doc(
-            "Screen density for touch-target sizes; 0 guesses from the screen width.", min=0, max=40
+            "The panel's pixels per mm, for every size on screen; 0 reads the panel's size from its"
+            " EDID or the display server (ui/panel.py).",
+            min=0,
+            max=40,
         ),
     )
     idle_timeout_s: int = field(
         default=30, metadata=_doc("Seconds without a touch before the reset countdown shows.", min=5, max=600)
     )
     countdown_s: int = field(
-        default=10, metadata=_doc("Seconds of visible countdown before the screen resets.", min=3, max=60)
+        default=20,
+        metadata=_doc(
+            'Seconds the "are you still there?" warning gives before the screen resets; a touch,'
+            ' a key or "I am still here" keeps the patient\'s place (at least 20: WCAG 2.2.1).',
+            min=20,
+            max=120,
+        ),
     )
     done_linger_s: int = field(
         default=12, metadata=_doc("Seconds the final screen stays before going back.", min=3, max=120)
@@ -300,6 +309,19 @@ class UiSettings:
     dim_after_s: int = field(
         default=120,
         metadata=_doc("Seconds of no touch after which the provider board dims.", min=5, max=86400),
+    )
+    dim_brightness: float = field(
+        default=0.3,
+        metadata=_doc(
+            "How bright the backlight is while the idle board is dimmed, as a share of its brightness"
+            " in use (the board's words keep their contrast; only the light dims).",
+            min=0.05,
+            max=1.0,
+        ),
+    )
+    backlight: str = field(
+        default="",
+        metadata=_doc("The backlight under /sys/class/backlight that dims ('' = the first there is)."),
     )
     arrive_before_min: int = field(
         default=60, metadata=_doc("How early before the appointment a patient may check in (min).", min=0)

@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     from devtools.ui_sample import SampleDay
     from devtools.ui_scenes import LANGUAGES, SCENES, SIZES, play
     from ui.app import KioskUi, UiOptions
+    from ui.panel import REFERENCE
 
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
     out = Path(args.out)
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         ui.show()
         try:
             for width, height in SIZES:
-                ui.resize(width, height)
+                ui.resize(width, height, REFERENCE[(width, height)].px_per_mm)  # the reference panels
                 for language in LANGUAGES:
                     for name in names:
                         play(name, day, ui, language)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QCoreApplication
+
 from devtools.admin_scenes import ADMIN_SCENES
 from devtools.face_scenes import FACE_SCENES
 from devtools.ui_sample import VISITORS, SampleDay
@@ -124,7 +126,7 @@ def _staff_called(day: SampleDay, ui: KioskUi) -> None:
 
 def _large(scene: Scene) -> Scene:
     def large(day: SampleDay, ui: KioskUi) -> None:
-        ui.flow_model.toggleLargeText()
+        ui.flow.set_large_text(True)
         scene(day, ui)
 
     return large
@@ -172,12 +174,17 @@ SIZES = ((800, 480), (1280, 800))
 LANGUAGES = ("en", "es")
 
 
-def play(name: str, day: SampleDay, ui: KioskUi, language: str) -> None:
-    """Reset to a fresh morning on the attract screen (staff panel closed), then play scene ``name``."""
+def play(name: str, day: SampleDay, ui: KioskUi, language: str, large_text: bool = False) -> None:
+    """Reset to a fresh morning on the attract screen (staff panel closed), then play scene
+    ``name`` (with the patient's large text on when ``large_text``)."""
     day.restore()
     ui.admin_model.use_session(day.admin())  # signed out, no lockout, nothing pending
     ui.flow.reset()
     ui.face_model.set_levels(QUIET)
     ui.flow.set_language(language)
+    ui.flow.set_large_text(large_text)
     ui.tick()
     SCENES[name](day, ui)
+    for _ in range(2):  # what the screens defer to the loop's next turns (the board's pages)
+        QCoreApplication.processEvents()
+        ui.window.grabWindow()  # lays out as a frame would: heights that pages follow

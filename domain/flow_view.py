@@ -37,7 +37,7 @@ class Source(Protocol):
 @dataclass(frozen=True)
 class FlowSettings:
     idle_timeout_s: float = 30.0
-    countdown_s: float = 10.0
+    countdown_s: float = 20.0  # "are you still there?": 20 s to answer (WCAG 2.2.1)
     done_linger_s: float = 12.0
     stale_after_s: float = 900.0
     window: ArrivalWindow = field(default_factory=ArrivalWindow)

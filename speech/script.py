@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from domain.flow import FlowView, Screen
+from domain.spanish import contract
 from speech.intents import Step
 from speech.phrases import confirm_prompt, greeting, prompt, provider_status, say_provider, say_time
 
@@ -66,7 +67,8 @@ def text(key: str, lang: str = "en", **fields: str) -> str:
     table = _TEXTS.get(key)
     if table is None:
         return prompt(key, lang)
-    return table.get(lang, table["en"]).format(**fields)
+    said = table.get(lang, table["en"]).format(**fields)
+    return contract(said) if lang == "es" else said  # "ver a el doctor" -> "ver al doctor"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from core.worker import Worker
 from domain.admin_backend import AdminBackend, compact_line
 from domain.admin_panel import LATE_PRESETS, AdminPanel
 from domain.flow import FlowView, Screen
+from domain.staff_words import reason_in, summary_in
 from sync import staff_messages as sm
 from ui.qt_signals import emit
 from ui.relay import Relay
@@ -36,6 +37,7 @@ class AdminModel(QObject):
         self.panel = AdminPanel(backend)
         self._providers: list[dict[str, Any]] = []
         self._tech: dict[str, Any] = {}
+        self._language = "en"
         self._detached = False
         self._relay = Relay(self.apply_change, self)
         self._checked = Relay(lambda _none: self._pin_checked(), self)
@@ -77,9 +79,13 @@ class AdminModel(QObject):
             self._refresh()
 
     def on_flow_view(self, view: FlowView) -> None:
-        """A patient-facing flow that leaves the attract screen ends the staff session."""
+        """A patient-facing flow that leaves the attract screen ends the staff session; the
+        panel speaks the screen's language (the hub's words too: ``domain.staff_words``)."""
         if self.panel.is_open and view.screen != Screen.ATTRACT:
             self.panel.close("patient")
+            emit(self.changed)
+        if view.language != self._language:
+            self._language = view.language
             emit(self.changed)
 
     def badge(self, badge_id: str) -> bool:
@@ -153,7 +159,7 @@ class AdminModel(QObject):
                 "delayMin": sent[p.key].delay_min if p.key in sent else 0,
                 "leavingAt": sent[p.key].leaving_at if p.key in sent else "",
                 "status": p.status,
-                "reason": p.reason,
+                "reason": reason_in(p.reason, self._language),
                 "displayedBy": ", ".join(p.displayed_by),
                 "waitingFor": ", ".join(p.waiting_for),
             }
@@ -162,7 +168,7 @@ class AdminModel(QObject):
 
     def _notices(self) -> list[dict[str, str]]:
         return [
-            {"noticeId": n.id, "summary": n.summary, "at": n.at[11:16]}
+            {"noticeId": n.id, "summary": summary_in(n.summary, self._language), "at": n.at[11:16]}
             for n in sorted(self.panel.session.notices.values(), key=lambda n: n.at, reverse=True)
         ]
 

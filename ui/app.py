@@ -182,7 +182,10 @@ class KioskUi(QObject):
         else:
             self.window.show()
 
-    def resize(self, width: int, height: int) -> None:
+    def resize(self, width: int, height: int, px_per_mm: float | None = None) -> None:
+        """A window of ``width`` x ``height`` px (and, when given, the panel's density)."""
+        if px_per_mm is not None:
+            self.flow_model.set_px_per_mm(px_per_mm)
         self.window.resize(width, height)
         self.window.contentItem().setSize(self.window.size().toSizeF())
 

@@ -30,6 +30,7 @@ class FlowModel(QObject):
     changed = Signal()
     adminRequested = Signal()
     languageSwitched = Signal(str)
+    dimChanged = Signal(bool)  # the idle board dims (the backlight follows: ui/backlight.py)
 
     def __init__(
         self,
@@ -59,9 +60,12 @@ class FlowModel(QObject):
         self._view = view
         if view.screen != old.screen:
             self._entry = ""
-        if view.screen != Screen.ATTRACT:
+        undimmed = self._dimmed and view.screen != Screen.ATTRACT
+        if undimmed:
             self._dimmed = False
         emit(self.changed)
+        if undimmed:
+            emit(self.dimChanged, False)
         if view.language != old.language:
             emit(self.languageSwitched, view.language)
 
@@ -195,6 +199,13 @@ class FlowModel(QObject):
         if self._dimmed:
             self._dimmed = False
             emit(self.changed)
+            emit(self.dimChanged, False)
+
+    def set_px_per_mm(self, px_per_mm: float) -> None:
+        """The panel's density (``ui.panel``): every size in ``Theme`` is millimetres on it."""
+        if px_per_mm != self._px_per_mm:
+            self._px_per_mm = px_per_mm
+            emit(self.changed)
 
     @Slot()
     def requestAdmin(self) -> None:
@@ -210,3 +221,4 @@ class FlowModel(QObject):
         if dim != self._dimmed:
             self._dimmed = dim
             emit(self.changed)
+            emit(self.dimChanged, dim)

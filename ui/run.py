@@ -15,6 +15,7 @@ start's ``first_frame``.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -35,11 +36,15 @@ from domain.flow import CheckInFlow
 from sync import messages as m
 from sync.cache import Provider
 from ui.app import KioskUi, UiError, UiOptions
+from ui.backlight import Backlight
 from ui.board_model import BoardFrame
 from ui.display import KioskDisplay
 from ui.display_server import DISPLAY_WAIT_S, exit_without_teardown, wait_for_display_server
 from ui.face import VoiceActivity
+from ui.panel import resolve_panel
 from ui.relay import Relay
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 FIRST_FRAME = "first_frame"  # kiosk.coldstart.FIRST_FRAME (ui sits below kiosk)
@@ -116,6 +121,7 @@ class TouchFrontend:
         self._app: TouchApp | None = None
         self._early: list[Any] = []  # sync changes told before the screen existed
         self._display: KioskDisplay | None = None
+        self._backlight: Backlight | None = None
         self._exit_code: int | None = None  # asked to exit (maybe before the loop ran)
         self._serving = False  # in this frontend's event loop
 
@@ -158,6 +164,9 @@ class TouchFrontend:
             self._on_sync_change(change)
         ui.timer.timeout.connect(app.beat)  # the Qt loop turns: the watchdog's main-loop check
         ui.show()
+        self._size_for_panel(ui, app.settings.ui.px_per_mm)
+        self._backlight = Backlight.find(app.settings.ui.backlight, app.settings.ui.dim_brightness)
+        ui.flow_model.dimChanged.connect(self._backlight.set_dimmed)
         if app.settings.ui.fullscreen:  # production: the whole screen, no pointer, no blanking
             # A bare X server (no window manager) ignores the full-screen hint: size it too.
             ui.window.setGeometry(ui.window.screen().geometry())
@@ -166,6 +175,29 @@ class TouchFrontend:
             self._display.claim(app.clock.now())
             ui.timer.timeout.connect(self._follow_open_hours)
         return ui
+
+    @staticmethod
+    def _size_for_panel(ui: KioskUi, config_px_per_mm: float) -> None:
+        """Every size on screen in mm on this panel: its size from the config, the EDID or
+        the display server (``ui.panel``)."""
+        screen = ui.window.screen()
+        size, physical = screen.size(), screen.physicalSize()
+        panel = resolve_panel(
+            size.width(),
+            size.height(),
+            config_px_per_mm=config_px_per_mm,
+            server_mm=(physical.width(), physical.height()),
+        )
+        ui.flow_model.set_px_per_mm(panel.px_per_mm)
+        log.info(
+            "panel %dx%d px, %.0fx%.0f mm (%s): %.2f px/mm",
+            size.width(),
+            size.height(),
+            panel.width_mm,
+            panel.height_mm,
+            panel.source,
+            panel.px_per_mm,
+        )
 
     def _follow_open_hours(self) -> None:
         """On the UI timer (about once a second): cheap, xset runs only when open hours
@@ -194,7 +226,10 @@ class TouchFrontend:
         ui, self.ui = self.ui, None
         app, self._app = self._app, None
         display, self._display = self._display, None
+        backlight, self._backlight = self._backlight, None
         try:
+            if backlight is not None:
+                backlight.release()
             if display is not None:
                 display.release()
             if ui is not None:

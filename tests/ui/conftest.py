@@ -54,9 +54,35 @@ class Patient:
 
     def item(self, name: str) -> QQuickItem:
         self.settle()
-        found = self.ui.find(name)
+        found = self.ui.find(name) or self._scroll_to(name)
         assert found is not None, f"no visible item {name!r} on screen {self.ui.flow.view.screen}"
         return found
+
+    def _scroll_to(self, name: str) -> QQuickItem | None:
+        """Slide each list that scrolls, as a person looking for ``name`` would (a list makes
+        only the rows in view), or wait for the provider board's next page."""
+        board = self.ui.find("providerBoard")
+        pages = int(board.property("pages")) if board is not None else 1
+        for page in range(pages if board is not None else 0):
+            board.setProperty("page", page)  # type: ignore[union-attr]
+            self.settle()
+            found = self.ui.find(name)
+            if found is not None:
+                return found
+        for flick in [i for i in self.ui.items() if i.inherits("QQuickFlickable") and i.isVisible()]:
+            if not flick.property("interactive"):
+                continue
+            end = float(flick.property("contentHeight")) - flick.height()
+            y = 0.0
+            while y <= end + flick.height() / 2:
+                flick.setProperty("contentY", min(y, max(0.0, end)))
+                self.settle()
+                found = self.ui.find(name)
+                if found is not None:
+                    self._into_view(flick, found)
+                    return found
+                y += flick.height() / 2
+        return None
 
     def tap(self, name: str) -> None:
         item = self.item(name)
@@ -68,6 +94,15 @@ class Patient:
     def type(self, keys: str) -> None:
         for key in keys:
             self.tap(f"key_{key}")
+
+    def _into_view(self, flick: QQuickItem, item: QQuickItem) -> None:
+        """Slide on until the whole of ``item`` shows (a touch lands on what is seen)."""
+        top = item.mapToItem(flick, QPointF(0, 0)).y()
+        bottom = top + item.height()
+        shift = top if top < 0 else bottom - flick.height() if bottom > flick.height() else 0.0
+        if shift:
+            flick.setProperty("contentY", float(flick.property("contentY")) + shift)
+            self.settle()
 
     def text(self, name: str) -> str:
         return str(self.item(name).property("text"))

@@ -5,7 +5,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from PySide6.QtCore import QSignalBlocker  # noqa: F401 - keeps QtCore loaded before QtTest on old wheels
+from PySide6.QtCore import (
+    QSignalBlocker,  # noqa: F401 - keeps QtCore loaded before QtTest on old wheels
+    Qt,
+)
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from devtools.ui_sample import VISITORS, SampleDay
@@ -162,10 +166,10 @@ def test_idle_reset_counts_down_then_wipes_every_patient_field(
     assert patient.sees("Grace H.")
     day.clock.advance(31)
     kiosk.tick()
-    assert patient.text("countdownText") == "Starting over in 9 seconds."
+    assert patient.text("countdownText") == "Starting over in 19 seconds."
     patient.tap("stillHereButton")  # a touch keeps the patient's place
     assert patient.screen == "confirm" and patient.shown("countdown") == 0
-    day.clock.advance(41)
+    day.clock.advance(51)
     kiosk.tick()
     assert patient.screen == "attract"
     fields = (
@@ -191,7 +195,7 @@ def test_idle_reset_counts_down_then_wipes_every_patient_field(
 def test_a_typed_entry_is_wiped_by_the_reset_too(patient: Patient, day: SampleDay, kiosk: KioskUi) -> None:
     _start(patient, "dob")
     patient.type("0909")
-    day.clock.advance(45)
+    day.clock.advance(55)  # 30 s idle, then the 20 s warning
     kiosk.tick()
     assert patient.screen == "attract" and patient.shown("entry") == ""
 
@@ -257,3 +261,29 @@ def test_a_long_press_in_the_corner_asks_for_the_admin_panel(
     assert fired == []  # a tap is not enough
     patient.long_press("adminCorner", 3200)
     assert fired == [True]
+
+
+def test_the_still_there_warning_gives_20_seconds_and_a_key_keeps_the_place(
+    patient: Patient, day: SampleDay, kiosk: KioskUi
+) -> None:
+    """WCAG 2.2.1: at least 20 s to say "still here", by a touch or by any key."""
+    _start(patient, "code")
+    patient.type(VISITORS["late"].code)
+    patient.tap("continueButton")
+    day.clock.advance(30)
+    kiosk.tick()
+    assert patient.item("countdownOverlay").isVisible()
+    assert patient.shown("countdown") == 20
+    day.clock.advance(19.5)
+    kiosk.tick()
+    assert patient.screen == "confirm" and patient.shown("countdown") == 1
+    QTest.keyClick(kiosk.window, Qt.Key.Key_Space)
+    patient.settle()
+    assert patient.screen == "confirm" and patient.shown("countdown") == 0
+    assert not patient.sees("Are you still there?")
+    day.clock.advance(49)
+    kiosk.tick()
+    assert patient.screen == "confirm" and patient.shown("countdown") == 1
+    day.clock.advance(1)
+    kiosk.tick()
+    assert patient.screen == "attract"

@@ -9,80 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtQml import QQmlEngine, QQmlExpression
-from PySide6.QtQuick import QQuickItem
 
+from devtools.layout_check import text_problems
 from devtools.ui_sample import SampleDay
 from devtools.ui_scenes import LANGUAGES, SCENES, SIZES, play
 from ui.app import KioskUi, UiOptions
 
 UI = Path(__file__).resolve().parents[2] / "ui"
 _TOLERANCE = 1.5
-
-
-def _scene_rect(item: QQuickItem) -> QRectF:
-    top_left = item.mapToScene(QPointF(0, 0))
-    return QRectF(top_left.x(), top_left.y(), item.width(), item.height())
-
-
-def _enum(item: QQuickItem, name: str) -> int:
-    """Enum properties have no Python converter: read them as numbers through QML."""
-    value, _undefined = QQmlExpression(QQmlEngine.contextForObject(item), item, f"{name} + 0").evaluate()
-    return int(value)
-
-
-def _clipping_ancestor(item: QQuickItem) -> QQuickItem | None:
-    """The nearest ancestor that clips, unless it scrolls (a list's rows may lie outside)."""
-    parent = item.parentItem()
-    while parent is not None:
-        if parent.inherits("QQuickFlickable"):
-            return None
-        if parent.clip():
-            return parent
-        parent = parent.parentItem()
-    return None
-
-
-def _problems(ui: KioskUi) -> list[str]:
-    window = QRectF(0, 0, ui.window.width(), ui.window.height())
-    found = []
-    for item in ui.items():
-        if not item.inherits("QQuickText"):
-            continue
-        if not item.isVisible() or not item.property("text") or item.opacity() == 0:
-            continue
-        text = str(item.property("text"))
-        width, height = item.width(), item.height()
-        if item.property("truncated"):
-            found.append(f"truncated: {text!r}")
-        no_wrap = _enum(item, "wrapMode") == 0 and _enum(item, "elide") == 0
-        if no_wrap and item.property("implicitWidth") > width + _TOLERANCE:
-            found.append(
-                f"wider than its item ({item.property('implicitWidth'):.0f} > {width:.0f}): {text!r}"
-            )
-        if item.property("contentWidth") > width + _TOLERANCE:
-            found.append(f"content wider than its item: {text!r}")
-        if item.property("contentHeight") > height + _TOLERANCE:
-            found.append(
-                f"content taller than its item ({item.property('contentHeight'):.0f} > {height:.0f}): "
-                f"{text!r}"
-            )
-        rect = _scene_rect(item)
-        if not window.adjusted(-_TOLERANCE, -_TOLERANCE, _TOLERANCE, _TOLERANCE).contains(rect):
-            found.append(f"outside the window {rect.getRect()}: {text!r}")
-        clipper = _clipping_ancestor(item)
-        if clipper is not None and not _scene_rect(clipper).adjusted(
-            -_TOLERANCE, -_TOLERANCE, _TOLERANCE, _TOLERANCE
-        ).contains(rect):
-            found.append(f"cut off by a clipping {clipper.objectName() or 'item'}: {text!r}")
-        parent = item.parentItem()
-        if parent is not None and parent.width() > 0 and parent.height() > 0:
-            outer = _scene_rect(parent).adjusted(-_TOLERANCE, -_TOLERANCE, _TOLERANCE, _TOLERANCE)
-            if not outer.contains(rect):
-                found.append(f"outside its parent: {text!r}")
-    return found
 
 
 def _small_targets(ui: KioskUi) -> list[str]:
@@ -133,7 +69,7 @@ def test_no_text_overflows_and_every_touch_target_is_15_mm(
         play(name, day, ui, language)
         qapp.processEvents()
         ui.window.grabWindow()
-        failures += [f"{name}: {p}" for p in _problems(ui) + _small_targets(ui)]
+        failures += [f"{name}: {p}" for p in text_problems(ui) + _small_targets(ui)]
     assert not failures, "\n".join(failures)
 
 

@@ -94,7 +94,7 @@ def test_the_idle_wipe(kiosk: Kiosk, finger: Finger) -> None:
     assert kiosk.state()["entry"] == "0304"
     kiosk.ask("advance 31")
     assert kiosk.state()["countdown"] not in (0, None)
-    kiosk.ask("advance 11")
+    kiosk.ask("advance 21")  # the 20 s warning runs out
     state = kiosk.state()
     assert state["screen"] == "attract" and state["entry"] == "" and state["face"] == "idle"
 

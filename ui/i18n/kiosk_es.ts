@@ -507,6 +507,11 @@
         <source>Touch here to check in</source>
         <translation>Toque aquí para registrarse</translation>
     </message>
+    <message>
+        <location filename="../qml/AttractScreen.qml" line="1" />
+        <source>Page %1 of %2</source>
+        <translation>Página %1 de %2</translation>
+    </message>
 </context>
 <context>
     <name>CodeScreen</name>
@@ -846,7 +851,12 @@
     <message>
         <location filename="../qml/TopBar.qml" line="49" />
         <source>Call staff</source>
-        <translation>Llamar al personal</translation>
+        <translation>Pedir ayuda</translation>
+    </message>
+    <message>
+        <location filename="../qml/TopBar.qml" line="1" />
+        <source>Back</source>
+        <translation>Atrás</translation>
     </message>
 </context>
 <context>
@@ -893,6 +903,14 @@
         <location filename="../qml/Greeting.qml" line="11"/>
         <source>Good evening</source>
         <translation>Buenas noches</translation>
+    </message>
+</context>
+<context>
+    <name>Main</name>
+    <message>
+        <location filename="../qml/Main.qml" line="1" />
+        <source>Slide up for more</source>
+        <translation>Deslice hacia arriba para ver más</translation>
     </message>
 </context>
 </TS>

@@ -4,12 +4,13 @@ import Kiosk 1.0
 
 // Who is signed in, the pages their role may open, and Sign out.
 Rectangle {
-    implicitHeight: Theme.touch + 2 * Theme.pad
+    implicitHeight: Math.max(Theme.touch, row.implicitHeight) + 2 * Theme.pad
     color: Theme.panel
 
     AdminWords { id: words }
 
     RowLayout {
+        id: row
         anchors.fill: parent
         anchors.margins: Theme.pad
         spacing: Theme.gap
@@ -24,8 +25,9 @@ Rectangle {
             font.pixelSize: Theme.small
             font.bold: true
             verticalAlignment: Text.AlignVCenter
-            wrapMode: Text.WrapAnywhere
-            maximumLineCount: 2
+            wrapMode: Text.WordWrap
+            lineHeight: 0.9
+            maximumLineCount: 3
             fontSizeMode: Text.Fit
             minimumPixelSize: Theme.minimumFont
         }
@@ -34,7 +36,7 @@ Rectangle {
             delegate: KButton {
                 required property string modelData
                 objectName: "tab_" + modelData
-                Layout.preferredWidth: Math.round(Theme.touch * 1.9)
+                Layout.preferredWidth: Math.max(Math.round(Theme.touch * 1.5), implicitWidth)
                 Layout.fillHeight: true
                 fontSize: Theme.small
                 primary: Admin.page === modelData
@@ -45,7 +47,7 @@ Rectangle {
         }
         KButton {
             objectName: "signOutButton"
-            Layout.preferredWidth: Math.round(Theme.touch * 1.9)
+            Layout.preferredWidth: Math.round(Theme.touch * 1.5)
             Layout.fillHeight: true
             fontSize: Theme.small
             text: qsTr("Sign out")

@@ -21,16 +21,21 @@ Item {
             required property var modelData
             readonly property string pid: modelData.providerId
             width: ListView.view.width
-            height: Math.max(Theme.touch, who.implicitHeight) + Theme.gap
+            height: grid.implicitHeight + Theme.gap
             color: Theme.panel
             radius: 6
-            RowLayout {
+            // Who and their status above the four changes (large enough words need the width).
+            GridLayout {
+                id: grid
                 anchors.fill: parent
                 anchors.margins: Theme.gap / 2
                 anchors.leftMargin: Theme.pad
-                spacing: Theme.gap
+                columns: 4
+                rowSpacing: Theme.gap
+                columnSpacing: Theme.gap
                 Column {
                     id: who
+                    Layout.columnSpan: 4
                     Layout.fillWidth: true
                     Layout.preferredWidth: 3
                     KText {
@@ -54,7 +59,6 @@ Item {
                         required property var modelData
                         objectName: modelData[0] + "_" + row.pid
                         Layout.fillWidth: true
-                        Layout.fillHeight: true
                         Layout.preferredWidth: 2
                         fontSize: Theme.small
                         text: modelData[1]

@@ -29,73 +29,83 @@ Item {
             Layout.fillHeight: true
             spacing: Theme.gap
 
-            Column {
-                objectName: "techStatus"
+            // What a technician reads scrolls when it is more than the screen.
+            Flickable {
+                objectName: "techScroll"
                 Layout.fillWidth: true
                 Layout.fillHeight: true
                 Layout.preferredWidth: 2
-                spacing: 2
-                KText {
+                clip: true
+                contentHeight: techColumn.implicitHeight
+                interactive: contentHeight > height
+                boundsBehavior: Flickable.StopAtBounds
+                Column {
+                    id: techColumn
+                    objectName: "techStatus"
                     width: parent.width
-                    font.pixelSize: Theme.small
-                    font.bold: true
-                    text: qsTr("Devices")
-                }
-                Repeater {
-                    model: screen.tech.devices || []
-                    delegate: KText {
-                        required property var modelData
-                        objectName: "device_" + modelData.name
+                    spacing: 2
+                    KText {
                         width: parent.width
                         font.pixelSize: Theme.small
-                        color: modelData.state === "ok" ? Theme.good : Theme.bad
-                        text: modelData.name + ": " + screen.deviceState(modelData.state)
-                              + (modelData.reason !== "" ? " (" + modelData.reason + ")" : "")
+                        font.bold: true
+                        text: qsTr("Devices")
                     }
-                }
-                KText {
-                    visible: (screen.tech.devices || []).length === 0
-                    width: parent.width
-                    font.pixelSize: Theme.small
-                    color: Theme.muted
-                    text: qsTr("No devices configured")
-                }
-                Item { width: 1; height: Theme.gap }
-                KText {
-                    width: parent.width
-                    font.pixelSize: Theme.small
-                    font.bold: true
-                    text: qsTr("Sync")
-                }
-                KText {
-                    objectName: "syncConnected"
-                    width: parent.width
-                    font.pixelSize: Theme.small
-                    color: screen.tech.connected ? Theme.good : Theme.bad
-                    text: !screen.tech.syncAnswers ? qsTr("Sync loop not answering")
-                          : screen.tech.connected ? qsTr("Broker: connected") : qsTr("Broker: not connected")
-                }
-                KText {
-                    objectName: "syncLive"
-                    visible: !!screen.tech.syncAnswers
-                    width: parent.width
-                    font.pixelSize: Theme.small
-                    color: screen.tech.live ? Theme.good : Theme.warn
-                    text: screen.tech.live ? qsTr("Hub: live") : qsTr("Hub: not live")
-                }
-                KText {
-                    objectName: "syncCacheAge"
-                    visible: !!screen.tech.syncAnswers
-                    width: parent.width
-                    font.pixelSize: Theme.small
-                    text: screen.ageText(screen.tech.cacheAgeS)
-                }
-                KText {
-                    objectName: "syncOutbox"
-                    visible: !!screen.tech.syncAnswers
-                    width: parent.width
-                    font.pixelSize: Theme.small
-                    text: qsTr("Outbox: %1 waiting").arg(screen.tech.outboxDepth)
+                    Repeater {
+                        model: screen.tech.devices || []
+                        delegate: KText {
+                            required property var modelData
+                            objectName: "device_" + modelData.name
+                            width: parent.width
+                            font.pixelSize: Theme.small
+                            color: modelData.state === "ok" ? Theme.good : Theme.bad
+                            text: modelData.name + ": " + screen.deviceState(modelData.state)
+                                  + (modelData.reason !== "" ? " (" + modelData.reason + ")" : "")
+                        }
+                    }
+                    KText {
+                        visible: (screen.tech.devices || []).length === 0
+                        width: parent.width
+                        font.pixelSize: Theme.small
+                        color: Theme.muted
+                        text: qsTr("No devices configured")
+                    }
+                    Item { width: 1; height: Theme.gap }
+                    KText {
+                        width: parent.width
+                        font.pixelSize: Theme.small
+                        font.bold: true
+                        text: qsTr("Sync")
+                    }
+                    KText {
+                        objectName: "syncConnected"
+                        width: parent.width
+                        font.pixelSize: Theme.small
+                        color: screen.tech.connected ? Theme.good : Theme.bad
+                        text: !screen.tech.syncAnswers ? qsTr("Sync loop not answering")
+                              : screen.tech.connected ? qsTr("Broker: connected") : qsTr("Broker: not connected")
+                    }
+                    KText {
+                        objectName: "syncLive"
+                        visible: !!screen.tech.syncAnswers
+                        width: parent.width
+                        font.pixelSize: Theme.small
+                        color: screen.tech.live ? Theme.good : Theme.warn
+                        text: screen.tech.live ? qsTr("Hub: live") : qsTr("Hub: not live")
+                    }
+                    KText {
+                        objectName: "syncCacheAge"
+                        visible: !!screen.tech.syncAnswers
+                        width: parent.width
+                        font.pixelSize: Theme.small
+                        text: screen.ageText(screen.tech.cacheAgeS)
+                    }
+                    KText {
+                        objectName: "syncOutbox"
+                        visible: !!screen.tech.syncAnswers
+                        width: parent.width
+                        font.pixelSize: Theme.small
+                        text: qsTr("Outbox: %1 waiting").arg(screen.tech.outboxDepth)
+                    }
                 }
             }
 

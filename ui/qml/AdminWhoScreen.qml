@@ -25,6 +25,7 @@ Item {
             spacing: Theme.gap
             KButton {
                 objectName: "whoCancelButton"
+                Layout.minimumWidth: implicitWidth
                 Layout.fillHeight: true
                 Layout.preferredWidth: Math.round(Theme.touch * 1.9)
                 text: screen.approving ? qsTr("Back") : qsTr("Cancel")

@@ -36,7 +36,9 @@ Item {
             Item {
                 id: presence
                 Layout.fillHeight: true
-                // Narrower on a short screen, so the board's statuses stay on one line.
+                // Narrower on a short screen, so the board's statuses stay on one line; with
+                // large text there the board takes the whole width (the face still greets).
+                visible: !(Theme.compact && Flow.largeText)
                 readonly property real share: Theme.compact ? 0.25 : 0.3
                 Layout.preferredWidth: Math.round(screen.width * share)
                 Layout.maximumWidth: Math.round(screen.width * share)
@@ -51,6 +53,9 @@ Item {
                     }
                     Greeting {
                         id: greet
+                        // Large text on a 7" panel: the face greets alone (its words would not fit).
+                        visible: !(Theme.compact && Flow.largeText)
+                        height: visible ? implicitHeight : 0
                         width: parent.width
                         horizontalAlignment: Text.AlignHCenter
                         font.pixelSize: Theme.body
@@ -60,7 +65,7 @@ Item {
                         objectName: "clockText"
                         width: parent.width
                         horizontalAlignment: Text.AlignHCenter
-                        font.pixelSize: Theme.huge
+                        font.pixelSize: Theme.compact ? Theme.title : Theme.huge
                         font.bold: true
                         text: Face.time
                     }
@@ -72,12 +77,25 @@ Item {
                 Layout.fillHeight: true
                 spacing: Theme.gap
 
-                KText {
+                RowLayout {
                     Layout.fillWidth: true
-                    font.pixelSize: Theme.title
-                    font.bold: true
-                    text: qsTr("Providers today")
+                    spacing: Theme.pad
+                    KText {
+                        Layout.fillWidth: true
+                        font.pixelSize: Theme.title
+                        font.bold: true
+                        text: qsTr("Providers today")
+                    }
+                    KText {
+                        objectName: "boardPage"
+                        visible: providerBoard.pages > 1
+                        font.pixelSize: Theme.small
+                        color: Theme.muted
+                        text: qsTr("Page %1 of %2").arg(providerBoard.page + 1).arg(providerBoard.pages)
+                    }
                 }
+                // Rows as tall as their words; as many as fit make a page, and the pages
+                // turn by themselves (a touch here starts a check-in, so no scrolling).
                 Column {
                     id: providerBoard
                     objectName: "providerBoard"
@@ -85,19 +103,57 @@ Item {
                     Layout.fillHeight: true
                     spacing: Theme.gap / 2
                     clip: true
+                    property int page: 0
+                    property int pages: 1
+                    function paginate() {
+                        var used = 0, page = 0
+                        for (var i = 0; i < rows.count; i++) {
+                            var row = rows.itemAt(i)
+                            if (!row) continue
+                            var h = row.implicitHeight
+                            if (used > 0 && used + h > providerBoard.height + 0.5) { page++; used = 0 }
+                            row.page = page
+                            used += h + providerBoard.spacing
+                        }
+                        pages = page + 1
+                        if (providerBoard.page >= pages) providerBoard.page = 0
+                    }
+                    onHeightChanged: Qt.callLater(paginate)
+                    onWidthChanged: Qt.callLater(paginate)
+                    Component.onCompleted: Qt.callLater(paginate)
+                    Connections {
+                        target: Board
+                        function onCountChanged() { Qt.callLater(providerBoard.paginate) }
+                        function onModelReset() { Qt.callLater(providerBoard.paginate) }
+                    }
+                    Connections {
+                        target: Theme
+                        function onBodyChanged() { Qt.callLater(providerBoard.paginate) }
+                    }
+                    Timer {
+                        interval: 8000
+                        repeat: true
+                        running: providerBoard.pages > 1 && screen.visible
+                        onTriggered: providerBoard.page = (providerBoard.page + 1) % providerBoard.pages
+                    }
                     Repeater {
+                        id: rows
                         model: Board
+                        onItemAdded: Qt.callLater(providerBoard.paginate)
+                        onItemRemoved: Qt.callLater(providerBoard.paginate)
                         delegate: Rectangle {
                             required property string name
                             required property string status
                             required property int delayMin
                             required property string leavingAt
-                            width: parent.width
-                            // Rows share the board's height (up to two touch targets each): no empty band below.
-                            height: Math.max(row.implicitHeight + Theme.gap,
-                                             Math.min(2 * Theme.touch, providerBoard.height / Math.max(1, Board.count) - Theme.gap / 2))
+                            property int page: 0
+                            visible: page === providerBoard.page
+                            width: providerBoard.width
+                            implicitHeight: row.implicitHeight + Theme.gap
+                            height: implicitHeight
                             color: Theme.panel
                             radius: 6
+                            onImplicitHeightChanged: Qt.callLater(providerBoard.paginate)
                             RowLayout {
                                 id: row
                                 anchors.verticalCenter: parent.verticalCenter
@@ -105,6 +161,7 @@ Item {
                                 anchors.right: parent.right
                                 anchors.leftMargin: Theme.pad
                                 anchors.rightMargin: Theme.pad
+                                spacing: Theme.pad
                                 KText {
                                     Layout.fillWidth: true
                                     Layout.preferredWidth: 1

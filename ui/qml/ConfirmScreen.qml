@@ -6,7 +6,10 @@ import Kiosk 1.0
 Item {
     objectName: "screen_confirm"
 
+    implicitHeight: column.implicitHeight  // more than fits: the window scrolls
+
     ColumnLayout {
+        id: column
         anchors.fill: parent
         spacing: Theme.gap
 

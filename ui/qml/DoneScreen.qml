@@ -21,7 +21,10 @@ Item {
         return qsTr("They know you are here and will help you.")
     }
 
+    implicitHeight: column.implicitHeight  // more than fits: the window scrolls
+
     ColumnLayout {
+        id: column
         anchors.fill: parent
         spacing: Theme.gap
         KText {

@@ -13,16 +13,25 @@ Item {
     property var keys: []
     property int columns: 3
     readonly property int rows: Math.ceil(keys.length / columns)
-    readonly property bool short_: height < rows * Theme.touch + (rows - 1) * Theme.gap + Theme.touch + Theme.gap
+    // What the top row needs when the prompt wraps (estimated: the display's own height
+    // changes with the layout chosen from it).
+    readonly property real topRow: Math.max(Theme.touch, 1.2 * (2 * Theme.small + Theme.body) + 8)
+    readonly property bool short_: height < rows * Theme.touch + (rows - 1) * Theme.gap + topRow + Theme.gap
     readonly property bool side: columns <= 3 && short_
-    // Back, and Continue two keys wide, fit in the pad's free slots: the top row can shrink.
-    readonly property bool inPad: columns > 3 && short_ && keys.length + 3 <= rows * columns
-    readonly property var padKeys: inPad ? keys.concat(["back", "continue"]) : keys
+    // Continue, three keys wide, fits in the pad's free slots (Back is in the top bar): the
+    // top row is one line, and the pad reaches to the screen's edges (nine 15 mm keys).
+    readonly property bool inPad: columns > 3 && short_
+    readonly property bool wide: columns > 3 && Theme.compact  // nine keys across 153 mm
+    readonly property var padKeys: inPad ? keys.concat(["continue"]) : keys
 
     GridLayout {
         anchors.fill: parent
+        anchors.leftMargin: entry.wide ? -Theme.edge : 0
+        anchors.rightMargin: entry.wide ? -Theme.edge : 0
+        // The one-line display is no target: it may stand in the gap under the top bar.
+        anchors.topMargin: entry.inPad ? 2 - Theme.gap : 0
         columns: entry.side ? 2 : 1
-        rowSpacing: Theme.gap
+        rowSpacing: entry.inPad ? 2 : Theme.gap  // the one-line display is no target
         columnSpacing: Theme.gap
 
         GridLayout {
@@ -30,7 +39,7 @@ Item {
             Layout.column: entry.side ? 1 : 0
             Layout.fillWidth: !entry.side
             Layout.fillHeight: entry.side
-            Layout.preferredWidth: entry.side ? Math.round(Theme.touch * 2.7) : -1
+            Layout.preferredWidth: entry.side ? Math.round(Theme.touch * (Flow.largeText ? 3.8 : 2.7)) : -1
             Layout.preferredHeight: entry.side ? -1
                 : entry.inPad ? display.implicitHeight : Math.max(Theme.touch, display.implicitHeight)
             columns: entry.side ? 1 : 3
@@ -41,7 +50,7 @@ Item {
                 visible: !entry.inPad
                 Layout.fillHeight: true
                 Layout.fillWidth: entry.side
-                Layout.preferredWidth: Math.round(Theme.touch * 1.9)
+                Layout.preferredWidth: Math.max(Math.round(Theme.touch * 1.9), implicitWidth)
                 text: qsTr("Back")
                 onClicked: Flow.back()
             }
@@ -74,6 +83,7 @@ Item {
                         font.pixelSize: Theme.body
                         font.bold: true
                         font.letterSpacing: 2
+                        lineHeight: entry.inPad ? 0.95 : 1.05
                         text: entry.shown
                     }
                 }
@@ -83,7 +93,7 @@ Item {
                 visible: !entry.inPad
                 Layout.fillHeight: true
                 Layout.fillWidth: entry.side
-                Layout.preferredWidth: Math.round(Theme.touch * 2.2)
+                Layout.preferredWidth: Math.max(Math.round(Theme.touch * 2.2), implicitWidth)
                 primary: true
                 enabled: Flow.canSubmit
                 text: qsTr("Continue")
@@ -110,8 +120,8 @@ Item {
                     visible: modelData !== ""
                     Layout.fillWidth: true
                     Layout.fillHeight: true
-                    Layout.columnSpan: modelData === "continue" ? 2 : 1
-                    Layout.preferredWidth: modelData === "continue" ? 2 : 1
+                    Layout.columnSpan: modelData === "continue" ? 3 : 1
+                    Layout.preferredWidth: modelData === "continue" ? 3 : 1
                     Layout.preferredHeight: 1
                     fontSize: word ? Theme.button : Theme.title
                     primary: modelData === "continue"

@@ -1,7 +1,9 @@
 import QtQuick
+import QtQuick.Layouts
 import Kiosk 1.0
 
-// A touch button: at least 15 mm each way, text that fits (shrinks, then wraps to 2 lines).
+// A touch button: at least 15 mm each way, its words on up to 2 lines. Disabled, it loses
+// its fill (and a primary its yellow) but keeps an edge at 3:1 and its words at 7:1.
 Rectangle {
     id: button
     property alias text: label.text
@@ -10,26 +12,29 @@ Rectangle {
     signal clicked()
 
     implicitWidth: Math.max(Theme.touch, label.implicitWidth + 2 * Theme.pad)
-    implicitHeight: Theme.touch
+    // Two lines of large text need more than 15 mm: the button grows, never the reverse.
+    implicitHeight: Math.max(Theme.touch, Math.ceil(label.contentHeight) + 2 * label.anchors.margins)
+    // In a layout too: never under 15 mm, nor under its words (the screen scrolls instead).
+    Layout.minimumWidth: Theme.touch
+    Layout.minimumHeight: implicitHeight
     radius: 10
-    color: !enabled ? Theme.panel : mouse.pressed ? Theme.pressed : primary ? Theme.accent : Theme.panel
+    color: !enabled ? Theme.bg : mouse.pressed ? Theme.pressed : primary ? Theme.accent : Theme.panel
     border.width: 3
     border.color: !enabled ? Theme.disabled : primary ? Theme.accent : Theme.fg
 
     Text {
         id: label
         anchors.fill: parent
-        anchors.margins: 6
+        anchors.margins: 5
+        lineHeight: 0.9  // two lines of body text fit a 15 mm button
         horizontalAlignment: Text.AlignHCenter
         verticalAlignment: Text.AlignVCenter
         wrapMode: Text.WordWrap
         maximumLineCount: 2
-        fontSizeMode: Text.Fit
-        minimumPixelSize: Theme.minimumFont
         font.family: Theme.font
         font.pixelSize: button.fontSize
         font.bold: true
-        color: !button.enabled ? Theme.disabled : (button.primary && !mouse.pressed) ? Theme.accentText : Theme.fg
+        color: !button.enabled ? Theme.disabledText : (button.primary && !mouse.pressed) ? Theme.accentText : Theme.fg
     }
 
     MouseArea {

@@ -15,6 +15,14 @@ Window {
     title: "Check-in"
     onClosing: function(close) { close.accepted = root.allowClose }
 
+    // A key (a keyboard, a keypad) is a patient's presence as a touch is: it keeps their
+    // place and answers "are you still there?".
+    Item {
+        objectName: "keyWatch"
+        focus: true
+        Keys.onPressed: function(event) { Flow.touch(); event.accepted = false }
+    }
+
     Binding { target: Theme; property: "width"; value: root.width }
     Binding { target: Theme; property: "height"; value: root.height }
 
@@ -32,34 +40,77 @@ Window {
 
     TopBar {
         id: topBar
+        keypadBack: screenLoader.item !== null && screenLoader.item.inPad === true
         anchors.top: parent.top
         anchors.left: parent.left
         anchors.right: parent.right
     }
 
-    Loader {
-        id: screenLoader
-        objectName: "screenLoader"
+    // A screen whose words need more than the window (large text on a 7" panel) scrolls,
+    // with a bar that shows there is more; nothing is cut off or shrunk.
+    Flickable {
+        id: scroller
+        objectName: "screenScroller"
         anchors.top: topBar.bottom
         anchors.left: parent.left
         anchors.right: parent.right
         anchors.bottom: captionBar.visible ? captionBar.top : parent.bottom
-        anchors.margins: Theme.pad
-        source: root.screens[Flow.screen]
+        anchors.margins: Theme.edge
+        anchors.topMargin: Theme.gap  // targets below the top bar's stay 2 mm from them
+        anchors.bottomMargin: Theme.compact ? 0 : Theme.edge  // every pixel for a 7" keypad
+        clip: interactive  // a keypad may reach into the margins when nothing scrolls
+        contentWidth: width
+        readonly property real needed: screenLoader.item ? screenLoader.item.implicitHeight : 0
+        // Room below the last item for the "more" strip, so it never covers what it points at.
+        contentHeight: needed > height + 1 ? needed + moreHint.height : height
+        interactive: contentHeight > height + 1
+        anchors.rightMargin: interactive ? Theme.edge + scrollBar.width + 4 : Theme.edge
+        boundsBehavior: Flickable.StopAtBounds
+        Loader {
+            id: screenLoader
+            objectName: "screenLoader"
+            width: scroller.width
+            height: scroller.contentHeight
+            source: root.screens[Flow.screen]
+            onSourceChanged: scroller.contentY = 0
+        }
+    }
+    Rectangle {
+        id: moreHint
+        objectName: "moreHint"
+        visible: scroller.interactive && !scroller.atYEnd
+        anchors.left: scroller.left
+        anchors.right: scroller.right
+        anchors.bottom: scroller.bottom
+        height: moreText.implicitHeight + Theme.pad
+        color: Theme.bg
+        KText {
+            id: moreText
+            anchors.centerIn: parent
+            font.pixelSize: Theme.small
+            color: Theme.accent
+            text: "\u25BC " + qsTr("Slide up for more")
+        }
+    }
+    Rectangle {
+        id: scrollBar
+        objectName: "scrollBar"
+        visible: scroller.interactive
+        anchors.right: parent.right
+        width: Math.round(Theme.mm * 1.5)
+        radius: width / 2
+        color: Theme.accent
+        y: scroller.y + scroller.visibleArea.yPosition * scroller.height
+        height: scroller.visibleArea.heightRatio * scroller.height
     }
 
-    Rectangle {
-        id: dim
+    // The idle board is dimmed by the panel's backlight (ui/backlight.py), never by
+    // greying what it says: the lobby reads it at full contrast. A touch wakes it.
+    MouseArea {
         objectName: "dimOverlay"
         anchors.fill: parent
-        color: "#000000"
-        opacity: Flow.dimmed ? 0.75 : 0
-        visible: Flow.dimmed || opacity > 0
-        Behavior on opacity { NumberAnimation { duration: Face.reduceMotion ? 0 : 600 } }
-        MouseArea {
-            anchors.fill: parent
-            onClicked: Flow.wake()
-        }
+        visible: Flow.dimmed
+        onClicked: Flow.wake()
     }
 
     // What the kiosk says aloud, written out (voice check-in).

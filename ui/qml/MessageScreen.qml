@@ -33,7 +33,10 @@ Item {
         }
     }
 
+    implicitHeight: column.implicitHeight  // more than fits: the window scrolls
+
     ColumnLayout {
+        id: column
         anchors.fill: parent
         spacing: Theme.gap
         KText {

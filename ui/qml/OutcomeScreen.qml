@@ -30,7 +30,10 @@ Item {
         return option
     }
 
+    implicitHeight: column.implicitHeight  // more than fits: the window scrolls
+
     ColumnLayout {
+        id: column
         anchors.fill: parent
         spacing: Theme.gap
 
@@ -50,9 +53,12 @@ Item {
         StaleNote { Layout.fillWidth: true }
         TicketNote { Layout.fillWidth: true }
         Item { Layout.fillHeight: true }
-        RowLayout {
+        GridLayout {
             Layout.fillWidth: true
-            spacing: Theme.gap
+            // Side by side; one under the other when large text on a 7" panel needs the width.
+            columns: Theme.compact && Flow.largeText ? 1 : Math.max(1, Flow.options.length)
+            rowSpacing: Theme.gap
+            columnSpacing: Theme.gap
             visible: Flow.choice === ""
             Repeater {
                 model: Flow.choice === "" ? Flow.options : []

@@ -5,7 +5,10 @@ import Kiosk 1.0
 Item {
     objectName: "screen_welcome"
 
+    implicitHeight: column.implicitHeight  // more than fits: the window scrolls
+
     ColumnLayout {
+        id: column
         anchors.fill: parent
         spacing: Theme.gap
 
@@ -19,11 +22,14 @@ Item {
             font.bold: true
             text: qsTr("Welcome! How would you like to check in?")
         }
-        RowLayout {
+        GridLayout {
             Layout.fillWidth: true
             Layout.fillHeight: true
-            Layout.maximumHeight: Theme.touch * 2
-            spacing: Theme.gap
+            Layout.maximumHeight: columns === 1 ? -1 : Theme.touch * 2
+            // Side by side; one under the other when large text on a 7" panel needs the width.
+            columns: Theme.compact && Flow.largeText ? 1 : 2
+            rowSpacing: Theme.gap
+            columnSpacing: Theme.gap
             KButton {
                 objectName: "dobButton"
                 Layout.fillWidth: true
