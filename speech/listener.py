@@ -19,6 +19,7 @@ import numpy as np
 
 from core.errors import SpeechError
 from speech.audio import Audio, EnergyVad, Samples, clipped_fraction, read_wav, rms_dbfs
+from speech.agreement import AGREEMENT, Agreement, acts_at_once, weigh
 from speech.confidence import (
     ACT,
     DEFAULT_THRESHOLDS,
@@ -90,10 +91,16 @@ class Heard:
     evidence: Evidence = field(default_factory=Evidence)
     decision: str = ""
     open_text: str = ""
-    """What the open pass heard (``speech.openpass``; "" when it did not run or heard nothing)."""
+    """What the open pass heard (``speech.openpass``, or Whisper; "" when it did not run or
+    heard nothing)."""
     open_confidence: float | None = None
+    """The open pass's confidence (pocketsphinx: against the phone loop; Whisper: its average
+    token log-probability)."""
     via: str = ""
-    """Which pass the acted-on intent came from: "grammar", "open" or "" (no action)."""
+    """Which pass the acted-on intent came from: "grammar", "open", "both" (grammar and
+    Whisper agreed), "whisper" or "" (no action)."""
+    whisper: Hypothesis | None = None
+    """Whisper's transcript and measures (the Whisper engine; ``None``: it did not run)."""
 
     @property
     def missed(self) -> bool:
@@ -117,6 +124,8 @@ class ListenConfig:
     """What an open-pass sentence must clear to be acted on where the grammar was unsure."""
     two_pass: TwoPass = TWO_PASS
     """How the grammar's and the open pass's opinions are weighed (``speech.openpass``)."""
+    agreement: Agreement = AGREEMENT
+    """How the grammar's and Whisper's opinions are weighed (``speech.agreement``)."""
 
 
 class Listener:
@@ -220,12 +229,14 @@ class Listener:
         if event == "timeout":
             return Heard("too_long", text=hyp.text, clipped=clipped, speech_end_s=at_s, speech_s=seconds)
         intent = grammar.parse(hyp.text, today)
-        second = self._open_pass()
         evidence, decision = Evidence(), REPROMPT
         if intent is not None:
             lead = margin(intent, hyp.alternatives, lambda t: grammar.parse(t, today))
             evidence = Evidence(hyp.confidence, hyp.unexplained, lead)
             decision = decide(grammar.step, intent, evidence, self.config.thresholds)
+        if self.recognizer.engine == "whisper":
+            return self._weigh_with_whisper(hyp.text, intent, evidence, grammar, today, clipped, at_s, seconds)
+        second = self._open_pass()
         open_text = second.text if second is not None else ""
         open_confidence = second.confidence if second is not None else None
         acted, via = combine(
@@ -238,6 +249,22 @@ class Listener:
         return Heard(
             status, acted, hyp.text, clipped, at_s, seconds, intent or acted, evidence,
             ACT if acted is not None else REPROMPT, open_text, open_confidence, via,
+        )  # fmt: skip
+
+    def _weigh_with_whisper(
+        self, text: str, guess: Intent | None, evidence: Evidence, grammar: StepGrammar, today: date,
+        clipped: bool, at_s: float, seconds: float,
+    ) -> Heard:  # fmt: skip
+        """The grammar's guess and Whisper's transcript weighed (``speech.agreement``); a sure
+        grammar answer that changes nothing is acted on without running Whisper at all."""
+        rules = self.config.agreement
+        whisper = None if acts_at_once(grammar, guess, evidence, rules) else self._open_pass()
+        acted, via = weigh(grammar, guess, evidence, whisper, today, rules)
+        status = "heard" if acted is not None else ("unsure" if guess is not None else "no_match")
+        return Heard(
+            status, acted, text, clipped, at_s, seconds, guess or acted, evidence,
+            ACT if acted is not None else REPROMPT, whisper.text if whisper else "",
+            whisper.avg_logprob if whisper else None, via, whisper,
         )  # fmt: skip
 
     def _open_pass(self) -> Hypothesis | None:

@@ -1,0 +1,119 @@
+"""Agreement before action: the grammar pass and Whisper weighed together. Pure.
+
+With the Whisper engine two opinions hear every utterance: the step's **grammar** (pocketsphinx,
+streamed; its guess is the nearest phrase, with ``confidence``/``unexplained``/``margin`` against
+a phone loop) and **Whisper** (an open transcript, mapped to an intent by
+``speech.matcher.match_intent``, or by ``speech.dates.parse_spoken_date`` at the date step, with
+Whisper's own measures: average token log-probability, no-speech probability, compression ratio).
+
+- Both mean the same and the grammar's guess clears ``Agreement.agree`` (loose bars): act.
+- An answer that changes nothing (``changes_something`` is false: "check in", "help", a "yes"
+  at the greeting, an outcome other than another provider) may come from Whisper alone when
+  Whisper is sure by its own measures (``WhisperBars``), whatever the grammar guessed.
+- An answer of consequence (confirming an identity, a first name, a birth date, a language
+  switch, another provider) is never taken from one pass that disagrees with the other.
+- A grammar guess so sure (``Agreement.fast``) that it is acted on without waiting for Whisper,
+  for answers that change nothing only (latency: Whisper then never runs).
+
+A spoken birth date is whatever date was said: Whisper's words are parsed to a date and the
+grammar pass (which knows the booked dates only as equal paths, no prior towards them) must
+have heard the same date. A near miss is no agreement: the dialog asks again; it never snaps to
+a neighbour. Thresholds were picked on the corpus's tune split (docs/speech.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from speech.confidence import ACT, Bars, Evidence, Thresholds, decide
+from speech.dates import parse_spoken_date
+from speech.grammar import StepGrammar, grammar_options
+from speech.intents import Choice, DateOfBirth, Intent, Language, Name, No, Step, Yes
+from speech.matcher import match_intent
+from speech.recognizer import Hypothesis
+
+
+@dataclass(frozen=True)
+class WhisperBars:
+    """When Whisper's transcript is sure by its own measures."""
+
+    min_avg_logprob: float = -0.5
+    """Average log-probability of its tokens (0 is certain)."""
+    max_no_speech: float = 0.5
+    """Its probability that the window held no speech."""
+    max_compression: float = 2.4
+    """Transcript bytes over zlib bytes: a repetition loop compresses well."""
+
+    def sure(self, heard: Hypothesis) -> bool:
+        if heard.avg_logprob is None or heard.no_speech_prob is None:
+            return False
+        ratio = heard.compression_ratio or 0.0
+        return (
+            heard.avg_logprob >= self.min_avg_logprob
+            and heard.no_speech_prob <= self.max_no_speech
+            and ratio <= self.max_compression
+        )
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How the two opinions are weighed (tuned on the tune split)."""
+
+    sure: WhisperBars = WhisperBars()
+    agree: Thresholds = Thresholds(Bars(-1e9, 1.0, -1e9), Bars(-1e9, 1.0, -1e9), Bars(-1e9, 1.0, -1e9))
+    """Grammar bars that suffice when Whisper means the same (two independent ears agreeing)."""
+    fast: Thresholds | None = Thresholds(Bars(0.0, 0.0, 2.0), Bars(1e9, -1.0, 1e9), Bars(1e9, -1.0, 1e9))
+    """A grammar guess this sure acts without Whisper (never an answer of consequence)."""
+
+
+AGREEMENT = Agreement()
+
+
+def changes_something(step: Step, intent: Intent) -> bool:
+    """Answers of consequence: an identity (yes/no at the confirm step, a first name, a birth
+    date), a language switch, seeing another provider."""
+    if isinstance(intent, DateOfBirth | Name | Language):
+        return True
+    if step in (Step.CONFIRM, Step.CHOOSE_NAME) and isinstance(intent, Yes | No):
+        return True
+    return isinstance(intent, Choice) and intent.option == "other_provider"
+
+
+def whisper_meaning(grammar: StepGrammar, text: str, today: date) -> Intent | None:
+    """What Whisper's transcript means at the step: a parsed birth date at the date step
+    (exactly the date said), else the matcher's one intent (``None``: none, or two)."""
+    if grammar.dates:
+        spoken = parse_spoken_date(text, today, grammar.lang)
+        if spoken is not None:
+            return DateOfBirth(spoken)
+    return match_intent(text, grammar.step, grammar.phrases, grammar_options(grammar))
+
+
+def acts_at_once(grammar: StepGrammar, guess: Intent | None, evidence: Evidence, rules: Agreement = AGREEMENT) -> bool:
+    """Whether the grammar's guess is sure enough to act on without waiting for Whisper."""
+    if rules.fast is None or guess is None or changes_something(grammar.step, guess):
+        return False
+    return decide(grammar.step, guess, evidence, rules.fast) == ACT
+
+
+def weigh(
+    grammar: StepGrammar,
+    guess: Intent | None,
+    evidence: Evidence,
+    heard: Hypothesis | None,
+    today: date,
+    rules: Agreement = AGREEMENT,
+) -> tuple[Intent | None, str]:
+    """What to act on and why: ("both": the passes agree, "whisper": Whisper alone on an answer
+    that changes nothing, "grammar": the fast path); ``(None, "")``: ask again."""
+    if acts_at_once(grammar, guess, evidence, rules):
+        return guess, "grammar"
+    meaning = whisper_meaning(grammar, heard.text, today) if heard is not None else None
+    if meaning is None or heard is None:
+        return None, ""
+    if meaning == guess and decide(grammar.step, meaning, evidence, rules.agree) == ACT:
+        return meaning, "both"
+    if not changes_something(grammar.step, meaning) and rules.sure.sure(heard):
+        return meaning, "whisper"
+    return None, ""

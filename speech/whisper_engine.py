@@ -1,0 +1,183 @@
+"""Whisper (faster-whisper's CTranslate2 model, int8) as the open ear, the grammar pass beside it.
+
+``WhisperRecognizer`` is one ``Recognizer``: the step's grammar is decoded by pocketsphinx,
+streamed while the patient speaks (its phone loop gives the grammar's confidence; the bigram
+open pass is not loaded: Whisper replaces it), and the same audio is kept for Whisper.
+``finish()`` returns the grammar's hypothesis at once; ``open_pass()`` decodes the utterance
+with Whisper, only when the listener asks for it (a sure grammar answer that changes nothing
+is acted on without waiting, ``speech.agreement``).
+
+Whisper hears only the utterance, padded to ``window_s`` rather than the usual 30 s: the
+encoder's cost grows with the window (2.2 s of speech: 41 ms at its own length, 357 ms in a
+30 s window on the dev box). Its prompt carries the step's names (first names on offer,
+providers), never an answer word: prompt words leak into transcripts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.errors import SpeechError
+from speech.grammar import StepGrammar
+from speech.intents import Name, Step
+from speech.models import verify_model
+from speech.recognizer import Hypothesis, Recognizer
+
+WINDOW_S = 6.0
+"""Whisper hears the utterance padded with silence to at least this long (see module doc)."""
+MAX_TOKENS = 48
+"""A check-in answer is a few words; a transcript this long is a hallucination loop."""
+TOKENS_PER_S = 5.0
+"""At most this many tokens per second of speech (plus 8): a short "yes" padded with silence
+can loop ("Yes. Yes. Yes. ..."); the cap ends a loop early (its compression ratio gives it away)."""
+
+
+@dataclass(frozen=True)
+class WhisperModelInfo:
+    """The model in use, as ``kiosk doctor`` names it."""
+
+    path: Path
+    name: str
+    multilingual: bool
+
+
+class WhisperRecognizer:
+    """The grammar pass (pocketsphinx) streamed live, Whisper on demand over the same audio."""
+
+    engine = "whisper"
+    sample_rate = 16000
+
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        threads: int = 2,
+        grammar_pass: Recognizer | None = None,
+        window_s: float = WINDOW_S,
+        verify: bool = True,
+        neutral_dates: bool = True,
+    ) -> None:
+        if verify:
+            verify_model(model_dir, "whisper")
+        try:
+            from faster_whisper import WhisperModel
+            from faster_whisper.tokenizer import Tokenizer
+        except ImportError as exc:
+            raise SpeechError(f"faster-whisper is not installed ({exc.name}): pip install faster-whisper") from exc
+        try:
+            self._model: Any = WhisperModel(
+                str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads, num_workers=1
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise SpeechError(f"whisper model {model_dir} cannot be loaded: {exc}") from exc
+        multilingual = bool(self._model.model.is_multilingual)
+        self._tokenizer = Tokenizer(
+            self._model.hf_tokenizer, multilingual, task="transcribe" if multilingual else None,
+            language="en" if multilingual else None,
+        )  # fmt: skip
+        self.info = WhisperModelInfo(model_dir, model_dir.name, multilingual)
+        if grammar_pass is None:
+            from speech.pocketsphinx_engine import PocketsphinxRecognizer
+
+            grammar_pass = PocketsphinxRecognizer(open_pass=False)
+        self.grammar_pass = grammar_pass
+        self.languages = grammar_pass.languages
+        self.window_s = window_s
+        self.neutral_dates = neutral_dates
+        self._pcm = bytearray()
+        self._prompt: list[int] = []
+        self._heard: Hypothesis | None = None
+        self._decoded = False
+        self._lock = threading.Lock()  # one decode at a time (CTranslate2 is not re-entrant per model)
+
+    def set_grammar(self, grammar: StepGrammar) -> None:
+        """The grammar pass hears every date on equal terms (no prior towards the booked ones):
+        its date is a second opinion on what was said, which Whisper's must match exactly."""
+        if self.neutral_dates and grammar.expected_patterns:
+            grammar = dataclasses.replace(grammar, expected_patterns=(), any_date_weight=1.0)
+        self.grammar_pass.set_grammar(grammar)
+        words = whisper_prompt(grammar)
+        self._prompt = self._tokenizer.encode(" " + words) if words else []
+
+    def start(self) -> None:
+        self.grammar_pass.start()
+        self._pcm.clear()
+        self._heard = None
+        self._decoded = False
+
+    def accept(self, pcm: bytes) -> None:
+        self.grammar_pass.accept(pcm)
+        self._pcm.extend(pcm)
+
+    def finish(self) -> Hypothesis:
+        """The grammar pass's hypothesis (Whisper has not run yet: ``open_pass``)."""
+        return self.grammar_pass.finish()
+
+    def open_pass(self) -> Hypothesis | None:
+        """The utterance as Whisper heard it (decoded on the first call; ``None``: nothing)."""
+        if not self._decoded:
+            self._heard = self.transcribe(bytes(self._pcm))
+            self._decoded = True
+        return self._heard
+
+    def transcribe(self, pcm: bytes) -> Hypothesis | None:
+        """Whisper's transcript of int16 mono ``pcm`` at 16 kHz, with its own measures."""
+        samples = np.frombuffer(pcm[: len(pcm) - len(pcm) % 2], dtype="<i2").astype(np.float32) / 32768.0
+        if len(samples) < self.sample_rate // 10:
+            return None
+        pad = max(160, int(self.window_s * self.sample_rate) - len(samples))
+        budget = min(MAX_TOKENS, 8 + int(TOKENS_PER_S * len(samples) / self.sample_rate))
+        import ctranslate2
+
+        with self._lock:
+            features = self._model.feature_extractor(samples, padding=pad)
+            encoded = self._model.model.encode(ctranslate2.StorageView.from_array(features[None]))
+            prompt = self._prompt_tokens()
+            result = self._model.model.generate(
+                encoded, [prompt], beam_size=1, max_length=len(prompt) + budget,
+                return_scores=True, return_no_speech_prob=True, suppress_blank=True,
+            )[0]  # fmt: skip
+        tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
+        text = self._tokenizer.decode(tokens).strip()
+        if not text:
+            return None
+        cumulative = float(result.scores[0]) * len(tokens)
+        return Hypothesis(
+            text=text,
+            engine=self.engine,
+            avg_logprob=cumulative / (len(tokens) + 1),
+            no_speech_prob=float(result.no_speech_prob),
+            compression_ratio=compression_ratio(text),
+        )
+
+    def _prompt_tokens(self) -> list[int]:
+        sequence = list(self._tokenizer.sot_sequence) + [self._tokenizer.no_timestamps]
+        if not self._prompt:
+            return sequence
+        return [self._tokenizer.sot_prev, *self._prompt[-100:], *sequence]
+
+    def close(self) -> None:
+        self.grammar_pass.close()
+        self._model = None
+
+
+def whisper_prompt(grammar: StepGrammar) -> str:
+    """Names the step offers (the first names on the list), never an answer word such as yes or no:
+    prompt words turn up in transcripts where nobody said them."""
+    if grammar.step is Step.CHOOSE_NAME:
+        names = sorted({i.first_name for i in grammar.phrases.values() if isinstance(i, Name)})
+        return ", ".join(names) + "." if names else ""
+    return ""
+
+
+def compression_ratio(text: str) -> float:
+    """Bytes over zlib-compressed bytes: a repetition loop compresses well (Whisper's own measure)."""
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data))
