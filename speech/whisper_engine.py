@@ -34,6 +34,8 @@ WINDOW_S = 6.0
 """Whisper hears the utterance padded with silence to at least this long (see module doc)."""
 MAX_TOKENS = 48
 """A check-in answer is a few words; a transcript this long is a hallucination loop."""
+DATE_PROMPT = "Date of birth."
+"""The date step's prompt: the topic only (no date in it; dates came out more often whole)."""
 TOKENS_PER_S = 5.0
 """At most this many tokens per second of speech (plus 8): a short "yes" padded with silence
 can loop ("Yes. Yes. Yes. ..."); the cap ends a loop early (its compression ratio gives it away)."""
@@ -62,7 +64,7 @@ class WhisperRecognizer:
         grammar_pass: Recognizer | None = None,
         window_s: float = WINDOW_S,
         verify: bool = True,
-        neutral_dates: bool = True,
+        neutral_dates: bool = False,
     ) -> None:
         if verify:
             verify_model(model_dir, "whisper")
@@ -169,11 +171,13 @@ class WhisperRecognizer:
 
 
 def whisper_prompt(grammar: StepGrammar) -> str:
-    """Names the step offers (the first names on the list), never an answer word such as yes or no:
+    """Names the step offers (the first names on the list) or its topic, never an answer word:
     prompt words turn up in transcripts where nobody said them."""
     if grammar.step is Step.CHOOSE_NAME:
         names = sorted({i.first_name for i in grammar.phrases.values() if isinstance(i, Name)})
         return ", ".join(names) + "." if names else ""
+    if grammar.dates:
+        return DATE_PROMPT
     return ""
 
 
