@@ -49,7 +49,7 @@ class Heard2:
     """Wall time the listen took (both passes)."""
 
     def acted(self, rules: Agreement = AGREEMENT) -> Intent | None:
-        return weigh(self.grammar, self.guess, self.evidence, self.whisper, self.clip.day, rules)[0]
+        return weigh(self.grammar, self.guess, self.evidence, self.whisper, self.clip.day, rules=rules)[0]
 
 
 def tiny_en_model(models_dir: Path = MODELS) -> Path:
@@ -77,7 +77,9 @@ def hear(clips: Iterable[tuple[Clip, Path]], model: Path, denoiser: Denoiser | N
     out: list[Heard2] = []
     for room in sorted(rooms):
         recognizer.grammar_pass = PocketsphinxRecognizer(open_pass=False)  # a new room: fresh CMN
-        listener = Listener(recognizer, config=ListenConfig(timeout_s=30.0, denoiser=denoiser, agreement=ALWAYS))
+        listener = Listener(
+            recognizer, config=ListenConfig(timeout_s=30.0, denoiser=denoiser, agreement=ALWAYS)
+        )
         for clip, path in rooms[room]:
             grammar = build_grammar(
                 clip.step_enum, clip.names, _PROVIDERS, "en", clip.day, dobs=clip.dob_dates, options=_OPTIONS

@@ -213,9 +213,8 @@ def check_speech(settings: Settings) -> CheckResult:
             model, why = whisper_model_path(speech.whisper_model, speech.models_dir)
             if model is not None:
                 verify_model(model, "whisper")
-                return CheckResult(
-                    "speech", True, f"whisper model {model.name} at {model} (hashes match), pocketsphinx grammar pass"
-                )
+                detail = f"whisper model {model.name} at {model} (hashes match), pocketsphinx grammar pass"
+                return CheckResult("speech", True, detail)
             fallback = why
         from pocketsphinx import get_model_path
 
@@ -223,12 +222,12 @@ def check_speech(settings: Settings) -> CheckResult:
         if not model_path.is_dir():
             raise KioskError(f"no English model at {model_path}")
         if fallback and (speech.engine == "whisper" or speech.whisper_model):
-            return CheckResult(
-                "speech", True, f"{fallback}: pocketsphinx with its English model", _WHISPER_ADVICE, warning=True
-            )
+            detail = f"{fallback}: pocketsphinx with its English model"
+            return CheckResult("speech", True, detail, _WHISPER_ADVICE, warning=True)
         return CheckResult("speech", True, "pocketsphinx with its English model")
     except (KioskError, ImportError, OSError) as exc:
-        return CheckResult("speech", False, str(exc), _WHISPER_ADVICE if engine == "whisper" else _VOSK_ADVICE)
+        advice = _WHISPER_ADVICE if engine == "whisper" else _VOSK_ADVICE
+        return CheckResult("speech", False, str(exc), advice)
 
 
 _VOSK_ADVICE = "install the model with `kiosk speech install-model FILE.zip`, or set speech.engine"

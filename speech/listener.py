@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Protocol
@@ -18,8 +18,8 @@ from typing import Protocol
 import numpy as np
 
 from core.errors import SpeechError
-from speech.audio import Audio, EnergyVad, Samples, clipped_fraction, read_wav, rms_dbfs
 from speech.agreement import AGREEMENT, Agreement, acts_at_once, weigh
+from speech.audio import Audio, EnergyVad, Samples, clipped_fraction, read_wav, rms_dbfs
 from speech.confidence import (
     ACT,
     DEFAULT_THRESHOLDS,
@@ -235,7 +235,8 @@ class Listener:
             evidence = Evidence(hyp.confidence, hyp.unexplained, lead)
             decision = decide(grammar.step, intent, evidence, self.config.thresholds)
         if self.recognizer.engine == "whisper":
-            return self._weigh_with_whisper(hyp.text, intent, evidence, grammar, today, clipped, at_s, seconds)
+            heard = Heard("heard", None, hyp.text, clipped, at_s, seconds)
+            return self._weigh_with_whisper(heard, intent, evidence, grammar, today)
         second = self._open_pass()
         open_text = second.text if second is not None else ""
         open_confidence = second.confidence if second is not None else None
@@ -252,19 +253,18 @@ class Listener:
         )  # fmt: skip
 
     def _weigh_with_whisper(
-        self, text: str, guess: Intent | None, evidence: Evidence, grammar: StepGrammar, today: date,
-        clipped: bool, at_s: float, seconds: float,
-    ) -> Heard:  # fmt: skip
+        self, base: Heard, guess: Intent | None, evidence: Evidence, grammar: StepGrammar, today: date
+    ) -> Heard:
         """The grammar's guess and Whisper's transcript weighed (``speech.agreement``); a sure
         grammar answer that changes nothing is acted on without running Whisper at all."""
         rules = self.config.agreement
         whisper = None if acts_at_once(grammar, guess, evidence, rules) else self._open_pass()
-        acted, via = weigh(grammar, guess, evidence, whisper, today, rules)
+        acted, via = weigh(grammar, guess, evidence, whisper, today, rules=rules)
         status = "heard" if acted is not None else ("unsure" if guess is not None else "no_match")
-        return Heard(
-            status, acted, text, clipped, at_s, seconds, guess or acted, evidence,
-            ACT if acted is not None else REPROMPT, whisper.text if whisper else "",
-            whisper.avg_logprob if whisper else None, via, whisper,
+        return replace(
+            base, status=status, intent=acted, guess=guess or acted, evidence=evidence,
+            decision=ACT if acted is not None else REPROMPT, open_text=whisper.text if whisper else "",
+            open_confidence=whisper.avg_logprob if whisper else None, via=via, whisper=whisper,
         )  # fmt: skip
 
     def _open_pass(self) -> Hypothesis | None:

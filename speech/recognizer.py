@@ -110,7 +110,7 @@ def make_recognizer(
             try:
                 from speech.whisper_engine import WhisperRecognizer
             except ImportError as exc:
-                _log.warning("speech: faster-whisper is not installed (%s); listening with pocketsphinx", exc.name)
+                _log.warning("speech: faster-whisper is missing (%s); listening with pocketsphinx", exc.name)
             else:
                 return WhisperRecognizer(model, threads=threads)
     return PocketsphinxRecognizer()

@@ -72,7 +72,9 @@ class WhisperRecognizer:
             from faster_whisper import WhisperModel
             from faster_whisper.tokenizer import Tokenizer
         except ImportError as exc:
-            raise SpeechError(f"faster-whisper is not installed ({exc.name}): pip install faster-whisper") from exc
+            raise SpeechError(
+                f"faster-whisper is not installed ({exc.name}): pip install faster-whisper"
+            ) from exc
         try:
             self._model: Any = WhisperModel(
                 str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads, num_workers=1
@@ -160,7 +162,7 @@ class WhisperRecognizer:
         )
 
     def _prompt_tokens(self) -> list[int]:
-        sequence = list(self._tokenizer.sot_sequence) + [self._tokenizer.no_timestamps]
+        sequence = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
         if not self._prompt:
             return sequence
         return [self._tokenizer.sot_prev, *self._prompt[-100:], *sequence]

@@ -23,8 +23,8 @@ from speech.listener import ListenConfig, Listener
 from speech.numbers import say_number, say_ordinal
 from speech.pocketsphinx_engine import PocketsphinxRecognizer
 from speech.recognizer import Recognizer
-from speech.wiring import recognizer_from_settings
 from speech.tts import HalfDuplex, MemorySink, Pyttsx3Synthesizer, Speaker
+from speech.wiring import recognizer_from_settings
 from sync.cache import KioskCache, Provider
 from sync.kiosk_sync import KioskSync
 from sync.messages import Appointment, ProviderStatus

@@ -91,7 +91,9 @@ def test_a_missing_model_is_one_line_and_the_bundled_engine_hears(
     assert len(warnings) == 1 and f"no Whisper model at {tmp_path / 'nowhere'}" in warnings[0]
     assert "pocketsphinx" in warnings[0]
     grammar = build_grammar(Step.GREETING, today=TODAY)
-    heard = Listener(recognizer, config=ListenConfig(timeout_s=4.0)).listen(WavSource(say("yes")), grammar, TODAY)
+    heard = Listener(recognizer, config=ListenConfig(timeout_s=4.0)).listen(
+        WavSource(say("yes")), grammar, TODAY
+    )
     assert heard.intent == Yes()  # the first utterance is heard, no crash
     auto = make_recognizer("auto", models_dir=str(tmp_path / "empty"))
     assert auto.engine == "pocketsphinx"
@@ -182,7 +184,9 @@ def whisper(whisper_model: Path) -> WhisperRecognizer:
     return WhisperRecognizer(whisper_model, threads=2)
 
 
-def _listen(whisper: WhisperRecognizer, say: Say, text: str, step: Step, dobs: list[date] | None = None) -> Heard:
+def _listen(
+    whisper: WhisperRecognizer, say: Say, text: str, step: Step, dobs: list[date] | None = None
+) -> Heard:
     grammar = build_grammar(step, ["Liam", "Maria", "Lucas"], ["Dr. Okafor"], "en", TODAY, dobs=dobs or [])
     return Listener(whisper, config=ListenConfig(timeout_s=6.0)).listen(WavSource(say(text)), grammar, TODAY)
 
