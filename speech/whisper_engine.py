@@ -34,6 +34,9 @@ WINDOW_S = 6.0
 """Whisper hears the utterance padded with silence to at least this long (see module doc)."""
 MAX_TOKENS = 48
 """A check-in answer is a few words; a transcript this long is a hallucination loop."""
+BEAM_SIZE = 5
+"""Beam search: on 73 clean tune clips 56 meant the right thing against 50 greedy, at no extra
+time on the dev box (greedy decodes loop longer)."""
 DATE_PROMPT = "Date of birth."
 """The date step's prompt: the topic only (no date in it; dates came out more often whole)."""
 TOKENS_PER_S = 5.0
@@ -65,6 +68,7 @@ class WhisperRecognizer:
         window_s: float = WINDOW_S,
         verify: bool = True,
         neutral_dates: bool = False,
+        beam_size: int = BEAM_SIZE,
     ) -> None:
         if verify:
             verify_model(model_dir, "whisper")
@@ -95,6 +99,7 @@ class WhisperRecognizer:
         self.languages = grammar_pass.languages
         self.window_s = window_s
         self.neutral_dates = neutral_dates
+        self.beam_size = beam_size
         self._pcm = bytearray()
         self._prompt: list[int] = []
         self._heard: Hypothesis | None = None
@@ -145,11 +150,12 @@ class WhisperRecognizer:
             encoded = self._model.model.encode(ctranslate2.StorageView.from_array(features[None]))
             prompt = self._prompt_tokens()
             result = self._model.model.generate(
-                encoded, [prompt], beam_size=1, max_length=len(prompt) + budget,
+                encoded, [prompt], beam_size=self.beam_size, max_length=len(prompt) + budget,
                 return_scores=True, return_no_speech_prob=True, suppress_blank=True,
             )[0]  # fmt: skip
         tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
-        text = self._tokenizer.decode(tokens).strip()
+        raw = self._tokenizer.decode(tokens).strip()
+        text = unlooped(raw)
         if not text:
             return None
         cumulative = float(result.scores[0]) * len(tokens)
@@ -158,7 +164,7 @@ class WhisperRecognizer:
             engine=self.engine,
             avg_logprob=cumulative / (len(tokens) + 1),
             no_speech_prob=float(result.no_speech_prob),
-            compression_ratio=compression_ratio(text),
+            compression_ratio=compression_ratio(raw),
         )
 
     def _prompt_tokens(self) -> list[int]:
@@ -181,6 +187,19 @@ def whisper_prompt(grammar: StepGrammar) -> str:
     if grammar.dates:
         return DATE_PROMPT
     return ""
+
+
+def unlooped(text: str) -> str:
+    """The first round of a transcript that repeats itself ("Yes. Yes. Yes." -> "Yes."; "October
+    24, 2006 October 24, 2006" -> "October 24, 2006"); other text unchanged. Whisper's loops
+    repeat what it heard; the raw text's compression ratio still tells that it looped."""
+    words = text.split()
+    for period in range(1, len(words) // 2 + 1):
+        unit = [w.strip(".,?!").lower() for w in words[:period]]
+        rest = [w.strip(".,?!").lower() for w in words[period:]]
+        if all(w == unit[i % period] for i, w in enumerate(rest)):
+            return " ".join(words[:period])
+    return text
 
 
 def compression_ratio(text: str) -> float:
