@@ -21,7 +21,7 @@ from speech.intents import CallStaff, CheckIn, DateOfBirth, Help, Intent, Langua
 from speech.listener import Heard, ListenConfig, Listener, WavSource
 from speech.models import MANIFEST_NAME, install_model, installed_models, model_kind_of, verify_model
 from speech.recognizer import Hypothesis, make_recognizer
-from speech.whisper_engine import WhisperRecognizer, whisper_prompt
+from speech.whisper_engine import WhisperRecognizer, compression_ratio, unlooped, whisper_prompt
 from tests.speech.corpus import TODAY
 from tests.speech.scripted import Say
 
@@ -205,3 +205,33 @@ def test_whisper_never_confirms_wrong_person_nor_snaps_a_date(whisper: WhisperRe
     booked = [date(1956, 10, 19), date(1988, 10, 19), date(1988, 10, 8)]
     unbooked = _listen(whisper, say, "october ninth nineteen eighty eight", Step.DATE_OF_BIRTH, dobs=booked)
     assert unbooked.intent in (None, DateOfBirth(date(1988, 10, 9))), unbooked
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [
+        ("Yes. Yes. Yes. Yes.", "Yes."),
+        ("October 24, 2006 October 24, 2006 October 24,", "October 24, 2006"),
+        ("Sorry I was on the phone. Sorry I was on the phone. Sorry I was", "Sorry I was on the phone."),
+        ("I want to check in", "I want to check in"),
+        ("Yes, no", "Yes, no"),
+    ],
+)
+def test_a_transcript_that_loops_keeps_its_first_round(raw: str, kept: str) -> None:
+    assert unlooped(raw) == kept
+    assert compression_ratio("Yes. " * 12) > 2.4 > compression_ratio("I'm here for my appointment.")
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("June 547", date(1947, 6, 5)),  # "june five forty seven" as Whisper writes it
+        ("April 2862", date(1962, 4, 28)),
+        ("June 1956", None),  # a month and a year: no day, ask again
+        ("October 9th 1988.", date(1988, 10, 9)),
+        ("The 21st of May 1990", date(1990, 5, 21)),
+    ],
+)
+def test_whisper_written_dates(said: str, expected: date | None) -> None:
+    grammar = build_grammar(Step.DATE_OF_BIRTH, today=TODAY)
+    assert whisper_meaning(grammar, said, TODAY) == (DateOfBirth(expected) if expected else None)
