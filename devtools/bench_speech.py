@@ -5,8 +5,7 @@
 - ``voice_reply_ms``: end of utterance (the VAD's end) -> the reply's audio ready to
   play: final decode + intent + reply text + synthesis (cached prompts hit the cache;
   the confirm prompt is synthesized by the warm worker). With Whisper on (the kiosk's
-  default where its model is installed), Whisper's decode is inside it unless the grammar's
-  answer is sure and changes nothing (``speech.agreement.acts_at_once``);
+  default where its model is installed), Whisper's decode is inside it;
   ``voice_reply_ms_pocketsphinx`` is the bundled engine's.
 - ``speech_rss_mb``: this process's resident memory growth with each engine loaded.
 """
@@ -23,9 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from speech.agreement import acts_at_once, weigh
+from speech.agreement import weigh
 from speech.audio import Audio
-from speech.confidence import Evidence
 from speech.grammar import StepGrammar, build_grammar
 from speech.intents import Intent, Step
 from speech.phrases import confirm_prompt, prompt
@@ -159,7 +157,7 @@ def _whisper() -> Callable[[], Any] | None:
     """A factory for the Whisper engine with tiny.en (``None``: faster-whisper or the pinned
     model wheel is not installed)."""
     try:
-        import faster_whisper  # noqa: F401
+        import ctranslate2  # noqa: F401
 
         from devtools.whisper_model import tiny_en_model
         from speech.whisper_engine import WhisperRecognizer
@@ -177,13 +175,10 @@ def _open_pass(recognizer: Recognizer) -> Hypothesis | None:
 
 def _heard(recognizer: Recognizer, grammar: StepGrammar) -> Intent | None:
     """What the kiosk acts on after the end of the utterance (with Whisper: as the listener weighs it)."""
-    hyp = recognizer.finish()
-    guess = grammar.parse(hyp.text, _TODAY)
+    guess = grammar.parse(recognizer.finish().text, _TODAY)
     if recognizer.engine != "whisper":
         return guess
-    evidence = Evidence(hyp.confidence, hyp.unexplained, None)
-    whisper = None if acts_at_once(grammar, guess, evidence) else _open_pass(recognizer)
-    return weigh(grammar, guess, evidence, whisper, _TODAY)[0]
+    return weigh(grammar, guess, _open_pass(recognizer), _TODAY)[0]
 
 
 def _reply_latencies(

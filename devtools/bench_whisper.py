@@ -1,10 +1,10 @@
 """Voice figures with the Whisper engine (``speech.whisper_engine``), for ``bench_voice``.
 
-Each clip is heard once through the real ``Listener`` with the Whisper engine and Whisper always
-run (no fast path), keeping the grammar's guess, its evidence and Whisper's transcript with its
-measures; the decision (``speech.agreement.weigh``) is then replayed at any rules. Figures:
-``voice_accuracy`` {clean, phone, noise_20db, noise_10db, noise_5db, dob_booked, dob_unbooked}
-and ``voice_wrong_action_rate`` {clean, noise_10db, out_of_domain, unbooked_dob}.
+Each clip is heard once through the real ``Listener`` with the Whisper engine, keeping the
+grammar's guess and Whisper's transcript with its measures; the decision
+(``speech.agreement.weigh``) is then replayed at any rules. Figures: ``voice_accuracy``
+{clean, phone, noise_20db, noise_10db, noise_5db, dob_booked, dob_unbooked} and
+``voice_wrong_action_rate`` {clean, noise_10db, out_of_domain, unbooked_dob}.
 
 By default a held-out *slice* is heard (every ``SLICE_EVERY``-th clip of each room, so the
 area stays within minutes on two cores); ``VOICE_BENCH_WHOLE=1`` hears the whole split.
@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from devtools.voice_corpus.manifest import Clip, load_manifest, wav_path
@@ -32,8 +32,6 @@ SLICE_EVERY = 4
 """The default slice: every 4th held-out clip of each room (477 of 1,908)."""
 _OPTIONS = ("waiting_late", "return_later", "other_provider", "front_desk", "reschedule")
 _PROVIDERS = ("Dr. Ngozi Okafor",)
-ALWAYS = replace(AGREEMENT, fast=None)
-"""Whisper runs on every clip (the fast path is replayed afterwards)."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +47,7 @@ class Heard2:
     """Wall time the listen took (both passes)."""
 
     def acted(self, rules: Agreement = AGREEMENT) -> Intent | None:
-        return weigh(self.grammar, self.guess, self.evidence, self.whisper, self.clip.day, rules=rules)[0]
+        return weigh(self.grammar, self.guess, self.whisper, self.clip.day, rules)[0]
 
 
 def hear(clips: Iterable[tuple[Clip, Path]], model: Path, denoiser: Denoiser | None = None) -> list[Heard2]:
@@ -63,10 +61,8 @@ def hear(clips: Iterable[tuple[Clip, Path]], model: Path, denoiser: Denoiser | N
         rooms.setdefault(clip.condition, []).append((clip, path))
     out: list[Heard2] = []
     for room in sorted(rooms):
-        recognizer.grammar_pass = PocketsphinxRecognizer(open_pass=False)  # a new room: fresh CMN
-        listener = Listener(
-            recognizer, config=ListenConfig(timeout_s=30.0, denoiser=denoiser, agreement=ALWAYS)
-        )
+        recognizer.grammar_pass = PocketsphinxRecognizer(phone_loop=False, open_pass=False)  # fresh CMN
+        listener = Listener(recognizer, config=ListenConfig(timeout_s=30.0, denoiser=denoiser))
         for clip, path in rooms[room]:
             grammar = build_grammar(
                 clip.step_enum, clip.names, _PROVIDERS, "en", clip.day, dobs=clip.dob_dates, options=_OPTIONS

@@ -1,24 +1,23 @@
 """Agreement before action: the grammar pass and Whisper weighed together. Pure.
 
 With the Whisper engine two opinions hear every utterance: the step's **grammar** (pocketsphinx,
-streamed; its guess is the nearest phrase, with ``confidence``/``unexplained``/``margin`` against
-a phone loop) and **Whisper** (an open transcript, mapped to an intent by
-``speech.matcher.match_intent``, or by ``speech.dates.parse_spoken_date`` at the date step, with
-Whisper's own measures: average token log-probability, no-speech probability, compression ratio).
+streamed; its guess is the nearest phrase of the step's closed set) and **Whisper** (an open
+transcript, mapped to an intent by ``speech.matcher.match_intent``, or by
+``speech.dates.parse_spoken_date`` at the date step, with Whisper's own measures: average token
+log-probability, no-speech probability, compression ratio).
 
-- Both mean the same and the grammar's guess clears ``Agreement.agree`` (loose bars): act.
+- Both mean the same, and Whisper is not lost (``Agreement.agree``'s looser bars): act.
 - An answer that changes nothing (``changes_something`` is false: "check in", "help", a "yes"
   at the greeting, an outcome other than another provider) may come from Whisper alone when
-  Whisper is sure by its own measures (``WhisperBars``), whatever the grammar guessed.
+  Whisper is sure by its own measures (``Agreement.sure``), whatever the grammar guessed.
 - An answer of consequence (confirming an identity, a first name, a birth date, a language
   switch, another provider) is never taken from one pass that disagrees with the other.
-- A grammar guess so sure (``Agreement.fast``) that it is acted on without waiting for Whisper,
-  for answers that change nothing only (latency: Whisper then never runs).
 
 A spoken birth date is whatever date was said: Whisper's words are parsed to a date and the
-grammar pass (which knows the booked dates only as equal paths, no prior towards them) must
-have heard the same date. A near miss is no agreement: the dialog asks again; it never snaps to
-a neighbour. Thresholds were picked on the corpus's tune split (docs/speech.md).
+grammar pass must have heard the very same date. A near miss is no agreement: the dialog asks
+again; it never snaps to a neighbour. Thresholds were picked on the corpus's tune split
+(docs/speech.md), where a grammar guess acted on alone was wrong too often at any bar (so
+Whisper always runs).
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from speech.confidence import ACT, Bars, Evidence, Thresholds, decide
 from speech.dates import parse_spoken_date
 from speech.grammar import StepGrammar, grammar_options
 from speech.intents import Choice, DateOfBirth, Intent, Language, Name, No, Step, Yes
@@ -38,7 +36,7 @@ from speech.recognizer import Hypothesis
 class WhisperBars:
     """When Whisper's transcript is sure by its own measures."""
 
-    min_avg_logprob: float = -0.5
+    min_avg_logprob: float = -0.8
     """Average log-probability of its tokens (0 is certain)."""
     max_no_speech: float = 0.5
     """Its probability that the window held no speech."""
@@ -61,16 +59,10 @@ class Agreement:
     """How the two opinions are weighed (tuned on the tune split)."""
 
     sure: WhisperBars = field(default_factory=WhisperBars)
-    agree: Thresholds = field(
-        default_factory=lambda: Thresholds(
-            Bars(-1e9, 1.0, -1e9), Bars(-1e9, 1.0, -1e9), Bars(-1e9, 1.0, -1e9)
-        )
-    )
-    """Grammar bars that suffice when Whisper means the same (two independent ears agreeing)."""
-    fast: Thresholds | None = field(
-        default_factory=lambda: Thresholds(Bars(0.0, 0.0, 2.0), Bars(1e9, -1.0, 1e9), Bars(1e9, -1.0, 1e9))
-    )
-    """A grammar guess this sure acts without Whisper (never an answer of consequence)."""
+    """Whisper alone, for an answer that changes nothing."""
+    agree: WhisperBars = field(default_factory=lambda: WhisperBars(-1.5, 0.8, 100.0))
+    """Whisper beside a grammar guess that means the same (a loop is no doubt here: short answers
+    padded with silence loop, "Yes. Yes. Yes.")."""
 
 
 AGREEMENT = Agreement()
@@ -96,32 +88,19 @@ def whisper_meaning(grammar: StepGrammar, text: str, today: date) -> Intent | No
     return match_intent(text, grammar.step, grammar.phrases, grammar_options(grammar))
 
 
-def acts_at_once(
-    grammar: StepGrammar, guess: Intent | None, evidence: Evidence, rules: Agreement = AGREEMENT
-) -> bool:
-    """Whether the grammar's guess is sure enough to act on without waiting for Whisper."""
-    if rules.fast is None or guess is None or changes_something(grammar.step, guess):
-        return False
-    return decide(grammar.step, guess, evidence, rules.fast) == ACT
-
-
 def weigh(
     grammar: StepGrammar,
     guess: Intent | None,
-    evidence: Evidence,
     heard: Hypothesis | None,
     today: date,
-    *,
     rules: Agreement = AGREEMENT,
 ) -> tuple[Intent | None, str]:
-    """What to act on and why: ("both": the passes agree, "whisper": Whisper alone on an answer
-    that changes nothing, "grammar": the fast path); ``(None, "")``: ask again."""
-    if acts_at_once(grammar, guess, evidence, rules):
-        return guess, "grammar"
+    """What to act on and why ("both": the passes agree; "whisper": Whisper alone on an answer
+    that changes nothing); ``(None, "")``: ask again."""
     meaning = whisper_meaning(grammar, heard.text, today) if heard is not None else None
     if meaning is None or heard is None:
         return None, ""
-    if meaning == guess and decide(grammar.step, meaning, evidence, rules.agree) == ACT:
+    if meaning == guess and rules.agree.sure(heard):
         return meaning, "both"
     if not changes_something(grammar.step, meaning) and rules.sure.sure(heard):
         return meaning, "whisper"

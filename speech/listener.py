@@ -18,7 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from core.errors import SpeechError
-from speech.agreement import AGREEMENT, Agreement, acts_at_once, weigh
+from speech.agreement import AGREEMENT, Agreement, weigh
 from speech.audio import Audio, EnergyVad, Samples, clipped_fraction, read_wav, rms_dbfs
 from speech.confidence import (
     ACT,
@@ -255,11 +255,9 @@ class Listener:
     def _weigh_with_whisper(
         self, base: Heard, guess: Intent | None, evidence: Evidence, grammar: StepGrammar, today: date
     ) -> Heard:
-        """The grammar's guess and Whisper's transcript weighed (``speech.agreement``); a sure
-        grammar answer that changes nothing is acted on without running Whisper at all."""
-        rules = self.config.agreement
-        whisper = None if acts_at_once(grammar, guess, evidence, rules) else self._open_pass()
-        acted, via = weigh(grammar, guess, evidence, whisper, today, rules=rules)
+        """The grammar's guess and Whisper's transcript weighed (``speech.agreement``)."""
+        whisper = self._open_pass()
+        acted, via = weigh(grammar, guess, whisper, today, self.config.agreement)
         status = "heard" if acted is not None else ("unsure" if guess is not None else "no_match")
         return replace(
             base, status=status, intent=acted, guess=guess or acted, evidence=evidence,

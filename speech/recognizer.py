@@ -7,6 +7,7 @@ Engines import their libraries lazily so the rest of the kiosk starts without th
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,11 +108,11 @@ def make_recognizer(
         if model is None and (engine == "whisper" or whisper_model):
             _log.warning("speech: %s; listening with the bundled pocketsphinx engine", why)
         if model is not None:
-            try:
-                from speech.whisper_engine import WhisperRecognizer
-            except ImportError as exc:
-                _log.warning("speech: faster-whisper is missing (%s); listening with pocketsphinx", exc.name)
+            if importlib.util.find_spec("ctranslate2") is None:
+                _log.warning("speech: faster-whisper is not installed; listening with pocketsphinx")
             else:
+                from speech.whisper_engine import WhisperRecognizer
+
                 return WhisperRecognizer(model, threads=threads)
     return PocketsphinxRecognizer()
 

@@ -1,12 +1,12 @@
-"""Whisper (faster-whisper's CTranslate2 model, int8) as the open ear, the grammar pass beside it.
+"""Whisper (a faster-whisper CTranslate2 model, int8) as the open ear, the grammar pass beside it.
 
 ``WhisperRecognizer`` is one ``Recognizer``: the step's grammar is decoded by pocketsphinx,
-streamed while the patient speaks (its phone loop gives the grammar's confidence; the bigram
-open pass is not loaded: Whisper replaces it), and the same audio is kept for Whisper.
-``finish()`` returns the grammar's hypothesis at once; ``open_pass()`` decodes the utterance
-with Whisper, only when the listener asks for it (a sure grammar answer that changes nothing
-is acted on without waiting, ``speech.agreement``).
+streamed while the patient speaks (one decoder: its phone loop and bigram open pass are not
+loaded, Whisper makes them redundant), and the same audio is kept for Whisper. ``finish()``
+returns the grammar's hypothesis at once; ``open_pass()`` decodes the utterance with Whisper.
 
+The model is run by ``ctranslate2`` itself, its features and vocabulary by ``speech.whisper_io``
+(faster-whisper's own imports would cost 70 MB of the kiosk's memory budget).
 Whisper hears only the utterance, padded to ``window_s`` rather than the usual 30 s: the
 encoder's cost grows with the window (2.2 s of speech: 41 ms at its own length, 357 ms in a
 30 s window on the dev box). Its prompt carries the step's names (first names on offer,
@@ -15,6 +15,8 @@ providers), never an answer word: prompt words leak into transcripts.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
 import threading
 import zlib
@@ -29,6 +31,7 @@ from speech.grammar import StepGrammar
 from speech.intents import Name, Step
 from speech.models import verify_model
 from speech.recognizer import Hypothesis, Recognizer
+from speech.whisper_io import Vocabulary, log_mel
 
 WINDOW_S = 6.0
 """Whisper hears the utterance padded with silence to at least this long (see module doc)."""
@@ -73,28 +76,26 @@ class WhisperRecognizer:
         if verify:
             verify_model(model_dir, "whisper")
         try:
-            from faster_whisper import WhisperModel
-            from faster_whisper.tokenizer import Tokenizer
+            import ctranslate2
         except ImportError as exc:
             raise SpeechError(
-                f"faster-whisper is not installed ({exc.name}): pip install faster-whisper"
+                f"ctranslate2 is not installed ({exc.name}): pip install faster-whisper"
             ) from exc
         try:
-            self._model: Any = WhisperModel(
-                str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads, num_workers=1
+            self._model: Any = ctranslate2.models.Whisper(
+                str(model_dir), device="cpu", compute_type="int8", intra_threads=threads, inter_threads=1
             )
         except (RuntimeError, ValueError, OSError) as exc:
             raise SpeechError(f"whisper model {model_dir} cannot be loaded: {exc}") from exc
-        multilingual = bool(self._model.model.is_multilingual)
-        self._tokenizer = Tokenizer(
-            self._model.hf_tokenizer, multilingual, task="transcribe" if multilingual else None,
-            language="en" if multilingual else None,
-        )  # fmt: skip
+        _trim_heap()  # the float16 weights converted to int8 leave freed pages behind
+        multilingual = bool(self._model.is_multilingual)
+        self._vocabulary = Vocabulary.load(model_dir)
+        self._n_mels = int(self._model.n_mels)
         self.info = WhisperModelInfo(model_dir, model_dir.name, multilingual)
         if grammar_pass is None:
             from speech.pocketsphinx_engine import PocketsphinxRecognizer
 
-            grammar_pass = PocketsphinxRecognizer(open_pass=False)
+            grammar_pass = PocketsphinxRecognizer(phone_loop=False, open_pass=False)
         self.grammar_pass = grammar_pass
         self.languages = grammar_pass.languages
         self.window_s = window_s
@@ -113,7 +114,7 @@ class WhisperRecognizer:
             grammar = dataclasses.replace(grammar, expected_patterns=(), any_date_weight=1.0)
         self.grammar_pass.set_grammar(grammar)
         words = whisper_prompt(grammar)
-        self._prompt = self._tokenizer.encode(" " + words) if words else []
+        self._prompt = self._vocabulary.encode(" " + words) if words else []
 
     def start(self) -> None:
         self.grammar_pass.start()
@@ -145,16 +146,18 @@ class WhisperRecognizer:
         budget = min(MAX_TOKENS, 8 + int(TOKENS_PER_S * len(samples) / self.sample_rate))
         import ctranslate2
 
+        features = log_mel(np.concatenate([samples, np.zeros(pad, np.float32)]), self._n_mels)
         with self._lock:
-            features = self._model.feature_extractor(samples, padding=pad)
-            encoded = self._model.model.encode(ctranslate2.StorageView.from_array(features[None]))
+            encoded = self._model.encode(ctranslate2.StorageView.from_array(features[None]))
             prompt = self._prompt_tokens()
-            result = self._model.model.generate(
+            result = self._model.generate(
                 encoded, [prompt], beam_size=self.beam_size, max_length=len(prompt) + budget,
                 return_scores=True, return_no_speech_prob=True, suppress_blank=True,
             )[0]  # fmt: skip
-        tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
-        raw = self._tokenizer.decode(tokens).strip()
+        del encoded, features
+        _trim_heap()  # the encoder's activations: tens of MB, freed but kept by malloc otherwise
+        tokens = [t for t in result.sequences_ids[0] if t < self._vocabulary.eot]
+        raw = self._vocabulary.decode(tokens).strip()
         text = unlooped(raw)
         if not text:
             return None
@@ -168,14 +171,20 @@ class WhisperRecognizer:
         )
 
     def _prompt_tokens(self) -> list[int]:
-        sequence = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
+        sequence = self._vocabulary.start(self.info.multilingual)
         if not self._prompt:
             return sequence
-        return [self._tokenizer.sot_prev, *self._prompt[-100:], *sequence]
+        return [self._vocabulary.sot_prev, *self._prompt[-100:], *sequence]
 
     def close(self) -> None:
         self.grammar_pass.close()
         self._model = None
+
+
+def _trim_heap() -> None:
+    """Give freed heap pages back to the system (glibc only; elsewhere nothing to do)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def whisper_prompt(grammar: StepGrammar) -> str:
