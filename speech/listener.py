@@ -187,17 +187,25 @@ class Listener:
                 suppressed = cfg.denoiser is not None and self._noisy_room([r for r, _ in preroll])
                 self.recognizer.start()
                 speech = [c if suppressed else r for r, c in preroll] + [cleaned if suppressed else raw]
-                for chunk in speech:
-                    self.recognizer.accept(chunk.astype("<i2").tobytes())
+                for (r, _), chunk in zip([*preroll, (raw, cleaned)], speech, strict=True):
+                    self._accept(chunk, r)
                 continue
             frame = cleaned if suppressed else raw
             speech.append(frame)
-            self.recognizer.accept(frame.astype("<i2").tobytes())
+            self._accept(frame, raw)
             if event in ("end", "timeout"):
                 return self._finish(event, speech, grammar, today, elapsed * cfg.frame_ms / 1000)
         if vad.in_speech:
             return self._finish("end", speech, grammar, today, elapsed * cfg.frame_ms / 1000)
         return Heard("ended")
+
+    def _accept(self, frame: Samples, raw: Samples) -> None:
+        """``frame`` to the recognizer; the unsuppressed ``raw`` too where it wants it (Whisper:
+        RNNoise took more speech from it than noise, 0.65 → 0.54 of tune clips understood)."""
+        self.recognizer.accept(frame.astype("<i2").tobytes())
+        accept_raw = getattr(self.recognizer, "accept_raw", None)
+        if callable(accept_raw):
+            accept_raw(raw.astype("<i2").tobytes())
 
     def _reset_front_end(self) -> None:
         self.config.vad.reset()

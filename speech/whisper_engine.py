@@ -102,6 +102,7 @@ class WhisperRecognizer:
         self.neutral_dates = neutral_dates
         self.beam_size = beam_size
         self._pcm = bytearray()
+        self._raw = False  # this utterance's audio came through accept_raw
         self._prompt: list[int] = []
         self._heard: Hypothesis | None = None
         self._decoded = False
@@ -119,11 +120,21 @@ class WhisperRecognizer:
     def start(self) -> None:
         self.grammar_pass.start()
         self._pcm.clear()
+        self._raw = False
         self._heard = None
         self._decoded = False
 
     def accept(self, pcm: bytes) -> None:
         self.grammar_pass.accept(pcm)
+        if not self._raw:
+            self._pcm.extend(pcm)
+
+    def accept_raw(self, pcm: bytes) -> None:
+        """The same audio before noise suppression: what Whisper hears when it is given (the
+        listener gives it; ``accept`` then feeds the grammar pass alone)."""
+        if not self._raw:
+            self._raw = True
+            self._pcm.clear()
         self._pcm.extend(pcm)
 
     def finish(self) -> Hypothesis:
