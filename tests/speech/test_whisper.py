@@ -9,6 +9,7 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from config.loader import settings_from_mapping
@@ -235,3 +236,58 @@ def test_a_transcript_that_loops_keeps_its_first_round(raw: str, kept: str) -> N
 def test_whisper_written_dates(said: str, expected: date | None) -> None:
     grammar = build_grammar(Step.DATE_OF_BIRTH, today=TODAY)
     assert whisper_meaning(grammar, said, TODAY) == (DateOfBirth(expected) if expected else None)
+
+
+class _Ears:
+    """A recognizer that records what it is fed (the listener's interface, no engine)."""
+
+    engine = "whisper"
+    sample_rate = 16000
+    languages: tuple[str, ...] = ("en",)
+
+    def __init__(self) -> None:
+        self.fed = bytearray()
+        self.raw = bytearray()
+
+    def set_grammar(self, grammar: object) -> None: ...
+
+    def start(self) -> None:
+        self.fed.clear()
+        self.raw.clear()
+
+    def accept(self, pcm: bytes) -> None:
+        self.fed.extend(pcm)
+
+    def accept_raw(self, pcm: bytes) -> None:
+        self.raw.extend(pcm)
+
+    def finish(self) -> Hypothesis:
+        return Hypothesis("", self.engine)
+
+    def open_pass(self) -> Hypothesis | None:
+        return None
+
+    def close(self) -> None: ...
+
+
+def test_in_a_noisy_room_whisper_hears_the_audio_before_noise_suppression(say: Say) -> None:
+    from speech.audio import Audio
+    from speech.denoise import Denoiser
+
+    rng = np.random.default_rng(5)
+    clip = say("i'm here for my appointment").samples.astype(np.float64)
+    noisy = np.concatenate([np.zeros(16000), clip, np.zeros(16000)])
+    noisy += rng.normal(0, 300, len(noisy))  # a lobby far louder than QUIET_ROOM_DBFS
+    audio = Audio(np.clip(noisy, -32768, 32767).astype(np.int16), 16000)
+    ears = _Ears()
+    denoiser = Denoiser()
+    try:
+        greeting = build_grammar(Step.GREETING, today=TODAY)
+        Listener(ears, config=ListenConfig(timeout_s=8.0, denoiser=denoiser)).listen(WavSource(audio), greeting, TODAY)
+    finally:
+        denoiser.close()
+    assert len(ears.raw) == len(ears.fed) > 16000
+    assert ears.raw != ears.fed  # the grammar pass heard the suppressed audio
+    raw = np.frombuffer(bytes(ears.raw), "<i2")
+    frames = range(0, len(audio.samples) - len(raw) + 1, 480)  # the source's 30 ms frames
+    assert any(np.array_equal(audio.samples[at : at + len(raw)], raw) for at in frames)  # the room as is
