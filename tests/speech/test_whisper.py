@@ -283,7 +283,8 @@ def test_in_a_noisy_room_whisper_hears_the_audio_before_noise_suppression(say: S
     denoiser = Denoiser()
     try:
         greeting = build_grammar(Step.GREETING, today=TODAY)
-        Listener(ears, config=ListenConfig(timeout_s=8.0, denoiser=denoiser)).listen(WavSource(audio), greeting, TODAY)
+        listener = Listener(ears, config=ListenConfig(timeout_s=8.0, denoiser=denoiser))
+        listener.listen(WavSource(audio), greeting, TODAY)
     finally:
         denoiser.close()
     assert len(ears.raw) == len(ears.fed) > 16000
