@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import dataclasses
 import threading
 import zlib
 from dataclasses import dataclass
@@ -70,7 +69,6 @@ class WhisperRecognizer:
         grammar_pass: Recognizer | None = None,
         window_s: float = WINDOW_S,
         verify: bool = True,
-        neutral_dates: bool = False,
         beam_size: int = BEAM_SIZE,
     ) -> None:
         if verify:
@@ -99,7 +97,6 @@ class WhisperRecognizer:
         self.grammar_pass = grammar_pass
         self.languages = grammar_pass.languages
         self.window_s = window_s
-        self.neutral_dates = neutral_dates
         self.beam_size = beam_size
         self._pcm = bytearray()
         self._raw = False  # this utterance's audio came through accept_raw
@@ -109,10 +106,8 @@ class WhisperRecognizer:
         self._lock = threading.Lock()  # one decode at a time (CTranslate2 is not re-entrant per model)
 
     def set_grammar(self, grammar: StepGrammar) -> None:
-        """The grammar pass hears every date on equal terms (no prior towards the booked ones):
-        its date is a second opinion on what was said, which Whisper's must match exactly."""
-        if self.neutral_dates and grammar.expected_patterns:
-            grammar = dataclasses.replace(grammar, expected_patterns=(), any_date_weight=1.0)
+        """The grammar pass keeps the booked dates' prior (it hears them better); a date it pulled
+        onto a booked neighbour disagrees with the date Whisper heard, and the kiosk asks again."""
         self.grammar_pass.set_grammar(grammar)
         words = whisper_prompt(grammar)
         self._prompt = self._vocabulary.encode(" " + words) if words else []
