@@ -131,7 +131,8 @@ def _whisper(text: str, sure: bool = True) -> Hypothesis:
         # ... but not when unsure by its own measures
         (Step.GREETING, None, "I'm here for my appointment.", False, None, ""),
         # an answer of consequence never from one pass that disagrees with the other
-        (Step.CONFIRM, Yes(), "wrong person", True, None, ""),
+        (Step.CONFIRM, Yes(), "wrong person", True, No(), "whisper"),  # a "no" commits nothing
+        (Step.CONFIRM, No(), "Yes, that's me.", True, None, ""),
         (Step.CONFIRM, None, "Yes, that's me.", True, None, ""),
         (Step.CHOOSE_NAME, Name("Lucas"), "Liam.", True, None, ""),
         (Step.GREETING, Yes(), "Spanish, please.", True, None, ""),
