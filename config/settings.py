@@ -232,12 +232,23 @@ class SpeechSettings:
     engine: str = field(
         default="auto",
         metadata=_doc(
-            "Recognizer: 'auto' (vosk if vosk_model_dir is set, else pocketsphinx), 'pocketsphinx', 'vosk'.",
-            choices=("auto", "pocketsphinx", "vosk"),
+            "Recognizer: 'auto' (vosk if vosk_model_dir is set, else whisper if a Whisper model is set or"
+            " installed, else pocketsphinx), 'whisper', 'pocketsphinx', 'vosk'.",
+            choices=("auto", "whisper", "pocketsphinx", "vosk"),
         ),
     )
     vosk_model_dir: str = field(
         default="", metadata=_doc("Installed vosk model directory (see 'kiosk speech install-model').")
+    )
+    whisper_model: str = field(
+        default="",
+        metadata=_doc(
+            "Installed Whisper model directory (CTranslate2; 'kiosk speech install-model --kind whisper');"
+            " empty: the one installed under models_dir."
+        ),
+    )
+    whisper_threads: int = field(
+        default=2, metadata=_doc("CPU threads Whisper decodes with.", min=1, max=16)
     )
     models_dir: str = field(
         default=str(DEFAULT_STATE_DIR / "models"),

@@ -41,13 +41,27 @@ def _load_speech() -> tuple[object, Any]:
     from speech.recognizer import make_recognizer
     from speech.tts import Pyttsx3Synthesizer
 
-    recognizer = make_recognizer("pocketsphinx", "")  # every pass: grammar, phone loop, open pass
+    recognizer = _recognizer(make_recognizer)
     today = SystemClock().now().date()
     recognizer.set_grammar(build_grammar(Step.GREETING, today=today))  # the open pass's model too
     recognizer.set_grammar(build_grammar(Step.DATE_OF_BIRTH, ["Maria", "James"], ["Chen"], today=today))
+    open_pass = getattr(recognizer, "transcribe", None)
+    if callable(open_pass):  # Whisper's working memory too: one utterance decoded
+        open_pass(bytes(16000 * 2 * 3))
     synth = Pyttsx3Synthesizer()
     synth.warm_up()
     return (recognizer, _denoiser()), synth
+
+
+def _recognizer(make: Any) -> Any:
+    """The kiosk's default: Whisper tiny.en beside the grammar pass where the model is installed
+    (``make`` installs it from the pinned wheel), else pocketsphinx with every pass."""
+    try:
+        from devtools.whisper_model import tiny_en_model
+
+        return make("whisper", whisper_model=str(tiny_en_model()))
+    except ImportError:  # the pinned model wheel is not installed
+        return make("pocketsphinx", "")
 
 
 def _denoiser() -> object:

@@ -14,6 +14,7 @@ The corpus is generated into build/voice-corpus when absent.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterable
@@ -180,9 +181,29 @@ def _corpus(quick: bool) -> Path:
 
 
 def run_bench(quick: bool = False) -> dict[str, object]:
+    """With Whisper installed (the kiosk's default engine): its figures on a held-out slice
+    (``devtools.bench_whisper``), and the pocketsphinx engine's (``*_pocketsphinx``, with the
+    trade-off curve) only when the whole corpus is asked for (``VOICE_BENCH_WHOLE=1``)."""
+    folder = _corpus(quick)
+    try:
+        from devtools import bench_whisper
+        from devtools.whisper_model import tiny_en_model
+
+        tiny_en_model()
+    except ImportError:  # no Whisper here: the bundled engine's figures, as before
+        return _pocketsphinx_figures(folder)
+    out = bench_whisper.run(folder, every=1 if quick else None)
+    if os.environ.get("VOICE_BENCH_WHOLE") == "1":
+        ps = _pocketsphinx_figures(folder)
+        out["voice_accuracy_pocketsphinx"] = ps["voice_accuracy"]
+        out["voice_wrong_action_rate_pocketsphinx"] = ps["voice_wrong_action_rate"]
+        out["voice_tradeoff"] = ps["voice_tradeoff"]
+    return out
+
+
+def _pocketsphinx_figures(folder: Path) -> dict[str, object]:
     from speech.pocketsphinx_engine import PocketsphinxRecognizer
 
-    folder = _corpus(quick)
     clips = load_manifest(folder)
     denoiser = Denoiser()  # every pass on, as the kiosk runs
     heldout = hear_in_rooms(

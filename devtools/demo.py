@@ -25,6 +25,7 @@ from config.settings import (
     HubSettings,
     KioskSettings,
     Settings,
+    SpeechSettings,
     StaffSettings,
     UiSettings,
 )
@@ -79,6 +80,7 @@ def demo_settings(port: int, state: Path) -> Settings:
         # The dashboard's demo accounts (kiosk PINs 1111 and 2222): the kiosk's side of
         # each (a PIN verifier); the hub gets the proof keys (``hub_side``).
         staff=StaffSettings(members={who: kiosk for who, (kiosk, _hub) in _DEMO_STAFF.items()}),
+        speech=SpeechSettings(whisper_model=_whisper_model()),
         # The arrival window spans the day, so the story plays at any hour.
         ui=UiSettings(
             fullscreen=False,
@@ -87,6 +89,16 @@ def demo_settings(port: int, state: Path) -> Settings:
             arrive_after_min=_DAY_MIN,
         ),
     )
+
+
+def _whisper_model() -> str:
+    """Whisper tiny.en (installed by `make` from the pinned wheel); "" without it: pocketsphinx."""
+    from devtools.whisper_model import tiny_en_model
+
+    try:
+        return str(tiny_en_model().resolve())
+    except (ImportError, KioskError):
+        return ""
 
 
 def _demo_clock() -> SystemClock:

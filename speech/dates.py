@@ -101,12 +101,22 @@ def _parse_en(tokens: list[str], today: date) -> date | None:
             return None
         year = _read_year([t for t in after if t not in ("of",)], today)
         return None if year is None else _make(year, month, day[0])
-    after = [t for t in after if t not in ("the", "of")]
+    after = _unglue([t for t in after if t not in ("the", "of")], today)
     day = read_number(after, 0)
     if day is None:
         return None
     year = _read_year(after[day[1] :], today)
     return None if year is None else _make(year, month, day[0])
+
+
+def _unglue(tokens: list[str], today: date) -> list[str]:
+    """A day and a two-digit year written as one number ("June 547", "April 2862": how Whisper
+    writes "june five forty seven"): split when it cannot be a year itself."""
+    if len(tokens) == 1 and tokens[0].isdigit() and len(tokens[0]) in (3, 4):
+        whole = int(tokens[0])
+        if not today.year - _MAX_AGE_YEARS <= whole <= today.year:
+            return [tokens[0][:-2], tokens[0][-2:]]
+    return tokens
 
 
 def _parse_en_numeric(tokens: list[str], today: date) -> date | None:

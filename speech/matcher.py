@@ -30,9 +30,11 @@ _AFFIRM = (
 )  # fmt: skip
 _RULES: tuple[tuple[tuple[str, ...], Intent], ...] = (
     (("talk to a person", "talk to someone", "speak to someone", "speak to a person", "real person",
-      "a human", "call someone", "call staff", "get someone", "receptionist", "staff", "a person"),
+      "a human", "call someone", "call staff", "get someone", "receptionist", "staff", "a person",
+      "talk to somebody", "speak to somebody", "get somebody", "call somebody"),
      CallStaff()),
-    (("help", "don't understand", "dont understand", "what do i do", "confused", "not sure"), Help()),
+    (("help", "don't understand", "dont understand", "what do i do", "confused", "not sure",
+      "i don't know what"), Help()),
     (("spanish", "espanol", "habla"), Language("es")),
     (("english",), Language("en")),
     (("check in", "checking in", "appointment", "check me in", "here to see"), CheckIn()),

@@ -85,13 +85,16 @@ def read_number(tokens: list[str], i: int, *, ordinal_ok: bool = True) -> tuple[
     """Read an English number below 100 at ``tokens[i]``.
 
     Returns ``(value, next_index, was_ordinal)`` or ``None``. "twenty one" -> 21,
-    "twenty first" -> 21 (ordinal), "fourth" -> 4 (ordinal), digits "4" -> 4.
+    "twenty first" -> 21 (ordinal), "fourth" -> 4 (ordinal), digits "4" -> 4, "9th" -> 9
+    (ordinal: how Whisper writes them).
     """
     if i >= len(tokens):
         return None
     tok = tokens[i]
     if tok.isdigit() and len(tok) <= 2:
         return int(tok), i + 1, False
+    if ordinal_ok and 3 <= len(tok) <= 4 and tok[:-2].isdigit() and tok[-2:] in ("st", "nd", "rd", "th"):
+        return int(tok[:-2]), i + 1, True
     if ordinal_ok and tok in _EN_ORD:
         return _EN_ORD[tok], i + 1, True
     if tok not in _EN_CARD or tok == "oh":

@@ -1,4 +1,4 @@
-"""One recognizer interface, two engines (pocketsphinx, vosk), chosen by settings.
+"""One recognizer interface, three engines (whisper, pocketsphinx, vosk), chosen by settings.
 
 A recognizer takes 16-bit mono PCM at its ``sample_rate`` in chunks between ``start()``
 and ``finish()``, restricted to the grammar last set. ``decode`` runs one whole clip.
@@ -7,6 +7,8 @@ Engines import their libraries lazily so the rest of the kiosk starts without th
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -15,7 +17,9 @@ from core.errors import SpeechError
 from speech.audio import Audio
 from speech.grammar import StepGrammar
 
-ENGINES = ("auto", "pocketsphinx", "vosk")
+ENGINES = ("auto", "whisper", "pocketsphinx", "vosk")
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,8 @@ class Hypothesis:
     ``alternatives``: runner-up texts with their path scores per frame, best first.
     ``unexplained``: the share of speech the grammar's path spent on silence or filler
     (words outside the grammar around a phrase it found); ``None`` when not measured.
+    ``avg_logprob``, ``no_speech_prob``, ``compression_ratio``: Whisper's own measures of
+    its transcript (``speech.whisper_engine``; ``None`` from other engines).
     """
 
     text: str
@@ -34,6 +40,9 @@ class Hypothesis:
     confidence: float | None = None
     alternatives: tuple[tuple[str, float], ...] = ()
     unexplained: float | None = None
+    avg_logprob: float | None = None
+    no_speech_prob: float | None = None
+    compression_ratio: float | None = None
 
 
 class Recognizer(Protocol):
@@ -69,8 +78,21 @@ def decode(recognizer: Recognizer, audio: Audio, chunk_ms: int = 100) -> Hypothe
     return recognizer.finish()
 
 
-def make_recognizer(engine: str = "auto", vosk_model_dir: str = "") -> Recognizer:
-    """The configured engine: "auto" is vosk when a model directory is set, else pocketsphinx."""
+def make_recognizer(
+    engine: str = "auto",
+    vosk_model_dir: str = "",
+    *,
+    whisper_model: str = "",
+    models_dir: str = "",
+    threads: int = 2,
+) -> Recognizer:
+    """The configured engine. "auto": vosk when a vosk model directory is set, else whisper
+    when a Whisper model is configured or installed under ``models_dir``, else pocketsphinx.
+
+    A Whisper model that is configured but missing (or faster-whisper absent) is one warning
+    line and the bundled pocketsphinx engine; a model whose files changed since install is
+    refused (``SpeechError``): it is never loaded.
+    """
     if engine not in ENGINES:
         raise SpeechError(f"unknown speech engine {engine!r}: expected one of {', '.join(ENGINES)}")
     if engine == "vosk" or (engine == "auto" and vosk_model_dir):
@@ -81,4 +103,31 @@ def make_recognizer(engine: str = "auto", vosk_model_dir: str = "") -> Recognize
         return VoskRecognizer(Path(vosk_model_dir))
     from speech.pocketsphinx_engine import PocketsphinxRecognizer
 
+    if engine in ("auto", "whisper"):
+        model, why = whisper_model_path(whisper_model, models_dir)
+        if model is None and (engine == "whisper" or whisper_model):
+            _log.warning("speech: %s; listening with the bundled pocketsphinx engine", why)
+        if model is not None:
+            if importlib.util.find_spec("ctranslate2") is None:
+                _log.warning("speech: faster-whisper is not installed; listening with pocketsphinx")
+            else:
+                from speech.whisper_engine import WhisperRecognizer
+
+                return WhisperRecognizer(model, threads=threads)
     return PocketsphinxRecognizer()
+
+
+def whisper_model_path(configured: str, models_dir: str = "") -> tuple[Path | None, str]:
+    """The Whisper model to load: ``configured`` when set (``None`` with the reason when it is
+    not there), else the one model ``kiosk speech install-model`` put under ``models_dir``."""
+    from speech.models import installed_models
+
+    if configured:
+        path = Path(configured)
+        if not (path / "model.bin").is_file():
+            return None, f"no Whisper model at {path} (speech.whisper_model)"
+        return path, ""
+    found = installed_models(Path(models_dir), "whisper") if models_dir else []
+    if not found:
+        return None, f"no Whisper model installed under {models_dir or 'speech.models_dir'}"
+    return found[0], ""

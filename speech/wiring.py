@@ -18,7 +18,13 @@ _log = logging.getLogger(__name__)
 
 
 def recognizer_from_settings(settings: SpeechSettings) -> Recognizer:
-    return make_recognizer(settings.engine, settings.vosk_model_dir)
+    return make_recognizer(
+        settings.engine,
+        settings.vosk_model_dir,
+        whisper_model=settings.whisper_model,
+        models_dir=settings.models_dir,
+        threads=settings.whisper_threads,
+    )
 
 
 def listen_config_from_settings(settings: SpeechSettings) -> ListenConfig:

