@@ -109,7 +109,7 @@ def test_the_link_reconnects_after_the_broker_restarts(broker: Broker) -> None:
         wait_for(lambda: not link.connected, what="the loss")
         assert link.publish("acme/main/x", b"1") is False
         broker.start()
-        wait_for(lambda: link.connected, timeout=20, what="the reconnect")
+        wait_for(lambda: link.connected, timeout=60, what="the reconnect")
         assert link.connects == 2 and link.supervising()
         kinds = []
         while not events.empty():
