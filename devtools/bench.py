@@ -49,7 +49,7 @@ _AREAS = (
 # here gets DEFAULT_LIMIT_S. A limit is a ceiling for a loaded machine, not the goal.
 DEFAULT_LIMIT_S = 600.0
 _LIMIT_S: dict[str, float] = {
-    "devtools.bench_voice": 600.0,  # goal: 8 min (a held-out slice; --full: the whole corpus)
+    "devtools.bench_voice": 720.0,  # goal: 8 min quiet (a held-out slice; --full: the whole corpus)
     "devtools.bench_fleet": 900.0,
 }
 

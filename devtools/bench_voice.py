@@ -41,7 +41,7 @@ NEVER = Thresholds(Bars(1e9, -1.0, 1e9), Bars(1e9, -1.0, 1e9), Bars(1e9, -1.0, 1
 OFFSETS = (-6.0, -3.0, 0.0, 3.0, 6.0)
 _OPTIONS = ("waiting_late", "return_later", "other_provider", "front_desk", "reschedule")
 _PROVIDERS = ("Dr. Ngozi Okafor",)
-HELDOUT_EVERY = 3  # the default run hears a third of the held-out clips: within its 8 minutes
+HELDOUT_EVERY = 4  # a quarter of the held-out clips (477 of 1908): the area within its 8 minutes
 
 
 @dataclass(frozen=True)
