@@ -19,7 +19,7 @@ import ui.board_model as board_model
 import ui.run as ui_run
 from config.settings import DeviceSettings, Settings, SpeechSettings, UiSettings
 from core.clock import SystemClock
-from hub.cli import _DRAWN
+from hub.desk_cli import _DRAWN
 from hub.service import HubService
 from kiosk.assembly import KioskApp
 from sync import messages as m
