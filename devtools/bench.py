@@ -57,7 +57,7 @@ _LIMIT_S: dict[str, float] = {
 FULL_ENV = "KIOSK_BENCH_FULL"
 
 _STOP_GRACE_S = 5.0  # SIGTERM to the area's process group, then SIGKILL
-_TAIL = 2000  # characters of an area's stderr shown (all of it when it failed: the tail)
+_TAIL = 2000  # the last characters of an area's stderr, passed on to the bench's
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,9 @@ def run_area(name: str, quick: bool, limit: float, *, full: bool = False) -> Are
         except subprocess.TimeoutExpired:
             timed_out = True
             exit_code = _stop_group(proc)
+        except BaseException:  # Ctrl-C: its own session does not get the terminal's SIGINT
+            _stop_group(proc)
+            raise
         seconds = round(time.monotonic() - started, 1)
         out.seek(0)
         err.seek(0)
