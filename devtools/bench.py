@@ -5,8 +5,10 @@ each in a process of its own, under its own time limit, and merges what they ret
 An area that fails or passes its limit costs only its own keys: it is named in
 ``bench_failed_areas`` (with the reason and its seconds) and the others still run. The
 JSON is rewritten after every area, so an interrupted run keeps what it measured.
-``bench_seconds`` says how long each area took and ``bench_load`` the machine's 1-minute
-load average at the start and the end (a busy machine moves the timing figures).
+``bench_seconds`` says how long each area took, ``bench_cpu_seconds`` the CPU it used (its
+processes', user and system: what a busy machine does not stretch), and ``bench_load`` the
+machine's 1-minute load average at the start and the end (a busy machine moves the timing
+figures).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import contextlib
 import json
 import os
 import random
+import resource
 import signal
 import statistics
 import subprocess
@@ -68,6 +71,7 @@ class AreaRun:
     keys: dict[str, Any]
     seconds: float
     failure: str = ""
+    cpu_seconds: float = 0.0
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -97,6 +101,7 @@ def run_bench(args: argparse.Namespace) -> int:
     full = bool(getattr(args, "full", False))
     results: dict[str, Any] = {}
     seconds: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     failed: dict[str, dict[str, Any]] = {}
     load = {"start": _load_1min()}
     out = Path(args.out)
@@ -108,11 +113,13 @@ def run_bench(args: argparse.Namespace) -> int:
         run = run_area(name, args.quick, limit_s(name), full=full)
         results.update(run.keys)
         seconds[area_key(name)] = run.seconds
+        cpu[area_key(name)] = run.cpu_seconds
         if run.failure:
             failed[area_key(name)] = {"reason": run.failure, "seconds": run.seconds}
             print(f"bench: {name} failed: {run.failure}", file=sys.stderr, flush=True)
         load["end"] = _load_1min()
-        summary = {"bench_seconds": seconds, "bench_failed_areas": failed, "bench_load": load}
+        summary = {"bench_seconds": seconds, "bench_cpu_seconds": cpu, "bench_failed_areas": failed}
+        summary["bench_load"] = load
         text = _write(out, {**results, **summary})  # after every area: a stopped run keeps it
     print(text)
     return 1 if failed else 0
@@ -125,7 +132,7 @@ def run_area(name: str, quick: bool, limit: float, *, full: bool = False) -> Are
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     if full:
         env[FULL_ENV] = "1"
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), _children_cpu()
     # Files, not pipes: a child the area left behind cannot hold the bench up on a pipe.
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(
@@ -141,22 +148,23 @@ def run_area(name: str, quick: bool, limit: float, *, full: bool = False) -> Are
             _stop_group(proc)
             raise
         seconds = round(time.monotonic() - started, 1)
+        cpu = round(_children_cpu() - cpu_before, 1)  # the area and what it waited for
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
     sys.stderr.write(stderr[-_TAIL:])
     if timed_out:
-        return AreaRun({}, seconds, f"timed out after {limit:.0f} s (stopped)")
+        return AreaRun({}, seconds, f"timed out after {limit:.0f} s (stopped)", cpu)
     lines = stdout.strip().splitlines()
     if exit_code != 0:
-        return AreaRun({}, seconds, f"exit {exit_code}: {_last_line(stderr)}")
+        return AreaRun({}, seconds, f"exit {exit_code}: {_last_line(stderr)}", cpu)
     try:
         keys = json.loads(lines[-1]) if lines else None
     except json.JSONDecodeError:
         keys = None
     if not isinstance(keys, dict):
-        return AreaRun({}, seconds, "printed no JSON object as its last line")
-    return AreaRun(keys, seconds)
+        return AreaRun({}, seconds, "printed no JSON object as its last line", cpu)
+    return AreaRun(keys, seconds, cpu_seconds=cpu)
 
 
 def _stop_group(proc: subprocess.Popen[bytes]) -> int:
@@ -177,6 +185,11 @@ def _signal_group(pgid: int, sig: signal.Signals) -> None:
 def _last_line(text: str) -> str:
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return lines[-1][:300] if lines else "(no output)"
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _load_1min() -> float | None:

@@ -70,6 +70,8 @@ def test_a_hanging_area_is_recorded_as_failed_and_the_others_are_written(tmp_pat
     assert failed["fails"]["reason"].startswith("exit 1: RuntimeError: the fake area's broker")
     assert set(result["bench_seconds"]) == {"hangs", "fails", "measures"}
     assert result["bench_seconds"]["hangs"] == failed["hangs"]["seconds"]
+    assert set(result["bench_cpu_seconds"]) == {"hangs", "fails", "measures"}
+    assert all(0 <= cpu < 60 for cpu in result["bench_cpu_seconds"].values())
     load = result["bench_load"]
     assert isinstance(load["start"], float) and isinstance(load["end"], float)
     # What the hanging area started was stopped with it.
