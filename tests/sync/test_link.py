@@ -31,7 +31,7 @@ def test_publish_returns_false_when_not_connected_and_the_puback_carries_the_tok
             t.join()
         acked: set[object] = set()
         while len(acked) < len(tokens):
-            event = events.get(timeout=10)
+            event = events.get(timeout=60)
             if event.kind == "published":
                 assert event.ok
                 acked.add(event.token)
