@@ -149,7 +149,10 @@ def ask_hub(settings: Settings, query: HubQuery, timeout: float) -> Any:
     outcome = deliver(*cli_identity(settings), command, timeout)
     if outcome.kind != "applied" or not answered:
         raise NotAnswered(_asked(outcome, query.view))
-    return json.loads(answered[-1].body)
+    try:
+        return json.loads(answered[-1].body)
+    except ValueError:
+        raise KioskError(f"the hub's answer about {query.view} is not JSON") from None
 
 
 def _asked(outcome: Outcome, view: str) -> Outcome:
