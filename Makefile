@@ -22,8 +22,12 @@ venv: system-deps $(STAMP)
 demo: venv
 	$(PY) -m devtools demo
 
+# Two workers, each taking whole test files (module fixtures stay on one worker): on a
+# loaded 2-core machine tests/sync took 218 s instead of 301 s, tests/hub+fleet+kiosk 270 s
+# instead of 381 s, all passing. PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
 test: venv lint typecheck
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -62,6 +62,7 @@ setup(
         "dev": [
             "pytest>=8",
             "pytest-timeout>=2.3",
+            "pytest-xdist>=3.6",  # `make test` runs two workers, a test file per worker (--dist loadfile)
             "hypothesis>=6.100",
             "ruff>=0.6",
             "mypy>=1.10",

@@ -23,6 +23,10 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--only", nargs="*", default=[], help="area modules to run (e.g. bench_sync bench_ehr; default: all)"
     )
+    bench.add_argument(
+        "--full", action="store_true",
+        help="the long runs areas offer (the voice area: the whole corpus, not a held-out slice)",
+    )  # fmt: skip
     shots = sub.add_parser("screenshots", help="render every screen to PNG")
     shots.add_argument("rest", nargs=argparse.REMAINDER, help="arguments of devtools.screenshots")
     return parser

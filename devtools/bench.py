@@ -1,18 +1,31 @@
 """``python -m devtools bench``: the figures the issues name, as one JSON object.
 
 Each area contributes a ``run_bench(quick) -> dict`` of its own keys; this module runs
-the spine's (sync, outbox, lookup) and merges the others' when they are installed.
+each in a process of its own, under its own time limit, and merges what they return.
+An area that fails or passes its limit costs only its own keys: it is named in
+``bench_failed_areas`` (with the reason and its seconds) and the others still run. The
+JSON is rewritten after every area, so an interrupted run keeps what it measured.
+``bench_seconds`` says how long each area took, ``bench_cpu_seconds`` the CPU it used (its
+processes', user and system: what a busy machine does not stretch), and ``bench_load`` the
+machine's 1-minute load average at the start and the end (a busy machine moves the timing
+figures).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
+import resource
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +52,31 @@ _AREAS = (
     "devtools.bench_phone",
 )
 
+# Seconds an area may take before it is stopped and recorded as failed; an area not named
+# here gets DEFAULT_LIMIT_S (what every area had before limits were per area). A limit is
+# a ceiling for a loaded machine, not the goal; add a line here for an area that needs less
+# or more.
+DEFAULT_LIMIT_S = 900.0
+_LIMIT_S: dict[str, float] = {
+    "devtools.bench_voice": 720.0,  # goal: 8 min quiet (a held-out slice; --full: the whole corpus)
+}
+
+# Set for the areas' processes by ``--full``: areas that offer a longer run take it.
+FULL_ENV = "KIOSK_BENCH_FULL"
+
+_STOP_GRACE_S = 5.0  # SIGTERM to the area's process group, then SIGKILL
+_TAIL = 2000  # the last characters of an area's stderr, passed on to the bench's
+
+
+@dataclass(frozen=True)
+class AreaRun:
+    """One area's outcome: its keys, or why it has none."""
+
+    keys: dict[str, Any]
+    seconds: float
+    failure: str = ""
+    cpu_seconds: float = 0.0
+
 
 def percentiles(samples: list[float]) -> dict[str, float]:
     if not samples:
@@ -48,37 +86,128 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     return {"p50": round(statistics.median(ordered), 3), "p99": round(p99, 3)}
 
 
+def area_key(name: str) -> str:
+    """``devtools.bench_voice`` -> ``bench_voice`` (what ``--only`` and the JSON name)."""
+    return name.rsplit(".", 1)[-1]
+
+
+def limit_s(name: str) -> float:
+    return _LIMIT_S.get(name, DEFAULT_LIMIT_S)
+
+
 def run_bench(args: argparse.Namespace) -> int:
     random.seed(1)
-    results: dict[str, Any] = {}
     only = set(getattr(args, "only", []) or [])
-    unknown = only - {a.rsplit(".", 1)[-1] for a in _AREAS}
+    unknown = only - {area_key(a) for a in _AREAS}
     if unknown:
         print(f"bench: no such area: {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
-    for name in _AREAS:
-        if only and name.rsplit(".", 1)[-1] not in only:
-            continue
-        print(f"bench: {name} ...", file=sys.stderr, flush=True)
-        results.update(_run_area(name, args.quick))
-    text = json.dumps(results, indent=2, sort_keys=True)
+    full = bool(getattr(args, "full", False))
+    results: dict[str, Any] = {}
+    seconds: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    failed: dict[str, dict[str, Any]] = {}
+    load = {"start": _load_1min()}
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text + "\n")
+    text = ""
+    for name in _AREAS:
+        if only and area_key(name) not in only:
+            continue
+        print(f"bench: {name} (limit {limit_s(name):.0f} s) ...", file=sys.stderr, flush=True)
+        run = run_area(name, args.quick, limit_s(name), full=full)
+        results.update(run.keys)
+        seconds[area_key(name)] = run.seconds
+        cpu[area_key(name)] = run.cpu_seconds
+        if run.failure:
+            failed[area_key(name)] = {"reason": run.failure, "seconds": run.seconds}
+            print(f"bench: {name} failed: {run.failure}", file=sys.stderr, flush=True)
+        load["end"] = _load_1min()
+        summary = {"bench_seconds": seconds, "bench_cpu_seconds": cpu, "bench_failed_areas": failed}
+        summary["bench_load"] = load
+        text = _write(out, {**results, **summary})  # after every area: a stopped run keeps it
     print(text)
-    return 0
+    return 1 if failed else 0
 
 
-def _run_area(name: str, quick: bool) -> dict[str, Any]:
-    """Each area in a fresh process: memory figures then measure that area alone."""
+def run_area(name: str, quick: bool, limit: float, *, full: bool = False) -> AreaRun:
+    """Each area in a fresh process (memory figures then measure that area alone) and a
+    process group of its own, so a stop at ``limit`` also ends what the area started."""
     code = f"import json, {name} as area; print(json.dumps(area.run_bench({quick!r})))"
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False, timeout=900
-    )
-    sys.stderr.write(proc.stderr[-2000:])
-    lines = proc.stdout.strip().splitlines()
-    if proc.returncode != 0 or not lines:
-        print(f"bench: {name} failed (exit {proc.returncode})", file=sys.stderr)
-        return {}
-    return dict(json.loads(lines[-1]))
+    if full:
+        env[FULL_ENV] = "1"
+    started, cpu_before = time.monotonic(), _children_cpu()
+    # Files, not pipes: a child the area left behind cannot hold the bench up on a pipe.
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code], stdout=out, stderr=err, env=env, start_new_session=True
+        )
+        try:
+            exit_code = proc.wait(timeout=limit)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            exit_code = _stop_group(proc)
+        except BaseException:  # Ctrl-C: its own session does not get the terminal's SIGINT
+            _stop_group(proc)
+            raise
+        seconds = round(time.monotonic() - started, 1)
+        cpu = round(_children_cpu() - cpu_before, 1)  # the area and what it waited for
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    sys.stderr.write(stderr[-_TAIL:])
+    if timed_out:
+        return AreaRun({}, seconds, f"timed out after {limit:.0f} s (stopped)", cpu)
+    lines = stdout.strip().splitlines()
+    if exit_code != 0:
+        return AreaRun({}, seconds, f"exit {exit_code}: {_last_line(stderr)}", cpu)
+    try:
+        keys = json.loads(lines[-1]) if lines else None
+    except json.JSONDecodeError:
+        keys = None
+    if not isinstance(keys, dict):
+        return AreaRun({}, seconds, "printed no JSON object as its last line", cpu)
+    return AreaRun(keys, seconds, cpu_seconds=cpu)
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> int:
+    """SIGTERM the area's process group, then SIGKILL whatever of it is left (what the area
+    started included) after a grace period; the area's exit code."""
+    _signal_group(proc.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):  # killed below
+        proc.wait(timeout=_STOP_GRACE_S)
+    _signal_group(proc.pid, signal.SIGKILL)
+    return proc.wait()
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):  # nothing of the group is left
+        os.killpg(pgid, sig)
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:300] if lines else "(no output)"
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _load_1min() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:  # no load average on this platform
+        return None
+
+
+def _write(out: Path, results: dict[str, Any]) -> str:
+    """Write ``results`` to ``out`` (replacing it whole: a reader never sees half a file)."""
+    text = json.dumps(results, indent=2, sort_keys=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    partial.write_text(text + "\n")
+    partial.replace(out)
+    return text

@@ -9,7 +9,10 @@
 
 Each clip is decoded once through the real ``Listener`` with every bar open, keeping the
 guess and its evidence; the decision is then replayed at any thresholds (``decide``).
-The corpus is generated into build/voice-corpus when absent.
+The corpus is generated into build/voice-corpus when absent. The default run hears a
+slice of the held-out split (one clip in ``HELDOUT_EVERY`` of each condition) and reports
+its trade-off only; ``python -m devtools bench --full`` hears the whole corpus, tune split
+included (``voice_corpus`` in the JSON says which).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from devtools.bench import FULL_ENV
 from devtools.voice_corpus.manifest import Clip, load_manifest, wav_path
 from speech.confidence import DEFAULT_THRESHOLDS, OPEN_PASS_BARS, Bars, Evidence, Thresholds, decide
 from speech.denoise import Denoiser
@@ -37,6 +41,7 @@ NEVER = Thresholds(Bars(1e9, -1.0, 1e9), Bars(1e9, -1.0, 1e9), Bars(1e9, -1.0, 1
 OFFSETS = (-6.0, -3.0, 0.0, 3.0, 6.0)
 _OPTIONS = ("waiting_late", "return_later", "other_provider", "front_desk", "reschedule")
 _PROVIDERS = ("Dr. Ngozi Okafor",)
+HELDOUT_EVERY = 4  # a quarter of the held-out clips (477 of 1908): the area within its 8 minutes
 
 
 @dataclass(frozen=True)
@@ -172,44 +177,71 @@ def _r(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def _corpus(quick: bool) -> Path:
+def heldout_slice(clips: Iterable[Clip], every: int = HELDOUT_EVERY) -> list[Clip]:
+    """One held-out clip in ``every`` of each condition, in manifest order (every room and
+    every synthesizer stays in the slice)."""
+    rooms: dict[str, int] = {}
+    out = []
+    for clip in clips:
+        if clip.split != "heldout":
+            continue
+        seen = rooms.get(clip.condition, 0)
+        rooms[clip.condition] = seen + 1
+        if seen % every == 0:
+            out.append(clip)
+    return out
+
+
+def _corpus(quick: bool, full: bool) -> Path:
     folder = CORPUS / ("quick" if quick else "full")
+    if not quick and not full and not (folder / "manifest.jsonl").is_file():
+        folder = CORPUS / "heldout"  # the slice needs only the held-out split generated
     if not (folder / "manifest.jsonl").is_file():
         cmd = [sys.executable, "-m", "devtools.voice_corpus", "--out", str(folder)]
-        subprocess.run([*cmd, "--quick"] if quick else cmd, check=True, timeout=3600)
+        if quick:
+            cmd.append("--quick")
+        elif folder.name == "heldout":
+            cmd += ["--split", "heldout"]
+        subprocess.run(cmd, check=True, timeout=3600)
     return folder
 
 
-def run_bench(quick: bool = False) -> dict[str, object]:
+def run_bench(quick: bool = False, full: bool | None = None) -> dict[str, object]:
     """With Whisper installed (the kiosk's default engine): its figures on a held-out slice
-    (``devtools.bench_whisper``), and the pocketsphinx engine's (``*_pocketsphinx``, with the
-    trade-off curve) only when the whole corpus is asked for (``VOICE_BENCH_WHOLE=1``)."""
-    folder = _corpus(quick)
+    (``devtools.bench_whisper``), all of the held-out split with ``--full``; the pocketsphinx
+    engine's (``*_pocketsphinx``, with the trade-off curve) only with ``--full``. Without
+    Whisper, the bundled engine's figures (a slice unless ``--full``)."""
+    whole = os.environ.get(FULL_ENV) == "1" if full is None else full
+    whole = whole or os.environ.get("VOICE_BENCH_WHOLE") == "1"
+    folder = _corpus(quick, whole)
     try:
         from devtools import bench_whisper
         from devtools.whisper_model import tiny_en_model
 
         tiny_en_model()
     except ImportError:  # no Whisper here: the bundled engine's figures, as before
-        return _pocketsphinx_figures(folder)
-    out = bench_whisper.run(folder, every=1 if quick else None)
-    if os.environ.get("VOICE_BENCH_WHOLE") == "1":
-        ps = _pocketsphinx_figures(folder)
+        return _pocketsphinx_figures(folder, quick, whole)
+    out = bench_whisper.run(folder, every=1 if quick or whole else None)
+    if whole:
+        ps = _pocketsphinx_figures(folder, quick, whole)
         out["voice_accuracy_pocketsphinx"] = ps["voice_accuracy"]
         out["voice_wrong_action_rate_pocketsphinx"] = ps["voice_wrong_action_rate"]
         out["voice_tradeoff"] = ps["voice_tradeoff"]
     return out
 
 
-def _pocketsphinx_figures(folder: Path) -> dict[str, object]:
+def _pocketsphinx_figures(folder: Path, quick: bool, whole: bool) -> dict[str, object]:
     from speech.pocketsphinx_engine import PocketsphinxRecognizer
 
     clips = load_manifest(folder)
+    chosen = [c for c in clips if c.split == "heldout"] if whole or quick else heldout_slice(clips)
     denoiser = Denoiser()  # every pass on, as the kiosk runs
-    heldout = hear_in_rooms(
-        ((c, wav_path(folder, c)) for c in clips if c.split == "heldout"), PocketsphinxRecognizer, denoiser
-    )
-    tune = hear_in_rooms(
-        ((c, wav_path(folder, c)) for c in clips if c.split == "tune"), PocketsphinxRecognizer, denoiser
-    )
-    return {**figures(heldout), "voice_tradeoff": {"tune": tradeoff(tune), "heldout": tradeoff(heldout)}}
+    heldout = hear_in_rooms(((c, wav_path(folder, c)) for c in chosen), PocketsphinxRecognizer, denoiser)
+    curves = {"heldout": tradeoff(heldout)}
+    if whole or quick:
+        tune = hear_in_rooms(
+            ((c, wav_path(folder, c)) for c in clips if c.split == "tune"), PocketsphinxRecognizer, denoiser
+        )
+        curves["tune"] = tradeoff(tune)
+    said = "whole corpus" if whole else "quick" if quick else f"held-out slice, 1 in {HELDOUT_EVERY}"
+    return {**figures(heldout), "voice_tradeoff": curves, "voice_corpus": said}

@@ -25,10 +25,10 @@ from sync.topics import TopicTree
 # Below a site's prefix: what the kiosks and the practice's terminal write (to the hub) and
 # what the hub writes (to the kiosks, pagers and notifiers). Each leaf goes one way only:
 # a pattern bridged both ways would loop between the two brokers.
-OUT_PATTERNS = ("kiosk/#", "hub/command", "hub/command/ack")
+OUT_PATTERNS = ("kiosk/#", "hub/command", "hub/command/ack", "hub/query")
 # What the hub writes comes in two kinds. Events (an appointment change, an answer, an
 # acknowledgement) are queued at QoS 1 for the bridge's session while the site is away.
-IN_EVENTS = ("appointment/#", "hub/result/#", "hub/ack/#")
+IN_EVENTS = ("appointment/#", "hub/result/#", "hub/ack/#", "hub/answer/#")
 # Retained state is not: the bridge subscribes again on every connect and the central
 # broker sends it the newest retained value then. A queued older copy could arrive after
 # that newest one - a hub "offline" after its "online", a status v5 after v6 - and would

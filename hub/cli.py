@@ -1,9 +1,9 @@
 """``kiosk hub ...``: run the hub, and act as the practice from a terminal.
 
-``run`` is the service. ``status`` and ``ack`` send a command to the running hub over MQTT
-(the hub stays the single writer), resending it until the hub answers, and exit with the
-outcome's code (``hub.command_client.EXIT_CODES``); ``checkins`` and
-``kiosks`` read the hub's database (read-only, safe while it runs).
+``run`` is the service. The front desk's commands (``status``, ``ack``, ``kiosks``,
+``health``, ``escalations``, ``notifications``) are ``hub.desk_cli``'s: they work from any
+PC with the practice's MQTT login. The rest here (``checkins``, ``audit``,
+``web-password``...) read or write the hub's database and run on the hub machine.
 """
 
 from __future__ import annotations
@@ -11,66 +11,51 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from config import load_settings
 from config.settings import Settings
 from core.clock import SystemClock
-from core.errors import ConfigError, KioskError, WireError
+from core.errors import ConfigError, KioskError
 from core.logs import setup_logging
 from core.systemd import serve_until_stopped
-from hub import broker_config, fleet_config, intake, restore_cli, vault_cli, web_cli
-from hub.command_client import EXIT_CODES, Answer, Command, cli_identity, deliver
+from hub import broker_config, desk_cli, fleet_config, intake, restore_cli, vault_cli, web_cli
 from hub.ehr import cli as ehr_cli
-from hub.epoch import parse_epoch
-from hub.health_view import health_rows, render_health
 from hub.notify import cli as notify_cli
 from hub.notify.hub_link import start_notifier
-from hub.origin import PRACTICE_CLI_ID
 from hub.sample import sample_morning
 from hub.schedule_io import load_plan
 from hub.service import HubService
-from hub.status_command import build_request, deliver_status_change, outcome_said, resolve_provider
 from hub.store import HubStore
-from sync import staff_messages as sm
-from sync.link import LinkEvent
-from sync.schedule_rows import SCHEDULE_ROW
-from sync.topics import TopicTree
 from sync.vault import store_key_source
-from sync.wire import decode, encode
 
 
 def add_commands(subparsers: Any) -> None:
-    hub = subparsers.add_parser("hub", help="run or act as the practice hub")
+    hub = subparsers.add_parser(
+        "hub",
+        help="run or act as the practice hub",
+        description=(
+            "Front desk (any PC with the practice's MQTT login, the broker's address and CA): "
+            + ", ".join(desk_cli.FRONT_DESK)
+            + ". Every other command needs the hub machine itself (its database, keys or broker files)."
+        ),
+    )
     hub.set_defaults(handler=lambda _args: hub.print_help() or 2)
     sub = hub.add_subparsers(dest="hub_command", metavar="HUB_COMMAND")
 
-    run = sub.add_parser("run", help="run the hub service")
+    run = sub.add_parser("run", help="run the hub service (hub machine)")
     run.add_argument("--schedule", help="day schedule to load (CSV or JSON)")
     run.add_argument("--sample", action="store_true", help="load today's sample morning")
     run.set_defaults(handler=_run)
 
-    status = sub.add_parser(
-        "status", help="change a provider's status: late N | out | leaving HH:MM | on-time"
-    )
-    status.add_argument("provider", help="provider id or a unique part of the name")
-    status.add_argument("state", choices=["late", "out", "leaving", "on-time"])
-    status.add_argument("value", nargs="?", help="minutes late, or HH:MM for leaving")
-    status.add_argument("--reason", default="", help="e.g. sick, emergency")
-    status.add_argument("--by", default="practice", help="who is making the change")
-    status.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the hub's answer")
-    status.set_defaults(handler=_status)
-
-    checkins = sub.add_parser("checkins", help="list recorded check-ins")
+    checkins = sub.add_parser("checkins", help="list recorded check-ins (hub machine)")
     checkins.add_argument("--json", action="store_true")
     checkins.set_defaults(handler=_checkins)
 
-    audit = sub.add_parser("audit", help="the hash-chained audit trail")
+    audit = sub.add_parser("audit", help="the hash-chained audit trail (hub machine)")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="AUDIT_COMMAND", required=True)
     audit_sub.add_parser("verify", help="check that no record was edited or removed").set_defaults(
         handler=_audit_verify
@@ -79,30 +64,11 @@ def add_commands(subparsers: Any) -> None:
     export.add_argument("file")
     export.set_defaults(handler=_audit_export)
 
-    esc = sub.add_parser(
-        "escalations", help="list open escalations (status not displayed, notices not acknowledged)"
-    )
-    esc.add_argument("--all", action="store_true", help="resolved ones too")
-    esc.set_defaults(handler=_escalations)
-
-    ack = sub.add_parser("ack", help="acknowledge a supervisor notice")
-    ack.add_argument("notice")
-    ack.add_argument("--by", required=True, help="the supervisor's staff id")
-    ack.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the hub's answer")
-    ack.set_defaults(handler=_ack)
-
     web_cli.add_command(sub)  # web-password
 
-    kiosks = sub.add_parser("kiosks", help="list kiosks, their availability and what they display")
-    kiosks.add_argument("--json", action="store_true")
-    kiosks.set_defaults(handler=_kiosks)
-
-    health = sub.add_parser("health", help="rejected messages (hub and kiosks) and the kiosks' health")
-    health.add_argument("--json", action="store_true")
-    health.set_defaults(handler=_health)
-
+    desk_cli.add_commands(sub)  # status, ack, kiosks, health, escalations
     broker_config.add_command(sub, _broker_config)
-    notify_cli.add_command(sub, _read_store)
+    notify_cli.add_command(sub, desk_cli.show)
     notify_cli.add_staff_commands(sub, _staff_store)
     ehr_cli.add_command(sub)
     vault_cli.add_commands(sub)  # rekey, revoke
@@ -116,7 +82,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _db_path(settings: Settings) -> Path:
-    return Path(settings.hub.state_dir) / "hub.sqlite"
+    return desk_cli.hub_database(settings)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -170,27 +136,16 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _status(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    store = HubStore.open(_db_path(settings), readonly=True, key=store_key_source(settings))
-    try:
-        provider_id = resolve_provider(store, args.provider)
-    finally:
-        store.close()
-    req = build_request(provider_id, args.state, args.value, args.reason, args.by)
-    outcome, result = deliver_status_change(settings, req, args.timeout)
-    if outcome.kind == "applied" and result is not None:
-        change = f"{provider_id}: {args.state} {args.value or ''}".rstrip()
-        print(f"Applied: {change} (status version {result.status_version})")
-    else:
-        print(outcome_said(outcome))
-    return outcome.exit_code
-
-
 @contextmanager
 def _read_store(args: argparse.Namespace) -> Iterator[HubStore]:
-    """The hub's database, read-only (safe while the hub runs)."""
+    """The hub's database, read-only (safe while the hub runs); on the hub machine only."""
     settings = _settings(args)
+    if not _db_path(settings).is_file():
+        raise ConfigError(
+            f"`kiosk hub {args.hub_command}` reads the hub's database, which is not on this machine"
+            f" ({_db_path(settings)}): run it on the hub machine. A front-desk terminal has"
+            f" {', '.join(desk_cli.FRONT_DESK)}."
+        )
     store = HubStore.open(_db_path(settings), readonly=True, key=store_key_source(settings))
     try:
         yield store
@@ -227,55 +182,6 @@ def _checkins(args: argparse.Namespace) -> int:
             f"  {row['arrived_at']}  {row['appointment_id']:<10} {row['provider_id']:<10} "
             f"{row['kiosk_id']:<10} {row['method']:<6} {row['outcome']}"
         )
-    return 0
-
-
-# Where a kiosk's receipt comes from: a presented frame, or (headless) its cache.
-_DRAWN: dict[object, str] = {1: "screen", 0: "headless"}
-
-
-def _kiosks(args: argparse.Namespace) -> int:
-    with _read_store(args) as store:
-        rows = store.kiosks()
-        epoch = store.epochs.current()
-    if args.json:
-        print(json.dumps(rows, indent=2))
-        return 0
-    print(f"hub epoch {epoch}")
-    for row in rows:
-        state = "online" if row.get("online") else "offline"
-        drawn = _DRAWN.get(row.get("display_screen"), "-")
-        follows = parse_epoch(row.get("display_epoch"))
-        print(
-            f"  {row['id']:<12} {state:<8} v{row.get('software_version') or '?':<8} {drawn:<8}"
-            f" displays {row['display']} of epoch {'this' if follows == epoch else follows}"
-            f"  outbox {_outbox_cell(row['health'])}{_rows_cell(row['health'])}"
-        )
-    return 0
-
-
-def _rows_cell(health: object) -> str:
-    """Schedule rows the kiosk left out (it took the rest of the day), as last reported."""
-    rejected = health.get("rejected") if isinstance(health, dict) else None
-    n = rejected.get(SCHEDULE_ROW, 0) if isinstance(rejected, dict) else 0
-    return f"  schedule rows left out {n}" if n else ""
-
-
-def _outbox_cell(health: object) -> str:
-    """Queued / sent-not-acknowledged / age of the oldest unacknowledged, as last reported."""
-    if not isinstance(health, dict) or "outbox_depth" not in health:
-        return "?"
-    queued = health.get("outbox_queued", health["outbox_depth"])
-    sent = health.get("outbox_sent", 0)
-    oldest = float(health.get("oldest_unacked_s", -1.0))
-    age = f", oldest {int(oldest)} s" if oldest >= 0 else ""
-    return f"{queued} queued, {sent} unacknowledged{age}"
-
-
-def _health(args: argparse.Namespace) -> int:
-    with _read_store(args) as store:
-        view = health_rows(store)
-    print(json.dumps(view, indent=2) if args.json else render_health(view))
     return 0
 
 
@@ -325,61 +231,6 @@ def _audit_export(args: argparse.Namespace) -> int:
         count = store.audit.export_csv(Path(args.file))
     print(f"wrote {count} records to {args.file}")
     return 0
-
-
-def _escalations(args: argparse.Namespace) -> int:
-    with _read_store(args) as store:
-        rows = store.staff.escalations(only_open=not args.all)
-    print(f"{len(rows)} {'escalations' if args.all else 'open escalations'}")
-    for row in rows:
-        state = "open" if row["open"] else f"resolved {row['resolved_at']}"
-        print(f"  {row['at']}  {row['id']:<28} {state:<28} {row['detail']}")
-    return 0
-
-
-def _ack(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    known = _known_notice(settings, args.notice)
-    if known is not None and known.acked_by:
-        print(f"Refused by the hub: notice {args.notice} was acknowledged before, by {known.acked_by}")
-        return EXIT_CODES["refused"]
-    tree = TopicTree(settings.kiosk.practice, settings.kiosk.site)
-    msg = sm.NoticeAck(
-        uuid.uuid4().hex, PRACTICE_CLI_ID, args.notice, args.by, SystemClock().now().isoformat()
-    )
-
-    def answer(event: LinkEvent) -> Answer | None:
-        """The hub republishes the notice once acknowledged; a retained copy is older news."""
-        try:
-            notice = decode(event.payload, sm.SupervisorNotice)
-        except WireError:
-            return None
-        if not notice.acked_by:
-            return None
-        if event.retained or notice.acked_by != args.by:
-            return Answer(False, f"notice {args.notice} was acknowledged before, by {notice.acked_by}")
-        return Answer(True, f"acknowledged {args.notice}")
-
-    command = Command(tree.hub_command_ack(), encode(msg), msg.key, [tree.notice(args.notice)], answer)
-    outcome = deliver(*cli_identity(settings), command, args.timeout)
-    if outcome.kind == "not_delivered" and known is None:
-        outcome = replace(
-            outcome, detail=f"{outcome.detail} (is {args.notice!r} a notice? `kiosk hub escalations`)"
-        )
-    print(outcome_said(outcome))
-    return outcome.exit_code
-
-
-def _known_notice(settings: Settings, notice_id: str) -> sm.SupervisorNotice | None:
-    """The notice as the hub's database holds it, when this machine has the database."""
-    path = _db_path(settings)
-    if not path.exists():
-        return None
-    store = HubStore.open(path, readonly=True, key=store_key_source(settings))
-    try:
-        return store.staff.notice(notice_id)
-    finally:
-        store.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -134,6 +134,7 @@ def render_central_acl(plan: FleetPlan) -> str:
             lines += [
                 f"topic write {tree.hub_command()}",
                 f"topic write {tree.hub_command_ack()}",
+                f"topic write {tree.hub_query()}",
                 f"topic read {tree.base}/#",
             ]
         lines += [""]

@@ -7,10 +7,12 @@ from collections import Counter
 
 from hub.desk import Out, StaffDesk
 from hub.origin import RequestOrigin
+from hub.queries import answer_query
 from hub.status_requests import HubNotOpen
 from hub.store import HubStore
 from sync import messages as m
 from sync import staff_messages as sm
+from sync.query_messages import HubQuery
 from sync.topics import TopicTree
 from sync.wire import Message
 
@@ -24,7 +26,8 @@ def record_kiosk_message(
     now: str,
     origin: RequestOrigin,
 ) -> Out:
-    """Presence, display, health and staff messages (inside the batch's transaction)."""
+    """Presence, display, health and staff messages, and the practice terminal's questions
+    (inside the batch's transaction)."""
     if desk is None:
         raise HubNotOpen()
     if isinstance(msg, m.KioskAvailability):
@@ -40,6 +43,8 @@ def record_kiosk_message(
         return desk.on_staff_event(msg)
     if isinstance(msg, sm.NoticeAck):
         return desk.on_notice_ack(msg, origin)
+    if isinstance(msg, HubQuery):
+        return answer_query(store, desk.tree, stats, msg, origin)
     return []
 
 

@@ -1,8 +1,9 @@
 """Where a message reached the hub from: a kiosk, or the practice's own terminal.
 
 The hub tells them apart by the topic a message arrived on (the broker's ACL lets only
-practice credentials write ``hub/command``), never by an id the sender chose. The origin
-travels with the message into the decision, the ``requests`` table and the audit trail.
+practice credentials write ``hub/command`` and ``hub/query``), never by an id the sender
+chose. The origin travels with the message into the decision, the ``requests`` table and
+the audit trail.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class RequestOrigin(StrEnum):
 
     @classmethod
     def of_topic(cls, tree: TopicTree, topic: str) -> RequestOrigin:
-        practice = (tree.hub_command(), tree.hub_command_ack())
+        practice = (tree.hub_command(), tree.hub_command_ack(), tree.hub_query())
         return cls.PRACTICE_CLI if topic in practice else cls.KIOSK
 
 

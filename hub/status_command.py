@@ -17,11 +17,23 @@ from sync.link import LinkEvent
 from sync.topics import TopicTree
 from sync.wire import decode, encode
 
-__all__ = ["build_request", "deliver_status_change", "outcome_said", "resolve_provider", "send_command"]
+__all__ = [
+    "build_request",
+    "deliver_status_change",
+    "match_provider",
+    "outcome_said",
+    "resolve_provider",
+    "send_command",
+]
 
 
 def resolve_provider(store: HubStore, text: str) -> str:
-    providers = store.providers()
+    return match_provider(store.providers(), text)
+
+
+def match_provider(providers: dict[str, str], text: str) -> str:
+    """The provider ``text`` names: an id, or a part of exactly one name (``providers``:
+    id -> name, from the hub's database or the running hub's answer)."""
     if text in providers:
         return text
     hits = [pid for pid, name in providers.items() if text.lower() in name.lower()]

@@ -22,11 +22,12 @@ def render_acl(
     if hub_user:
         lines += [f"user {hub_user}", f"topic readwrite {base}/#", ""]
     for user in practice_users:
-        # The practice's CLI: send commands to the hub, read its answers.
+        # The practice's CLI: send commands and questions to the hub, read its answers.
         lines += [
             f"user {user}",
             f"topic write {tree.hub_command()}",
             f"topic write {tree.hub_command_ack()}",
+            f"topic write {tree.hub_query()}",
             f"topic read {tree.request_result('cli')}",
             f"topic read {base}/#",
             "",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sync import messages as m
+from sync import query_messages as qm
 from sync import staff_messages as sm
 from sync.revocation import KioskRevoked
 from sync.wire import Message
@@ -52,6 +53,12 @@ class TopicTree:
 
     def hub_command_ack(self) -> str:
         return f"{self.base}/hub/command/ack"
+
+    def hub_query(self) -> str:
+        return f"{self.base}/hub/query"
+
+    def hub_answer(self, client: str) -> str:
+        return f"{self.base}/hub/answer/{client}"
 
     def request_result(self, kiosk_id: str) -> str:
         return f"{self.base}/hub/result/{kiosk_id}"
@@ -109,7 +116,7 @@ class TopicTree:
 
     def hub_subscriptions(self) -> list[str]:
         leaves = [f"{self.base}/kiosk/+/{leaf}" for leaf in _KIOSK_LEAVES]
-        return [*leaves, self.hub_command(), self.hub_command_ack()]
+        return [*leaves, self.hub_command(), self.hub_command_ack(), self.hub_query()]
 
     def hub_owned_retained(self) -> list[str]:
         """The retained state only the hub writes and watches (``hub/retained_guard.py``):
@@ -149,13 +156,12 @@ class TopicTree:
 
 
 def _hub_route(rest: list[str]) -> Route | None:
+    fixed = _HUB_LEAVES.get(tuple(rest))
+    if fixed is not None:
+        return Route(fixed)
     match rest:
-        case ["availability"]:
-            return Route(m.HubAvailability)
-        case ["command"]:
-            return Route(m.StatusChangeRequest)
-        case ["command", "ack"]:
-            return Route(sm.NoticeAck)
+        case ["answer", _client]:
+            return Route(qm.HubQueryAnswer)
         case ["result", kiosk]:
             return Route(m.RequestResult, kiosk_id=kiosk)
         case ["ack", kiosk]:
@@ -172,6 +178,13 @@ def _hub_route(rest: list[str]) -> Route | None:
             return Route(KioskRevoked, kiosk_id=kiosk)
     return None
 
+
+_HUB_LEAVES: dict[tuple[str, ...], type[Message]] = {
+    ("availability",): m.HubAvailability,
+    ("command",): m.StatusChangeRequest,
+    ("command", "ack"): sm.NoticeAck,
+    ("query",): qm.HubQuery,
+}
 
 _PROVIDER_LEAVES: dict[str, type[Message]] = {
     "schedule": m.ProviderSchedule,

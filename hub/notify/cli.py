@@ -1,11 +1,12 @@
 """``kiosk hub notifications``: what was sent, delivered, replied and failed, and what
-patients asked for (read-only; safe while the hub runs). Addresses are shown masked."""
+patients asked for (read-only; safe while the hub runs). Addresses are shown masked. A
+front-desk command: read from the hub's database on the hub machine, asked of the running
+hub elsewhere (``hub.desk_cli.show``)."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
@@ -14,17 +15,21 @@ from hub.notify.contacts import mask
 from hub.notify.staff_opt import staff_opt
 from hub.store import HubStore
 
-ReadStore = Callable[[argparse.Namespace], AbstractContextManager[HubStore]]
 # the hub's database, writable, with the staff member's role and the time
 WriteStore = Callable[[argparse.Namespace], AbstractContextManager[tuple[HubStore, str, str]]]
+# (args, view, render) -> exit code: prints the view, from wherever it can be read.
+Show = Callable[[argparse.Namespace, Any, Callable[[Any], str]], int]
 _REQUESTS = {"reschedule": "wants to reschedule", "keep": "keeps the visit", "stop": "opted out (STOP)"}
 
 
-def add_command(sub: Any, read_store: ReadStore) -> None:
-    cmd = sub.add_parser("notifications", help="patient notifications: sent, delivered, replies, failures")
+def add_command(sub: Any, show: Show) -> None:
+    cmd = sub.add_parser(
+        "notifications", help="patient notifications: sent, delivered, replies, failures (front desk)"
+    )
     cmd.add_argument("--json", action="store_true")
     cmd.add_argument("--limit", type=int, default=50, help="newest messages to list (default 50)")
-    cmd.set_defaults(handler=lambda args: _notifications(args, read_store))
+    cmd.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the hub's answer")
+    cmd.set_defaults(handler=lambda args: show(args, "notifications", render_notifications))
 
 
 def add_staff_commands(sub: Any, write_store: WriteStore) -> None:
@@ -89,10 +94,3 @@ def render_notifications(view: dict[str, Any]) -> str:
             f" {m['channel']:<6} {m['address']:<16} {m['state']:<13} {outcome}{answer}".rstrip()
         )
     return "\n".join(lines)
-
-
-def _notifications(args: argparse.Namespace, read_store: ReadStore) -> int:
-    with read_store(args) as store:
-        view = notification_view(store, args.limit)
-    print(json.dumps(view, indent=2) if args.json else render_notifications(view))  # noqa: T201
-    return 0

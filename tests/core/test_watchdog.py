@@ -9,7 +9,7 @@ from collections.abc import Callable
 from core.systemd import Watchdog
 
 
-def _wait(predicate: Callable[[], object], timeout: float = 3.0) -> bool:
+def _wait(predicate: Callable[[], object], timeout: float = 30.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -80,3 +80,20 @@ def test_a_malformed_line_names_the_line_and_the_field(tmp_path: Path) -> None:
     path.write_text(json.dumps({k: v for k, v in _clip().to_json().items() if k != "split"}) + "\n")
     with pytest.raises(ManifestError, match=r"missing keys \['split'\]"):
         load_manifest(path)
+
+
+def test_the_bench_slice_keeps_every_room_and_only_held_out_clips() -> None:
+    from devtools.bench_voice import heldout_slice
+
+    rooms = ("clean", "phone", "babble_5db")
+    clips = [_clip(wav=f"wav/{r}-{i}.wav", condition=r) for r in rooms for i in range(9)]
+    clips += [_clip(wav=f"wav/tune-{i}.wav", split="tune") for i in range(9)]
+    chosen = heldout_slice(clips, every=4)
+    assert [c.wav for c in chosen if c.condition == "phone"] == [
+        "wav/phone-0.wav",
+        "wav/phone-4.wav",
+        "wav/phone-8.wav",
+    ]
+    assert {c.condition for c in chosen} == set(rooms) and len(chosen) == 9
+    assert all(c.split == "heldout" for c in chosen)
+    assert heldout_slice(clips, every=1) == clips[:27]

@@ -28,11 +28,13 @@ KIOSK_WRITTEN = [
     ),
     TREE.hub_command(),
     TREE.hub_command_ack(),
+    TREE.hub_query(),
 ]
 HUB_WRITTEN = [
     TREE.schedule("chen"), TREE.appointment("chen"), TREE.status("chen"), TREE.hub_availability(),
     TREE.request_result("lobby-1"), TREE.hub_ack("lobby-1"), TREE.notice("n-1"),
     TREE.alert("display-chen-v2"), TREE.receipt("chen"), TREE.affected("chen"), TREE.revoked("lobby-1"),
+    TREE.hub_answer("cli"),
 ]  # fmt: skip
 
 

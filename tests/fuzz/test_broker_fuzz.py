@@ -82,7 +82,7 @@ def test_hostile_payloads_are_counted_and_change_nothing(site: FuzzSite, name: s
         sent[0] += len(batch)
         # In step batch by batch: the counts by reason are exactly the oracle's.
         try:
-            wait_for(lambda: _rejected(site, cls.side) - before == oracle.rejected, timeout=10)
+            wait_for(lambda: _rejected(site, cls.side) - before == oracle.rejected, timeout=60)
         except AssertionError:
             got = _rejected(site, cls.side) - before
             raise AssertionError(f"counted {dict(got)}, expected {dict(oracle.rejected)}") from None

@@ -12,7 +12,7 @@ E = TypeVar("E")
 
 
 def wait_for(
-    predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.01, what: str = ""
+    predicate: Callable[[], object], timeout: float = 60.0, interval: float = 0.01, what: str = ""
 ) -> None:
     """Poll until ``predicate()`` is truthy; generous timeouts keep 2-core CI green.
 

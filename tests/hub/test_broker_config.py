@@ -67,7 +67,7 @@ def site_broker(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
     proc = subprocess.Popen([exe, "-c", str(out / "mosquitto.conf")], stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
                 err = proc.stderr.read().decode() if proc.stderr is not None else ""
@@ -101,7 +101,7 @@ def _publish_as(settings: BrokerSettings, topic: str, payload: bytes) -> list[Li
     link.start()
     seen: list[LinkEvent] = []
     try:
-        first = events.get(timeout=10)
+        first = events.get(timeout=60)
         seen.append(first)
         if first.kind != "connected":
             return seen

@@ -60,6 +60,7 @@ def test_the_sql_check_sees_a_statement(tmp_path: Path) -> None:
 def test_origin_is_the_topic_not_the_id() -> None:
     assert RequestOrigin.of_topic(TREE, TREE.hub_command()) is RequestOrigin.PRACTICE_CLI
     assert RequestOrigin.of_topic(TREE, TREE.hub_command_ack()) is RequestOrigin.PRACTICE_CLI
+    assert RequestOrigin.of_topic(TREE, TREE.hub_query()) is RequestOrigin.PRACTICE_CLI
     assert RequestOrigin.of_topic(TREE, TREE.request(PRACTICE_CLI_ID)) is RequestOrigin.KIOSK
     assert RequestOrigin.of_topic(TREE, TREE.request("lobby-1")) is RequestOrigin.KIOSK
 

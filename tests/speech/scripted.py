@@ -89,7 +89,7 @@ class FlowThread:
         self._pool.shutdown(wait=True)
 
 
-def wait_until(predicate: Callable[[], object], timeout: float = 30.0, what: str = "condition") -> None:
+def wait_until(predicate: Callable[[], object], timeout: float = 90.0, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -239,9 +239,9 @@ def test_a_listen_stuck_past_stall_s_shows_the_dialog_unresponsive(
     try:
         kiosk.tap("wake")
         wait_until(lambda: kiosk.source.listens == 1, what="listening at the greeting")
-        wait_until(lambda: not kiosk.dialog.responsive(), timeout=5, what="the stall")
+        wait_until(lambda: not kiosk.dialog.responsive(), timeout=60, what="the stall")
         kiosk.tap("start", "dob")  # the listen is cancelled: the worker answers again
-        wait_until(lambda: kiosk.said("What is your date of birth?"), timeout=5, what="the next prompt")
+        wait_until(lambda: kiosk.said("What is your date of birth?"), timeout=60, what="the next prompt")
         wait_until(lambda: kiosk.source.listens == 2, what="listening for the date")
         assert kiosk.dialog.worker.health().errors == 0
     finally:

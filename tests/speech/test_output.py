@@ -139,12 +139,12 @@ def test_a_hanging_sink_makes_the_speaker_unresponsive() -> None:
     speaker = Speaker(_FailsNever(), _Stuck(), HalfDuplex(), stall_s=0.2)
     try:
         speaker.say("hello")
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 60
         while speaker.responsive() and time.monotonic() < deadline:
             time.sleep(0.02)
         assert not speaker.responsive()
         release.set()
-        assert speaker.wait_idle(5) and speaker.responsive()
+        assert speaker.wait_idle(60) and speaker.responsive()
     finally:
         release.set()
         speaker.close()

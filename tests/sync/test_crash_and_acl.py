@@ -123,12 +123,12 @@ def _publish_as(broker: Broker, user: str, password: str, topic: str, payload: b
     link = MqttLink(broker.settings(user, password), f"probe-{user}", events.put)
     link.start()
     try:
-        first = events.get(timeout=10)
+        first = events.get(timeout=60)
         if first.kind != "connected":
             return first
         assert link.publish(topic, payload, qos=1)
         while True:
-            event = events.get(timeout=10)
+            event = events.get(timeout=60)
             if event.kind == "published":
                 return event
     finally:
@@ -191,7 +191,7 @@ def test_a_kiosk_reads_only_its_own_acknowledgements_and_cannot_forge_one(secure
     )
     reader.start()
     try:
-        assert events.get(timeout=10).kind == "connected"
+        assert events.get(timeout=60).kind == "connected"
         others = encode(m.HubAck("lobby-2", ["b" * 32]))
         ack = encode(m.HubAck("lobby-1", ["a" * 32]))
 

@@ -25,7 +25,9 @@ from tests.support.broker import Broker
 from tests.support.site import wait_for
 
 KIOSKS = ("lobby-1", "lobby-2")
-FOLLOW_S = 2.0
+# A ceiling for a busy machine. How fast kiosks follow (goal <= 2 s) is `make bench`'s
+# epoch_follow_s (devtools/bench_epoch.py); the figure is printed here too.
+PATIENCE_S = 60.0
 
 
 class Site:
@@ -128,11 +130,11 @@ def _after_backup(site: Site) -> None:
 
 def _follow(site: Site, old_epoch: str, started: float, expect: dict[str, tuple[int, str]]) -> float:
     """Seconds from the new hub's start until every kiosk shows ``expect`` in its new epoch."""
-    wait_for(lambda: site.epoch() != old_epoch, timeout=FOLLOW_S + 3, what="a new hub epoch")
+    wait_for(lambda: site.epoch() != old_epoch, timeout=PATIENCE_S, what="a new hub epoch")
     new = site.epoch()
     wait_for(
         lambda: all(site.showing(p, v, s, new) for p, (v, s) in expect.items()),
-        timeout=FOLLOW_S + 3,
+        timeout=PATIENCE_S,
         what="the kiosks to follow the new epoch",
     )
     return time.monotonic() - started
@@ -141,11 +143,9 @@ def _follow(site: Site, old_epoch: str, started: float, expect: dict[str, tuple[
 def _then(site: Site, epoch_checkins: int) -> list[object]:
     """A change after the restore shows; every check-in is at the hub once."""
     version = site.set("chen", "out")
-    started = time.monotonic()
     wait_for(
-        lambda: site.showing("chen", version, "out"), timeout=FOLLOW_S, what="a change after the restore"
+        lambda: site.showing("chen", version, "out"), timeout=PATIENCE_S, what="a change after the restore"
     )
-    assert time.monotonic() - started < FOLLOW_S
     wait_for(
         lambda: site.settled() and site.hub.ask("checkins?") == f"checkins {epoch_checkins}", what="check-ins"
     )
@@ -166,7 +166,6 @@ def test_a_hub_restored_from_a_backup_starts_a_new_epoch_the_kiosks_follow(
     # The backup knows chen late 10 (v1) and no status for martinez: lower than the kiosks hold.
     took = _follow(site, first, started, {"chen": (1, "late"), "martinez": (0, "on_time")})
     print(f"epoch_follow_s {took:.3f}")
-    assert took < FOLLOW_S, f"kiosks followed the restored hub's epoch after {took:.2f} s"
     # It read its own retained status back: version 2 of its epoch, which it never issued.
     assert _then(site, 5) == ["created", "unissued_version"]
 
@@ -178,5 +177,4 @@ def test_a_reinstalled_hub_starts_a_new_epoch_the_kiosks_follow(site: Site) -> N
     site.checkin("lobby-1", "mar-0003")
     took = _follow(site, first, started, {"chen": (0, "on_time"), "martinez": (0, "on_time")})
     print(f"epoch_follow_s {took:.3f}")
-    assert took < FOLLOW_S, f"kiosks followed the reinstalled hub's epoch after {took:.2f} s"
     assert _then(site, 5) == ["created"]  # its own, newer than the old store's

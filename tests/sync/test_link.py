@@ -31,7 +31,7 @@ def test_publish_returns_false_when_not_connected_and_the_puback_carries_the_tok
             t.join()
         acked: set[object] = set()
         while len(acked) < len(tokens):
-            event = events.get(timeout=10)
+            event = events.get(timeout=60)
             if event.kind == "published":
                 assert event.ok
                 acked.add(event.token)
@@ -109,7 +109,7 @@ def test_the_link_reconnects_after_the_broker_restarts(broker: Broker) -> None:
         wait_for(lambda: not link.connected, what="the loss")
         assert link.publish("acme/main/x", b"1") is False
         broker.start()
-        wait_for(lambda: link.connected, timeout=20, what="the reconnect")
+        wait_for(lambda: link.connected, timeout=60, what="the reconnect")
         assert link.connects == 2 and link.supervising()
         kinds = []
         while not events.empty():

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from core.errors import WireError
 from sync import messages as m
+from sync import query_messages as qm
 from sync import staff_messages as sm
 from sync.revocation import KioskRevoked
 from sync.topics import TopicTree
@@ -44,6 +45,8 @@ EXAMPLES: list[Message] = [
         "martinez", 4, "out", [sm.AffectedAppointment("mar-0001", "2026-11-30T08:00", False)]
     ),
     KioskRevoked("lobby-2", "2026-11-30T07:50:00", "stolen"),
+    qm.HubQuery("f" * 32, "notifications", limit=20),
+    qm.HubQueryAnswer("f" * 32, "providers", '{"chen": "Dr. Wei Chen"}'),
 ]
 
 

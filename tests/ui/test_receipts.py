@@ -19,7 +19,7 @@ import ui.board_model as board_model
 import ui.run as ui_run
 from config.settings import DeviceSettings, Settings, SpeechSettings, UiSettings
 from core.clock import SystemClock
-from hub.cli import _DRAWN
+from hub.desk_cli import _DRAWN
 from hub.service import HubService
 from kiosk.assembly import KioskApp
 from sync import messages as m
@@ -166,7 +166,7 @@ def test_a_headless_kiosk_says_so_and_the_hub_shows_it(
     front.open(app, stream=io.StringIO())
     try:
         version = hub.set_status(status_request("okafor", "late", 10)).status_version
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 60
         while (r := receipts.last()) is None or r.versions.get("okafor") != version:
             assert time.monotonic() < deadline, "no receipt from the headless kiosk"
             time.sleep(0.02)
@@ -174,7 +174,7 @@ def test_a_headless_kiosk_says_so_and_the_hub_shows_it(
         stored = hub.call(lambda store: store.kiosks())
         assert stored[0]["display_screen"] == 0 and _DRAWN[0] == "headless"
         topic = TopicTree("acme", "main").receipt("okafor")
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60
         while True:  # the retained receipt the hub republishes names the headless kiosk
             receipt = decode(retained_raw(broker, topic), sm.DisplayReceipt)
             if (receipt.status_version, receipt.displayed_by) == (
@@ -224,7 +224,7 @@ def test_a_change_during_start_up_is_drawn_and_receipted(
             return
         state["version"] = hub.set_status(status_request("okafor", "late", 40)).status_version
         if state["sync"]:
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + 60
             while getattr(app.sync.call(lambda c: c.status("okafor")), "version", 0) != state["version"]:
                 assert time.monotonic() < deadline, "the kiosk did not apply the change"
                 time.sleep(0.01)

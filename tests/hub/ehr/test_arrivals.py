@@ -51,7 +51,7 @@ def test_a_check_in_is_sent_back_until_aa_and_only_once(tmp_path: Path) -> None:
         )
         _check_in(site, "ARR")
         _check_in(site, "ARR")  # a second kiosk, or the patient again: still one arrival
-        wait_for(lambda: receiver.applied, 10, "the arrival's AA")
+        wait_for(lambda: receiver.applied, 60, "the arrival's AA")
         wait_for(
             lambda: site.query("SELECT state, attempts FROM ehr_outbound") == [("acked", 3)],
             5,

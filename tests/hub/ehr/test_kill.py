@@ -32,11 +32,11 @@ def test_an_arrival_in_flight_when_the_hub_dies_is_sent_after_the_restart(tmp_pa
             asyncio.run(send_until_acked(port, Siu("A1", start=start, appointment_id="ARR").bytes())) == "AA"
         )
         assert hub.ask("checkin ARR chen") == "ok"
-        wait_for(lambda: receiver.received, 10, "the arrival sent")
+        wait_for(lambda: receiver.received, 60, "the arrival sent")
         hub.kill()
         receiver.answers.clear()  # the practice system answers from now on
         hub = hub_process(tmp_path, port, str(receiver.port))
-        wait_for(lambda: receiver.applied, 10, "the arrival sent again after the restart")
+        wait_for(lambda: receiver.applied, 60, "the arrival sent again after the restart")
     finally:
         hub.close()
         receiver.stop()

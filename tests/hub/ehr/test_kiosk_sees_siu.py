@@ -29,7 +29,7 @@ def test_book_move_cancel_and_delete_reach_the_kiosk(tmp_path: Path) -> None:
 
         book = Siu("S1", start=start, appointment_id="K1", last_name="Okonkwo", mrn="MRN-9", sent=sent)
         assert send(site.port, book)[0].code == "AA"
-        wait_for(held, 10, "the booking on the kiosk")
+        wait_for(held, 60, "the booking on the kiosk")
         appt = held()
         assert appt is not None
         assert (appt.first_name, appt.last_prefix, appt.dob, appt.provider_id) == (
@@ -45,9 +45,9 @@ def test_book_move_cancel_and_delete_reach_the_kiosk(tmp_path: Path) -> None:
             lambda: (a := held()) is not None and a.start == later.strftime("%Y-%m-%dT%H:%M"), 10, "moved"
         )
         send(site.port, Siu("S3", "S15", start=later, appointment_id="K1", sent=sent + timedelta(minutes=2)))
-        wait_for(lambda: (a := held()) is not None and a.state == "cancelled", 10, "cancelled on the kiosk")
+        wait_for(lambda: (a := held()) is not None and a.state == "cancelled", 60, "cancelled on the kiosk")
         send(site.port, Siu("S4", "S17", start=later, appointment_id="K1", sent=sent + timedelta(minutes=3)))
-        wait_for(lambda: held() is None, 10, "deleted from the kiosk")
+        wait_for(lambda: held() is None, 60, "deleted from the kiosk")
         columns = kiosk.sync.call(
             lambda cache: [r[1] for r in cache.db.execute("PRAGMA table_info(appointments)")]
         )
@@ -93,7 +93,7 @@ def test_a_burst_on_four_connections_ends_with_the_whole_day_on_the_kiosk(tmp_pa
                 )
             )
 
-        wait_for(lambda: held() == 100, 10, "the whole burst on the kiosk")
+        wait_for(lambda: held() == 100, 60, "the whole burst on the kiosk")
     finally:
         kiosk.stop()
         site.stop()

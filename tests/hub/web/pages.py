@@ -31,7 +31,7 @@ def submit(browser: WebDriver, button_id: str, timeout: float = 10.0) -> None:
     )
 
 
-def wait_live(browser: WebDriver, timeout: float = 5.0) -> None:
+def wait_live(browser: WebDriver, timeout: float = 30.0) -> None:
     """Until the page's event stream is connected."""
     wait_until(
         lambda: browser.find_element(By.ID, "live-state").get_attribute("data-connected") == "1",
@@ -40,7 +40,7 @@ def wait_live(browser: WebDriver, timeout: float = 5.0) -> None:
     )
 
 
-def wait_until(predicate: Callable[[], object], timeout: float = 5.0, what: str = "condition") -> float:
+def wait_until(predicate: Callable[[], object], timeout: float = 30.0, what: str = "condition") -> float:
     """Seconds it took; fails after ``timeout``."""
     start = time.monotonic()
     while time.monotonic() - start < timeout:

@@ -81,7 +81,7 @@ def test_sign_in_and_a_status_change_by_keyboard_alone(practice: Practice, brows
     assert active.get_attribute("id") == "staff_id"  # autofocus
     active.send_keys("desk-ann", Keys.TAB)
     browser.switch_to.active_element.send_keys(PASSWORDS["desk-ann"], Keys.ENTER)
-    wait_until(lambda: browser.find_elements(By.ID, "board-table"), 5, "the board")
+    wait_until(lambda: browser.find_elements(By.ID, "board-table"), 60, "the board")
 
     body = browser.find_element(By.TAG_NAME, "body")
     body.send_keys(Keys.TAB)
@@ -92,9 +92,9 @@ def test_sign_in_and_a_status_change_by_keyboard_alone(practice: Practice, brows
     delay = browser.switch_to.active_element
     assert delay.get_attribute("id") == "change-delay"
     delay.send_keys(Keys.BACKSPACE, Keys.BACKSPACE, "10", Keys.ENTER)
-    wait_until(lambda: browser.find_elements(By.ID, "confirm"), 5, "the confirmation")
+    wait_until(lambda: browser.find_elements(By.ID, "confirm"), 60, "the confirmation")
     assert "running 10 minutes late" in browser.find_element(By.ID, "impact").text
     browser.find_element(By.ID, "confirm").send_keys(Keys.ENTER)
-    wait_until(lambda: "Changed" in browser.find_element(By.ID, "page-notice").text, 5, "the change")
+    wait_until(lambda: "Changed" in browser.find_element(By.ID, "page-notice").text, 60, "the change")
     status = practice.hub.call(lambda store: store.status("martinez"))
     assert status is not None and status.delay_min == 10 and status.changed_by == "desk-ann"
