@@ -117,7 +117,7 @@ def test_json_logs_carry_extra_fields() -> None:
 
 
 def test_kiosks_shows_the_schedule_rows_a_kiosk_left_out() -> None:
-    from hub.cli import _rows_cell
+    from hub.desk_cli import _rows_cell
 
     assert _rows_cell({"rejected": {"schedule_row": 2, "not_json": 1}}) == "  schedule rows left out 2"
     assert _rows_cell({"rejected": {"not_json": 1}}) == "" and _rows_cell({}) == "" and _rows_cell(None) == ""
