@@ -24,7 +24,8 @@ from pathlib import Path
 from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings, StaffSettings
 from devtools.fleet_sim import KioskSpec
 from devtools.local_broker import copy_certs, free_port
-from hub.fleet_config import FleetPlan, FleetSite, write_fleet_config
+from hub.broker_dirs import make_dir
+from hub.fleet_config import FleetPlan, FleetSite, persistence_dirs, write_fleet_config
 from hub.store import HubStore
 from sync.vault import store_key_source
 
@@ -114,8 +115,6 @@ class FleetNet:
             s: SitePorts(free_port(), free_port() if s in cuttable else self.central_port) for s in sites
         }
         (workdir / "logs").mkdir(parents=True, exist_ok=True)
-        for name in ["central", *(f"site-{s}" for s in sites)]:
-            (workdir / "data" / name).mkdir(parents=True, exist_ok=True)
         self.kiosk_ids = {s: [f"{s}-k{i:02d}" for i in range(kiosks)] for s in sites}
         self.plan = FleetPlan(
             practice=PRACTICE,
@@ -147,6 +146,8 @@ class FleetNet:
             uplink_restart_s=(1, 2),
         )
         write_fleet_config(self.plan, workdir / "brokers")
+        for directory in persistence_dirs(self.plan):  # as `fleet-config --make-dirs` does
+            make_dir(directory)
         self.central = ConfBroker("central", workdir / "brokers" / "central", self.central_port)
         self.site_brokers = {
             s: ConfBroker(f"site-{s}", workdir / "brokers" / f"site-{s}", self.ports[s].broker) for s in sites

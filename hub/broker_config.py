@@ -27,6 +27,7 @@ from typing import Any
 from config.settings import Settings
 from core.errors import ConfigError
 from hub.bridge_config import Uplink, bridge_lines
+from hub.broker_dirs import dir_lines, persistence_dir
 from sync.acl import render_acl
 from sync.topics import TopicTree
 
@@ -247,6 +248,11 @@ def add_command(sub: Any, handler: Callable[[argparse.Namespace], int]) -> None:
     cmd.add_argument("--bind", default="", help="address to listen on (default: every interface)")
     cmd.add_argument("--persistence-dir", default="/var/lib/mosquitto/")
     cmd.add_argument("--run-as", default="", help="mosquitto's `user` (default: its own, mosquitto)")
+    cmd.add_argument(
+        "--make-dirs",
+        action="store_true",
+        help="make the persistence directory here (owner mosquitto); else print the command",
+    )
     cmd.set_defaults(handler=handler)
 
 
@@ -283,7 +289,7 @@ def write_from_args(args: argparse.Namespace, settings: Settings) -> str:
         port=args.port,
         bind=args.bind,
         install_dir=Path(args.install_dir) if args.install_dir else None,
-        persistence_dir=args.persistence_dir,
+        persistence_dir=args.persistence_dir.rstrip("/") + "/",  # mosquitto appends the file name
         run_as=args.run_as,
     )
     written = write_broker_config(site, Path(args.out))
@@ -292,6 +298,7 @@ def write_from_args(args: argparse.Namespace, settings: Settings) -> str:
     lines += [f"  {path.name}" for path in written]
     lines.append("Make passwords, acl and server.key owned by root:mosquitto (mode 0640), then")
     lines.append(f"run `mosquitto -c {conf}` (or include it from /etc/mosquitto/mosquitto.conf).")
+    lines += dir_lines([persistence_dir(site.tree.base, site.persistence_dir, site.run_as)], args.make_dirs)
     return "\n".join(lines)
 
 

@@ -26,6 +26,7 @@ from typing import Any, Literal
 from core.errors import ConfigError
 from hub.bridge_config import IN_PATTERNS, OUT_PATTERNS, Uplink, notification_topic
 from hub.broker_config import PRIVATE, Listener, SiteBroker, broker_lines, write_broker_config, write_files
+from hub.broker_dirs import PersistenceDir, dir_lines, persistence_dir
 from sync.topics import TopicTree
 
 HubPlace = Literal["central", "site"]
@@ -167,7 +168,7 @@ def site_broker(plan: FleetPlan, site: FleetSite) -> SiteBroker:
         port=site.port,
         bind=site.bind,
         install_dir=_install(plan, f"site-{site.name}"),
-        persistence_dir=f"{plan.persistence_dir}site-{site.name}/",
+        persistence_dir=f"{plan.persistence_dir}site-{site.name}/",  # persistence_dirs() agrees
         run_as=plan.run_as,
         uplink=_uplink_of(plan, site),
         log_file=f"{plan.log_dir}/site-{site.name}.log" if plan.log_dir else "",
@@ -229,7 +230,7 @@ def load_plan(path: Path) -> FleetPlan:
         practice_users=_secrets(here, central.get("practice_users", {})),
         central_port=int(central.get("port", 8883)),
         central_bind=str(central.get("bind", "")),
-        persistence_dir=str(central.get("persistence_dir", "/var/lib/mosquitto/")),
+        persistence_dir=str(central.get("persistence_dir", "/var/lib/mosquitto/")).rstrip("/") + "/",
         run_as=str(central.get("run_as", "")),
         log_dir=str(central.get("log_dir", "")),
         uplink_restart_s=(int(restart[0]), int(restart[1])),
@@ -298,13 +299,24 @@ def add_command(sub: Any, handler: Callable[[argparse.Namespace], int]) -> None:
     )
     cmd.add_argument("--plan", required=True, help="the group's plan (TOML, see docs/scale.md)")
     cmd.add_argument("--out", required=True, help="directory for central/ and site-<name>/")
+    cmd.add_argument(
+        "--make-dirs",
+        action="store_true",
+        help="make every broker's persistence directory here (owner mosquitto); else print the commands",
+    )
     cmd.set_defaults(handler=handler)
+
+
+def persistence_dirs(plan: FleetPlan) -> list[PersistenceDir]:
+    """Each broker's persistence directory (as its mosquitto.conf names it)."""
+    names = ["central", *(f"site-{s.name}" for s in plan.sites)]
+    return [persistence_dir(n, f"{plan.persistence_dir}{n}/", plan.run_as) for n in names]
 
 
 def write_from_args(args: argparse.Namespace) -> str:
     plan = load_plan(Path(args.plan))
     written = write_fleet_config(plan, Path(args.out))
-    return "\n".join(_summary(plan, written))
+    return "\n".join([*_summary(plan, written), *dir_lines(persistence_dirs(plan), args.make_dirs)])
 
 
 def _summary(plan: FleetPlan, written: dict[str, list[Path]]) -> Iterable[str]:
@@ -320,6 +332,7 @@ __all__ = [
     "FleetSite",
     "add_command",
     "load_plan",
+    "persistence_dirs",
     "render_central_acl",
     "site_broker",
     "write_fleet_config",
