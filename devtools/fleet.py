@@ -92,7 +92,8 @@ class FleetNet:
     """The brokers of a group of ``sites`` (names at the centre), ``kiosks`` per site.
 
     ``local_site`` maps a site to what its own kiosks call it (the bridge remaps the
-    prefix); ``cuttable`` sites reach the centre through the proxy."""
+    prefix); ``cuttable`` sites reach the centre through the proxy; ``site_hubs`` run their
+    hub at the site (``hub = "site"``: login ``hub-<site>`` at the site broker)."""
 
     def __init__(
         self,
@@ -103,6 +104,7 @@ class FleetNet:
         local_site: dict[str, str] | None = None,
         cuttable: tuple[str, ...] = (),
         intake: tuple[str, ...] = (),
+        site_hubs: tuple[str, ...] = (),
     ) -> None:
         self.workdir = workdir
         self.sites = sites
@@ -132,6 +134,8 @@ class FleetNet:
                     port=self.ports[s].broker,
                     bind="127.0.0.1",
                     uplink_port=self.ports[s].uplink,
+                    hub="site" if s in site_hubs else "central",
+                    hub_password=PASSWORD if s in site_hubs else "",
                 )
                 for s in sites
             ],

@@ -7,6 +7,7 @@ import queue
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
@@ -89,6 +90,20 @@ class LoginClient:
             except queue.Empty:
                 break
         return got
+
+    def wait_for(self, wanted: Callable[[Got], bool], timeout: float, what: str) -> Got:
+        """The first message (from now) ``wanted`` accepts; TimeoutError naming ``what``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                got = self.messages.get(timeout=max(left, 0.001))
+            except queue.Empty:
+                raise TimeoutError(f"no message: {what}") from None
+            if wanted(got):
+                return got
+            if left <= 0:
+                raise TimeoutError(f"no message: {what}")
 
     def close(self) -> None:
         self.client.disconnect()

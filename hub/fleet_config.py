@@ -27,6 +27,7 @@ from core.errors import ConfigError
 from hub.bridge_config import IN_PATTERNS, OUT_PATTERNS, Uplink, notification_topic
 from hub.broker_config import PRIVATE, Listener, SiteBroker, broker_lines, write_broker_config, write_files
 from hub.broker_dirs import PersistenceDir, dir_lines, persistence_dir
+from sync.bridge_state import BRIDGE_STATES
 from sync.topics import TopicTree
 
 HubPlace = Literal["central", "site"]
@@ -108,6 +109,10 @@ class FleetPlan:
 def render_central_acl(plan: FleetPlan) -> str:
     base = f"clinic/v1/{plan.practice}"
     lines = [f"# central ACL for {base}: bridges, central hubs, intake, terminals", ""]
+    # The group's view: hubs (and their dashboards) and the group's terminals read every
+    # site's tree - a site-run hub's too, mirrored up - and every bridge's state. Read only:
+    # each writes only where it writes anyway.
+    overview = [f"topic read {base}/#", f"topic read {BRIDGE_STATES}"]
     for site in plan.sites:
         tree = plan.tree(site)
         out, into = (OUT_PATTERNS, IN_PATTERNS) if site.hub == "central" else (("#",), ())
@@ -116,7 +121,7 @@ def render_central_acl(plan: FleetPlan) -> str:
         lines += [f"topic read {tree.base}/{p}" for p in into]
         lines += [f"topic write {notification_topic(_uplink_of(plan, site))}", ""]
     for site in plan.central_sites():
-        lines += [f"user {site.hub_user}", f"topic readwrite {plan.tree(site).base}/#", ""]
+        lines += [f"user {site.hub_user}", f"topic readwrite {plan.tree(site).base}/#", *overview, ""]
     for user in plan.intake_users:
         # A check-in in, its acknowledgement and the appointment it changed out: nothing else.
         lines += [f"user {user}"]
@@ -132,12 +137,8 @@ def render_central_acl(plan: FleetPlan) -> str:
         lines += [f"user {user}"]
         for site in plan.central_sites():
             tree = plan.tree(site)
-            lines += [
-                f"topic write {tree.hub_command()}",
-                f"topic write {tree.hub_command_ack()}",
-                f"topic read {tree.base}/#",
-            ]
-        lines += [""]
+            lines += [f"topic write {tree.hub_command()}", f"topic write {tree.hub_command_ack()}"]
+        lines += [*overview, ""]
     return "\n".join(lines) + "\n"
 
 
