@@ -7,6 +7,11 @@
   SIGKILLed holding 20 retained and 50 queued QoS 1 messages each
   (``devtools.fleet_persistence``): retained messages missing after the restart (0
   expected); ``fleet_broker_kill_queued_lost`` likewise for the queued ones.
+- ``fleet_outage_copies_per_checkin``: a site's uplink cut for 10 minutes (1 in quick
+  mode) while its 5 kiosks check in 1.5 patients a second (``devtools.fleet_outage``, a real
+  cut in real time: the resend policy's clocks are the kiosks' own); copies of each
+  check-in that reached the central broker, per check-in (<= 2 expected; 17 for a 5-minute
+  cut before the kiosks heeded the bridge's state).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from devtools.fleet_outage import run_outage
 from devtools.fleet_persistence import broker_kills
 from devtools.fleet_start import concurrent_start_failures
 
@@ -23,12 +29,16 @@ def run_resilience(quick: bool) -> dict[str, Any]:
     start = concurrent_start_failures(rounds=10 if quick else 50, processes=3)
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-kill-") as tmp:
         kills = broker_kills(Path(tmp), retained=20, queued=50)
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-outage-") as tmp:
+        outage = run_outage(Path(tmp), cut_s=60.0 if quick else 600.0, rate=1.5, kiosks=5)
     return {
         "fleet_concurrent_start_failures": start["fleet_concurrent_start_failures"],
         "concurrent_start": start,
         "fleet_broker_kill_retained_lost": kills["fleet_broker_kill_retained_lost"],
         "fleet_broker_kill_queued_lost": kills["fleet_broker_kill_queued_lost"],
         "broker_kills": kills,
+        "fleet_outage_copies_per_checkin": outage["fleet_outage_copies_per_checkin"],
+        "outage": outage,
     }
 
 
