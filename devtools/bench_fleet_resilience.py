@@ -12,6 +12,10 @@
   cut in real time: the resend policy's clocks are the kiosks' own); copies of each
   check-in that reached the central broker, per check-in (<= 2 expected; 17 for a 5-minute
   cut before the kiosks heeded the bridge's state).
+- ``fleet_hung_broker_recovery_s``: the central broker, then a site broker, frozen with
+  SIGSTOP under ``kiosk hub broker-probe``'s loop with its defaults
+  (``devtools.fleet_hung``); the longer of the two times from the freeze until a client's
+  round trip through the broker succeeds again (<= 30 expected).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from devtools.fleet_hung import hung_brokers
 from devtools.fleet_outage import run_outage
 from devtools.fleet_persistence import broker_kills
 from devtools.fleet_start import concurrent_start_failures
@@ -31,6 +36,8 @@ def run_resilience(quick: bool) -> dict[str, Any]:
         kills = broker_kills(Path(tmp), retained=20, queued=50)
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-outage-") as tmp:
         outage = run_outage(Path(tmp), cut_s=60.0 if quick else 600.0, rate=1.5, kiosks=5)
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-hung-") as tmp:
+        hung = hung_brokers(Path(tmp))
     return {
         "fleet_concurrent_start_failures": start["fleet_concurrent_start_failures"],
         "concurrent_start": start,
@@ -39,6 +46,8 @@ def run_resilience(quick: bool) -> dict[str, Any]:
         "broker_kills": kills,
         "fleet_outage_copies_per_checkin": outage["fleet_outage_copies_per_checkin"],
         "outage": outage,
+        "fleet_hung_broker_recovery_s": hung["fleet_hung_broker_recovery_s"],
+        "hung_brokers": hung["brokers"],
     }
 
 

@@ -148,6 +148,7 @@ class FleetNet:
             run_as="root" if os.geteuid() == 0 else "",
             log_dir=str(workdir / "logs"),
             uplink_restart_s=(1, 2),
+            probe_password=PASSWORD,  # the login of `kiosk hub broker-probe` at every broker
         )
         write_fleet_config(self.plan, workdir / "brokers")
         for directory in persistence_dirs(self.plan):  # as `fleet-config --make-dirs` does

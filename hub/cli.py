@@ -24,7 +24,7 @@ from core.clock import SystemClock
 from core.errors import ConfigError, KioskError, WireError
 from core.logs import setup_logging
 from core.systemd import serve_until_stopped
-from hub import broker_config, fleet_config, intake, restore_cli, vault_cli
+from hub import broker_config, broker_probe, fleet_config, intake, restore_cli, vault_cli
 from hub.command_client import EXIT_CODES, Answer, Command, cli_identity, deliver
 from hub.ehr import cli as ehr_cli
 from hub.epoch import parse_epoch
@@ -110,6 +110,7 @@ def add_commands(subparsers: Any) -> None:
     restore_cli.add_command(sub)
     fleet_config.add_command(sub, _fleet_config)
     intake.add_command(sub, _intake)
+    broker_probe.add_command(sub)
 
 
 def _settings(args: argparse.Namespace) -> Settings:

@@ -27,6 +27,7 @@ from core.errors import ConfigError
 from hub.bridge_config import IN_PATTERNS, OUT_PATTERNS, Uplink, notification_topic
 from hub.broker_config import PRIVATE, Listener, SiteBroker, broker_lines, write_broker_config, write_files
 from hub.broker_dirs import PersistenceDir, dir_lines, persistence_dir
+from hub.broker_probe import PROBE_USER, probe_acl_lines
 from sync.bridge_state import BRIDGE_STATES
 from sync.topics import TopicTree
 
@@ -78,6 +79,7 @@ class FleetPlan:
     run_as: str = ""
     log_dir: str = ""  # empty: syslog
     uplink_restart_s: tuple[int, int] = (2, 30)
+    probe_password: str = ""  # ``broker-probe`` at every broker (hub.broker_probe); empty: none
 
     def tree(self, site: FleetSite) -> TopicTree:
         """The site's tree at the central broker."""
@@ -94,6 +96,7 @@ class FleetPlan:
             raise ConfigError("central hubs need hub_password_file (a password of 8 characters or more)")
         logins = [s.bridge_user for s in self.sites] + [s.hub_user for s in self.central_sites()]
         logins += [*self.intake_users, *self.practice_users]
+        logins += [PROBE_USER] if self.probe_password else []
         if len(set(logins)) != len(logins):
             raise ConfigError("a user name is given twice at the central broker")
         for user, password in self.central_logins().items():
@@ -103,7 +106,8 @@ class FleetPlan:
     def central_logins(self) -> dict[str, str]:
         logins = {s.bridge_user: s.bridge_password for s in self.sites}
         logins |= {s.hub_user: self.hub_password for s in self.central_sites()}
-        return logins | self.intake_users | self.practice_users
+        probe = {PROBE_USER: self.probe_password} if self.probe_password else {}
+        return logins | self.intake_users | self.practice_users | probe
 
 
 def render_central_acl(plan: FleetPlan) -> str:
@@ -139,6 +143,8 @@ def render_central_acl(plan: FleetPlan) -> str:
             tree = plan.tree(site)
             lines += [f"topic write {tree.hub_command()}", f"topic write {tree.hub_command_ack()}"]
         lines += [*overview, ""]
+    if plan.probe_password:
+        lines += probe_acl_lines()
     return "\n".join(lines) + "\n"
 
 
@@ -173,6 +179,7 @@ def site_broker(plan: FleetPlan, site: FleetSite) -> SiteBroker:
         run_as=plan.run_as,
         uplink=_uplink_of(plan, site),
         log_file=f"{plan.log_dir}/site-{site.name}.log" if plan.log_dir else "",
+        probe_password=plan.probe_password,
     )
 
 
@@ -235,6 +242,7 @@ def load_plan(path: Path) -> FleetPlan:
         run_as=str(central.get("run_as", "")),
         log_dir=str(central.get("log_dir", "")),
         uplink_restart_s=(int(restart[0]), int(restart[1])),
+        probe_password=_secret(here, central.get("probe_password_file", "")),
     )
 
 
