@@ -18,7 +18,7 @@ from sync.vault import KeySource
 
 @pytest.mark.parametrize("keyed", [True, False], ids=["encrypted", "plain"])
 def test_processes_started_together_all_open_a_fresh_hub_database(tmp_path: Path, keyed: bool) -> None:
-    for n in range(4):
+    for n in range(3):
         db = tmp_path / f"round-{n}" / "hub.sqlite"
         result = start_together(db, processes=3, keyed=keyed)
         assert result.failures == [], result.answers
