@@ -205,6 +205,10 @@ class FleetNet:
     def cut_uplink(self, site: str) -> None:
         self._tell_proxy(f"cut {site}")
 
+    def stall_uplink(self, site: str) -> None:
+        """A silent cut: nothing crosses, nobody is told (each end finds out by keepalive)."""
+        self._tell_proxy(f"stall {site}")
+
     def restore_uplink(self, site: str) -> None:
         self._tell_proxy(f"restore {site}")
 

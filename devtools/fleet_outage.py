@@ -7,7 +7,11 @@ at the central broker (the group's terminal, which reads every site's tree) coun
 copy of every check-in that arrives there: copies per check-in = copies / check-ins.
 Every check-in must still be recorded exactly once and acknowledged.
 
-``python -m devtools.fleet_outage [--cut-s 600] [--rate 1.5] [--kiosks 5]``"""
+With ``silent`` the uplink is stalled instead of cut (a relay that drops every packet):
+the bridge learns it only from its keepalive (30 s, so after about 45 s), and what the
+kiosks check in before then is sent again with back-off until the state says "down".
+
+``python -m devtools.fleet_outage [--cut-s 600] [--rate 1.5] [--kiosks 5] [--silent]``"""
 
 from __future__ import annotations
 
@@ -59,7 +63,9 @@ class CopyCounter:
         self._client.close()
 
 
-def run_outage(workdir: Path, *, cut_s: float, rate: float = 1.5, kiosks: int = 5) -> dict[str, Any]:
+def run_outage(
+    workdir: Path, *, cut_s: float, rate: float = 1.5, kiosks: int = 5, silent: bool = False
+) -> dict[str, Any]:
     net = FleetNet(workdir, [SITE], kiosks, cuttable=(SITE,))
     net.start()
     hub = HubService(net.hub_settings(SITE))
@@ -72,7 +78,10 @@ def run_outage(workdir: Path, *, cut_s: float, rate: float = 1.5, kiosks: int = 
         counter = CopyCounter(net)
         swarm.ask("checkins", per_kiosk=10**6, rate=rate, to_desk=True)  # until told otherwise
         time.sleep(5.0)  # the load runs before the cut
-        net.cut_uplink(SITE)
+        if silent:
+            net.stall_uplink(SITE)
+        else:
+            net.cut_uplink(SITE)
         time.sleep(cut_s)
         net.restore_uplink(SITE)
         time.sleep(15.0)  # and after it
@@ -86,6 +95,7 @@ def run_outage(workdir: Path, *, cut_s: float, rate: float = 1.5, kiosks: int = 
         report = swarm.ask("report")
         return {
             "cut_s": cut_s,
+            "silent": silent,
             "rate_per_s": rate,
             "kiosks": kiosks,
             "checkins": len(committed),
@@ -111,9 +121,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cut-s", type=float, default=600.0)
     parser.add_argument("--rate", type=float, default=1.5, help="check-ins per second at the site")
     parser.add_argument("--kiosks", type=int, default=5)
+    parser.add_argument("--silent", action="store_true", help="stall the uplink instead of cutting it")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kiosk-fleet-outage-") as tmp:
-        result = run_outage(Path(tmp), cut_s=args.cut_s, rate=args.rate, kiosks=args.kiosks)
+        result = run_outage(
+            Path(tmp), cut_s=args.cut_s, rate=args.rate, kiosks=args.kiosks, silent=args.silent
+        )
     print(json.dumps(result, indent=2))
     return 0
 
