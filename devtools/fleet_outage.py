@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,15 +43,15 @@ class CopyCounter:
 
     def __init__(self, net: FleetNet) -> None:
         self.copies: Counter[str] = Counter()
-        self._client = LoginClient(net.central_port, "desk", PASSWORD, net.ca_file, mqtt5=True).connect()
-        self._client.subscribe(TopicTree("acme", SITE).kiosk("+", "checkin"))
+        self.client = LoginClient(net.central_port, "desk", PASSWORD, net.ca_file, mqtt5=True).connect()
+        self.client.subscribe(TopicTree("acme", SITE).kiosk("+", "checkin"))
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._count, daemon=True)
         self._thread.start()
 
     def _count(self) -> None:
         while not self._stop.is_set():
-            for got in self._client.collect(1000, 0.2):
+            for got in self.client.collect(1000, 0.2):
                 try:
                     self.copies[str(json.loads(got.payload)["key"])] += 1
                 except (ValueError, KeyError, TypeError):
@@ -60,7 +60,15 @@ class CopyCounter:
     def close(self) -> None:
         self._stop.set()
         self._thread.join(5)
-        self._client.close()
+        self.client.close()
+
+
+def wait_until_or(missing: Callable[[], set[str]], timeout: float) -> set[str]:
+    """What ``missing`` still names after waiting up to ``timeout`` for it to empty."""
+    deadline = time.monotonic() + timeout
+    while (left := missing()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
 
 
 def run_outage(
@@ -88,7 +96,7 @@ def run_outage(
         swarm.ask("checkins", per_kiosk=0, rate=0)
         wait_until(lambda: swarm.ask("owed")["owed"] == 0, 300, "every check-in acknowledged")
         committed = [k for keys in swarm.ask("report")["committed"].values() for k in keys]
-        wait_until(lambda: set(committed) <= set(counter.copies), 60, "every check-in counted")
+        missing = wait_until_or(lambda: set(committed) - set(counter.copies), 60)
         time.sleep(2.0)  # late copies still on their way count too
         copies = sum(counter.copies[k] for k in committed)
         lost, doubled, foreign = exactly_once(committed, net.recorded_keys())
@@ -101,6 +109,8 @@ def run_outage(
             "checkins": len(committed),
             "copies": copies,
             "fleet_outage_copies_per_checkin": round(copies / max(1, len(committed)), 3),
+            "not_seen_at_the_centre": len(missing),  # only if the counter itself lost its link
+            "counter_disconnects": counter.client.disconnects,
             "most_copies_of_one": max((counter.copies[k] for k in committed), default=0),
             "resent_by_kiosks": report["resent"],
             "lost": lost,

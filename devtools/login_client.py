@@ -43,10 +43,24 @@ class LoginClient:
         self.client.username_pw_set(user, password)
         if ca_file:
             self.client.tls_set_context(ssl.create_default_context(cafile=ca_file))
-        self.client.on_connect = lambda *_a: self._connected.set()
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self._topics: list[tuple[str, int]] = []  # subscribed again on every reconnect
+        self.connects = 0
+        self.disconnects = 0
         self.client.on_message = self._on_message
         self.client.on_subscribe = self._on_subscribe
         self.port = port
+
+    def _on_connect(self, client: mqtt.Client, *_a: object) -> None:
+        self.connects += 1
+        if self.connects > 1:
+            for topic, qos in self._topics:
+                client.subscribe(topic, qos)
+        self._connected.set()
+
+    def _on_disconnect(self, *_a: object) -> None:
+        self.disconnects += 1
 
     def _on_message(self, _c: object, _u: object, msg: mqtt.MQTTMessage) -> None:
         self.messages.put(Got(msg.topic, bytes(msg.payload), bool(msg.retain)))
@@ -68,6 +82,7 @@ class LoginClient:
     def subscribe(self, topic: str, qos: int = 1, timeout: float = 10.0) -> list[int]:
         """The granted QoS (128: refused; MQTT 3.1.1 brokers grant and then send nothing)."""
         self._subscribed.clear()
+        self._topics.append((topic, qos))
         self.client.subscribe(topic, qos)
         if not self._subscribed.wait(timeout):
             raise TimeoutError(f"no SUBACK for {topic}")
