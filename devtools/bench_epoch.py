@@ -30,6 +30,8 @@ _KIOSKS = 3
 _GOAL_S = 2.0
 
 
+
+
 def _request(provider: str, state: str, delay: int = 0) -> m.StatusChangeRequest:
     return m.StatusChangeRequest(
         key=f"bench-{time.monotonic_ns()}",

@@ -59,6 +59,7 @@ def _request(provider_id: str) -> m.StatusChangeRequest:
     )
 
 
+
 def _burst(
     state: Path, broker: Broker, smsc: SmscSim, start: datetime
 ) -> tuple[float, Counter[str], set[str]]:

@@ -67,6 +67,7 @@ def bench_settings(
     )
 
 
+
 def _request(provider: str, delay: int) -> m.StatusChangeRequest:
     return m.StatusChangeRequest(
         uuid.uuid4().hex,

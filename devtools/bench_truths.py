@@ -32,6 +32,8 @@ _QUEUED = 100
 _OUTAGE_S = 8.0  # long enough for both back-offs to reach their ceilings
 
 
+
+
 def bench_reconnect_drain(state: Path, queued: int = _QUEUED, outage_s: float = _OUTAGE_S) -> dict[str, Any]:
     broker = Broker(state / "broker")
     broker.start()
