@@ -44,7 +44,9 @@ class CopyCounter:
     def __init__(self, net: FleetNet) -> None:
         self.copies: Counter[str] = Counter()
         self.client = LoginClient(net.central_port, "desk", PASSWORD, net.ca_file, mqtt5=True).connect()
-        self.client.subscribe(TopicTree("acme", SITE).kiosk("+", "checkin"))
+        # QoS 0: the counter is never sent a copy twice itself (a copy it missed while
+        # disconnected is reported as not seen)
+        self.client.subscribe(TopicTree("acme", SITE).kiosk("+", "checkin"), qos=0)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._count, daemon=True)
         self._thread.start()

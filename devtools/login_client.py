@@ -40,6 +40,7 @@ class LoginClient:
             protocol=protocol,
             clean_session=None if mqtt5 else clean,
         )
+        self._mqtt5, self._clean = mqtt5, clean
         self.client.username_pw_set(user, password)
         if ca_file:
             self.client.tls_set_context(ssl.create_default_context(cafile=ca_file))
@@ -72,7 +73,10 @@ class LoginClient:
         self._subscribed.set()
 
     def connect(self, timeout: float = 15.0) -> LoginClient:
-        self.client.connect("localhost", self.port, keepalive=10)
+        if self._mqtt5:  # a clean session each time (paho's default keeps it after the first)
+            self.client.connect("localhost", self.port, keepalive=30, clean_start=self._clean)
+        else:
+            self.client.connect("localhost", self.port, keepalive=30)
         self.client.loop_start()
         if not self._connected.wait(timeout):
             self.close()
