@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from devtools.bench import percentiles
+from devtools.bench_fleet_resilience import run_resilience
 from devtools.fleet import PASSWORD, PRACTICE, FleetNet, exactly_once, wait_until
 from devtools.fleet_hubs import HubHost, HubsSpec
 from devtools.fleet_sim import Spec
@@ -163,8 +164,11 @@ def _intake(hubs: HubHost, pool: list[Swarm], per_kiosk: int, *, to_desk: bool) 
 def run_bench(quick: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-fleet-") as tmp:
         if quick:
-            return run_fleet(Path(tmp), rounds=4, per_kiosk=20, arrivals_per_kiosk=2)
-        return run_fleet(Path(tmp))
+            result = run_fleet(Path(tmp), rounds=4, per_kiosk=20, arrivals_per_kiosk=2)
+        else:
+            result = run_fleet(Path(tmp))
+    result["fleet"] |= run_resilience(quick)  # outages, restarts, starts together
+    return result
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ from pathlib import Path
 from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings, StaffSettings
 from devtools.fleet_sim import KioskSpec
 from devtools.local_broker import copy_certs, free_port
-from hub.fleet_config import FleetPlan, FleetSite, write_fleet_config
+from hub.broker_dirs import make_dir
+from hub.fleet_config import FleetPlan, FleetSite, persistence_dirs, write_fleet_config
 from hub.store import HubStore
 from sync.vault import store_key_source
 
@@ -91,7 +92,8 @@ class FleetNet:
     """The brokers of a group of ``sites`` (names at the centre), ``kiosks`` per site.
 
     ``local_site`` maps a site to what its own kiosks call it (the bridge remaps the
-    prefix); ``cuttable`` sites reach the centre through the proxy."""
+    prefix); ``cuttable`` sites reach the centre through the proxy; ``site_hubs`` run their
+    hub at the site (``hub = "site"``: login ``hub-<site>`` at the site broker)."""
 
     def __init__(
         self,
@@ -102,6 +104,7 @@ class FleetNet:
         local_site: dict[str, str] | None = None,
         cuttable: tuple[str, ...] = (),
         intake: tuple[str, ...] = (),
+        site_hubs: tuple[str, ...] = (),
     ) -> None:
         self.workdir = workdir
         self.sites = sites
@@ -114,8 +117,6 @@ class FleetNet:
             s: SitePorts(free_port(), free_port() if s in cuttable else self.central_port) for s in sites
         }
         (workdir / "logs").mkdir(parents=True, exist_ok=True)
-        for name in ["central", *(f"site-{s}" for s in sites)]:
-            (workdir / "data" / name).mkdir(parents=True, exist_ok=True)
         self.kiosk_ids = {s: [f"{s}-k{i:02d}" for i in range(kiosks)] for s in sites}
         self.plan = FleetPlan(
             practice=PRACTICE,
@@ -133,6 +134,8 @@ class FleetNet:
                     port=self.ports[s].broker,
                     bind="127.0.0.1",
                     uplink_port=self.ports[s].uplink,
+                    hub="site" if s in site_hubs else "central",
+                    hub_password=PASSWORD if s in site_hubs else "",
                 )
                 for s in sites
             ],
@@ -145,8 +148,11 @@ class FleetNet:
             run_as="root" if os.geteuid() == 0 else "",
             log_dir=str(workdir / "logs"),
             uplink_restart_s=(1, 2),
+            probe_password=PASSWORD,  # the login of `kiosk hub broker-probe` at every broker
         )
         write_fleet_config(self.plan, workdir / "brokers")
+        for directory in persistence_dirs(self.plan):  # as `fleet-config --make-dirs` does
+            make_dir(directory)
         self.central = ConfBroker("central", workdir / "brokers" / "central", self.central_port)
         self.site_brokers = {
             s: ConfBroker(f"site-{s}", workdir / "brokers" / f"site-{s}", self.ports[s].broker) for s in sites
@@ -198,6 +204,10 @@ class FleetNet:
 
     def cut_uplink(self, site: str) -> None:
         self._tell_proxy(f"cut {site}")
+
+    def stall_uplink(self, site: str) -> None:
+        """A silent cut: nothing crosses, nobody is told (each end finds out by keepalive)."""
+        self._tell_proxy(f"stall {site}")
 
     def restore_uplink(self, site: str) -> None:
         self._tell_proxy(f"restore {site}")

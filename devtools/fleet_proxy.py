@@ -1,7 +1,10 @@
 """An uplink that can be cut: TCP forwarding from local ports to their targets, one process
 for all of them, told on stdin what to do (``cut NAME``, ``restore NAME``; each answered
 with ``ok``). A cut closes the route's connections and its listening socket - the bridge
-sees its uplink gone and the central broker its bridge - until it is restored.
+sees its uplink gone and the central broker its bridge - until it is restored. A stall
+(``stall NAME``) is a silent cut, a relay that drops every packet: connections stay open
+and new ones are accepted, but no byte is forwarded, so each end learns only from its
+keepalive; ``restore`` then resets what the stall left.
 
 ``python -m devtools.fleet_proxy NAME=LISTEN_PORT:TARGET_PORT ...`` (all on 127.0.0.1)
 prints ``ready`` once every route listens.
@@ -23,11 +26,14 @@ class _Route:
     target: int
     server: asyncio.Server | None = None
     writers: set[asyncio.StreamWriter] = field(default_factory=set)
+    stalled: bool = False
 
 
-async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _pump(route: _Route, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     with contextlib.suppress(ConnectionError, OSError):
         while chunk := await reader.read(65536):
+            if route.stalled:
+                continue  # dropped, as by a dead relay
             writer.write(chunk)
             await writer.drain()
     writer.close()
@@ -48,7 +54,7 @@ class _Proxy:
                 return
             route.writers |= {writer, up_writer}
             try:
-                await asyncio.gather(_pump(reader, up_writer), _pump(up_reader, writer))
+                await asyncio.gather(_pump(route, reader, up_writer), _pump(route, up_reader, writer))
             finally:
                 route.writers -= {writer, up_writer}
 
@@ -74,6 +80,12 @@ class _Proxy:
             verb, name = line[0], line[1] if len(line) > 1 else ""
             if name in self.routes and verb == "cut":
                 await self.cut(name)
+            elif name in self.routes and verb == "stall":
+                self.routes[name].stalled = True
+            elif name in self.routes and verb == "restore" and self.routes[name].stalled:
+                await self.cut(name)  # what the stall left is reset
+                self.routes[name].stalled = False
+                await self.open(name)
             elif name in self.routes and verb == "restore" and self.routes[name].server is None:
                 await self.open(name)
             print("ok", flush=True)

@@ -7,8 +7,9 @@ subscriptions, a retained birth, every check-in the hub has not acknowledged, it
 by version with the same decoder (``sync.inbound``; statuses by (epoch, version), as
 ``sync.state`` orders them); a headless ``display`` receipt (``screen: false``, naming its
 epoch) after each status it applies; check-ins through an outbox - kept
-until the hub's ``hub_ack`` names them, sent again on every connect and after
-``ack_timeout_s`` while the hub is online. The outbox is held in memory (no SQLite file
+until the hub's ``hub_ack`` names them, sent again on every connect and when the kiosk's
+own ``sync.resend_policy`` says so (back-off from ``ack_timeout_s``, while the hub is
+online and the site's bridge is not known down). The outbox is held in memory (no SQLite file
 per simulated kiosk): these processes are not killed in the scenarios they serve.
 
 Hundreds of them run in one process: ``devtools.fleet_swarm``.
@@ -33,7 +34,9 @@ import aiomqtt
 from core.clock import SystemClock
 from core.version import __version__
 from sync import messages as m
+from sync.bridge_state import BRIDGE_STATES
 from sync.inbound import InboundDecoder
+from sync.resend_policy import ResendPolicy
 from sync.state import FUTURE_EPOCH, NEW_EPOCH, OLD_EPOCH, decide_epoch
 from sync.topics import TopicTree
 from sync.wire import Message, encode
@@ -71,7 +74,6 @@ class _Row:
     payload: bytes
     created: float  # monotonic
     sent: bool = False
-    handed_at: float = -1.0  # monotonic time last handed to a connection (-1: not on this one)
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,9 @@ class SimKiosk:
         self.hub_online = False
         self.connects = 0
         self.resent = 0
+        self.resend = ResendPolicy(swarm.ack_timeout_s)  # the real kiosk's policy
+        self._waiting: set[int] = set()  # seqs being published, PUBACK not yet seen
+        self._last_ack = float("-inf")
         self.rejected = 0
         self.faults: Counter[str] = Counter()  # what ended a connection other than MQTT itself
         self._used: set[str] = set()
@@ -181,11 +186,12 @@ class SimKiosk:
         )
 
     async def _session(self, client: aiomqtt.Client, stop: asyncio.Event) -> None:
-        await client.subscribe([(topic, 1) for topic in self.tree.kiosk_subscriptions(self.id)])
+        subscriptions = [*self.tree.kiosk_subscriptions(self.id), BRIDGE_STATES]
+        await client.subscribe([(topic, 1) for topic in subscriptions])
         self._client = client
         self.connects += 1
-        for row in self.outbox.values():
-            row.handed_at = -1.0
+        self.resend.forget_all()
+        self._waiting.clear()
         self._publish(self.tree.availability(self.id), self._birth(), retain=True)
         self._replay()
         if self._receipt is not None:
@@ -233,6 +239,8 @@ class SimKiosk:
     # --- inbound ------------------------------------------------------------------------
 
     def _on_message(self, topic: str, payload: bytes) -> None:
+        if self.resend.note_bridge(topic, payload, _CLOCK.now().isoformat(), time.monotonic()):
+            return
         route = self.tree.route(topic)
         if route is not None and route.kind is m.ProviderSchedule:
             self._apply_schedule(route.provider_id, payload)
@@ -243,11 +251,8 @@ class SimKiosk:
         elif isinstance(msg, m.AppointmentChange):
             self._apply_change(msg)
         elif isinstance(msg, m.HubAvailability):
-            if msg.online and not self.hub_online:
-                now = time.monotonic()  # the hub is back: what it owes gets a fresh timeout
-                for row in self.outbox.values():
-                    if row.handed_at >= 0:
-                        row.handed_at = now
+            if msg.online and not self.hub_online:  # the hub is back: a fresh timeout
+                self.resend.restart_clocks(time.monotonic())
             self.hub_online = msg.online
         elif isinstance(msg, m.HubAck):
             now = time.monotonic()
@@ -255,6 +260,8 @@ class SimKiosk:
                 acked = self.outbox.pop(key, None)
                 if acked is not None:
                     self.acked_in_s.append(now - acked.created)
+                    self.resend.done(acked.seq)
+                    self._last_ack = now
 
     def _apply_schedule(self, provider_id: str, payload: bytes) -> None:
         head = _schedule_head(payload, provider_id)
@@ -325,7 +332,8 @@ class SimKiosk:
         return mine[0]
 
     def _send(self, row: _Row) -> None:
-        row.handed_at = time.monotonic()
+        self.resend.handed(row.seq, time.monotonic())
+        self._waiting.add(row.seq)
         self._spawn(self._send_row(row))
 
     async def _send_row(self, row: _Row) -> None:
@@ -336,6 +344,8 @@ class SimKiosk:
             await client.publish(row.topic, row.payload, qos=1, timeout=30)
         except aiomqtt.MqttError:
             return  # replayed on the next connect
+        finally:
+            self._waiting.discard(row.seq)
         if not row.sent:
             self.sent_in_s.append(time.monotonic() - row.created)
         row.sent = True
@@ -345,14 +355,22 @@ class SimKiosk:
             self._send(row)
 
     def tick(self) -> None:
-        """Send again what the hub, online, has not acknowledged in time."""
-        if self._client is None or not self.hub_online:
+        """Send again what the resend policy says is overdue (sync.resend_policy)."""
+        if self._client is None:
             return
-        cutoff = time.monotonic() - self._swarm.ack_timeout_s
-        for row in list(self.outbox.values()):
-            if 0 <= row.handed_at <= cutoff:
-                self.resent += 1
-                self._send(row)
+        now = time.monotonic()
+        busy = self._last_ack > now - self._swarm.ack_timeout_s
+        due = self.resend.overdue(now, hub_online=self.hub_online, busy=busy, waiting=self._waiting)
+        if not due:
+            return
+        by_seq = {row.seq: row for row in self.outbox.values()}
+        for seq in due:
+            row = by_seq.get(seq)
+            if row is None:
+                self.resend.done(seq)
+                continue
+            self.resent += 1
+            self._send(row)
 
     def report_health(self) -> None:
         if self._client is not None:

@@ -27,6 +27,8 @@ from typing import Any
 from config.settings import Settings
 from core.errors import ConfigError
 from hub.bridge_config import Uplink, bridge_lines
+from hub.broker_dirs import dir_lines, persistence_dir
+from hub.broker_probe import PROBE_USER, probe_acl_lines
 from sync.acl import render_acl
 from sync.topics import TopicTree
 
@@ -53,13 +55,16 @@ class SiteBroker:
     run_as: str = ""  # mosquitto's `user`; empty keeps its default (user mosquitto)
     uplink: Uplink | None = None  # the bridge to a group's central broker
     log_file: str = ""  # empty: syslog
+    probe_password: str = ""  # the hung-broker probe's login (hub.broker_probe); empty: none
 
     def logins(self) -> dict[str, str]:
         hub = {self.hub_user: self.hub_password} if self.hub_user else {}
-        return {**hub, **self.kiosks, **self.practice_users}
+        probe = {PROBE_USER: self.probe_password} if self.probe_password else {}
+        return {**hub, **self.kiosks, **self.practice_users, **probe}
 
     def check(self) -> None:
         users = [*([self.hub_user] if self.hub_user else []), *self.kiosks, *self.practice_users]
+        users += [PROBE_USER] if self.probe_password else []
         if len(set(users)) != len(users):
             raise ConfigError("a user name is given twice (hub, kiosks and practice users must differ)")
         if not self.hub_user and self.uplink is None:
@@ -186,6 +191,8 @@ def write_broker_config(site: SiteBroker, out: Path) -> list[Path]:
     if site.uplink is not None:
         files.append((site.uplink.ca_file, "uplink-ca.crt", 0o644))
     acl = render_acl(site.tree, site.hub_user, list(site.kiosks), list(site.practice_users))
+    if site.probe_password:
+        acl += "\n".join(["", *probe_acl_lines()])
     # With an uplink the conf holds the bridge's password: private like the others.
     conf_mode = PRIVATE if site.uplink is not None else 0o644
     return write_files(out, site.logins(), acl, files, render_conf(site, where), conf_mode=conf_mode)
@@ -243,10 +250,18 @@ def add_command(sub: Any, handler: Callable[[argparse.Namespace], int]) -> None:
     cmd.add_argument("--kiosk-password-file", action="append", default=[], metavar="ID:FILE")
     cmd.add_argument("--hub-password-file", required=True, help="the hub's broker password")
     cmd.add_argument("--practice-user", action="append", default=[], metavar="NAME:PASSWORD_FILE")
+    cmd.add_argument(
+        "--probe-password-file", default="", help="a login for `kiosk hub broker-probe` (user broker-probe)"
+    )
     cmd.add_argument("--port", type=int, default=8883)
     cmd.add_argument("--bind", default="", help="address to listen on (default: every interface)")
     cmd.add_argument("--persistence-dir", default="/var/lib/mosquitto/")
     cmd.add_argument("--run-as", default="", help="mosquitto's `user` (default: its own, mosquitto)")
+    cmd.add_argument(
+        "--make-dirs",
+        action="store_true",
+        help="make the persistence directory here (owner mosquitto); else print the command",
+    )
     cmd.set_defaults(handler=handler)
 
 
@@ -283,8 +298,9 @@ def write_from_args(args: argparse.Namespace, settings: Settings) -> str:
         port=args.port,
         bind=args.bind,
         install_dir=Path(args.install_dir) if args.install_dir else None,
-        persistence_dir=args.persistence_dir,
+        persistence_dir=args.persistence_dir.rstrip("/") + "/",  # mosquitto appends the file name
         run_as=args.run_as,
+        probe_password=_read_secret(args.probe_password_file) if args.probe_password_file else "",
     )
     written = write_broker_config(site, Path(args.out))
     conf = (site.install_dir or Path(args.out)).resolve() / "mosquitto.conf"
@@ -292,6 +308,7 @@ def write_from_args(args: argparse.Namespace, settings: Settings) -> str:
     lines += [f"  {path.name}" for path in written]
     lines.append("Make passwords, acl and server.key owned by root:mosquitto (mode 0640), then")
     lines.append(f"run `mosquitto -c {conf}` (or include it from /etc/mosquitto/mosquitto.conf).")
+    lines += dir_lines([persistence_dir(site.tree.base, site.persistence_dir, site.run_as)], args.make_dirs)
     return "\n".join(lines)
 
 

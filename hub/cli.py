@@ -22,7 +22,7 @@ from core.clock import SystemClock
 from core.errors import ConfigError, KioskError
 from core.logs import setup_logging
 from core.systemd import serve_until_stopped
-from hub import broker_config, desk_cli, fleet_config, intake, restore_cli, vault_cli, web_cli
+from hub import broker_config, broker_probe, desk_cli, fleet_config, intake, restore_cli, vault_cli, web_cli
 from hub.ehr import cli as ehr_cli
 from hub.notify import cli as notify_cli
 from hub.notify.hub_link import start_notifier
@@ -75,6 +75,7 @@ def add_commands(subparsers: Any) -> None:
     restore_cli.add_command(sub)
     fleet_config.add_command(sub, _fleet_config)
     intake.add_command(sub, _intake)
+    broker_probe.add_command(sub)
 
 
 def _settings(args: argparse.Namespace) -> Settings:

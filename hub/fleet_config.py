@@ -26,6 +26,9 @@ from typing import Any, Literal
 from core.errors import ConfigError
 from hub.bridge_config import IN_PATTERNS, OUT_PATTERNS, Uplink, notification_topic
 from hub.broker_config import PRIVATE, Listener, SiteBroker, broker_lines, write_broker_config, write_files
+from hub.broker_dirs import PersistenceDir, dir_lines, persistence_dir
+from hub.broker_probe import PROBE_USER, probe_acl_lines
+from sync.bridge_state import BRIDGE_STATES
 from sync.topics import TopicTree
 
 HubPlace = Literal["central", "site"]
@@ -76,6 +79,7 @@ class FleetPlan:
     run_as: str = ""
     log_dir: str = ""  # empty: syslog
     uplink_restart_s: tuple[int, int] = (2, 30)
+    probe_password: str = ""  # ``broker-probe`` at every broker (hub.broker_probe); empty: none
 
     def tree(self, site: FleetSite) -> TopicTree:
         """The site's tree at the central broker."""
@@ -92,6 +96,7 @@ class FleetPlan:
             raise ConfigError("central hubs need hub_password_file (a password of 8 characters or more)")
         logins = [s.bridge_user for s in self.sites] + [s.hub_user for s in self.central_sites()]
         logins += [*self.intake_users, *self.practice_users]
+        logins += [PROBE_USER] if self.probe_password else []
         if len(set(logins)) != len(logins):
             raise ConfigError("a user name is given twice at the central broker")
         for user, password in self.central_logins().items():
@@ -101,12 +106,17 @@ class FleetPlan:
     def central_logins(self) -> dict[str, str]:
         logins = {s.bridge_user: s.bridge_password for s in self.sites}
         logins |= {s.hub_user: self.hub_password for s in self.central_sites()}
-        return logins | self.intake_users | self.practice_users
+        probe = {PROBE_USER: self.probe_password} if self.probe_password else {}
+        return logins | self.intake_users | self.practice_users | probe
 
 
 def render_central_acl(plan: FleetPlan) -> str:
     base = f"clinic/v1/{plan.practice}"
     lines = [f"# central ACL for {base}: bridges, central hubs, intake, terminals", ""]
+    # The group's view: hubs (and their dashboards) and the group's terminals read every
+    # site's tree - a site-run hub's too, mirrored up - and every bridge's state. Read only:
+    # each writes only where it writes anyway.
+    overview = [f"topic read {base}/#", f"topic read {BRIDGE_STATES}"]
     for site in plan.sites:
         tree = plan.tree(site)
         out, into = (OUT_PATTERNS, IN_PATTERNS) if site.hub == "central" else (("#",), ())
@@ -115,7 +125,7 @@ def render_central_acl(plan: FleetPlan) -> str:
         lines += [f"topic read {tree.base}/{p}" for p in into]
         lines += [f"topic write {notification_topic(_uplink_of(plan, site))}", ""]
     for site in plan.central_sites():
-        lines += [f"user {site.hub_user}", f"topic readwrite {plan.tree(site).base}/#", ""]
+        lines += [f"user {site.hub_user}", f"topic readwrite {plan.tree(site).base}/#", *overview, ""]
     for user in plan.intake_users:
         # A check-in in, its acknowledgement and the appointment it changed out: nothing else.
         lines += [f"user {user}"]
@@ -135,9 +145,10 @@ def render_central_acl(plan: FleetPlan) -> str:
                 f"topic write {tree.hub_command()}",
                 f"topic write {tree.hub_command_ack()}",
                 f"topic write {tree.hub_query()}",
-                f"topic read {tree.base}/#",
             ]
-        lines += [""]
+        lines += [*overview, ""]
+    if plan.probe_password:
+        lines += probe_acl_lines()
     return "\n".join(lines) + "\n"
 
 
@@ -168,10 +179,11 @@ def site_broker(plan: FleetPlan, site: FleetSite) -> SiteBroker:
         port=site.port,
         bind=site.bind,
         install_dir=_install(plan, f"site-{site.name}"),
-        persistence_dir=f"{plan.persistence_dir}site-{site.name}/",
+        persistence_dir=f"{plan.persistence_dir}site-{site.name}/",  # persistence_dirs() agrees
         run_as=plan.run_as,
         uplink=_uplink_of(plan, site),
         log_file=f"{plan.log_dir}/site-{site.name}.log" if plan.log_dir else "",
+        probe_password=plan.probe_password,
     )
 
 
@@ -230,10 +242,11 @@ def load_plan(path: Path) -> FleetPlan:
         practice_users=_secrets(here, central.get("practice_users", {})),
         central_port=int(central.get("port", 8883)),
         central_bind=str(central.get("bind", "")),
-        persistence_dir=str(central.get("persistence_dir", "/var/lib/mosquitto/")),
+        persistence_dir=str(central.get("persistence_dir", "/var/lib/mosquitto/")).rstrip("/") + "/",
         run_as=str(central.get("run_as", "")),
         log_dir=str(central.get("log_dir", "")),
         uplink_restart_s=(int(restart[0]), int(restart[1])),
+        probe_password=_secret(here, central.get("probe_password_file", "")),
     )
 
 
@@ -299,13 +312,24 @@ def add_command(sub: Any, handler: Callable[[argparse.Namespace], int]) -> None:
     )
     cmd.add_argument("--plan", required=True, help="the group's plan (TOML, see docs/scale.md)")
     cmd.add_argument("--out", required=True, help="directory for central/ and site-<name>/")
+    cmd.add_argument(
+        "--make-dirs",
+        action="store_true",
+        help="make every broker's persistence directory here (owner mosquitto); else print the commands",
+    )
     cmd.set_defaults(handler=handler)
+
+
+def persistence_dirs(plan: FleetPlan) -> list[PersistenceDir]:
+    """Each broker's persistence directory (as its mosquitto.conf names it)."""
+    names = ["central", *(f"site-{s.name}" for s in plan.sites)]
+    return [persistence_dir(n, f"{plan.persistence_dir}{n}/", plan.run_as) for n in names]
 
 
 def write_from_args(args: argparse.Namespace) -> str:
     plan = load_plan(Path(args.plan))
     written = write_fleet_config(plan, Path(args.out))
-    return "\n".join(_summary(plan, written))
+    return "\n".join([*_summary(plan, written), *dir_lines(persistence_dirs(plan), args.make_dirs)])
 
 
 def _summary(plan: FleetPlan, written: dict[str, list[Path]]) -> Iterable[str]:
@@ -321,6 +345,7 @@ __all__ = [
     "FleetSite",
     "add_command",
     "load_plan",
+    "persistence_dirs",
     "render_central_acl",
     "site_broker",
     "write_fleet_config",

@@ -42,6 +42,7 @@ from hub.status_requests import HubNotOpen, StatusRequests
 from hub.store import DayPlan, HubStore
 from sync import messages as m
 from sync import staff_messages as sm
+from sync.bridge_state import BRIDGE_STATES, BridgeStates
 from sync.inbound import InboundDecoder, Rejected
 from sync.link import LinkEvent, MqttLink, Will
 from sync.revocation import KioskRevoked
@@ -98,6 +99,8 @@ class HubService:
         if self._pool:
             subscriptions.remove(self.tree.kiosk("+", "checkin"))
         subscriptions += self.tree.hub_owned_retained()  # hub/own_topics.py watches them
+        self.uplinks = BridgeStates()  # each site's link to the centre, for the dashboard
+        subscriptions.append(BRIDGE_STATES)
         self.link = MqttLink(
             settings.broker,
             client_id=settings.hub.client_id,
@@ -225,6 +228,10 @@ class HubService:
         return fn(self._store())
 
     def _on_link(self, event: LinkEvent) -> None:
+        if event.kind == "message" and self.uplinks.note(
+            event.topic, event.payload, self.clock.now().isoformat()
+        ):
+            return
         if event.kind == "message" and self.own.owns(event.topic):
             self.own.on_message(self._store(), event.topic, event.payload, event.retained)
         elif event.kind == "message":

@@ -6,6 +6,11 @@ Secrets live in files of their own (mode 0600, owner kiosk) that the config name
 broker password (``mqtt.password`` beside the config) and the cache's encryption key
 (``cache.key`` in the state directory, made here once and kept when the unit is
 provisioned again).
+
+Several units may be provisioned into one folder (``--output staging/lobby-1.toml``,
+``staging/lobby-2.toml``): a config not called ``kiosk.toml`` gets files named after it
+(``lobby-1.mqtt.password``, ``lobby-1.cert.pem``, ...), and a file another config in
+the folder names is never overwritten (``unit_files``).
 """
 
 from __future__ import annotations
@@ -26,6 +31,15 @@ from domain.staff import Role, pin_weakness, provision_member
 from sync.vault import CACHE_KEY_NAME, KeySource, write_secret
 
 PASSWORD_FILE_NAME = "mqtt.password"  # noqa: S105 - a file name, not a password
+INSTALLED_NAME = "kiosk.toml"  # a config of this name has its files under their plain names
+
+
+def unit_file(output: Path, name: str) -> Path:
+    """Where a unit's own file (``mqtt.password``, ``ca.pem``, ...) goes beside ``output``."""
+    if output.name == INSTALLED_NAME:
+        return output.parent / name
+    return output.parent / f"{output.stem}.{name}"
+
 
 Ask = Callable[[str, str, bool], str]  # (question, default, secret) -> answer
 
@@ -75,13 +89,13 @@ def fill_in(answers: Answers, ask: Ask | None) -> Answers:
 
 
 def build_mapping(
-    answers: Answers, base: dict[str, Any], etc_dir: Path, hub_members: dict[str, str] | None = None
+    answers: Answers, base: dict[str, Any], output: Path, hub_members: dict[str, str] | None = None
 ) -> dict[str, dict[str, Any]]:
     """The unit's config; ``hub_members`` (when given) receives the hub's staff entries."""
     data: dict[str, dict[str, Any]] = {k: dict(v) for k, v in base.items()}
     kiosk = data.setdefault("kiosk", {})
     kiosk.update({"id": answers.kiosk_id, "practice": answers.practice, "site": answers.site})
-    _broker_section(answers, data.setdefault("broker", {}), etc_dir)
+    _broker_section(answers, data.setdefault("broker", {}), output)
     devices = data.setdefault("devices", {})
     for flag, key in (("io_board", "io_board_url"), ("printer", "printer_url"), ("camera", "camera")):
         if getattr(answers, flag):
@@ -102,7 +116,7 @@ def build_mapping(
     return {k: v for k, v in data.items() if v}
 
 
-def _broker_section(answers: Answers, broker: dict[str, Any], etc_dir: Path) -> None:
+def _broker_section(answers: Answers, broker: dict[str, Any], output: Path) -> None:
     url = urlparse(answers.broker if "://" in answers.broker else f"mqtt://{answers.broker}")
     if url.scheme not in ("mqtt", "mqtts") or not url.hostname:
         raise ConfigError(
@@ -115,13 +129,13 @@ def _broker_section(answers: Answers, broker: dict[str, Any], etc_dir: Path) -> 
     for flag, key in (("ca", "ca_file"), ("cert", "cert_file"), ("key", "key_file")):
         source = getattr(answers, flag)
         if source:
-            broker[key] = str(etc_dir / f"{flag}.pem")
+            broker[key] = str(unit_file(output, f"{flag}.pem"))
     if answers.username:
         broker["username"] = answers.username
     if answers.password or broker.get("password"):
         # Never inline (an older base file's inline password moves to the file too).
         broker.pop("password", None)
-        broker["password_file"] = str(etc_dir / PASSWORD_FILE_NAME)
+        broker["password_file"] = str(unit_file(output, PASSWORD_FILE_NAME))
 
 
 def _staff_section(answers: Answers, staff: dict[str, Any], hub_members: dict[str, str] | None) -> None:
@@ -182,24 +196,54 @@ def _set(data: dict[str, dict[str, Any]], item: str) -> None:
 def write_config(answers: Answers, output: Path, base_file: Path | None = None) -> Settings:
     """Check, then write the config and copy the TLS files; returns the new settings."""
     base = tomllib.loads(base_file.read_text()) if base_file else {}
-    etc_dir = output.parent
     hub_members: dict[str, str] = {}
     password = answers.password or str(base.get("broker", {}).get("password", ""))
-    data = build_mapping(answers, base, etc_dir, hub_members)
+    data = build_mapping(answers, base, output, hub_members)
     # Checked before anything is written (the secret files it names are written next).
     settings_from_mapping(data, source="provisioning", read_secrets=False)
+    _refuse_others_files(output, data)
     for flag in ("ca", "cert", "key"):
         source = getattr(answers, flag)
         if source:
             if not Path(source).is_file():
                 raise ConfigError(f"provision: --{flag} {source}: no such file")
-            write_atomic(etc_dir / f"{flag}.pem", Path(source).read_text(), mode=0o640, group="kiosk")
+            target = unit_file(output, f"{flag}.pem")
+            write_atomic(target, Path(source).read_text(), mode=0o640, group="kiosk")
     _write_secrets(data, password)
     write_atomic(output, dumps(data), mode=0o640, group="kiosk")  # last: it names the files above
     if answers.hub_staff and hub_members:
         # The hub's proof keys: for the hub's config, not this unit's (docs/security.md).
         write_atomic(Path(answers.hub_staff), dumps({"staff": {"members": hub_members}}), mode=0o600)
     return settings_from_mapping(data, source=str(output))
+
+
+_UNIT_KEYS = (
+    ("broker", "password_file"),
+    ("broker", "ca_file"),
+    ("broker", "cert_file"),
+    ("broker", "key_file"),
+)
+
+
+def _refuse_others_files(output: Path, data: dict[str, dict[str, Any]]) -> None:
+    """A file this unit would write that another config in the folder names (a unit
+    provisioned there before) is refused, with both names: overwriting it would give that
+    unit this one's password or certificate."""
+    mine = {Path(str(data.get(s, {}).get(k))) for s, k in _UNIT_KEYS if data.get(s, {}).get(k)}
+    for other in sorted(output.parent.glob("*.toml")):
+        if other.resolve() == output.resolve():
+            continue
+        try:
+            theirs = tomllib.loads(other.read_text())
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            continue  # not a unit's config
+        for section, key in _UNIT_KEYS:
+            named = theirs.get(section, {}).get(key) if isinstance(theirs.get(section), dict) else None
+            if named and Path(str(named)) in mine:
+                raise ConfigError(
+                    f"provision: {named} belongs to {other.name} (another unit provisioned in"
+                    f" {output.parent}); give this unit an --output of its own name"
+                )
 
 
 def _write_secrets(data: dict[str, dict[str, Any]], password: str) -> None:

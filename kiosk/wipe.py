@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from config.settings import Settings
+from kiosk.provision import unit_file
 from sync.cipher import remove_database_files
 from sync.vault import cache_key_source, shred, store_key_source
 
@@ -57,11 +58,13 @@ def factory_reset(
         for dump in coredump_dir.glob("core.kiosk*"):
             dump.unlink(missing_ok=True)
             removed.append(str(dump))
-    etc = config_file.parent
+    # This unit's own files only: units provisioned into one folder name theirs after
+    # their config (kiosk.provision.unit_file); another unit's are never touched.
     for name in ("ca.pem", "cert.pem", "key.pem", "mqtt.password", "cache.key"):
-        if (etc / name).exists():
-            _remove(etc / name)
-            removed.append(str(etc / name))
+        path = unit_file(config_file, name)
+        if path.exists():
+            _remove(path)
+            removed.append(str(path))
     if config_file.exists():
         config_file.unlink()
         removed.append(str(config_file))

@@ -47,7 +47,7 @@ tar -C "$src" --exclude=./.venv --exclude=./build --exclude=./.git -cf - . | tar
 # shellcheck disable=SC2086
 "$root/opt/kiosk/venv/bin/pip" install -q $pip_args "$copy[kiosk]"
 
-for unit in kiosk.service kiosk-hub.service kiosk-hub@.service kiosk-phone.service kiosk-purge.service kiosk-purge.timer; do
+for unit in kiosk.service kiosk-hub.service kiosk-hub@.service kiosk-phone.service kiosk-purge.service kiosk-purge.timer kiosk-broker-probe@.service; do
   install -m 0644 "$src/systemd/$unit" "$root/etc/systemd/system/$unit"
 done
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sync.bridge_state import BRIDGE_STATES
 from sync.topics import TopicTree
 
 
@@ -19,8 +20,11 @@ def render_acl(
 ) -> str:
     base = tree.base
     lines = [f"# kiosk ACL for {base}", ""]
+    # Every login may read the bridges' state (retained, published by the broker itself):
+    # kiosks hold back resends while the uplink is down, hubs and terminals show it.
+    states = f"topic read {BRIDGE_STATES}"
     if hub_user:
-        lines += [f"user {hub_user}", f"topic readwrite {base}/#", ""]
+        lines += [f"user {hub_user}", f"topic readwrite {base}/#", states, ""]
     for user in practice_users:
         # The practice's CLI: send commands and questions to the hub, read its answers.
         lines += [
@@ -30,10 +34,11 @@ def render_acl(
             f"topic write {tree.hub_query()}",
             f"topic read {tree.request_result('cli')}",
             f"topic read {base}/#",
+            states,
             "",
         ]
     for kiosk in kiosk_users:
         lines += [f"user {kiosk}"]
         lines += [f"topic read {sub}" for sub in tree.kiosk_subscriptions(kiosk)]
-        lines += [f"topic readwrite {base}/kiosk/{kiosk}/#", ""]
+        lines += [f"topic readwrite {base}/kiosk/{kiosk}/#", states, ""]
     return "\n".join(lines) + "\n"

@@ -28,6 +28,7 @@ from core.errors import KioskError, SyncError
 from core.worker import Batcher, Worker, WorkerStopped
 from sync import messages as m
 from sync import staff_messages as sm
+from sync.bridge_state import BRIDGE_STATES
 from sync.cache import Applied, KioskCache
 from sync.inbound import InboundDecoder, Rejected
 from sync.kiosk_report import (
@@ -109,7 +110,8 @@ class KioskSync:
             settings.broker,
             client_id=f"kiosk-{self.kiosk_id}",
             on_event=self._post_event,
-            subscriptions=self.tree.kiosk_subscriptions(self.kiosk_id),
+            # and the site bridge's state: the outbox holds back resends while it is down
+            subscriptions=[*self.tree.kiosk_subscriptions(self.kiosk_id), BRIDGE_STATES],
             will=Will(
                 self.tree.availability(self.kiosk_id), encode(m.KioskAvailability(self.kiosk_id, False))
             ),
@@ -208,6 +210,8 @@ class KioskSync:
         self.sender.settle_noted()  # one commit for a burst of PUBACKs
 
     def _on_link(self, event: LinkEvent) -> None:
+        if event.kind == "message" and self.sender.note_bridge(event.topic, event.payload):
+            return
         if event.kind == "message":
             self._on_message(event.topic, event.payload)
         elif event.kind == "published":

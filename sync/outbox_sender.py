@@ -8,12 +8,13 @@ once a burst passes ``ACK_BATCH``.
 
 Only the hub's acknowledgement (``acknowledge``) takes a row out of the queue. A row the
 broker accepted but the hub has not acknowledged within ``ack_timeout_s`` is sent again
-(``resend_overdue``) - but only while the hub is online: while it is away the broker
-queues for the hub's persistent session, and sending again would only pile up copies.
-When the hub comes back the clocks restart (``hub_back``), so what it does not
-acknowledge in time after its return is sent once more. Nor is a row re-sent while the
-hub is visibly working through a backlog (it acknowledged something within the timeout),
-until it has waited ``_BUSY_FACTOR`` timeouts: a slow hub is not buried in copies.
+(``resend_overdue``), as ``sync.resend_policy`` decides: with back-off to a ceiling, only
+while the hub is online (while it is away the broker queues for the hub's persistent
+session), never while the site's bridge to a central hub is known down (``note_bridge``:
+the broker queues for the bridge), and not as often while the hub is visibly working
+through a backlog (it acknowledged something within the timeout). When the hub or the
+bridge comes back the clocks restart (``hub_back``), so what is not acknowledged in
+time after its return is sent once more.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sync import messages as m
 from sync import staff_messages as sm
 from sync.link import LinkEvent, MqttLink
 from sync.outbox import Outbox, OutboxItem
+from sync.resend_policy import ResendPolicy
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,6 @@ _OUTBOX_LEAF: dict[type, str] = {
 }
 _PUBLISH_BATCH = 500
 ACK_BATCH = 300
-_BUSY_FACTOR = 3
 
 
 def outbox_leaf(msg: OutboxMessage) -> str:
@@ -57,7 +58,7 @@ class OutboxSender:
         self._stats = stats
         self._ack_timeout_s = ack_timeout_s
         self._inflight: set[int] = set()  # seqs handed to this connection, PUBACK not yet seen
-        self._handed: dict[int, float] = {}  # seq -> monotonic time last handed to this connection
+        self.policy = ResendPolicy(ack_timeout_s)  # which handed rows go again, when
         self._noted: list[LinkEvent] = []
         self._last_ack = float("-inf")  # monotonic time of the hub's last acknowledgement
 
@@ -83,19 +84,17 @@ class OutboxSender:
             after = batch[-1].seq
 
     def resend_overdue(self, hub_online: bool) -> int:
-        """Send again what the hub has not acknowledged within the timeout; the count."""
-        if not hub_online or not self._link.connected:
+        """Send again what the hub has not acknowledged in time (``sync.resend_policy``); the count."""
+        if not self._link.connected:
             return 0
         now = self._clock.monotonic()
-        cutoff = now - self._ack_timeout_s
-        if self._last_ack > cutoff:  # the hub is acknowledging: only the long-forgotten go again
-            cutoff = now - _BUSY_FACTOR * self._ack_timeout_s
-        overdue = [seq for seq, at in self._handed.items() if at <= cutoff and seq not in self._inflight]
+        busy = self._last_ack > now - self._ack_timeout_s  # the hub is acknowledging others
+        overdue = self.policy.overdue(now, hub_online=hub_online, busy=busy, waiting=self._inflight)
         if not overdue:
             return 0
         items = self._outbox.unacknowledged(overdue)
         for seq in set(overdue) - {i.seq for i in items}:
-            self._handed.pop(seq, None)  # acknowledged meanwhile (e.g. a request's result)
+            self.policy.done(seq)  # acknowledged meanwhile (e.g. a request's result)
         for item in items:
             self._send(item)
         self._outbox.mark_attempt([i.seq for i in items])
@@ -113,8 +112,13 @@ class OutboxSender:
 
     def hub_back(self) -> None:
         """The hub announced itself: what it has not acknowledged gets a fresh timeout."""
-        now = self._clock.monotonic()
-        self._handed = dict.fromkeys(self._handed, now)
+        self.policy.restart_clocks(self._clock.monotonic())
+
+    def note_bridge(self, topic: str, payload: bytes) -> bool:
+        """A site bridge's state (``$SYS/broker/connection/<bridge>/state``): True when
+        ``topic`` is one. While it is down nothing is sent again."""
+        now = self._clock
+        return self.policy.note_bridge(topic, payload, now.now().isoformat(), now.monotonic())
 
     def acknowledge(self, keys: Collection[str], kinds: Collection[str]) -> list[OutboxItem]:
         """The hub stored these: they leave the queue. The rows acknowledged now."""
@@ -123,7 +127,7 @@ class OutboxSender:
         if done:
             self._last_ack = self._clock.monotonic()
         for item in done:
-            self._handed.pop(item.seq, None)
+            self.policy.done(item.seq)
             self._inflight.discard(item.seq)
         self._stats["outbox_acked"] += len(done)
         return done
@@ -133,7 +137,7 @@ class OutboxSender:
         (PUBACKs that came before the loss still count)."""
         self.settle_noted()
         self._inflight.clear()
-        self._handed.clear()
+        self.policy.forget_all()
 
     def note_ack(self, event: LinkEvent) -> None:
         """A PUBACK (or a refusal): settled with the others of its burst."""
@@ -158,7 +162,7 @@ class OutboxSender:
             else:
                 # Kept: a refused message is never dropped; it is retried on the next connect
                 # (not on the timeout: a refusal does not go away by itself).
-                self._handed.pop(seq, None)
+                self.policy.done(seq)
                 self._stats["outbox_refused"] += 1
                 log.error("broker refused an outbox message", extra={"seq": seq, "reason": event.reason})
         self._outbox.mark_sent(done, self._clock.now().isoformat())
@@ -167,4 +171,4 @@ class OutboxSender:
     def _send(self, item: OutboxItem) -> None:
         if self._link.publish(item.topic, item.payload, qos=1, token=item.seq):
             self._inflight.add(item.seq)
-            self._handed[item.seq] = self._clock.monotonic()
+            self.policy.handed(item.seq, self._clock.monotonic())

@@ -20,7 +20,7 @@ def section_values(dash: Dashboard, section: str) -> dict[str, Any]:
     if section == "board":
         return {"rows": views.board(store, now)}
     if section == "kiosks":
-        return {"kiosks": views.kiosks(store, now)}
+        return {"kiosks": views.kiosks(store, now), "uplinks": dash.hub.uplinks.all()}
     if section == "arrivals":
         return {"arrivals": views.arrivals(store, now)}
     if section == "escalations":

@@ -102,7 +102,12 @@ def test_each_bridge_may_write_only_its_own_sites_tree(tmp_path: Path) -> None:
     assert "topic write clinic/v1/acme/north/kiosk/#" in north
     assert "topic read clinic/v1/acme/north/status/#" in north
     assert not [line for line in north if "/south/" in line]
-    assert blocks["user hub-south"] == ["topic readwrite clinic/v1/acme/south/#"]
+    # Its own tree read-write; the group's trees and every bridge's state read only.
+    assert blocks["user hub-south"] == [
+        "topic readwrite clinic/v1/acme/south/#",
+        "topic read clinic/v1/acme/#",
+        "topic read $SYS/broker/connection/+/state",
+    ]
     assert "topic read clinic/v1/acme/north/kiosk/+/checkin" in blocks["user intake-1"]
     assert not [line for line in blocks["user intake-1"] if "status" in line]
 
