@@ -23,6 +23,7 @@ _AREAS = (
     "devtools.bench_notify",
     "devtools.bench_hardware",
     "devtools.bench_speech",
+    "devtools.bench_tts",
     "devtools.bench_voice",
     "devtools.bench_ui",
     "devtools.bench_screen",

