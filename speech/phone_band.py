@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from speech.audio import Audio, Samples, resample
+from speech.audio import Audio, Samples
 
 PHONE_RATE = 8000
 LOW_HZ = 300.0
@@ -27,14 +27,29 @@ PEAK_DBFS = -1.0
 _PAD = 2048  # zeros around the clip so the FFT filter's wrap-around lands in silence
 
 
-def band_limit(samples: npt.NDArray[np.float64], rate: int) -> npt.NDArray[np.float64]:
-    """``samples`` with everything outside ``LOW_HZ``..``HIGH_HZ`` removed (zero phase)."""
-    padded = np.concatenate([np.zeros(_PAD), samples, np.zeros(_PAD)])
-    spectrum = np.fft.rfft(padded)
-    f = np.fft.rfftfreq(len(padded), 1 / rate)
+def _gain(f: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     ramp = np.clip((f - LOW_HZ) / TAPER_HZ, 0, 1) * np.clip((HIGH_HZ - f) / TAPER_HZ, 0, 1)
-    gain = 0.5 - 0.5 * np.cos(np.pi * ramp)
-    out: npt.NDArray[np.float64] = np.fft.irfft(spectrum * gain, len(padded))[_PAD : _PAD + len(samples)]
+    out: npt.NDArray[np.float64] = 0.5 - 0.5 * np.cos(np.pi * ramp)
+    return out
+
+
+def band_limit(
+    samples: npt.NDArray[np.float64], rate: int, out_rate: int | None = None
+) -> npt.NDArray[np.float64]:
+    """``samples`` with everything outside ``LOW_HZ``..``HIGH_HZ`` removed (zero phase), at
+    ``out_rate`` (default: ``rate``). One FFT does both: the band is cut in the spectrum,
+    which is then read back with as many points as the new rate needs (exact band-limited
+    resampling; the band is far below either Nyquist)."""
+    out_rate = out_rate or rate
+    padded = np.concatenate([np.zeros(_PAD), samples, np.zeros(_PAD)])
+    spectrum = np.fft.rfft(padded) * _gain(np.fft.rfftfreq(len(padded), 1 / rate).astype(np.float64))
+    n_out = round(len(padded) * out_rate / rate)
+    bins = n_out // 2 + 1
+    if len(spectrum) < bins:
+        spectrum = np.concatenate([spectrum, np.zeros(bins - len(spectrum), dtype=spectrum.dtype)])
+    resampled = np.fft.irfft(spectrum[:bins], n_out) * (n_out / len(padded))
+    lead = round(_PAD * out_rate / rate)
+    out: npt.NDArray[np.float64] = resampled[lead : lead + round(len(samples) * out_rate / rate)]
     return out
 
 
@@ -43,23 +58,12 @@ def phone_band(audio: Audio, peak_dbfs: float = PEAK_DBFS) -> Audio:
     at most ``peak_dbfs`` (the whole clip scaled down when needed, never up)."""
     if len(audio.samples) == 0:
         return Audio(np.zeros(0, dtype=np.int16), PHONE_RATE)
-    narrow = band_limit(audio.samples.astype(np.float64), audio.rate)
-    if audio.rate != PHONE_RATE:
-        narrow = _resample_float(narrow, audio.rate, PHONE_RATE)
-        narrow = band_limit(narrow, PHONE_RATE)  # what the interpolation put back near the edges
+    narrow = band_limit(audio.samples.astype(np.float64), audio.rate, PHONE_RATE)
     limit = 32767.0 * 10 ** (peak_dbfs / 20)
     top = float(np.max(np.abs(narrow)))
     if top > limit:
         narrow *= limit / top
     return Audio(np.round(narrow).astype(np.int16), PHONE_RATE)
-
-
-def _resample_float(x: npt.NDArray[np.float64], src: int, dst: int) -> npt.NDArray[np.float64]:
-    """``speech.audio.resample`` without its int16 rounding and clipping (headroom kept)."""
-    scale = max(1.0, float(np.max(np.abs(x))) / 16384.0)
-    at = resample(np.round(x / scale).astype(np.int16), src, dst).astype(np.float64)
-    out: npt.NDArray[np.float64] = at * scale
-    return out
 
 
 # --- G.711 mu-law (ITU-T G.711, the segment form) -----------------------------------------

@@ -12,6 +12,7 @@ its first audio is a few words long.
 from __future__ import annotations
 
 import threading
+import time
 import wave
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -260,11 +261,14 @@ class Speaker:
 
     def prerendered(self, timeout_s: float) -> bool:
         """True once every ``prerender`` asked so far is done (tests, the bench)."""
+        deadline = time.monotonic() + timeout_s
         try:
-            self._prerenderer.call(lambda: None, timeout=timeout_s)
+            while True:  # a job may post more jobs (``prerender_from``): until none is left
+                self._prerenderer.call(lambda: None, timeout=max(0.0, deadline - time.monotonic()))
+                if not self._prerenderer.has_work():
+                    return True
         except TimeoutError:
             return False
-        return True
 
     def wait_idle(self, timeout_s: float) -> bool:
         """True once everything queued has been spoken (tests, shutdown)."""

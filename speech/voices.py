@@ -78,6 +78,8 @@ class VoiceChoice:
     engine: str
     voice: str
     identity: str
+    fallback: str = ""
+    """Why a language meant for Piper is spoken by espeak-ng ('' when it is not)."""
 
 
 def sha256_file(path: Path) -> str:
@@ -96,6 +98,7 @@ def check_voice(model: Path, expected: Mapping[str, str]) -> PiperVoiceFiles:
     for file in (model, config):
         if not file.is_file():
             raise SpeechError(f"Piper voice {model.name}: {file} is missing")
+    for file in (model, config):
         want = expected.get(file.name)
         if not want:
             raise SpeechError(f"Piper voice {model.name}: no recorded SHA-256 for {file.name}")
@@ -116,7 +119,7 @@ def installed_voice(path: Path) -> PiperVoiceFiles:
     sums = model.parent / SUMS
     if not sums.is_file():
         if not model.is_file():
-            raise SpeechError(f"Piper voice {path}: no such voice (no .onnx model there)")
+            raise SpeechError(f"Piper voice {path}: the voice file is missing (no .onnx model there)")
         raise SpeechError(
             f"Piper voice {model.name}: no {SUMS} beside it; install it with 'kiosk speech install-model"
             " --kind piper-voice' so its files can be checked"
@@ -202,11 +205,14 @@ def choose_voices(
             continue
         path = piper_voices.get(lang, "")
         if not path and lang not in PACKAGED:
-            _log.info("speech: no Piper voice for %r; speaking it with espeak-ng (%s)", lang, espeak)
+            why = f"no Piper voice for {lang!r} is installed"
+            out[lang] = VoiceChoice(lang, "espeak", espeak, fallback.identity, why)
+            _log.info("speech: %s; speaking it with espeak-ng (%s)", why, espeak)
             continue
         try:
             files = installed_voice(Path(path)) if path else packaged_voice(PACKAGED[lang])
         except SpeechError as exc:
+            out[lang] = VoiceChoice(lang, "espeak", espeak, fallback.identity, str(exc))
             _log.warning("speech: %s — speaking %r with espeak-ng (%s) instead", exc, lang, espeak)
             continue
         out[lang] = VoiceChoice(lang, "piper", str(files.model), files.identity)
