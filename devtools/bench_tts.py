@@ -90,17 +90,30 @@ def _first_audio(synth: ChildProcessSynthesizer, voice: str, rounds: int) -> dic
     return {kind: _percentiles(values) for kind, values in timings.items()}
 
 
-def _rtf(
-    synth: ChildProcessSynthesizer, voice: str, texts: Sequence[str]
-) -> tuple[float, list[tuple[str, Audio]]]:
-    rendered: list[tuple[str, Audio]] = []
-    spent = 0.0
+def _rtf(synth: ChildProcessSynthesizer, voice: str, texts: Sequence[str]) -> float:
+    spent = audio_s = 0.0
     for text in texts:
         start = time.perf_counter()
         audio = synth.synthesize(text, voice, 160)
         spent += time.perf_counter() - start
-        rendered.append((text, audio))
-    return spent / sum(a.seconds for _, a in rendered), rendered
+        audio_s += audio.seconds
+    return spent / audio_s
+
+
+def _as_spoken(synth: ChildProcessSynthesizer, voice: str, texts: Sequence[str]) -> list[tuple[str, Audio]]:
+    """Each sentence as a patient hears it the first time: said by the ``Speaker`` with
+    nothing cached (its first words rendered and played apart from the rest)."""
+    sink = MemorySink()
+    route = Route(synth, voice, f"{synth.engine}:{voice}")
+    speaker = Speaker(synth, sink, HalfDuplex(), routes={"en": route}, cache=PromptCache(None, 1))
+    try:
+        for text in texts:
+            speaker.say(text)
+        if not speaker.wait_idle(1800) or speaker.errors:
+            raise RuntimeError(f"{synth.engine}: speaking failed: {speaker.errors[-1:]}")
+    finally:
+        speaker.close()
+    return list(zip(texts, sink.played, strict=True))
 
 
 def _rss_mb(synth: ChildProcessSynthesizer) -> float:
@@ -124,13 +137,11 @@ def run_bench(quick: bool = False) -> dict[str, object]:
     for name, synth, voice in engines:
         try:
             synth.warm_up(voice)
-            factor, rendered = _rtf(synth, voice, scored)
+            rtf[name] = round(_rtf(synth, voice, scored), 4)
             rss[name] = _rss_mb(synth)  # voice loaded and every sentence length seen
-            rtf[name] = round(factor, 4)
             first[name] = _first_audio(synth, voice, rounds)
-            print(
-                f"bench_tts: {name} rendered; scoring {len(rendered)} sentences", file=sys.stderr, flush=True
-            )
+            rendered = _as_spoken(synth, voice, scored)
+            print(f"bench_tts: {name}: scoring {len(rendered)} sentences", file=sys.stderr, flush=True)
             scores = score(rendered, CONDITIONS)
             wer[name] = {c: round(s.wer, 4) for c, s in scores.items()}
             words = scores["clean"].words

@@ -45,9 +45,13 @@ class ChildProcessSynthesizer:
 
     engine = "child"
     WORKER: tuple[str, ...] = ()
+    STARTUP_S = 5.0
+    """Added to the first reply's timeout after a (re)start: the worker imports its engine
+    and loads its voice then."""
 
     def __init__(self, timeout_s: float = 5.0, command: tuple[str, ...] | None = None) -> None:
         self.timeout_s = timeout_s
+        self._fresh = False  # the worker was just started: its first reply may take longer
         self.command = command or self.WORKER  # the worker's argv (tests swap in one that hangs)
         self._proc: subprocess.Popen[bytes] | None = None
         self._send: Connection | None = None
@@ -101,19 +105,21 @@ class ChildProcessSynthesizer:
             self._kill()
 
     def _reply(self, recv: Connection) -> tuple[str, object, int, bytes]:
+        timeout = self.timeout_s + (self.STARTUP_S if self._fresh else 0.0)
         try:
-            ready = recv.poll(self.timeout_s)
+            ready = recv.poll(timeout)
         except OSError as exc:
             self._kill()
             raise SpeechError(f"speech synthesis worker is gone: {exc}") from exc
         if not ready:
             self._kill()
-            raise SpeechError(f"speech synthesis took longer than {self.timeout_s:g} s; worker restarted")
+            raise SpeechError(f"speech synthesis took longer than {timeout:g} s; worker restarted")
         try:
             status, rate, width, payload = recv.recv()
         except (EOFError, OSError, ValueError) as exc:
             self._kill()
             raise SpeechError(f"speech synthesis worker died: {exc}") from exc
+        self._fresh = False
         return str(status), rate, int(width), bytes(payload)
 
     def _audio(self, reply: tuple[str, object, int, bytes], voice: str) -> Audio:
@@ -148,6 +154,7 @@ class ChildProcessSynthesizer:
             self._recv = Connection(os.dup(self._proc.stdout.fileno()), writable=False)
             self._proc.stdin.close()
             self._proc.stdout.close()
+            self._fresh = True
         return self._send, self._recv
 
     def _kill(self) -> None:
@@ -174,6 +181,7 @@ class PiperSynthesizer(ChildProcessSynthesizer):
 
     engine = "piper"
     WORKER = (sys.executable, "-m", "speech._piper_worker")
+    STARTUP_S = 30.0  # onnxruntime and a 63 MB model, on a busy Pi
 
     def __init__(self, timeout_s: float = 10.0, command: tuple[str, ...] | None = None) -> None:
         super().__init__(timeout_s, command)
