@@ -64,8 +64,9 @@ def test_piper_speaks_through_a_wav_sink_and_is_recognized_back(tmp_path: Path) 
     audio = read_wav(wav)
     assert audio.rate == 22050 and audio.seconds > 2.5
     heard = words(transcribe(audio))
-    assert {"maria", "nine", "thirty", "martinez", "seat"} <= set(heard), heard
-    assert edit_distance(words(said), heard) <= 2, heard
+    # tiny.en hears "Maria" as "Marita" about half the time (Piper's rendering varies run to run)
+    assert {"nine", "thirty", "doctor", "martinez", "seat"} <= set(heard), heard
+    assert edit_distance(words(said), heard) <= 2, heard  # of 13 words
 
 
 def test_a_unit_without_a_usable_piper_voice_speaks_with_espeak_and_says_why(
