@@ -197,3 +197,21 @@ def test_check_voice_needs_a_recorded_hash_for_each_file(tmp_path: Path) -> None
     model = _fake_voice(tmp_path)
     with pytest.raises(SpeechError, match="no recorded SHA-256"):
         check_voice(model, {})
+
+
+def test_the_doctor_says_who_speaks_each_language_and_why_not_piper(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from config.settings import Settings
+    from kiosk.checks import check_speech_out
+
+    settings = Settings()
+    fine = check_speech_out(settings)
+    assert fine.ok and not fine.warning and fine.detail == "en: piper, es: espeak"
+    broken = replace(settings, speech=replace(settings.speech, piper_voice_es=str(tmp_path / "es.onnx")))
+    result = check_speech_out(broken)
+    assert result.ok and result.warning  # the kiosk still speaks: a warning, not a failure
+    assert "es: espeak" in result.detail and "missing" in result.detail and "install-model" in result.advice
+    assert check_speech_out(replace(settings, speech=replace(settings.speech, tts="espeak"))).detail == (
+        "en: espeak, es: espeak"
+    )
