@@ -2,8 +2,8 @@
 
 - ``tts_first_audio_ms`` {engine: {cached, uncached}: {p50, p99}}: ``Speaker.say`` → the
   first audio handed to the sink. Cached: fixed prompts after the pre-render; uncached:
-  turns nobody has heard (a provider's status with its new time, a confirm prompt for a
-  name not yet rendered), each said once.
+  turns nobody has heard (a provider's status with its new time, a confirm prompt), the
+  cache emptied before each so not even their first words were rendered before.
 - ``tts_rtf`` {engine}: synthesis seconds per second of speech, the sample morning's sentences.
 - ``tts_rss_mb`` {engine}: resident memory of the engine's worker process, voice loaded.
 - ``tts_wer`` {engine: {clean, noise_10db, phone}}: word error rate of Whisper tiny.en on
@@ -79,6 +79,8 @@ def _first_audio(synth: ChildProcessSynthesizer, voice: str, rounds: int) -> dic
         turns = [("cached", fixed[n % len(fixed)]) for n in range(rounds)]
         turns += [("uncached", t) for t in _uncached_turns(rounds)]
         for kind, turn in turns:
+            if kind == "uncached":  # nothing of it rendered before: not even its first words
+                speaker.cache.forget_memory()
             sink.first = None
             start = time.perf_counter()
             speaker.say(turn)

@@ -18,6 +18,10 @@ NATURAL_WPM = 180
 pauses); the kiosk's ``rate_wpm`` is taken relative to it."""
 HEADROOM = 0.8
 """Piper normalizes each piece to full scale; -2 dB leaves room for the phone band's filter."""
+THREADS = 1
+"""onnxruntime threads for one synthesis. Measured on the 2-core dev box with other work on it
+(docs/speech.md): one thread and no memory arena, RTF 0.22-0.33 and 175-220 MB, against
+0.37-0.39 and 270-285 MB for onnxruntime's defaults (a thread per core, an arena per shape)."""
 
 
 def length_scale(base: float, rate_wpm: int) -> float:
@@ -49,16 +53,34 @@ def main() -> None:  # pragma: no cover - runs in the child process
 
 def _synthesize(voices: dict[str, Any], path: str, text: str, rate: int) -> tuple[int, int, bytes]:
     import numpy as np
-    from piper import PiperVoice, SynthesisConfig
+    from piper import SynthesisConfig
 
     voice = voices.get(path)
     if voice is None:
-        voice = voices[path] = PiperVoice.load(path)
+        voice = voices[path] = _load(path)
     base = float(voice.config.length_scale or 1.0)
     config = SynthesisConfig(length_scale=length_scale(base, rate), volume=HEADROOM)
     chunks = [c.audio_int16_array for c in voice.synthesize(text, syn_config=config)]
     samples = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
     return int(voice.config.sample_rate), 2, samples.astype("<i2").tobytes()
+
+
+def _load(path: str) -> Any:
+    """``PiperVoice.load`` with our session options (its own take none)."""
+    import json
+
+    import onnxruntime
+    from piper import PiperVoice
+    from piper.config import PiperConfig
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = THREADS
+    options.inter_op_num_threads = 1
+    options.enable_cpu_mem_arena = False
+    with open(f"{path}.json", encoding="utf-8") as f:
+        config = PiperConfig.from_dict(json.load(f))
+    session = onnxruntime.InferenceSession(path, sess_options=options, providers=["CPUExecutionProvider"])
+    return PiperVoice(session=session, config=config)
 
 
 if __name__ == "__main__":
