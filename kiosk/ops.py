@@ -12,7 +12,14 @@ from config.settings import Settings
 from core.clock import Clock, SystemClock
 from core.errors import KioskError, WireError
 from domain.board import board_rows, row_words
-from kiosk.checks import CheckResult, check_broker, check_clock, check_speech, check_state_dir
+from kiosk.checks import (
+    CheckResult,
+    check_broker,
+    check_clock,
+    check_speech,
+    check_speech_out,
+    check_state_dir,
+)
 from kiosk.vault_checks import check_secrets
 from kiosk.wipe import factory_reset
 from sync import messages as m
@@ -43,6 +50,7 @@ def doctor(settings: Settings, clock: Clock | None = None, broker_timeout: float
     results += cached
     results.append(check_clock(clock, last_synced))
     results.append(check_speech(settings))
+    results.append(check_speech_out(settings))
     broker = check_broker(settings.broker, settings.kiosk.id, broker_timeout)
     if broker.ok:
         results.append(broker)

@@ -11,7 +11,15 @@ from typing import Any
 
 from config import load_settings
 from config.settings import DEFAULT_CONFIG_PATH
-from kiosk.checks import check_broker, check_clock, check_devices, check_speech, check_state_dir, report
+from kiosk.checks import (
+    check_broker,
+    check_clock,
+    check_devices,
+    check_speech,
+    check_speech_out,
+    check_state_dir,
+    report,
+)
 from kiosk.ops import doctor, factory_reset, purge, results_json
 from kiosk.provision import Answers, fill_in, write_config
 from kiosk.wipe import COREDUMP_DIR, SYSTEM_DIRS
@@ -143,6 +151,7 @@ def _provision(args: argparse.Namespace) -> int:
     ]
     results += check_devices(settings)
     results.append(check_speech(settings))
+    results.append(check_speech_out(settings))
     print(report(results))
     return 0 if all(r.ok for r in results) else 1
 

