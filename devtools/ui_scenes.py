@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QGuiApplication
 
 from devtools.admin_scenes import ADMIN_SCENES
 from devtools.face_scenes import FACE_SCENES
@@ -185,6 +186,8 @@ def play(name: str, day: SampleDay, ui: KioskUi, language: str, large_text: bool
     ui.flow.set_large_text(large_text)
     ui.tick()
     SCENES[name](day, ui)
+    offscreen = QGuiApplication.platformName() == "offscreen"
     for _ in range(2):  # what the screens defer to the loop's next turns (the board's pages)
         QCoreApplication.processEvents()
-        ui.window.grabWindow()  # lays out as a frame would: heights that pages follow
+        if offscreen:  # lays out as a frame would: heights that pages follow. A real display
+            ui.window.grabWindow()  # draws its own frames, and a grab there waits on them forever

@@ -37,7 +37,12 @@ from domain.flow import CheckInFlow
 from kiosk.assembly import KioskApp
 from ui.display import DISPLAY_LOST_EXIT
 from ui.display_server import DisplayUnavailable
+from ui.panel import REFERENCE
 from ui.run import TouchFrontend
+
+# The test kiosk's panel density, set in its config: Xvfb reports a made-up physical size, and
+# the kiosk sizes everything in mm from what the display says (ui.panel). The 7" reference panel's.
+SAMPLE_PX_PER_MM = REFERENCE[(800, 480)].px_per_mm
 
 
 class SampleApp:
@@ -47,7 +52,9 @@ class SampleApp:
         self.day = day
         self.clock: Clock = day.clock
         self.settings = dataclasses.replace(
-            Settings(), ui=UiSettings(fullscreen=True, practice_name="Riverside Family Practice")
+            Settings(), ui=UiSettings(
+                fullscreen=True, practice_name="Riverside Family Practice", px_per_mm=SAMPLE_PX_PER_MM
+            ),
         )
         self.staff_entry: Any = None
         self._flow = day.flow()

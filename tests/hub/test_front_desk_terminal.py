@@ -167,7 +167,7 @@ def test_every_front_desk_command_works_from_a_terminal_with_only_its_login(
 
         code, said = _cli(desk, "notifications", "--json", "--timeout", "30")
         assert code == 0, said
-        assert set(json.loads(said)) == {"counts", "requests", "messages"}
+        assert set(json.loads(said)) == {"counts", "channels", "requests", "optouts", "messages"}
 
         code, said = _cli(desk, "escalations", "--all", "--timeout", "30")
         assert code == 0 and said.split()[1] == "escalations", said

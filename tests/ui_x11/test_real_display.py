@@ -18,6 +18,7 @@ from PySide6.QtGui import QGuiApplication, QImage
 from config.hours import parse_open_hours
 from devtools.ui_sample import STAFF_PINS, VISITORS, SampleDay
 from devtools.ui_scenes import play
+from devtools.x11_kiosk import SAMPLE_PX_PER_MM
 from devtools.xvfb import XServer
 from tests.ui_x11.conftest import MISSING, ROOT, SIZE, Finger, Kiosk
 from ui.app import KioskUi, UiOptions
@@ -114,7 +115,7 @@ def _offscreen(tmp_path: Path, scenes: tuple[str, ...]) -> dict[str, QImage]:
     )
     try:
         ui.show()
-        ui.resize(*SIZE)
+        ui.resize(*SIZE, SAMPLE_PX_PER_MM)  # the density the X kiosk is configured with
         shots = {}
         for scene in scenes:
             play(scene, day, ui, "en")
