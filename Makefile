@@ -22,13 +22,14 @@ venv: system-deps $(STAMP)
 demo: venv
 	$(PY) -m devtools demo
 
-# Two workers, each taking whole test files (module fixtures stay on one worker): on a
-# loaded 2-core machine tests/sync took 218 s instead of 301 s, tests/hub+fleet+kiosk 270 s
-# instead of 381 s, all passing. PYTEST_WORKERS=0 runs in one process.
+# PYTEST_WORKERS=2: two workers, each taking whole test files (module fixtures stay on one
+# worker): on a loaded 2-core machine tests/sync took 218 s instead of 301 s, tests/hub+fleet+kiosk
+# 270 s instead of 381 s. The whole suite passed that way once (566 s), and the next run timed out
+# two TLS tests that pass alone, so the default stays one process until issue 29 finds why.
 # tests/speech runs after, in one process and its own order: its files share one session
 # recognizer and phrase cache, and a marginal clip decided differently when the files a worker
 # ran before it changed (issue 29 keeps the fix: fixtures whose outcome no order can move).
-PYTEST_WORKERS ?= 2
+PYTEST_WORKERS ?= 0
 test: venv lint typecheck
 	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --ignore=tests/speech
 	$(PY) -m pytest -q tests/speech
