@@ -37,6 +37,8 @@ def test_an_arrival_in_flight_when_the_hub_dies_is_sent_after_the_restart(tmp_pa
         receiver.answers.clear()  # the practice system answers from now on
         hub = hub_process(tmp_path, port, str(receiver.port))
         wait_for(lambda: receiver.applied, 60, "the arrival sent again after the restart")
+        # the practice system applied it; the hub records its ACK a moment later
+        wait_for(lambda: _outbound_states(tmp_path) == [("acked",)], 60, "the hub to record the ACK")
     finally:
         hub.close()
         receiver.stop()
@@ -45,3 +47,11 @@ def test_an_arrival_in_flight_when_the_hub_dies_is_sent_after_the_restart(tmp_pa
     db = HubStore.open(tmp_path / "hub" / "hub.sqlite", readonly=True).db  # the key beside it
     assert db.execute("SELECT state FROM ehr_outbound").fetchall() == [("acked",)]
     db.close()
+
+
+def _outbound_states(tmp_path: Path) -> list[tuple[str, ...]]:
+    store = HubStore.open(tmp_path / "hub" / "hub.sqlite", readonly=True)
+    try:
+        return [tuple(row) for row in store.db.execute("SELECT state FROM ehr_outbound").fetchall()]
+    finally:
+        store.close()
