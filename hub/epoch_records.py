@@ -21,7 +21,9 @@ def create_epochs_table(db: sqlite_utils.Database) -> None:
         " id TEXT NOT NULL, started_at TEXT NOT NULL, reason TEXT NOT NULL)"
     )
     db.execute("ALTER TABLE kiosks ADD COLUMN display_epoch TEXT")
-    now = SystemClock().now()
+    # To the millisecond: a store reinstalled within the same second as the one it replaces
+    # (a restore script, a test) must still be born newer, not lose a coin toss on the id.
+    now = SystemClock(precise=True).now()
     EpochRecords(db).add(new_epoch(now, m.Epoch()), now, CREATED)
 
 

@@ -41,6 +41,18 @@ def test_a_store_is_born_with_an_epoch_and_each_new_one_is_newer(tmp_path: Path)
     other.close()
 
 
+def test_a_store_reinstalled_within_the_same_second_is_born_newer(tmp_path: Path) -> None:
+    """Birth epochs count milliseconds: stamped in whole seconds, a store made again in the
+    same second tied the old one's seq and was older on a coin toss of the random id (CI
+    saw it: the reinstalled hub then had to start a second epoch)."""
+    births = []
+    for n in range(6):
+        store = HubStore.open(tmp_path / f"hub-{n}.sqlite")
+        births.append(store.epochs.current())
+        store.close()
+    assert births == sorted(births) and len({b.seq for b in births}) == len(births)
+
+
 @pytest.mark.parametrize(
     ("seen", "version", "issued", "expected"),
     [
