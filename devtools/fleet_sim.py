@@ -12,32 +12,32 @@ own ``sync.resend_policy`` says so (back-off from ``ack_timeout_s``, while the h
 online and the site's bridge is not known down). The outbox is held in memory (no SQLite file
 per simulated kiosk): these processes are not killed in the scenarios they serve.
 
-Hundreds of them run in one process: ``devtools.fleet_swarm``.
+What it holds of the day: ``devtools.fleet_sim_cache``. Hundreds of them run in one process:
+``devtools.fleet_swarm``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import random
 import ssl
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import aiomqtt
 
 from core.clock import SystemClock
 from core.version import __version__
+from devtools.fleet_sim_cache import SimCache
 from sync import messages as m
 from sync.bridge_state import BRIDGE_STATES
 from sync.inbound import InboundDecoder
 from sync.resend_policy import ResendPolicy
-from sync.state import FUTURE_EPOCH, NEW_EPOCH, OLD_EPOCH, decide_epoch
 from sync.topics import TopicTree
 from sync.wire import Message, encode
 
@@ -76,41 +76,6 @@ class _Row:
     sent: bool = False
 
 
-@dataclass(frozen=True)
-class _Appt:
-    """What a simulated kiosk keeps of an appointment: enough to check its patient in."""
-
-    id: str
-    provider_id: str
-    state: str
-
-
-@dataclass
-class _Day:
-    version: int = 0
-    appointments: dict[str, _Appt] = field(default_factory=dict)
-
-
-def _schedule_head(payload: bytes, provider_id: str) -> tuple[int, dict[str, _Appt]] | None:
-    """A schedule's version and appointments, read without the full validation.
-
-    A real kiosk checks every field of a schedule (``sync.wire``) on its own CPU: 2 to 5 ms
-    for a 60-appointment day. Hundreds of simulated kiosks in one process cannot pay that
-    for every republished schedule, so they read only what they use - and count anything
-    that is not a schedule of this provider as rejected, like the decoder."""
-    try:
-        body = json.loads(payload)
-        if body.get("kind") != "schedule" or body.get("provider_id") != provider_id:
-            return None
-        appts = {
-            str(a["id"]): _Appt(str(a["id"]), str(a["provider_id"]), str(a.get("state", "booked")))
-            for a in body["appointments"]
-        }
-        return int(body["version"]), appts
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None
-
-
 class SimKiosk:
     def __init__(self, spec: KioskSpec, swarm: Spec, index: int, of: int) -> None:
         self.spec = spec
@@ -123,10 +88,7 @@ class SimKiosk:
         self._seq = 0
         self.outbox: dict[str, _Row] = {}
         self.committed: list[str] = []
-        self.statuses: dict[str, int] = {}
-        self.epoch = m.Epoch()  # the hub epoch its statuses belong to (sync.state.decide_epoch)
-        self.days: dict[str, _Day] = {}
-        self.shown: dict[str, float] = {}  # "provider/version" -> monotonic time applied
+        self.cache = SimCache()  # what it holds of the hub's day
         self.acked_in_s: list[float] = []  # commit -> hub_ack, per check-in
         self.sent_in_s: list[float] = []  # commit -> the site broker's PUBACK, per check-in
         self.hub_online = False
@@ -135,7 +97,6 @@ class SimKiosk:
         self.resend = ResendPolicy(swarm.ack_timeout_s)  # the real kiosk's policy
         self._waiting: set[int] = set()  # seqs being published, PUBACK not yet seen
         self._last_ack = float("-inf")
-        self.rejected = 0
         self.faults: Counter[str] = Counter()  # what ended a connection other than MQTT itself
         self._used: set[str] = set()
         self._receipt: m.DisplayAck | None = None
@@ -243,13 +204,14 @@ class SimKiosk:
             return
         route = self.tree.route(topic)
         if route is not None and route.kind is m.ProviderSchedule:
-            self._apply_schedule(route.provider_id, payload)
+            self.cache.apply_schedule(route.provider_id, payload)
             return
         msg = self._decoder.decode(topic, payload)
         if isinstance(msg, m.ProviderStatus):
-            self._apply_status(msg)
+            if self.cache.apply_status(msg):
+                self._publish_receipt()
         elif isinstance(msg, m.AppointmentChange):
-            self._apply_change(msg)
+            self.cache.apply_change(msg)
         elif isinstance(msg, m.HubAvailability):
             if msg.online and not self.hub_online:  # the hub is back: a fresh timeout
                 self.resend.restart_clocks(time.monotonic())
@@ -263,37 +225,14 @@ class SimKiosk:
                     self.resend.done(acked.seq)
                     self._last_ack = now
 
-    def _apply_schedule(self, provider_id: str, payload: bytes) -> None:
-        head = _schedule_head(payload, provider_id)
-        if head is None:
-            self.rejected += 1
-            return
-        version, appts = head
-        if version > self.days.get(provider_id, _Day()).version:
-            self.days[provider_id] = _Day(version, appts)
-
-    def _apply_change(self, msg: m.AppointmentChange) -> None:
-        day = self.days.setdefault(msg.provider_id, _Day())
-        if msg.version > day.version:  # the next one advances; a gap waits for the schedule
-            a = msg.appointment
-            day.appointments[a.id] = _Appt(a.id, a.provider_id, a.state)
-            if msg.version == day.version + 1:
-                day.version = msg.version
-
-    def _apply_status(self, msg: m.ProviderStatus) -> None:
-        epoch = decide_epoch(self.epoch, msg.epoch, _CLOCK.now().timestamp())
-        if epoch in (OLD_EPOCH, FUTURE_EPOCH):
-            return
-        if epoch == NEW_EPOCH:  # what the older epoch left counts no more
-            self.epoch = msg.epoch
-            self.statuses.clear()
-        if msg.version <= self.statuses.get(msg.provider_id, -1):
-            return  # duplicate or stale
-        self.statuses[msg.provider_id] = msg.version
-        self.shown[f"{msg.provider_id}/{msg.version}"] = time.monotonic()
-        # Headless: the receipt is what the cache applied.
+    def _publish_receipt(self) -> None:
+        """Headless: the receipt is what the cache applied."""
         self._receipt = m.DisplayAck(
-            self.id, dict(self.statuses), at=_CLOCK.now().isoformat(), screen=False, epoch=self.epoch
+            self.id,
+            dict(self.cache.statuses),
+            at=_CLOCK.now().isoformat(),
+            screen=False,
+            epoch=self.cache.epoch,
         )
         self._publish(self.tree.display(self.id), self._receipt, retain=True)
 
@@ -305,7 +244,7 @@ class SimKiosk:
         ``to_desk``: a patient the kiosk sends to the front desk (outcome ``front_desk``):
         recorded and acknowledged like any check-in, but no appointment changes, so no
         ``appointment`` event and no schedule fan out to the site's kiosks."""
-        appt = None if to_desk else self._next_appointment()
+        appt = None if to_desk else self.cache.next_appointment(self._index, self._of, self._used)
         key = uuid.uuid4().hex
         if appt is None:
             msg = m.CheckIn(key, self.id, "walk-in", "desk", _CLOCK.now().isoformat(), "staff", "front_desk")
@@ -319,17 +258,6 @@ class SimKiosk:
         if self._client is not None:
             self._send(row)
         return key
-
-    def _next_appointment(self) -> _Appt | None:
-        mine = [
-            a
-            for day in self.days.values()
-            for i, a in enumerate(sorted(day.appointments.values(), key=lambda a: a.id))
-            if i % self._of == self._index and a.id not in self._used and a.state == "booked"
-        ]
-        if not mine:
-            return None
-        return mine[0]
 
     def _send(self, row: _Row) -> None:
         self.resend.handed(row.seq, time.monotonic())
@@ -377,11 +305,7 @@ class SimKiosk:
             self._publish(self.tree.health(self.id), self._health(), retain=True)
 
     def _birth(self) -> m.KioskAvailability:
-        summary = m.CacheSummary(
-            schedule_versions={p: d.version for p, d in self.days.items()},
-            status_versions=dict(self.statuses),
-            outbox_depth=len(self.outbox),
-        )
+        summary = self.cache.summary(outbox_depth=len(self.outbox))
         return m.KioskAvailability(self.id, True, __version__, _CLOCK.now().isoformat(), summary)
 
     def _health(self) -> m.KioskHealth:
@@ -408,7 +332,7 @@ class SimKiosk:
         return self._client is not None
 
     def holds_day(self) -> bool:
-        return self._client is not None and bool(self.days) and all(d.version > 0 for d in self.days.values())
+        return self._client is not None and self.cache.holds_day()
 
 
 __all__ = ["KioskSpec", "SimKiosk", "Spec"]

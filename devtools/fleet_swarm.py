@@ -79,7 +79,10 @@ class _Swarm:
         if what == "owed":
             return {"owed": sum(len(k.outbox) for k in kiosks), "resent": sum(k.resent for k in kiosks)}
         if what == "shown":
-            return {"shown": {k.id: k.shown for k in kiosks}, "statuses": {k.id: k.statuses for k in kiosks}}
+            return {
+                "shown": {k.id: k.cache.shown for k in kiosks},
+                "statuses": {k.id: k.cache.statuses for k in kiosks},
+            }
         if what == "report":
             return self._report()
         if what == "stop":
