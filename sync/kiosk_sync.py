@@ -7,6 +7,8 @@ worker right after a change is committed to the cache; a listener that needs ano
 thread (Qt) marshals the notification itself. A handler that raises (a hostile payload, a
 listener, a storage error) is contained and counted by the worker (``worker_errors`` in
 the health metrics); one that hangs makes ``alive()`` False, which the watchdog follows.
+What the hub sends is applied by ``sync.kiosk_inbound``; what the kiosk sends goes through
+the outbox (``sync.outbox_sender``).
 
 The ``display`` receipt says what the kiosk shows. Without a screen it is published when
 the cache applies a status (``"screen": false``). Once a screen is attached
@@ -27,10 +29,10 @@ from core.clock import Clock, SystemClock
 from core.errors import KioskError, SyncError
 from core.worker import Batcher, Worker, WorkerStopped
 from sync import messages as m
-from sync import staff_messages as sm
 from sync.bridge_state import BRIDGE_STATES
-from sync.cache import Applied, KioskCache
-from sync.inbound import InboundDecoder, Rejected
+from sync.cache import KioskCache
+from sync.inbound import InboundDecoder
+from sync.kiosk_inbound import KioskInbound
 from sync.kiosk_report import (
     Freshness,
     Receipts,
@@ -42,7 +44,6 @@ from sync.kiosk_report import (
 from sync.link import LinkEvent, MqttLink, Will
 from sync.outbox import Outbox
 from sync.outbox_sender import OutboxMessage, OutboxSender, outbox_leaf
-from sync.revocation import KioskRevoked
 from sync.sync_change import ChangeKind, Listener, SyncChange, notify
 from sync.topics import TopicTree
 from sync.vault import cache_key_source
@@ -50,11 +51,6 @@ from sync.wire import Message, encode
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-# What a HubAck settles; a status request is settled by its RequestResult instead (so the
-# kiosk holds a pending request until the answer itself has arrived).
-_ACKED_BY_HUB_ACK = ("checkin", "staff_event", "notice_ack")
-_ACKED_BY_RESULT = ("status_request",)
 
 
 class KioskSync:
@@ -77,22 +73,20 @@ class KioskSync:
         self._listeners: list[Listener] = []
         self._decoder = InboundDecoder(self.tree, today=lambda: self.clock.now().date())
         self._stats: Counter[str] = Counter()
-        self._hub_online = False
         self._freshness = Freshness(self.clock)
         self._screen = False
         self._receipts = Receipts(self.kiosk_id, self.clock, self._stats)
         self._health_due = float("-inf")
-        self._on_kind: dict[type, Callable[[Message], Applied | None]] = {
-            m.ProviderStatus: self._apply_status,
-            m.ProviderSchedule: self._apply_schedule,
-            m.AppointmentChange: self._apply_appointment,
-            m.HubAvailability: self._on_hub_availability,
-            m.RequestResult: self._on_result,
-            m.HubAck: self._on_hub_ack,
-            sm.SupervisorNotice: self._on_staff,
-            sm.DisplayReceipt: self._on_staff,
-            KioskRevoked: lambda msg: self._notify(SyncChange("enrollment", message=msg)),
-        }
+        self._inbound = KioskInbound(
+            self._decoder,
+            self.clock,
+            self._stats,
+            cache=self._cache,
+            sender=lambda: self.sender,
+            notify=self._notify,
+            headless_receipt=self._headless_receipt,
+            mark_live=self._mark_live,
+        )
         self.cache: KioskCache | None = None
         self._worker = Worker(
             "kiosk-sync",
@@ -213,7 +207,7 @@ class KioskSync:
         if event.kind == "message" and self.sender.note_bridge(event.topic, event.payload):
             return
         if event.kind == "message":
-            self._on_message(event.topic, event.payload)
+            self._inbound.on_message(event.topic, event.payload)
         elif event.kind == "published":
             self.sender.note_ack(event)
         elif event.kind == "connected":
@@ -222,7 +216,7 @@ class KioskSync:
             self._notify(SyncChange("enrollment", reason=event.reason))
         elif event.kind == "disconnected":
             self.sender.forget_inflight()
-            self._hub_online = False
+            self._inbound.hub_online = False
             self._notify(SyncChange("link"))
 
     def _on_connected(self) -> None:
@@ -234,96 +228,6 @@ class KioskSync:
             self._publish(self.tree.display(self.kiosk_id), self._receipts.last, retain=True)
         self._publish_health()
         self._notify(SyncChange("link"))
-
-    # --- inbound messages -------------------------------------------------------------
-
-    def _on_message(self, topic: str, payload: bytes) -> None:
-        msg = self._decoder.decode(topic, payload)
-        if isinstance(msg, Rejected):
-            return
-        handler = self._on_kind.get(type(msg))
-        applied = handler(msg) if handler is not None else None
-        if applied is not None:
-            self._stats[f"applied_{applied.decision}"] += 1
-        self._mark_live()
-
-    def _apply_status(self, msg: Message) -> Applied | None:
-        if not isinstance(msg, m.ProviderStatus):
-            return None
-        now = self.clock.now()
-        applied = self._cache().apply_status(msg, now.isoformat(), now.timestamp())
-        self._on_new_epoch(applied, msg.epoch, told=applied.changed)
-        if applied.changed:
-            self._notify(SyncChange("status", msg.provider_id, msg.version))
-        if applied.changed and not self._screen:
-            self._publish_display_ack()
-        return applied
-
-    def _apply_schedule(self, msg: Message) -> Applied | None:
-        if not isinstance(msg, m.ProviderSchedule):
-            return None
-        now = self.clock.now()
-        applied = self._cache().apply_schedule(msg, now.isoformat(), now.timestamp())
-        self._on_new_epoch(applied, msg.epoch)
-        if applied.changed:
-            self._notify(SyncChange("schedule", msg.provider_id, msg.version))
-        return applied
-
-    def _apply_appointment(self, msg: Message) -> Applied | None:
-        if not isinstance(msg, m.AppointmentChange):
-            return None
-        applied = self._cache().apply_appointment_change(msg, self.clock.now().timestamp())
-        self._on_new_epoch(applied, msg.epoch)
-        if applied.changed:
-            self._notify(SyncChange("appointment", msg.provider_id, msg.version))
-        return applied
-
-    def _on_new_epoch(self, applied: Applied, epoch: m.Epoch, told: bool = False) -> None:
-        """The cache now follows ``epoch`` and dropped every status of the older one: the
-        screen reads the cache again (unless ``told`` of the change already), a headless
-        kiosk says what it now holds, and today's check-ins go to the hub again (one
-        restored from a backup may lack them)."""
-        if not applied.new_epoch:
-            return
-        self._stats["epochs_followed"] += 1
-        owed = self.sender.owe_again()
-        log.warning("following a new hub epoch", extra={"epoch": str(epoch), "checkins_owed_again": owed})
-        if applied.dropped and not told:
-            self._notify(SyncChange("status"))
-        if not self._screen:
-            self._publish_display_ack()
-
-    def _on_hub_availability(self, msg: Message) -> None:
-        if not isinstance(msg, m.HubAvailability):
-            return
-        if msg.online:  # the hub's birth names its epoch: follow a newer one at once
-            self._on_new_epoch(self._cache().follow_epoch(msg.epoch, self.clock.now().timestamp()), msg.epoch)
-        if not msg.online:
-            self._mark_live(force=True)  # in step until this very moment
-        elif not self._hub_online:
-            self.sender.hub_back()
-        self._hub_online = msg.online
-        self._mark_live(force=True)
-        self._notify(SyncChange("hub"))
-
-    def _on_result(self, msg: Message) -> None:
-        if isinstance(msg, m.RequestResult):
-            # The hub recorded the request with this result in one commit: the answer is
-            # the request's acknowledgement. Told to the listeners first, then settled.
-            self._notify(SyncChange("result", msg.provider_id, msg.status_version, result=msg))
-            self._settle_acked([msg.key], _ACKED_BY_RESULT)
-
-    def _on_hub_ack(self, msg: Message) -> None:
-        if isinstance(msg, m.HubAck):
-            self._settle_acked(msg.keys, _ACKED_BY_HUB_ACK)
-
-    def _settle_acked(self, keys: list[str], kinds: tuple[str, ...]) -> None:
-        done = self.sender.acknowledge(keys, kinds)
-        if done:
-            self._notify(SyncChange("outbox", keys=tuple(item.key for item in done)))
-
-    def _on_staff(self, msg: Message) -> None:
-        self._notify(SyncChange("staff", getattr(msg, "provider_id", ""), message=msg))
 
     # --- outbox -----------------------------------------------------------------------
 
@@ -339,8 +243,11 @@ class KioskSync:
     def _availability(self, online: bool) -> m.KioskAvailability:
         return availability(self.kiosk_id, online, self.clock, self.cache)
 
-    def _publish_display_ack(self) -> None:
-        """Headless: the receipt is what the cache holds."""
+    def _headless_receipt(self) -> None:
+        """Without a screen the receipt is what the cache holds (with one, the screen
+        reports what it drew: ``report_displayed``)."""
+        if self._screen:
+            return
         versions = {pid: s.version for pid, s in self._cache().statuses().items()}
         self._publish_receipt(versions, screen=False)
 
@@ -375,7 +282,7 @@ class KioskSync:
 
     def _tick(self) -> None:
         self.sender.settle_noted()
-        self.sender.resend_overdue(self._hub_online)
+        self.sender.resend_overdue(self._inbound.hub_online)
         mono = self.clock.monotonic()
         if mono < self._health_due:
             return
@@ -388,7 +295,7 @@ class KioskSync:
     # --- freshness --------------------------------------------------------------------
 
     def is_live(self) -> bool:
-        return self.link.connected and self._hub_online
+        return self.link.connected and self._inbound.hub_online
 
     def _mark_live(self, force: bool = False) -> None:
         if self.is_live() and self.cache is not None:
