@@ -25,10 +25,11 @@ from devtools.bench_support import wait_for
 from devtools.bench_sync import bench_settings
 from devtools.local_broker import Broker
 from devtools.smsc_sim import SmscSim
+from hub.day_plan import DayPlan
 from hub.notify.hub_link import start_notifier
 from hub.sample import sample_morning, start_near
 from hub.service import HubService
-from hub.store import DayPlan, HubStore
+from hub.store import HubStore
 from sync import messages as m
 
 PROVIDERS = ("martinez", "chen")

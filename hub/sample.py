@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
+from hub.day_plan import DayPlan, HubAppointment
 from hub.notify.contacts import PatientContact
-from hub.store import DayPlan, HubAppointment
 
 PROVIDERS = {
     "martinez": "Dr. Ana Martinez",

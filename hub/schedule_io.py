@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ConfigError, WireError
+from hub.day_plan import DayPlan, HubAppointment
 from hub.notify.contacts import PatientContact, check_contact
-from hub.store import DayPlan, HubAppointment
 from sync import messages as m
 
 _COLUMNS = ("id", "provider_id", "start", "duration_min", "first_name", "last_name", "dob", "code")

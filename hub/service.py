@@ -30,6 +30,7 @@ from core.clock import Clock, SystemClock
 from core.errors import KioskError
 from core.version import __version__
 from core.worker import Batcher, Worker, WorkerStopped
+from hub.day_plan import DayPlan
 from hub.desk import Out, StaffDesk
 from hub.epoch import stamp
 from hub.intake import schedules_to_republish
@@ -39,7 +40,7 @@ from hub.own_topics import OwnTopics
 from hub.pacing import RECEIPTS_S, SCHEDULE_S, Pacer
 from hub.publish_guard import PublishGuard, escalations
 from hub.status_requests import HubNotOpen, StatusRequests
-from hub.store import DayPlan, HubStore
+from hub.store import HubStore
 from sync import messages as m
 from sync import staff_messages as sm
 from sync.bridge_state import BRIDGE_STATES, BridgeStates

@@ -1,23 +1,22 @@
 """The hub's own SQLite state: the day, provider status (and its history), check-ins
 recorded exactly once, status requests, and what each kiosk shows. A hub restart loses
-nothing."""
+nothing. The day it loads is a ``hub.day_plan.DayPlan``."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
 
 from core.errors import StorageError
 from hub.audit import AuditLog
+from hub.day_plan import DayPlan, HubAppointment
 from hub.epoch_records import EpochRecords
 from hub.escalation import Backlog
-from hub.notify.contacts import PatientContact
 from hub.notify.records import NotifyRecords
 from hub.opening import open_hub_database
 from hub.origin import RequestOrigin
@@ -31,44 +30,6 @@ from sync.vault import KeySource
 FLOW_PREFIX = "checkin_"  # the kiosk's check-in flow counts in its health metrics (domain.metrics)
 # The epoch is the store's (hub/epoch.py), stamped on what the hub publishes, not a row's.
 _STATUS_FIELDS = [f.name for f in dataclasses.fields(m.ProviderStatus) if f.name != "epoch"]
-
-
-@dataclass(frozen=True)
-class HubAppointment:
-    """An appointment as the practice knows it (full last name stays at the hub)."""
-
-    id: str
-    provider_id: str
-    start: str
-    duration_min: int
-    first_name: str
-    last_name: str
-    dob: str
-    code: str
-    state: str = "booked"
-
-    def to_wire(self) -> m.Appointment:
-        prefix = "".join(ch for ch in self.last_name.upper() if ch.isalpha())[:3]
-        return m.Appointment(
-            self.id,
-            self.provider_id,
-            self.start,
-            self.duration_min,
-            self.first_name,
-            prefix,
-            self.dob,
-            self.code.upper(),
-            self.state,  # type: ignore[arg-type]
-        )
-
-
-@dataclass(frozen=True)
-class DayPlan:
-    date: str
-    providers: dict[str, str]  # id -> display name
-    appointments: list[HubAppointment]
-    contacts: list[PatientContact] = field(default_factory=list)  # hub-only (notifications)
-    refused: list[str] = field(default_factory=list)  # contact cells refused: file, row, column, why
 
 
 class HubStore:
@@ -414,7 +375,3 @@ class HubStore:
 
 def _content(schedule: m.ProviderSchedule) -> tuple[object, ...]:
     return (schedule.provider_name, schedule.date, tuple(schedule.appointments))
-
-
-def plan_providers(appointments: Iterable[HubAppointment]) -> list[str]:
-    return sorted({a.provider_id for a in appointments})

@@ -13,8 +13,9 @@ from typing import Any, cast
 
 from domain.impact import status_impact
 from domain.metrics import TIME_BUCKETS_S
+from hub.day_plan import HubAppointment
 from hub.epoch import parse_epoch
-from hub.store import HubAppointment, HubStore
+from hub.store import HubStore
 from hub.web import records
 from sync import messages as m
 from sync.schedule_rows import SCHEDULE_ROW

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from core.errors import ConfigError, StorageError
-from hub.store import DayPlan, HubAppointment, HubStore
+from hub.day_plan import DayPlan, HubAppointment
+from hub.store import HubStore
 from sync import cipher
 from sync import messages as m
 from sync.cache import KioskCache

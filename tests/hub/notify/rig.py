@@ -10,9 +10,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from hub.day_plan import DayPlan
 from hub.notify.contacts import PatientContact
 from hub.sample import sample_morning, start_near
-from hub.store import DayPlan, HubStore
+from hub.store import HubStore
 from sync import messages as m
 from tests.support.clock import wall_now, wall_today
 

@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from config.settings import HubNotifySettings
+from hub.day_plan import DayPlan
 from hub.notify.planner import Planner, stamp
-from hub.store import DayPlan, HubStore
+from hub.store import HubStore
 from sync import messages as m
 from tests.hub.notify.rig import future_morning, morning_ahead, open_day
 from tests.support.clock import wall_now

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from core.clock import SystemClock
-from hub.store import HubAppointment
+from hub.day_plan import HubAppointment
 from hub.web.context import PAGES
 from sync import messages as m
 from sync.link import LinkEvent
