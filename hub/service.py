@@ -3,11 +3,12 @@ single writer of provider status and the day's schedule.
 
 Like the kiosk, one worker ("hub") owns the store; the MQTT link's thread only posts
 events to it. Messages accumulate and are recorded in one transaction when the worker's
-inbox runs dry (or every ``_BATCH``), then what changed is published, so a burst of
-10,000 replayed check-ins costs a few dozen commits. A handler that raises is contained
-and counted by the worker; a batch that fails is recorded again one message at a time, so
-one hostile message never costs the others their place. Publishing goes through the link
-(``MqttLink.publish`` hands it to the link's own thread).
+inbox runs dry (or every ``BATCH``), then what changed is published, so a burst of 10,000
+replayed check-ins costs a few dozen commits. A handler that raises is contained and
+counted by the worker; a batch that fails is recorded again one message at a time, so one
+hostile message never costs the others their place (``hub.inbound_batch``). Publishing
+goes through ``hub.outgoing`` to the link (``MqttLink.publish`` hands it to the link's own
+thread).
 
 After each commit the hub acknowledges what it now holds: one ``HubAck`` per kiosk per
 batch on ``hub/ack/<kiosk>``, naming every check-in, staff event and notice
@@ -33,16 +34,17 @@ from core.worker import Batcher, Worker, WorkerStopped
 from hub.day_plan import DayPlan
 from hub.desk import Out, StaffDesk
 from hub.epoch import stamp
+from hub.inbound_batch import InboundBatch, acknowledgements
 from hub.intake import schedules_to_republish
 from hub.kiosk_messages import record_kiosk_message, retained_state
 from hub.origin import Received, RequestOrigin
+from hub.outgoing import Listener, Outgoing
 from hub.own_topics import OwnTopics
 from hub.pacing import RECEIPTS_S, SCHEDULE_S, Pacer
 from hub.publish_guard import PublishGuard, escalations
 from hub.status_requests import HubNotOpen, StatusRequests
 from hub.store import HubStore
 from sync import messages as m
-from sync import staff_messages as sm
 from sync.bridge_state import BRIDGE_STATES, BridgeStates
 from sync.inbound import InboundDecoder, Rejected
 from sync.link import LinkEvent, MqttLink, Will
@@ -53,8 +55,6 @@ from sync.wire import Message, encode
 
 log = logging.getLogger(__name__)
 
-_BATCH = 500
-_ACKED = (m.CheckIn, sm.StaffEvent, sm.NoticeAck)  # kiosk messages a HubAck settles
 _TICK_S = 1.0
 
 
@@ -77,8 +77,7 @@ class HubService:
         self.desk: StaffDesk | None = None
         self.stats: Counter[str] = Counter()
         self._decoder = InboundDecoder(self.tree)
-        self._pending: list[Received] = []  # decoded, not yet recorded
-        self._rejections: Counter[tuple[str, str]] = Counter()  # (source, reason), not yet stored
+        self._batch = InboundBatch(self.tree, self.stats)
         self._plan: DayPlan | None = None
         self._worker = Worker(
             "hub",
@@ -90,7 +89,6 @@ class HubService:
         )
         # The link's events reach the worker a network-loop burst at a time.
         self._events: Batcher[LinkEvent] = Batcher(self._worker, self._on_link)
-        self._listeners: list[Callable[[str, Message], None]] = []
         self.store: HubStore | None = None
         subscriptions = self.tree.hub_subscriptions()
         self._pool = settings.hub.intake == "pool"  # check-ins are hub/intake.py's workers'
@@ -110,10 +108,13 @@ class HubService:
             will=Will(self.tree.hub_availability(), encode(m.HubAvailability(False))),
             persistent_session=True,
         )
-        self.own = OwnTopics(self.tree, self.clock, self.link, self._publish, self._on_connected)
-        self._requests = StatusRequests(self.tree, self.clock, self.stats, self._publish)
         # What kiosks read is decoded by their own decoder before it leaves.
         self.guard = PublishGuard(self.tree)
+        self.out = Outgoing(
+            self.link, self.guard, self.stats, epoch=lambda: self.own.epoch, retained=self._retained
+        )
+        self.own = OwnTopics(self.tree, self.clock, self.link, self.out.publish, self._on_connected)
+        self._requests = StatusRequests(self.tree, self.clock, self.stats, self.out.publish)
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -134,10 +135,10 @@ class HubService:
     def worker(self) -> Worker:
         return self._worker
 
-    def add_listener(self, listener: Callable[[str, Message], None]) -> None:
+    def add_listener(self, listener: Listener) -> None:
         """``listener(event, message)`` on the hub thread after each recorded message and
         after each message the hub publishes (status, schedule, receipt, notice, alert...)."""
-        self._listeners.append(listener)
+        self.out.add_listener(listener)
 
     def act(self, fn: Callable[[StaffDesk, HubStore], Out], timeout: float = 10.0) -> int:
         """Run a staff action (the dashboard's acknowledgements) on the hub thread in one
@@ -148,8 +149,7 @@ class HubService:
                 raise KioskError("the hub is not running")
             with store.transaction():
                 out = fn(self.desk, store)
-            for topic, msg, retain in out:
-                self._publish(topic, msg, retain)
+            self.out.publish_all(out)
             return len(out)
 
         return int(self.call(run, timeout))
@@ -182,7 +182,7 @@ class HubService:
         for provider_id in sorted(set(changed)):
             schedule = self._store().wire_schedule(provider_id)
             if schedule is not None:
-                self._publish(self.tree.schedule(provider_id), schedule, True)
+                self.out.publish(self.tree.schedule(provider_id), schedule, True)
         done(result, None)
 
     def responsive(self, timeout: float = 5.0) -> bool:
@@ -238,52 +238,16 @@ class HubService:
         elif event.kind == "message":
             msg = self._decoder.decode(event.topic, event.payload)
             if isinstance(msg, Rejected):
-                self._rejections[self._rejection_source(msg.topic), msg.reason] += 1
-            else:
-                self._pending.append(Received(msg, RequestOrigin.of_topic(self.tree, event.topic)))
-                if len(self._pending) >= _BATCH:
-                    self._flush()
+                self._batch.reject(msg.topic, msg.reason)
+            elif self._batch.add(Received(msg, RequestOrigin.of_topic(self.tree, event.topic))):
+                self._flush()
         elif event.kind == "connected":
             self._flush()
             self._on_connected()
 
-    def _rejection_source(self, topic: str) -> str:
-        route = self.tree.route(topic)
-        return route.kiosk_id if route is not None else ""
-
-    def _persist_rejections(self) -> None:
-        """Add the rejections counted since the last flush to the store (`kiosk hub health`)."""
-        counts, self._rejections = self._rejections, Counter()
-        if not counts or self.store is None:
-            return
-        try:
-            with self.store.transaction():
-                self.store.count_rejections(counts, self.clock.now().isoformat())
-        except KioskError as exc:
-            self._count_store_error(exc)
-
     def _flush(self) -> None:
-        """Record what has accumulated: one transaction, or one each if that fails."""
-        self._persist_rejections()
-        messages, self._pending = self._pending, []
-        if not messages:
-            return
-        try:
-            self._record(messages)
-        except Exception as exc:  # noqa: BLE001 - retried one by one below
-            if len(messages) == 1:
-                self._count_store_error(exc)
-                return
-            for msg in messages:
-                try:
-                    self._record([msg])
-                except Exception as one:  # noqa: BLE001 - only this message is lost
-                    self._count_store_error(one)
-
-    def _count_store_error(self, exc: Exception) -> None:
-        self.stats["store_errors"] += 1
-        # The type only: the text of an error raised while recording may quote patient data.
-        log.error("hub could not record a message: %s", type(exc).__name__)
+        """Record what kiosks sent since the last flush (``hub.inbound_batch``)."""
+        self._batch.flush(self.store, self._record, self.clock.now().isoformat())
 
     def _record(self, messages: list[Received]) -> None:
         store = self._store()
@@ -305,26 +269,16 @@ class HubService:
             if self.desk and any(isinstance(msg, (m.DisplayAck, m.KioskAvailability)) for msg, _ in messages):
                 # Only what kiosks display (or leave) changes a receipt.
                 out += self._receipts(self._receipt_pacer.now_or_later(["receipts"], self.clock.monotonic()))
-        self._acknowledge(messages)  # committed: now, and only now, the kiosks may forget them
+        # Committed: now, and only now, the kiosks may forget them.
+        for topic, ack in acknowledgements(self.tree, messages, self.clock.now().isoformat()):
+            self.out.publish(topic, ack, False)
+            self.stats["acks_sent"] += 1
         if requests:
             self._requests.apply(store, self.desk, requests)
         out += self._schedules(self._pacer.now_or_later(touched, self.clock.monotonic()))
-        for topic, msg, retain in out:
-            self._publish(topic, msg, retain)
+        self.out.publish_all(out)
         for msg, _origin in messages:
-            self._notify(msg.KIND, msg)
-
-    def _acknowledge(self, messages: list[Received]) -> None:
-        keys: dict[str, list[str]] = {}
-        for msg, origin in messages:
-            if isinstance(msg, _ACKED) and origin is RequestOrigin.KIOSK:
-                keys.setdefault(msg.kiosk_id, []).append(msg.key)
-        at = self.clock.now().isoformat()
-        for kiosk_id, kiosk_keys in keys.items():
-            for i in range(0, len(kiosk_keys), m.MAX_ACK_KEYS):
-                chunk = list(dict.fromkeys(kiosk_keys[i : i + m.MAX_ACK_KEYS]))
-                self._publish(self.tree.hub_ack(kiosk_id), m.HubAck(kiosk_id, chunk, at), False)
-                self.stats["acks_sent"] += 1
+            self.out.notify(msg.KIND, msg)
 
     def _record_checkin(self, msg: m.CheckIn, now: str) -> m.AppointmentChange | None:
         if self.store is None:
@@ -342,9 +296,8 @@ class HubService:
     def _on_connected(self) -> None:
         """(Re)publish everything retained: the broker may have lost it."""
         store = self._store()
-        self._publish(self.tree.hub_availability(), self._availability(True), True)
-        for topic, msg, retain in retained_state(store, self.tree):
-            self._publish(topic, msg, retain)
+        self.out.publish(self.tree.hub_availability(), self._availability(True), True)
+        self.out.publish_all(retained_state(store, self.tree))
         self._publish_revocations(store.revocations.all())
 
     def _publish_revocations(self, revoked: list[KioskRevoked]) -> None:
@@ -353,7 +306,7 @@ class HubService:
         if self.store is None or not revoked:
             return
         for msg in revoked:
-            self._publish(self.tree.revoked(msg.kiosk_id), msg, True)
+            self.out.publish(self.tree.revoked(msg.kiosk_id), msg, True)
         if self.link.connected:  # else the next connect publishes them again
             with self.store.transaction():
                 self.store.revocations.mark_published(
@@ -374,8 +327,7 @@ class HubService:
         except KioskError as exc:
             log.error("hub tick failed: %s", exc)
             return
-        for topic, msg, retain in out:
-            self._publish(topic, msg, retain)
+        self.out.publish_all(out)
         if self.link.connected:  # new from `kiosk hub revoke` (every connect publishes them all)
             self._publish_revocations(self.store.revocations.unpublished())
         self.own.tick(self.store)
@@ -409,28 +361,8 @@ class HubService:
         day = self.store.day() if self.store is not None and online else ""
         return m.HubAvailability(online, __version__, self.clock.now().isoformat(), day)
 
-    def _publish(self, topic: str, msg: Message, retain: bool) -> None:
-        msg = stamp(msg, self.own.epoch)  # the versioned streams carry the store's epoch
-        try:
-            checked = self.guard.check(topic, msg, encode(msg))
-            if checked is None:
-                return  # a kiosk would refuse it: counted, escalated at the next tick
-            msg, data = checked
-            if retain:
-                self.own.published(topic, data)
-            if not self.link.publish(topic, data, qos=1, retain=retain):
-                self.stats["publish_deferred"] += 1  # republished on the next connect
-        except KioskError as exc:
-            log.error("hub could not publish %s: %s", msg.KIND, exc)
-        self._notify(msg.KIND, msg)  # after the commit it follows: what the dashboard pushes
-
-    def _notify(self, event: str, msg: Message) -> None:
-        for listener in self._listeners:
-            try:
-                listener(event, msg)
-            except Exception as exc:  # noqa: BLE001 - a broken listener must not stop the hub
-                self.stats["listener_errors"] += 1
-                log.error("hub listener failed: %s", type(exc).__name__)
+    def _retained(self, topic: str, payload: bytes) -> None:
+        self.own.published(topic, payload)
 
     def rejected(self) -> dict[str, int]:
         return dict(self._decoder.rejected)
