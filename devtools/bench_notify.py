@@ -7,27 +7,25 @@ patients heard it twice (``duplicates``) or not at all (``lost``); the goal for 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from config.settings import HubNotifySettings, HubSettings, Settings
-from core.clock import CLOCK_SHIFT_ENV, SystemClock
+from config.settings import HubNotifySettings
+from core.clock import SystemClock
+from devtools.bench_notify_setup import notify_settings, shift_to_ten_am, sms_morning
 from devtools.bench_support import wait_for
-from devtools.bench_sync import bench_settings
 from devtools.local_broker import Broker
 from devtools.smsc_sim import SmscSim
 from hub.day_plan import DayPlan
 from hub.notify.hub_link import start_notifier
-from hub.sample import sample_morning, start_near
+from hub.sample import start_near
 from hub.service import HubService
 from hub.store import HubStore
 from sync import messages as m
@@ -35,12 +33,6 @@ from sync import messages as m
 PROVIDERS = ("martinez", "chen")
 _PER_PROVIDER = 250
 _ROOT = Path(__file__).resolve().parents[1]
-
-
-def _morning(start: datetime) -> DayPlan:
-    plan = sample_morning(start.date(), start=start, per_provider=_PER_PROVIDER)
-    contacts = [replace(c, consent=True, channel="sms") for c in plan.contacts]
-    return replace(plan, contacts=contacts)
 
 
 def _expected(plan: DayPlan) -> set[str]:
@@ -74,18 +66,8 @@ def most_in_one_second(times: list[float]) -> int:
 def _burst(
     state: Path, broker: Broker, smsc: SmscSim, start: datetime
 ) -> tuple[float, Counter[str], set[str]]:
-    base = bench_settings(broker.port, state, "hub")
-    notify = HubNotifySettings(
-        enabled=True,
-        practice_name="Riverside Family Practice",
-        smpp_host="127.0.0.1",
-        smpp_port=smsc.port,
-        smpp_system_id=smsc.system_id,
-        smpp_password=smsc.password,
-        smpp_source_addr="RIVERSIDE",
-    )
-    settings: Settings = replace(base, hub=HubSettings(state_dir=base.hub.state_dir, notify=notify))
-    plan = _morning(start)
+    settings = notify_settings(state, smsc, broker.port)
+    plan = sms_morning(start, _PER_PROVIDER)
     expected = _expected(plan)
     hub = HubService(settings)
     notifier = start_notifier(settings, hub)
@@ -108,7 +90,7 @@ def _burst(
 def _killed(state: Path, broker: Broker, smsc: SmscSim, start: datetime) -> tuple[Counter[str], set[str]]:
     """The same burst, with the hub (and its notifier) SIGKILLed when a third has gone."""
     args = [str(broker.port), str(state), str(smsc.port), start.isoformat(), "100", str(_PER_PROVIDER)]
-    expected = _expected(_morning(start))
+    expected = _expected(sms_morning(start, _PER_PROVIDER))
 
     def spawn() -> subprocess.Popen[str]:
         proc = subprocess.Popen(
@@ -152,11 +134,7 @@ def _delivered(db: Path) -> int:
 
 
 def run_bench(quick: bool) -> dict[str, Any]:
-    if CLOCK_SHIFT_ENV not in os.environ:  # a morning at 10:00 whatever the hour (quiet hours, midnight)
-        real = datetime.now()
-        os.environ[CLOCK_SHIFT_ENV] = (
-            f"{(real.replace(hour=10, minute=0, second=0) - real).total_seconds():.0f}"
-        )
+    shift_to_ten_am()
     start = start_near(SystemClock().now() + timedelta(minutes=30), 0)
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-notify-") as tmp:
         state = Path(tmp)

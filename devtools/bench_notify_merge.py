@@ -7,66 +7,39 @@ of them in its last half (where a hold cut short by a dropped fraction of a seco
 
 from __future__ import annotations
 
-import os
 import random
 import tempfile
 import time
-import uuid
 from collections import defaultdict
-from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from config.settings import HubNotifySettings, HubSettings, Settings
-from core.clock import CLOCK_SHIFT_ENV, SystemClock
+from config.settings import HubNotifySettings
+from core.clock import SystemClock
+from devtools.bench_notify_setup import commit_status, notify_settings, shift_to_ten_am, sms_morning
 from devtools.bench_support import wait_for
-from devtools.bench_sync import bench_settings
 from devtools.smsc_sim import SmscSim
 from hub.notify.notifier import Notifier
-from hub.sample import PROVIDERS, sample_morning, start_near
+from hub.sample import PROVIDERS, start_near
 from hub.store import HubStore
-from sync import messages as m
 
 _PER_PROVIDER = 3
 _TRIALS = 6  # x 4 providers: 24 corrections
 
 
-def _settings(state: Path, smsc: SmscSim) -> Settings:
-    base = bench_settings(1, state, "hub")
-    notify = HubNotifySettings(  # the defaults (merge_window_s = 2) but for the SMSC
-        enabled=True,
-        practice_name="Riverside Family Practice",
-        smpp_host="127.0.0.1",
-        smpp_port=smsc.port,
-        smpp_system_id=smsc.system_id,
-        smpp_password=smsc.password,
-        smpp_source_addr="RIVERSIDE",
-    )
-    return replace(base, hub=HubSettings(state_dir=base.hub.state_dir, notify=notify))
-
-
 def _late(store: HubStore, provider_id: str, delay: int) -> None:
-    """A status change committed as the hub commits one (its stamp in whole seconds)."""
-    status = m.ProviderStatus(
-        provider_id,
-        store.next_status_version(provider_id),
-        "late",
-        delay_min=delay,
-        changed_by="front-desk-1",
-        changed_at=SystemClock().now().isoformat(),
-        date=store.day(),
+    """Staff set ``provider_id`` late by ``delay`` minutes, as the hub commits it."""
+    commit_status(
+        store, provider_id, "late", at=SystemClock().now(), changed_by="front-desk-1", delay_min=delay
     )
-    with store.transaction():
-        store.set_status(status, uuid.uuid4().hex)
 
 
 def _trial(state: Path, rng: random.Random) -> tuple[int, int]:
     """Three corrections (one per provider): (corrections, missed)."""
     smsc = SmscSim().start()
     start = start_near(SystemClock().now() + timedelta(minutes=30), 0)
-    plan = sample_morning(start.date(), start=start, per_provider=_PER_PROVIDER)
-    plan = replace(plan, contacts=[replace(c, consent=True, channel="sms") for c in plan.contacts])
+    plan = sms_morning(start, _PER_PROVIDER)
     phones = {c.appointment_id: c.phone for c in plan.contacts}
     by_provider: dict[str, set[str]] = defaultdict(set)
     for appt in plan.appointments:
@@ -74,7 +47,7 @@ def _trial(state: Path, rng: random.Random) -> tuple[int, int]:
     db = state / "hub" / "hub.sqlite"
     store = HubStore.open(db)
     store.load_day(plan)
-    notifier = Notifier(_settings(state, smsc), db_path=db)
+    notifier = Notifier(notify_settings(state, smsc), db_path=db)
     notifier.start()
     try:
         window = notifier.cfg.merge_window_s
@@ -107,11 +80,7 @@ def _told_20(texts: list[str]) -> bool:
 
 
 def run_bench(quick: bool) -> dict[str, Any]:
-    if CLOCK_SHIFT_ENV not in os.environ:  # a morning at 10:00 whatever the hour (quiet hours, midnight)
-        real = datetime.now()
-        os.environ[CLOCK_SHIFT_ENV] = (
-            f"{(real.replace(hour=10, minute=0, second=0) - real).total_seconds():.0f}"
-        )
+    shift_to_ten_am()
     rng = random.Random(33)
     corrections = missed = 0
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-merge-") as tmp:

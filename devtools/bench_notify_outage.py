@@ -11,25 +11,20 @@ at the SMSC). ``lost``: patients never told; ``doubled``: extra copies at the SM
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
-import uuid
 from collections import Counter
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from config.settings import HubNotifySettings, HubSettings, Settings
-from core.clock import CLOCK_SHIFT_ENV, SystemClock
+from core.clock import SystemClock
+from devtools.bench_notify_setup import commit_status, notify_settings, shift_to_ten_am, sms_morning
 from devtools.bench_support import wait_for
-from devtools.bench_sync import bench_settings
 from devtools.smsc_sim import SmscSim
 from hub.notify.notifier import Notifier
-from hub.sample import sample_morning, start_near
+from hub.sample import start_near
 from hub.store import HubStore
-from sync import messages as m
 
 SPEED = 20.0
 PROVIDERS = ("martinez", "chen")
@@ -54,34 +49,6 @@ class FastClock:
         return fast_s / self.speed
 
 
-def _settings(state: Path, smsc: SmscSim) -> Settings:
-    base = bench_settings(1, state, "hub")
-    notify = HubNotifySettings(  # the defaults but for where the SMSC is
-        enabled=True,
-        practice_name="Riverside Family Practice",
-        smpp_host="127.0.0.1",
-        smpp_port=smsc.port,
-        smpp_system_id=smsc.system_id,
-        smpp_password=smsc.password,
-        smpp_source_addr="RIVERSIDE",
-    )
-    return replace(base, hub=HubSettings(state_dir=base.hub.state_dir, notify=notify))
-
-
-def _set_out(store: HubStore, provider_id: str, at: datetime) -> None:
-    status = m.ProviderStatus(
-        provider_id,
-        store.next_status_version(provider_id),
-        "out",
-        reason="sick",
-        changed_by="bench",
-        changed_at=at.isoformat(),
-        date=store.day(),
-    )
-    with store.transaction():
-        store.set_status(status, uuid.uuid4().hex)
-
-
 def _delivered(store: HubStore) -> int:
     return store.notify.counts().get("delivered", 0)
 
@@ -91,20 +58,19 @@ def _outage(state: Path, outage_s: float, mid_burst: bool) -> tuple[int, int]:
     clock = FastClock(SPEED)
     smsc = SmscSim().start()
     start = start_near(clock.now() + timedelta(seconds=outage_s + 1800), 0)
-    plan = sample_morning(start.date(), start=start, per_provider=_PER_PROVIDER)
-    plan = replace(plan, contacts=[replace(c, consent=True, channel="sms") for c in plan.contacts])
+    plan = sms_morning(start, _PER_PROVIDER)
     ids = {a.id for a in plan.appointments if a.provider_id in PROVIDERS}
     expected = {c.phone for c in plan.contacts if c.appointment_id in ids}
     db = state / "hub" / "hub.sqlite"
     store = HubStore.open(db)
     store.load_day(plan)
-    notifier = Notifier(_settings(state, smsc), db_path=db, clock=clock)
+    notifier = Notifier(notify_settings(state, smsc), db_path=db, clock=clock)
     try:
         if not mid_burst:
             smsc.go_down()
         notifier.start()
         for provider_id in PROVIDERS:
-            _set_out(store, provider_id, clock.now())
+            commit_status(store, provider_id, "out", at=clock.now(), changed_by="bench", reason="sick")
         if mid_burst:
             smsc.cut_after(len(expected) // 3)  # one SMS arrives unanswered: in doubt
             wait_for(lambda: len(smsc.received()) >= len(expected) // 3, 30)
@@ -122,11 +88,7 @@ def _outage(state: Path, outage_s: float, mid_burst: bool) -> tuple[int, int]:
 
 
 def run_bench(quick: bool) -> dict[str, Any]:
-    if CLOCK_SHIFT_ENV not in os.environ:  # a morning at 10:00 whatever the hour (quiet hours, midnight)
-        real = datetime.now()
-        os.environ[CLOCK_SHIFT_ENV] = (
-            f"{(real.replace(hour=10, minute=0, second=0) - real).total_seconds():.0f}"
-        )
+    shift_to_ten_am()
     lengths = (180.0,) if quick else (180.0, 600.0)
     lost = doubled = runs = 0
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-outage-") as tmp:
