@@ -203,23 +203,20 @@ class Notifier:
             for row in rows:
                 why = self._hold(store, row, now)
                 if why:
-                    state, error = why
-                    escalate = (
-                        f"{row.channel} {state}: {error}"
-                        if row.kind != "on_time"
-                        and state
-                        in (
-                            "capped",
-                            "expired",
-                        )
-                        else ""
-                    )
-                    store.notify.update(row.key, state=state, error=error, escalate=escalate)
-                    self.stats[state] += 1
+                    self._drop(store, row, *why)
                     continue
                 store.notify.update(row.key, state="sending")  # attempts count answers (``Outcomes``)
                 ready.append(row)
         return ready
+
+    def _drop(self, store: HubStore, row: OutboxRow, state: str, error: str) -> None:
+        """``row`` will not be sent. A patient who was to hear of a change (not an on-time
+        reminder) and whose message was capped or came too late is for staff to call."""
+        call = row.kind != "on_time" and state in ("capped", "expired")
+        store.notify.update(
+            row.key, state=state, error=error, escalate=f"{row.channel} {state}: {error}" if call else ""
+        )
+        self.stats[state] += 1
 
     def _hold(self, store: HubStore, row: OutboxRow, now: datetime) -> tuple[str, str] | None:
         appt = store.appointment(row.appointment_id)
@@ -250,12 +247,7 @@ class Notifier:
                     self.stats["in_doubt_resent"] += 1
             for row in store.notify.pending_past(now.isoformat()):
                 # Its visit began while it waited (for quiet hours to end, or a channel to return).
-                why = "not sent before the visit began"
-                escalate = f"{row.channel} expired: {why}" if row.kind != "on_time" else ""
-                store.notify.update(
-                    row.key, state="expired", error="not sent before the visit began", escalate=escalate
-                )
-                self.stats["expired"] += 1
+                self._drop(store, row, "expired", "not sent before the visit began")
             for row in store.notify.awaiting_answer():
                 if answer_overdue(row.appointment_start, row.sent_at, now, self.cfg.no_answer_min):
                     store.notify.update(row.key, escalate=f"no answer to the {row.channel} message")
@@ -289,13 +281,19 @@ class Notifier:
         channel = self._channels.get(transport)
         return channel is None or channel.link.up_for_s() >= self.cfg.in_doubt_s
 
-    def _raise_outages(self, store: HubStore, alerts: list[sm.Escalation]) -> None:
+    def _escalated(self, alerts: list[sm.Escalation]) -> bool:
+        """Hand ``alerts`` to the hub; False when they wait for a later second."""
         if not alerts or self._escalate is None:
-            return
+            return False
         try:
             self._escalate(alerts)
         except (KioskError, TimeoutError, WorkerStopped) as exc:
             log.warning("escalation deferred: %s", type(exc).__name__)
+            return False
+        return True
+
+    def _raise_outages(self, store: HubStore, alerts: list[sm.Escalation]) -> None:
+        if not self._escalated(alerts):
             return
         with store.transaction():
             self.outages.mark(store, alerts)
@@ -319,10 +317,7 @@ class Notifier:
             )
             for row in rows
         ]
-        try:
-            self._escalate(alerts)
-        except (KioskError, TimeoutError, WorkerStopped) as exc:
-            log.warning("escalation deferred: %s", type(exc).__name__)
+        if not self._escalated(alerts):
             return
         with store.transaction():
             for row in rows:
