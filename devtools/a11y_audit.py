@@ -15,6 +15,7 @@ panel) are not what a patient reads then and are left out.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -236,48 +237,20 @@ def audit(
 ) -> Iterator[Render]:
     """Play each scene on each reference panel, language and text size, and measure it."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import tempfile
+    from devtools.ui_scenes import LANGUAGES, SCENES, show_scenes
 
-    from PySide6.QtGui import QGuiApplication
-
-    from devtools.ui_sample import SampleDay
-    from devtools.ui_scenes import LANGUAGES, SCENES, SIZES, play
-    from ui.app import KioskUi, UiOptions
-    from ui.panel import REFERENCE
-
-    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
-    names = list(scenes or SCENES)
-    sizes = list(text_sizes)
-    with tempfile.TemporaryDirectory(prefix="kiosk-a11y-") as tmp:
-        day = SampleDay(Path(tmp))
-        ui = KioskUi(
-            day.flow(),
-            day.board,
-            lambda: day.age_s,
-            UiOptions(tick_ms=0, practice_name="Riverside Family Practice", reduce_motion=True),
-            clock=day.clock,
-        )
-        ui.show()
-        try:
-            for width, height in SIZES:
-                ui.resize(width, height, REFERENCE[(width, height)].px_per_mm)
-                for language in languages or LANGUAGES:
-                    for large in sizes:
-                        for name in names:
-                            play(name, day, ui, language, large_text=large)
-                            app.processEvents()
-                            label = f"{width}x{height} {language} {'A+' if large else 'A'} {name}"
-                            # The staff panel resets the patient's text size: measured as shown.
-                            render = measure(ui, label, ui.flow.view.large_text)
-                            if shots is not None:
-                                shots.mkdir(parents=True, exist_ok=True)
-                                size = "large" if large else "normal"
-                                png = f"{width}x{height}_{language}_{size}_{name}.png"
-                                ui.window.grabWindow().save(str(shots / png))
-                            yield render
-        finally:
-            ui.close()
-            day.close()
+    shown_all = show_scenes(scenes or SCENES, languages or LANGUAGES, text_sizes, prefix="kiosk-a11y-")
+    with contextlib.closing(shown_all):  # a caller that stops early closes the UI at once
+        for ui, shown in shown_all:
+            size = f"{shown.width}x{shown.height}"
+            label = f"{size} {shown.language} {'A+' if shown.large_text else 'A'} {shown.name}"
+            # The staff panel resets the patient's text size: measured as shown.
+            render = measure(ui, label, ui.flow.view.large_text)
+            if shots is not None:
+                shots.mkdir(parents=True, exist_ok=True)
+                text = "large" if shown.large_text else "normal"
+                ui.window.grabWindow().save(str(shots / f"{size}_{shown.language}_{text}_{shown.name}.png"))
+            yield render
 
 
 def summary(renders: Iterable[Render]) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 
@@ -23,42 +22,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-    from PySide6.QtGui import QGuiApplication
+    from devtools.ui_scenes import LANGUAGES, SCENES, SIZES, show_scenes
 
-    from devtools.ui_sample import SampleDay
-    from devtools.ui_scenes import LANGUAGES, SCENES, SIZES, play
-    from ui.app import KioskUi, UiOptions
-    from ui.panel import REFERENCE
-
-    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     names = args.only or list(SCENES)
     count = 0
-    with tempfile.TemporaryDirectory(prefix="kiosk-shots-") as tmp:
-        day = SampleDay(Path(tmp))
-        ui = KioskUi(
-            day.flow(),
-            day.board,
-            lambda: day.age_s,
-            # reduce_motion: each shot shows where the face's transitions end, not their first frame
-            UiOptions(tick_ms=0, practice_name="Riverside Family Practice", reduce_motion=True),
-            clock=day.clock,
-        )
-        ui.show()
-        try:
-            for width, height in SIZES:
-                ui.resize(width, height, REFERENCE[(width, height)].px_per_mm)  # the reference panels
-                for language in LANGUAGES:
-                    for name in names:
-                        play(name, day, ui, language)
-                        app.processEvents()
-                        image = ui.window.grabWindow()
-                        image.save(str(out / f"{width}x{height}_{language}_{name}.png"))
-                        count += 1
-        finally:
-            ui.close()
-            day.close()
+    for ui, shown in show_scenes(names, prefix="kiosk-shots-"):
+        image = ui.window.grabWindow()
+        image.save(str(out / f"{shown.width}x{shown.height}_{shown.language}_{shown.name}.png"))
+        count += 1
     print(f"{count} screenshots in {out}/")
     if args.x11:
         from devtools.x11_screenshots import missing_tools, shoot

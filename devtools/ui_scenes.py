@@ -7,7 +7,11 @@ the layout test walks each one's text.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+import tempfile
+from collections.abc import Callable, Generator, Iterable
+from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication
@@ -15,8 +19,9 @@ from PySide6.QtGui import QGuiApplication
 from devtools.admin_scenes import ADMIN_SCENES
 from devtools.face_scenes import FACE_SCENES
 from devtools.ui_sample import VISITORS, SampleDay
-from ui.app import KioskUi
+from ui.app import KioskUi, UiOptions
 from ui.face import QUIET
+from ui.panel import REFERENCE
 
 Scene = Callable[[SampleDay, KioskUi], None]
 
@@ -191,3 +196,50 @@ def play(name: str, day: SampleDay, ui: KioskUi, language: str, large_text: bool
         QCoreApplication.processEvents()
         if offscreen:  # lays out as a frame would: heights that pages follow. A real display
             ui.window.grabWindow()  # draws its own frames, and a grab there waits on them forever
+
+
+@dataclass(frozen=True)
+class Shown:
+    """Which scene the UI shows, on which reference panel, language and text size."""
+
+    name: str
+    width: int
+    height: int
+    language: str
+    large_text: bool
+
+
+def show_scenes(
+    names: Iterable[str],
+    languages: Iterable[str] = LANGUAGES,
+    text_sizes: Iterable[bool] = (False,),
+    prefix: str = "kiosk-scenes-",
+) -> Generator[tuple[KioskUi, Shown], None, None]:
+    """Each scene played over one sample day's UI, on each reference panel, language and
+    text size in turn: yields the UI while it shows the scene (its events processed).
+    Set ``QT_QPA_PLATFORM`` before calling (offscreen unless a display is wanted)."""
+    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+    names, languages, text_sizes = list(names), list(languages), list(text_sizes)
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        day = SampleDay(Path(tmp))
+        ui = KioskUi(
+            day.flow(),
+            day.board,
+            lambda: day.age_s,
+            # reduce_motion: each scene shows where the face's transitions end, not their first frame
+            UiOptions(tick_ms=0, practice_name="Riverside Family Practice", reduce_motion=True),
+            clock=day.clock,
+        )
+        ui.show()
+        try:
+            for width, height in SIZES:
+                ui.resize(width, height, REFERENCE[(width, height)].px_per_mm)
+                for language in languages:
+                    for large in text_sizes:
+                        for name in names:
+                            play(name, day, ui, language, large_text=large)
+                            app.processEvents()
+                            yield ui, Shown(name, width, height, language, large)
+        finally:
+            ui.close()
+            day.close()
