@@ -1,17 +1,16 @@
 """The Piper worker process: ``python -m speech._piper_worker``.
 
 Requests ``(texts, voice, rate_wpm)`` arrive pickled on stdin, ``voice`` being the path of
-a Piper ``.onnx`` model (its ``.onnx.json`` beside it); one reply per text goes out on the
-original stdout (the wire: ``speech.synth_process``), which is then pointed at /dev/null so
-nothing a library prints can corrupt a reply. Voices are loaded on first use and kept.
+a Piper ``.onnx`` model (its ``.onnx.json`` beside it); ``speech._synth_serve`` answers
+them, one reply per text (the wire: ``speech.synth_process``). Voices are loaded on first
+use and kept.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-from multiprocessing.connection import Connection
 from typing import Any
+
+from speech._synth_serve import serve
 
 NATURAL_WPM = 180
 """The pace a Piper voice speaks at its own ``length_scale`` (joe: ~180 words a minute with
@@ -31,25 +30,8 @@ def length_scale(base: float, rate_wpm: int) -> float:
 
 
 def main() -> None:  # pragma: no cover - runs in the child process
-    reply = Connection(os.dup(1), readable=False)
-    requests = Connection(os.dup(0), writable=False)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
-    voices: dict[str, Any] = {}
-    while True:
-        try:
-            request = requests.recv()
-        except EOFError:
-            return
-        if request is None:
-            return
-        texts, voice, rate = request
-        for text in (texts,) if isinstance(texts, str) else texts:
-            try:
-                reply.send(("ok", *_synthesize(voices, voice, text, rate)))
-            except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises SpeechError
-                reply.send(("error", f"{type(exc).__name__}: {exc}", 0, b""))
+    voices: dict[str, Any] = {}  # loaded on first use and kept
+    serve(lambda: lambda text, voice, rate: _synthesize(voices, voice, text, rate))
 
 
 def _synthesize(voices: dict[str, Any], path: str, text: str, rate: int) -> tuple[int, int, bytes]:

@@ -1,43 +1,29 @@
 """The pyttsx3/espeak-ng worker process: ``python -m speech._tts_worker``.
 
-Requests (texts, voice, rate) arrive pickled on stdin; one reply per text goes out on the
-original stdout, which is then pointed at /dev/null because pyttsx3 prints on every save
-(the wire: ``speech.synth_process``).
+Requests (texts, voice, rate) are answered by ``speech._synth_serve``, which keeps
+pyttsx3's prints off the wire (the wire: ``speech.synth_process``).
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import wave
-from multiprocessing.connection import Connection
+
+from speech._synth_serve import Synthesize, serve
 
 _ATTEMPTS = 4
 
 
 def main() -> None:  # pragma: no cover - runs in the child process
-    reply = Connection(os.dup(1), readable=False)
-    requests = Connection(os.dup(0), writable=False)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
-    import pyttsx3
+    serve(_start)
+
+
+def _start() -> Synthesize:
+    import pyttsx3  # after serve() pointed stdout away: pyttsx3 prints
 
     engine = pyttsx3.init("espeak")
-    while True:
-        try:
-            request = requests.recv()
-        except EOFError:
-            return
-        if request is None:
-            return
-        texts, voice, rate = request
-        for text in (texts,) if isinstance(texts, str) else texts:
-            try:
-                reply.send(("ok", *_synthesize(engine, text, voice, rate)))
-            except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises SpeechError
-                reply.send(("error", f"{type(exc).__name__}: {exc}", 0, b""))
+    return lambda text, voice, rate: _synthesize(engine, text, voice, rate)
 
 
 def _synthesize(engine: object, text: str, voice: str, rate: int) -> tuple[int, int, bytes]:
