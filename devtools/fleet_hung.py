@@ -14,7 +14,6 @@ import os
 import signal
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -32,9 +31,8 @@ def watched_recovery(broker: ConfBroker, settings: ProbeSettings, timeout: float
         broker.start()
 
     loop = ProbeLoop(settings, restart=restart)
-    stop = threading.Event()
-    thread = threading.Thread(target=loop.run, args=(stop,), daemon=True)
-    thread.start()
+    worker = loop.worker()
+    worker.start()
     try:
         wait_until(lambda: loop.heartbeat.alive() and round_trip(settings) is not None, 30, "a first answer")
         if broker.proc is None:
@@ -45,8 +43,7 @@ def watched_recovery(broker: ConfBroker, settings: ProbeSettings, timeout: float
         wait_until(lambda: loop.restarts >= 1 and round_trip(client) is not None, timeout, "the broker again")
         return {"recovery_s": round(time.monotonic() - frozen, 1), "restarts": loop.restarts}
     finally:
-        stop.set()
-        thread.join(settings.timeout_s + 5)
+        worker.stop(settings.timeout_s + 5)
 
 
 def hung_brokers(workdir: Path, **probe: Any) -> dict[str, Any]:

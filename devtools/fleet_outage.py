@@ -19,7 +19,6 @@ import argparse
 import json
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from core.clock import SystemClock
+from core.worker import Worker
 from devtools.fleet import PASSWORD, FleetNet, exactly_once, wait_until
 from devtools.fleet_sim import Spec
 from devtools.fleet_swarm import Swarm
@@ -47,21 +47,19 @@ class CopyCounter:
         # QoS 0: the counter is never sent a copy twice itself (a copy it missed while
         # disconnected is reported as not seen)
         self.client.subscribe(TopicTree("acme", SITE).kiosk("+", "checkin"), qos=0)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._count, daemon=True)
-        self._thread.start()
+        # Counts what arrived, again as soon as a round is done (each waits up to 0.2 s).
+        self._worker = Worker("copy-counter", on_tick=self._count)
+        self._worker.start()
 
     def _count(self) -> None:
-        while not self._stop.is_set():
-            for got in self.client.collect(1000, 0.2):
-                try:
-                    self.copies[str(json.loads(got.payload)["key"])] += 1
-                except (ValueError, KeyError, TypeError):
-                    self.copies["?"] += 1
+        for got in self.client.collect(1000, 0.2):
+            try:
+                self.copies[str(json.loads(got.payload)["key"])] += 1
+            except (ValueError, KeyError, TypeError):
+                self.copies["?"] += 1
 
     def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
+        self._worker.stop(5)
         self.client.close()
 
 

@@ -33,6 +33,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from core.errors import ConfigError
 from core.systemd import Heartbeat, ServiceLoop, wait_until_stopped
+from core.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -195,14 +196,11 @@ class ProbeLoop:
         self.failed_in_a_row = 0
         return self.settings.grace_s
 
-    def run(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            try:
-                wait = self.step()
-            except Exception:
-                log.exception("the probe raised")
-                wait = self.settings.interval_s
-            stop.wait(wait)
+    def worker(self) -> Worker:
+        """The loop on the worker primitive, not yet started: the first round comes
+        ``interval_s`` after ``start()``, each next one when ``step`` says; a round that
+        raises is counted by the worker and the next comes ``interval_s`` later."""
+        return Worker("broker-probe", tick_s=self.settings.interval_s, on_tick=self.step)
 
 
 def load_probe(path: Path) -> ProbeSettings:
@@ -240,13 +238,13 @@ def add_command(sub: Any) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     loop = ProbeLoop(load_probe(Path(args.probe_config)))
-    stop = threading.Event()
-    worker = threading.Thread(target=loop.run, args=(stop,), name="broker-probe", daemon=True)
+    worker = loop.worker()
     worker.start()
-    with ServiceLoop({"probe loop": loop.heartbeat.alive}):
-        wait_until_stopped(stop)
-    stop.set()
-    worker.join(loop.settings.timeout_s + 5)
+    try:
+        with ServiceLoop({"probe loop": loop.heartbeat.alive}):
+            wait_until_stopped()
+    finally:
+        worker.stop(loop.settings.timeout_s + 5)
     return 0
 
 
