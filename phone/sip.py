@@ -17,7 +17,8 @@ _COMPACT = {"v": "via", "f": "from", "t": "to", "i": "call-id", "m": "contact", 
             "c": "content-type", "k": "supported", "s": "subject"}  # fmt: skip
 _TOKEN = re.compile(r"^[A-Za-z0-9.!%*_+`'~-]+$")
 _REQUIRED = ("via", "from", "to", "call-id", "cseq")
-REASONS = {100: "Trying", 180: "Ringing", 200: "OK", 400: "Bad Request", 403: "Forbidden",
+REASONS = {100: "Trying", 180: "Ringing", 200: "OK", 400: "Bad Request", 401: "Unauthorized",
+           403: "Forbidden", 407: "Proxy Authentication Required", 423: "Interval Too Brief",
            405: "Method Not Allowed", 415: "Unsupported Media Type", 481: "Call/Transaction Does Not Exist",
            486: "Busy Here", 487: "Request Terminated", 488: "Not Acceptable Here",
            500: "Server Internal Error", 503: "Service Unavailable"}  # fmt: skip
@@ -146,7 +147,8 @@ def build(msg: SipMessage) -> bytes:
 
 
 def _canonical(name: str) -> str:
-    special = {"call-id": "Call-ID", "cseq": "CSeq", "www-authenticate": "WWW-Authenticate"}
+    special = {"call-id": "Call-ID", "cseq": "CSeq", "www-authenticate": "WWW-Authenticate",
+               "proxy-authenticate": "Proxy-Authenticate"}  # fmt: skip
     return special.get(name, "-".join(p.capitalize() for p in name.split("-")))
 
 

@@ -1,0 +1,114 @@
+"""The line registers to a real kamailio (Debian's) with digest auth: a wrong password is
+refused and reported once; the right one registers (after a 423 and with the registrar
+down at first), re-registers before the granted time runs out, and a call SIPp sends to
+kamailio for the line's user is relayed to the line and answered."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+
+from devtools.local_broker import free_port
+from phone import digest
+from phone.line import LineConfig
+from phone.register_loop import RegisterLoop, RegisterTarget
+from phone.registration import RegistrationConfig, State
+from tests.phone.support import bare_line, until
+from tests.phone.test_sipp import sipp
+from tests.support.kamailio import Kamailio, available
+
+pytestmark = pytest.mark.skipif(
+    not available() or shutil.which("sipp") is None, reason="kamailio or SIPp missing (deps/apt-phone.txt)"
+)
+
+_USER, _PASSWORD = "frontdesk-line", "correct horse 7"
+# Short timers so a test sees retries; the defaults are RFC 3261's.
+_TUNING = RegistrationConfig(
+    "", "", "", "", digest.Credentials("", ""), t1=0.2, t2=0.8, transaction_timeout=2.0,
+    retry_min_s=0.5, retry_max_s=2.0, refused_retry_s=1.0,
+)  # fmt: skip
+
+
+async def _refused(kamailio: Kamailio) -> None:
+    line, _calls, _ = bare_line(LineConfig(port=0))
+    await line.start()
+    loop = RegisterLoop(line, RegisterTarget("127.0.0.1", kamailio.port, _USER, "wrong password", expires=60),
+                        _TUNING)  # fmt: skip
+    await loop.start()
+    try:
+        registration = loop.registration
+        assert registration is not None
+
+        async def refused_twice() -> bool:
+            return registration.stats["register_refused"] >= 2
+
+        await until(refused_twice, "kamailio to refuse the wrong password twice")
+        assert registration.state is State.REFUSED and "403" in registration.reason
+        assert registration.stats["register_ok"] == 0
+    finally:
+        await loop.stop()
+        await line.stop()
+
+
+def test_a_wrong_password_is_refused_reported_once_and_retried(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    kamailio = Kamailio(tmp_path / "kamailio", _USER, _PASSWORD)
+    kamailio.start()
+    try:
+        with caplog.at_level(logging.INFO, logger="phone"):
+            asyncio.run(asyncio.wait_for(_refused(kamailio), 60))
+    finally:
+        kamailio.stop()
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "refused" in errors[0].getMessage()  # one line, not one per retry
+    assert not any("wrong password" in r.getMessage() for r in caplog.records)  # never the password
+    assert "wrong password for frontdesk-line" in kamailio.log()  # kamailio checked it
+
+
+async def _registers_and_answers(kamailio: Kamailio, workdir: Path) -> None:
+    # Nobody may call the line but the registrar it registered to.
+    line, calls, _ = bare_line(LineConfig(port=0, allowed=(), rtp_timeout_s=10))
+    await line.start()
+    # Expires 1 is below kamailio's minimum (2): a 423, then 2 s granted, refreshed every second.
+    target = RegisterTarget("127.0.0.1", kamailio.port, _USER, _PASSWORD, expires=1)
+    loop = RegisterLoop(line, target, _TUNING)
+    await loop.start()
+    registration = loop.registration
+    assert registration is not None
+    try:
+
+        async def failed() -> bool:
+            return registration.stats["register_timeouts"] >= 1
+
+        await until(failed, "the first REGISTER to time out (kamailio is not started yet)")
+        assert registration.state is State.FAILED
+        await asyncio.to_thread(kamailio.start)
+
+        async def refreshed() -> bool:
+            return registration.stats["register_ok"] >= 3
+
+        await until(refreshed, "the line to register and re-register twice", timeout=60)
+        assert registration.granted == 2 and registration.stats["register_interval_too_brief"] >= 1
+        assert registration.stats["register_challenged"] >= 1
+
+        code, out = await sipp(kamailio.port, ["-sn", "uac", "-s", _USER, "-d", "500"], workdir)
+        assert code == 0, out
+        assert line.stats["calls_answered"] == 1 and line.stats["calls_ended_caller_hung_up"] == 1
+        assert line.stats["sip_forbidden"] == 0 and len(calls) == 1
+        assert registration.registered(asyncio.get_running_loop().time())
+    finally:
+        await loop.stop()
+        await line.stop()
+
+
+def test_the_line_registers_re_registers_and_answers_a_call_relayed_by_kamailio(tmp_path: Path) -> None:
+    kamailio = Kamailio(tmp_path / "kamailio", _USER, _PASSWORD, port=free_port())
+    try:
+        asyncio.run(asyncio.wait_for(_registers_and_answers(kamailio, tmp_path), 120))
+    finally:
+        kamailio.stop()
