@@ -112,3 +112,34 @@ def test_the_line_registers_re_registers_and_answers_a_call_relayed_by_kamailio(
         asyncio.run(asyncio.wait_for(_registers_and_answers(kamailio, tmp_path), 120))
     finally:
         kamailio.stop()
+
+
+async def _registers(kamailio: Kamailio) -> int:
+    line, _calls, _ = bare_line(LineConfig(port=0))
+    await line.start()
+    loop = RegisterLoop(
+        line, RegisterTarget("127.0.0.1", kamailio.port, _USER, _PASSWORD, expires=60), _TUNING
+    )
+    await loop.start()
+    registration = loop.registration
+    assert registration is not None
+    try:
+
+        async def registered() -> bool:
+            return registration.stats["register_ok"] >= 1
+
+        await until(registered, "the line to register")
+        return registration.granted
+    finally:
+        await loop.stop()
+        await line.stop()
+
+
+def test_sha_256_digest_registers(tmp_path: Path) -> None:
+    """RFC 7616: kamailio challenges with algorithm=SHA-256 and the line answers in kind."""
+    kamailio = Kamailio(tmp_path / "kamailio", _USER, _PASSWORD, algorithm="SHA-256")
+    kamailio.start()
+    try:
+        assert asyncio.run(asyncio.wait_for(_registers(kamailio), 60)) == 60
+    finally:
+        kamailio.stop()
