@@ -423,7 +423,7 @@ class PhoneSettings:
         default=5.0, metadata=_doc("New calls a second per source address past the burst.", min=0.1, max=1000)
     )
     invite_burst: int = field(
-        default=20, metadata=_doc("New calls at once per source address; more get 503.", min=1, max=10000)
+        default=30, metadata=_doc("New calls at once per source address; more get 503.", min=1, max=10000)
     )
 
 

@@ -48,7 +48,7 @@ class LineConfig:
     max_call_s: float = 600.0
     rtp_ports: tuple[int, int] = (0, 0)  # (0, 0): any free port
     invite_rate: float = 5.0  # new INVITEs a second per source address, after the burst
-    invite_burst: int = 20
+    invite_burst: int = 30
 
     @property
     def address(self) -> str:
