@@ -301,14 +301,14 @@ class PhoneLine(asyncio.DatagramProtocol):
             dialog.cseq += 1
             invite = dialog.invite
             target = sip.uri_of(invite.header("contact")) or sip.uri_of(invite.header("from"))
+            routes = sip.route_set(invite)
+            branch = f"z9hG4bK{secrets.token_hex(8)}"
             bye = sip.SipMessage(
                 method="BYE",
                 uri=target,
                 headers=(
-                    (
-                        "via",
-                        f"SIP/2.0/UDP {self.config.address}:{self.port};branch=z9hG4bK{secrets.token_hex(8)}",
-                    ),
+                    ("via", f"SIP/2.0/UDP {self.config.address}:{self.port};branch={branch}"),
+                    *(("route", f"<{r}>") for r in routes),
                     ("max-forwards", "70"),
                     ("from", f"{invite.header('to')};tag={dialog.tag}"),
                     ("to", invite.header("from")),
@@ -316,7 +316,9 @@ class PhoneLine(asyncio.DatagramProtocol):
                     ("cseq", f"{dialog.cseq} BYE"),
                 ),
             )
-            self.send(bye, dialog.peer)
+            # The first proxy that record-routed, else the caller's Contact (a proxy that
+            # did not record-route may not route our BYE), else where the INVITE came from.
+            self.send(bye, sip.host_port(routes[0] if routes else target) or dialog.peer)
         self._end(dialog, why)
 
     def _end(self, dialog: _Dialog, why: str) -> None:

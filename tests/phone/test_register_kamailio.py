@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from devtools.local_broker import free_port
+from devtools.sip_caller import SipCaller
 from phone import digest
 from phone.line import LineConfig
 from phone.register_loop import RegisterLoop, RegisterTarget
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.skipif(
     not available() or shutil.which("sipp") is None, reason="kamailio or SIPp missing (deps/apt-phone.txt)"
 )
 
-_USER, _PASSWORD = "frontdesk-line", "correct horse 7"
+_USER, _PASSWORD = "line", "correct horse 7"  # "line": the user SipCaller calls
 # Short timers so a test sees retries; the defaults are RFC 3261's.
 _TUNING = RegistrationConfig(
     "", "", "", "", digest.Credentials("", ""), t1=0.2, t2=0.8, transaction_timeout=2.0,
@@ -67,7 +68,7 @@ def test_a_wrong_password_is_refused_reported_once_and_retried(
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1 and "refused" in errors[0].getMessage()  # one line, not one per retry
     assert not any("wrong password" in r.getMessage() for r in caplog.records)  # never the password
-    assert "wrong password for frontdesk-line" in kamailio.log()  # kamailio checked it
+    assert "wrong password for line" in kamailio.log()  # kamailio checked it
 
 
 async def _registers_and_answers(kamailio: Kamailio, workdir: Path) -> None:
@@ -100,6 +101,22 @@ async def _registers_and_answers(kamailio: Kamailio, workdir: Path) -> None:
         assert code == 0, out
         assert line.stats["calls_answered"] == 1 and line.stats["calls_ended_caller_hung_up"] == 1
         assert line.stats["sip_forbidden"] == 0 and len(calls) == 1
+
+        # A call the line ends itself: its BYE goes to the caller's Contact, not back to
+        # kamailio (which did not record-route and would not route it).
+        caller = SipCaller(("127.0.0.1", kamailio.port))
+        await caller.open()
+        try:
+            assert (await caller.call()).status == 200
+            [sip_call_id] = [k for k, d in line.dialogs.items() if d.call is calls[-1]]
+            line.hang_up(sip_call_id, "test")
+
+            async def bye_heard() -> bool:
+                return any(r.method == "BYE" for r in caller.requests_in)
+
+            await until(bye_heard, "the line's BYE to reach the caller")
+        finally:
+            await caller.close()
         assert registration.registered(asyncio.get_running_loop().time())
     finally:
         await loop.stop()
