@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +23,7 @@ from phone.line import LineConfig
 from phone.register_loop import RegisterLoop, RegisterTarget
 from phone.registration import RegistrationConfig, State
 from tests.phone.support import bare_line, until
-from tests.phone.test_sipp import sipp
+from tests.phone.test_sipp import ROOT, sipp
 from tests.support.kamailio import Kamailio, available
 
 pytestmark = pytest.mark.skipif(
@@ -160,3 +164,45 @@ def test_sha_256_digest_registers(tmp_path: Path) -> None:
         assert asyncio.run(asyncio.wait_for(_registers(kamailio), 60)) == 60
     finally:
         kamailio.stop()
+
+
+def test_kiosk_phone_run_registers_from_its_settings_file(tmp_path: Path) -> None:
+    """The real command with a registrar, user and password file in its settings (and no
+    broker): kamailio relays SIPp's call for the user to it; the password is in no log."""
+    kamailio = Kamailio(tmp_path / "kamailio", _USER, _PASSWORD)
+    kamailio.start()
+    secret = tmp_path / "phone-sip.password"
+    secret.write_text(_PASSWORD + "\n")
+    secret.chmod(0o600)
+    config = tmp_path / "phone.toml"
+    config.write_text(
+        f'[kiosk]\nid = "phone-1"\npractice = "acme"\nsite = "main"\nstate_dir = "{tmp_path / "state"}"\n'
+        f'[broker]\nhost = "127.0.0.1"\nport = {free_port()}\n'
+        f'[phone]\nsip_host = "127.0.0.1"\nsip_port = {free_port()}\nallowed_peers = ""\nrtp_port_min = 0\n'
+        f'registrar = "127.0.0.1:{kamailio.port}"\nsip_user = "{_USER}"\nsip_password_file = "{secret}"\n'
+        "register_expires = 60\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "--config", str(config), "phone", "run"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    try:
+
+        async def call_through_kamailio() -> None:
+            while True:  # 404 from kamailio until the line has registered
+                code, out = await sipp(kamailio.port, ["-sn", "uac", "-s", _USER, "-d", "300"], tmp_path)
+                if code == 0:
+                    return
+                if proc.poll() is not None:
+                    raise AssertionError(f"kiosk phone run exited: {out}")
+                await asyncio.sleep(0.5)
+
+        asyncio.run(asyncio.wait_for(call_through_kamailio(), 90))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+        kamailio.stop()
+    assert proc.returncode == 0, out[-2000:]
+    log = out.decode()
+    assert '"registered"' in log and '"call answered"' in log
+    assert _PASSWORD not in log and "correct horse" not in kamailio.log()
