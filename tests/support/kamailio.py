@@ -32,6 +32,7 @@ class Kamailio:
         port: int = 0,
         min_expires: int = 2,
         algorithm: str = "MD5",
+        nonce_expire: int = 30,
     ) -> None:
         self.workdir = workdir
         self.user = user
@@ -39,6 +40,7 @@ class Kamailio:
         self.port = port or free_port()
         self.min_expires = min_expires
         self.algorithm = algorithm
+        self.nonce_expire = nonce_expire
         self.proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -51,7 +53,7 @@ class Kamailio:
         defines = {
             "KAM_PORT": str(self.port),
             "MIN_EXPIRES": str(self.min_expires),
-            "NONCE_EXPIRE": "30",
+            "NONCE_EXPIRE": str(self.nonce_expire),
             "AUTH_ALGORITHM": f'"{self.algorithm}"',
             "REG_USER": f'"{self.user}"',
             "REG_PASSWORD": f'"{self.password}"',
