@@ -87,7 +87,9 @@ def settings_from_mapping(
     """Build ``Settings`` from a parsed mapping, checking every key and value; the broker
     password is read from ``broker.password_file`` when one is named."""
     settings = cast(Settings, _build(Settings, data, prefix="", source=source))
-    return _with_cli_password(_with_password(settings, source), source) if read_secrets else settings
+    if not read_secrets:
+        return settings
+    return _with_phone_password(_with_cli_password(_with_password(settings, source), source), source)
 
 
 def _with_password(settings: Settings, source: str) -> Settings:
@@ -101,6 +103,13 @@ def _with_cli_password(settings: Settings, source: str) -> Settings:
     what = "practice CLI password"
     password = _secret(source, "hub.cli_password", hub.cli_password, hub.cli_password_file, what)
     return dataclasses.replace(settings, hub=dataclasses.replace(hub, cli_password=password))
+
+
+def _with_phone_password(settings: Settings, source: str) -> Settings:
+    phone = settings.phone
+    what = "phone line's SIP password"
+    password = _secret(source, "phone.sip_password", phone.sip_password, phone.sip_password_file, what)
+    return dataclasses.replace(settings, phone=dataclasses.replace(phone, sip_password=password))
 
 
 def _secret(source: str, key: str, inline: str, file: str, what: str) -> str:

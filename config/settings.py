@@ -404,6 +404,27 @@ class PhoneSettings:
         default=30.0, metadata=_doc("A call whose RTP stopped this long is hung up (s).", min=2, max=600)
     )
     max_call_s: float = field(default=600.0, metadata=_doc("Longest call (s).", min=30, max=7200))
+    registrar: str = field(
+        default="",
+        metadata=_doc("PBX or SIP trunk to REGISTER to, host or host:port; it may then call. Empty: none."),
+    )
+    sip_user: str = field(default="", metadata=_doc("User (and digest user name) the line registers as."))
+    sip_domain: str = field(
+        default="", metadata=_doc("Domain of the line's address of record; empty: the registrar's host.")
+    )
+    sip_password: str = field(default="", metadata=_doc("Digest password inline; prefer sip_password_file."))
+    sip_password_file: str = field(
+        default="", metadata=_doc("File holding the digest password (mode 0600); read at load, never logged.")
+    )
+    register_expires: int = field(
+        default=300, metadata=_doc("Registration time asked for (s); refreshed at half.", min=10, max=86400)
+    )
+    invite_rate: float = field(
+        default=5.0, metadata=_doc("New calls a second per source address past the burst.", min=0.1, max=1000)
+    )
+    invite_burst: int = field(
+        default=30, metadata=_doc("New calls at once per source address; more get 503.", min=1, max=10000)
+    )
 
 
 @dataclass(frozen=True)

@@ -168,8 +168,12 @@ class Call:
             return  # the caller's voice: not listened to yet, never kept
         key = self._dtmf.feed(packet)
         if key:
-            self.stats.keys.append(key)
-            self._spawn(self._on_key(key))
+            self.key_pressed(key)
+
+    def key_pressed(self, key: str) -> None:
+        """A key, from RFC 4733 or from SIP INFO: the same reaction either way."""
+        self.stats.keys.append(key)
+        self._spawn(self._on_key(key))
 
     async def _on_key(self, key: str) -> None:
         reaction = self.script.on_key(key, await self._known_day())

@@ -1,8 +1,14 @@
 """The SIP side of the line (a UAS over UDP, RFC 3261): answers INVITEs from the
-configured peers only, keeps each dialog, and hangs up calls whose RTP stopped.
+configured peers (and the registrar it registered to) only, keeps each dialog, reads
+keys sent as SIP INFO, and hangs up calls whose RTP stopped.
 
 Requests from any other address get 403 (ACKs are dropped); a datagram that is not SIP
 is dropped and counted. A 200 OK is sent again (T1 doubling) until its ACK arrives.
+New INVITEs pass a token bucket per source address first: an allowed peer over its rate
+gets 503 with Retry-After (a PBX then fails over or waits, where silence would make it
+retransmit the INVITE seven times); anyone else over the rate is dropped unanswered (a
+403 per spoofed datagram would make the line a reflector). Calls in progress never
+pass the bucket: their BYE, INFO and retransmissions are not limited.
 """
 
 from __future__ import annotations
@@ -16,17 +22,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import cast
 
-from phone import sdp, sip
+from phone import info_dtmf, sdp, sip
 from phone.call import FRAME_S, Call, RtpEndpoint
+from phone.flood import InviteLimiter
 from phone.script import CallScript
 
 log = logging.getLogger(__name__)
 
-_ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS"
+_ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO"
 _T1 = 0.5
 _TIMER_H = 32.0
 
 MakeCall = Callable[[str, sdp.Media, str], Call]
+ResponseHandler = Callable[[sip.SipMessage, tuple[str, int]], None]
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,8 @@ class LineConfig:
     rtp_timeout_s: float = 30.0
     max_call_s: float = 600.0
     rtp_ports: tuple[int, int] = (0, 0)  # (0, 0): any free port
+    invite_rate: float = 5.0  # new INVITEs a second per source address, after the burst
+    invite_burst: int = 30
 
     @property
     def address(self) -> str:
@@ -55,6 +65,7 @@ class _Dialog:
     acked: bool = False
     started: float = 0.0
     cseq: int = 100
+    info_cseqs: set[int] = field(default_factory=set)  # INFOs read: a retransmission is no new key
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
@@ -65,6 +76,9 @@ class PhoneLine(asyncio.DatagramProtocol):
         self.stats: Counter[str] = Counter()
         self.dialogs: dict[str, _Dialog] = {}
         self._allowed = [ipaddress.ip_network(a, strict=False) for a in config.allowed]
+        self.trusted_hosts: set[str] = set()  # the registrar's address (phone.register_loop)
+        self.response_handlers: dict[str, ResponseHandler] = {}  # by Call-ID: our REGISTERs
+        self._limiter = InviteLimiter(config.invite_rate, config.invite_burst)
         self._transport: asyncio.DatagramTransport | None = None
         self._housekeeping: asyncio.Task[None] | None = None
         self._pacer: asyncio.Task[None] | None = None
@@ -106,21 +120,42 @@ class PhoneLine(asyncio.DatagramProtocol):
             self.stats[f"sip_malformed_{msg.reason}"] += 1
             return
         if not msg.is_request:
-            self.stats["sip_responses"] += 1  # to our BYEs; nothing waits for them
+            handler = self.response_handlers.get(msg.call_id)
+            if handler is not None:
+                handler(msg, addr)
+            else:
+                self.stats["sip_responses"] += 1  # to our BYEs; nothing waits for them
+            return
+        if msg.method == "INVITE" and msg.call_id not in self.dialogs and not self._take_token(msg, addr):
             return
         if not self._allowed_peer(addr[0]):
             self.stats["sip_forbidden"] += 1
             if msg.method != "ACK":
-                self._send(sip.response(msg, 403, to_tag=sip.new_tag()), addr)
+                self.send(sip.response(msg, 403, to_tag=sip.new_tag()), addr)
             return
         handler = {"INVITE": self._on_invite, "ACK": self._on_ack, "BYE": self._on_bye,
-                   "CANCEL": self._on_cancel, "OPTIONS": self._on_options}.get(msg.method)  # fmt: skip
+                   "CANCEL": self._on_cancel, "OPTIONS": self._on_options,
+                   "INFO": self._on_info}.get(msg.method)  # fmt: skip
         if handler is None:
-            self._send(sip.response(msg, 405, extra=(("allow", _ALLOW),)), addr)
+            self.send(sip.response(msg, 405, extra=(("allow", _ALLOW),)), addr)
             return
         handler(msg, addr)
 
+    def _take_token(self, msg: sip.SipMessage, addr: tuple[str, int]) -> bool:
+        """False (and answered or dropped, counted) when ``addr`` is over its INVITE rate."""
+        if self._limiter.allow(addr[0], asyncio.get_running_loop().time()):
+            return True
+        self.stats["invite_rate_limited"] += 1
+        if self._allowed_peer(addr[0]):
+            retry = (("retry-after", str(self._limiter.retry_after(addr[0]))),)
+            self.send(sip.response(msg, 503, to_tag=sip.new_tag(), extra=retry), addr)
+        else:
+            self.stats["invite_rate_limited_dropped"] += 1
+        return False
+
     def _allowed_peer(self, host: str) -> bool:
+        if host in self.trusted_hosts:
+            return True
         try:
             address = ipaddress.ip_address(host)
         except ValueError:
@@ -129,7 +164,7 @@ class PhoneLine(asyncio.DatagramProtocol):
 
     def _on_options(self, msg: sip.SipMessage, addr: tuple[str, int]) -> None:
         extra = (("allow", _ALLOW), ("accept", "application/sdp"))
-        self._send(sip.response(msg, 200, to_tag=sip.new_tag(), extra=extra), addr)
+        self.send(sip.response(msg, 200, to_tag=sip.new_tag(), extra=extra), addr)
 
     def _on_invite(self, msg: sip.SipMessage, addr: tuple[str, int]) -> None:
         known = self.dialogs.get(msg.call_id)
@@ -137,19 +172,19 @@ class PhoneLine(asyncio.DatagramProtocol):
             if known.ok:
                 self._transport_send(known.ok, addr)
             else:
-                self._send(sip.response(msg, 100), addr)  # still answering
+                self.send(sip.response(msg, 100), addr)  # still answering
             return
         offer = sdp.parse_offer(msg.body)
         media = sdp.choose(offer) if isinstance(offer, sdp.Offer) else None
         if media is None:
             self.stats["invite_not_acceptable"] += 1
-            self._send(sip.response(msg, 488, to_tag=sip.new_tag()), addr)
+            self.send(sip.response(msg, 488, to_tag=sip.new_tag()), addr)
             return
         if len(self.dialogs) >= self.config.max_calls:
             self.stats["invite_busy"] += 1
-            self._send(sip.response(msg, 486, to_tag=sip.new_tag()), addr)
+            self.send(sip.response(msg, 486, to_tag=sip.new_tag()), addr)
             return
-        self._send(sip.response(msg, 100), addr)
+        self.send(sip.response(msg, 100), addr)
         call = self.make_call(f"c-{secrets.token_hex(4)}", media, _caller_number(msg.header("from")))
         dialog = _Dialog(call, msg, addr, sip.new_tag(), started=asyncio.get_running_loop().time())
         self.dialogs[msg.call_id] = dialog
@@ -164,7 +199,7 @@ class PhoneLine(asyncio.DatagramProtocol):
         except OSError:
             self.stats["rtp_port_unavailable"] += 1
             self.dialogs.pop(dialog.invite.call_id, None)
-            self._send(sip.response(dialog.invite, 503, to_tag=dialog.tag), dialog.peer)
+            self.send(sip.response(dialog.invite, 503, to_tag=dialog.tag), dialog.peer)
             return
         port = int(transport.get_extra_info("sockname")[1])
         body = sdp.answer(dialog.call.media, self.config.address, port, secrets.randbelow(2**31))
@@ -174,7 +209,12 @@ class PhoneLine(asyncio.DatagramProtocol):
             200,
             to_tag=dialog.tag,
             body=body,
-            extra=(("contact", contact), ("allow", _ALLOW), ("content-type", "application/sdp")),
+            extra=(
+                *(("record-route", r) for r in dialog.invite.all("record-route")),
+                ("contact", contact),
+                ("allow", _ALLOW),
+                ("content-type", "application/sdp"),
+            ),
         )
         dialog.ok = sip.build(ok)
         dialog.call.start(transport)
@@ -209,20 +249,45 @@ class PhoneLine(asyncio.DatagramProtocol):
     def _on_bye(self, msg: sip.SipMessage, addr: tuple[str, int]) -> None:
         dialog = self.dialogs.pop(msg.call_id, None)
         if dialog is None:
-            self._send(sip.response(msg, 481), addr)
+            self.send(sip.response(msg, 481), addr)
             return
-        self._send(sip.response(msg, 200), addr)
+        self.send(sip.response(msg, 200), addr)
         self._end(dialog, "caller_hung_up")
+
+    def _on_info(self, msg: sip.SipMessage, addr: tuple[str, int]) -> None:
+        """A key sent as SIP INFO (RFC 2976 with the dtmf-relay bodies PBXs use)."""
+        dialog = self.dialogs.get(msg.call_id)
+        if dialog is None:
+            self.send(sip.response(msg, 481), addr)
+            return
+        kind = info_dtmf.content_type(msg.header("content-type"))
+        if kind not in info_dtmf.CONTENT_TYPES:
+            self.stats["info_unsupported"] += 1
+            self.send(sip.response(msg, 415, extra=(("accept", ", ".join(info_dtmf.CONTENT_TYPES)),)), addr)
+            return
+        key = info_dtmf.parse(kind, msg.body)
+        if isinstance(key, info_dtmf.NotDtmf):
+            self.stats["info_malformed"] += 1
+            self.stats[f"info_malformed_{key.reason}"] += 1
+            self.send(sip.response(msg, 400), addr)
+            return
+        self.send(sip.response(msg, 200), addr)
+        number = msg.cseq[0]
+        if number in dialog.info_cseqs:
+            return  # a retransmission: answered again, not pressed again
+        dialog.info_cseqs.add(number)
+        self.stats["info_keys"] += 1
+        dialog.call.key_pressed(key)
 
     def _on_cancel(self, msg: sip.SipMessage, addr: tuple[str, int]) -> None:
         dialog = self.dialogs.get(msg.call_id)
         if dialog is None:
-            self._send(sip.response(msg, 481), addr)
+            self.send(sip.response(msg, 481), addr)
             return
-        self._send(sip.response(msg, 200, to_tag=dialog.tag), addr)
+        self.send(sip.response(msg, 200, to_tag=dialog.tag), addr)
         if not dialog.ok:  # not answered yet: the INVITE ends with 487
             self.dialogs.pop(msg.call_id, None)
-            self._send(sip.response(dialog.invite, 487, to_tag=dialog.tag), dialog.peer)
+            self.send(sip.response(dialog.invite, 487, to_tag=dialog.tag), dialog.peer)
             self._end(dialog, "cancelled")
 
     # --- hanging up ---------------------------------------------------------------------
@@ -236,14 +301,14 @@ class PhoneLine(asyncio.DatagramProtocol):
             dialog.cseq += 1
             invite = dialog.invite
             target = sip.uri_of(invite.header("contact")) or sip.uri_of(invite.header("from"))
+            routes = sip.route_set(invite)
+            branch = f"z9hG4bK{secrets.token_hex(8)}"
             bye = sip.SipMessage(
                 method="BYE",
                 uri=target,
                 headers=(
-                    (
-                        "via",
-                        f"SIP/2.0/UDP {self.config.address}:{self.port};branch=z9hG4bK{secrets.token_hex(8)}",
-                    ),
+                    ("via", f"SIP/2.0/UDP {self.config.address}:{self.port};branch={branch}"),
+                    *(("route", f"<{r}>") for r in routes),
                     ("max-forwards", "70"),
                     ("from", f"{invite.header('to')};tag={dialog.tag}"),
                     ("to", invite.header("from")),
@@ -251,7 +316,9 @@ class PhoneLine(asyncio.DatagramProtocol):
                     ("cseq", f"{dialog.cseq} BYE"),
                 ),
             )
-            self._send(bye, dialog.peer)
+            # The first proxy that record-routed, else the caller's Contact (a proxy that
+            # did not record-route may not route our BYE), else where the INVITE came from.
+            self.send(bye, sip.host_port(routes[0] if routes else target) or dialog.peer)
         self._end(dialog, why)
 
     def _end(self, dialog: _Dialog, why: str) -> None:
@@ -292,7 +359,7 @@ class PhoneLine(asyncio.DatagramProtocol):
 
     # --- SIP out ------------------------------------------------------------------------
 
-    def _send(self, msg: sip.SipMessage, addr: tuple[str, int]) -> None:
+    def send(self, msg: sip.SipMessage, addr: tuple[str, int]) -> None:
         self._transport_send(sip.build(msg), addr)
 
     def _transport_send(self, data: bytes, addr: tuple[str, int]) -> None:

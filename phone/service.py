@@ -12,12 +12,13 @@ from functools import partial
 
 from config.settings import PhoneSettings, Settings
 from core.clock import Clock, SystemClock
-from core.errors import KioskError
+from core.errors import ConfigError, KioskError
 from phone import g711
 from phone.call import Call
 from phone.g711 import Samples
 from phone.line import LineConfig, PhoneLine
 from phone.prompts import PromptRenderer
+from phone.register_loop import RegisterLoop, RegisterTarget
 from phone.script import CallScript, Day
 from phone.sdp import Media
 from sync import staff_messages as sm
@@ -38,6 +39,25 @@ def line_config(phone: PhoneSettings) -> LineConfig:
         rtp_timeout_s=phone.rtp_timeout_s,
         max_call_s=phone.max_call_s,
         rtp_ports=(phone.rtp_port_min, phone.rtp_port_max),
+        invite_rate=phone.invite_rate,
+        invite_burst=phone.invite_burst,
+    )
+
+
+def register_target(phone: PhoneSettings) -> RegisterTarget | None:
+    """Where the line registers, or None (``registrar`` empty: it only takes calls from
+    ``allowed_peers``)."""
+    if not phone.registrar:
+        return None
+    host, colon, port = phone.registrar.strip().rpartition(":")
+    if not colon or not port.isdigit() or not 0 < int(port) < 65536:
+        host, port = phone.registrar.strip(), "5060"
+    if not host or any(ch in host for ch in " /@;<>"):
+        raise ConfigError(f"phone.registrar = {phone.registrar[:60]!r}: expected host or host:port")
+    if not phone.sip_user:
+        raise ConfigError("phone.registrar is set but phone.sip_user is empty: the user to register as")
+    return RegisterTarget(
+        host, int(port), phone.sip_user, phone.sip_password, phone.sip_domain, phone.register_expires
     )
 
 
@@ -51,6 +71,8 @@ class PhoneService:
         speech = settings.speech
         self.renderer = PromptRenderer({"en": speech.voice_en, "es": speech.voice_es}, speech.rate_wpm)
         self.line = PhoneLine(line_config(settings.phone), self._make_call)
+        target = register_target(settings.phone)
+        self.register = RegisterLoop(self.line, target) if target is not None else None
         self.callbacks_recorded = 0
 
     async def start(self) -> None:
@@ -62,8 +84,12 @@ class PhoneService:
             await asyncio.to_thread(self.renderer.render, text, "en")
         await asyncio.to_thread(g711.warm_up)  # the codec tables, built once
         await self.line.start()
+        if self.register is not None:
+            await self.register.start()
 
     async def stop(self) -> None:
+        if self.register is not None:
+            await self.register.stop()
         await self.line.stop()
         await asyncio.to_thread(self.sync.stop)
 
@@ -111,4 +137,4 @@ def _board(cache: KioskCache) -> tuple[list[Provider], dict[str, ProviderStatus]
     return cache.providers(), cache.statuses()
 
 
-__all__ = ["PhoneService", "line_config"]
+__all__ = ["PhoneService", "line_config", "register_target"]

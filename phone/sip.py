@@ -8,6 +8,7 @@ names compare case-insensitively and compact forms (``v``, ``f``, ``t``, ``i``, 
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -16,8 +17,10 @@ MAX_DATAGRAM = 65507
 _COMPACT = {"v": "via", "f": "from", "t": "to", "i": "call-id", "m": "contact", "l": "content-length",
             "c": "content-type", "k": "supported", "s": "subject"}  # fmt: skip
 _TOKEN = re.compile(r"^[A-Za-z0-9.!%*_+`'~-]+$")
+_IP_URI = re.compile(r"^sips?:(?:[^@;>]*@)?(\[[0-9A-Fa-f:.]+\]|[0-9.]+)(?::(\d{1,5}))?(?:[;?].*)?$")
 _REQUIRED = ("via", "from", "to", "call-id", "cseq")
-REASONS = {100: "Trying", 180: "Ringing", 200: "OK", 400: "Bad Request", 403: "Forbidden",
+REASONS = {100: "Trying", 180: "Ringing", 200: "OK", 400: "Bad Request", 401: "Unauthorized",
+           403: "Forbidden", 407: "Proxy Authentication Required", 423: "Interval Too Brief",
            405: "Method Not Allowed", 415: "Unsupported Media Type", 481: "Call/Transaction Does Not Exist",
            486: "Busy Here", 487: "Request Terminated", 488: "Not Acceptable Here",
            500: "Server Internal Error", 503: "Service Unavailable"}  # fmt: skip
@@ -146,7 +149,8 @@ def build(msg: SipMessage) -> bytes:
 
 
 def _canonical(name: str) -> str:
-    special = {"call-id": "Call-ID", "cseq": "CSeq", "www-authenticate": "WWW-Authenticate"}
+    special = {"call-id": "Call-ID", "cseq": "CSeq", "www-authenticate": "WWW-Authenticate",
+               "proxy-authenticate": "Proxy-Authenticate"}  # fmt: skip
     return special.get(name, "-".join(p.capitalize() for p in name.split("-")))
 
 
@@ -185,4 +189,26 @@ def uri_of(value: str) -> str:
     return match.group(1) if match else value.split(";", 1)[0].strip()
 
 
-__all__ = ["REASONS", "Malformed", "SipMessage", "build", "new_tag", "parse", "response", "tag_of", "uri_of"]
+def host_port(uri: str) -> tuple[str, int] | None:
+    """Where to send a request for ``uri`` when its host is an IP address
+    (``sip:u@10.0.0.5:5070;lr`` -> ("10.0.0.5", 5070)); None for a host name (the line
+    resolves no names per request: it then answers where the INVITE came from)."""
+    match = _IP_URI.match(uri.strip())
+    if match is None:
+        return None
+    try:
+        address = ipaddress.ip_address(match.group(1).strip("[]"))
+    except ValueError:
+        return None
+    port = int(match.group(2) or 5060)
+    return (str(address), port) if 0 < port < 65536 else None
+
+
+def route_set(request: SipMessage) -> list[str]:
+    """The URIs of ``request``'s Record-Route values in order: the route set a UAS keeps for
+    its requests in the dialog (RFC 3261 §12.1.1)."""
+    return [uri for value in request.all("record-route") for uri in re.findall(r"<([^>]*)>", value)]
+
+
+__all__ = ["REASONS", "Malformed", "SipMessage", "build", "host_port", "new_tag", "parse", "response",
+           "route_set", "tag_of", "uri_of"]  # fmt: skip

@@ -12,6 +12,11 @@ import numpy as np
 
 from config.settings import PhoneSettings, Settings, UiSettings
 from hub.service import HubService
+from phone.call import Call
+from phone.g711 import Samples
+from phone.line import LineConfig, PhoneLine
+from phone.script import CallScript, Day
+from phone.sdp import Media
 from speech.audio import resample
 from speech.grammar import StepGrammar
 from speech.intents import Choice, Step
@@ -56,3 +61,36 @@ def callbacks(hub: HubService) -> int:
     """Callback requests the hub's audit trail holds from the line."""
     records = hub.call(lambda store: store.audit.records())
     return sum(1 for r in records if r.action == "callback_request" and r.kiosk_id == "phone-1")
+
+
+_RENDERER: list[object] = []
+
+
+def bare_line(config: LineConfig) -> tuple[PhoneLine, list[Call], list[Call]]:
+    """A line with no sync behind it (an empty day): the line, the calls it made, and the
+    calls that asked for a callback."""
+    from phone.prompts import PromptRenderer
+
+    if not _RENDERER:
+        _RENDERER.append(PromptRenderer())
+    renderer = _RENDERER[0]
+    assert isinstance(renderer, PromptRenderer)
+    calls: list[Call] = []
+    callbacks_asked: list[Call] = []
+
+    async def render(text: str, lang: str) -> Samples:
+        return await asyncio.to_thread(renderer.render, text, lang)
+
+    async def day() -> Day:
+        return Day([], {}, "2026-12-07")
+
+    async def callback(call: Call) -> bool:
+        callbacks_asked.append(call)
+        return True
+
+    def make(call_id: str, media: Media, caller: str) -> Call:
+        call = Call(call_id, media, CallScript("Riverside"), render, day, callback, caller)
+        calls.append(call)
+        return call
+
+    return PhoneLine(config, make), calls, callbacks_asked

@@ -90,3 +90,31 @@ def test_g711_matches_the_reference_points_and_round_trips() -> None:
         assert (
             error <= np.maximum(np.abs(ramp.astype(np.int32)) // 16, 16) + 1024 * (np.abs(ramp) > 32000)
         ).all()
+
+
+@pytest.mark.parametrize(
+    ("uri", "expected"),
+    [
+        ("sip:u@10.0.0.5:5070;lr", ("10.0.0.5", 5070)),
+        ("sip:10.0.0.5", ("10.0.0.5", 5060)),
+        ("sips:x@[::1]:5061;transport=tls", ("::1", 5061)),
+        ("sip:pbx.example.org", None),  # a name: not resolved per request
+        ("sip:u@1.2.3.4:99999", None),
+        ("sip:u@999.1.1.1", None),
+        ("tel:+15550100", None),
+    ],
+)
+def test_where_a_request_for_a_uri_goes(uri: str, expected: tuple[str, int] | None) -> None:
+    assert sip.host_port(uri) == expected
+
+
+def test_the_route_set_is_the_record_routes_in_order() -> None:
+    invite = sip.SipMessage(
+        method="INVITE",
+        uri="sip:line@10.0.0.9",
+        headers=(
+            ("record-route", "<sip:10.0.0.1;lr>, <sip:10.0.0.2;lr>"),
+            ("record-route", "<sip:10.0.0.3;lr>"),
+        ),
+    )
+    assert sip.route_set(invite) == ["sip:10.0.0.1;lr", "sip:10.0.0.2;lr", "sip:10.0.0.3;lr"]
