@@ -20,6 +20,7 @@ from speech.tts import MemorySink, Pyttsx3Synthesizer
 from sync.cache import KioskCache
 from tests.speech.scripted import ScriptedSource
 from tests.ui.conftest import Patient
+from ui.app import KioskUi
 from ui.face import VoiceActivity
 from ui.run import QtPoster
 
@@ -111,3 +112,42 @@ def test_voice_without_a_sound_device_is_off_at_start_naming_what_is_missing(
             source=None if setting == "input_device" else ScriptedSource(),
             sink=None if setting == "output_device" else MemorySink(),
         )
+
+
+def test_the_idle_warning_is_spoken_and_a_spoken_yes_resets_the_countdown(
+    patient: Patient, day: SampleDay, kiosk: KioskUi, qapp: QGuiApplication, synth: Pyttsx3Synthesizer
+) -> None:
+    """WCAG 2.2.1 by voice: the overlay's "Are you still there?" is said aloud (and captioned),
+    and "yes" said back keeps the patient's place exactly as a touch on the overlay does."""
+    source = ScriptedSource()
+    settings = replace(Settings(), speech=SpeechSettings(engine="pocketsphinx", listen_timeout_s=4))
+    flow = patient.ui.flow
+    voice = build_voice(
+        settings,
+        flow,
+        QtPoster().post,
+        CacheOnItsOwnConnection(day),
+        SystemClock(),
+        source=source,
+        sink=MemorySink(),
+    )
+    voice.start()
+    try:
+        patient.tap("startButton")
+        patient.tap("codeButton")  # a screen that asks nothing by voice: the dialog listens only
+        _wait(qapp, lambda: "code" in flow.view.caption, what="the code prompt")
+        day.clock.advance(flow.settings.idle_timeout_s + 1)
+        kiosk.tick()
+        assert patient.item("countdownOverlay").isVisible() and flow.view.countdown > 0
+        _wait(qapp, lambda: flow.view.caption.startswith("Are you still there?"), what="the spoken warning")
+        assert (
+            patient.text("captionText") == "Are you still there? Say yes, or touch the screen, to keep going."
+        )
+        assert any("Are you still there?" in line for line in voice.dialog.log)
+        source.add(synth.synthesize("yes", "en-us", 160))
+        _wait(qapp, lambda: flow.view.countdown == 0, what="the countdown reset by voice")
+        patient.settle()
+        assert patient.screen == "code" and not patient.sees("Are you still there?")
+        assert "action: still_here" in voice.dialog.log
+    finally:
+        voice.stop()
