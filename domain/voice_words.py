@@ -13,10 +13,10 @@ from __future__ import annotations
 LANGUAGES = ("en", "es")
 
 _TOUCH_TOO = {
-    "en": "Say repeat to hear the question again. Say call staff, or touch Call staff at the top of the "
-          "screen, and a person will come to help you.",
-    "es": "Diga repita para oír la pregunta otra vez. Diga personal, o toque Pedir ayuda arriba en la "
-          "pantalla, y vendrá alguien a ayudarle.",
+    "en": "Say repeat to hear the question again, and louder or softer to change my voice. Say call "
+          "staff, or touch Call staff at the top of the screen, and a person will come to help you.",
+    "es": "Diga repita para oír la pregunta otra vez, y más alto o más bajo para cambiar mi voz. Diga "
+          "personal, o toque Pedir ayuda arriba en la pantalla, y vendrá alguien a ayudarle.",
 }  # fmt: skip
 
 _HELP: dict[str, dict[str, str]] = {

@@ -22,6 +22,7 @@ from speech.intents import (
     No,
     Repeat,
     Step,
+    Volume,
     Yes,
 )
 
@@ -37,6 +38,7 @@ class CheckInFlow(Protocol):
     def call_staff(self) -> None: ...
     def set_language(self, language: str) -> None: ...
     def touch(self) -> None: ...
+    def change_volume(self, steps: int) -> None: ...
 
 
 def apply_intent(step: Step, intent: Intent, flow: CheckInFlow) -> str:
@@ -45,18 +47,14 @@ def apply_intent(step: Step, intent: Intent, flow: CheckInFlow) -> str:
     Returns "help" for ``Help`` and "repeat" for ``Repeat`` (the dialog speaks the
     screen's help or its prompt again; the flow does not move), "still_here" for a
     "yes" to the idle warning (a touch: the countdown stops, the patient keeps their
-    place), "decline" for a "no" that ends the conversation without touching the flow
-    (the screen stays as it is), and "ignored" for an intent that means nothing here.
+    place), "volume" for louder or softer, "decline" for a "no" that ends the
+    conversation without touching the flow (the screen stays as it is), and "ignored"
+    for an intent that means nothing here.
     """
+    done = _anywhere(intent, flow)
+    if done:
+        return done
     match intent:
-        case CallStaff():
-            flow.call_staff()
-            return "call_staff"
-        case Language(code=code):
-            flow.set_language(code)
-            return "set_language"
-        case Help() | Repeat():
-            return "help" if isinstance(intent, Help) else "repeat"
         case Yes() if step is Step.STILL_HERE:
             flow.touch()
             return "still_here"
@@ -81,6 +79,23 @@ def apply_intent(step: Step, intent: Intent, flow: CheckInFlow) -> str:
             flow.choose(option)
             return "choose"
     return "ignored"
+
+
+def _anywhere(intent: Intent, flow: CheckInFlow) -> str:
+    """The words every step knows ("" for any other intent)."""
+    match intent:
+        case CallStaff():
+            flow.call_staff()
+            return "call_staff"
+        case Language(code=code):
+            flow.set_language(code)
+            return "set_language"
+        case Volume(change=change):
+            flow.change_volume(change)
+            return "volume"
+        case Help() | Repeat():
+            return "help" if isinstance(intent, Help) else "repeat"
+    return ""
 
 
 def means_something(step: Step, intent: Intent) -> bool:
@@ -111,6 +126,9 @@ class _DryRun:
         pass
 
     def touch(self) -> None:
+        pass
+
+    def change_volume(self, steps: int) -> None:
         pass
 
 

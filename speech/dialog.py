@@ -15,6 +15,8 @@ staff", or when it cannot listen (a fault, or no model for the screen's language
 While the idle warning counts down (``FlowView.countdown``) the dialog says so, quiet or
 not ("Are you still there? Say yes, ..."), and listens for "yes" / "still here" / "sí":
 hearing it touches the flow, which keeps the patient's place exactly as a touch does.
+"Louder" / "softer" ("más alto" / "más bajo") change the flow's volume for this patient
+(``CheckInFlow.change_volume``: bounded, forgotten at the idle reset).
 
 Speech goes out through ``Speaker`` (captions at once, audio on the speaker's thread),
 and the listener is half duplex: the dialog listens only once the kiosk has finished
@@ -41,7 +43,7 @@ from core.worker import Worker
 from domain.flow import FlowView, Screen
 from speech.adapter import CheckInFlow, MissCounter, apply_intent, means_something
 from speech.grammar import StepGrammar, build_grammar
-from speech.intents import CallStaff, Help, Intent, No, Repeat, Step
+from speech.intents import CallStaff, Help, Intent, No, Repeat, Step, Volume
 from speech.listener import AudioSource, Heard, Listener
 from speech.script import Turn, plan_turn, text, turn_key
 from speech.vocabulary import ScheduleSource, Vocabulary, schedule_vocabulary
@@ -238,7 +240,20 @@ class VoiceDialog:
             self._staff_announced = True
             self._say(text("calling_staff", lang), lang)
             self._set_quiet()
+        if isinstance(intent, Volume):
+            self._change_volume(step, intent, lang)
+            return
         self._act(step, intent)
+
+    def _change_volume(self, step: Step, intent: Volume, lang: str) -> None:
+        """Louder or softer, then a word at the new level (or that it is the limit)."""
+        with self._cond:
+            before = self._view.volume
+        self._act(step, intent)
+        with self._cond:
+            changed = self._view.volume != before
+        limit = "volume_loudest" if intent.change > 0 else "volume_softest"
+        self._say(text("volume_changed" if changed else limit, lang), lang)
 
     def _act(self, step: Step, intent: Intent) -> None:
         """Post the action to the flow's thread; wait (briefly) for the view it produces."""

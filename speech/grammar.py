@@ -27,6 +27,7 @@ from speech.intents import (
     No,
     Repeat,
     Step,
+    Volume,
     Yes,
 )
 from speech.numbers import EN_ONES, EN_ORDINALS, EN_TENS, ES_VALUES, normalize
@@ -41,6 +42,8 @@ _COMMON: dict[str, dict[str, Intent]] = {
         "talk to a person": CallStaff(), "receptionist": CallStaff(),
         "help": Help(), "help me": Help(),
         "repeat": Repeat(), "repeat that": Repeat(), "please repeat": Repeat(), "say that again": Repeat(),
+        "louder": Volume(1), "speak louder": Volume(1), "louder please": Volume(1), "speak up": Volume(1),
+        "softer": Volume(-1), "quieter": Volume(-1), "speak softer": Volume(-1), "softer please": Volume(-1),
         "spanish": Language("es"), "in spanish": Language("es"), "espanol": Language("es"),
         "english": Language("en"), "in english": Language("en"),
     },
@@ -48,6 +51,8 @@ _COMMON: dict[str, dict[str, Intent]] = {
         "llame al personal": CallStaff(), "personal": CallStaff(), "recepcionista": CallStaff(),
         "ayuda": Help(), "ayudame": Help(),
         "repita": Repeat(), "repitalo": Repeat(), "repita por favor": Repeat(),
+        "mas alto": Volume(1), "hable mas alto": Volume(1), "mas bajo": Volume(-1),
+        "hable mas bajo": Volume(-1),
         "espanol": Language("es"), "en espanol": Language("es"),
         "ingles": Language("en"), "english": Language("en"), "en ingles": Language("en"),
     },

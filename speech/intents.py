@@ -56,6 +56,13 @@ class Repeat:
 
 
 @dataclass(frozen=True)
+class Volume:
+    """ "Louder" (+1) or "softer" (-1): the voice's level for this patient."""
+
+    change: int
+
+
+@dataclass(frozen=True)
 class DateOfBirth:
     value: date
 
@@ -79,4 +86,4 @@ class Language:
     code: str  # "en" or "es"
 
 
-Intent = Yes | No | CheckIn | CallStaff | Help | Repeat | DateOfBirth | Name | Choice | Language
+Intent = Yes | No | CheckIn | CallStaff | Help | Repeat | Volume | DateOfBirth | Name | Choice | Language

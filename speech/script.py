@@ -63,6 +63,9 @@ _TEXTS: dict[str, dict[str, str]] = {
     "still_there": {"en": "Are you still there? Say yes, or touch the screen, to keep going.",
                     "es": "¿Sigue ahí? Diga sí, o toque la pantalla, para continuar."},
     "still_missed": {"en": "Sorry, I still didn't catch that.", "es": "Perdón, sigo sin entenderle."},
+    "volume_changed": {"en": "Is this better?", "es": "¿Así está mejor?"},
+    "volume_loudest": {"en": "This is as loud as I can speak.", "es": "Más alto no puedo hablar."},
+    "volume_softest": {"en": "This is as soft as I can speak.", "es": "Más bajo no puedo hablar."},
     "declined_voice": {"en": "All right. The screen is here if you need it.",
                        "es": "Muy bien. La pantalla está aquí si la necesita."},
 }  # fmt: skip

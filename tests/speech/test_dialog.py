@@ -16,6 +16,7 @@ from speech.dialog import VoiceDialog, schedule_vocabulary
 from speech.listener import ListenConfig, Listener
 from speech.pocketsphinx_engine import PocketsphinxRecognizer
 from speech.tts import HalfDuplex, MemorySink, Pyttsx3Synthesizer, Speaker
+from speech.volume import VolumeSink
 from sync.cache import Provider
 from sync.messages import CheckIn, ProviderStatus
 from tests.kiosk.test_flow import DAY, Day
@@ -56,7 +57,8 @@ class Kiosk:
         self.flow = CheckInFlow(self.day, self._submit, self.clock, "lobby-1", on_call_staff=self._staff)
         self.duplex = HalfDuplex(tail_s=0.0)
         self.sink = MemorySink()
-        self.speaker = Speaker(self.synth, self.sink, self.duplex, self.captions.append)
+        self.volume = VolumeSink(self.sink)  # as kiosk.voice wires it: the flow's level
+        self.speaker = Speaker(self.synth, self.volume, self.duplex, self.captions.append)
         self.source = ScriptedSource(realtime=self.realtime)
         listener = Listener(self.recognizer, self.duplex, ListenConfig(timeout_s=4.0))
         self.dialog = VoiceDialog(
@@ -69,6 +71,7 @@ class Kiosk:
             vocabulary=lambda: schedule_vocabulary(_Listing(self.day), date.fromisoformat(DAY)),
             stall_s=self.stall_s,
         )
+        self.flow.add_listener(lambda view: self.volume.set_level(view.volume))
         self.flow.add_listener(self.dialog.on_view)
         self.dialog.start()
 

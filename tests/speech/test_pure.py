@@ -11,7 +11,7 @@ from domain.flow import FlowView, Screen
 from speech.adapter import MissCounter, apply_intent
 from speech.dates import parse_spoken_date
 from speech.grammar import build_grammar, first_names
-from speech.intents import CallStaff, Choice, DateOfBirth, Help, Language, Name, No, Repeat, Step, Yes
+from speech.intents import CallStaff, Choice, DateOfBirth, Help, Language, Name, No, Repeat, Step, Volume, Yes
 from speech.numbers import read_number, say_number, say_ordinal
 from speech.phrases import confirm_prompt, greeting, provider_status, say_delay, say_time
 from speech.pronounce import guess_phones
@@ -208,6 +208,9 @@ class _Flow:
     def touch(self) -> None:
         self.calls.append(("touch", None))
 
+    def change_volume(self, steps: int) -> None:
+        self.calls.append(("change_volume", steps))
+
 
 def test_apply_intent_drives_the_flow_like_taps() -> None:
     flow = _Flow()
@@ -224,6 +227,7 @@ def test_apply_intent_drives_the_flow_like_taps() -> None:
     assert apply_intent(Step.COMMON, Repeat(), flow) == "repeat"
     assert apply_intent(Step.STILL_HERE, Yes(), flow) == "still_here"
     assert apply_intent(Step.COMMON, Yes(), flow) == "ignored"
+    assert apply_intent(Step.CONFIRM, Volume(-1), flow) == "volume"
     assert apply_intent(Step.CONFIRM, Name("Maria"), flow) == "ignored"
     assert apply_intent(Step.CONFIRM, Choice("reschedule"), flow) == "ignored"
     assert flow.calls == [
@@ -236,6 +240,7 @@ def test_apply_intent_drives_the_flow_like_taps() -> None:
         ("choose", "waiting_late"),
         ("start", "dob"),
         ("touch", None),
+        ("change_volume", -1),
     ]
 
 

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
@@ -15,8 +16,10 @@ from config.settings import Settings, SpeechSettings
 from core.clock import SystemClock
 from core.errors import SpeechError
 from devtools.ui_sample import SampleDay
+from domain.flow import VOLUME_RANGE
 from kiosk.voice import build_voice
 from speech.tts import MemorySink, Pyttsx3Synthesizer
+from speech.volume import VolumeSink
 from sync.cache import KioskCache
 from tests.speech.scripted import ScriptedSource
 from tests.ui.conftest import Patient
@@ -149,5 +152,42 @@ def test_the_idle_warning_is_spoken_and_a_spoken_yes_resets_the_countdown(
         patient.settle()
         assert patient.screen == "code" and not patient.sees("Are you still there?")
         assert "action: still_here" in voice.dialog.log
+    finally:
+        voice.stop()
+
+
+def test_volume_keys_turn_the_voice_up_and_down_for_this_patient_only(
+    patient: Patient, day: SampleDay, kiosk: KioskUi, qapp: QGuiApplication
+) -> None:
+    """Volume by key (a keyboard's or keypad's volume keys, or + and -): the level the voice
+    plays at follows the flow's, bounded, and the idle reset forgets it."""
+    settings = replace(Settings(), speech=SpeechSettings(engine="pocketsphinx", listen_timeout_s=4))
+    flow = patient.ui.flow
+    sink = MemorySink()
+    voice = build_voice(
+        settings,
+        flow,
+        QtPoster().post,
+        CacheOnItsOwnConnection(day),
+        SystemClock(),
+        source=ScriptedSource(),
+        sink=sink,
+    )
+    try:
+        played_by = voice._speaker._sink  # the VolumeSink build_voice put in front of the device
+        assert isinstance(played_by, VolumeSink) and played_by.inner is sink
+        patient.tap("startButton")
+        QTest.keyClick(kiosk.window, Qt.Key.Key_VolumeUp)
+        QTest.keyClick(kiosk.window, Qt.Key.Key_Plus)
+        qapp.processEvents()
+        assert flow.view.volume == 2 and played_by.level == 2
+        for _ in range(9):
+            QTest.keyClick(kiosk.window, Qt.Key.Key_VolumeDown)
+        qapp.processEvents()
+        assert flow.view.volume == VOLUME_RANGE[0] and played_by.level == VOLUME_RANGE[0]
+        QTest.keyClick(kiosk.window, Qt.Key.Key_Minus)
+        assert patient.screen == "welcome"  # a key changes nothing else
+        flow.reset()
+        assert played_by.level == 0
     finally:
         voice.stop()
