@@ -8,7 +8,9 @@ cancelled and the new screen's prompt is spoken. Every screen listens: at least 
 "help" (the screen's purpose and choices, ``domain.voice_words``), "repeat" (its prompt
 again), "call staff" and a language. A miss asks again; at ``max_misses`` in a row the
 dialog says the screen's choices aloud, the touch ones and "call staff" among them, and
-keeps listening: the voice never drops out after a miss. It goes quiet (until the next
+keeps listening: the voice never drops out after a miss. Once the choices have been said,
+silence no longer re-prompts (nobody is nagged every few seconds; the idle warning comes
+when it is due), while anything heard is answered as before. It goes quiet (until the next
 wake, attract → welcome) only when the patient says "no" at the greeting, after "call
 staff", or when it cannot listen (a fault, or no model for the screen's language).
 
@@ -34,13 +36,14 @@ from __future__ import annotations
 import functools
 import threading
 import time as _time
+from collections import deque
 from collections.abc import Callable
 from datetime import date
 from typing import Protocol
 
 from core.clock import Clock
 from core.worker import Worker
-from domain.flow import FlowView, Screen
+from domain.flow import VOLUME_RANGE, FlowView, Screen
 from speech.adapter import CheckInFlow, MissCounter, apply_intent, means_something
 from speech.grammar import StepGrammar, build_grammar
 from speech.intents import CallStaff, Help, Intent, No, Repeat, Step, Volume
@@ -51,6 +54,10 @@ from speech.vocabulary import ScheduleSource, Vocabulary, schedule_vocabulary
 __all__ = ["ScheduleSource", "Speech", "Vocabulary", "VoiceDialog", "schedule_vocabulary"]
 
 Post = Callable[[Callable[[], None]], None]
+LOG_LINES = 500
+_ASKS_NOTHING = (Step.COMMON, Step.STILL_HERE)
+"""Steps where silence is no miss: a screen that asks nothing, and the idle warning (its
+countdown goes on)."""
 
 
 class Speech(Protocol):
@@ -93,11 +100,13 @@ class VoiceDialog:
         self._staff_announced = False
         self._said_key: tuple[str, ...] = ()
         self._deaf_key: tuple[str, ...] = ()  # a turn said with nothing to listen with
+        self._offered_key: tuple[str, ...] = ()  # the turn whose choices were said since the last hit
         self._stopping = False
         self._wake_queued = False
         # One turn waits for the speaker (speak_timeout_s), then listens: longer is stuck.
         self._worker = Worker("kiosk-voice", stall_s=stall_s or speak_timeout_s + 30.0)
-        self.log: list[str] = []  # what was heard and done, for tests and the debug view
+        # What was heard and done, for tests and the debug view (the latest: it listens all day).
+        self.log: deque[str] = deque(maxlen=LOG_LINES)
 
     # --- called from other threads ----------------------------------------------------
 
@@ -109,6 +118,7 @@ class VoiceDialog:
                 self._staff_announced = False
                 self._said_key = ()
                 self._deaf_key = ()
+                self._offered_key = ()
                 self._misses.hit()
                 self._vocab = None  # the schedule may have changed: reload at the next wake
             self._view = view
@@ -217,15 +227,21 @@ class VoiceDialog:
 
     def _respond(self, turn: Turn, step: Step, heard: Heard, lang: str) -> None:
         intent = heard.intent
+        if intent is None and heard.status == "unsure" and isinstance(heard.guess, Help | Repeat):
+            # A doubtful "help" or "repeat" is answered anyway: it changes nothing, and it is
+            # where a miss leads (at the date step "help" is often below the bars: 2 of 12).
+            intent = heard.guess
         if intent is None or not means_something(step, intent):
-            if heard.status == "silence" and step in (Step.COMMON, Step.STILL_HERE):
-                return  # nothing was asked (or the warning stands): listen on
+            if heard.status == "silence" and (step in _ASKS_NOTHING or self._offered_key == turn.key):
+                return  # nothing asked, or the choices were said: listen on without nagging
             if self._misses.miss():  # say every choice aloud, then listen on
+                self._offered_key = turn.key
                 self._say(f"{text('still_missed', lang)} {turn.help(lang)}", lang)
             else:
                 self._say(text("again", lang), lang)
             return
         self._misses.hit()
+        self._offered_key = ()
         if isinstance(intent, Help):
             self._say(turn.help(lang), lang)
             return
@@ -249,11 +265,12 @@ class VoiceDialog:
         """Louder or softer, then a word at the new level (or that it is the limit)."""
         with self._cond:
             before = self._view.volume
-        self._act(step, intent)
-        with self._cond:
-            changed = self._view.volume != before
-        limit = "volume_loudest" if intent.change > 0 else "volume_softest"
-        self._say(text("volume_changed" if changed else limit, lang), lang)
+        low, high = VOLUME_RANGE
+        if low <= before + intent.change <= high:
+            self._act(step, intent)
+            self._say(text("volume_changed", lang), lang)
+        else:  # nothing would change: no view to wait for
+            self._say(text("volume_loudest" if intent.change > 0 else "volume_softest", lang), lang)
 
     def _act(self, step: Step, intent: Intent) -> None:
         """Post the action to the flow's thread; wait (briefly) for the view it produces."""

@@ -115,12 +115,14 @@ def help_states() -> tuple[str, ...]:
 
 
 def turn_key(view: FlowView) -> tuple[str, ...]:
-    """What identifies a turn: the fields that change what is said or heard."""
+    """What identifies a turn: the fields that change what is said or heard. Not ``queued``:
+    an on-time outcome is shown, then queued, in one call; the patient hears it once (with
+    the dialog listening on every screen, a key that changed there cancelled the listen
+    and said the outcome again)."""
     first = view.patient.first_name if view.patient else ""
     kind = view.outcome.kind if view.outcome else ""
     warning = "still_there" if view.countdown > 0 else ""
-    screen = view.screen.value
-    return (screen, view.language, view.message, view.choice, str(view.queued), first, kind, warning)
+    return (view.screen.value, view.language, view.message, view.choice, first, kind, warning)
 
 
 def plan_turn(view: FlowView, hour: int) -> Turn | None:

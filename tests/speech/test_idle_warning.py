@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -13,15 +14,21 @@ from speech.agreement import weigh
 from speech.confidence import ACT, REPROMPT
 from speech.grammar import build_grammar
 from speech.intents import CallStaff, Step, Yes
+from speech.listener import ListenConfig, Listener, WavSource
 from speech.pocketsphinx_engine import PocketsphinxRecognizer
 from speech.recognizer import Hypothesis
 from speech.script import plan_turn, text
 from speech.tts import Pyttsx3Synthesizer
+from speech.whisper_engine import WhisperRecognizer
+from tests.speech.own_clips import own_say_fixture
 from tests.speech.scripted import Say, wait_until
 from tests.speech.test_dialog import Kiosk
 
 TODAY = date(2025, 6, 2)
 WARNING = "Are you still there? Say yes, or touch the screen, to keep going."
+
+
+say = own_say_fixture()  # this file's clips neither depend on nor shift other files'
 
 
 @pytest.fixture
@@ -101,3 +108,18 @@ def test_at_the_warning_the_grammar_alone_may_act_but_nowhere_else() -> None:
     assert weigh(confirm, Yes(), None, TODAY, grammar_decision=ACT) == (None, "")
     unsure = Hypothesis("call staff", "whisper", avg_logprob=-3.0, no_speech_prob=0.9)
     assert weigh(warning, Yes(), unsure, TODAY, grammar_decision=ACT) == (None, "")  # Whisper heard else
+
+
+@pytest.fixture(scope="module")
+def whisper(whisper_model: Path) -> WhisperRecognizer:
+    return WhisperRecognizer(whisper_model, threads=2)
+
+
+@pytest.mark.parametrize("said", ["yes i'm still here", "still here"])
+def test_the_whisper_engine_hears_the_warning_s_answer(
+    whisper: WhisperRecognizer, say: Say, said: str
+) -> None:
+    """The Whisper engine (its grammar pass and Whisper weighed): the answer keeps the place."""
+    grammar = build_grammar(Step.STILL_HERE, lang="en", today=TODAY)
+    heard = Listener(whisper, config=ListenConfig(timeout_s=6.0)).listen(WavSource(say(said)), grammar, TODAY)
+    assert heard.intent == Yes(), heard

@@ -5,21 +5,26 @@ into a fresh pocketsphinx, the real flow)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 
 import pytest
 
+from core.clock import ManualClock
 from domain.estimate import Outcome
-from domain.flow import FlowView, Patient, Screen
+from domain.flow import CheckInFlow, FlowView, Patient, Screen
 from domain.voice_words import help_keys, help_text
-from speech.grammar import build_grammar
+from speech.dialog import VoiceDialog
+from speech.grammar import StepGrammar, build_grammar
 from speech.intents import Help, Repeat, Step
+from speech.listener import AudioSource, Heard, Listener
 from speech.pocketsphinx_engine import PocketsphinxRecognizer
 from speech.script import help_states, plan_turn
-from speech.tts import Pyttsx3Synthesizer
-from tests.kiosk.test_flow import DAY
-from tests.speech.scripted import Say, wait_until
+from speech.tts import HalfDuplex, MemorySink, Pyttsx3Synthesizer, Speaker
+from tests.kiosk.test_flow import DAY, Day
+from tests.speech.own_clips import own_say_fixture
+from tests.speech.scripted import FlowThread, Say, ScriptedSource, wait_until
 from tests.speech.test_dialog import Kiosk
 
 TODAY = date.fromisoformat(DAY)
@@ -73,6 +78,9 @@ def test_every_turn_has_help_and_listens_for_repeat_and_help(lang: str) -> None:
     assert code is not None and (code.step, code.help_key) == (Step.COMMON, "screen:code")
 
 
+say = own_say_fixture()  # this file's clips neither depend on nor shift other files'
+
+
 @pytest.fixture
 def lobby(say: Say, synth: Pyttsx3Synthesizer) -> Iterator[Kiosk]:
     """A kiosk with its own recognizer: nothing another test heard carries into this one."""
@@ -82,7 +90,7 @@ def lobby(say: Say, synth: Pyttsx3Synthesizer) -> Iterator[Kiosk]:
 
 
 def test_repeat_says_the_prompt_again_and_help_says_purpose_and_choices(lobby: Kiosk) -> None:
-    lobby.answer("yes", "repeat", "help")
+    lobby.answer("yes", "please repeat", "help")  # bare "repeat" at the date step: 11 of 12 acted on
     lobby.tap("wake")
     wait_until(lambda: lobby.captions.count("What is your date of birth?") == 2, what="the prompt repeated")
     wait_until(lambda: lobby.said("I need your date of birth"), what="the date step's help")
@@ -94,3 +102,46 @@ def test_repeat_says_the_prompt_again_and_help_says_purpose_and_choices(lobby: K
     lobby.answer("help")
     wait_until(lambda: lobby.said(help_text("screen:code", "en")), what="the code screen's help")
     assert not any("Sorry" in c for c in lobby.captions)  # silence on a screen that asks nothing is no miss
+
+
+class _ScriptedHearing(Listener):
+    """The real listener's interface, answering with scripted outcomes (then waiting for a
+    cancel): for outcomes the real recognizer gives only sometimes, such as an unsure "help"."""
+
+    def __init__(self, outcomes: list[Heard]) -> None:
+        super().__init__(PocketsphinxRecognizer(), HalfDuplex(tail_s=0.0))
+        self.outcomes = outcomes
+
+    def listen(
+        self, source: AudioSource, grammar: StepGrammar, today: date, cancel: Callable[[], bool] | None = None
+    ) -> Heard:
+        if self.outcomes:
+            return self.outcomes.pop(0)
+        while cancel is not None and not cancel():
+            time.sleep(0.01)
+        return Heard("cancelled")
+
+
+def test_a_doubtful_help_or_repeat_is_answered_anyway(synth: Pyttsx3Synthesizer) -> None:
+    """Below the grammar's bars, "help" and "repeat" still get their answer: neither changes
+    anything, and a miss would lead there anyway."""
+    clock = ManualClock(datetime.fromisoformat(f"{DAY}T09:05"))
+    thread = FlowThread()
+    flow = CheckInFlow(Day(), lambda _msg: True, clock, "lobby-1")
+    captions: list[str] = []
+    speaker = Speaker(synth, MemorySink(), HalfDuplex(tail_s=0.0), captions.append)
+    hearing = _ScriptedHearing([Heard("unsure", guess=Help()), Heard("unsure", guess=Repeat())])
+    dialog = VoiceDialog(flow, thread.post, hearing, ScriptedSource(), speaker, clock)
+    flow.add_listener(dialog.on_view)
+    dialog.start()
+    try:
+        thread.call(lambda: flow.start("dob"))
+        wait_until(
+            lambda: captions.count("What is your date of birth?") == 2, what="help, then the prompt again"
+        )
+        assert help_text("step:date_of_birth", "en") in captions
+        assert not any("Sorry" in c for c in captions)
+    finally:
+        dialog.stop()
+        speaker.close()
+        thread.close()
