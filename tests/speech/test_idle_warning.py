@@ -76,6 +76,22 @@ def test_the_warning_speaks_even_after_the_patient_declined_the_voice(lobby: Kio
     assert lobby.view.screen == Screen.WELCOME and lobby.dialog.quiet  # still quiet afterwards
 
 
+def test_in_spanish_without_a_spanish_model_the_warning_is_still_spoken(lobby: Kiosk) -> None:
+    lobby.tap("set_language", "es")
+    lobby.tap("wake")
+    wait_until(
+        lambda: lobby.said("Continuemos en la pantalla."), what="the hand-over (pocketsphinx: English only)"
+    )
+    lobby.clock.advance(lobby.flow.settings.idle_timeout_s + 1)
+    lobby.tap("tick")
+    wait_until(
+        lambda: lobby.said("¿Sigue ahí? Diga sí, o toque la pantalla, para continuar."), what="the warning"
+    )
+    lobby.tap("touch")  # a touch answers it; nothing was listened for
+    assert lobby.view.countdown == 0 and lobby.source.listens == 0
+    assert lobby.captions.count("Continuemos en la pantalla.") == 1  # handed over once, not again
+
+
 def test_the_warning_turn_in_both_languages_listens_for_yes_still_here_and_si() -> None:
     view = FlowView(screen=Screen.CONFIRM, countdown=20)
     en = plan_turn(view, hour=9)
