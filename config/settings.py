@@ -302,7 +302,7 @@ class SpeechSettings:
         default=300, metadata=_doc("Listening stays muted this long after speaking (ms).", min=0, max=3000)
     )
     max_misses: int = field(
-        default=2, metadata=_doc("Misses in a row before the screen takes over.", min=1, max=10)
+        default=2, metadata=_doc("Misses in a row before the voice says the screen's choices.", min=1, max=10)
     )
 
 

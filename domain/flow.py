@@ -18,12 +18,13 @@ from typing import cast
 from core.clock import Clock
 from core.errors import KioskError
 from domain.estimate import decide_outcome, start_of
-from domain.flow_view import FlowSettings, FlowView, Patient, Screen, Source
+from domain.flow_view import VOLUME_RANGE, FlowSettings, FlowView, Patient, Screen, Source
 from domain.lookup import Match, find_by_code, find_by_dob
 from domain.metrics import FlowMetrics
 from sync.messages import Appointment, CheckIn, CheckInMethod, CheckInOutcome
 
 __all__ = [
+    "VOLUME_RANGE",
     "CacheAge",
     "CheckInFlow",
     "FlowSettings",
@@ -190,6 +191,15 @@ class CheckInFlow:
     def set_large_text(self, on: bool) -> None:
         self.touch()
         self._update(large_text=on)
+
+    def change_volume(self, steps: int) -> None:
+        """The voice louder (+1) or softer (-1), by voice or by key, for this patient only:
+        bounded by ``VOLUME_RANGE``; the reset to attract forgets it with the rest."""
+        self.touch()
+        low, high = VOLUME_RANGE
+        level = max(low, min(high, self.view.volume + steps))
+        if level != self.view.volume:
+            self._update(volume=level)
 
     def show_caption(self, text: str) -> None:
         """Everything the kiosk says is also shown; the idle reset wipes it with the rest."""

@@ -24,6 +24,10 @@ class Screen(StrEnum):
     MESSAGE = "message"
 
 
+VOLUME_RANGE = (-3, 3)
+"""How far a patient may turn the voice down or up, in steps from the configured level."""
+
+
 class Source(Protocol):
     """What the flow reads: the kiosk cache (on the flow's thread) satisfies it."""
 
@@ -75,4 +79,5 @@ class FlowView:
     staff_called: bool = False
     language: str = "en"
     large_text: bool = False
+    volume: int = 0  # the patient's steps softer (<0) or louder (>0); the idle reset forgets them
     caption: str = ""  # what the kiosk last said aloud, shown on screen (first name at most)

@@ -107,7 +107,8 @@ def build_voice(
         from speech.activity import MeteredRecognizer, MeteredSource, VoiceMeter
         from speech.dialog import VoiceDialog, schedule_vocabulary
         from speech.listener import Listener
-        from speech.microphone import MicSource, require_sound_device
+        from speech.microphone import MicSource, SoundDeviceSink, require_sound_device
+        from speech.volume import VolumeSink
         from speech.wiring import (
             half_duplex_from_settings,
             listen_config_from_settings,
@@ -120,13 +121,15 @@ def build_voice(
         require_sound_device("input", settings.speech.input_device or None)
     if sink is None:
         require_sound_device("output", settings.speech.output_device or None)
+        sink = SoundDeviceSink(settings.speech.output_device or None)
+    volume = VolumeSink(sink)  # the patient's "louder" / "softer" (FlowView.volume)
     half_duplex = half_duplex_from_settings(settings.speech, clock)
     meter = VoiceMeter(clock)
     speaker = speaker_from_settings(
         settings.speech,
         half_duplex,
         lambda text: post(partial(flow.show_caption, text)),
-        sink,
+        volume,
         meter,
     )
     try:
@@ -151,6 +154,7 @@ def build_voice(
     except BaseException:
         speaker.close()
         raise
+    flow.add_listener(lambda view: volume.set_level(view.volume))  # before the dialog hears of it
     flow.add_listener(dialog.on_view)
 
     def day_sentences() -> list[tuple[str, str]]:

@@ -2,7 +2,8 @@
 
 The flow exposes the same methods the touch screen calls; ``apply_intent`` maps an
 intent at a step to one of them, so a voice step and a tap are interchangeable.
-``MissCounter`` is the "two misses in a row -> continue on the screen" rule.
+``MissCounter`` counts misses in a row: at its limit the dialog says the screen's choices
+aloud (and keeps listening).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from speech.intents import (
     Language,
     Name,
     No,
+    Repeat,
     Step,
+    Volume,
     Yes,
 )
 
@@ -34,28 +37,28 @@ class CheckInFlow(Protocol):
     def choose(self, option: str) -> None: ...
     def call_staff(self) -> None: ...
     def set_language(self, language: str) -> None: ...
+    def touch(self) -> None: ...
+    def change_volume(self, steps: int) -> None: ...
 
 
 def apply_intent(step: Step, intent: Intent, flow: CheckInFlow) -> str:
     """Hand ``intent`` (heard at ``step``) to the flow; returns what was done.
 
-    Returns "help" for ``Help`` (the dialog speaks the help prompt; the flow does not
-    move), "decline" for a "no" that ends the conversation without touching the flow
-    (the screen stays as it is), and "ignored" for an intent that means nothing here.
+    Returns "help" for ``Help`` and "repeat" for ``Repeat`` (the dialog speaks the
+    screen's help or its prompt again; the flow does not move), "still_here" for a
+    "yes" to the idle warning (a touch: the countdown stops, the patient keeps their
+    place), "volume" for louder or softer, "decline" for a "no" that ends the
+    conversation without touching the flow (the screen stays as it is), and "ignored"
+    for an intent that means nothing here.
     """
+    done = _anywhere(intent, flow)
+    if done:
+        return done
     match intent:
-        case CallStaff():
-            flow.call_staff()
-            return "call_staff"
-        case Language(code=code):
-            flow.set_language(code)
-            return "set_language"
-        case Help():
-            return "help"
-        case Yes() | CheckIn() if step is Step.GREETING:
-            flow.start("dob")
-            return "start"
-        case Yes() if step is Step.RETRY:
+        case Yes() if step is Step.STILL_HERE:
+            flow.touch()
+            return "still_here"
+        case Yes() | CheckIn() if step is Step.GREETING or (step is Step.RETRY and intent == Yes()):
             flow.start("dob")
             return "start"
         case No() if step in (Step.GREETING, Step.RETRY):
@@ -78,8 +81,59 @@ def apply_intent(step: Step, intent: Intent, flow: CheckInFlow) -> str:
     return "ignored"
 
 
+def _anywhere(intent: Intent, flow: CheckInFlow) -> str:
+    """The words every step knows ("" for any other intent)."""
+    match intent:
+        case CallStaff():
+            flow.call_staff()
+            return "call_staff"
+        case Language(code=code):
+            flow.set_language(code)
+            return "set_language"
+        case Volume(change=change):
+            flow.change_volume(change)
+            return "volume"
+        case Help() | Repeat():
+            return "help" if isinstance(intent, Help) else "repeat"
+    return ""
+
+
+def means_something(step: Step, intent: Intent) -> bool:
+    """Whether ``intent`` does anything at ``step`` (a dry run of ``apply_intent``)."""
+    return apply_intent(step, intent, _DryRun()) != "ignored"
+
+
+class _DryRun:
+    def start(self, method: str = "dob") -> None:
+        pass
+
+    def enter_dob(self, digits: str, method: str = "dob") -> None:
+        pass
+
+    def choose_first_name(self, name: str) -> None:
+        pass
+
+    def confirm(self, yes: bool) -> None:
+        pass
+
+    def choose(self, option: str) -> None:
+        pass
+
+    def call_staff(self) -> None:
+        pass
+
+    def set_language(self, language: str) -> None:
+        pass
+
+    def touch(self) -> None:
+        pass
+
+    def change_volume(self, steps: int) -> None:
+        pass
+
+
 class MissCounter:
-    """Counts misses in a row; ``miss()`` is True when the screen should take over."""
+    """Counts misses in a row; ``miss()`` is True at the limit (and the count starts again)."""
 
     def __init__(self, limit: int = 2) -> None:
         self.limit = limit
@@ -90,4 +144,7 @@ class MissCounter:
 
     def miss(self) -> bool:
         self.in_a_row += 1
-        return self.in_a_row >= self.limit
+        if self.in_a_row < self.limit:
+            return False
+        self.in_a_row = 0
+        return True

@@ -10,6 +10,9 @@ log-probability, no-speech probability, compression ratio).
 - An answer that changes nothing (``changes_something`` is false: "check in", "help", a "yes"
   at the greeting, a "no" anywhere, an outcome other than another provider) may come from Whisper alone when
   Whisper is sure by its own measures (``Agreement.sure``), whatever the grammar guessed.
+- At the idle warning (``GRAMMAR_DECIDES``: every answer there only keeps the patient's
+  place) the grammar pass alone may act when it clears its own bars and Whisper heard
+  nothing else.
 - An answer of consequence (confirming an identity with a "yes", a first name, a birth date, a
   language switch, another provider) is never taken from one pass that disagrees with the other.
 
@@ -25,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from speech.confidence import ACT
 from speech.dates import parse_spoken_date
 from speech.grammar import StepGrammar, grammar_options
 from speech.intents import Choice, DateOfBirth, Intent, Language, Name, Step, Yes
@@ -66,6 +70,9 @@ class Agreement:
 
 
 AGREEMENT = Agreement()
+GRAMMAR_DECIDES = frozenset({Step.STILL_HERE})
+"""Steps where the grammar pass alone may act: nothing said there changes anything
+irreversible ("yes, I'm still here" only stops the idle countdown)."""
 
 
 def changes_something(step: Step, intent: Intent) -> bool:
@@ -95,10 +102,16 @@ def weigh(
     heard: Hypothesis | None,
     today: date,
     rules: Agreement = AGREEMENT,
+    *,
+    grammar_decision: str = "",
 ) -> tuple[Intent | None, str]:
     """What to act on and why ("both": the passes agree; "whisper": Whisper alone on an answer
-    that changes nothing); ``(None, "")``: ask again."""
+    that changes nothing; "grammar": the grammar alone, where ``GRAMMAR_DECIDES``, its
+    ``grammar_decision`` "act"); ``(None, "")``: ask again."""
     meaning = whisper_meaning(grammar, heard.text, today) if heard is not None else None
+    alone = grammar.step in GRAMMAR_DECIDES and grammar_decision == ACT and meaning in (None, guess)
+    if alone and guess is not None and not changes_something(grammar.step, guess):
+        return guess, "grammar"
     if meaning is None or heard is None:
         return None, ""
     if meaning == guess and rules.agree.sure(heard):

@@ -4,9 +4,21 @@ The dialog never calls the flow directly: every action goes through ``post(fn)``
 runs ``fn()`` on the flow's thread (the Qt thread in the app). It follows the flow's
 ``FlowView`` (register ``on_view`` with ``flow.add_listener``), so a tap at any point
 simply changes the screen and the dialog carries on from there: a listen in progress is
-cancelled and the new screen's prompt is spoken. After two misses in a row it says
-"Let's continue on the screen" and stays quiet until the next wake (attract → welcome),
-as it does after "call staff" or a "no" at the greeting.
+cancelled and the new screen's prompt is spoken. Every screen listens: at least for
+"help" (the screen's purpose and choices, ``domain.voice_words``), "repeat" (its prompt
+again), "call staff" and a language. A miss asks again; at ``max_misses`` in a row the
+dialog says the screen's choices aloud, the touch ones and "call staff" among them, and
+keeps listening: the voice never drops out after a miss. Once the choices have been said,
+silence no longer re-prompts (nobody is nagged every few seconds; the idle warning comes
+when it is due), while anything heard is answered as before. It goes quiet (until the next
+wake, attract → welcome) only when the patient says "no" at the greeting, after "call
+staff", or when it cannot listen (a fault, or no model for the screen's language).
+
+While the idle warning counts down (``FlowView.countdown``) the dialog says so, quiet or
+not ("Are you still there? Say yes, ..."), and listens for "yes" / "still here" / "sí":
+hearing it touches the flow, which keeps the patient's place exactly as a touch does.
+"Louder" / "softer" ("más alto" / "más bajo") change the flow's volume for this patient
+(``CheckInFlow.change_volume``: bounded, forgotten at the idle reset).
 
 Speech goes out through ``Speaker`` (captions at once, audio on the speaker's thread),
 and the listener is half duplex: the dialog listens only once the kiosk has finished
@@ -24,75 +36,28 @@ from __future__ import annotations
 import functools
 import threading
 import time as _time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Callable
 from datetime import date
 from typing import Protocol
 
 from core.clock import Clock
 from core.worker import Worker
-from domain.flow import FlowView, Screen
-from domain.lookup import dob_candidates
-from speech.adapter import CheckInFlow, MissCounter, apply_intent
+from domain.flow import VOLUME_RANGE, FlowView, Screen
+from speech.adapter import CheckInFlow, MissCounter, apply_intent, means_something
 from speech.grammar import StepGrammar, build_grammar
-from speech.intents import CallStaff, Help, Intent, No, Step
+from speech.intents import CallStaff, Help, Intent, No, Repeat, Step, Volume
 from speech.listener import AudioSource, Heard, Listener
 from speech.script import Turn, plan_turn, text, turn_key
+from speech.vocabulary import ScheduleSource, Vocabulary, schedule_vocabulary
+
+__all__ = ["ScheduleSource", "Speech", "Vocabulary", "VoiceDialog", "schedule_vocabulary"]
 
 Post = Callable[[Callable[[], None]], None]
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """Today's schedule as the grammars need it (never spoken): first names, birth dates."""
-
-    first_names: tuple[str, ...] = ()
-    dobs: tuple[date, ...] = ()
-    names_by_dob: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    """(ISO birth date, first names booked with it): the first-name step listens only for
-    the patients sharing the birth date just given (a closed set of two or three)."""
-
-    def names_for(self, digits: str) -> tuple[str, ...]:
-        """First names booked with the birth date typed/spoken as ``digits`` (MMDDYYYY): as
-        given, else its one-swap variants (as the flow looks them up), else every name."""
-        by = dict(self.names_by_dob)
-        candidates = dob_candidates(digits)
-        for pool in (candidates[:1], candidates):
-            names = sorted({n for iso in pool for n in by.get(iso, ())})
-            if names:
-                return tuple(names)
-        return self.first_names
-
-
-class ScheduleSource(Protocol):
-    """What ``schedule_vocabulary`` reads (``sync.cache.KioskCache`` satisfies it)."""
-
-    def providers(self) -> Iterable[object]: ...
-    def appointments_for(self, provider_id: str) -> Iterable[object]: ...
-
-
-def schedule_vocabulary(source: ScheduleSource, today: date) -> Vocabulary:
-    """Today's first names and birth dates from the cache (run it on the cache's thread)."""
-    names: set[str] = set()
-    dobs: set[date] = set()
-    by_dob: dict[str, set[str]] = {}
-    for provider in source.providers():
-        for appt in source.appointments_for(str(getattr(provider, "id", ""))):
-            if str(getattr(appt, "start", ""))[:10] != today.isoformat():
-                continue
-            if getattr(appt, "state", "") == "cancelled":
-                continue
-            first = str(getattr(appt, "first_name", "")).strip()
-            names.add(first)
-            try:
-                born = date.fromisoformat(str(getattr(appt, "dob", "")))
-            except ValueError:
-                continue
-            dobs.add(born)
-            if first:
-                by_dob.setdefault(born.isoformat(), set()).add(first)
-    grouped = tuple((iso, tuple(sorted(n))) for iso, n in sorted(by_dob.items()))
-    return Vocabulary(tuple(sorted(n for n in names if n)), tuple(sorted(dobs)), grouped)
+LOG_LINES = 500
+_ASKS_NOTHING = (Step.COMMON, Step.STILL_HERE)
+"""Steps where silence is no miss: a screen that asks nothing, and the idle warning (its
+countdown goes on)."""
 
 
 class Speech(Protocol):
@@ -134,11 +99,14 @@ class VoiceDialog:
         self._quiet = False  # handed over to the screen until the next wake
         self._staff_announced = False
         self._said_key: tuple[str, ...] = ()
+        self._deaf_key: tuple[str, ...] = ()  # a turn said with nothing to listen with
+        self._offered_key: tuple[str, ...] = ()  # the turn whose choices were said since the last hit
         self._stopping = False
         self._wake_queued = False
         # One turn waits for the speaker (speak_timeout_s), then listens: longer is stuck.
         self._worker = Worker("kiosk-voice", stall_s=stall_s or speak_timeout_s + 30.0)
-        self.log: list[str] = []  # what was heard and done, for tests and the debug view
+        # What was heard and done, for tests and the debug view (the latest: it listens all day).
+        self.log: deque[str] = deque(maxlen=LOG_LINES)
 
     # --- called from other threads ----------------------------------------------------
 
@@ -149,6 +117,8 @@ class VoiceDialog:
                 self._quiet = False
                 self._staff_announced = False
                 self._said_key = ()
+                self._deaf_key = ()
+                self._offered_key = ()
                 self._misses.hit()
                 self._vocab = None  # the schedule may have changed: reload at the next wake
             self._view = view
@@ -216,17 +186,17 @@ class VoiceDialog:
             raise  # a voice fault hands over to the screen; the worker counts and logs its type
 
     def _ready_view(self) -> FlowView | None:
-        """The screen if it needs the dialog: awake, not quiet, not already handled."""
+        """The view if it needs the dialog: awake, and not quiet (but for the idle warning),
+        and not a turn already said that it cannot listen for."""
         with self._cond:
             view = self._view
-            if self._stopping or view.screen == Screen.ATTRACT or self._quiet:
+            if self._stopping or view.screen == Screen.ATTRACT:
                 return None
-            handled = self._said_key == turn_key(view) and self._idle_turn(view)
-            return None if handled else view
-
-    def _idle_turn(self, view: FlowView) -> bool:
-        turn = plan_turn(view, self._clock.now().hour)
-        return turn is None or turn.step is None
+            if self._quiet and view.countdown <= 0:
+                return None
+            if turn_key(view) == self._deaf_key:
+                return None
+        return view if plan_turn(view, self._clock.now().hour) is not None else None
 
     def _turn(self, view: FlowView) -> None:
         lang = view.language
@@ -236,37 +206,47 @@ class VoiceDialog:
             self._set_quiet()
             return
         turn = plan_turn(view, self._clock.now().hour)
-        if turn is None:
+        if turn is None or turn.step is None:
             return
         if turn.key != self._said_key:
             self._said_key = turn.key
             self._say(turn.say, lang)
-        step = turn.step
-        if step is None:
-            return
         if lang not in self._listener.recognizer.languages:
-            self._hand_over(lang)  # no model for this language: the screen it is
+            with self._cond:
+                self._deaf_key = turn.key
+            if not self.quiet:
+                self._hand_over(lang)  # no model for this language: the screen it is
             return
         self._wait_until_heard_ourselves_out()
-        heard = self._listener.listen(
-            self._source, self._grammar(turn, step, lang), self._clock.now().date(), self._cancel_for(turn)
-        )
-        self.log.append(f"{step.value}: {heard.status} {heard.text!r}")
+        grammar = self._grammar(turn, turn.step, lang)
+        heard = self._listener.listen(self._source, grammar, self._clock.now().date(), self._cancel_for(turn))
+        self.log.append(f"{turn.step.value}: {heard.status} {heard.text!r}")
         if heard.status == "cancelled":
             return
-        self._respond(step, heard, lang)
+        self._respond(turn, turn.step, heard, lang)
 
-    def _respond(self, step: Step, heard: Heard, lang: str) -> None:
+    def _respond(self, turn: Turn, step: Step, heard: Heard, lang: str) -> None:
         intent = heard.intent
-        if intent is None or not _means_something(step, intent):
-            if self._misses.miss():
-                self._hand_over(lang)
+        if intent is None and heard.status == "unsure" and isinstance(heard.guess, Help | Repeat):
+            # A doubtful "help" or "repeat" is answered anyway: it changes nothing, and it is
+            # where a miss leads (at the date step "help" is often below the bars: 2 of 12).
+            intent = heard.guess
+        if intent is None or not means_something(step, intent):
+            if heard.status == "silence" and (step in _ASKS_NOTHING or self._offered_key == turn.key):
+                return  # nothing asked, or the choices were said: listen on without nagging
+            if self._misses.miss():  # say every choice aloud, then listen on
+                self._offered_key = turn.key
+                self._say(f"{text('still_missed', lang)} {turn.help(lang)}", lang)
             else:
                 self._say(text("again", lang), lang)
             return
         self._misses.hit()
+        self._offered_key = ()
         if isinstance(intent, Help):
-            self._say(text("help", lang), lang)
+            self._say(turn.help(lang), lang)
+            return
+        if isinstance(intent, Repeat):
+            self._say(turn.say, lang)
             return
         if isinstance(intent, No) and step in (Step.GREETING, Step.RETRY):
             self._say(text("declined_voice", lang), lang)
@@ -276,7 +256,21 @@ class VoiceDialog:
             self._staff_announced = True
             self._say(text("calling_staff", lang), lang)
             self._set_quiet()
+        if isinstance(intent, Volume):
+            self._change_volume(step, intent, lang)
+            return
         self._act(step, intent)
+
+    def _change_volume(self, step: Step, intent: Volume, lang: str) -> None:
+        """Louder or softer, then a word at the new level (or that it is the limit)."""
+        with self._cond:
+            before = self._view.volume
+        low, high = VOLUME_RANGE
+        if low <= before + intent.change <= high:
+            self._act(step, intent)
+            self._say(text("volume_changed", lang), lang)
+        else:  # nothing would change: no view to wait for
+            self._say(text("volume_loudest" if intent.change > 0 else "volume_softest", lang), lang)
 
     def _act(self, step: Step, intent: Intent) -> None:
         """Post the action to the flow's thread; wait (briefly) for the view it produces."""
@@ -308,7 +302,8 @@ class VoiceDialog:
     def _cancel_for(self, turn: Turn) -> Callable[[], bool]:
         def cancel() -> bool:
             with self._cond:
-                return self._stopping or turn_key(self._view) != turn.key or self._view.staff_called
+                staff_tapped = self._view.staff_called and not self._staff_announced
+                return self._stopping or turn_key(self._view) != turn.key or staff_tapped
 
         return cancel
 
@@ -330,37 +325,6 @@ class VoiceDialog:
         deadline = _time.monotonic() + 2.0
         while self._listener.half_duplex.muted and _time.monotonic() < deadline:
             _time.sleep(0.02)
-
-
-def _means_something(step: Step, intent: Intent) -> bool:
-    """Whether ``intent`` does anything at ``step`` (dry run of ``apply_intent``)."""
-    return apply_intent(step, intent, _DRY_RUN) != "ignored"
-
-
-class _DryRun:
-    def start(self, method: str = "dob") -> None:
-        pass
-
-    def enter_dob(self, digits: str, method: str = "dob") -> None:
-        pass
-
-    def choose_first_name(self, name: str) -> None:
-        pass
-
-    def confirm(self, yes: bool) -> None:
-        pass
-
-    def choose(self, option: str) -> None:
-        pass
-
-    def call_staff(self) -> None:
-        pass
-
-    def set_language(self, language: str) -> None:
-        pass
-
-
-_DRY_RUN = _DryRun()
 
 
 @functools.lru_cache(maxsize=32)

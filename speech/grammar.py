@@ -25,7 +25,9 @@ from speech.intents import (
     Language,
     Name,
     No,
+    Repeat,
     Step,
+    Volume,
     Yes,
 )
 from speech.numbers import EN_ONES, EN_ORDINALS, EN_TENS, ES_VALUES, normalize
@@ -39,12 +41,18 @@ _COMMON: dict[str, dict[str, Intent]] = {
         "call staff": CallStaff(), "staff": CallStaff(), "call someone": CallStaff(),
         "talk to a person": CallStaff(), "receptionist": CallStaff(),
         "help": Help(), "help me": Help(),
+        "repeat": Repeat(), "repeat that": Repeat(), "please repeat": Repeat(), "say that again": Repeat(),
+        "louder": Volume(1), "speak louder": Volume(1), "louder please": Volume(1), "speak up": Volume(1),
+        "softer": Volume(-1), "quieter": Volume(-1), "speak softer": Volume(-1), "softer please": Volume(-1),
         "spanish": Language("es"), "in spanish": Language("es"), "espanol": Language("es"),
         "english": Language("en"), "in english": Language("en"),
     },
     "es": {
         "llame al personal": CallStaff(), "personal": CallStaff(), "recepcionista": CallStaff(),
         "ayuda": Help(), "ayudame": Help(),
+        "repita": Repeat(), "repitalo": Repeat(), "repita por favor": Repeat(),
+        "mas alto": Volume(1), "hable mas alto": Volume(1), "mas bajo": Volume(-1),
+        "hable mas bajo": Volume(-1),
         "espanol": Language("es"), "en espanol": Language("es"),
         "ingles": Language("en"), "english": Language("en"), "en ingles": Language("en"),
     },
@@ -81,7 +89,19 @@ _OPTIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }  # fmt: skip
 _SEE_FRAMES = {"en": ("{}", "doctor {}", "see {}", "see doctor {}"), "es": ("{}", "doctor {}", "doctora {}")}
-_RETRY = {"en": {"try again": Yes(), "again": Yes()}, "es": {"otra vez": Yes(), "de nuevo": Yes()}}
+_STILL_HERE: dict[str, dict[str, Intent]] = {
+    "en": {"yes": Yes(), "yeah": Yes(), "yes please": Yes(), "still here": Yes(), "i'm still here": Yes(),
+           "i'm here": Yes(), "yes i'm here": Yes(), "yes i'm still here": Yes(), "keep going": Yes()},
+    "es": {"si": Yes(), "si por favor": Yes(), "sigo aqui": Yes(), "aqui estoy": Yes(),
+           "estoy aqui": Yes(), "si aqui estoy": Yes(), "si sigo aqui": Yes(), "continuar": Yes()},
+}  # fmt: skip
+"""The idle warning's answers: all mean "keep my place", which changes nothing irreversible."""
+_RETRY: dict[str, dict[str, Intent]] = {
+    "en": {"try again": Yes(), "again": Yes()}, "es": {"otra vez": Yes(), "de nuevo": Yes()},
+}  # fmt: skip
+_STEP_ONLY: dict[Step, dict[str, dict[str, Intent]]] = {
+    Step.RETRY: _RETRY, Step.GREETING: _CHECK_IN, Step.STILL_HERE: _STILL_HERE,
+}  # fmt: skip
 _TITLES = frozenset({"dr", "doctor", "doctora", "dra", "nurse", "np", "pa", "md"})
 
 
@@ -202,10 +222,7 @@ def _step_phrases(
     phrases: dict[str, Intent] = {}
     if step in (Step.GREETING, Step.CONFIRM, Step.RETRY):
         phrases |= _YES_NO[lang]
-    if step is Step.RETRY:
-        phrases |= _RETRY[lang]
-    if step is Step.GREETING:
-        phrases |= _CHECK_IN[lang]
+    phrases |= _STEP_ONLY.get(step, {}).get(lang, {})
     if step is Step.CHOOSE_NAME:
         for name in names:
             spoken = " ".join(normalize(name))

@@ -21,6 +21,8 @@ class Step(enum.Enum):
     CONFIRM = "confirm"  # "Is this Maria, at nine thirty with Doctor Martinez?"
     OUTCOME = "outcome"  # "... would you like to wait, or leave and come back?"
     RETRY = "retry"  # "I couldn't find your appointment. Would you like to try again?"
+    STILL_HERE = "still_here"  # the idle warning: "Are you still there? Say yes, ..."
+    COMMON = "common"  # a screen that asks nothing: only help, repeat, call staff, a language
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,18 @@ class Help:
 
 
 @dataclass(frozen=True)
+class Repeat:
+    """ "Say that again": the screen's prompt once more."""
+
+
+@dataclass(frozen=True)
+class Volume:
+    """ "Louder" (+1) or "softer" (-1): the voice's level for this patient."""
+
+    change: int
+
+
+@dataclass(frozen=True)
 class DateOfBirth:
     value: date
 
@@ -72,4 +86,4 @@ class Language:
     code: str  # "en" or "es"
 
 
-Intent = Yes | No | CheckIn | CallStaff | Help | DateOfBirth | Name | Choice | Language
+Intent = Yes | No | CheckIn | CallStaff | Help | Repeat | Volume | DateOfBirth | Name | Choice | Language

@@ -244,7 +244,7 @@ class Listener:
             decision = decide(grammar.step, intent, evidence, self.config.thresholds)
         if self.recognizer.engine == "whisper":
             heard = Heard("heard", None, hyp.text, clipped, at_s, seconds)
-            return self._weigh_with_whisper(heard, intent, evidence, grammar, today)
+            return self._weigh_with_whisper(heard, intent, (evidence, decision), grammar, today)
         second = self._open_pass()
         open_text = second.text if second is not None else ""
         open_confidence = second.confidence if second is not None else None
@@ -261,11 +261,18 @@ class Listener:
         )  # fmt: skip
 
     def _weigh_with_whisper(
-        self, base: Heard, guess: Intent | None, evidence: Evidence, grammar: StepGrammar, today: date
+        self,
+        base: Heard,
+        guess: Intent | None,
+        judged: tuple[Evidence, str],
+        grammar: StepGrammar,
+        today: date,
     ) -> Heard:
-        """The grammar's guess and Whisper's transcript weighed (``speech.agreement``)."""
+        """The grammar's guess (its evidence and bars' decision) and Whisper's transcript
+        weighed (``speech.agreement``)."""
+        evidence, decision = judged
         whisper = self._open_pass()
-        acted, via = weigh(grammar, guess, whisper, today, self.config.agreement)
+        acted, via = weigh(grammar, guess, whisper, today, self.config.agreement, grammar_decision=decision)
         status = "heard" if acted is not None else ("unsure" if guess is not None else "no_match")
         return replace(
             base, status=status, intent=acted, guess=guess or acted, evidence=evidence,

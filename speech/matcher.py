@@ -49,6 +49,9 @@ _OPTION_WORDS: Mapping[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+_YES_NO_STEPS = (Step.GREETING, Step.CONFIRM, Step.RETRY, Step.CHOOSE_NAME, Step.STILL_HERE)
+
+
 def match_intent(
     text: str, step: Step, phrases: Mapping[str, Intent] | None = None, options: tuple[str, ...] = ()
 ) -> Intent | None:
@@ -89,7 +92,7 @@ def _keyword_intents(spoken: str, words: list[str], step: Step, options: tuple[s
         found.discard(CheckIn())  # "new appointment" is a reschedule here, not a check-in
         if Choice("front_desk") in found:
             found.discard(CallStaff())  # "the receptionist" is the front desk on offer here
-    if step in (Step.GREETING, Step.CONFIRM, Step.RETRY, Step.CHOOSE_NAME):
+    if step in _YES_NO_STEPS:
         yes_no = _yes_or_no(words, step in (Step.CONFIRM, Step.CHOOSE_NAME))
         if yes_no is not None:
             found.add(yes_no)

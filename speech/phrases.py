@@ -23,8 +23,6 @@ PROMPTS: dict[str, dict[str, str]] = {
     "to_screen": {"en": "Let's continue on the screen.", "es": "Continuemos en la pantalla."},
     "calling_staff": {"en": "I'm calling a staff member for you.",
                       "es": "Estoy llamando a alguien del personal."},
-    "help": {"en": "You can say yes, no, your date of birth, or call staff.",
-             "es": "Puede decir sí, no, su fecha de nacimiento, o personal."},
     "done": {"en": "You're checked in. Please have a seat.",
              "es": "Ya está registrado. Tome asiento, por favor."},
 }  # fmt: skip

@@ -2,8 +2,11 @@
 flow's ``FlowView`` (and the hour), so a tap and a spoken answer lead to the same turn.
 
 ``plan_turn(view, hour)`` returns a ``Turn``: the text to say, the grammar step to
-listen with (``None``: say it and wait for the screen to change) and, for the outcome
-screen, the options that can be chosen by voice. Privacy: the only patient detail said
+listen with (``Step.COMMON`` on a screen that asks nothing: help, repeat, call staff and a
+language still work there), its help (``domain.voice_words``: the screen's purpose and
+choices) and, for the outcome screen, the options that can be chosen by voice. While the
+idle warning counts down, the turn is the warning ("Are you still there?"), whatever the
+screen. Privacy: the only patient detail said
 is the first name (``phrases.confirm_prompt``); never a birth date or a last name.
 """
 
@@ -14,6 +17,7 @@ from datetime import datetime, time
 
 from domain.flow import FlowView, Screen
 from domain.spanish import contract
+from domain.voice_words import help_text
 from speech.intents import Step
 from speech.phrases import confirm_prompt, greeting, prompt, provider_status, say_provider, say_time
 
@@ -56,6 +60,12 @@ _TEXTS: dict[str, dict[str, str]] = {
                          "es": "En recepción le darán otra cita."},
     "chose_other_provider": {"en": "Thank you. The front desk will confirm your visit with {alt}.",
                              "es": "Gracias. En recepción confirmarán su visita con {alt}."},
+    "still_there": {"en": "Are you still there? Say yes, or touch the screen, to keep going.",
+                    "es": "¿Sigue ahí? Diga sí, o toque la pantalla, para continuar."},
+    "still_missed": {"en": "Sorry, I still didn't catch that.", "es": "Perdón, sigo sin entenderle."},
+    "volume_changed": {"en": "Is this better?", "es": "¿Así está mejor?"},
+    "volume_loudest": {"en": "This is as loud as I can speak.", "es": "Más alto no puedo hablar."},
+    "volume_softest": {"en": "This is as soft as I can speak.", "es": "Más bajo no puedo hablar."},
     "declined_voice": {"en": "All right. The screen is here if you need it.",
                        "es": "Muy bien. La pantalla está aquí si la necesita."},
 }  # fmt: skip
@@ -82,22 +92,45 @@ class Turn:
 
     key: tuple[str, ...]
     say: str
-    step: Step | None = None
+    step: Step | None = Step.COMMON
     options: tuple[str, ...] = ()
     providers: tuple[str, ...] = ()
 
+    @property
+    def help_key(self) -> str:
+        """The dialog state whose purpose and choices "help" says (``domain.voice_words``)."""
+        if self.step is None or self.step is Step.COMMON:
+            return f"screen:{self.key[0]}"
+        return f"step:{self.step.value}"
+
+    def help(self, lang: str) -> str:
+        return help_text(self.help_key, lang)
+
+
+def help_states() -> tuple[str, ...]:
+    """Every state the dialog can be in, as ``Turn.help_key`` names it: each step it listens
+    with, and each screen it listens on for nothing but the common words."""
+    steps = [f"step:{s.value}" for s in Step if s is not Step.COMMON]
+    return (*steps, *(f"screen:{s.value}" for s in Screen if s is not Screen.ATTRACT))
+
 
 def turn_key(view: FlowView) -> tuple[str, ...]:
-    """What identifies a turn: the fields that change what is said or heard."""
+    """What identifies a turn: the fields that change what is said or heard. Not ``queued``:
+    an on-time outcome is shown, then queued, in one call; the patient hears it once (with
+    the dialog listening on every screen, a key that changed there cancelled the listen
+    and said the outcome again)."""
     first = view.patient.first_name if view.patient else ""
     kind = view.outcome.kind if view.outcome else ""
-    return (view.screen.value, view.language, view.message, view.choice, str(view.queued), first, kind)
+    warning = "still_there" if view.countdown > 0 else ""
+    return (view.screen.value, view.language, view.message, view.choice, first, kind, warning)
 
 
 def plan_turn(view: FlowView, hour: int) -> Turn | None:
     """The turn for the screen in ``view``; ``None`` on the attract screen (nothing to say)."""
     lang = view.language
     key = turn_key(view)
+    if view.countdown > 0 and view.screen != Screen.ATTRACT:
+        return Turn(key, text("still_there", lang), Step.STILL_HERE)
     match view.screen:
         case Screen.WELCOME:
             return Turn(key, greeting(hour, lang), Step.GREETING)

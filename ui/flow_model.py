@@ -193,6 +193,11 @@ class FlowModel(QObject):
     def toggleLargeText(self) -> None:
         self._flow.set_large_text(not self._view.large_text)
 
+    @Slot(int)
+    def changeVolume(self, steps: int) -> None:
+        """A volume key: the voice louder (+1) or softer (-1) for this patient."""
+        self._flow.change_volume(steps)
+
     @Slot()
     def touch(self) -> None:
         self._flow.touch()

@@ -108,6 +108,8 @@ _RETRY_NO = ["no thanks", "never mind", "forget it", "no", "no that's okay", "no
 _NAME_FRAMES = ("{}", "it's {}", "my name is {}", "i'm {}", "{} please", "this is {}", "uh {}")
 _STAFF_ELSEWHERE = ["can i talk to a person", "i need a person", "get me someone", "call staff"]
 _HELP_ELSEWHERE = ["i need help", "help", "i don't understand", "what do i do"]
+_STILL_HERE = ["yes", "yes i'm still here", "i'm still here", "still here", "yeah i'm here"]
+"""Answers to the idle warning ("Are you still there?")."""
 _LOBBY = ["what's the wifi password", "where is the bathroom", "how long is parking",
           "is there a pharmacy nearby", "can i get a glass of water", "i'm just waiting for my wife",
           "sorry i was on the phone", "hold on one second", "do you validate parking",
@@ -186,8 +188,9 @@ def _steps_after_greeting(names: tuple[str, ...], dobs: tuple[date, ...], seed: 
         for frame in (_NAME_FRAMES[i % len(_NAME_FRAMES)], _NAME_FRAMES[(i + 3) % len(_NAME_FRAMES)]):
             out.append(Wording(frame.format(name.lower()), n, f"name:{name}"))
     out += _simple(n, "no", ["none of those", "no that's not me"])
-    for step in (Step.DATE_OF_BIRTH, c, o, n):
+    for step in (Step.DATE_OF_BIRTH, c, o, n, Step.COMMON):
         out += _simple(step, "call_staff", _STAFF_ELSEWHERE) + _simple(step, "help", _HELP_ELSEWHERE)
+    out += _simple(Step.STILL_HERE, "yes", _STILL_HERE)
     rng = random.Random(seed)
     booked = rng.sample(list(dobs), min(len(dobs), 40))
     for i, born in enumerate(booked):

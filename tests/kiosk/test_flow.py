@@ -10,7 +10,7 @@ import pytest
 from core.clock import ManualClock
 from core.errors import StorageError
 from domain.estimate import Outcome
-from domain.flow import CheckInFlow, FlowSettings, FlowView, Patient, PrintTicket, Screen
+from domain.flow import VOLUME_RANGE, CheckInFlow, FlowSettings, FlowView, Patient, PrintTicket, Screen
 from sync.cache import Provider
 from sync.messages import Appointment, AppointmentState, CheckIn, ProviderStatus
 
@@ -294,6 +294,25 @@ def test_a_ticket_printed_in_the_background_reports_later_and_never_blocks() -> 
     assert h.flow.view.ticket == "failed"
     h.flow.ticket_done(True)  # a late answer after the state moved on changes nothing
     assert h.flow.view.ticket == "failed"
+
+
+def test_volume_is_the_patient_s_own_bounded_and_forgotten_at_the_idle_reset(h: Harness) -> None:
+    f = h.flow
+    f.wake()
+    f.change_volume(1)
+    assert f.view.volume == 1
+    for _ in range(10):
+        f.change_volume(1)
+    assert f.view.volume == VOLUME_RANGE[1]  # bounded
+    for _ in range(10):
+        f.change_volume(-1)
+    assert f.view.volume == VOLUME_RANGE[0]
+    h.clock.advance(f.settings.idle_timeout_s - 1)
+    f.tick()
+    assert f.view.countdown == 0  # a volume key is a touch: the idle time counts from it
+    h.clock.advance(f.settings.idle_timeout_s + f.settings.countdown_s)
+    f.tick()
+    assert f.view.screen == Screen.ATTRACT and f.view.volume == 0  # the next patient hears the default
 
 
 def test_idle_seconds_count_from_the_last_touch(h: Harness) -> None:

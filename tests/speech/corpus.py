@@ -17,6 +17,7 @@ from speech.intents import (
     Language,
     Name,
     No,
+    Repeat,
     Step,
     Yes,
 )
@@ -82,6 +83,13 @@ _BY_STEP: list[tuple[Step, str, Intent]] = [
     (Step.CONFIRM, "that's wrong", No()),
     (Step.CONFIRM, "call staff", CallStaff()),
     (Step.CONFIRM, "in spanish", Language("es")),
+    (Step.STILL_HERE, "yes", Yes()),
+    (Step.STILL_HERE, "i'm still here", Yes()),
+    (Step.STILL_HERE, "still here", Yes()),
+    (Step.COMMON, "repeat", Repeat()),
+    (Step.COMMON, "help", Help()),
+    (Step.COMMON, "call staff", CallStaff()),
+    (Step.DATE_OF_BIRTH, "repeat", Repeat()),
 ]
 
 
@@ -101,7 +109,7 @@ def grammar_for(step: Step, dobs: tuple[date, ...] | None = None) -> StepGrammar
 
 
 def utterances() -> list[tuple[Utterance, str, int]]:
-    """Every phrase once per voice, speeds rotating: 44 phrases x 3 voices = 132 clips."""
+    """Every phrase once per voice, speeds rotating: 51 phrases x 3 voices = 153 clips."""
     out = []
     for v, voice in enumerate(VOICES):
         for i, (step, text, intent) in enumerate(_BY_STEP):

@@ -13,6 +13,7 @@ import numpy as np
 from speech.audio import Audio, Samples
 
 T = TypeVar("T")
+SILENCE_SPEEDUP = 20.0
 
 
 class Say(Protocol):
@@ -25,7 +26,9 @@ class ScriptedSource:
     """Plays the next queued clip on each listen, then room silence.
 
     ``realtime`` paces frames like a microphone (a listen then lasts as long as its audio),
-    so a tap can arrive while the dialog is listening.
+    so a tap can arrive while the dialog is listening. Otherwise the room's silence after a
+    clip still comes at ``SILENCE_SPEEDUP`` times real time: the dialog listens on every
+    screen, and an unpaced silence would have it listen (and burn a core) in a tight loop.
     """
 
     def __init__(self, rate: int = 16000, frame_ms: int = 30, realtime: bool = False) -> None:
@@ -53,11 +56,13 @@ class ScriptedSource:
         for start in range(0, len(clip), step):
             yield self._pace(clip[start : start + step])
         while True:
-            yield self._pace(self._rng.normal(0, 30, step).astype(np.int16))
+            yield self._pace(self._rng.normal(0, 30, step).astype(np.int16), SILENCE_SPEEDUP)
 
-    def _pace(self, frame: Samples) -> Samples:
+    def _pace(self, frame: Samples, speedup: float | None = None) -> Samples:
         if self.realtime:
             time.sleep(self.frame_ms / 1000)
+        elif speedup is not None:
+            time.sleep(self.frame_ms / 1000 / speedup)
         return frame
 
     def close(self) -> None:

@@ -11,7 +11,7 @@ from domain.flow import FlowView, Screen
 from speech.adapter import MissCounter, apply_intent
 from speech.dates import parse_spoken_date
 from speech.grammar import build_grammar, first_names
-from speech.intents import CallStaff, Choice, DateOfBirth, Help, Language, Name, No, Step, Yes
+from speech.intents import CallStaff, Choice, DateOfBirth, Help, Language, Name, No, Repeat, Step, Volume, Yes
 from speech.numbers import read_number, say_number, say_ordinal
 from speech.phrases import confirm_prompt, greeting, provider_status, say_delay, say_time
 from speech.pronounce import guess_phones
@@ -205,6 +205,12 @@ class _Flow:
     def set_language(self, language: str) -> None:
         self.calls.append(("set_language", language))
 
+    def touch(self) -> None:
+        self.calls.append(("touch", None))
+
+    def change_volume(self, steps: int) -> None:
+        self.calls.append(("change_volume", steps))
+
 
 def test_apply_intent_drives_the_flow_like_taps() -> None:
     flow = _Flow()
@@ -218,6 +224,10 @@ def test_apply_intent_drives_the_flow_like_taps() -> None:
     assert apply_intent(Step.RETRY, Yes(), flow) == "start"
     assert apply_intent(Step.GREETING, No(), flow) == "decline"
     assert apply_intent(Step.CONFIRM, Help(), flow) == "help"
+    assert apply_intent(Step.COMMON, Repeat(), flow) == "repeat"
+    assert apply_intent(Step.STILL_HERE, Yes(), flow) == "still_here"
+    assert apply_intent(Step.COMMON, Yes(), flow) == "ignored"
+    assert apply_intent(Step.CONFIRM, Volume(-1), flow) == "volume"
     assert apply_intent(Step.CONFIRM, Name("Maria"), flow) == "ignored"
     assert apply_intent(Step.CONFIRM, Choice("reschedule"), flow) == "ignored"
     assert flow.calls == [
@@ -229,15 +239,18 @@ def test_apply_intent_drives_the_flow_like_taps() -> None:
         ("set_language", "es"),
         ("choose", "waiting_late"),
         ("start", "dob"),
+        ("touch", None),
+        ("change_volume", -1),
     ]
 
 
-def test_two_misses_in_a_row_hand_over_to_the_screen() -> None:
+def test_every_second_miss_in_a_row_says_the_choices_aloud() -> None:
     misses = MissCounter(limit=2)
     assert not misses.miss()
     misses.hit()
     assert not misses.miss()
     assert misses.miss()
+    assert [misses.miss(), misses.miss()] == [False, True]  # and again: the voice never gives up
 
 
 def test_guessed_phones_are_arpabet() -> None:
@@ -307,7 +320,7 @@ def test_turns_say_the_issue_s_sentences_and_listen_for_the_right_step() -> None
         Step.OUTCOME,
         Step.OUTCOME,
     ]
-    assert steps[6:] == [None, Step.RETRY, None, None, None]
+    assert steps[6:] == [Step.COMMON, Step.RETRY, Step.COMMON, Step.COMMON, Step.COMMON]
     out = turns[5]
     assert out is not None and out.providers == ("Dr. Ngozi Okafor",) and "other_provider" in out.options
 

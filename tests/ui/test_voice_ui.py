@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
@@ -15,11 +16,14 @@ from config.settings import Settings, SpeechSettings
 from core.clock import SystemClock
 from core.errors import SpeechError
 from devtools.ui_sample import SampleDay
+from domain.flow import VOLUME_RANGE
 from kiosk.voice import build_voice
 from speech.tts import MemorySink, Pyttsx3Synthesizer
+from speech.volume import VolumeSink
 from sync.cache import KioskCache
 from tests.speech.scripted import ScriptedSource
 from tests.ui.conftest import Patient
+from ui.app import KioskUi
 from ui.face import VoiceActivity
 from ui.run import QtPoster
 
@@ -111,3 +115,79 @@ def test_voice_without_a_sound_device_is_off_at_start_naming_what_is_missing(
             source=None if setting == "input_device" else ScriptedSource(),
             sink=None if setting == "output_device" else MemorySink(),
         )
+
+
+def test_the_idle_warning_is_spoken_and_a_spoken_yes_resets_the_countdown(
+    patient: Patient, day: SampleDay, kiosk: KioskUi, qapp: QGuiApplication, synth: Pyttsx3Synthesizer
+) -> None:
+    """WCAG 2.2.1 by voice: the overlay's "Are you still there?" is said aloud (and captioned),
+    and "yes" said back keeps the patient's place exactly as a touch on the overlay does."""
+    source = ScriptedSource()
+    settings = replace(Settings(), speech=SpeechSettings(engine="pocketsphinx", listen_timeout_s=4))
+    flow = patient.ui.flow
+    voice = build_voice(
+        settings,
+        flow,
+        QtPoster().post,
+        CacheOnItsOwnConnection(day),
+        SystemClock(),
+        source=source,
+        sink=MemorySink(),
+    )
+    voice.start()
+    try:
+        patient.tap("startButton")
+        patient.tap("codeButton")  # a screen that asks nothing by voice: the dialog listens only
+        _wait(qapp, lambda: "code" in flow.view.caption, what="the code prompt")
+        day.clock.advance(flow.settings.idle_timeout_s + 1)
+        kiosk.tick()
+        assert patient.item("countdownOverlay").isVisible() and flow.view.countdown > 0
+        _wait(qapp, lambda: flow.view.caption.startswith("Are you still there?"), what="the spoken warning")
+        assert (
+            patient.text("captionText") == "Are you still there? Say yes, or touch the screen, to keep going."
+        )
+        assert any("Are you still there?" in line for line in voice.dialog.log)
+        source.add(synth.synthesize("yes", "en-us", 160))
+        _wait(qapp, lambda: flow.view.countdown == 0, what="the countdown reset by voice")
+        patient.settle()
+        assert patient.screen == "code" and not patient.sees("Are you still there?")
+        assert "action: still_here" in voice.dialog.log
+    finally:
+        voice.stop()
+
+
+def test_volume_keys_turn_the_voice_up_and_down_for_this_patient_only(
+    patient: Patient, day: SampleDay, kiosk: KioskUi, qapp: QGuiApplication
+) -> None:
+    """Volume by key (a keyboard's or keypad's volume keys, or + and -): the level the voice
+    plays at follows the flow's, bounded, and the idle reset forgets it."""
+    settings = replace(Settings(), speech=SpeechSettings(engine="pocketsphinx", listen_timeout_s=4))
+    flow = patient.ui.flow
+    sink = MemorySink()
+    voice = build_voice(
+        settings,
+        flow,
+        QtPoster().post,
+        CacheOnItsOwnConnection(day),
+        SystemClock(),
+        source=ScriptedSource(),
+        sink=sink,
+    )
+    try:
+        played_by = voice._speaker._sink  # the VolumeSink build_voice put in front of the device
+        assert isinstance(played_by, VolumeSink) and played_by.inner is sink
+        patient.tap("startButton")
+        QTest.keyClick(kiosk.window, Qt.Key.Key_VolumeUp)
+        QTest.keyClick(kiosk.window, Qt.Key.Key_Plus)
+        qapp.processEvents()
+        assert flow.view.volume == 2 and played_by.level == 2
+        for _ in range(9):
+            QTest.keyClick(kiosk.window, Qt.Key.Key_VolumeDown)
+        qapp.processEvents()
+        assert flow.view.volume == VOLUME_RANGE[0] and played_by.level == VOLUME_RANGE[0]
+        QTest.keyClick(kiosk.window, Qt.Key.Key_Minus)
+        assert patient.screen == "welcome"  # a key changes nothing else
+        flow.reset()
+        assert played_by.level == 0
+    finally:
+        voice.stop()

@@ -16,11 +16,20 @@ Window {
     onClosing: function(close) { close.accepted = root.allowClose }
 
     // A key (a keyboard, a keypad) is a patient's presence as a touch is: it keeps their
-    // place and answers "are you still there?".
+    // place and answers "are you still there?". Volume keys (and + / -) turn the voice up or
+    // down for this patient.
     Item {
         objectName: "keyWatch"
         focus: true
-        Keys.onPressed: function(event) { Flow.touch(); event.accepted = false }
+        Keys.onPressed: function(event) {
+            if (event.key === Qt.Key_VolumeUp || event.key === Qt.Key_Plus)
+                Flow.changeVolume(1)
+            else if (event.key === Qt.Key_VolumeDown || event.key === Qt.Key_Minus)
+                Flow.changeVolume(-1)
+            else
+                Flow.touch()
+            event.accepted = false
+        }
     }
 
     Binding { target: Theme; property: "width"; value: root.width }
