@@ -17,6 +17,8 @@ from phone import g711
 from phone.call import Call
 from phone.g711 import Samples
 from phone.line import LineConfig, PhoneLine
+from phone.own_appointment import Entry
+from phone.own_lookup import Found, look_up
 from phone.prompts import PromptRenderer
 from phone.register_loop import RegisterLoop, RegisterTarget
 from phone.script import CallScript, Day
@@ -100,7 +102,7 @@ class PhoneService:
 
     def _make_call(self, call_id: str, media: Media, caller: str) -> Call:
         script = CallScript(self.settings.ui.practice_name, self.settings.phone.emergency_number)
-        return Call(call_id, media, script, self._render, self.day, self._callback, caller)
+        return Call(call_id, media, script, self._render, self.day, self._callback, caller, self._find)
 
     async def _render(self, text: str, lang: str) -> Samples:
         return await asyncio.to_thread(self.renderer.render, text, lang)
@@ -110,6 +112,18 @@ class PhoneService:
         today = self.clock.now().date().isoformat()
         providers, statuses = await asyncio.to_thread(self.sync.call, _board, 5.0)
         return Day(providers, statuses, today, self.sync.is_live())
+
+    async def _find(self, call: Call, entry: Entry) -> Found | None:
+        """The caller's own appointment, looked up in the cache on the sync worker's thread.
+        Counted by outcome; the log names the call only."""
+        now, stale = self.clock.now(), not self.sync.is_live()
+        found = await asyncio.to_thread(
+            self.sync.call, lambda cache: look_up(cache, entry.digits, entry.keys, now, stale), 5.0
+        )
+        outcome = "found" if found is not None else "not_found"
+        self.line.stats[f"own_lookup_{outcome}"] += 1
+        log.info("own appointment lookup", extra={"call": call.call_id, "outcome": outcome})
+        return found
 
     async def _callback(self, call: Call) -> bool:
         event = sm.StaffEvent(
