@@ -33,6 +33,11 @@ Render = Callable[[str, str], Coroutine[Any, Any, g711.Samples]]
 DaySource = Callable[[], Awaitable[Day]]
 Callback = Callable[["Call"], Awaitable[bool]]
 Find = Callable[["Call", Entry], Awaitable[Found | None]]
+TransferTo = Callable[["Call"], Awaitable[str]]  # the outcome of phone.transfer
+
+
+async def _no_desk(_call: Call) -> str:
+    return "unavailable"
 
 
 async def _no_cache(_call: Call, _entry: Entry) -> Found | None:
@@ -61,6 +66,7 @@ class Call:
         on_callback: Callback,
         caller: str = "",
         find: Find = _no_cache,
+        transfer: TransferTo = _no_desk,
     ) -> None:
         self.call_id = call_id  # ours, for logs: never the caller's number
         self.media = media
@@ -70,6 +76,7 @@ class Call:
         self._day = day
         self._on_callback = on_callback
         self._find = find
+        self._transfer = transfer
         self._keys_in_order = asyncio.Lock()  # keys are handled one at a time, in the order pressed
         self.stats = CallStats()
         self.transport: asyncio.DatagramTransport | None = None
@@ -192,6 +199,10 @@ class Call:
             self.say(reaction.prompts, replace=True)
             if reaction.lookup is not None:
                 await self._look_up(reaction.lookup)
+            if reaction.transfer:
+                outcome = await self._transfer(self)
+                if outcome != "transferred" and not self.ended.is_set():
+                    self.say(self.script.transfer_failed(closed=outcome == "closed"), replace=True)
             if reaction.callback:
                 ok = await self._on_callback(self)
                 self.say(self.script.callback_recorded(ok))

@@ -38,13 +38,15 @@ _TEXT: dict[str, dict[str, str]] = {
                     "es": "Lo siento, ahora no puedo buscar citas."},
     "too_many": {"en": "Sorry, I cannot look up more appointments on this call.",
                  "es": "Lo siento, no puedo buscar más citas en esta llamada."},
+    "offer_desk": {"en": "To talk to the front desk, press nine.",
+                   "es": "Para hablar con la recepción, oprima nueve."},
     "offer_callback": {"en": "To leave a request for a call back, press zero.",
                        "es": "Para pedir que le llamen, oprima cero."},
     "yours": {"en": "{first}, your appointment with {who} is at {when}.",
               "es": "{first}, su cita con {who} es a {when}."},
     "come_at": {"en": "Please come at {when}.", "es": "Por favor, venga a {when}."},
-    "out_options": {"en": "The front desk will help you reschedule. For a call back, press zero.",
-                    "es": "En recepción le darán otra cita. Para que le llamen, oprima cero."},
+    "out_options": {"en": "The front desk will help you reschedule.",
+                    "es": "En recepción le darán otra cita."},
     "out_alternative": {"en": "The front desk can also book you with {alt} today.",
                         "es": "En recepción también pueden darle cita con {alt} hoy."},
     "stale": {"en": "I cannot see the doctor's status right now; the front desk can tell you more.",
@@ -84,6 +86,7 @@ class OwnAppointment:
     entry_timeout_s: float = 30.0  # a pause this long between keys abandons the entry
     phase: str = "idle"  # "idle" | "dob" | "letters" | "looking"
     failures: int = 0
+    desk: bool = False  # key 9 transfers to the front desk: offered beside the callback
     _digits: str = ""
     _keys: str = ""
     _last_key: float = 0.0
@@ -98,7 +101,7 @@ class OwnAppointment:
     def begin(self, lang: str) -> Step:
         """Key 3 at the menu."""
         if self.failures >= self.max_attempts:
-            return Step([text("too_many", lang), text("offer_callback", lang)], to_menu=True)
+            return Step([text("too_many", lang), *self.offer(lang)], to_menu=True)
         self._drop()
         self.phase, self._last_key = "dob", self.clock.monotonic()
         return Step([text("ask_dob", lang)])
@@ -142,13 +145,19 @@ class OwnAppointment:
         self._drop()
         if found is None:
             self.failures += 1
-            return [text("not_found", lang), text("offer_callback", lang)]
-        return answer(found, lang)
+            return [text("not_found", lang), *self.offer(lang)]
+        said = answer(found, lang)
+        return [*said, *self.offer(lang)] if found.outcome.kind == "out" else said
+
+    def offer(self, lang: str, desk: bool | None = None) -> list[str]:
+        """What the caller can do instead: the desk (when there is one) and a callback."""
+        with_desk = self.desk if desk is None else desk
+        return [*([text("offer_desk", lang)] if with_desk else []), text("offer_callback", lang)]
 
     def lookup_failed(self, lang: str) -> list[str]:
         """The cache did not answer: the caller's attempt is not counted against them."""
         self._drop()
-        return [text("cannot_look", lang), text("offer_callback", lang)]
+        return [text("cannot_look", lang), *self.offer(lang)]
 
     def _expired(self) -> bool:
         return self.clock.monotonic() - self._last_key > self.entry_timeout_s

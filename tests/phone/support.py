@@ -101,13 +101,14 @@ class Ear(asyncio.DatagramProtocol):
             self.transport.close()
 
 
-def dtmf_pcap(path: Path, keys: str, apart_s: float = 0.4) -> Path:
+def dtmf_pcap(path: Path, keys: str, apart_s: float = 0.4, timestamp: int = 8000) -> Path:
     """A capture of RFC 4733 key presses (payload type 101) for SIPp's ``play_pcap_audio``:
     one event per key, each with its own RTP timestamp as a phone sends them. (Replaying
     sip-tester's one-key recordings twice would repeat a timestamp, which RFC 4733 reads
-    as the same press: a birth date's second 1 would be lost.)"""
+    as the same press: a birth date's second 1 would be lost; so two captures played in one
+    call need different ``timestamp``s.)"""
     out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]  # pcap, Ethernet
-    seq, timestamp = 1000, 8000
+    seq = 1000
     for n, key in enumerate(keys):
         for i, packet in enumerate(rtp.event_packets(key, seq, timestamp, 0x5EED, 101)):
             data = rtp.pack(packet)

@@ -127,8 +127,10 @@ def test_the_answer_says_the_first_name_time_provider_and_what_the_status_means(
     assert out[1:4] == [
         "Doctor Martinez is not in today.",
         "The front desk can also book you with Doctor Chen today.",
-        "The front desk will help you reschedule. For a call back, press zero.",
+        "The front desk will help you reschedule.",
     ]
+    assert out[4] == "To leave a request for a call back, press zero."
+    assert out[5].startswith("To hear this again, press one.")
     assert _answer(_status("late", 20), stale=True)[1].startswith("I cannot see the doctor's status")
     spanish = _answer(_status("late", 20), "es")
     assert spanish[0] == "María, su cita con el doctor Martinez es a las diez y media."
