@@ -87,7 +87,9 @@ def test_allowed_hosts_is_checked_at_load(tmp_path: Path) -> None:
 
     path = tmp_path / "kiosk.toml"
     path.write_text('[hub.web]\nallowed_hosts = "dashboard.clinic.lan, evil.example:8470"\n')
-    with pytest.raises(ConfigError, match=r"allowed_hosts = .*'evil.example:8470' is not a host name"):
+    with pytest.raises(
+        ConfigError, match=r"allowed_hosts = .*'evil.example:8470' is not a host name"
+    ):
         load_settings(path, env={})
     path.write_text('[hub.web]\nallowed_hosts = "Dashboard.Clinic.lan, desk"\n')
     assert load_settings(path, env={}).hub.web.host_names == {"dashboard.clinic.lan", "desk"}
