@@ -2,7 +2,8 @@
 configured desk. SIPp as a phone that transfers (202, NOTIFY 100, NOTIFY 200) gets the
 line's BYE; SIPp refusing the REFER (603) hears "the front desk cannot take your call"
 (pocketsphinx, in the RTP the line sent) and the callback offer, presses 0, and the real
-hub records one callback request; outside the desk's hours no REFER goes out and the
+hub records one callback request; SIPp accepting and then saying nothing leaves the caller
+on the line after the timeout; outside the desk's hours no REFER goes out and the
 caller hears "the front desk is closed now"."""
 
 from __future__ import annotations
@@ -93,6 +94,14 @@ async def _refused(hub: HubService, service: PhoneService, workdir: Path) -> Non
     assert service.line.stats["transfer_refused"] == 1 and service.line.stats["callbacks_requested"] == 1
 
 
+async def _silent(service: PhoneService, workdir: Path) -> None:
+    """A 202, then nothing: the line gives up after transfer_timeout_s (5 s here), keeps the call."""
+    code, out = await sipp(service.line.port, ["-sf", str(HERE / "sipp_refer_silent.xml")], workdir)
+    assert code == 0, out  # the call was still up for SIPp's own BYE
+    assert service.line.stats["transfer_no_answer"] == 1
+    assert service.line.stats["calls_ended_caller_hung_up"] >= 2  # the refused call, and this one
+
+
 async def _closed(service: PhoneService, workdir: Path) -> None:
     """Outside the desk's hours no REFER is sent (SIPp would fail on one it did not expect)."""
     service.desk_hours = OfficeHours.parse("sun 00:00-00:01")  # as a settings file would give it
@@ -115,6 +124,7 @@ async def _scenario(hub: HubService, settings: Settings, workdir: Path) -> None:
     try:
         await _accepted(service, workdir)
         await _refused(hub, service, workdir)
+        await _silent(service, workdir)
         await _closed(service, workdir)
     finally:
         await service.stop()
@@ -125,7 +135,7 @@ def test_key_9_refers_the_caller_to_the_desk_or_offers_a_callback_when_refused(
 ) -> None:
     hub = start_hub(broker.settings(), tmp_path)
     settings = phone_settings(broker, tmp_path / "phone")
-    settings = replace(settings, phone=replace(settings.phone, desk_uri=DESK, transfer_timeout_s=20))
+    settings = replace(settings, phone=replace(settings.phone, desk_uri=DESK, transfer_timeout_s=5))
     try:
         asyncio.run(_scenario(hub, settings, tmp_path))
     finally:
