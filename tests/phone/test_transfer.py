@@ -1,8 +1,10 @@
-"""Key 9, transfer to the front desk, the pure part: office hours, the REFER's answers and
-NOTIFY progress, and what the caller hears when the desk cannot take the call."""
+"""Key 9, transfer to the front desk: office hours, the REFER's answers and NOTIFY
+progress, and what the caller hears when the desk cannot take the call (pure); a NOTIFY
+nobody asked for (over loopback)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from pathlib import Path
 
@@ -10,9 +12,13 @@ import pytest
 
 from config import load_settings
 from core.errors import ConfigError
+from devtools.sip_caller import SipCaller
+from phone import sip
+from phone.line import LineConfig
 from phone.own_appointment import OwnAppointment
 from phone.script import CallScript, Day
 from phone.transfer import OfficeHours, Transfer, sipfrag_status
+from tests.phone.support import bare_line
 
 DAY = Day([], {}, "2026-12-07")
 
@@ -109,3 +115,28 @@ def test_no_match_offers_the_desk_and_the_callback() -> None:
         "To talk to the front desk, press nine.",
         "To leave a request for a call back, press zero.",
     ]
+
+
+async def _stray_notify() -> None:
+    line, _calls, _callbacks = bare_line(LineConfig(port=0, allowed=("127.0.0.1",), rtp_timeout_s=20))
+    await line.start()
+    caller = SipCaller(("127.0.0.1", line.port))
+    await caller.open()
+    try:
+        final = await caller.call()
+        assert final.status == 200
+        notify = caller.request("NOTIFY", 5, to=final.header("to"))
+        caller.send_raw(sip.build(notify))
+
+        while not any(r.cseq == (5, "NOTIFY") for r in caller.responses):
+            await asyncio.sleep(0.02)
+        assert next(r for r in caller.responses if r.cseq == (5, "NOTIFY")).status == 481
+        assert line.dialogs  # the call itself goes on
+        await caller.hang_up()
+    finally:
+        await caller.close()
+        await line.stop()
+
+
+def test_a_notify_with_no_refer_pending_gets_481_and_the_call_goes_on() -> None:
+    asyncio.run(asyncio.wait_for(_stray_notify(), 60))
