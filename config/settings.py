@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from config.defaults import DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR
 from config.docs import doc as _doc
-from config.hours import open_hours_problem
+from config.hours import open_hours_problem, weekly_hours_problem
 from config.hub_settings import (
     HubEhrSettings,
     HubFhirSettings,
@@ -247,9 +247,7 @@ class SpeechSettings:
             " empty: the one installed under models_dir."
         ),
     )
-    whisper_threads: int = field(
-        default=2, metadata=_doc("CPU threads Whisper decodes with.", min=1, max=16)
-    )
+    whisper_threads: int = field(default=2, metadata=_doc("CPU threads Whisper decodes with.", min=1, max=16))
     models_dir: str = field(
         default=str(DEFAULT_STATE_DIR / "models"),
         metadata=_doc("Where 'kiosk speech install-model' unpacks model archives."),
@@ -424,6 +422,23 @@ class PhoneSettings:
     )
     invite_burst: int = field(
         default=30, metadata=_doc("New calls at once per source address; more get 503.", min=1, max=10000)
+    )
+    desk_uri: str = field(
+        default="",
+        metadata=_doc(
+            "Front desk to transfer callers to with SIP REFER (key 9), e.g. sip:200@pbx; empty: none."
+        ),
+    )
+    desk_hours: str = field(
+        default="",
+        metadata=_doc(
+            "When the desk takes transfers, e.g. 'mon-fri 07:30-18:00, sat 09:00-12:00'; empty: always.",
+            check=weekly_hours_problem,
+        ),
+    )
+    transfer_timeout_s: float = field(
+        default=30.0,
+        metadata=_doc("A transfer the desk has not answered in this long fails (s).", min=5, max=300),
     )
 
 

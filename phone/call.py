@@ -16,6 +16,8 @@ import numpy as np
 
 from core.errors import KioskError
 from phone import g711
+from phone.own_appointment import Entry
+from phone.own_lookup import Found
 from phone.prompts import RATE
 from phone.rtp import DtmfReceiver, RtpPacket, pack, unpack
 from phone.script import CallScript, Day
@@ -30,6 +32,16 @@ _GAP = np.zeros(RATE * 3 // 10, dtype=np.int16)  # 300 ms between prompts
 Render = Callable[[str, str], Coroutine[Any, Any, g711.Samples]]
 DaySource = Callable[[], Awaitable[Day]]
 Callback = Callable[["Call"], Awaitable[bool]]
+Find = Callable[["Call", Entry], Awaitable[Found | None]]
+TransferTo = Callable[["Call"], Awaitable[str]]  # the outcome of phone.transfer
+
+
+async def _no_desk(_call: Call) -> str:
+    return "unavailable"
+
+
+async def _no_cache(_call: Call, _entry: Entry) -> Found | None:
+    return None  # a line with no cache behind it (tests, bench) has no appointments
 
 
 @dataclass
@@ -53,6 +65,8 @@ class Call:
         day: DaySource,
         on_callback: Callback,
         caller: str = "",
+        find: Find = _no_cache,
+        transfer: TransferTo = _no_desk,
     ) -> None:
         self.call_id = call_id  # ours, for logs: never the caller's number
         self.media = media
@@ -61,6 +75,9 @@ class Call:
         self._render = render
         self._day = day
         self._on_callback = on_callback
+        self._find = find
+        self._transfer = transfer
+        self._keys_in_order = asyncio.Lock()  # keys are handled one at a time, in the order pressed
         self.stats = CallStats()
         self.transport: asyncio.DatagramTransport | None = None
         self.ended = asyncio.Event()
@@ -172,15 +189,34 @@ class Call:
 
     def key_pressed(self, key: str) -> None:
         """A key, from RFC 4733 or from SIP INFO: the same reaction either way."""
-        self.stats.keys.append(key)
         self._spawn(self._on_key(key))
 
     async def _on_key(self, key: str) -> None:
-        reaction = self.script.on_key(key, await self._known_day())
-        self.say(reaction.prompts, replace=True)
-        if reaction.callback:
-            ok = await self._on_callback(self)
-            self.say(self.script.callback_recorded(ok))
+        async with self._keys_in_order:
+            private = self.script.own.collecting
+            self.stats.keys.append("x" if private else key)  # a birth date is not kept in stats
+            reaction = self.script.on_key(key, await self._known_day())
+            self.say(reaction.prompts, replace=True)
+            if reaction.lookup is not None:
+                await self._look_up(reaction.lookup)
+            if reaction.transfer:
+                outcome = await self._transfer(self)
+                if outcome != "transferred" and not self.ended.is_set():
+                    self.say(self.script.transfer_failed(closed=outcome == "closed"), replace=True)
+            if reaction.callback:
+                ok = await self._on_callback(self)
+                self.say(self.script.callback_recorded(ok))
+
+    async def _look_up(self, entry: Entry) -> None:
+        try:
+            found = await self._find(self, entry)
+        except (TimeoutError, OSError, KioskError) as exc:
+            log.warning(
+                "own appointment lookup failed", extra={"call": self.call_id, "error": type(exc).__name__}
+            )
+            self.say(self.script.lookup_failed())
+            return
+        self.say(self.script.looked_up(found))
 
     def _spawn(self, work: Awaitable[None]) -> None:
         async def guarded() -> None:

@@ -25,11 +25,10 @@ from typing import cast
 from phone import info_dtmf, sdp, sip
 from phone.call import FRAME_S, Call, RtpEndpoint
 from phone.flood import InviteLimiter
-from phone.script import CallScript
 
 log = logging.getLogger(__name__)
 
-_ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO"
+_ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, NOTIFY"
 _T1 = 0.5
 _TIMER_H = 32.0
 
@@ -77,7 +76,8 @@ class PhoneLine(asyncio.DatagramProtocol):
         self.dialogs: dict[str, _Dialog] = {}
         self._allowed = [ipaddress.ip_network(a, strict=False) for a in config.allowed]
         self.trusted_hosts: set[str] = set()  # the registrar's address (phone.register_loop)
-        self.response_handlers: dict[str, ResponseHandler] = {}  # by Call-ID: our REGISTERs
+        self.response_handlers: dict[str, ResponseHandler] = {}  # by Call-ID: our REGISTERs, REFERs
+        self.notify_handlers: dict[str, ResponseHandler] = {}  # by Call-ID: a REFER's progress
         self._limiter = InviteLimiter(config.invite_rate, config.invite_burst)
         self._transport: asyncio.DatagramTransport | None = None
         self._housekeeping: asyncio.Task[None] | None = None
@@ -135,7 +135,7 @@ class PhoneLine(asyncio.DatagramProtocol):
             return
         handler = {"INVITE": self._on_invite, "ACK": self._on_ack, "BYE": self._on_bye,
                    "CANCEL": self._on_cancel, "OPTIONS": self._on_options,
-                   "INFO": self._on_info}.get(msg.method)  # fmt: skip
+                   "INFO": self._on_info, "NOTIFY": self._on_notify}.get(msg.method)  # fmt: skip
         if handler is None:
             self.send(sip.response(msg, 405, extra=(("allow", _ALLOW),)), addr)
             return
@@ -279,6 +279,15 @@ class PhoneLine(asyncio.DatagramProtocol):
         self.stats["info_keys"] += 1
         dialog.call.key_pressed(key)
 
+    def _on_notify(self, msg: sip.SipMessage, addr: tuple[str, int]) -> None:
+        """A transfer's progress (RFC 3515): only in a dialog whose REFER is pending."""
+        handler = self.notify_handlers.get(msg.call_id)
+        if handler is None or msg.call_id not in self.dialogs:
+            self.send(sip.response(msg, 481), addr)
+            return
+        self.send(sip.response(msg, 200), addr)
+        handler(msg, addr)
+
     def _on_cancel(self, msg: sip.SipMessage, addr: tuple[str, int]) -> None:
         dialog = self.dialogs.get(msg.call_id)
         if dialog is None:
@@ -298,28 +307,31 @@ class PhoneLine(asyncio.DatagramProtocol):
         if dialog is None:
             return
         if dialog.ok:
-            dialog.cseq += 1
-            invite = dialog.invite
-            target = sip.uri_of(invite.header("contact")) or sip.uri_of(invite.header("from"))
-            routes = sip.route_set(invite)
-            branch = f"z9hG4bK{secrets.token_hex(8)}"
-            bye = sip.SipMessage(
-                method="BYE",
-                uri=target,
-                headers=(
-                    ("via", f"SIP/2.0/UDP {self.config.address}:{self.port};branch={branch}"),
-                    *(("route", f"<{r}>") for r in routes),
-                    ("max-forwards", "70"),
-                    ("from", f"{invite.header('to')};tag={dialog.tag}"),
-                    ("to", invite.header("from")),
-                    ("call-id", invite.call_id),
-                    ("cseq", f"{dialog.cseq} BYE"),
-                ),
-            )
-            # The first proxy that record-routed, else the caller's Contact (a proxy that
-            # did not record-route may not route our BYE), else where the INVITE came from.
-            self.send(bye, sip.host_port(routes[0] if routes else target) or dialog.peer)
+            self._request(dialog, "BYE")
         self._end(dialog, why)
+
+    def request(
+        self, sip_call_id: str, method: str, extra: tuple[tuple[str, str], ...] = ()
+    ) -> tuple[sip.SipMessage, tuple[str, int]] | None:
+        """Send ``method`` (REFER) in an answered call's dialog: the message and where it
+        went (to send it again), or None when there is no such call."""
+        dialog = self.dialogs.get(sip_call_id)
+        if dialog is None or not dialog.ok:
+            return None
+        return self._request(dialog, method, extra)
+
+    def _request(
+        self, dialog: _Dialog, method: str, extra: tuple[tuple[str, str], ...] = ()
+    ) -> tuple[sip.SipMessage, tuple[str, int]]:
+        dialog.cseq += 1
+        via = f"{self.config.address}:{self.port}"
+        msg, addr = sip.in_dialog(dialog.invite, dialog.tag, dialog.cseq, method, via, extra)
+        self.send(msg, addr or dialog.peer)
+        return msg, addr or dialog.peer
+
+    def sip_call_id(self, call: Call) -> str:
+        """The SIP Call-ID of ``call``'s dialog ("" once it ended)."""
+        return next((k for k, d in self.dialogs.items() if d.call is call), "")
 
     def _end(self, dialog: _Dialog, why: str) -> None:
         dialog.call.end()
@@ -371,10 +383,6 @@ def _caller_number(from_value: str) -> str:
     """The caller's number (the From URI's user part, digits and + only), for the callback."""
     user = sip.uri_of(from_value).removeprefix("sips:").removeprefix("sip:").split("@", 1)[0]
     return "".join(ch for ch in user if ch.isdigit() or ch == "+")[:20]
-
-
-def script_factory(practice: str, emergency: str) -> Callable[[], CallScript]:
-    return lambda: CallScript(practice, emergency)
 
 
 __all__ = ["LineConfig", "PhoneLine"]

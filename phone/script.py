@@ -2,7 +2,8 @@
 
 A call hears the emergency line first, the practice's name, the offer of Spanish, then
 which doctors are in today (from the cached day's provider statuses: no patient data),
-then the menu. Keys: 1 the summary again, 2 Spanish, 0 a callback request (once a call).
+then the menu. Keys: 1 the summary again, 2 Spanish, 3 the caller's own appointment (birth date and
+first-name keys, ``phone.own_appointment``), 0 a callback request (once a call).
 The summary is worded when it is queued, so the status the hub holds at that moment is
 what the caller hears.
 """
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.board import BoardRow, board_rows
+from phone.own_appointment import Entry, OwnAppointment
+from phone.own_lookup import Found
 from speech.phrases import say_delay, say_provider, say_time
 from sync.cache import Provider
 from sync.messages import ProviderStatus
@@ -25,8 +28,20 @@ _TEXT: dict[str, dict[str, str]] = {
     "which": {"en": "Which doctors are in today?", "es": "¿Qué doctores atienden hoy?"},
     "nobody": {"en": "There is no schedule for today yet.", "es": "Todavía no hay agenda para hoy."},
     "stale": {"en": "This may not be up to date.", "es": "Puede que esto no esté al día."},
-    "menu": {"en": "To hear this again, press one. To leave a request for a call back, press zero.",
-             "es": "Para oírlo otra vez, oprima uno. Para pedir que le llamen, oprima cero."},
+    "menu": {"en": "To hear this again, press one. To hear your own appointment, press three. "
+                   "To leave a request for a call back, press zero.",
+             "es": "Para oírlo otra vez, oprima uno. Para oír su propia cita, oprima tres. "
+                   "Para pedir que le llamen, oprima cero."},
+    "menu_desk": {"en": "To hear this again, press one. To hear your own appointment, press three. "
+                        "To talk to the front desk, press nine. "
+                        "To leave a request for a call back, press zero.",
+                  "es": "Para oírlo otra vez, oprima uno. Para oír su propia cita, oprima tres. "
+                        "Para hablar con la recepción, oprima nueve. Para pedir que le llamen, oprima cero."},
+    "transferring": {"en": "Please hold while I put you through to the front desk.",
+                     "es": "Espere, por favor; le comunico con la recepción."},
+    "desk_closed": {"en": "The front desk is closed now.", "es": "La recepción está cerrada ahora."},
+    "desk_failed": {"en": "Sorry, the front desk cannot take your call right now.",
+                    "es": "Lo siento, la recepción no puede atenderle ahora."},
     "callback": {"en": "Thank you. The front desk will call you back.",
                  "es": "Gracias. La recepción le devolverá la llamada."},
     "callback_again": {"en": "Your request for a call back is already recorded.",
@@ -84,10 +99,12 @@ def summary(day: Day, lang: str) -> list[str]:
 @dataclass(frozen=True)
 class Reaction:
     """What a key press does: new prompts (replacing what was playing: barge-in), and
-    whether to record a callback request."""
+    whether to record a callback request or look up the caller's own appointment."""
 
     prompts: list[str]
     callback: bool = False
+    lookup: Entry | None = None
+    transfer: bool = False
 
 
 @dataclass
@@ -96,7 +113,15 @@ class CallScript:
     emergency: str = "911"
     lang: str = "en"
     callback_asked: bool = False
-    keys: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # menu keys only: never an entry's digits
+    own: OwnAppointment = field(default_factory=OwnAppointment)
+    desk: bool = False  # a front desk to transfer to is configured: key 9 offered
+
+    def __post_init__(self) -> None:
+        self.own.desk = self.desk
+
+    def menu(self) -> str:
+        return text("menu_desk" if self.desk else "menu", self.lang)
 
     def opening(self, day: Day) -> list[str]:
         return [
@@ -104,29 +129,50 @@ class CallScript:
             text("welcome", self.lang, practice=self.practice),
             text("spanish", self.lang),
             *summary(day, self.lang),
-            text("menu", self.lang),
+            self.menu(),
         ]
 
     def on_key(self, key: str, day: Day) -> Reaction:
+        if self.own.collecting:
+            step = self.own.on_key(key, self.lang)
+            menu = [self.menu()] if step.to_menu else []
+            return Reaction([*step.prompts, *menu], lookup=step.lookup)
         self.keys.append(key)
+        if key == "3":
+            step = self.own.begin(self.lang)
+            return Reaction([*step.prompts, *([self.menu()] if step.to_menu else [])])
         if key == "1":
-            return Reaction([*summary(day, self.lang), text("menu", self.lang)])
+            return Reaction([*summary(day, self.lang), self.menu()])
         if key == "2":
             self.lang = "es"
             return Reaction([text("welcome", "es", practice=self.practice), *summary(day, "es"),
-                             text("menu", "es")])  # fmt: skip
+                             self.menu()])  # fmt: skip
+        if key == "9" and self.desk:
+            return Reaction([text("transferring", self.lang)], transfer=True)
         if key == "0":
             if self.callback_asked:
-                return Reaction([text("callback_again", self.lang), text("menu", self.lang)])
+                return Reaction([text("callback_again", self.lang), self.menu()])
             self.callback_asked = True
             return Reaction([], callback=True)
-        return Reaction([text("unknown_key", self.lang), text("menu", self.lang)])
+        return Reaction([text("unknown_key", self.lang), self.menu()])
+
+    def looked_up(self, found: Found | None) -> list[str]:
+        """The answer to the caller's own-appointment entry, then the menu."""
+        return [*self.own.looked_up(found, self.lang), self.menu()]
+
+    def lookup_failed(self) -> list[str]:
+        return [*self.own.lookup_failed(self.lang), self.menu()]
+
+    def transfer_failed(self, closed: bool) -> list[str]:
+        """The caller stays on the line: why, then the callback offer and the menu."""
+        why = text("desk_closed" if closed else "desk_failed", self.lang)
+        return [why, *self.own.offer(self.lang, desk=False), self.menu()]
 
     def callback_recorded(self, ok: bool) -> list[str]:
         if not ok:
             self.callback_asked = False
             return [text("callback_failed", self.lang)]
-        return [text("callback", self.lang), text("menu", self.lang)]
+        return [text("callback", self.lang), self.menu()]
 
 
 def _digits_spoken(number: str) -> str:

@@ -17,10 +17,14 @@ from phone import g711
 from phone.call import Call
 from phone.g711 import Samples
 from phone.line import LineConfig, PhoneLine
+from phone.own_appointment import Entry
+from phone.own_lookup import Found, look_up
 from phone.prompts import PromptRenderer
+from phone.refer import refer, valid_desk_uri
 from phone.register_loop import RegisterLoop, RegisterTarget
 from phone.script import CallScript, Day
 from phone.sdp import Media
+from phone.transfer import OfficeHours
 from sync import staff_messages as sm
 from sync.cache import KioskCache, Provider
 from sync.kiosk_sync import KioskSync
@@ -74,6 +78,12 @@ class PhoneService:
         target = register_target(settings.phone)
         self.register = RegisterLoop(self.line, target) if target is not None else None
         self.callbacks_recorded = 0
+        phone = settings.phone
+        if phone.desk_uri and not valid_desk_uri(phone.desk_uri):
+            raise ConfigError(
+                f"phone.desk_uri = {phone.desk_uri[:60]!r}: expected a SIP URI like sip:200@pbx"
+            )
+        self.desk_hours = OfficeHours.parse(phone.desk_hours)
 
     async def start(self) -> None:
         self.sync.start()
@@ -99,8 +109,11 @@ class PhoneService:
     # --- what calls use -----------------------------------------------------------------
 
     def _make_call(self, call_id: str, media: Media, caller: str) -> Call:
-        script = CallScript(self.settings.ui.practice_name, self.settings.phone.emergency_number)
-        return Call(call_id, media, script, self._render, self.day, self._callback, caller)
+        phone = self.settings.phone
+        script = CallScript(self.settings.ui.practice_name, phone.emergency_number, desk=bool(phone.desk_uri))
+        return Call(
+            call_id, media, script, self._render, self.day, self._callback, caller, self._find, self._transfer
+        )
 
     async def _render(self, text: str, lang: str) -> Samples:
         return await asyncio.to_thread(self.renderer.render, text, lang)
@@ -110,6 +123,31 @@ class PhoneService:
         today = self.clock.now().date().isoformat()
         providers, statuses = await asyncio.to_thread(self.sync.call, _board, 5.0)
         return Day(providers, statuses, today, self.sync.is_live())
+
+    async def _find(self, call: Call, entry: Entry) -> Found | None:
+        """The caller's own appointment, looked up in the cache on the sync worker's thread.
+        Counted by outcome; the log names the call only."""
+        now, stale = self.clock.now(), not self.sync.is_live()
+        found = await asyncio.to_thread(
+            self.sync.call, lambda cache: look_up(cache, entry.digits, entry.keys, now, stale), 5.0
+        )
+        outcome = "found" if found is not None else "not_found"
+        self.line.stats[f"own_lookup_{outcome}"] += 1
+        log.info("own appointment lookup", extra={"call": call.call_id, "outcome": outcome})
+        return found
+
+    async def _transfer(self, call: Call) -> str:
+        """Key 9: REFER to the desk while it is open; the outcome, counted and logged by call id."""
+        phone = self.settings.phone
+        if not phone.desk_uri:
+            outcome = "unavailable"
+        elif not self.desk_hours.open_at(self.clock.now()):
+            outcome = "closed"
+        else:
+            outcome = await refer(self.line, call, phone.desk_uri, phone.transfer_timeout_s)
+        self.line.stats[f"transfer_{outcome}"] += 1
+        log.info("transfer to the front desk", extra={"call": call.call_id, "outcome": outcome})
+        return outcome
 
     async def _callback(self, call: Call) -> bool:
         event = sm.StaffEvent(

@@ -19,11 +19,11 @@ _COMPACT = {"v": "via", "f": "from", "t": "to", "i": "call-id", "m": "contact", 
 _TOKEN = re.compile(r"^[A-Za-z0-9.!%*_+`'~-]+$")
 _IP_URI = re.compile(r"^sips?:(?:[^@;>]*@)?(\[[0-9A-Fa-f:.]+\]|[0-9.]+)(?::(\d{1,5}))?(?:[;?].*)?$")
 _REQUIRED = ("via", "from", "to", "call-id", "cseq")
-REASONS = {100: "Trying", 180: "Ringing", 200: "OK", 400: "Bad Request", 401: "Unauthorized",
+REASONS = {100: "Trying", 180: "Ringing", 200: "OK", 202: "Accepted", 400: "Bad Request", 401: "Unauthorized",
            403: "Forbidden", 407: "Proxy Authentication Required", 423: "Interval Too Brief",
            405: "Method Not Allowed", 415: "Unsupported Media Type", 481: "Call/Transaction Does Not Exist",
            486: "Busy Here", 487: "Request Terminated", 488: "Not Acceptable Here",
-           500: "Server Internal Error", 503: "Service Unavailable"}  # fmt: skip
+           500: "Server Internal Error", 503: "Service Unavailable", 603: "Decline"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -210,5 +210,37 @@ def route_set(request: SipMessage) -> list[str]:
     return [uri for value in request.all("record-route") for uri in re.findall(r"<([^>]*)>", value)]
 
 
-__all__ = ["REASONS", "Malformed", "SipMessage", "build", "host_port", "new_tag", "parse", "response",
-           "route_set", "tag_of", "uri_of"]  # fmt: skip
+def in_dialog(  # noqa: PLR0917 - the dialog's parts
+    invite: SipMessage,
+    our_tag: str,
+    cseq: int,
+    method: str,
+    via: str,
+    extra: tuple[tuple[str, str], ...] = (),
+    body: bytes = b"",
+) -> tuple[SipMessage, tuple[str, int] | None]:
+    """A request of ours (BYE, REFER) in the dialog ``invite`` opened, we being its UAS, and
+    where to send it: the first proxy that record-routed, else the caller's Contact (a proxy
+    that did not record-route may not route it); None: where the INVITE came from."""
+    target = uri_of(invite.header("contact")) or uri_of(invite.header("from"))
+    routes = route_set(invite)
+    msg = SipMessage(
+        method=method,
+        uri=target,
+        headers=(
+            ("via", f"SIP/2.0/UDP {via};branch=z9hG4bK{secrets.token_hex(8)}"),
+            *(("route", f"<{r}>") for r in routes),
+            ("max-forwards", "70"),
+            ("from", f"{invite.header('to')};tag={our_tag}"),
+            ("to", invite.header("from")),
+            ("call-id", invite.call_id),
+            ("cseq", f"{cseq} {method}"),
+            *extra,
+        ),
+        body=body,
+    )
+    return msg, host_port(routes[0] if routes else target)
+
+
+__all__ = ["REASONS", "Malformed", "SipMessage", "build", "host_port", "in_dialog", "new_tag", "parse",
+           "response", "route_set", "tag_of", "uri_of"]  # fmt: skip

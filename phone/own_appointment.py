@@ -1,0 +1,194 @@
+"""Key 3, "to hear your own appointment": a small state machine (pure, clock injected)
+that collects the birth date (8 keys, month, day, year) and two keypad keys for the first
+name's first letters, asks the shell to look them up (``phone.own_lookup``), and words the
+answer the way the kiosk does.
+
+Privacy: the entry lives here only until it is looked up (then it is dropped); what the
+caller hears is the first name, the time, the provider and the status, never a last name
+or a birth date. No match and several matches get the same sentence, so the line never
+tells whether a birth date is booked. Three failed lookups per call; after that key 3
+only offers the callback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.clock import Clock, SystemClock
+from phone.own_lookup import KEYPAD, LETTER_KEYS, Found, valid_date
+from speech.phrases import provider_status, say_provider, say_time
+from speech.script import text as kiosk_text
+
+_TEXT: dict[str, dict[str, str]] = {
+    "ask_dob": {"en": "Please enter your date of birth as eight digits: two for the month, two for the day, "
+                      "then the four digits of the year. For example, March fourth, nineteen eighty-two is "
+                      "zero three, zero four, one nine eight two.",
+                "es": "Marque su fecha de nacimiento con ocho dígitos: primero dos para el mes, luego dos "
+                      "para el día, y los cuatro del año. Por ejemplo, el cuatro de marzo de mil novecientos "
+                      "ochenta y dos es cero tres, cero cuatro, uno nueve ocho dos."},
+    "ask_letters": {"en": "Now enter the first two letters of your first name on the keypad. "
+                          "For example, for Maria, press six, then two.",
+                    "es": "Ahora marque en el teclado las dos primeras letras de su nombre. "
+                          "Por ejemplo, para María, oprima seis y luego dos."},
+    "not_a_date": {"en": "That is not a date.", "es": "Eso no es una fecha."},
+    "no_letters": {"en": "Only the keys two to nine have letters.",
+                   "es": "Solo las teclas del dos al nueve tienen letras."},
+    "not_found": {"en": "I could not find that appointment.", "es": "No pude encontrar esa cita."},
+    "cannot_look": {"en": "Sorry, I cannot look up appointments right now.",
+                    "es": "Lo siento, ahora no puedo buscar citas."},
+    "too_many": {"en": "Sorry, I cannot look up more appointments on this call.",
+                 "es": "Lo siento, no puedo buscar más citas en esta llamada."},
+    "offer_desk": {"en": "To talk to the front desk, press nine.",
+                   "es": "Para hablar con la recepción, oprima nueve."},
+    "offer_callback": {"en": "To leave a request for a call back, press zero.",
+                       "es": "Para pedir que le llamen, oprima cero."},
+    "yours": {"en": "{first}, your appointment with {who} is at {when}.",
+              "es": "{first}, su cita con {who} es a {when}."},
+    "come_at": {"en": "Please come at {when}.", "es": "Por favor, venga a {when}."},
+    "out_options": {"en": "The front desk will help you reschedule.",
+                    "es": "En recepción le darán otra cita."},
+    "out_alternative": {"en": "The front desk can also book you with {alt} today.",
+                        "es": "En recepción también pueden darle cita con {alt} hoy."},
+    "stale": {"en": "I cannot see the doctor's status right now; the front desk can tell you more.",
+              "es": "Ahora no veo el estado del médico; en recepción le dirán más."},
+}  # fmt: skip
+
+
+def text(key: str, lang: str, **fields: str) -> str:
+    return _TEXT[key][lang].format(**fields)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A complete entry for the shell to look up; held only until then."""
+
+    digits: str
+    keys: str
+
+    def __repr__(self) -> str:  # a traceback or a log line never shows the entry
+        return "Entry(<withheld>)"
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a key did: prompts to say (replacing what plays), an entry to look up, and
+    whether the caller is back at the menu (the script then says it)."""
+
+    prompts: list[str] = field(default_factory=list)
+    lookup: Entry | None = None
+    to_menu: bool = False
+
+
+@dataclass
+class OwnAppointment:
+    clock: Clock = field(default_factory=SystemClock)
+    max_attempts: int = 3
+    entry_timeout_s: float = 30.0  # a pause this long between keys abandons the entry
+    phase: str = "idle"  # "idle" | "dob" | "letters" | "looking"
+    failures: int = 0
+    desk: bool = False  # key 9 transfers to the front desk: offered beside the callback
+    _digits: str = ""
+    _keys: str = ""
+    _last_key: float = 0.0
+
+    @property
+    def collecting(self) -> bool:
+        """Keys go to this entry (and are private: nobody keeps them)."""
+        if self.phase in ("dob", "letters") and self._expired():
+            self._drop()
+        return self.phase != "idle"
+
+    def begin(self, lang: str) -> Step:
+        """Key 3 at the menu."""
+        if self.failures >= self.max_attempts:
+            return Step([text("too_many", lang), *self.offer(lang)], to_menu=True)
+        self._drop()
+        self.phase, self._last_key = "dob", self.clock.monotonic()
+        return Step([text("ask_dob", lang)])
+
+    def on_key(self, key: str, lang: str) -> Step:
+        """A key while ``collecting``. ``*`` gives up the entry (back to the menu)."""
+        self._last_key = self.clock.monotonic()
+        if key == "*":
+            self._drop()
+            return Step(to_menu=True)
+        if self.phase == "dob":
+            return self._dob_key(key, lang)
+        if self.phase == "letters":
+            return self._letter_key(key, lang)
+        return Step()  # still looking the last entry up: the key is not part of anything
+
+    def _dob_key(self, key: str, lang: str) -> Step:
+        if not key.isdigit():
+            return Step()
+        self._digits += key
+        if len(self._digits) < 8:
+            return Step()
+        if not valid_date(self._digits):
+            self._digits = ""
+            return Step([text("not_a_date", lang), text("ask_dob", lang)])
+        self.phase = "letters"
+        return Step([text("ask_letters", lang)])
+
+    def _letter_key(self, key: str, lang: str) -> Step:
+        if key not in KEYPAD:
+            return Step([text("no_letters", lang)])
+        self._keys += key
+        if len(self._keys) < LETTER_KEYS:
+            return Step()
+        entry = Entry(self._digits, self._keys)
+        self._digits, self._keys, self.phase = "", "", "looking"
+        return Step(lookup=entry)
+
+    def looked_up(self, found: Found | None, lang: str) -> list[str]:
+        """The answer to the entry the shell looked up (None: no match, or several)."""
+        self._drop()
+        if found is None:
+            self.failures += 1
+            return [text("not_found", lang), *self.offer(lang)]
+        said = answer(found, lang)
+        return [*said, *self.offer(lang)] if found.outcome.kind == "out" else said
+
+    def offer(self, lang: str, desk: bool | None = None) -> list[str]:
+        """What the caller can do instead: the desk (when there is one) and a callback."""
+        with_desk = self.desk if desk is None else desk
+        return [*([text("offer_desk", lang)] if with_desk else []), text("offer_callback", lang)]
+
+    def lookup_failed(self, lang: str) -> list[str]:
+        """The cache did not answer: the caller's attempt is not counted against them."""
+        self._drop()
+        return [text("cannot_look", lang), *self.offer(lang)]
+
+    def _expired(self) -> bool:
+        return self.clock.monotonic() - self._last_key > self.entry_timeout_s
+
+    def _drop(self) -> None:
+        self._digits, self._keys, self.phase = "", "", "idle"
+
+
+def answer(found: Found, lang: str) -> list[str]:
+    """The caller's appointment and what the provider's status means for it, in the kiosk's words."""
+    who = say_provider(found.provider_name, lang)
+    said = [text("yours", lang, first=found.first_name, who=who, when=say_time(found.start.time(), lang))]
+    outcome = found.outcome
+    if outcome.kind == "out":
+        said.append(kiosk_text("out", lang, who=_capital(who)))
+        if found.alternative_name:
+            said.append(text("out_alternative", lang, alt=say_provider(found.alternative_name, lang)))
+        said.append(text("out_options", lang))
+    elif outcome.kind == "stale":
+        said.append(text("stale", lang))
+    elif outcome.kind == "late" and outcome.estimated is not None and outcome.delay_min >= 5:
+        come = outcome.estimated.time()
+        said.append(provider_status(found.provider_name, outcome.delay_min, come, lang))
+        said.append(text("come_at", lang, when=say_time(come, lang)))
+    else:
+        said.append(provider_status(found.provider_name, 0, None, lang))
+    return said
+
+
+def _capital(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
+__all__ = ["Entry", "OwnAppointment", "Step", "answer", "text"]
