@@ -26,13 +26,13 @@ demo: venv
 # worker): on a loaded 2-core machine tests/sync took 218 s instead of 301 s, tests/hub+fleet+kiosk
 # 270 s instead of 381 s. The whole suite passed that way once (566 s), and the next run timed out
 # two TLS tests that pass alone, so the default stays one process until issue 29 finds why.
-# tests/speech runs after, in one process and its own order: its files share one session
-# recognizer and phrase cache, and a marginal clip decided differently when the files a worker
-# ran before it changed (issue 29 keeps the fix: fixtures whose outcome no order can move).
+# tests/speech runs in the same pytest: each clip is a pure function of its phrase (a fresh
+# espeak-ng process, noise seeded by the phrase) and each test gets a new recognizer, so no
+# order and no worker moves a result (passed in file order, reversed, shuffled, and twice
+# under -n 2 --dist loadfile on its own).
 PYTEST_WORKERS ?= 0
 test: venv lint typecheck
-	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --ignore=tests/speech
-	$(PY) -m pytest -q tests/speech
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,67 +1,57 @@
-"""Shared speech fixtures: one synthesizer and one set of real espeak-ng WAVs per session."""
+"""Shared speech fixtures: every clip and recognizer a test gets is a pure function of what the
+test asks for, never of which tests ran before it or on which xdist worker (``tests.speech.clips``).
+``pocketsphinx`` is a new recognizer per test, as a kiosk starts one when it boots: its live
+cepstral mean then adapts over that test's utterances only."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from speech.audio import Audio, read_wav, write_wav
+from speech.audio import Audio, read_wav
 from speech.pocketsphinx_engine import PocketsphinxRecognizer
 from speech.tts import Pyttsx3Synthesizer
+from tests.speech.clips import heard_in_room
 from tests.speech.corpus import Utterance, utterances
 from tests.speech.scripted import Say
 
 
-def room(audio: Audio, seed: int, rate: int = 16000) -> Audio:
-    """A clip as a microphone hears it: resampled, 0.4 s of quiet room noise either side."""
-    clip = audio.resampled(rate).samples.astype(np.float64)
-    pad = np.zeros(rate * 2 // 5)
-    rng = np.random.default_rng(seed)
-    mixed = np.concatenate([pad, clip, pad]) + rng.normal(0, 30, len(clip) + 2 * len(pad))
-    return Audio(np.clip(mixed, -32768, 32767).astype(np.int16), rate)
-
-
 @pytest.fixture(scope="session")
 def synth() -> Iterator[Pyttsx3Synthesizer]:
+    """The kiosk's own espeak-ng synthesizer, for what the kiosk says (not what it hears)."""
     s = Pyttsx3Synthesizer(timeout_s=10)
     yield s
     s.close()
 
 
 @pytest.fixture(scope="session")
-def corpus_wavs(
-    synth: Pyttsx3Synthesizer, tmp_path_factory: pytest.TempPathFactory
-) -> list[tuple[Utterance, str, int, Path]]:
-    """Every corpus utterance synthesized through pyttsx3/espeak-ng into a WAV, once."""
-    folder = tmp_path_factory.mktemp("speech-corpus")
-    out = []
-    for n, (utt, voice, rate) in enumerate(utterances()):
-        path = folder / f"{n:03d}.wav"
-        write_wav(path, room(synth.synthesize(utt.text, voice, rate), seed=n))
-        out.append((utt, voice, rate, path))
-    return out
+def clip_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("speech-clips")
 
 
 @pytest.fixture(scope="session")
-def pocketsphinx() -> PocketsphinxRecognizer:
-    return PocketsphinxRecognizer()
+def corpus_wavs(clip_folder: Path) -> list[tuple[Utterance, str, int, Path]]:
+    """Every corpus utterance as the microphone hears it, once per session."""
+    return [(u, v, rate, heard_in_room(u.text, v, rate, clip_folder)) for u, v, rate in utterances()]
+
+
+@pytest.fixture
+def pocketsphinx() -> Iterator[PocketsphinxRecognizer]:
+    """A recognizer as a kiosk starts with (no cepstral mean carried from another test)."""
+    recognizer = PocketsphinxRecognizer()
+    yield recognizer
+    recognizer.close()
 
 
 @pytest.fixture(scope="session")
-def say(synth: Pyttsx3Synthesizer, tmp_path_factory: pytest.TempPathFactory) -> Say:
-    """Synthesize a phrase into a room-noise WAV (cached per phrase/voice/rate)."""
-    folder = tmp_path_factory.mktemp("speech-say")
-    cache: dict[tuple[str, str, int], Path] = {}
+def say(clip_folder: Path) -> Say:
+    """A phrase spoken by espeak-ng as the microphone hears it (the same audio wherever and
+    whenever it is asked for; the WAV is kept for the session)."""
 
     def _say(text: str, voice: str = "en-us", rate: int = 160) -> Audio:
-        key = (text, voice, rate)
-        if key not in cache:
-            cache[key] = folder / f"{len(cache):03d}.wav"
-            write_wav(cache[key], room(synth.synthesize(text, voice, rate), seed=len(cache)))
-        return read_wav(cache[key])
+        return read_wav(heard_in_room(text, voice, rate, clip_folder))
 
     return _say
 

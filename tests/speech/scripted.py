@@ -38,7 +38,6 @@ class ScriptedSource:
         self.clips: queue.Queue[Audio] = queue.Queue()
         self.listens = 0
         self.fail: Exception | None = None
-        self._rng = np.random.default_rng(11)
 
     def add(self, *clips: Audio) -> None:
         for clip in clips:
@@ -49,6 +48,9 @@ class ScriptedSource:
         if self.fail is not None:
             raise self.fail
         step = self.rate * self.frame_ms // 1000
+        # Each listen's room is seeded by its number: with one generator for all, how long a
+        # realtime listen ran before a tap ended it moved the noise every later clip ends in.
+        rng = np.random.default_rng([11, self.listens])
         try:
             clip = self.clips.get_nowait().samples
         except queue.Empty:
@@ -56,7 +58,7 @@ class ScriptedSource:
         for start in range(0, len(clip), step):
             yield self._pace(clip[start : start + step])
         while True:
-            yield self._pace(self._rng.normal(0, 30, step).astype(np.int16), SILENCE_SPEEDUP)
+            yield self._pace(rng.normal(0, 30, step).astype(np.int16), SILENCE_SPEEDUP)
 
     def _pace(self, frame: Samples, speedup: float | None = None) -> Samples:
         if self.realtime:

@@ -3,6 +3,8 @@ room before the utterance was noisy (in a quiet room RNNoise only takes speech a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -12,7 +14,7 @@ from speech.grammar import StepGrammar, build_grammar
 from speech.intents import Step
 from speech.listener import ListenConfig, Listener, WavSource
 from speech.recognizer import Hypothesis
-from speech.tts import Pyttsx3Synthesizer
+from tests.speech.clips import espeak
 from tests.speech.corpus import TODAY
 
 RATE = 16000
@@ -53,8 +55,8 @@ def _utterance(speech: Audio, room_rms: float, seed: int) -> Audio:
 
 
 @pytest.fixture(scope="module")
-def yes_please(synth: Pyttsx3Synthesizer) -> Audio:
-    return synth.synthesize("yes please", "en-us", 160)
+def yes_please(clip_folder: Path) -> Audio:
+    return espeak("yes please", "en-us", 160, clip_folder / "front-end-yes-please.wav")
 
 
 def _listen(audio: Audio) -> np.ndarray:
