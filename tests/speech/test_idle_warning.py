@@ -20,7 +20,6 @@ from speech.recognizer import Hypothesis
 from speech.script import plan_turn, text
 from speech.tts import Pyttsx3Synthesizer
 from speech.whisper_engine import WhisperRecognizer
-from tests.speech.own_clips import own_say_fixture
 from tests.speech.scripted import Say, wait_until
 from tests.speech.test_dialog import Kiosk
 
@@ -28,7 +27,6 @@ TODAY = date(2025, 6, 2)
 WARNING = "Are you still there? Say yes, or touch the screen, to keep going."
 
 
-say = own_say_fixture()  # this file's clips neither depend on nor shift other files'
 
 
 @pytest.fixture
@@ -126,8 +124,9 @@ def test_at_the_warning_the_grammar_alone_may_act_but_nowhere_else() -> None:
     assert weigh(warning, Yes(), unsure, TODAY, grammar_decision=ACT) == (None, "")  # Whisper heard else
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def whisper(whisper_model: Path) -> WhisperRecognizer:
+    """A new one per test, as a kiosk starts with: its grammar pass's live CMN carries nothing over."""
     return WhisperRecognizer(whisper_model, threads=2)
 
 

@@ -23,7 +23,6 @@ from speech.pocketsphinx_engine import PocketsphinxRecognizer
 from speech.script import help_states, plan_turn
 from speech.tts import HalfDuplex, MemorySink, Pyttsx3Synthesizer, Speaker
 from tests.kiosk.test_flow import DAY, Day
-from tests.speech.own_clips import own_say_fixture
 from tests.speech.scripted import FlowThread, Say, ScriptedSource, wait_until
 from tests.speech.test_dialog import Kiosk
 
@@ -78,7 +77,6 @@ def test_every_turn_has_help_and_listens_for_repeat_and_help(lang: str) -> None:
     assert code is not None and (code.step, code.help_key) == (Step.COMMON, "screen:code")
 
 
-say = own_say_fixture()  # this file's clips neither depend on nor shift other files'
 
 
 @pytest.fixture

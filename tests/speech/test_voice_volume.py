@@ -15,7 +15,6 @@ from speech.intents import Step, Volume
 from speech.pocketsphinx_engine import PocketsphinxRecognizer
 from speech.tts import MemorySink, Pyttsx3Synthesizer
 from speech.volume import STEP_DB, VolumeSink, gain
-from tests.speech.own_clips import own_say_fixture
 from tests.speech.scripted import Say, wait_until
 from tests.speech.test_dialog import Kiosk
 
@@ -23,7 +22,6 @@ TODAY = date(2025, 6, 2)
 CODE_PROMPT = "Please type your code on the screen."
 
 
-say = own_say_fixture()  # this file's clips neither depend on nor shift other files'
 
 
 @pytest.fixture
