@@ -22,6 +22,9 @@ _NEGATIONS = ("no", "nope", "nah", "not")
 _DENIALS = ("wrong", "incorrect", "isn't", "isnt")
 """A "no" only where something is shown to be checked (the appointment, the names): "what
 floor is it, i'm all wrong" at the greeting is no answer."""
+_QUESTIONS = ("where", "what", "what's", "whats", "how", "when", "why", "who", "which", "is")
+"""A sentence that opens with one asks something ("where isn't the bathroom", "is it wrong"):
+it answers no yes/no question, whatever word of agreement or denial it carries."""
 _DOUBT = ("don't", "dont")
 """Not a "no" on its own ("i don't know what to do"), but it takes the yes out of an agreement."""
 _AFFIRM = (
@@ -119,6 +122,8 @@ def _yes_or_no(words: list[str], checking: bool) -> Intent | None:
     ``checking``: the step shows something to check, where "wrong" is a no too."""
     said = _NEGATIONS + _DENIALS if checking else _NEGATIONS
     words = " ".join(words).replace("not sure", "unsure").split()
+    if words and words[0] in _QUESTIONS:
+        return None
     negations = [i for i, w in enumerate(words) if w in said]
     if negations:
         if any(w in _AFFIRM for w in words[: negations[0]]):

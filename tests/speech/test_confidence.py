@@ -106,6 +106,9 @@ def test_matcher_understands_paraphrases(step: Step, text: str, intent: object) 
         (Step.GREETING, "can you get so don't the"),  # "don't" alone is no "no"
         (Step.CONFIRM, "i don't know if that's right"),
         (Step.GREETING, "what what i wrong"),  # "wrong" is a no only where something is checked
+        (Step.CONFIRM, "where isn't go to"),  # "where is the bathroom" as the open pass heard it
+        (Step.CONFIRM, "is that right"),  # a question, not an agreement
+        (Step.CHOOSE_NAME, "who is that no"),
     ],
 )
 def test_matcher_rejects_what_means_nothing_here(step: Step, text: str) -> None:
