@@ -54,7 +54,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _listens_on(pid: int, port: int) -> bool:
+def listens_on(pid: int, port: int) -> bool:
     """Process ``pid`` has a socket listening on ``port``."""
     try:
         sockets = psutil.Process(pid).net_connections(kind="tcp")
@@ -171,7 +171,7 @@ class Broker:
                 return f"{err}{self._log_tail()}".strip() or "exited at once"
             # Its own listening socket, not just any answer on the port: another worker's
             # broker there would answer while this one exits on "Address already in use".
-            if _listens_on(self.proc.pid, self.port):
+            if listens_on(self.proc.pid, self.port):
                 return ""
             time.sleep(0.05)
         raise RuntimeError("mosquitto did not start listening")
