@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 
 from config.settings import BrokerSettings, HubSettings, KioskSettings, Settings, StaffSettings
 from devtools.fleet_sim import KioskSpec
-from devtools.local_broker import copy_certs, free_port
+from devtools.local_broker import copy_certs, free_port, listens_on
 from hub.broker_dirs import make_dir
 from hub.fleet_config import FleetPlan, FleetSite, persistence_dirs, write_fleet_config
 from hub.store import HubStore
@@ -50,13 +49,13 @@ class ConfBroker:
             if self.proc.poll() is not None:
                 err = self.proc.stderr.read().decode() if self.proc.stderr else ""
                 raise RuntimeError(f"mosquitto {self.name} refused its written config: {err}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+            # Its own listening socket: another test worker's broker on the port would answer
+            # a connection while this one exits on "Address already in use".
+            if listens_on(self.proc.pid, self.port):
                 return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"mosquitto {self.name} is not listening on {self.port}")
+            time.sleep(0.05)
 
     def stop(self) -> None:
         """A clean stop: mosquitto saves what it holds first."""

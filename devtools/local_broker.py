@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
+
 from config.settings import BrokerSettings
 
 # The broker's persistence, with the reason for each line. The check-ins no longer depend
@@ -41,10 +43,40 @@ PERSISTENCE = (
 )
 
 
+_PORT_ATTEMPTS = 5  # a broker that finds its port taken moves this many times at most
+
+
 def free_port() -> int:
+    """A loopback port free now. Free only until someone binds it: a server started on it
+    may find another process there first (``Broker.start`` checks, and moves once)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def listens_on(pid: int, port: int) -> bool:
+    """Process ``pid`` has a socket listening on ``port``."""
+    try:
+        sockets = psutil.Process(pid).net_connections(kind="tcp")
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return False
+    return any(c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port for c in sockets)
+
+
+@functools.cache
+def _held_port() -> socket.socket:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+    atexit.register(sock.close)
+    return sock
+
+
+def closed_port() -> int:
+    """A loopback port where nothing listens, nor will while this process runs: this
+    process holds it bound without listening, so a connection there is refused and no
+    other process (another test worker's broker) can start a server on it. A port from
+    ``free_port`` that "nobody listens on" may be another worker's broker a moment later."""
+    return int(_held_port().getsockname()[1])
 
 
 @dataclass
@@ -62,6 +94,7 @@ class Broker:
         self.creds = creds
         self.proc: subprocess.Popen[bytes] | None = None
         self.ca_file = ""
+        self._started = False  # once it ran, its port is what its clients know
         self._write_config()
 
     def _write_config(self) -> None:
@@ -106,6 +139,23 @@ class Broker:
         (self.workdir / "mosquitto.conf").write_text("\n".join(lines) + "\n")
 
     def start(self) -> None:
+        """Start mosquitto and return once it listens on ``port`` itself. The port was free
+        when it was picked; if another process took it meanwhile (another test worker's
+        broker), a broker that never ran moves to a new free port; a restart must keep its
+        port (its clients know it) and says so."""
+        for _attempt in range(_PORT_ATTEMPTS):
+            err = self._start_once()
+            if not err:
+                self._started = True
+                return
+            if self._started or "Address already in use" not in err:
+                raise RuntimeError(f"mosquitto exited: {err}")
+            self.port = free_port()
+            self._write_config()
+        raise RuntimeError(f"mosquitto found no free port in {_PORT_ATTEMPTS} tries")
+
+    def _start_once(self) -> str:
+        """Empty once this mosquitto listens on ``port``, else why it exited."""
         self.proc = subprocess.Popen(
             [self.exe, "-c", str(self.workdir / "mosquitto.conf")],
             stdout=subprocess.DEVNULL,
@@ -115,13 +165,21 @@ class Broker:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 err = self.proc.stderr.read().decode() if self.proc.stderr else ""
-                raise RuntimeError(f"mosquitto exited: {err}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
+                if self.proc.stderr:
+                    self.proc.stderr.close()
+                self.proc = None
+                return f"{err}{self._log_tail()}".strip() or "exited at once"
+            # Its own listening socket, not just any answer on the port: another worker's
+            # broker there would answer while this one exits on "Address already in use".
+            if listens_on(self.proc.pid, self.port):
+                return ""
+            time.sleep(0.05)
         raise RuntimeError("mosquitto did not start listening")
+
+    def _log_tail(self) -> str:
+        """The end of mosquitto's log (``log_dest file``: a bind error is there, not on stderr)."""
+        log = self.workdir / "mosquitto.log"
+        return log.read_text(errors="replace")[-2000:] if log.exists() else ""
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -213,10 +213,16 @@ class AdminSession:
             proof=sign(self._key, req) if self._key else "",  # none from an old-style entry
             approval_proof=sign(self._approver_key, req) if self._approver_key else "",
         )
-        self._emit(req)
-        self.approver, self._approver_key = None, b""
+        # Recorded before it is sent: the hub's answer may come back (on the sync thread)
+        # before ``emit`` returns, and an answer with no pending request is dropped.
         pending = Pending(req.key, req.provider_id, req.state)
         self.pending[req.key] = pending
+        try:
+            self._emit(req)
+        except BaseException:
+            del self.pending[req.key]  # never committed: nothing to wait for
+            raise
+        self.approver, self._approver_key = None, b""
         return pending
 
     def on_result(self, result: m.RequestResult) -> Pending | None:

@@ -42,7 +42,7 @@ from paho.mqtt.properties import Properties
 
 from config.settings import BrokerSettings
 from core.backoff import Backoff
-from core.worker import Batcher, Worker, WorkerStopped
+from core.worker import Batcher, Worker
 from sync.link_events import EventKind, LinkEvent, Outgoing, Will
 from sync.paho_client import (
     BufferedClient,
@@ -139,9 +139,21 @@ class MqttLink:
     def stop(self, farewell: Sequence[tuple[str, bytes]] = (), timeout: float = 2.0) -> None:
         """Publish ``farewell`` messages (retained, QoS 1) if connected and wait for their
         PUBACKs (at most ``timeout``), then disconnect and end the link's thread."""
-        if self._worker.running:
-            with contextlib.suppress(TimeoutError, WorkerStopped):
-                self._worker.call(self._say_farewell, list(farewell), timeout, timeout=timeout + 5)
+        said = threading.Event()
+
+        def farewell_then_done() -> None:
+            try:
+                self._say_farewell(list(farewell), timeout)
+            finally:
+                said.set()
+
+        if self._worker.is_current():
+            farewell_then_done()
+        elif self._worker.post(farewell_then_done):
+            # The link's thread may sit in its network select for up to _LOOP_S: wake it
+            # (after the post, so that it finds the farewell when it looks).
+            self._wake()
+            said.wait(timeout + 5)
         self._worker.stop(timeout + 5)
 
     def publish(

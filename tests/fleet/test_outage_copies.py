@@ -6,6 +6,7 @@ the uplink once, and is recorded once."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from sync.kiosk_sync import KioskSync
 from sync.outbox import OutboxDepth
 from tests.support.clock import wall_today
 from tests.support.site import checkin, site_settings
+
+ACK_TIMEOUT_S = 0.5  # short, so that a short cut outlasts several resends that must not come
 
 
 def _depths(kiosk: KioskSync) -> OutboxDepth:
@@ -37,7 +40,9 @@ def test_a_cut_uplink_costs_no_copies(tmp_path: Path) -> None:
                 host="localhost", port=net.ports["north"].broker, username=kiosk_id,
                 password=PASSWORD, ca_file=net.ca_file, reconnect_min_s=0.1, reconnect_max_s=0.5,
             )  # fmt: skip
-            kiosks.append(KioskSync(site_settings(login, tmp_path / kiosk_id, kiosk_id)))  # ack_timeout 1.5 s
+            settings = site_settings(login, tmp_path / kiosk_id, kiosk_id)
+            kiosk_settings = dataclasses.replace(settings.kiosk, ack_timeout_s=ACK_TIMEOUT_S)
+            kiosks.append(KioskSync(dataclasses.replace(settings, kiosk=kiosk_settings)))
             kiosks[-1].start()
         wait_until(
             lambda: all(k.is_live() and k.call(lambda c: c.providers()) for k in kiosks), 60, "the day"
@@ -58,7 +63,9 @@ def test_a_cut_uplink_costs_no_copies(tmp_path: Path) -> None:
             30,
             "the site broker to accept each check-in",
         )
-        time.sleep(8)  # five ack timeouts without the hub's acknowledgement: nothing may happen
+        # Nothing may happen while the cut lasts: without the bridge's word each row would go
+        # again after 1, 3 and 7 ack timeouts (the resend back-off doubles).
+        time.sleep(8 * ACK_TIMEOUT_S)
         assert sum(_depths(k).unacknowledged for k in kiosks) == 20  # each row kept
         assert sum(k._stats["outbox_resent"] for k in kiosks) == 0
 

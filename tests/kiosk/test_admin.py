@@ -172,6 +172,35 @@ def test_front_desk_out_with_a_supervisors_approval_sends_a_request_naming_both(
     assert (pending.status, pending.reason) == ("rejected", "needs a supervisor")
 
 
+def test_an_answer_that_comes_back_before_confirm_returns_is_not_lost() -> None:
+    # The kiosk's sync thread calls on_result as soon as the hub answers, which on a busy
+    # machine can be before the thread that sent the request is scheduled again.
+    clock = ManualClock(NOW)
+
+    def hub_answers_at_once(msg: object) -> None:
+        if isinstance(msg, m.StatusChangeRequest):
+            session.on_result(m.RequestResult(msg.key, "lobby-1", True, "", msg.provider_id, 1))
+
+    session = AdminSession(staff(), "lobby-1", clock, hub_answers_at_once)
+    session.login_pin("ben", "1234")
+    pending = session.confirm(session.propose("chen", "Dr. Wei Chen", "late", DAY, delay_min=20))
+    assert pending is not None and (pending.status, pending.version) == ("applied", 1)
+
+
+def test_a_request_that_could_not_be_queued_is_not_left_pending() -> None:
+    clock = ManualClock(NOW)
+
+    def full_disk(msg: object) -> None:
+        if isinstance(msg, m.StatusChangeRequest):
+            raise OSError("disk full")
+
+    session = AdminSession(staff(), "lobby-1", clock, full_disk)
+    session.login_pin("ben", "1234")
+    with pytest.raises(OSError, match="disk full"):
+        session.confirm(session.propose("chen", "Dr. Wei Chen", "late", DAY, delay_min=20))
+    assert session.pending == {}
+
+
 def test_confirmation_shows_the_impact_on_the_real_morning() -> None:
     # 7:43: fourteen appointments 08:00 to 11:15, none over, none checked in; the arrival window
     # (60 min before) is open for 08:00, 08:15 and 08:30.

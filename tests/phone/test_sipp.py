@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from config.settings import Settings
-from devtools.local_broker import free_port
+from devtools.local_broker import closed_port, free_port
 from devtools.sip_caller import SipCaller
 from hub.service import HubService
 from phone import sip
@@ -100,7 +100,7 @@ def test_kiosk_phone_run_answers_sipp_with_no_broker(tmp_path: Path) -> None:
     config = tmp_path / "phone.toml"
     config.write_text(
         f'[kiosk]\nid = "phone-1"\npractice = "acme"\nsite = "main"\nstate_dir = "{tmp_path / "state"}"\n'
-        f'[broker]\nhost = "127.0.0.1"\nport = {free_port()}\n'
+        f'[broker]\nhost = "127.0.0.1"\nport = {closed_port()}\n'
         f'[phone]\nsip_host = "127.0.0.1"\nsip_port = {port}\nallowed_peers = "127.0.0.1"\nrtp_port_min = 0\n'
     )
     proc = subprocess.Popen(

@@ -12,7 +12,7 @@ import paho.mqtt.client as mqtt
 import paho.mqtt.publish as publish
 import paho.mqtt.subscribe as subscribe
 
-from devtools.local_broker import Broker, Credentials, free_port
+from devtools.local_broker import Broker, Credentials, closed_port, free_port
 
 __all__ = [
     "BROKER_MODES",
@@ -20,6 +20,7 @@ __all__ = [
     "Credentials",
     "broker_toml",
     "broker_url",
+    "closed_port",
     "connect",
     "free_port",
     "publish_raw",

@@ -16,7 +16,7 @@ from hl7.mllp import open_hl7_connection
 
 from config.settings import BrokerSettings, HubEhrSettings, HubSettings, KioskSettings, Settings
 from core.worker import Worker
-from devtools.local_broker import free_port
+from devtools.local_broker import closed_port
 from hub.ehr.acks import AckReply, read_ack
 
 VERSIONS = ("2.2", "2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8")
@@ -182,7 +182,7 @@ def ehr_settings(
     values.update(ehr)
     return Settings(
         kiosk=KioskSettings(id="hub-side", practice="acme", site="main", state_dir=str(state_dir)),
-        broker=broker or BrokerSettings(port=free_port(), reconnect_min_s=0.5, reconnect_max_s=2.0),
+        broker=broker or BrokerSettings(port=closed_port(), reconnect_min_s=0.5, reconnect_max_s=2.0),
         hub=HubSettings(state_dir=str(state_dir / "hub"), ehr=HubEhrSettings(**values)),
     )
 

@@ -17,7 +17,7 @@ from config.settings import HubEhrSettings
 from core.errors import ConfigError
 from hub.cli import main
 from hub.ehr.service import check_settings, practice_zone
-from tests.support.broker import free_port
+from tests.support.broker import closed_port, free_port
 from tests.support.clock import wall_now
 from tests.support.siu import EhrHub, Siu, ehr_settings, send
 
@@ -72,7 +72,7 @@ def test_kiosk_hub_run_starts_the_listener_when_configured(tmp_path: Path) -> No
     port = free_port()
     config = tmp_path / "kiosk.toml"
     config.write_text(
-        f'[kiosk]\npractice = "acme"\nstate_dir = "{tmp_path}"\n[broker]\nport = {free_port()}\n'
+        f'[kiosk]\npractice = "acme"\nstate_dir = "{tmp_path}"\n[broker]\nport = {closed_port()}\n'
         f'[hub]\nstate_dir = "{tmp_path / "hub"}"\n'
         f'[hub.ehr]\nenabled = true\nport = {port}\nproviders = {{ D1 = "chen" }}\n'
     )

@@ -17,7 +17,7 @@ import pytest
 
 from config.settings import BrokerSettings
 from core.worker import Worker
-from devtools.local_broker import free_port
+from devtools.local_broker import closed_port
 from devtools.smsc_sim import SmscSim
 from hub.notify.channels import Outgoing, Retry, Submitted, Unavailable, Undeliverable
 from hub.notify.notifier import Notifier
@@ -92,7 +92,7 @@ def test_the_gateway_gets_signed_bodies_with_the_idempotency_key(gateway: _Gatew
 
 
 def test_a_gateway_nobody_runs_is_down_and_nothing_more_is_tried() -> None:
-    channel = WebhookChannel(f"http://127.0.0.1:{free_port()}/send", "", 20.0, timeout_s=1.0)
+    channel = WebhookChannel(f"http://127.0.0.1:{closed_port()}/send", "", 20.0, timeout_s=1.0)
     results = channel.submit([_out(1), _out(2)])
     assert all(isinstance(r, Unavailable) for r in results)
     assert not channel.link.up and channel.link.down_since is not None
