@@ -1,5 +1,5 @@
-"""Rekeying and encrypting the cache survive SIGKILL before every change they make on disk.
-
+"""Rekeying and encrypting the cache (and rekeying the hub store) survive SIGKILL before every
+change they make on disk.
 ``strace`` counts, in a dry run, each system call that changes the cache's files or its keys
 (writes, truncations, unlinks, renames), then kills a fresh copy's rewrite at each of them in
 turn (``--inject=SYSCALL:signal=KILL:when=N``: the process dies as it enters the N-th call,
@@ -20,8 +20,13 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import StorageError
+from hub.sample import sample_morning
+from hub.store import HubStore
 from sync import cipher
-from sync.vault import KeySource, default_key_source
+from sync.sqlite import integrity_ok
+from sync.vault import STORE_KEY_NAME, KeySource, default_key_source
+from tests.support.clock import wall_today
 from tests.sync.test_vault_crash import ROOT, _seed, _usable
 
 _CHANGES = "pwrite64,write,ftruncate,unlink"  # on the files below (strace -P)
@@ -103,3 +108,39 @@ def test_a_kill_before_any_change_on_disk_leaves_a_cache_that_opens_and_finishes
             assert not source.pending_file.exists(), f"{syscall} #{n}"  # type: ignore[union-attr]
         assert cipher.file_kind(db) == "encrypted", f"{syscall} #{n}"
         shutil.rmtree(where)
+
+
+def test_the_hub_store_killed_while_its_rekey_leaves_wal_opens_with_its_key(tmp_path: Path) -> None:
+    """``kiosk hub rekey`` runs the same rewrite: killed as it deletes the journal of
+    leaving WAL (the journal is hot), the store still opens with ``store.key`` and loses nothing."""
+    db = tmp_path / "hub.sqlite"
+    store = HubStore.open(db)
+    store.load_day(sample_morning(wall_today()))
+    before = [a.id for a in store.appointments()]
+    store.close()
+    source = default_key_source(db, STORE_KEY_NAME)
+    old = source.load()
+    journal = db.with_name("hub.sqlite-journal")
+    child = [sys.executable, "-m", "tests.support.vault_child", "rekey-hub", str(db), "none"]
+    done = subprocess.run(
+        ["strace", "-qq", "-e", "trace=unlink", "-P", str(journal), "--inject=unlink:signal=KILL", *child],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr[-300:]
+    assert journal.stat().st_size > 0 and source.pending_file.exists()  # type: ignore[union-attr]
+    with pytest.raises(StorageError, match="interrupted write"):  # read-only cannot roll it back
+        HubStore.open(db, readonly=True).close()
+    store = HubStore.open(db)  # a writable open rolls it back and proves the key on disk
+    try:
+        assert integrity_ok(store.db) and [a.id for a in store.appointments()] == before
+    finally:
+        store.close()
+    assert source.load() == old
+    cipher.rotate(db, source)  # run again: it completes
+    assert source.load() != old and cipher.opens_with(db, source.load())
+    assert not cipher.opens_with(db, old) and not source.pending_file.exists()  # type: ignore[union-attr]
