@@ -1,5 +1,6 @@
 """Rekeying and encrypting the cache (and rekeying the hub store) survive SIGKILL before every
 change they make on disk.
+
 ``strace`` counts, in a dry run, each system call that changes the cache's files or its keys
 (writes, truncations, unlinks, renames), then kills a fresh copy's rewrite at each of them in
 turn (``--inject=SYSCALL:signal=KILL:when=N``: the process dies as it enters the N-th call,
