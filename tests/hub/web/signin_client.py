@@ -46,18 +46,27 @@ def signed_in(answer: httpx.Response) -> bool:
 
 
 async def burst(
-    client: httpx.AsyncClient, staff_id: str, wrong: int, right: str, counted: Callable[[], bool]
+    client: httpx.AsyncClient,
+    closer: httpx.AsyncClient,
+    staff_id: str,
+    wrong: int,
+    right: str,
+    counted: Callable[[], bool],
 ) -> list[httpx.Response]:
-    """``wrong`` wrong passwords at once, then the right one as soon as ``counted()`` says the
-    hub has counted the burst (while its answers are still coming)."""
+    """``wrong`` wrong passwords at once from ``client``, then the right one from ``closer`` as
+    soon as ``counted()`` says the hub has counted the burst (while its answers still come).
+    ``closer`` is a second client at the same address: each wrong answer sets a new sign-in
+    token cookie in ``client``'s jar, which would fail the right one's CSRF check (403)."""
     token = await login_token(client)
+    closing_token = await login_token(closer)
 
-    async def post(password: str) -> httpx.Response:
-        return await client.post("/login", data={"staff_id": staff_id, "password": password, "csrf": token})
+    def form(password: str, csrf: str) -> dict[str, str]:
+        return {"staff_id": staff_id, "password": password, "csrf": csrf}
 
-    guesses = [asyncio.create_task(post(f"wrong-{i}")) for i in range(wrong)]
+    posts = [client.post("/login", data=form(f"wrong-{n}", token)) for n in range(wrong)]
+    guesses = [asyncio.create_task(post) for post in posts]
     await until(counted, "the hub to count the burst")
-    last = await post(right)
+    last = await closer.post("/login", data=form(right, closing_token))
     return [*(await asyncio.gather(*guesses)), last]
 
 

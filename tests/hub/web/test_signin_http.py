@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -27,8 +28,10 @@ def test_a_burst_of_wrong_passwords_then_the_right_one_does_not_sign_in(practice
     assert not guard.held("boss-bo")  # so the wait below waits for this burst
 
     async def run() -> list[httpx.Response]:
-        async with async_client(practice) as client:
-            return await burst(client, "boss-bo", 23, PASSWORDS["boss-bo"], lambda: guard.held("boss-bo"))
+        async with async_client(practice) as client, async_client(practice) as closer:
+            return await burst(
+                client, closer, "boss-bo", 23, PASSWORDS["boss-bo"], partial(guard.held, "boss-bo")
+            )
 
     answers = asyncio.run(run())
 
