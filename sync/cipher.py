@@ -10,6 +10,12 @@ Both rewrites are crash-safe the same way: the source is checkpointed out of WAL
 temporary file beside it, synced, and renamed over the original. SIGKILL before the
 rename leaves the original; after it, the new file. The key file's own rotation
 (``sync.vault.KeySource.stage_next``/``commit_next``) brackets the rename.
+
+Leaving WAL rewrites page 1 under a rollback journal, so a kill there leaves a hot
+``-journal`` beside the original. Only a writable connection rolls it back (SQLite does so
+before it reads a page, copying the journal's pages back as stored - encrypted - so any key
+does it right); a read-only key proof cannot, and used to call every key wrong. Keys are
+therefore proved writable wherever the file may be written (``opens_with(recover=True)``).
 """
 
 from __future__ import annotations
@@ -77,23 +83,45 @@ def connect(
     return conn
 
 
+class WrongKeyError(StorageError):
+    """The key does not decrypt the file (or the file is not a kiosk database)."""
+
+
 def prove_key(conn: sqlite3.Connection, path: Path) -> None:
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except DatabaseError as exc:
         if "not a database" in str(exc):
-            raise StorageError(
+            raise WrongKeyError(
                 f"{path}: the key does not open this database (wrong key, or not a kiosk database)"
             ) from None
+        if _hot_journal(path):
+            raise StorageError(
+                f"{path}: an interrupted write left {_journal(path).name}, which only a writable open"
+                " rolls back: start the service (or any command that writes it) once, then retry"
+            ) from exc
         raise StorageError(f"{path}: {exc}") from exc
 
 
-def opens_with(path: Path, key: DatabaseKey) -> bool:
+def opens_with(path: Path, key: DatabaseKey, *, recover: bool = False) -> bool:
+    """Whether ``key`` opens ``path``: False only for a wrong key; any other failure (busy,
+    unreadable, a hot journal a read-only proof cannot roll back) is a ``StorageError``.
+    ``recover`` proves it on a writable connection, which first rolls back a hot journal."""
     try:
-        connect(path, key, readonly=True).close()
-    except StorageError:
+        connect(path, key, readonly=not recover).close()
+    except WrongKeyError:
         return False
     return True
+
+
+def _journal(path: Path) -> Path:
+    return path.with_name(path.name + "-journal")
+
+
+def _hot_journal(path: Path) -> bool:
+    with contextlib.suppress(OSError):
+        return _journal(path).stat().st_size > 0
+    return False
 
 
 def encrypt_in_place(path: Path, key: DatabaseKey) -> None:
@@ -107,7 +135,7 @@ def encrypt_in_place(path: Path, key: DatabaseKey) -> None:
 def rekey_in_place(path: Path, old: DatabaseKey | None, new: DatabaseKey) -> None:
     """Rewrite ``path`` under ``new``; ``old`` None means the file is plain now."""
     with _rewriting:
-        if opens_with(path, new):
+        if opens_with(path, new, recover=True):
             return  # an earlier run got as far as the rename
         _rewrite(path, old, new)
 
@@ -209,9 +237,10 @@ def resolve_key(path: Path, source: KeySource | None, *, readonly: bool = False)
             " restore the key file; without it the data cannot be read (a kiosk's cache can be removed:"
             " the hub sends the day again)"
         )
-    if key is not None and opens_with(path, key):
+    recover = not readonly  # a writable proof rolls back what a rewrite killed mid-step left
+    if key is not None and opens_with(path, key, recover=recover):
         return key
-    if pending is not None and opens_with(path, pending):
+    if pending is not None and opens_with(path, pending, recover=recover):
         if not readonly:
             source.commit_next()  # the rewrite was done; the key file's rename was not
         return pending
@@ -241,7 +270,7 @@ def rotate(path: Path, source: KeySource, previous: KeySource | None = None) -> 
         return f"encrypted the plain database under the {source.describe()}"
     if source.command:
         new = source.load()
-        if opens_with(path, new):
+        if opens_with(path, new, recover=True):
             return f"already under the key the {source.describe()} gives"
         if previous is None:
             raise StorageError(f"{path}: name the command that gives the old key (--old-key-command)")
@@ -257,6 +286,7 @@ def rotate(path: Path, source: KeySource, previous: KeySource | None = None) -> 
 __all__ = [
     "DatabaseError",
     "OperationalError",
+    "WrongKeyError",
     "connect",
     "database_files",
     "encrypt_in_place",

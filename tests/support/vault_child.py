@@ -1,4 +1,5 @@
-"""A process that encrypts or rekeys a kiosk cache and is SIGKILLed at a chosen point
+"""A process that encrypts or rekeys a kiosk cache (or rekeys a hub store: MODE
+``rekey-hub``, the key ``store.key`` beside it) and is SIGKILLed at a chosen point
 (``python -m tests.support.vault_child MODE DB POINT``): the crash tests' victim.
 
 POINT names a step boundary of ``sync.cipher``'s rewrite (the process kills itself there,
@@ -15,7 +16,7 @@ from typing import Any
 
 from sync import cipher
 from sync.cache import KioskCache
-from sync.vault import KeySource, default_key_source
+from sync.vault import STORE_KEY_NAME, KeySource, default_key_source
 
 
 def _die() -> None:
@@ -58,6 +59,8 @@ def main(mode: str, db: Path, point: str) -> None:
     print("start", flush=True)
     if mode == "encrypt":
         KioskCache.open(db).close()
+    elif mode == "rekey-hub":
+        cipher.rotate(db, default_key_source(db, STORE_KEY_NAME))
     else:
         cipher.rotate(db, default_key_source(db))
     print("done", flush=True)

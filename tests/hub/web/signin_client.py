@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 
 import httpx
 
@@ -44,17 +45,41 @@ def signed_in(answer: httpx.Response) -> bool:
     )
 
 
-async def burst(client: httpx.AsyncClient, staff_id: str, wrong: int, right: str) -> list[httpx.Response]:
-    """``wrong`` wrong passwords at once, then the right one 20 ms later."""
+async def burst(
+    client: httpx.AsyncClient,
+    closer: httpx.AsyncClient,
+    staff_id: str,
+    wrong: int,
+    right: str,
+    counted: Callable[[], bool],
+) -> list[httpx.Response]:
+    """``wrong`` wrong passwords at once from ``client``, then the right one from ``closer`` as
+    soon as ``counted()`` says the hub has counted the burst (while its answers still come).
+    ``closer`` is a second client at the same address: each wrong answer sets a new sign-in
+    token cookie in ``client``'s jar, which would fail the right one's CSRF check (403)."""
     token = await login_token(client)
+    closing_token = await login_token(closer)
 
-    async def post(password: str) -> httpx.Response:
-        return await client.post("/login", data={"staff_id": staff_id, "password": password, "csrf": token})
+    def form(password: str, csrf: str) -> dict[str, str]:
+        return {"staff_id": staff_id, "password": password, "csrf": csrf}
 
-    guesses = [asyncio.create_task(post(f"wrong-{i}")) for i in range(wrong)]
-    await asyncio.sleep(0.02)
-    last = await post(right)
+    posts = [client.post("/login", data=form(f"wrong-{n}", token)) for n in range(wrong)]
+    guesses = [asyncio.create_task(post) for post in posts]
+    await until(counted, "the hub to count the burst")
+    last = await closer.post("/login", data=form(right, closing_token))
     return [*(await asyncio.gather(*guesses)), last]
+
+
+async def until(predicate: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    """``tests.support.site.wait_for`` inside a running loop: the loop keeps sending meanwhile.
+    The order of a burst's requests depends on its connections (new TLS handshakes for the
+    guesses, a kept-alive one for the right password), so it is awaited, never assumed."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(0.005)
 
 
 def set_new_password(practice: Practice, staff_id: str, password_hash: str, at: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -15,7 +16,7 @@ from domain.staff import hash_secret
 from hub.web.records import remove_password
 from hub.web.signin import FAILURE
 from tests.hub.web.conftest import PASSWORDS, Practice, start_practice
-from tests.hub.web.signin_client import async_client, attempt, burst, set_new_password, signed_in
+from tests.hub.web.signin_client import async_client, attempt, burst, set_new_password, signed_in, until
 from tests.support.broker import Broker
 from tests.support.site import wait_for
 
@@ -23,10 +24,14 @@ from tests.support.site import wait_for
 def test_a_burst_of_wrong_passwords_then_the_right_one_does_not_sign_in(practice: Practice) -> None:
     # a real-cost hash, so the burst overlaps the verifications as an attack would
     set_new_password(practice, "boss-bo", hash_secret(PASSWORDS["boss-bo"]), "burst")
+    guard = practice.dashboard.dashboard.guard
+    assert not guard.held("boss-bo")  # so the wait below waits for this burst
 
     async def run() -> list[httpx.Response]:
-        async with async_client(practice) as client:
-            return await burst(client, "boss-bo", 23, PASSWORDS["boss-bo"])
+        async with async_client(practice) as client, async_client(practice) as closer:
+            return await burst(
+                client, closer, "boss-bo", 23, PASSWORDS["boss-bo"], partial(guard.held, "boss-bo")
+            )
 
     answers = asyncio.run(run())
 
@@ -38,6 +43,8 @@ def test_a_burst_of_wrong_passwords_then_the_right_one_does_not_sign_in(practice
 
 def test_a_burst_at_the_supervisor_approval_does_not_approve(practice: Practice) -> None:
     set_new_password(practice, "boss-bo", hash_secret(PASSWORDS["boss-bo"]), "burst")
+    guard = practice.dashboard.dashboard.guard
+    assert not guard.held("boss-bo")  # so the wait below waits for this burst
 
     async def run() -> list[httpx.Response]:
         async with async_client(practice) as desk:
@@ -51,7 +58,9 @@ def test_a_burst_at_the_supervisor_approval_does_not_approve(practice: Practice)
                 return await desk.post("/status/apply", data={**form, "approver_password": password})
 
             guesses = [asyncio.create_task(approve(f"guess-{i}")) for i in range(23)]
-            await asyncio.sleep(0.02)
+            # The right password once the hub has counted the guesses (not 20 ms later: under
+            # load the guesses' new TLS connections came after the kept-alive one's request).
+            await until(lambda: guard.held("boss-bo"), "the hub to count the guesses")
             last = await approve(PASSWORDS["boss-bo"])
             return [*(await asyncio.gather(*guesses)), last]
 
