@@ -22,15 +22,14 @@ venv: system-deps $(STAMP)
 demo: venv
 	$(PY) -m devtools demo
 
-# PYTEST_WORKERS=2: two workers, each taking whole test files (module fixtures stay on one
-# worker): on a loaded 2-core machine tests/sync took 218 s instead of 301 s, tests/hub+fleet+kiosk
-# 270 s instead of 381 s. The whole suite passed that way once (566 s), and the next run timed out
-# two TLS tests that pass alone, so the default stays one process until issue 29 finds why.
+# Two pytest-xdist workers, each taking whole test files (module fixtures stay on one worker);
+# PYTEST_WORKERS=0 runs one process. The two TLS timeouts two workers once showed were races
+# (a hub store's birth epoch in whole seconds; the admin panel recording a request after sending
+# it), and test brokers now make sure it is their own mosquitto listening on their port.
 # tests/speech runs in the same pytest: each clip is a pure function of its phrase (a fresh
 # espeak-ng process, noise seeded by the phrase) and each test gets a new recognizer, so no
-# order and no worker moves a result (passed in file order, reversed, shuffled, and twice
-# under -n 2 --dist loadfile on its own).
-PYTEST_WORKERS ?= 0
+# order and no worker moves a result (passed in file order, reversed, shuffled, and under -n 2).
+PYTEST_WORKERS ?= 2
 test: venv lint typecheck
 	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
