@@ -10,6 +10,7 @@ import threading
 from typing import Any
 
 from hardware.ioboard_sim import BoardSimulator, SimFaults
+from hardware.ioproto import KeyCode
 from hardware.printer_sim import PrinterSimulator
 
 _TMP = tempfile.gettempdir()
@@ -35,6 +36,11 @@ def add_commands(subparsers: Any) -> None:
         action="store_true",
         help="walk a patient up every 10 s: presence, badge, call-staff button",
     )
+    board.add_argument(
+        "--keys",
+        action="store_true",
+        help="press keypad keys named on stdin, one a line (up down select back help repeat vol_up vol_down)",
+    )
     board.set_defaults(handler=_io_board)
 
     printer = sims.add_parser("printer", help="an ESC/POS printer that prints tickets as text")
@@ -49,6 +55,8 @@ def _io_board(args: argparse.Namespace) -> int:
     sim = BoardSimulator(args.link or None, faults=faults, seed=args.seed)
     sim.start()
     _say(f"I/O board simulator on {sim.url} (set devices.io_board_url to it); Ctrl-C stops")
+    if args.keys:
+        return _press_keys_from_stdin(sim)
     stop = threading.Event()
     step = 0
     try:
@@ -60,6 +68,23 @@ def _io_board(args: argparse.Namespace) -> int:
             if step % 6 == 0:
                 sim.press_button()
             _say(f"led={sim.led.name} link={sim.decoder.stats.as_dict()}")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sim.stop()
+    return 0
+
+
+def _press_keys_from_stdin(sim: BoardSimulator) -> int:
+    names = [k.name.lower() for k in KeyCode]
+    _say(f"keys: {' '.join(names)}; end of input stops")
+    try:
+        for line in sys.stdin:
+            name = line.strip().lower()
+            if name in names:
+                sim.press_key(name)
+            elif name:
+                _say(f"unknown key {name!r}: one of {' '.join(names)}")
     except KeyboardInterrupt:
         pass
     finally:

@@ -34,6 +34,17 @@ class StaffCallPressed:
     """The physical "call staff" button was pressed."""
 
 
+KeypadKey = Literal["up", "down", "select", "back", "help", "repeat", "vol_up", "vol_down"]
+
+
+@dataclass(frozen=True)
+class KeyPressed:
+    """A key of the tactile keypad went down (EZ Access style): the patient's way through
+    every screen without touch. ``key`` is one of ``KeypadKey``."""
+
+    key: KeypadKey
+
+
 @dataclass(frozen=True)
 class BadgeRead:
     """The card reader read a badge."""
@@ -67,7 +78,7 @@ class DeviceHealthChanged:
     health: DeviceHealth
 
 
-DeviceEvent = PresenceChanged | StaffCallPressed | BadgeRead | QrDecoded | DeviceHealthChanged
+DeviceEvent = PresenceChanged | StaffCallPressed | KeyPressed | BadgeRead | QrDecoded | DeviceHealthChanged
 EventCallback = Callable[[DeviceEvent], None]
 
 

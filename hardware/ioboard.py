@@ -26,6 +26,8 @@ from hardware.events import (
     BadgeRead,
     DeviceEvent,
     EventCallback,
+    KeypadKey,
+    KeyPressed,
     PresenceChanged,
     StaffCallPressed,
 )
@@ -33,6 +35,12 @@ from hardware.serialport import open_port
 from hardware.supervisor import Check
 
 _log = logging.getLogger(__name__)
+
+_KEY_NAMES: dict[p.KeyCode, KeypadKey] = {
+    p.KeyCode.UP: "up", p.KeyCode.DOWN: "down", p.KeyCode.SELECT: "select", p.KeyCode.BACK: "back",
+    p.KeyCode.HELP: "help", p.KeyCode.REPEAT: "repeat", p.KeyCode.VOL_UP: "vol_up",
+    p.KeyCode.VOL_DOWN: "vol_down",
+}  # fmt: skip
 
 CALL_STAFF_BUTTON = 1
 _FAULTED_TICK_S = 0.5  # after a lost link the reader idles until the supervisor reopens
@@ -57,6 +65,7 @@ class LinkStats:
     send_failures: int = 0
     unknown_types: int = 0
     bad_payloads: int = 0
+    unknown_keys: int = 0  # keypad frames naming a key (or layout) this host does not know
     duplicates: int = 0
     board_resets: int = 0
     extra: dict[str, int] = field(default_factory=dict)
@@ -292,6 +301,11 @@ class IoBoard:
             _log.warning("io board: %s (seq %d)", exc, frame.seq)
             self._ack(frame.seq, p.AckStatus.UNKNOWN_TYPE)
             return
+        except p.UnknownKey as exc:
+            self.stats.unknown_keys += 1
+            _log.warning("io board: %s (seq %d)", exc, frame.seq)
+            self._ack(frame.seq, p.AckStatus.BAD_PAYLOAD)
+            return
         except WireError as exc:
             self.stats.bad_payloads += 1
             _log.warning("io board: %s (seq %d)", exc, frame.seq)
@@ -341,6 +355,8 @@ class IoBoard:
                 self._emit(StaffCallPressed())
         elif isinstance(message, p.Badge):
             self._emit(BadgeRead(message.badge_id))
+        elif isinstance(message, p.Key):
+            self._emit(KeyPressed(_KEY_NAMES[message.key]))
 
     def _emit(self, event: DeviceEvent) -> None:
         """The kiosk's callback runs as an item of this worker: a raise there is counted in

@@ -1,7 +1,7 @@
 """A simulator of the I/O board firmware on a pseudo-terminal.
 
 It speaks ``docs/io-board.md`` like the firmware does (hello, heartbeats, acks and
-retransmits, presence / button / badge events) and can misbehave on request: random
+retransmits, presence / button / keypad / badge events) and can misbehave on request: random
 noise bytes between frames, dropped bytes inside frames, silence, and vanishing (the pty
 closes, like a USB unplug) then returning (a new pty behind the same symlink, uptime
 reset, like a replug). ``kiosk sim io-board`` runs it; the demo and the tests use it.
@@ -96,6 +96,11 @@ class BoardSimulator(PtySimulator):
     def press_button(self, button: int = 1) -> None:
         self._send(p.Button(button, True))
         self._send(p.Button(button, False))
+
+    def press_key(self, key: p.KeyCode | str) -> None:
+        """A keypad key goes down: a ``KeyCode`` or its name ("up", "vol_down", ...)."""
+        code = key if isinstance(key, p.KeyCode) else p.KeyCode[key.upper()]
+        self._send(p.Key(code))
 
     def swipe_badge(self, badge_id: str) -> None:
         self._send(p.Badge(badge_id))

@@ -303,6 +303,48 @@ class Badge(Message):
         return cls(text)
 
 
+class KeyCode(enum.IntEnum):
+    """The tactile keypad's keys (EZ Access style). Codes are fixed on the wire: add, never renumber."""
+
+    UP = 1
+    DOWN = 2
+    SELECT = 3
+    BACK = 4
+    HELP = 5
+    REPEAT = 6
+    VOL_UP = 7
+    VOL_DOWN = 8
+
+
+KEYPAD_VERSION = 1
+
+
+class UnknownKey(WireError):
+    """A keypad frame naming a key code (or keypad layout version) this host does not know."""
+
+
+@dataclass(frozen=True)
+class Key(Message):
+    """Board → host: a keypad key went down. Payload: keypad layout version, key code."""
+
+    TYPE: ClassVar[int] = 0x93
+    key: KeyCode = KeyCode.SELECT
+    version: int = KEYPAD_VERSION
+
+    def pack(self) -> bytes:
+        return bytes((self.version, int(self.key)))
+
+    @classmethod
+    def unpack(cls, payload: bytes) -> Key:
+        if len(payload) != 2:
+            raise WireError("bad payload", f"Key: {len(payload)} bytes")
+        if payload[0] != KEYPAD_VERSION:
+            raise UnknownKey("unknown keypad version", f"Key: version {payload[0]}")
+        if payload[1] not in KeyCode._value2member_map_:
+            raise UnknownKey("unknown key code", f"Key: code 0x{payload[1]:02x}")
+        return cls(KeyCode(payload[1]))
+
+
 @dataclass(frozen=True)
 class Ack(Message):
     """Either side: frame ``seq`` (in the header) was received; ``status`` says how it went."""
@@ -328,7 +370,7 @@ def _ascii(payload: bytes, what: str) -> str:
 
 
 MESSAGE_TYPES: dict[int, type[Message]] = {
-    cls.TYPE: cls for cls in (Hello, HelloReply, Ping, Pong, SetLed, Presence, Button, Badge, Ack)
+    cls.TYPE: cls for cls in (Hello, HelloReply, Ping, Pong, SetLed, Presence, Button, Badge, Key, Ack)
 }
 
 

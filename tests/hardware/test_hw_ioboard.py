@@ -10,7 +10,7 @@ import pytest
 from core.backoff import Backoff
 from hardware import ioproto as p
 from hardware.errors import DeviceError, DeviceMissing
-from hardware.events import BadgeRead, PresenceChanged, StaffCallPressed
+from hardware.events import BadgeRead, KeyPressed, PresenceChanged, StaffCallPressed
 from hardware.ioboard import IoBoard, LinkTiming
 from hardware.ioboard_sim import BoardSimulator
 from hardware.serialport import open_port
@@ -126,3 +126,27 @@ def test_unplug_and_replug_recover_without_restart(sim: BoardSimulator, events: 
         wait_for(lambda: BadgeRead("AFTER-REPLUG") in events.of(BadgeRead))
     finally:
         supervisor.stop()
+
+
+def test_keypad_keys_arrive_in_order_over_the_pty(
+    sim: BoardSimulator, board: IoBoard, events: Events
+) -> None:
+    for key in p.KeyCode:
+        sim.press_key(key)
+    sim.press_key("select")
+    wait_for(lambda: len(events.of(KeyPressed)) == len(p.KeyCode) + 1)
+    names = [e.key for e in events.of(KeyPressed)]
+    assert names == ["up", "down", "select", "back", "help", "repeat", "vol_up", "vol_down", "select"]
+
+
+def test_unknown_key_codes_are_counted_acked_and_not_fatal(
+    sim: BoardSimulator, board: IoBoard, events: Events
+) -> None:
+    sim.send_raw(p.encode_frame(p.Frame(210, p.Key.TYPE, bytes((p.KEYPAD_VERSION, 0xEE)))))
+    sim.send_raw(p.encode_frame(p.Frame(211, p.Key.TYPE, bytes((99, int(p.KeyCode.UP))))))
+    wait_for(lambda: board.stats.unknown_keys == 2)
+    sim.press_key("help")
+    wait_for(lambda: events.of(KeyPressed))
+    assert events.of(KeyPressed) == [KeyPressed("help")]
+    assert board.stats.bad_payloads == 0 and board.link_stats()["unknown_keys"] == 2
+    assert board.check().state == "ok"

@@ -21,6 +21,7 @@ MESSAGES = [
     p.Presence(False),
     p.Button(1, True),
     p.Badge("04A2B9C1"),
+    p.Key(p.KeyCode.VOL_DOWN),
     p.Ack(p.AckStatus.UNKNOWN_TYPE),
 ]
 
@@ -126,3 +127,33 @@ def _valid(frame: p.Frame) -> bool:
     except WireError:
         return False
     return True
+
+
+@pytest.mark.parametrize("key", list(p.KeyCode), ids=lambda k: k.name)
+def test_every_key_round_trips_in_two_bytes(key: p.KeyCode) -> None:
+    wire = p.encode_message(p.Key(key), seq=9)
+    assert len(wire) == 7 + 2
+    [frame] = p.FrameDecoder().feed(wire)
+    assert frame.payload == bytes((p.KEYPAD_VERSION, int(key)))
+    assert p.decode_message(frame) == p.Key(key)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=8))
+def test_any_key_payload_decodes_or_is_rejected_with_a_reason(payload: bytes) -> None:
+    frame = p.Frame(1, p.Key.TYPE, payload)
+    codes = p.KeyCode._value2member_map_
+    if len(payload) == 2 and payload[0] == p.KEYPAD_VERSION and payload[1] in codes:
+        assert p.decode_message(frame) == p.Key(p.KeyCode(payload[1]))
+        return
+    with pytest.raises(WireError) as caught:
+        p.decode_message(frame)
+    assert caught.value.reason in {"bad payload", "unknown key code", "unknown keypad version"}
+    if len(payload) == 2:
+        assert isinstance(caught.value, p.UnknownKey)
+
+
+def test_unknown_key_code_names_the_code() -> None:
+    with pytest.raises(p.UnknownKey, match="unknown key code") as caught:
+        p.decode_message(p.Frame(1, p.Key.TYPE, bytes((p.KEYPAD_VERSION, 0x42))))
+    assert "0x42" in str(caught.value)
