@@ -57,6 +57,7 @@ class SampleApp:
             ),
         )
         self.staff_entry: Any = None
+        self.keypad_focus: Any = None
         self._flow = day.flow()
         self._admin = day.admin()
 

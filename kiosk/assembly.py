@@ -29,7 +29,7 @@ from hardware import Devices, LedMode
 from hardware.events import DeviceEvent
 from hardware.ticket import preload as preload_ticket_renderer
 from kiosk.coldstart import VOICE_READY, ColdStart
-from kiosk.devices import TicketPrinting, device_states, flow_settings, route_device_event
+from kiosk.devices import KeypadFocus, TicketPrinting, device_states, flow_settings, route_device_event
 from kiosk.enrollment import EnrollmentGuard
 from kiosk.parts import Lifecycle, Part, PartHealth
 from sync import messages as m
@@ -95,6 +95,7 @@ class KioskApp:
         self.clock = clock
         self.poster = poster
         self.staff_entry: StaffEntry | None = None  # the touch UI's staff panel, for badges
+        self.keypad_focus: KeypadFocus | None = None  # the touch UI's screen, for keypad keys
         self._exit_app = exit_app
         self._voice_io = (voice_source, voice_sink)
         self._listeners: list[ChangeListener] = []
@@ -307,7 +308,9 @@ class KioskApp:
 
     def _on_device_event(self, event: DeviceEvent) -> None:
         """On a device thread."""
-        self.poster.post(lambda: route_device_event(self._flow, self.staff_entry, event))
+        self.poster.post(
+            lambda: route_device_event(self._flow, self.staff_entry, event, self.keypad_focus, self.voice)
+        )
 
     def _ticket_done(self, ok: bool) -> None:
         """On the tickets worker."""

@@ -13,8 +13,9 @@ from core.clock import Clock
 from core.worker import Worker
 from domain.estimate import ArrivalWindow
 from domain.flow import CheckInFlow, FlowSettings, FlowView, Patient
+from domain.flow_view import Screen
 from hardware import Devices, PresenceChanged, QrDecoded, StaffCallPressed, Ticket
-from hardware.events import BadgeRead, DeviceEvent
+from hardware.events import BadgeRead, DeviceEvent, KeyPressed
 from sync import messages as m
 
 log = logging.getLogger(__name__)
@@ -86,9 +87,29 @@ class StaffEntry(Protocol):
     def badge(self, badge_id: str) -> bool: ...
 
 
-def route_device_event(flow: CheckInFlow | None, staff: StaffEntry | None, event: DeviceEvent) -> None:
+class KeypadFocus(Protocol):
+    """The screen's side of the keypad (the touch UI's ``FlowModel``): up/down move the focus
+    among the current screen's choices, select activates it, back is the screen's back."""
+
+    def key(self, name: str) -> None: ...
+
+
+class KeypadVoice(Protocol):
+    """The voice's side of the keypad (``kiosk.voice.Voice``): the words of "help" and "repeat"."""
+
+    def speak_help(self) -> None: ...
+    def speak_again(self) -> None: ...
+
+
+def route_device_event(
+    flow: CheckInFlow | None,
+    staff: StaffEntry | None,
+    event: DeviceEvent,
+    focus: KeypadFocus | None = None,
+    voice: KeypadVoice | None = None,
+) -> None:
     """On the flow thread. A badge only ever signs in to the staff entry; while the staff
-    panel is open, patient-side events (presence, QR codes, the call button) are ignored."""
+    panel is open, patient-side events (presence, QR codes, the call button, keys) are ignored."""
     if isinstance(event, BadgeRead):
         if staff is None or not staff.badge(event.badge_id):
             log.info("badge read outside the staff entry: ignored")
@@ -101,6 +122,29 @@ def route_device_event(flow: CheckInFlow | None, staff: StaffEntry | None, event
         flow.scan_qr(event.text)
     elif isinstance(event, StaffCallPressed):
         flow.call_staff()
+    elif isinstance(event, KeyPressed):
+        route_key(flow, event.key, focus, voice)
+
+
+def route_key(flow: CheckInFlow, key: str, focus: KeypadFocus | None, voice: KeypadVoice | None) -> None:
+    """One keypad key: a patient's presence as a touch is (it answers the idle warning), then
+    the volume step, the spoken help or repeat, or the screen's focus. On the attract screen
+    select, help and repeat start (the welcome greets aloud); a screen with no focus target
+    (headless) still takes select as a wake."""
+    flow.touch()
+    if key in ("vol_up", "vol_down"):
+        flow.change_volume(1 if key == "vol_up" else -1)
+    elif flow.view.screen == Screen.ATTRACT and key in ("select", "help", "repeat"):
+        flow.wake()
+    elif key in ("help", "repeat"):
+        if voice is None:
+            log.info("keypad %s: no voice to speak it", key)
+        elif key == "help":
+            voice.speak_help()
+        else:
+            voice.speak_again()
+    elif focus is not None:
+        focus.key(key)
 
 
 def device_states(devices: Devices) -> dict[str, m.DeviceState]:
@@ -111,4 +155,13 @@ def device_states(devices: Devices) -> dict[str, m.DeviceState]:
     return out
 
 
-__all__ = ["StaffEntry", "TicketPrinting", "device_states", "flow_settings", "route_device_event"]
+__all__ = [
+    "KeypadFocus",
+    "KeypadVoice",
+    "StaffEntry",
+    "TicketPrinting",
+    "device_states",
+    "flow_settings",
+    "route_device_event",
+    "route_key",
+]

@@ -85,6 +85,14 @@ class Voice:
         finally:
             self._speaker.close()
 
+    def speak_help(self) -> None:
+        """The keypad's HELP (called on the flow thread; the speaker queues the words)."""
+        self.dialog.speak_help()
+
+    def speak_again(self) -> None:
+        """The keypad's REPEAT."""
+        self.dialog.speak_again()
+
     def schedule_changed(self) -> None:
         """The day's schedule changed (or a new day arrived): re-read names, and render the
         sentences that name today's patients and providers before anyone walks up."""

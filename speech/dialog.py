@@ -126,6 +126,21 @@ class VoiceDialog:
             self._cond.notify_all()
         self._wake()
 
+    def speak_help(self) -> None:
+        """The keypad's HELP key: the words "help" says on this screen, said now."""
+        self._speak_turn(help_words=True)
+
+    def speak_again(self) -> None:
+        """The keypad's REPEAT key: the screen's words again, as "repeat" says them."""
+        self._speak_turn(help_words=False)
+
+    def _speak_turn(self, help_words: bool) -> None:
+        with self._cond:
+            view = self._view
+        turn = plan_turn(view, self._clock.now().hour)
+        if turn is not None:
+            self._say(turn.help(view.language) if help_words else turn.say, view.language)
+
     def schedule_changed(self) -> None:
         """Today's schedule changed: rebuild the name and date grammars at the next listen."""
         with self._cond:

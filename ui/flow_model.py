@@ -31,6 +31,7 @@ class FlowModel(QObject):
     adminRequested = Signal()
     languageSwitched = Signal(str)
     dimChanged = Signal(bool)  # the idle board dims (the backlight follows: ui/backlight.py)
+    keypadKey = Signal(str)  # up/down/select/back from the I/O board's keypad (Main.qml moves the focus)
 
     def __init__(
         self,
@@ -197,6 +198,13 @@ class FlowModel(QObject):
     def changeVolume(self, steps: int) -> None:
         """A volume key: the voice louder (+1) or softer (-1) for this patient."""
         self._flow.change_volume(steps)
+
+    def key(self, name: str) -> None:
+        """A keypad key for the screen (on the Qt thread): ``kiosk.devices.route_key`` has
+        already counted it as a touch and handled volume, help and repeat."""
+        if self._dimmed:
+            self.touch()  # the board wakes from its dimmed look, as at a tap
+        emit(self.keypadKey, name)
 
     @Slot()
     def touch(self) -> None:

@@ -80,6 +80,7 @@ class TouchApp(Protocol):
 
     settings: Settings
     staff_entry: Any
+    keypad_focus: Any
     clock: Clock
 
     @property
@@ -159,6 +160,7 @@ class TouchFrontend:
         )
         self.ui = ui
         app.staff_entry = ui.admin_model
+        app.keypad_focus = ui.flow_model  # the board's keypad moves this screen's focus
         early, self._early = self._early, []
         for change in early:  # told while the screen was being built (none is lost)
             self._on_sync_change(change)
@@ -237,6 +239,7 @@ class TouchFrontend:
         finally:
             if app is not None:
                 app.staff_entry = None
+                app.keypad_focus = None
                 app.stop()
 
     def run(

@@ -9,6 +9,9 @@ Rectangle {
     property alias text: label.text
     property bool primary: false
     property int fontSize: Theme.button
+    // The I/O board's keypad reaches every KButton (Main.qml): the focused one wears a thick ring.
+    readonly property bool keypadChoice: true
+    property bool keypadFocused: false
     signal clicked()
 
     implicitWidth: Math.max(Theme.touch, label.implicitWidth + 2 * Theme.pad)
@@ -19,8 +22,8 @@ Rectangle {
     Layout.minimumHeight: implicitHeight
     radius: 10
     color: !enabled ? Theme.bg : mouse.pressed ? Theme.pressed : primary ? Theme.accent : Theme.panel
-    border.width: 3
-    border.color: !enabled ? Theme.disabled : primary ? Theme.accent : Theme.fg
+    border.width: keypadFocused ? Math.max(6, Math.round(Theme.mm)) : 3
+    border.color: keypadFocused ? Theme.fg : !enabled ? Theme.disabled : primary ? Theme.accent : Theme.fg
 
     Text {
         id: label

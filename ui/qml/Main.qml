@@ -32,6 +32,57 @@ Window {
         }
     }
 
+    // The I/O board's tactile keypad (docs/io-board.md): up/down move a focus ring among the
+    // screen's buttons, then the top bar's, in reading order; select presses the ringed one;
+    // back is the screen's back. Volume, help and repeat never reach here (kiosk.devices).
+    property var keypadTarget: null
+    function keypadChoices() {
+        var found = []
+        function walk(item) {
+            if (!item || !item.visible) return
+            if (item.keypadChoice === true && item.enabled) found.push(item)
+            for (var i = 0; i < item.children.length; i++) walk(item.children[i])
+        }
+        walk(screenLoader.item)
+        var screenOnes = found.length
+        walk(topBar)
+        function place(item) { return item.mapToItem(null, 0, 0) }
+        var mine = found.slice(0, screenOnes), bar = found.slice(screenOnes)
+        function byReading(a, b) {
+            var pa = place(a), pb = place(b)
+            return Math.abs(pa.y - pb.y) > 1 ? pa.y - pb.y : pa.x - pb.x
+        }
+        return mine.sort(byReading).concat(bar.sort(byReading))
+    }
+    function keypadMove(steps) {
+        var choices = keypadChoices()
+        if (choices.length === 0) return
+        var at = choices.indexOf(keypadTarget)
+        var next = at < 0 ? (steps > 0 ? 0 : choices.length - 1)
+                          : (at + steps + choices.length) % choices.length
+        if (keypadTarget) keypadTarget.keypadFocused = false
+        keypadTarget = choices[next]
+        keypadTarget.keypadFocused = true
+        var inside = keypadTarget.mapToItem(scroller.contentItem, 0, 0)  // scroll it into view
+        if (scroller.interactive && (inside.y < scroller.contentY
+                || inside.y + keypadTarget.height > scroller.contentY + scroller.height))
+            scroller.contentY = Math.max(0, Math.min(inside.y, scroller.contentHeight - scroller.height))
+    }
+    Connections {
+        target: Flow
+        function onKeypadKey(name) {
+            if (name === "up") root.keypadMove(-1)
+            else if (name === "down") root.keypadMove(1)
+            else if (name === "back") Flow.back()
+            else if (name === "select") {
+                if (root.keypadTarget && root.keypadChoices().indexOf(root.keypadTarget) >= 0)
+                    root.keypadTarget.clicked()
+                else
+                    root.keypadMove(1)  // nothing ringed yet: the first choice
+            }
+        }
+    }
+
     Binding { target: Theme; property: "width"; value: root.width }
     Binding { target: Theme; property: "height"; value: root.height }
 
@@ -81,7 +132,11 @@ Window {
             width: scroller.width
             height: scroller.contentHeight
             source: root.screens[Flow.screen]
-            onSourceChanged: scroller.contentY = 0
+            onSourceChanged: {
+                scroller.contentY = 0
+                if (root.keypadTarget) root.keypadTarget.keypadFocused = false  // a top bar button lives on
+                root.keypadTarget = null
+            }
         }
     }
     Rectangle {
