@@ -25,6 +25,19 @@ Rectangle {
     border.width: keypadFocused ? Math.max(6, Math.round(Theme.mm)) : 3
     border.color: keypadFocused ? Theme.fg : !enabled ? Theme.disabled : primary ? Theme.accent : Theme.fg
 
+    // The keypad's focus ring: outside the edge (within the 2 mm gap to the next target), in
+    // the accent colour, so it reads on a white-edged and on a yellow button alike.
+    Rectangle {
+        objectName: "keypadRing"
+        visible: button.keypadFocused
+        anchors.fill: parent
+        anchors.margins: -Math.round(Theme.mm * 0.9)
+        radius: button.radius + Math.round(Theme.mm * 0.9)
+        color: "transparent"
+        border.width: Math.max(3, Math.round(Theme.mm * 0.6))
+        border.color: Theme.accent
+    }
+
     Text {
         id: label
         anchors.fill: parent
