@@ -22,7 +22,7 @@ from devtools.ui_sample import BEN_BADGE, VISITORS, SampleDay, sample_staff
 from domain.admin import AdminSession
 from domain.admin_backend import AdminBackend, LogTail, compact_line
 from domain.flow import CheckInFlow
-from hardware.events import BadgeRead, PresenceChanged, QrDecoded
+from hardware.events import BadgeRead, KeyPressed, PresenceChanged, QrDecoded
 from hub.sample import sample_morning
 from kiosk.devices import route_device_event
 from sync import messages as m
@@ -308,10 +308,13 @@ def test_a_badge_signs_in_only_while_the_entry_is_open(staff: Staff, day: Sample
     assert staff.text("whoPrompt") == "That badge is not known here."
     route_device_event(flow, entry, BadgeRead(BEN_BADGE))
     assert staff.visible("screen_admin_providers") and staff.text("adminWho") == "ben\nFront desk"
-    # While the panel is open, presence and QR codes do not move the patient flow.
+    # While the panel is open, presence, QR codes and keypad keys do not move the patient flow.
     route_device_event(flow, entry, PresenceChanged(True, "io_board"))
     route_device_event(flow, entry, QrDecoded(VISITORS["on_time"].code))
+    route_device_event(flow, entry, KeyPressed("select"), staff.ui.flow_model)
+    route_device_event(flow, entry, KeyPressed("vol_up"), staff.ui.flow_model)
     assert staff.ui.flow.view.screen == "attract" and staff.visible("screen_admin_providers")
+    assert staff.ui.flow.view.volume == 0
 
 
 # --- what the hub says ----------------------------------------------------------------
