@@ -149,6 +149,9 @@ def test_the_idle_warning_is_spoken_and_a_spoken_yes_resets_the_countdown(
         assert any("Are you still there?" in line for line in voice.dialog.log)
         source.add(synth.synthesize("yes", "en-us", 160))
         _wait(qapp, lambda: flow.view.countdown == 0, what="the countdown reset by voice")
+        # The dialog then says the screen's own prompt again, on its thread: the caption
+        # follows when that reaches the Qt thread (read at once, it still showed the warning).
+        _wait(qapp, lambda: "code" in flow.view.caption, what="the code prompt said again")
         patient.settle()
         assert patient.screen == "code" and not patient.sees("Are you still there?")
         assert "action: still_here" in voice.dialog.log
