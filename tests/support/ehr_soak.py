@@ -85,7 +85,9 @@ def soak(state_dir: Path, messages: int, kills: int) -> dict[str, int]:
     return {
         "acked": acked,
         "lost": len(expected - stored),
-        "applied": applied.get("ehr_AA", 0),
+        # ehr_AA counts every AA answered, a repeat's too: a frame the hub stored just before
+        # its SIGKILL comes again and is answered AA as a duplicate (applied once).
+        "applied": applied.get("ehr_AA", 0) - applied.get("ehr_duplicate", 0),
         "appointments": appointments,
         "repeats_acknowledged": applied.get("ehr_duplicate", 0),
     }

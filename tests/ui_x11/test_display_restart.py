@@ -174,6 +174,8 @@ def test_a_stop_as_soon_as_the_screen_is_up_is_not_lost(xserver: XServer, tmp_pa
         kiosk = Kiosk(xserver, tmp_path / f"k{n}")
         try:
             kiosk.proc.send_signal(signal.SIGTERM)
-            assert kiosk.proc.wait(10) == 0
+            # A lost SIGTERM never ends here (no systemd to kill it): 60 s is only the ceiling
+            # for a busy machine (10 s timed out once beside stress-ng).
+            assert kiosk.proc.wait(60) == 0
         finally:
             kiosk.stop()
