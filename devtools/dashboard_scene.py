@@ -25,6 +25,7 @@ from hub.web import DashboardServer
 from hub.web.records import set_password
 from sync import messages as m
 from sync import staff_messages as sm
+from sync.call_report import CallOutcome, report
 from sync.kiosk_sync import KioskSync
 from sync.link import LinkEvent
 from sync.wire import Message, encode
@@ -90,6 +91,29 @@ def _inject(hub: HubService, topic: str, msg: Message) -> None:
     hub.on_link_event(LinkEvent("message", topic, encode(msg)))
 
 
+# A morning's calls to the phone line as it reports them (sync.call_report): outcome kinds.
+_CALLS: tuple[tuple[frozenset[CallOutcome], int], ...] = (
+    (frozenset({"status_heard"}), 48),
+    (frozenset({"status_heard", "own_found"}), 95),
+    (frozenset({"status_heard", "callback_left"}), 62),
+    (frozenset({"own_not_found", "callback_left"}), 121),
+    (frozenset({"status_heard", "transferred"}), 40),
+    (frozenset({"hung_up_early"}), 6),
+    (frozenset({"status_heard"}), 51),
+    (frozenset({"own_refused"}), 88),
+)
+
+
+def _phone_calls(hub: HubService, at: str) -> None:
+    topic = hub.tree.kiosk("phone-1", "event")
+    for outcomes, seconds in _CALLS:
+        detail = report(outcomes, seconds).detail()
+        _inject(hub, topic, sm.StaffEvent(uuid.uuid4().hex, "phone-1", at, "call_report", detail=detail))
+    for n in range(2):
+        detail = f"phone call c-0000000{n}: call back withheld number"
+        _inject(hub, topic, sm.StaffEvent(uuid.uuid4().hex, "phone-1", at, "callback_request", detail=detail))
+
+
 def _populate(hub: HubService) -> None:
     tree = hub.tree
     now = SystemClock().now()
@@ -131,5 +155,6 @@ def _populate(hub: HubService) -> None:
     )
     _inject(hub, tree.availability("lobby-2"), m.KioskAvailability("lobby-2", False, "0.9.1", at))
     _inject(hub, tree.kiosk("lobby-2", "event"), sm.StaffEvent(uuid.uuid4().hex, "lobby-2", at, "lockout"))
+    _phone_calls(hub, at)
     hub.call(lambda _store: True)  # everything injected is recorded
     time.sleep(0.5)  # the real kiosk's birth, display ack and health arrive

@@ -1,5 +1,6 @@
 """``make screenshots`` (dashboard part): every dashboard page in a real headless Chromium,
-at 1366x768 (the front desk's screen) and 820x1180 (a tablet), to PNG.
+at 1366x768 (the front desk's screen), 820x1180 (a tablet) and 800x480 (a small
+screen at the desk), to PNG.
 
 python -m devtools.dashboard_shots [--out build/screenshots/dashboard]
 """
@@ -21,7 +22,7 @@ from selenium.webdriver.support.ui import Select
 from devtools.dashboard_scene import PASSWORD, start_scene
 
 PAGES = ("", "kiosks", "arrivals", "escalations", "charts", "notifications")
-SIZES = ((1366, 768), (820, 1180))
+SIZES = ((1366, 768), (820, 1180), (800, 480))
 
 
 def browser(width: int, height: int) -> WebDriver:

@@ -7,6 +7,7 @@ from collections import Counter
 
 from hub.desk import Out, StaffDesk
 from hub.origin import RequestOrigin
+from hub.phone_calls import callback_escalation, record_call_report
 from hub.queries import answer_query
 from hub.status_requests import HubNotOpen
 from hub.store import HubStore
@@ -40,7 +41,13 @@ def record_kiosk_message(
         if not store.remember_key(msg.key, msg.KIND, msg.kiosk_id, now):
             stats["staff_event_duplicates"] += 1  # sent again before our ack reached it
             return []
-        return desk.on_staff_event(msg)
+        if msg.action == "call_report":  # the dashboard's calls card, not the audit trail
+            record_call_report(store, msg, stats)
+            return []
+        out = desk.on_staff_event(msg)
+        if msg.action == "callback_request" and not msg.actor:  # waits until acknowledged
+            out += desk.open_new([callback_escalation(msg)])
+        return out
     if isinstance(msg, sm.NoticeAck):
         return desk.on_notice_ack(msg, origin)
     if isinstance(msg, HubQuery):

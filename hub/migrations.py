@@ -10,6 +10,7 @@ from hub.epoch_records import create_epochs_table
 from hub.notify.channel_records import create_notify_channels
 from hub.notify.ehr_consent import add_reply_notes, create_ehr_contacts
 from hub.notify.schema import v9_notifications
+from hub.phone_calls import create_phone_calls_table
 
 
 def _v1_initial(db: sqlite_utils.Database) -> None:
@@ -207,4 +208,5 @@ HUB_MIGRATIONS = [
     create_notify_channels,  # v14: the notify channels' health (hub/notify/channel_records.py)
     create_ehr_contacts,  # v15: contacts from the practice system (hub/notify/ehr_consent.py)
     add_reply_notes,  # v16: why a patient's reply was cleaned or refused (hub/notify/reply_check.py)
+    create_phone_calls_table,  # v17: the phone line's call reports (hub/phone_calls.py)
 ]

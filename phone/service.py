@@ -15,6 +15,7 @@ from core.clock import Clock, SystemClock
 from core.errors import ConfigError, KioskError
 from phone import g711
 from phone.call import Call
+from phone.call_outcomes import CallOutcomes
 from phone.g711 import Samples
 from phone.line import LineConfig, PhoneLine
 from phone.own_appointment import Entry
@@ -27,6 +28,7 @@ from phone.sdp import Media
 from phone.transfer import OfficeHours
 from sync import staff_messages as sm
 from sync.cache import KioskCache, Provider
+from sync.call_report import CallReport
 from sync.kiosk_sync import KioskSync
 from sync.messages import ProviderStatus
 
@@ -78,6 +80,7 @@ class PhoneService:
         target = register_target(settings.phone)
         self.register = RegisterLoop(self.line, target) if target is not None else None
         self.callbacks_recorded = 0
+        self.outcomes = CallOutcomes(self._report)
         phone = settings.phone
         if phone.desk_uri and not valid_desk_uri(phone.desk_uri):
             raise ConfigError(
@@ -101,6 +104,7 @@ class PhoneService:
         if self.register is not None:
             await self.register.stop()
         await self.line.stop()
+        await self.outcomes.stop()  # the reports of the calls stopping just ended
         await asyncio.to_thread(self.sync.stop)
 
     def alive(self) -> bool:
@@ -111,9 +115,11 @@ class PhoneService:
     def _make_call(self, call_id: str, media: Media, caller: str) -> Call:
         phone = self.settings.phone
         script = CallScript(self.settings.ui.practice_name, phone.emergency_number, desk=bool(phone.desk_uri))
-        return Call(
+        call = Call(
             call_id, media, script, self._render, self.day, self._callback, caller, self._find, self._transfer
         )
+        self.outcomes.begin(call)
+        return call
 
     async def _render(self, text: str, lang: str) -> Samples:
         return await asyncio.to_thread(self.renderer.render, text, lang)
@@ -133,6 +139,7 @@ class PhoneService:
         )
         outcome = "found" if found is not None else "not_found"
         self.line.stats[f"own_lookup_{outcome}"] += 1
+        self.outcomes.mark(call, "own_found" if found is not None else "own_not_found")
         log.info("own appointment lookup", extra={"call": call.call_id, "outcome": outcome})
         return found
 
@@ -146,6 +153,8 @@ class PhoneService:
         else:
             outcome = await refer(self.line, call, phone.desk_uri, phone.transfer_timeout_s)
         self.line.stats[f"transfer_{outcome}"] += 1
+        if outcome == "transferred":
+            self.outcomes.mark(call, "transferred")
         log.info("transfer to the front desk", extra={"call": call.call_id, "outcome": outcome})
         return outcome
 
@@ -167,8 +176,25 @@ class PhoneService:
         if ok:
             self.callbacks_recorded += 1
             self.line.stats["callbacks_requested"] += 1
+            self.outcomes.mark(call, "callback_left")
             log.info("callback request queued", extra={"call": call.call_id})
         return bool(ok)
+
+    async def _report(self, call: Call, report: CallReport) -> None:
+        """A call's outcomes to the hub through the outbox (kept until the hub acknowledges)."""
+        event = sm.StaffEvent(
+            key=str(uuid.uuid4()),
+            kiosk_id=self.settings.kiosk.id,
+            at=self.clock.now().isoformat(timespec="seconds"),
+            action="call_report",  # sync.call_report.ACTION
+            detail=report.detail(),
+        )
+        try:
+            ok = await asyncio.to_thread(partial(self.sync.submit, event))
+        except (TimeoutError, OSError, KioskError) as exc:
+            log.error("call report not queued", extra={"call": call.call_id, "error": type(exc).__name__})
+            return
+        self.line.stats["call_reports_queued" if ok else "call_reports_not_queued"] += 1
 
 
 def _board(cache: KioskCache) -> tuple[list[Provider], dict[str, ProviderStatus]]:

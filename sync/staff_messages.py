@@ -10,12 +10,21 @@ from typing import Literal
 from sync.validate import check, check_id, check_key, check_proof, check_stamp, check_version
 from sync.wire import Message, declare
 
-# "callback_request": a caller asked the phone line for a call back (phone/, docs/phone.md).
+# "callback_request": a caller asked the phone line for a call back (phone/, docs/phone.md);
+# "call_report": how a call to the line went, outcome kinds only (sync/call_report.py).
 StaffAction = Literal[
-    "login", "login_failed", "lockout", "logout", "approve", "technician_action", "callback_request"
+    "login",
+    "login_failed",
+    "lockout",
+    "logout",
+    "approve",
+    "technician_action",
+    "callback_request",
+    "call_report",
 ]
 # "patient": a notification could not reach a patient, or got no answer: call them (hub.notify).
-EscalationKind = Literal["display", "notice", "lockout", "outbox", "patient", "feed"]
+# "callback": a caller asked the phone line for a call back (hub/phone_calls.py).
+EscalationKind = Literal["display", "notice", "lockout", "outbox", "patient", "feed", "callback"]
 
 
 @declare
@@ -114,7 +123,8 @@ class Escalation(Message):
     KIND = "escalation"
     # 1.1: about "patient" (a notification could not reach a patient, or got no answer);
     # 1.2: about "feed" (the hub held back what a kiosk would refuse: hub/publish_guard.py)
-    MINOR = 2
+    # 1.3: about "callback" (a caller asked the phone line for a call back)
+    MINOR = 3
 
     id: str
     at: str

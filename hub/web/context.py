@@ -32,7 +32,7 @@ LOGIN_CSRF_COOKIE = "kiosk_dashboard_login"
 DEVICE_COOKIE = "kiosk_device"
 # page path -> (title, the sections it shows)
 PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "/": ("Board", ("board",)),
+    "/": ("Board", ("board", "calls")),
     "/kiosks": ("Kiosks", ("kiosks",)),
     "/arrivals": ("Arrivals", ("arrivals",)),
     "/escalations": ("Escalations", ("escalations",)),

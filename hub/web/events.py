@@ -28,7 +28,8 @@ SECTIONS_OF: dict[str, frozenset[str]] = {
     "availability": frozenset({"kiosks", "board"}),
     "display": frozenset({"kiosks", "board"}),
     "health": frozenset({"kiosks"}),
-    "escalation": frozenset({"escalations"}),
+    "escalation": frozenset({"escalations", "calls"}),
+    "staff_event": frozenset({"calls"}),  # the phone line's call reports and callback requests
     "notice": frozenset({"escalations"}),
     "notification": frozenset({"notifications"}),  # the notifier saw its tables change
 }

@@ -19,6 +19,8 @@ def section_values(dash: Dashboard, section: str) -> dict[str, Any]:
     store = dash.store
     if section == "board":
         return {"rows": views.board(store, now)}
+    if section == "calls":
+        return views.calls(store, now)
     if section == "kiosks":
         return {"kiosks": views.kiosks(store, now), "uplinks": dash.hub.uplinks.all()}
     if section == "arrivals":

@@ -15,6 +15,7 @@ from domain.impact import status_impact
 from domain.metrics import TIME_BUCKETS_S
 from hub.day_plan import HubAppointment
 from hub.epoch import parse_epoch
+from hub.phone_calls import call_day
 from hub.store import HubStore
 from hub.web import records
 from sync import messages as m
@@ -149,6 +150,32 @@ def arrivals(store: HubStore, now: datetime) -> list[dict[str, Any]]:
             }
         )
     return list(reversed(rows))
+
+
+# How each call outcome reads on the calls card (sync.call_report.OUTCOMES, in its order).
+CALL_OUTCOMES = {
+    "status_heard": "heard the providers' status",
+    "own_found": "heard their own appointment",
+    "own_not_found": "own appointment not found",
+    "own_refused": "own appointment refused (too many tries)",
+    "callback_left": "left a callback request",
+    "transferred": "put through to the desk",
+    "hung_up_early": "hung up before the status",
+}
+
+
+def calls(store: HubStore, now: datetime) -> dict[str, Any]:
+    """Today's calls to the phone line: outcome counts only, never a number."""
+    day = call_day(store, now.date().isoformat())
+    return {
+        "calls": {
+            "count": day.calls,
+            "minutes": round(day.seconds / 60),
+            "outcomes": [(CALL_OUTCOMES[o], n) for o, n in day.outcomes.items()],
+            "callbacks_waiting": day.callbacks_waiting,
+            "callbacks_today": day.callbacks_today,
+        }
+    }
 
 
 def escalations(store: HubStore) -> dict[str, list[dict[str, Any]]]:

@@ -30,7 +30,15 @@ from tests.support.site import start_hub, wait_for
 HUB = Path(__file__).resolve().parents[2] / "hub"
 TREE = TopicTree("acme", "main")
 # The repository's modules; everything else in hub/ asks them by name.
-REPOSITORY = {"store.py", "staff_store.py", "audit.py", "revocations.py", "epoch_records.py", "migrations.py"}
+REPOSITORY = {
+    "store.py",
+    "staff_store.py",
+    "audit.py",
+    "revocations.py",
+    "epoch_records.py",
+    "migrations.py",
+    "phone_calls.py",
+}
 _SQL = re.compile(r"\.execute\(|\.table\(|\.db\b|\b(SELECT|INSERT|UPDATE|DELETE|PRAGMA)\b|sqlite3")
 
 
