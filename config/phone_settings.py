@@ -27,6 +27,28 @@ class PhoneSettings:
     rtp_port_min: int = field(default=10000, metadata=_doc("First RTP port (0: any free port).", min=0))
     rtp_port_max: int = field(default=10999, metadata=_doc("Last RTP port.", min=0, max=65535))
     max_calls: int = field(default=30, metadata=_doc("Calls answered at once; more get 486.", min=1, max=500))
+    own_lookup_failures: int = field(
+        default=6,
+        metadata=_doc(
+            "Failed own-appointment lookups (key 3) one caller number may make in own_lookup_window_s, "
+            "over all its calls; then key 3 is refused with the desk/callback offer.",
+            min=1,
+            max=1000,
+        ),
+    )
+    own_lookup_window_s: float = field(
+        default=86_400.0,
+        metadata=_doc("The window of own_lookup_failures (s).", min=60.0, max=30 * 86_400.0),
+    )
+    own_lookup_line_failures: int = field(
+        default=30,
+        metadata=_doc(
+            "Failed own-appointment lookups from all callers together in an hour; then key 3 is "
+            "refused for everyone until the hour has moved on (forged caller IDs).",
+            min=1,
+            max=100_000,
+        ),
+    )
     emergency_number: str = field(default="911", metadata=_doc("Said first: hang up and dial this."))
     rtp_timeout_s: float = field(
         default=30.0, metadata=_doc("A call whose RTP stopped this long is hung up (s).", min=2, max=600)

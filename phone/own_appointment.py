@@ -7,11 +7,13 @@ Privacy: the entry lives here only until it is looked up (then it is dropped); w
 caller hears is the first name, the time, the provider and the status, never a last name
 or a birth date. No match and several matches get the same sentence, so the line never
 tells whether a birth date is booked. Three failed lookups per call; after that key 3
-only offers the callback.
+only offers the callback; and the same across calls per caller number
+(``phone.lookup_limit``, asked through ``may_look_up``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core.clock import Clock, SystemClock
@@ -38,6 +40,8 @@ _TEXT: dict[str, dict[str, str]] = {
                     "es": "Lo siento, ahora no puedo buscar citas."},
     "too_many": {"en": "Sorry, I cannot look up more appointments on this call.",
                  "es": "Lo siento, no puedo buscar más citas en esta llamada."},
+    "refused": {"en": "Sorry, I cannot look up more appointments for this phone number now.",
+                "es": "Lo siento, ahora no puedo buscar más citas para este número."},
     "offer_desk": {"en": "To talk to the front desk, press nine.",
                    "es": "Para hablar con la recepción, oprima nueve."},
     "offer_callback": {"en": "To leave a request for a call back, press zero.",
@@ -87,6 +91,9 @@ class OwnAppointment:
     phase: str = "idle"  # "idle" | "dob" | "letters" | "looking"
     failures: int = 0
     desk: bool = False  # key 9 transfers to the front desk: offered beside the callback
+    # Asked at key 3: False when the line's limit across calls refuses this caller's
+    # number (phone.lookup_limit, set by the service); the caller hears the offer instead.
+    may_look_up: Callable[[], bool] = field(default=lambda: True, repr=False)
     _digits: str = ""
     _keys: str = ""
     _last_key: float = 0.0
@@ -102,6 +109,8 @@ class OwnAppointment:
         """Key 3 at the menu."""
         if self.failures >= self.max_attempts:
             return Step([text("too_many", lang), *self.offer(lang)], to_menu=True)
+        if not self.may_look_up():
+            return Step([text("refused", lang), *self.offer(lang)], to_menu=True)
         self._drop()
         self.phase, self._last_key = "dob", self.clock.monotonic()
         return Step([text("ask_dob", lang)])

@@ -18,6 +18,7 @@ from phone.call import Call
 from phone.call_outcomes import CallOutcomes
 from phone.g711 import Samples
 from phone.line import LineConfig, PhoneLine
+from phone.lookup_limit import LookupLimiter, LookupLimits
 from phone.own_appointment import Entry
 from phone.own_lookup import Found, look_up
 from phone.prompts import PromptRenderer
@@ -87,6 +88,10 @@ class PhoneService:
                 f"phone.desk_uri = {phone.desk_uri[:60]!r}: expected a SIP URI like sip:200@pbx"
             )
         self.desk_hours = OfficeHours.parse(phone.desk_hours)
+        self.lookup_limit = LookupLimiter(
+            LookupLimits(phone.own_lookup_failures, phone.own_lookup_window_s, phone.own_lookup_line_failures)
+        )
+        self._number_keys: dict[str, str] = {}  # the line's call id -> the limiter's key of its number
 
     async def start(self) -> None:
         self.sync.start()
@@ -118,6 +123,8 @@ class PhoneService:
         call = Call(
             call_id, media, script, self._render, self.day, self._callback, caller, self._find, self._transfer
         )
+        self._number_keys[call_id] = self.lookup_limit.number_key(caller)
+        script.own.may_look_up = partial(self._may_look_up, call)
         self.outcomes.begin(call)
         return call
 
@@ -133,6 +140,8 @@ class PhoneService:
     async def _find(self, call: Call, entry: Entry) -> Found | None:
         """The caller's own appointment, looked up in the cache on the sync worker's thread.
         Counted by outcome; the log names the call only."""
+        if not self._may_look_up(call):  # the limit was passed while the caller keyed
+            raise LookupRefused("too many failed lookups")
         now, stale = self.clock.now(), not self.sync.is_live()
         found = await asyncio.to_thread(
             self.sync.call, lambda cache: look_up(cache, entry.digits, entry.keys, now, stale), 5.0
@@ -140,8 +149,25 @@ class PhoneService:
         outcome = "found" if found is not None else "not_found"
         self.line.stats[f"own_lookup_{outcome}"] += 1
         self.outcomes.mark(call, "own_found" if found is not None else "own_not_found")
+        if found is None:
+            self.lookup_limit.failed(self._number_key(call), self.clock.monotonic())
         log.info("own appointment lookup", extra={"call": call.call_id, "outcome": outcome})
         return found
+
+    def _number_key(self, call: Call) -> str:
+        return self._number_keys.get(call.call_id) or self.lookup_limit.number_key(call.caller)
+
+    def _may_look_up(self, call: Call) -> bool:
+        """Key 3 (and the lookup itself): False, counted and reported as ``own_refused``,
+        when this caller's number or the whole line is past its failed lookups
+        (``phone.lookup_limit``). The log names the call only, never the number or its key."""
+        why = self.lookup_limit.refused(self._number_key(call), self.clock.monotonic())
+        if not why:
+            return True
+        self.line.stats[f"own_lookup_refused_{why}"] += 1
+        self.outcomes.mark(call, "own_refused")
+        log.warning("own appointment lookup refused", extra={"call": call.call_id, "limit": why})
+        return False
 
     async def _transfer(self, call: Call) -> str:
         """Key 9: REFER to the desk while it is open; the outcome, counted and logged by call id."""
@@ -182,6 +208,7 @@ class PhoneService:
 
     async def _report(self, call: Call, report: CallReport) -> None:
         """A call's outcomes to the hub through the outbox (kept until the hub acknowledges)."""
+        self._number_keys.pop(call.call_id, None)
         event = sm.StaffEvent(
             key=str(uuid.uuid4()),
             kiosk_id=self.settings.kiosk.id,
@@ -195,6 +222,10 @@ class PhoneService:
             log.error("call report not queued", extra={"call": call.call_id, "error": type(exc).__name__})
             return
         self.line.stats["call_reports_queued" if ok else "call_reports_not_queued"] += 1
+
+
+class LookupRefused(KioskError):
+    """An own-appointment lookup refused by the line's limit (the caller hears the offer)."""
 
 
 def _board(cache: KioskCache) -> tuple[list[Provider], dict[str, ProviderStatus]]:
