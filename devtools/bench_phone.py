@@ -1,13 +1,17 @@
 """The phone line's figures (docs/phone.md), over loopback with a real mosquitto, the hub
-and the line's own sync cache; the callers (``devtools.sip_caller``) run in the line's own
-event loop, so every figure includes the callers' cost too (a conservative measure):
+and the line's own sync cache. The answer and status figures use callers
+(``devtools.sip_caller``) in the line's own event loop; the concurrency figures hold the
+calls from a process of their own (``devtools.phone_callers``, each caller sending its voice
+every 20 ms as a phone does), as a PBX would:
 
 - ``phone_answer_ms``: INVITE sent → the first packet of speech received, p50/p99 over
   sequential calls (goal p99 <= 300);
 - ``phone_concurrent_calls``: the most calls held at once (tried in steps) with the RTP
-  packet gaps each caller sees at p99 <= 40 ms (goal >= 20), with the p99 per step;
-- ``phone_cpu_per_call``: the process's CPU seconds per call-second while that many calls
-  are held (line + callers + sync), as a percentage of one core;
+  packet gaps each caller sees at p99 <= 40 ms (goal >= 20), with the p99 per step, and
+  for comparison the p99 at 20 calls with the callers in the line's own loop (the old way);
+- ``phone_cpu_per_call``: the line process's CPU seconds per call-second while that many
+  calls are held (line, its sync worker, and the hub that shares the bench's process but
+  idles), as a percentage of one core; and the callers' process likewise;
 - ``phone_status_to_speech_ms``: ``set_status`` at the hub → the line's cached day (what
   the next prompt is worded from) holds the new status, p50/p99 (goal p99 <= 500);
 - ``phone_invite_flood``: SIPp (a separate process, from 127.0.0.2) sends 2000 INVITEs at
@@ -20,7 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -72,8 +78,36 @@ async def _answer_ms(service: PhoneService, calls: int) -> list[float]:
     return out
 
 
-async def _hold(service: PhoneService, calls: int, seconds: float) -> tuple[float, float]:
-    """``calls`` at once for ``seconds``: the p99 RTP gap (ms) and CPU % of a core per call."""
+async def _hold(service: PhoneService, calls: int, seconds: float) -> tuple[float, float, float]:
+    """``calls`` at once for ``seconds``, the callers in a process of their own
+    (``devtools.phone_callers``, sending their voice as phones do): the p99 RTP gap (ms)
+    they saw, the line process's CPU as % of a core per call, and the callers' likewise."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "devtools.phone_callers", "--line", f"127.0.0.1:{service.line.port}",
+        "--calls", str(calls), "--hold", str(seconds),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    # The line's CPU over the callers' measured window: from when all are answered (plus
+    # the second they wait) to when they start hanging up.
+    while len(service.line.dialogs) < calls and proc.returncode is None:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(1.0)
+    cpu0, wall0 = time.process_time(), time.monotonic()
+    await asyncio.sleep(seconds)
+    cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
+    out, err = await proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"the callers failed: {err.decode(errors='replace')[-500:]}")
+    result = json.loads(out)
+    if result["answered"] != calls:
+        raise RuntimeError(f"the line answered {result['answered']} of {calls} calls")
+    callers_cpu = 100 * result["callers_cpu_s"] / (wall * calls)
+    return float(result["gap_p99_ms"]), 100 * cpu / (wall * calls), callers_cpu
+
+
+async def _hold_in_process(service: PhoneService, calls: int, seconds: float) -> float:
+    """The old measure, for comparison: the callers in the line's own event loop (sending
+    nothing), so their receiving competes with the line's sending. The p99 gap (ms)."""
     callers = [SipCaller(("127.0.0.1", service.line.port), number=f"+1555{i:04d}") for i in range(calls)]
     for caller in callers:
         await caller.open()
@@ -83,18 +117,13 @@ async def _hold(service: PhoneService, calls: int, seconds: float) -> tuple[floa
                 raise RuntimeError(f"the line answered {final.status}")
         await asyncio.sleep(1.0)  # every call's stream under way
         marks = [len(c.heard.arrivals) for c in callers]
-        cpu0, wall0 = time.process_time(), time.monotonic()
         await asyncio.sleep(seconds)
-        cpu = time.process_time() - cpu0
-        wall = time.monotonic() - wall0
         gaps = []
         for caller, mark in zip(callers, marks, strict=True):
-            arrivals = caller.heard.arrivals[mark:]
-            gaps += [(b - a) * 1000 for a, b in itertools.pairwise(arrivals)]
+            gaps += [(b - a) * 1000 for a, b in itertools.pairwise(caller.heard.arrivals[mark:])]
         for caller in callers:
             await caller.hang_up()
-        p99 = percentiles(gaps)["p99"] if gaps else float("inf")
-        return p99, 100 * cpu / (wall * calls)
+        return percentiles(gaps)["p99"] if gaps else float("inf")
     finally:
         for caller in callers:
             await caller.close()
@@ -156,6 +185,12 @@ async def _flood(service: PhoneService, invites: int) -> dict[str, Any]:
         await line.stop()
 
 
+async def _all_gone(service: PhoneService) -> None:
+    """Until the previous step's calls have ended."""
+    while service.line.dialogs:
+        await asyncio.sleep(0.05)
+
+
 async def _measure(service: PhoneService, hub: HubService, quick: bool) -> dict[str, Any]:
     await service.start()
     try:
@@ -165,16 +200,19 @@ async def _measure(service: PhoneService, hub: HubService, quick: bool) -> dict[
         status = await _status_to_speech_ms(service, hub, 5 if quick else 30)
         steps: dict[str, float] = {}
         cpu_by_calls: dict[str, float] = {}
+        callers_cpu: dict[str, float] = {}
         held = 0
-        for calls in (5, 10) if quick else (5, 10, 20, 30, 40, 60):
-            p99, per_call = await _hold(service, calls, 3.0 if quick else 8.0)
+        for calls in (5, 10, 20) if quick else (5, 10, 20, 30, 40, 60):
+            p99, per_call, callers = await _hold(service, calls, 3.0 if quick else 8.0)
             steps[str(calls)], cpu_by_calls[str(calls)] = round(p99, 1), round(per_call, 2)
-            while service.line.dialogs:  # the previous step's calls are gone
-                await asyncio.sleep(0.05)
+            callers_cpu[str(calls)] = round(callers, 2)
+            await _all_gone(service)
             if p99 <= _GAP_GOAL_MS:
                 held = calls
             elif p99 > 2 * _GAP_GOAL_MS:
                 break
+        same_loop = await _hold_in_process(service, 20, 3.0 if quick else 8.0)
+        await _all_gone(service)
         flood: dict[str, Any] = {"skipped": "SIPp is not installed"}
         if shutil.which("sipp"):
             flood = await _flood(service, 500 if quick else 2000)
@@ -182,8 +220,16 @@ async def _measure(service: PhoneService, hub: HubService, quick: bool) -> dict[
             "phone_invite_flood": flood,
             "phone_answer_ms": percentiles(answer),
             "phone_status_to_speech_ms": percentiles(status),
-            "phone_concurrent_calls": {"held": held, "gap_p99_ms_by_calls": steps},
-            "phone_cpu_per_call": {"percent_of_core_by_calls": cpu_by_calls},
+            "phone_concurrent_calls": {
+                "held": held,
+                "gap_p99_ms_by_calls": steps,
+                "callers_in_the_lines_loop_gap_p99_ms_at_20": round(same_loop, 1),
+            },
+            "phone_cpu_per_call": {
+                "percent_of_core_by_calls": cpu_by_calls,
+                "callers_percent_of_core_by_calls": callers_cpu,
+            },
+            "loadavg": Path("/proc/loadavg").read_text().split()[:3],
         }
     finally:
         await service.stop()
@@ -211,7 +257,4 @@ def run_bench(quick: bool = False) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    import json
-    import sys
-
     print(json.dumps(run_bench("--quick" in sys.argv), indent=2))
