@@ -27,6 +27,15 @@ class PhoneSettings:
     rtp_port_min: int = field(default=10000, metadata=_doc("First RTP port (0: any free port).", min=0))
     rtp_port_max: int = field(default=10999, metadata=_doc("Last RTP port.", min=0, max=65535))
     max_calls: int = field(default=30, metadata=_doc("Calls answered at once; more get 486.", min=1, max=500))
+    rt_priority: int = field(
+        default=10,
+        metadata=_doc(
+            "SCHED_RR priority of the line's event loop (the RTP pacer; phone/realtime.py); 0: the "
+            "ordinary scheduler. Needs LimitRTPRIO= of at least this (the unit sets 10).",
+            min=0,
+            max=99,
+        ),
+    )
     own_lookup_failures: int = field(
         default=6,
         metadata=_doc(

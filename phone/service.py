@@ -22,6 +22,7 @@ from phone.lookup_limit import LookupLimiter, LookupLimits
 from phone.own_appointment import Entry
 from phone.own_lookup import Found, look_up
 from phone.prompts import PromptRenderer
+from phone.realtime import ordinary_priority, raise_loop_priority
 from phone.refer import refer, valid_desk_uri
 from phone.register_loop import RegisterLoop, RegisterTarget
 from phone.script import CallScript, Day
@@ -81,6 +82,7 @@ class PhoneService:
         target = register_target(settings.phone)
         self.register = RegisterLoop(self.line, target) if target is not None else None
         self.callbacks_recorded = 0
+        self.realtime = False  # the event loop runs at SCHED_RR (phone/realtime.py)
         self.outcomes = CallOutcomes(self._report)
         phone = settings.phone
         if phone.desk_uri and not valid_desk_uri(phone.desk_uri):
@@ -101,6 +103,8 @@ class PhoneService:
         for text in opening.opening(empty)[:3]:
             await asyncio.to_thread(self.renderer.render, text, "en")
         await asyncio.to_thread(g711.warm_up)  # the codec tables, built once
+        # After the sync worker and the first to_thread started: they stay ordinary.
+        self.realtime = raise_loop_priority(self.settings.phone.rt_priority)
         await self.line.start()
         if self.register is not None:
             await self.register.start()
@@ -110,6 +114,9 @@ class PhoneService:
             await self.register.stop()
         await self.line.stop()
         await self.outcomes.stop()  # the reports of the calls stopping just ended
+        if self.realtime:
+            ordinary_priority()
+            self.realtime = False
         await asyncio.to_thread(self.sync.stop)
 
     def alive(self) -> bool:

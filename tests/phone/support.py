@@ -49,7 +49,11 @@ def phone_settings(broker: Broker, state_dir: Path) -> Settings:
     base = site_settings(broker.settings(), state_dir, "phone-1")
     return replace(
         base,
-        phone=PhoneSettings(sip_port=0, allowed_peers="127.0.0.0/8", rtp_port_min=0, rtp_timeout_s=20),
+        # rt_priority 0: the tests run as root, and the test's own work (the recognizer) runs
+        # on the line's loop thread; tests/phone/test_realtime.py covers the raised loop.
+        phone=PhoneSettings(
+            sip_port=0, allowed_peers="127.0.0.0/8", rtp_port_min=0, rtp_timeout_s=20, rt_priority=0
+        ),
         ui=UiSettings(practice_name="Riverside Family Practice"),
     )
 
