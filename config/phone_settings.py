@@ -27,6 +27,16 @@ class PhoneSettings:
     rtp_port_min: int = field(default=10000, metadata=_doc("First RTP port (0: any free port).", min=0))
     rtp_port_max: int = field(default=10999, metadata=_doc("Last RTP port.", min=0, max=65535))
     max_calls: int = field(default=30, metadata=_doc("Calls answered at once; more get 486.", min=1, max=500))
+    sip_tls_port: int = field(
+        default=0,
+        metadata=_doc(
+            "SIP over TLS port (transport=tls, usually 5061); 0: no TLS listener.", min=0, max=65535
+        ),
+    )
+    sip_tls_cert_file: str = field(
+        default="", metadata=_doc("The line's TLS certificate chain (PEM), for sip_tls_port.")
+    )
+    sip_tls_key_file: str = field(default="", metadata=_doc("Its private key (PEM, mode 0600)."))
     rt_priority: int = field(
         default=10,
         metadata=_doc(

@@ -19,7 +19,7 @@ import logging
 import secrets
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import cast
 
 from phone import info_dtmf, sdp, sip
@@ -78,6 +78,9 @@ class PhoneLine(asyncio.DatagramProtocol):
         self.trusted_hosts: set[str] = set()  # the registrar's address (phone.register_loop)
         self.response_handlers: dict[str, ResponseHandler] = {}  # by Call-ID: our REGISTERs, REFERs
         self.notify_handlers: dict[str, ResponseHandler] = {}  # by Call-ID: a REFER's progress
+        # Peers on a stream (phone.sip_tls): what goes to them is written to their connection.
+        self.stream_routes: dict[tuple[str, int], Callable[[bytes], None]] = {}
+        self.tls_port = 0  # the TLS listener's port once it runs (Contact of TLS dialogs)
         self._limiter = InviteLimiter(config.invite_rate, config.invite_burst)
         self._transport: asyncio.DatagramTransport | None = None
         self._housekeeping: asyncio.Task[None] | None = None
@@ -204,6 +207,8 @@ class PhoneLine(asyncio.DatagramProtocol):
         port = int(transport.get_extra_info("sockname")[1])
         body = sdp.answer(dialog.call.media, self.config.address, port, secrets.randbelow(2**31))
         contact = f"<sip:line@{self.config.address}:{self.port}>"
+        if dialog.peer in self.stream_routes:  # the caller came over TLS: so must its requests
+            contact = f"<sip:line@{self.config.address}:{self.tls_port};transport=tls>"
         ok = sip.response(
             dialog.invite,
             200,
@@ -324,8 +329,12 @@ class PhoneLine(asyncio.DatagramProtocol):
         self, dialog: _Dialog, method: str, extra: tuple[tuple[str, str], ...] = ()
     ) -> tuple[sip.SipMessage, tuple[str, int]]:
         dialog.cseq += 1
-        via = f"{self.config.address}:{self.port}"
+        tls = dialog.peer in self.stream_routes
+        via = f"{self.config.address}:{self.tls_port if tls else self.port}"
         msg, addr = sip.in_dialog(dialog.invite, dialog.tag, dialog.cseq, method, via, extra)
+        if tls:  # over the caller's TLS connection, as RFC 3261 §18 asks
+            addr = dialog.peer
+            msg = replace(msg, headers=tuple(_tls_via(h) for h in msg.headers))
         self.send(msg, addr or dialog.peer)
         return msg, addr or dialog.peer
 
@@ -375,8 +384,16 @@ class PhoneLine(asyncio.DatagramProtocol):
         self._transport_send(sip.build(msg), addr)
 
     def _transport_send(self, data: bytes, addr: tuple[str, int]) -> None:
-        if self._transport is not None:
+        stream = self.stream_routes.get(addr)
+        if stream is not None:
+            stream(data)
+        elif self._transport is not None:
             self._transport.sendto(data, addr)
+
+
+def _tls_via(header: tuple[str, str]) -> tuple[str, str]:
+    name, value = header
+    return (name, value.replace("SIP/2.0/UDP ", "SIP/2.0/TLS ", 1)) if name == "via" else header
 
 
 def _caller_number(from_value: str) -> str:

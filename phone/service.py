@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import uuid
 from functools import partial
 
@@ -27,6 +28,7 @@ from phone.refer import refer, valid_desk_uri
 from phone.register_loop import RegisterLoop, RegisterTarget
 from phone.script import CallScript, Day
 from phone.sdp import Media
+from phone.sip_tls import SipTlsListener, server_context
 from phone.transfer import OfficeHours
 from sync import staff_messages as sm
 from sync.cache import KioskCache, Provider
@@ -49,6 +51,24 @@ def line_config(phone: PhoneSettings) -> LineConfig:
         rtp_ports=(phone.rtp_port_min, phone.rtp_port_max),
         invite_rate=phone.invite_rate,
         invite_burst=phone.invite_burst,
+    )
+
+
+def _tls_listener(line: PhoneLine, phone: PhoneSettings) -> SipTlsListener | None:
+    """The SIP-over-TLS listener when ``sip_tls_port`` is set; its certificate is read now,
+    so a wrong path fails at start with the key that names it."""
+    if not phone.sip_tls_port:
+        return None
+    if not phone.sip_tls_cert_file or not phone.sip_tls_key_file:
+        raise ConfigError("phone.sip_tls_port is set: sip_tls_cert_file and sip_tls_key_file are needed")
+    try:
+        context = server_context(phone.sip_tls_cert_file, phone.sip_tls_key_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(
+            f"phone.sip_tls_cert_file/sip_tls_key_file: cannot load the certificate ({type(exc).__name__})"
+        ) from exc
+    return SipTlsListener(
+        line, phone.sip_host, phone.sip_tls_port, context, max_connections=2 * phone.max_calls
     )
 
 
@@ -81,6 +101,7 @@ class PhoneService:
         self.line = PhoneLine(line_config(settings.phone), self._make_call)
         target = register_target(settings.phone)
         self.register = RegisterLoop(self.line, target) if target is not None else None
+        self.tls = _tls_listener(self.line, settings.phone)
         self.callbacks_recorded = 0
         self.realtime = False  # the event loop runs at SCHED_RR (phone/realtime.py)
         self.outcomes = CallOutcomes(self._report)
@@ -106,12 +127,16 @@ class PhoneService:
         # After the sync worker and the first to_thread started: they stay ordinary.
         self.realtime = raise_loop_priority(self.settings.phone.rt_priority)
         await self.line.start()
+        if self.tls is not None:
+            await self.tls.start()
         if self.register is not None:
             await self.register.start()
 
     async def stop(self) -> None:
         if self.register is not None:
             await self.register.stop()
+        if self.tls is not None:
+            await self.tls.stop()
         await self.line.stop()
         await self.outcomes.stop()  # the reports of the calls stopping just ended
         if self.realtime:
