@@ -256,8 +256,12 @@ def run_bench(quick: bool = False) -> dict[str, Any]:
         settings = replace(
             local_settings(broker.port, state, "phone-1"),
             phone=PhoneSettings(
-                sip_port=0, allowed_peers="127.0.0.1", rtp_port_min=0, max_calls=100,
-                invite_burst=200, invite_rate=200,  # the bench's own callers are one address
+                sip_port=0,
+                allowed_peers="127.0.0.1",
+                rtp_port_min=0,
+                max_calls=100,
+                invite_burst=200,
+                invite_rate=200,  # the bench's own callers are one address
             ),
         )
         try:

@@ -60,7 +60,6 @@ class _Rtp(asyncio.DatagramProtocol):
 
 
 class SipCaller:
-
     def __init__(self, line: tuple[str, int], host: str = "127.0.0.1", number: str = "+15550100") -> None:
         self.line = line
         self.host = host
