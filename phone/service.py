@@ -17,6 +17,7 @@ from core.errors import ConfigError, KioskError
 from phone import g711
 from phone.call import Call
 from phone.call_outcomes import CallOutcomes
+from phone.day_snapshot import DaySnapshot, read_board
 from phone.g711 import Samples
 from phone.line import LineConfig, PhoneLine
 from phone.lookup_limit import LookupLimiter, LookupLimits
@@ -31,10 +32,8 @@ from phone.sdp import Media
 from phone.sip_tls import SipTlsListener, server_context
 from phone.transfer import OfficeHours
 from sync import staff_messages as sm
-from sync.cache import KioskCache, Provider
 from sync.call_report import CallReport
 from sync.kiosk_sync import KioskSync
-from sync.messages import ProviderStatus
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +104,7 @@ class PhoneService:
         self.callbacks_recorded = 0
         self.realtime = False  # the event loop runs at SCHED_RR (phone/realtime.py)
         self.outcomes = CallOutcomes(self._report)
+        self.snapshot = DaySnapshot(self.sync)
         phone = settings.phone
         if phone.desk_uri and not valid_desk_uri(phone.desk_uri):
             raise ConfigError(
@@ -118,6 +118,7 @@ class PhoneService:
 
     async def start(self) -> None:
         self.sync.start()
+        self.snapshot.start()
         # The fixed prompts rendered before the first call, so answering never waits for them.
         opening = CallScript(self.settings.ui.practice_name, self.settings.phone.emergency_number)
         empty = Day([], {}, "")
@@ -138,6 +139,7 @@ class PhoneService:
         if self.tls is not None:
             await self.tls.stop()
         await self.line.stop()
+        self.snapshot.stop()
         await self.outcomes.stop()  # the reports of the calls stopping just ended
         if self.realtime:
             ordinary_priority()
@@ -164,9 +166,13 @@ class PhoneService:
         return await asyncio.to_thread(self.renderer.render, text, lang)
 
     async def day(self) -> Day:
-        """The cached day as the sync worker holds it now."""
+        """The cached day as the sync worker last committed it (``phone.day_snapshot``;
+        asked of the worker until its first snapshot arrives)."""
         today = self.clock.now().date().isoformat()
-        providers, statuses = await asyncio.to_thread(self.sync.call, _board, 5.0)
+        board = self.snapshot.board
+        if board is None:
+            board = await asyncio.to_thread(self.sync.call, read_board, 5.0)
+        providers, statuses = board
         return Day(providers, statuses, today, self.sync.is_live())
 
     async def _find(self, call: Call, entry: Entry) -> Found | None:
@@ -258,10 +264,6 @@ class PhoneService:
 
 class LookupRefused(KioskError):
     """An own-appointment lookup refused by the line's limit (the caller hears the offer)."""
-
-
-def _board(cache: KioskCache) -> tuple[list[Provider], dict[str, ProviderStatus]]:
-    return cache.providers(), cache.statuses()
 
 
 __all__ = ["PhoneService", "line_config", "register_target"]
