@@ -10,7 +10,7 @@ import logging
 import uuid
 from functools import partial
 
-from config.settings import PhoneSettings, Settings
+from config.settings import PhoneSettings, Settings, SpeechSettings
 from core.clock import Clock, SystemClock
 from core.errors import ConfigError, KioskError
 from phone import g711
@@ -25,12 +25,19 @@ from phone.register_loop import RegisterLoop, RegisterTarget
 from phone.script import CallScript, Day
 from phone.sdp import Media
 from phone.transfer import OfficeHours
+from phone.voice import CallListening, LineRecognizer
+from speech.listener import ListenConfig, Listener
+from speech.synth_process import PiperSynthesizer
+from speech.vocabulary import Vocabulary, schedule_vocabulary
+from speech.voices import choose_voices
+from speech.wiring import recognizer_from_settings
 from sync import staff_messages as sm
 from sync.cache import KioskCache, Provider
 from sync.kiosk_sync import KioskSync
 from sync.messages import ProviderStatus
 
 log = logging.getLogger(__name__)
+_VOCABULARY_S = 60.0
 
 
 def line_config(phone: PhoneSettings) -> LineConfig:
@@ -68,12 +75,17 @@ def register_target(phone: PhoneSettings) -> RegisterTarget | None:
 class PhoneService:
     """Build, ``await start()``, ``await stop()``; the sync worker runs beside the loop."""
 
-    def __init__(self, settings: Settings, clock: Clock | None = None, sync: KioskSync | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock | None = None,
+        sync: KioskSync | None = None,
+        recognizer: LineRecognizer | None = None,
+    ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
         self.sync = sync or KioskSync(settings, clock=self.clock)
-        speech = settings.speech
-        self.renderer = PromptRenderer({"en": speech.voice_en, "es": speech.voice_es}, speech.rate_wpm)
+        self.renderer = prompt_renderer(settings.speech)
         self.line = PhoneLine(line_config(settings.phone), self._make_call)
         target = register_target(settings.phone)
         self.register = RegisterLoop(self.line, target) if target is not None else None
@@ -84,6 +96,8 @@ class PhoneService:
                 f"phone.desk_uri = {phone.desk_uri[:60]!r}: expected a SIP URI like sip:200@pbx"
             )
         self.desk_hours = OfficeHours.parse(phone.desk_hours)
+        self.recognizer = recognizer or (line_recognizer(settings.speech) if phone.listen else None)
+        self._vocabulary: tuple[float, Vocabulary] | None = None
 
     async def start(self) -> None:
         self.sync.start()
@@ -93,6 +107,8 @@ class PhoneService:
         for text in opening.opening(empty)[:3]:
             await asyncio.to_thread(self.renderer.render, text, "en")
         await asyncio.to_thread(g711.warm_up)  # the codec tables, built once
+        if self.recognizer is not None:
+            await asyncio.to_thread(self.recognizer.warm_up)  # the models, before the first caller
         await self.line.start()
         if self.register is not None:
             await self.register.start()
@@ -101,6 +117,9 @@ class PhoneService:
         if self.register is not None:
             await self.register.stop()
         await self.line.stop()
+        if self.recognizer is not None:
+            await asyncio.to_thread(self.recognizer.close)
+        await asyncio.to_thread(self.renderer.close)
         await asyncio.to_thread(self.sync.stop)
 
     def alive(self) -> bool:
@@ -110,10 +129,31 @@ class PhoneService:
 
     def _make_call(self, call_id: str, media: Media, caller: str) -> Call:
         phone = self.settings.phone
-        script = CallScript(self.settings.ui.practice_name, phone.emergency_number, desk=bool(phone.desk_uri))
-        return Call(
-            call_id, media, script, self._render, self.day, self._callback, caller, self._find, self._transfer
+        listening = (
+            CallListening(self.recognizer, lambda: self.clock.now().date(), self.vocabulary)
+            if self.recognizer is not None
+            else None
         )
+        script = CallScript(
+            self.settings.ui.practice_name, phone.emergency_number, desk=bool(phone.desk_uri),
+            voice=listening is not None,
+        )  # fmt: skip
+        return Call(
+            call_id, media, script, self._render, self.day, self._callback, caller, self._find,
+            self._transfer, listening,
+        )  # fmt: skip
+
+    async def vocabulary(self) -> Vocabulary:
+        """Today's first names and birth dates for the grammars (never spoken), read from the
+        cache at most every ``_VOCABULARY_S`` (a booking made since is heard soon after)."""
+        now = self.clock.monotonic()
+        if self._vocabulary is None or now - self._vocabulary[0] > _VOCABULARY_S:
+            today = self.clock.now().date()
+            vocab = await asyncio.to_thread(
+                self.sync.call, lambda cache: schedule_vocabulary(cache, today), 5.0
+            )
+            self._vocabulary = (now, vocab)
+        return self._vocabulary[1]
 
     async def _render(self, text: str, lang: str) -> Samples:
         return await asyncio.to_thread(self.renderer.render, text, lang)
@@ -129,7 +169,9 @@ class PhoneService:
         Counted by outcome; the log names the call only."""
         now, stale = self.clock.now(), not self.sync.is_live()
         found = await asyncio.to_thread(
-            self.sync.call, lambda cache: look_up(cache, entry.digits, entry.keys, now, stale), 5.0
+            self.sync.call,
+            lambda cache: look_up(cache, entry.digits, entry.keys, now, stale, first_name=entry.name),
+            5.0,
         )
         outcome = "found" if found is not None else "not_found"
         self.line.stats[f"own_lookup_{outcome}"] += 1
@@ -171,8 +213,30 @@ class PhoneService:
         return bool(ok)
 
 
+def prompt_renderer(speech: SpeechSettings) -> PromptRenderer:
+    """The line's voice from ``[speech]``: the kiosk's Piper voice per language where one
+    checks out (``tts = "piper"``), espeak-ng elsewhere (``speech.voices.choose_voices``
+    logs why), at the configured rate."""
+    choices = choose_voices(
+        speech.tts,
+        {"en": speech.piper_voice_en, "es": speech.piper_voice_es},
+        {"en": speech.voice_en, "es": speech.voice_es},
+    )
+    piper_voices = {lang: c.voice for lang, c in choices.items() if c.engine == "piper"}
+    piper = PiperSynthesizer(timeout_s=max(speech.tts_timeout_s, 10.0)) if piper_voices else None
+    espeak = {"en": speech.voice_en, "es": speech.voice_es}
+    return PromptRenderer(espeak, speech.rate_wpm, piper=piper, piper_voices=piper_voices)
+
+
+def line_recognizer(speech: SpeechSettings) -> LineRecognizer:
+    """The line's recognizer from ``[speech]``: the kiosk's engine (Whisper tiny.en where
+    installed, beside the pocketsphinx grammar pass), its endpointing left to ``phone.ear``
+    and no noise suppressor (a phone line is band-limited and quiet already)."""
+    return LineRecognizer(lambda: Listener(recognizer_from_settings(speech), config=ListenConfig()))
+
+
 def _board(cache: KioskCache) -> tuple[list[Provider], dict[str, ProviderStatus]]:
     return cache.providers(), cache.statuses()
 
 
-__all__ = ["PhoneService", "line_config", "register_target"]
+__all__ = ["PhoneService", "line_config", "line_recognizer", "prompt_renderer", "register_target"]

@@ -46,9 +46,12 @@ def recognize(samples: np.ndarray, phrases: tuple[str, ...] = PHRASES) -> str:
 
 
 def phone_settings(broker: Broker, state_dir: Path) -> Settings:
+    """The line on the test site. It speaks with espeak-ng here (the sentences the phone
+    tests recognize were tuned on it); ``tests/phone/test_piper_line.py`` runs Piper."""
     base = site_settings(broker.settings(), state_dir, "phone-1")
     return replace(
         base,
+        speech=replace(base.speech, tts="espeak"),
         phone=PhoneSettings(sip_port=0, allowed_peers="127.0.0.0/8", rtp_port_min=0, rtp_timeout_s=20),
         ui=UiSettings(practice_name="Riverside Family Practice"),
     )
