@@ -76,6 +76,7 @@ class SipCaller:
         self._echo: deque[np.ndarray] = deque()  # the line's frames, to send back as echo
         self._echo_gain = 0.0
         self._echo_delay = 0
+        self._echo_drive = 0.0
 
     async def open(self) -> None:
         loop = asyncio.get_running_loop()
@@ -156,11 +157,13 @@ class SipCaller:
         self._seq += 1
         self._ts += 160
 
-    def start_voice(self, echo_gain: float = 0.0, echo_delay_ms: int = 0) -> None:
+    def start_voice(self, echo_gain: float = 0.0, echo_delay_ms: int = 0, echo_drive: float = 0.0) -> None:
         """From now on send a frame of the caller's voice every 20 ms, as a phone does: what
         ``say`` queued (else silence), plus, with ``echo_gain``, the line's own audio sent back
-        ``echo_delay_ms`` later (a PBX's or a handset's echo)."""
+        ``echo_delay_ms`` later (a PBX's or a handset's echo); ``echo_drive`` > 0 squashes it
+        (tanh, as a speakerphone's compressor does: an echo no linear filter explains)."""
         self._echo_gain = echo_gain
+        self._echo_drive = echo_drive
         self._echo_delay = echo_delay_ms // 20
         self._tasks.append(asyncio.get_running_loop().create_task(self._send_voice()))
 
@@ -179,7 +182,10 @@ class SipCaller:
         while True:
             frame = self._voice.popleft().astype(np.float64) if self._voice else np.zeros(160)
             if self._echo_gain and len(self._echo) > self._echo_delay:
-                frame += self._echo_gain * self._echo.popleft()
+                echo = self._echo.popleft()
+                if self._echo_drive:
+                    echo = 20000.0 * np.tanh(self._echo_drive * echo / 20000.0)
+                frame += self._echo_gain * echo
             if self.media is not None:
                 sock, media = self._media()
                 pcm = np.clip(np.round(frame), -32768, 32767).astype(np.int16)

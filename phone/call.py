@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 FRAME = 160  # samples in 20 ms at 8 kHz
 FRAME_S = 0.02
 _GAP = np.zeros(RATE * 3 // 10, dtype=np.int16)  # 300 ms between prompts
+MAX_FALSE_BARGE_INS = 3
 
 Render = Callable[[str, str], Coroutine[Any, Any, g711.Samples]]
 DaySource = Callable[[], Awaitable[Day]]
@@ -85,6 +86,8 @@ class Call:
         self._find = find
         self._transfer = transfer
         self.listening = listening
+        self._over_prompt = False  # the utterance being heard began while the line spoke
+        self._false_barge_ins = 0  # in a row: speech over a prompt that meant nothing
         self._keys_in_order = asyncio.Lock()  # keys are handled one at a time, in the order pressed
         self.stats = CallStats()
         self.transport: asyncio.DatagramTransport | None = None
@@ -200,17 +203,26 @@ class Call:
             self.key_pressed(key)
 
     def _listen(self, payload: bytes) -> None:
-        """The caller's voice: speech stops the prompt (barge-in); an utterance is understood."""
+        """The caller's voice: speech stops the prompt (barge-in); an utterance is understood.
+
+        Speech that begins while the line speaks and then means nothing, ``MAX_FALSE_BARGE_INS``
+        times in a row, is taken for an echo the guard cannot take out (a speakerphone's
+        compressor): from then on only keys stop a prompt, and what is heard over one is
+        dropped, so a line's own echo cannot keep interrupting it."""
         if self.listening is None:
             return
         event, samples = self.listening.heard(payload, self.media.payload_type)
-        if event == "start" and self.speaking:
-            self.stats.barge_ins += 1
-            self.say([], replace=True)
+        if event == "start":
+            self._over_prompt = self.speaking
+            if self._over_prompt and self._false_barge_ins < MAX_FALSE_BARGE_INS:
+                self.stats.barge_ins += 1
+                self.say([], replace=True)
         elif event == "end" and samples is not None:
-            self._spawn(self._on_utterance(samples))
+            if self._over_prompt and self._false_barge_ins >= MAX_FALSE_BARGE_INS:
+                return
+            self._spawn(self._on_utterance(samples, self._over_prompt))
 
-    async def _on_utterance(self, samples: g711.Samples) -> None:
+    async def _on_utterance(self, samples: g711.Samples, over_prompt: bool) -> None:
         async with self._keys_in_order:
             listening, step = self.listening, self.script.listening_for
             if listening is None or not step or not listening.understands(self.script.lang):
@@ -218,6 +230,8 @@ class Call:
             heard = await listening.understand(samples, step, self.script.lang)
             self.stats.utterances += 1
             self.stats.understood += heard.intent is not None
+            if over_prompt:
+                self._false_barge_ins = 0 if heard.intent is not None else self._false_barge_ins + 1
             if self.ended.is_set():
                 return
             await self._react(self.script.on_spoken(heard.intent, await self._known_day()))

@@ -71,8 +71,16 @@ class EchoGuard:
 
     def sent(self, samples: npt.NDArray[np.int16], speech: bool) -> None:
         """One frame the line sent (silence too: the history is a timeline)."""
+        if not self.wants(speech):
+            self._quiet_samples += len(samples)
+            return
         self._sent = np.concatenate([self._sent[len(samples) :], samples.astype(np.float64)])
         self._quiet_samples = 0 if speech else self._quiet_samples + len(samples)
+
+    def wants(self, speech: bool) -> bool:
+        """Whether a frame the line sent is needed: not once a silence has filled the history
+        (the history is then all silence, and stays so until speech comes)."""
+        return speech or self._quiet_samples < len(self._sent)
 
     @property
     def echo_possible(self) -> bool:

@@ -53,6 +53,12 @@ class PromptRenderer:
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
+    def cached(self, text: str, lang: str) -> Samples | None:
+        """``text``'s rendering when it is cached (no thread hop for the sentences every call
+        says: a busy synthesizer never delays the emergency line)."""
+        with self._lock:
+            return self._cache.get((text, lang))
+
     def render(self, text: str, lang: str) -> Samples:
         """8 kHz 16-bit samples of ``text`` in ``lang``'s voice (any thread)."""
         key = (text, lang)

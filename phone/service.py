@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 from config.settings import PhoneSettings, Settings, SpeechSettings
@@ -86,6 +87,7 @@ class PhoneService:
         self.clock = clock or SystemClock()
         self.sync = sync or KioskSync(settings, clock=self.clock)
         self.renderer = prompt_renderer(settings.speech)
+        self._render_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="phone-tts")
         self.line = PhoneLine(line_config(settings.phone), self._make_call)
         target = register_target(settings.phone)
         self.register = RegisterLoop(self.line, target) if target is not None else None
@@ -101,10 +103,14 @@ class PhoneService:
 
     async def start(self) -> None:
         self.sync.start()
-        # The fixed prompts rendered before the first call, so answering never waits for them.
-        opening = CallScript(self.settings.ui.practice_name, self.settings.phone.emergency_number)
-        empty = Day([], {}, "")
-        for text in opening.opening(empty)[:3]:
+        # The fixed prompts rendered before the first call, so answering never waits for them
+        # (nor for a synthesizer busy with another call's sentence: cached ones skip the thread).
+        phone = self.settings.phone
+        opening = CallScript(
+            self.settings.ui.practice_name, phone.emergency_number, desk=bool(phone.desk_uri),
+            voice=self.recognizer is not None,
+        )  # fmt: skip
+        for text in opening.opening(Day([], {}, "")):
             await asyncio.to_thread(self.renderer.render, text, "en")
         await asyncio.to_thread(g711.warm_up)  # the codec tables, built once
         if self.recognizer is not None:
@@ -119,6 +125,7 @@ class PhoneService:
         await self.line.stop()
         if self.recognizer is not None:
             await asyncio.to_thread(self.recognizer.close)
+        await asyncio.to_thread(self._render_pool.shutdown, wait=True, cancel_futures=True)
         await asyncio.to_thread(self.renderer.close)
         await asyncio.to_thread(self.sync.stop)
 
@@ -156,7 +163,14 @@ class PhoneService:
         return self._vocabulary[1]
 
     async def _render(self, text: str, lang: str) -> Samples:
-        return await asyncio.to_thread(self.renderer.render, text, lang)
+        hit = self.renderer.cached(text, lang)
+        if hit is not None:
+            return hit
+        # Its own threads: a call hung up mid-opening leaves its sentences rendering, and they
+        # must not hold the threads the next call's cached day is read on.
+        return await asyncio.get_running_loop().run_in_executor(
+            self._render_pool, self.renderer.render, text, lang
+        )
 
     async def day(self) -> Day:
         """The cached day as the sync worker holds it now."""

@@ -35,6 +35,7 @@ from speech.vocabulary import Vocabulary
 
 PAD_S = 0.9
 """Line noise around an utterance: the listener's own VAD (600 ms hangover) must end it."""
+_SILENT_FRAME = np.zeros(160, dtype=np.int16)
 _NOISE_RMS = 10.0  # about -70 dBFS: a quiet line (digital silence throws pocketsphinx's CMN off)
 
 
@@ -106,8 +107,11 @@ class CallListening:
         self._vocabulary = vocabulary
 
     def sent(self, payload: bytes, payload_type: int, speech: bool) -> None:
-        """A frame the line sent (for the echo guard)."""
-        self.ear.sent(g711.decode(payload, payload_type), speech)
+        """A frame the line sent (for the echo guard; decoded only while it needs it)."""
+        if self.ear.guard.wants(speech):
+            self.ear.sent(g711.decode(payload, payload_type), speech)
+        else:
+            self.ear.guard.sent(_SILENT_FRAME, speech)
 
     def heard(self, payload: bytes, payload_type: int) -> tuple[str | None, npt.NDArray[np.int16] | None]:
         """A frame the caller sent: ``phone.ear.CallEar.hear``'s event."""

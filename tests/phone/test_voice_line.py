@@ -106,6 +106,16 @@ async def _echo_and_barge_in(hub: HubService, service: PhoneService) -> None:
         await until(stopped, "the caller's voice to stop the prompt")
         assert call.stats.utterances == 0  # stopped as speech began, before any recognition
 
+        async def heard_once() -> bool:
+            return call.stats.utterances >= 1
+
+        await until(heard_once, "the line to hear 'call me back'", timeout=60)
+        for _ in range(2):  # asked again when the two passes did not agree (8 kHz espeak-ng)
+            if call.script.callback_asked:
+                break
+            await _say(caller, call, "call me back")
+        assert call.script.callback_asked, call.stats
+
         async def recorded() -> bool:
             return await asyncio.to_thread(callbacks, hub) >= 1
 
@@ -233,6 +243,59 @@ def test_a_caller_speaks_over_the_echo_barges_in_asks_for_a_callback_and_hears_h
     hub = start_hub(broker.settings(), tmp_path, morning_starts=start_near(wall_now()))
     try:
         asyncio.run(_scenario(hub, phone_settings(broker, tmp_path / "phone"), recognizer))
+    finally:
+        hub.stop()
+
+
+async def _squashed_echo(service: PhoneService) -> None:
+    """An echo no linear filter explains (squashed, as a speakerphone's compressor does) gets
+    past the guard and stops the prompt: after three such barge-ins that meant nothing, only
+    keys stop a prompt, and the opening plays on."""
+    caller = SipCaller(("127.0.0.1", service.line.port))
+    await caller.open()
+    try:
+        assert (await caller.call()).status == 200
+        caller.start_voice(echo_gain=1.0, echo_delay_ms=120, echo_drive=3.0)
+        call = _the_call(service)
+
+        async def three_false_barge_ins() -> bool:
+            return call.stats.barge_ins >= 3 and call.stats.utterances >= 3
+
+        await until(three_false_barge_ins, "three barge-ins by the echo", timeout=90)
+        assert call.stats.understood == 0 and not call.script.callback_asked and call.script.lang == "en"
+        barge_ins, mark = call.stats.barge_ins, len(caller.heard.frames)
+
+        async def spoke_on() -> bool:
+            return sum(caller.heard.speech[mark:]) >= 250  # 5 s of prompts, echoed all along
+
+        await until(spoke_on, "the line to speak on over its echo", timeout=60)
+        assert call.stats.barge_ins == barge_ins == 3
+        caller.press("1")  # a key still barges in
+
+        async def key_heard() -> bool:
+            return call.stats.keys == ["1"]
+
+        await until(key_heard, "key 1")
+        await caller.hang_up()
+    finally:
+        await caller.close()
+
+
+def test_an_echo_the_guard_cannot_take_out_stops_the_prompt_three_times_at_most(
+    broker: Broker, tmp_path: Path, recognizer: LineRecognizer
+) -> None:
+    async def scenario(settings: Settings) -> None:
+        service = PhoneService(settings, recognizer=recognizer)
+        await service.start()
+        try:
+            await _squashed_echo(service)
+        finally:
+            service.recognizer = None
+            await service.stop()
+
+    hub = start_hub(broker.settings(), tmp_path)
+    try:
+        asyncio.run(scenario(phone_settings(broker, tmp_path / "phone")))
     finally:
         hub.stop()
 
