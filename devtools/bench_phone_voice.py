@@ -41,6 +41,8 @@ CHOICES = {
     "please call me back": "0",
     "front desk": "9",
     "talk to the front desk": "9",
+    "put me through to the front desk": "9",
+    "front office": "9",
     "my appointment": "3",
     "my own appointment": "3",
     "when is my appointment": "3",
