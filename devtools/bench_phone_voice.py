@@ -11,12 +11,17 @@ as ``tests/phone/test_voice_line.py`` sends them:
 - ``phone_spoken_dob``: birth dates said at the date step: right / wrong, the same way;
 - ``phone_spoken_decision_ms``: an utterance handed to the recognizer → its decision
   (p50/p99), the part of the line's reply that speech adds to a key's;
+- ``phone_pacing_while_recognizing``: 5 calls held on one line while a sixth caller speaks
+  menu choices every ~2 s (each recognized on the line's recognizer thread): the RTP gap
+  p99 (ms) the held callers see, against the same 5 calls with nobody speaking;
 - ``phone_echo_guard_us_per_frame``: the ear's CPU time per 20 ms frame while the line
   speaks and its echo comes back (p50/p99, microseconds of the thread's CPU; per call).
 """
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import random
 import tempfile
 import time
@@ -27,11 +32,16 @@ from typing import Any
 import numpy as np
 
 from devtools.bench import percentiles
+from devtools.sip_caller import SipCaller
 from phone import g711
+from phone.call import Call
 from phone.ear import FRAME, CallEar
+from phone.line import LineConfig, PhoneLine
 from phone.own_appointment import say_date
 from phone.prompts import PromptRenderer
-from phone.voice import LineRecognizer, Utterance
+from phone.script import CallScript, Day
+from phone.sdp import Media
+from phone.voice import CallListening, LineRecognizer, Utterance
 from phone.voice_words import date_grammar, menu_choice, menu_grammar
 from speech.intents import DateOfBirth
 from speech.listener import ListenConfig, Listener
@@ -129,6 +139,79 @@ def _echo_guard(quick: bool) -> dict[str, float]:
     return percentiles(costs)
 
 
+def _bare_line(recognizer: LineRecognizer) -> PhoneLine:
+    """A line with no sync behind it (an empty day), listening through ``recognizer``."""
+    renderer = PromptRenderer()
+
+    async def render(text: str, lang: str) -> g711.Samples:
+        return await asyncio.to_thread(renderer.render, text, lang)
+
+    async def day() -> Day:
+        return Day([], {}, TODAY.isoformat())
+
+    async def callback(_call: Call) -> bool:
+        return True
+
+    def make(call_id: str, media: Media, caller: str) -> Call:
+        listening = CallListening(recognizer, lambda: TODAY)
+        script = CallScript("Riverside", voice=True)
+        return Call(call_id, media, script, render, day, callback, caller, listening=listening)
+
+    return PhoneLine(LineConfig(port=0, allowed=("127.0.0.0/8",), invite_burst=100), make)
+
+
+async def _gaps(line: PhoneLine, seconds: float, speaking: bool) -> tuple[float, int]:
+    """The held calls' RTP gap p99 (ms), and how many utterances the speaker's call recognized."""
+    callers = [SipCaller(("127.0.0.1", line.port), number=f"+1555{i:04d}") for i in range(6)]
+    for caller in callers:
+        await caller.open()
+    try:
+        for final in await asyncio.gather(*(c.call(30) for c in callers)):
+            if final.status != 200:
+                raise RuntimeError(f"the line answered {final.status}")
+        for caller in callers:
+            caller.start_voice()
+        await asyncio.sleep(1.0)
+        held, speaker = callers[:5], callers[5]
+        marks = [len(c.heard.arrivals) for c in held]
+        voice = PromptRenderer({"en": "en-us"}, 150)
+        phrases = ["my own appointment", "which doctors are in today", "repeat", "please call me back"]
+        ends = asyncio.get_running_loop().time() + seconds
+        said = 0
+        while asyncio.get_running_loop().time() < ends:
+            if speaking and not speaker.saying:
+                speaker.say(voice.render(phrases[said % len(phrases)], "en"))
+                said += 1
+            await asyncio.sleep(1.0)
+        gaps = []
+        for caller, mark in zip(held, marks, strict=True):
+            arrivals = caller.heard.arrivals[mark:]
+            gaps += [(b - a) * 1000 for a, b in itertools.pairwise(arrivals)]
+        heard = sum(d.call.stats.utterances for d in line.dialogs.values())
+        for caller in callers:
+            await caller.hang_up()
+        return percentiles(gaps)["p99"], heard
+    finally:
+        for caller in callers:
+            await caller.close()
+
+
+def _pacing(recognizer: LineRecognizer, quick: bool) -> dict[str, Any]:
+    async def measure() -> dict[str, Any]:
+        line = _bare_line(recognizer)
+        await line.start()
+        try:
+            quiet, _ = await _gaps(line, 5.0 if quick else 15.0, speaking=False)
+            while line.dialogs:
+                await asyncio.sleep(0.05)
+            busy, heard = await _gaps(line, 5.0 if quick else 15.0, speaking=True)
+        finally:
+            await line.stop()
+        return {"gap_p99_ms_quiet": quiet, "gap_p99_ms_recognizing": busy, "utterances_recognized": heard}
+
+    return asyncio.run(measure())
+
+
 def run_bench(quick: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-phone-voice-") as tmp:
         recognizer = _recognizer(Path(tmp))
@@ -136,12 +219,14 @@ def run_bench(quick: bool = False) -> dict[str, Any]:
             recognizer.warm_up()
             choices, decisions = _choices(recognizer, quick)
             dobs, more = _dates(recognizer, quick)
+            pacing = _pacing(recognizer, quick)
         finally:
             recognizer.close()
     return {
         "phone_spoken_choice": choices,
         "phone_spoken_dob": dobs,
         "phone_spoken_decision_ms": percentiles(decisions + more),
+        "phone_pacing_while_recognizing": pacing,
         "phone_echo_guard_us_per_frame": _echo_guard(quick),
     }
 
