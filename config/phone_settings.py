@@ -111,6 +111,13 @@ class PhoneSettings:
         default=30.0,
         metadata=_doc("A transfer the desk has not answered in this long fails (s).", min=5, max=300),
     )
+    listen: bool = field(
+        default=True,
+        metadata=_doc(
+            "Callers may speak their choices, birth date and first name (the [speech] engine, "
+            "docs/phone.md); false: keys only."
+        ),
+    )
 
 
 __all__ = ["PhoneSettings"]

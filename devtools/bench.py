@@ -51,6 +51,7 @@ _AREAS = (
     "devtools.bench_vault",
     "devtools.bench_fleet",
     "devtools.bench_phone",
+    "devtools.bench_phone_voice",
 )
 
 # Seconds an area may take before it is stopped and recorded as failed; an area not named

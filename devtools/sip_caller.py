@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -82,6 +83,11 @@ class SipCaller:
         self.first_speech = asyncio.Event()
         self.invited_at = 0.0
         self.first_speech_at = 0.0
+        self._voice: deque[np.ndarray] = deque()  # 20 ms frames still to say
+        self._echo: deque[np.ndarray] = deque()  # the line's frames, to send back as echo
+        self._echo_gain = 0.0
+        self._echo_delay = 0
+        self._echo_drive = 0.0
 
     async def open(self, rtp_socket: asyncio.DatagramTransport | None = None) -> None:
         """``rtp_socket``: the caller's RTP socket when not asyncio's own (the bench's
@@ -167,6 +173,45 @@ class SipCaller:
         self._seq += 1
         self._ts += 160
 
+    def start_voice(self, echo_gain: float = 0.0, echo_delay_ms: int = 0, echo_drive: float = 0.0) -> None:
+        """From now on send a frame of the caller's voice every 20 ms, as a phone does: what
+        ``say`` queued (else silence), plus, with ``echo_gain``, the line's own audio sent back
+        ``echo_delay_ms`` later (a PBX's or a handset's echo); ``echo_drive`` > 0 squashes it
+        (tanh, as a speakerphone's compressor does: an echo no linear filter explains)."""
+        self._echo_gain = echo_gain
+        self._echo_drive = echo_drive
+        self._echo_delay = echo_delay_ms // 20
+        self._tasks.append(asyncio.get_running_loop().create_task(self._send_voice()))
+
+    def say(self, samples: np.ndarray) -> None:
+        """Queue ``samples`` (8 kHz, 16-bit) to be said (``start_voice`` sends them)."""
+        padded = np.concatenate([samples, np.zeros(-len(samples) % 160, dtype=np.int16)])
+        self._voice.extend(padded.reshape(-1, 160))
+
+    @property
+    def saying(self) -> bool:
+        return bool(self._voice)
+
+    async def _send_voice(self) -> None:
+        loop = asyncio.get_running_loop()
+        start, ticks = loop.time(), 0
+        while True:
+            frame = self._voice.popleft().astype(np.float64) if self._voice else np.zeros(160)
+            if self._echo_gain and len(self._echo) > self._echo_delay:
+                echo = self._echo.popleft()
+                if self._echo_drive:
+                    echo = 20000.0 * np.tanh(self._echo_drive * echo / 20000.0)
+                frame += self._echo_gain * echo
+            if self.media is not None:
+                sock, media = self._media()
+                pcm = np.clip(np.round(frame), -32768, 32767).astype(np.int16)
+                payload = g711.encode(pcm, media.payload_type)
+                packet = rtp.RtpPacket(media.payload_type, self._seq, self._ts, 0x1234, payload)
+                sock.sendto(rtp.pack(packet), (media.address, media.port))
+                self._seq, self._ts = self._seq + 1, self._ts + 160
+            ticks += 1
+            await asyncio.sleep(max(0.0, start + ticks * 0.02 - loop.time()))
+
     async def hang_up(self) -> None:
         self.send_raw(sip.build(self.request("BYE", 2)))
         await asyncio.sleep(0)
@@ -200,6 +245,8 @@ class SipCaller:
             return
         silence = bytes([g711.silence_code(packet.payload_type)]) * len(packet.payload)
         speech = packet.payload != silence
+        if self._echo_gain:
+            self._echo.append(g711.decode(packet.payload, packet.payload_type).astype(np.float64))
         self.heard.frames.append(packet.payload)
         self.heard.arrivals.append(now if stamp is None else stamp)
         self.heard.speech.append(speech)

@@ -1,6 +1,8 @@
 """One call's media: the RTP stream the line sends (20 ms packets, paced against the
-loop's clock, silence between prompts) and the RFC 4733 keys it hears. Nothing the
-caller says is kept: audio packets are only counted."""
+loop's clock, silence between prompts), the RFC 4733 keys it hears and, when the line
+listens (``phone.voice``), what the caller says: speech stops the prompt playing (the
+line's own echo does not: ``phone.ear``) and an utterance both recognizer passes agree on
+takes the same path as the key it stands for. Nothing the caller says is kept."""
 
 from __future__ import annotations
 
@@ -20,14 +22,16 @@ from phone.own_appointment import Entry
 from phone.own_lookup import Found
 from phone.prompts import RATE
 from phone.rtp import DtmfReceiver, RtpPacket, pack, unpack
-from phone.script import CallScript, Day
+from phone.script import CallScript, Day, Reaction
 from phone.sdp import Media
+from phone.voice import CallListening
 
 log = logging.getLogger(__name__)
 
 FRAME = 160  # samples in 20 ms at 8 kHz
 FRAME_S = 0.02
 _GAP = np.zeros(RATE * 3 // 10, dtype=np.int16)  # 300 ms between prompts
+MAX_FALSE_BARGE_INS = 3
 
 Render = Callable[[str, str], Coroutine[Any, Any, g711.Samples]]
 DaySource = Callable[[], Awaitable[Day]]
@@ -51,6 +55,9 @@ class CallStats:
     packets_dropped: int = 0  # not RTP, or from another address than the caller's
     keys: list[str] = field(default_factory=list)
     first_prompt_at: float | None = None  # loop time of the first packet of speech
+    barge_ins: int = 0  # prompts the caller's voice stopped
+    utterances: int = 0  # utterances recognized (whatever they meant)
+    understood: int = 0  # ... of which both passes agreed on something to act on
 
 
 class Call:
@@ -67,6 +74,7 @@ class Call:
         caller: str = "",
         find: Find = _no_cache,
         transfer: TransferTo = _no_desk,
+        listening: CallListening | None = None,
     ) -> None:
         self.call_id = call_id  # ours, for logs: never the caller's number
         self.media = media
@@ -77,6 +85,9 @@ class Call:
         self._on_callback = on_callback
         self._find = find
         self._transfer = transfer
+        self.listening = listening
+        self._over_prompt = False  # the utterance being heard began while the line spoke
+        self._false_barge_ins = 0  # in a row: speech over a prompt that meant nothing
         self._keys_in_order = asyncio.Lock()  # keys are handled one at a time, in the order pressed
         self.stats = CallStats()
         self.transport: asyncio.DatagramTransport | None = None
@@ -163,6 +174,8 @@ class Call:
         if self.ended.is_set() or self.transport is None:
             return
         frame, speech = self._next_frame()
+        if self.listening is not None:
+            self.listening.sent(frame, self.media.payload_type, speech)
         if speech and self.stats.first_prompt_at is None:
             self.stats.first_prompt_at = now
         packet = RtpPacket(
@@ -182,10 +195,46 @@ class Call:
         self.last_heard = asyncio.get_running_loop().time()
         self.stats.packets_heard += 1
         if packet.payload_type != self.media.event_payload_type:
-            return  # the caller's voice: not listened to yet, never kept
+            if self.listening is not None and packet.payload_type == self.media.payload_type:
+                self._listen(packet.payload)
+            return
         key = self._dtmf.feed(packet)
         if key:
             self.key_pressed(key)
+
+    def _listen(self, payload: bytes) -> None:
+        """The caller's voice: speech stops the prompt (barge-in); an utterance is understood.
+
+        Speech that begins while the line speaks and then means nothing, ``MAX_FALSE_BARGE_INS``
+        times in a row, is taken for an echo the guard cannot take out (a speakerphone's
+        compressor): from then on only keys stop a prompt, and what is heard over one is
+        dropped, so a line's own echo cannot keep interrupting it."""
+        if self.listening is None:
+            return
+        event, samples = self.listening.heard(payload, self.media.payload_type)
+        if event == "start":
+            self._over_prompt = self.speaking
+            if self._over_prompt and self._false_barge_ins < MAX_FALSE_BARGE_INS:
+                self.stats.barge_ins += 1
+                self.say([], replace=True)
+        elif event == "end" and samples is not None:
+            if self._over_prompt and self._false_barge_ins >= MAX_FALSE_BARGE_INS:
+                return
+            self._spawn(self._on_utterance(samples, self._over_prompt))
+
+    async def _on_utterance(self, samples: g711.Samples, over_prompt: bool) -> None:
+        async with self._keys_in_order:
+            listening, step = self.listening, self.script.listening_for
+            if listening is None or not step or not listening.understands(self.script.lang):
+                return  # a lookup in progress, or a language the recognizer has no model for
+            heard = await listening.understand(samples, step, self.script.lang)
+            self.stats.utterances += 1
+            self.stats.understood += heard.intent is not None
+            if over_prompt:
+                self._false_barge_ins = 0 if heard.intent is not None else self._false_barge_ins + 1
+            if self.ended.is_set():
+                return
+            await self._react(self.script.on_spoken(heard.intent, await self._known_day()))
 
     def key_pressed(self, key: str) -> None:
         """A key, from RFC 4733 or from SIP INFO: the same reaction either way."""
@@ -195,17 +244,22 @@ class Call:
         async with self._keys_in_order:
             private = self.script.own.collecting
             self.stats.keys.append("x" if private else key)  # a birth date is not kept in stats
-            reaction = self.script.on_key(key, await self._known_day())
-            self.say(reaction.prompts, replace=True)
-            if reaction.lookup is not None:
-                await self._look_up(reaction.lookup)
-            if reaction.transfer:
-                outcome = await self._transfer(self)
-                if outcome != "transferred" and not self.ended.is_set():
-                    self.say(self.script.transfer_failed(closed=outcome == "closed"), replace=True)
-            if reaction.callback:
-                ok = await self._on_callback(self)
-                self.say(self.script.callback_recorded(ok))
+            if self.listening is not None:
+                self.listening.ear.reset()  # a key answers the question: a half-said word does not
+            await self._react(self.script.on_key(key, await self._known_day()))
+
+    async def _react(self, reaction: Reaction) -> None:
+        """What a key or an utterance does (the caller's turn is held: ``_keys_in_order``)."""
+        self.say(reaction.prompts, replace=True)
+        if reaction.lookup is not None:
+            await self._look_up(reaction.lookup)
+        if reaction.transfer:
+            outcome = await self._transfer(self)
+            if outcome != "transferred" and not self.ended.is_set():
+                self.say(self.script.transfer_failed(closed=outcome == "closed"), replace=True)
+        if reaction.callback:
+            ok = await self._on_callback(self)
+            self.say(self.script.callback_recorded(ok))
 
     async def _look_up(self, entry: Entry) -> None:
         try:

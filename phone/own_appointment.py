@@ -15,19 +15,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from core.clock import Clock, SystemClock
 from phone.own_lookup import KEYPAD, LETTER_KEYS, Found, valid_date
+from speech.dates import EN_MONTHS, ES_MONTHS
+from speech.numbers import say_number, say_ordinal
 from speech.phrases import provider_status, say_provider, say_time
 from speech.script import text as kiosk_text
 
 _TEXT: dict[str, dict[str, str]] = {
-    "ask_dob": {"en": "Please enter your date of birth as eight digits: two for the month, two for the day, "
-                      "then the four digits of the year. For example, March fourth, nineteen eighty-two is "
-                      "zero three, zero four, one nine eight two.",
+    "ask_dob": {"en": "Please say your date of birth, or enter it as eight digits: two for the month, "
+                      "two for the day, then the four digits of the year. For example, March fourth, "
+                      "nineteen eighty-two is zero three, zero four, one nine eight two.",
                 "es": "Marque su fecha de nacimiento con ocho dígitos: primero dos para el mes, luego dos "
                       "para el día, y los cuatro del año. Por ejemplo, el cuatro de marzo de mil novecientos "
                       "ochenta y dos es cero tres, cero cuatro, uno nueve ocho dos."},
+    "check_dob": {"en": "I heard {date}. If that is right, say yes or press one. "
+                        "If not, say no or press two.",
+                  "es": "Entendí {date}. Si es correcto, oprima uno. Si no, oprima dos."},
+    "ask_name": {"en": "Now say your first name, or enter its first two letters on the keypad. "
+                       "For example, for Maria, press six, then two.",
+                 "es": "Ahora marque en el teclado las dos primeras letras de su nombre. "
+                       "Por ejemplo, para María, oprima seis y luego dos."},
+    "not_heard": {"en": "Sorry, I did not catch that.", "es": "Perdone, no le entendí."},
     "ask_letters": {"en": "Now enter the first two letters of your first name on the keypad. "
                           "For example, for Maria, press six, then two.",
                     "es": "Ahora marque en el teclado las dos primeras letras de su nombre. "
@@ -68,6 +79,7 @@ class Entry:
 
     digits: str
     keys: str
+    name: str = ""  # the first name as spoken (both passes agreed on it); "" for keys
 
     def __repr__(self) -> str:  # a traceback or a log line never shows the entry
         return "Entry(<withheld>)"
@@ -88,7 +100,7 @@ class OwnAppointment:
     clock: Clock = field(default_factory=SystemClock)
     max_attempts: int = 3
     entry_timeout_s: float = 30.0  # a pause this long between keys abandons the entry
-    phase: str = "idle"  # "idle" | "dob" | "letters" | "looking"
+    phase: str = "idle"  # "idle" | "dob" | "confirm_dob" (a spoken date read back) | "letters" | "looking"
     failures: int = 0
     desk: bool = False  # key 9 transfers to the front desk: offered beside the callback
     # Asked at key 3: False when the line's limit across calls refuses this caller's
@@ -104,6 +116,11 @@ class OwnAppointment:
         if self.phase in ("dob", "letters") and self._expired():
             self._drop()
         return self.phase != "idle"
+
+    @property
+    def listening_for(self) -> str:
+        """What a spoken answer would be now: "dob", "confirm", "name", or "" (the menu's)."""
+        return {"dob": "dob", "confirm_dob": "confirm", "letters": "name"}.get(self.phase, "")
 
     def begin(self, lang: str) -> Step:
         """Key 3 at the menu."""
@@ -123,6 +140,8 @@ class OwnAppointment:
             return Step(to_menu=True)
         if self.phase == "dob":
             return self._dob_key(key, lang)
+        if self.phase == "confirm_dob":
+            return self.confirmed(key == "1", lang) if key in "12" else Step()
         if self.phase == "letters":
             return self._letter_key(key, lang)
         return Step()  # still looking the last entry up: the key is not part of anything
@@ -148,6 +167,40 @@ class OwnAppointment:
         entry = Entry(self._digits, self._keys)
         self._digits, self._keys, self.phase = "", "", "looking"
         return Step(lookup=entry)
+
+    # --- by voice: the same entry, spoken (``phone.voice`` has heard it with both passes) -----
+
+    def spoken_date(self, born: date, lang: str) -> Step:
+        """A birth date both passes heard: read back before it counts (a yes, or key 1)."""
+        self._last_key = self.clock.monotonic()
+        self._digits, self.phase = born.strftime("%m%d%Y"), "confirm_dob"
+        return Step([text("check_dob", lang, date=say_date(born, lang))])
+
+    def confirmed(self, yes: bool, lang: str) -> Step:
+        """The read-back answered: yes asks for the first name, no for the date again."""
+        self._last_key = self.clock.monotonic()
+        if yes:
+            self.phase = "letters"
+            return Step([text("ask_name", lang)])
+        self._digits, self.phase = "", "dob"
+        return Step([text("ask_dob", lang)])
+
+    def spoken_first_name(self, first_name: str) -> Step:
+        """A first name both passes heard, after a confirmed date: the entry to look up."""
+        if self.phase != "letters" or not self._digits or self._keys:
+            return Step()
+        entry = Entry(self._digits, "", name=first_name)
+        self._digits, self._keys, self.phase = "", "", "looking"
+        return Step(lookup=entry)
+
+    def not_heard(self, lang: str) -> Step:
+        """Speech that meant nothing here (or that the passes did not agree on): the question again."""
+        self._last_key = self.clock.monotonic()
+        again = {"dob": "ask_dob", "confirm_dob": "", "letters": "ask_name"}.get(self.phase, "")
+        if self.phase == "confirm_dob":
+            born = date(int(self._digits[4:]), int(self._digits[:2]), int(self._digits[2:4]))
+            return Step([text("not_heard", lang), text("check_dob", lang, date=say_date(born, lang))])
+        return Step([text("not_heard", lang), *([text(again, lang)] if again else [])])
 
     def looked_up(self, found: Found | None, lang: str) -> list[str]:
         """The answer to the entry the shell looked up (None: no match, or several)."""
@@ -196,8 +249,25 @@ def answer(found: Found, lang: str) -> list[str]:
     return said
 
 
+def say_date(born: date, lang: str) -> str:
+    """A birth date in words ("March fourth, nineteen eighty-two"), as the caller said it."""
+    high, low = divmod(born.year, 100)
+    if lang == "es":
+        thousands = "mil" if born.year < 2000 else "dos mil"
+        hundreds = "novecientos" if high == 19 else ""
+        year = " ".join(w for w in (thousands, hundreds, say_number(low, "es") if low else "") if w)
+        return f"{say_number(born.day, 'es')} de {ES_MONTHS[born.month - 1]} de {year}"
+    if born.year >= 2000:
+        year = "two thousand" + (f" {say_number(low)}" if low else "")
+    else:
+        year = f"{say_number(high)} " + (
+            "hundred" if not low else f"oh {say_number(low)}" if low < 10 else say_number(low)
+        )
+    return f"{EN_MONTHS[born.month - 1].capitalize()} {say_ordinal(born.day)}, {year}"
+
+
 def _capital(words: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-__all__ = ["Entry", "OwnAppointment", "Step", "answer", "text"]
+__all__ = ["Entry", "OwnAppointment", "Step", "answer", "say_date", "text"]

@@ -74,10 +74,20 @@ def keypad_matches(keys: str, first_name: str) -> bool:
     )
 
 
-def look_up(source: Source, digits: str, keys: str, now: datetime, stale: bool) -> Found | None:
-    """The one appointment today for this birth date and these keys, or None (none, or
-    more than one: the caller hears the same sentence either way)."""
-    if not valid_date(digits) or len(keys) != LETTER_KEYS:
+def name_matches(spoken: str, first_name: str) -> bool:
+    """A spoken first name is the booked first name's first word (letters compared, accents
+    and case ignored: "maria" is María)."""
+    words = first_name.split()
+    return bool(words) and bool(letters_of(spoken)) and letters_of(spoken) == letters_of(words[0])
+
+
+def look_up(
+    source: Source, digits: str, keys: str, now: datetime, stale: bool, *, first_name: str = ""
+) -> Found | None:
+    """The one appointment today for this birth date and these keys (or this spoken
+    ``first_name``), or None (none, or more than one: the caller hears the same sentence
+    either way)."""
+    if not valid_date(digits) or (len(keys) != LETTER_KEYS and not first_name):
         return None
     match = find_by_dob(source, digits)
     if not match.exact:
@@ -86,7 +96,9 @@ def look_up(source: Source, digits: str, keys: str, now: datetime, stale: bool) 
     hits = [
         a
         for a in match.appointments
-        if a.start[:10] == today and a.state != "cancelled" and keypad_matches(keys, a.first_name)
+        if a.start[:10] == today
+        and a.state != "cancelled"
+        and (name_matches(first_name, a.first_name) if first_name else keypad_matches(keys, a.first_name))
     ]
     if len(hits) != 1:
         return None
@@ -107,4 +119,13 @@ def look_up(source: Source, digits: str, keys: str, now: datetime, stale: bool) 
     )
 
 
-__all__ = ["KEYPAD", "Found", "Source", "keypad_matches", "letters_of", "look_up", "valid_date"]
+__all__ = [
+    "KEYPAD",
+    "Found",
+    "Source",
+    "keypad_matches",
+    "letters_of",
+    "look_up",
+    "name_matches",
+    "valid_date",
+]

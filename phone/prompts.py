@@ -1,9 +1,14 @@
-"""Prompts as the call's audio: espeak-ng (the project's fallback voice) straight to WAV,
-resampled to 8 kHz and kept as 16-bit samples; the call encodes them to its codec.
+"""Prompts as the call's audio: Piper (the kiosk's voice, ``speech.synth_process``) where
+a checked voice exists for the language, else espeak-ng (the project's fallback voice)
+straight to WAV; either brought to the telephone band at 8 kHz (``speech.phone_band``:
+300-3400 Hz, never clipped) and kept as 16-bit samples; the call encodes them to its codec.
 
-Each rendering is a short-lived ``espeak-ng --stdout`` process, so several calls render at
-once without sharing a synthesizer. Renderings are cached by (text, language): the
-emergency line and the menu are rendered once per process.
+Piper runs in one worker process (the kiosk's own, one sentence at a time); espeak-ng is a
+short-lived ``espeak-ng --stdout`` process per rendering. A sentence Piper fails to render
+is rendered by espeak-ng (counted in ``fallbacks``), so the caller is never left in
+silence. Renderings are cached by (text, language): a sentence is the same audio however
+often it is said, and a status sentence worded from a new status is new text, so it is
+rendered afresh (the cache never says an old status).
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ import numpy as np
 
 from core.errors import SpeechError
 from phone.g711 import Samples
-from speech.audio import resample
+from speech.audio import Audio, resample
+from speech.phone_band import phone_band
+from speech.synth_process import Synthesizer
 
 RATE = 8000
 VOICES = {"en": "en-us", "es": "es-419"}
@@ -31,14 +38,26 @@ class PromptRenderer:
         timeout_s: float = 10.0,
         cache_size: int = 128,
         command: str = "espeak-ng",
+        *,
+        piper: Synthesizer | None = None,
+        piper_voices: dict[str, str] | None = None,
     ) -> None:
         self.voices = voices or dict(VOICES)
+        self.piper = piper
+        self.piper_voices = dict(piper_voices or {})  # language -> a checked Piper model path
+        self.fallbacks = 0  # sentences Piper could not render (espeak-ng said them)
         self.rate_wpm = rate_wpm
         self.timeout_s = timeout_s
         self.command = command
         self._cache: OrderedDict[tuple[str, str], Samples] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+
+    def cached(self, text: str, lang: str) -> Samples | None:
+        """``text``'s rendering when it is cached (no thread hop for the sentences every call
+        says: a busy synthesizer never delays the emergency line)."""
+        with self._lock:
+            return self._cache.get((text, lang))
 
     def render(self, text: str, lang: str) -> Samples:
         """8 kHz 16-bit samples of ``text`` in ``lang``'s voice (any thread)."""
@@ -47,12 +66,32 @@ class PromptRenderer:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        samples = self._synthesize(text, self.voices.get(lang, self.voices["en"]))
+        samples = self._piper(text, lang)
+        if samples is None:
+            samples = self._synthesize(text, self.voices.get(lang, self.voices["en"]))
         with self._lock:
             self._cache[key] = samples
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return samples
+
+    def _piper(self, text: str, lang: str) -> Samples | None:
+        """``text`` in the language's Piper voice at the telephone band (None: no Piper
+        voice for it, or Piper failed: espeak-ng says it)."""
+        model = self.piper_voices.get(lang, "")
+        if self.piper is None or not model:
+            return None
+        try:
+            audio = self.piper.synthesize(text, model, self.rate_wpm)
+        except SpeechError:
+            with self._lock:
+                self.fallbacks += 1
+            return None
+        return phone_band(Audio(audio.samples, audio.rate)).samples
+
+    def close(self) -> None:
+        if self.piper is not None:
+            self.piper.close()
 
     def _synthesize(self, text: str, voice: str) -> Samples:
         try:

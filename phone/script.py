@@ -16,6 +16,8 @@ from datetime import datetime
 from domain.board import BoardRow, board_rows
 from phone.own_appointment import Entry, OwnAppointment
 from phone.own_lookup import Found
+from phone.voice_words import is_yes, menu_choice
+from speech.intents import DateOfBirth, Help, Intent, Name
 from speech.phrases import say_delay, say_provider, say_time
 from sync.cache import Provider
 from sync.messages import ProviderStatus
@@ -48,6 +50,10 @@ _TEXT: dict[str, dict[str, str]] = {
                        "es": "Su pedido de llamada ya está registrado."},
     "callback_failed": {"en": "Sorry, your request could not be recorded. Please call again later.",
                         "es": "Lo siento, no se pudo registrar su pedido. Llame más tarde, por favor."},
+    "voice_hint": {"en": "You can also say what you would like: which doctors are in, my appointment, "
+                         "front desk, call me back, or espanol.",
+                   "es": "Para español, oprima dos."},
+    "not_heard": {"en": "Sorry, I did not catch that.", "es": "Perdone, no le entendí."},
     "unknown_key": {"en": "Sorry, that key is not an option.",
                     "es": "Lo siento, esa tecla no es una opción."},
 }  # fmt: skip
@@ -116,6 +122,7 @@ class CallScript:
     keys: list[str] = field(default_factory=list)  # menu keys only: never an entry's digits
     own: OwnAppointment = field(default_factory=OwnAppointment)
     desk: bool = False  # a front desk to transfer to is configured: key 9 offered
+    voice: bool = False  # the line listens to speech too: the opening says what can be said
 
     def __post_init__(self) -> None:
         self.own.desk = self.desk
@@ -130,7 +137,44 @@ class CallScript:
             text("spanish", self.lang),
             *summary(day, self.lang),
             self.menu(),
+            *([text("voice_hint", self.lang)] if self.voice and self.lang == "en" else []),
         ]
+
+    @property
+    def listening_for(self) -> str:
+        """What a spoken answer would be now: "menu", "dob", "confirm", "name", or "" (a
+        lookup in progress: nothing said counts)."""
+        if self.own.collecting:
+            return self.own.listening_for
+        return "menu"
+
+    def on_spoken(self, intent: Intent | None, day: Day) -> Reaction:
+        """What an utterance does, once both passes agreed on ``intent`` (None: they did not,
+        or it meant nothing here). A spoken choice takes its key's path."""
+        if self.own.collecting:
+            return self._own_spoken(intent)
+        key = menu_choice(intent)
+        if key == "9" and not self.desk:
+            key = "0"  # no desk to put the caller through to: it calls them back
+        if key:
+            return self.on_key(key, day)
+        if isinstance(intent, Help):
+            return Reaction([self.menu()])
+        return Reaction([text("not_heard", self.lang), self.menu()])
+
+    def _own_spoken(self, intent: Intent | None) -> Reaction:
+        phase = self.own.listening_for
+        answer = is_yes(intent)
+        if phase == "dob" and isinstance(intent, DateOfBirth):
+            step = self.own.spoken_date(intent.value, self.lang)
+        elif phase == "confirm" and answer is not None:
+            step = self.own.confirmed(answer, self.lang)
+        elif phase == "name" and isinstance(intent, Name):
+            step = self.own.spoken_first_name(intent.first_name)
+        else:
+            step = self.own.not_heard(self.lang)
+        menu = [self.menu()] if step.to_menu else []
+        return Reaction([*step.prompts, *menu], lookup=step.lookup)
 
     def on_key(self, key: str, day: Day) -> Reaction:
         if self.own.collecting:

@@ -9,9 +9,10 @@ import asyncio
 import logging
 import ssl
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
-from config.settings import PhoneSettings, Settings
+from config.settings import PhoneSettings, Settings, SpeechSettings
 from core.clock import Clock, SystemClock
 from core.errors import ConfigError, KioskError
 from phone import g711
@@ -31,11 +32,18 @@ from phone.script import CallScript, Day
 from phone.sdp import Media
 from phone.sip_tls import SipTlsListener, server_context
 from phone.transfer import OfficeHours
+from phone.voice import CallListening, LineRecognizer
+from speech.listener import ListenConfig, Listener
+from speech.synth_process import PiperSynthesizer
+from speech.vocabulary import Vocabulary, schedule_vocabulary
+from speech.voices import choose_voices
+from speech.wiring import recognizer_from_settings
 from sync import staff_messages as sm
 from sync.call_report import CallReport
 from sync.kiosk_sync import KioskSync
 
 log = logging.getLogger(__name__)
+_VOCABULARY_S = 60.0
 
 
 def line_config(phone: PhoneSettings) -> LineConfig:
@@ -91,12 +99,18 @@ def register_target(phone: PhoneSettings) -> RegisterTarget | None:
 class PhoneService:
     """Build, ``await start()``, ``await stop()``; the sync worker runs beside the loop."""
 
-    def __init__(self, settings: Settings, clock: Clock | None = None, sync: KioskSync | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock | None = None,
+        sync: KioskSync | None = None,
+        recognizer: LineRecognizer | None = None,
+    ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
         self.sync = sync or KioskSync(settings, clock=self.clock)
-        speech = settings.speech
-        self.renderer = PromptRenderer({"en": speech.voice_en, "es": speech.voice_es}, speech.rate_wpm)
+        self.renderer = prompt_renderer(settings.speech)
+        self._render_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="phone-tts")
         self.line = PhoneLine(line_config(settings.phone), self._make_call)
         target = register_target(settings.phone)
         self.register = RegisterLoop(self.line, target) if target is not None else None
@@ -115,17 +129,25 @@ class PhoneService:
             LookupLimits(phone.own_lookup_failures, phone.own_lookup_window_s, phone.own_lookup_line_failures)
         )
         self._number_keys: dict[str, str] = {}  # the line's call id -> the limiter's key of its number
+        self.recognizer = recognizer or (line_recognizer(settings.speech) if phone.listen else None)
+        self._vocabulary: tuple[float, Vocabulary] | None = None
 
     async def start(self) -> None:
         self.sync.start()
         self.snapshot.start()
-        # The fixed prompts rendered before the first call, so answering never waits for them.
-        opening = CallScript(self.settings.ui.practice_name, self.settings.phone.emergency_number)
-        empty = Day([], {}, "")
-        for text in opening.opening(empty)[:3]:
+        # The fixed prompts rendered before the first call, so answering never waits for them
+        # (nor for a synthesizer busy with another call's sentence: cached ones skip the thread).
+        phone = self.settings.phone
+        opening = CallScript(
+            self.settings.ui.practice_name, phone.emergency_number, desk=bool(phone.desk_uri),
+            voice=self.recognizer is not None,
+        )  # fmt: skip
+        for text in opening.opening(Day([], {}, "")):
             await asyncio.to_thread(self.renderer.render, text, "en")
         await asyncio.to_thread(g711.warm_up)  # the codec tables, built once
-        # After the sync worker and the first to_thread started: they stay ordinary.
+        if self.recognizer is not None:
+            await asyncio.to_thread(self.recognizer.warm_up)  # the models, before the first caller
+        # After the sync worker, the recognizer and the first to_thread started: they stay ordinary.
         self.realtime = raise_loop_priority(self.settings.phone.rt_priority)
         await self.line.start()
         if self.tls is not None:
@@ -144,6 +166,10 @@ class PhoneService:
         if self.realtime:
             ordinary_priority()
             self.realtime = False
+        if self.recognizer is not None:
+            await asyncio.to_thread(self.recognizer.close)
+        await asyncio.to_thread(self._render_pool.shutdown, wait=True, cancel_futures=True)
+        await asyncio.to_thread(self.renderer.close)
         await asyncio.to_thread(self.sync.stop)
 
     def alive(self) -> bool:
@@ -153,17 +179,45 @@ class PhoneService:
 
     def _make_call(self, call_id: str, media: Media, caller: str) -> Call:
         phone = self.settings.phone
-        script = CallScript(self.settings.ui.practice_name, phone.emergency_number, desk=bool(phone.desk_uri))
-        call = Call(
-            call_id, media, script, self._render, self.day, self._callback, caller, self._find, self._transfer
+        listening = (
+            CallListening(self.recognizer, lambda: self.clock.now().date(), self.vocabulary)
+            if self.recognizer is not None
+            else None
         )
+        script = CallScript(
+            self.settings.ui.practice_name, phone.emergency_number, desk=bool(phone.desk_uri),
+            voice=listening is not None,
+        )  # fmt: skip
+        call = Call(
+            call_id, media, script, self._render, self.day, self._callback, caller, self._find,
+            self._transfer, listening,
+        )  # fmt: skip
         self._number_keys[call_id] = self.lookup_limit.number_key(caller)
         script.own.may_look_up = partial(self._may_look_up, call)
         self.outcomes.begin(call)
         return call
 
+    async def vocabulary(self) -> Vocabulary:
+        """Today's first names and birth dates for the grammars (never spoken), read from the
+        cache at most every ``_VOCABULARY_S`` (a booking made since is heard soon after)."""
+        now = self.clock.monotonic()
+        if self._vocabulary is None or now - self._vocabulary[0] > _VOCABULARY_S:
+            today = self.clock.now().date()
+            vocab = await asyncio.to_thread(
+                self.sync.call, lambda cache: schedule_vocabulary(cache, today), 5.0
+            )
+            self._vocabulary = (now, vocab)
+        return self._vocabulary[1]
+
     async def _render(self, text: str, lang: str) -> Samples:
-        return await asyncio.to_thread(self.renderer.render, text, lang)
+        hit = self.renderer.cached(text, lang)
+        if hit is not None:
+            return hit
+        # Its own threads: a call hung up mid-opening leaves its sentences rendering, and they
+        # must not hold the threads the next call's cached day is read on.
+        return await asyncio.get_running_loop().run_in_executor(
+            self._render_pool, self.renderer.render, text, lang
+        )
 
     async def day(self) -> Day:
         """The cached day as the sync worker last committed it (``phone.day_snapshot``;
@@ -182,7 +236,9 @@ class PhoneService:
             raise LookupRefused("too many failed lookups")
         now, stale = self.clock.now(), not self.sync.is_live()
         found = await asyncio.to_thread(
-            self.sync.call, lambda cache: look_up(cache, entry.digits, entry.keys, now, stale), 5.0
+            self.sync.call,
+            lambda cache: look_up(cache, entry.digits, entry.keys, now, stale, first_name=entry.name),
+            5.0,
         )
         outcome = "found" if found is not None else "not_found"
         self.line.stats[f"own_lookup_{outcome}"] += 1
@@ -266,4 +322,26 @@ class LookupRefused(KioskError):
     """An own-appointment lookup refused by the line's limit (the caller hears the offer)."""
 
 
-__all__ = ["PhoneService", "line_config", "register_target"]
+def prompt_renderer(speech: SpeechSettings) -> PromptRenderer:
+    """The line's voice from ``[speech]``: the kiosk's Piper voice per language where one
+    checks out (``tts = "piper"``), espeak-ng elsewhere (``speech.voices.choose_voices``
+    logs why), at the configured rate."""
+    choices = choose_voices(
+        speech.tts,
+        {"en": speech.piper_voice_en, "es": speech.piper_voice_es},
+        {"en": speech.voice_en, "es": speech.voice_es},
+    )
+    piper_voices = {lang: c.voice for lang, c in choices.items() if c.engine == "piper"}
+    piper = PiperSynthesizer(timeout_s=max(speech.tts_timeout_s, 10.0)) if piper_voices else None
+    espeak = {"en": speech.voice_en, "es": speech.voice_es}
+    return PromptRenderer(espeak, speech.rate_wpm, piper=piper, piper_voices=piper_voices)
+
+
+def line_recognizer(speech: SpeechSettings) -> LineRecognizer:
+    """The line's recognizer from ``[speech]``: the kiosk's engine (Whisper tiny.en where
+    installed, beside the pocketsphinx grammar pass), its endpointing left to ``phone.ear``
+    and no noise suppressor (a phone line is band-limited and quiet already)."""
+    return LineRecognizer(lambda: Listener(recognizer_from_settings(speech), config=ListenConfig()))
+
+
+__all__ = ["PhoneService", "line_config", "line_recognizer", "prompt_renderer", "register_target"]

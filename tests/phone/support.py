@@ -46,9 +46,12 @@ def recognize(samples: np.ndarray, phrases: tuple[str, ...] = PHRASES) -> str:
 
 
 def phone_settings(broker: Broker, state_dir: Path) -> Settings:
+    """The line on the test site. It speaks with espeak-ng here (the sentences the phone
+    tests recognize were tuned on it); ``tests/phone/test_piper_line.py`` runs Piper."""
     base = site_settings(broker.settings(), state_dir, "phone-1")
     return replace(
         base,
+        speech=replace(base.speech, tts="espeak"),
         # rt_priority 0: the tests run as root, and the test's own work (the recognizer) runs
         # on the line's loop thread; tests/phone/test_realtime.py covers the raised loop.
         phone=PhoneSettings(
