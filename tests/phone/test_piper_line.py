@@ -77,7 +77,10 @@ async def _scenario(hub: HubService, settings: Settings, whisper: WhisperRecogni
             assert hub.set_status(status_request("martinez", state, delay=delay)).accepted
             await until(lambda s=state: martinez_is(s), f"the {state} status at the phone")  # type: ignore[misc]
             heard = await _first_status_heard(service, whisper)
-            assert "martin" in heard and _status_of(heard) == state, heard  # the new one, never the old
+            # The name as tiny.en spells it varies with where the sentence is cut ("dr mark canis"
+            # once, beside stress-ng); no other provider's name starts "mar", so that says whose.
+            names_martinez = any(word.startswith("mar") for word in heard.split())
+            assert names_martinez and _status_of(heard) == state, heard  # the new one, never the old
         assert service.renderer.fallbacks == 0  # Piper said every sentence
     finally:
         await service.stop()
