@@ -311,7 +311,7 @@ class VoiceDialog:
         names = vocab.names_for(digits) if step is Step.CHOOSE_NAME else ()
         dobs = vocab.dobs if step is Step.DATE_OF_BIRTH else ()
         return _cached_grammar(
-            step, lang, names, turn.providers, turn.options, dobs, self._clock.now().date()
+            step, lang, names, turn.providers, turn.options, dobs, self._clock.now().date(), turn.buttons
         )
 
     def _cancel_for(self, turn: Turn) -> Callable[[], bool]:
@@ -351,5 +351,6 @@ def _cached_grammar(  # noqa: PLR0917 - a cache key
     options: tuple[str, ...],
     dobs: tuple[date, ...],
     today: date,
+    buttons: tuple[str, ...] = (),
 ) -> StepGrammar:
-    return build_grammar(step, names, providers, lang, today, dobs=dobs, options=options)
+    return build_grammar(step, names, providers, lang, today, dobs=dobs, options=options, buttons=buttons)

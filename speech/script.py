@@ -12,7 +12,7 @@ is the first name (``phrases.confirm_prompt``); never a birth date or a last nam
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 
 from domain.flow import FlowView, Screen
@@ -95,6 +95,9 @@ class Turn:
     step: Step | None = Step.COMMON
     options: tuple[str, ...] = ()
     providers: tuple[str, ...] = ()
+    buttons: tuple[str, ...] = ()
+    """The screen's buttons that can be said (``speech.intents.Button``): every button the
+    screen shows that no other answer of the step already stands for."""
 
     @property
     def help_key(self) -> str:
@@ -127,6 +130,33 @@ def turn_key(view: FlowView) -> tuple[str, ...]:
 
 def plan_turn(view: FlowView, hour: int) -> Turn | None:
     """The turn for the screen in ``view``; ``None`` on the attract screen (nothing to say)."""
+    turn = _screen_turn(view, hour)
+    if turn is None or turn.step is Step.STILL_HERE:
+        return turn
+    return replace(turn, buttons=screen_buttons(view))
+
+
+def screen_buttons(view: FlowView) -> tuple[str, ...]:
+    """The buttons on ``view``'s screen a patient can say (the ones yes, no, a date, a name or
+    an outcome's choice do not already stand for): Done, Cancel, Start over, Back and the
+    welcome's two ways in; the top bar's language and call staff are common words."""
+    match view.screen:
+        case Screen.WELCOME:
+            return ("code", "dob", "cancel")
+        case Screen.DOB | Screen.LETTERS:
+            return ("back",)
+        case Screen.CODE:
+            return ("dob", "back")
+        case Screen.OUTCOME if view.choice:
+            return ("done",)
+        case Screen.DONE:
+            return ("done",)
+        case Screen.MESSAGE:
+            return ("start_over", "done")
+    return ()
+
+
+def _screen_turn(view: FlowView, hour: int) -> Turn | None:
     lang = view.language
     key = turn_key(view)
     if view.countdown > 0 and view.screen != Screen.ATTRACT:
