@@ -85,6 +85,20 @@ class SpeechSettings:
     echo_tail_ms: int = field(
         default=300, metadata=_doc("Listening stays muted this long after speaking (ms).", min=0, max=3000)
     )
+    attract_listen: bool = field(
+        default=True,
+        metadata=_doc(
+            "Listen on the attract screen: 'hello', 'check in' or 'help' wakes the kiosk, and other"
+            " speech near it hears, at most every attract_invite_every_s, what it is and how to start"
+            " (for a patient who cannot see it when no presence sensor saw them; docs/accessibility.md)."
+        ),
+    )
+    attract_invite_every_s: float = field(
+        default=90.0,
+        metadata=_doc(
+            "Fewest seconds between two spoken invitations on the attract screen.", min=20, max=3600
+        ),
+    )
     max_misses: int = field(
         default=2, metadata=_doc("Misses in a row before the voice says the screen's choices.", min=1, max=10)
     )

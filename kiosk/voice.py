@@ -113,6 +113,7 @@ def build_voice(
     """Build (not start) voice from ``[speech]``; raises ``SpeechError`` when it cannot run."""
     try:
         from speech.activity import MeteredRecognizer, MeteredSource, VoiceMeter
+        from speech.attract import AttractInvites
         from speech.dialog import VoiceDialog, schedule_vocabulary
         from speech.listener import Listener
         from speech.microphone import MicSource, SoundDeviceSink, require_sound_device
@@ -158,6 +159,11 @@ def build_voice(
             clock,
             vocabulary=lambda: sync.call(lambda cache: schedule_vocabulary(cache, clock.now().date())),
             max_misses=settings.speech.max_misses,
+            attract=(
+                AttractInvites(every_s=settings.speech.attract_invite_every_s)
+                if settings.speech.attract_listen
+                else None
+            ),
         )
     except BaseException:
         speaker.close()

@@ -42,6 +42,7 @@ class CheckInFlow(Protocol):
     def change_volume(self, steps: int) -> None: ...
     def finish(self) -> None: ...
     def back(self) -> None: ...
+    def wake(self) -> None: ...
 
 
 def apply_intent(step: Step, intent: Intent, flow: CheckInFlow) -> str:
@@ -156,6 +157,9 @@ class _DryRun:
         pass
 
     def back(self) -> None:
+        pass
+
+    def wake(self) -> None:
         pass
 
 

@@ -111,6 +111,7 @@ _BUTTONS: dict[str, dict[str, tuple[str, ...]]] = {
         "back": ("back", "go back"),
         "code": ("code", "confirmation code", "with my code", "with my confirmation code"),
         "dob": ("date of birth", "with my date of birth", "use my date of birth", "birth date"),
+        "wake": ("hello", "hello there", "hi there", "excuse me", "good morning", "good afternoon"),
     },
     "es": {
         "done": ("listo", "ya termine", "termine", "eso es todo"),
@@ -119,10 +120,12 @@ _BUTTONS: dict[str, dict[str, tuple[str, ...]]] = {
         "back": ("atras", "volver", "regresar"),
         "code": ("codigo", "con mi codigo", "codigo de confirmacion", "con mi codigo de confirmacion"),
         "dob": ("fecha de nacimiento", "con mi fecha de nacimiento"),
+        "wake": ("hola", "buenos dias", "buenas tardes", "disculpe", "oiga"),
     },
 }  # fmt: skip
 """The screen's buttons said aloud (the words on them, and the usual ways of saying them);
-a grammar holds only the buttons its screen shows."""
+a grammar holds only the buttons its screen shows ("wake": the attract screen's greetings,
+``speech.attract``)."""
 _TITLES = frozenset({"dr", "doctor", "doctora", "dra", "nurse", "np", "pa", "md"})
 
 

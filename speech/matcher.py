@@ -58,6 +58,7 @@ _BUTTON_WORDS: Mapping[str, tuple[str, ...]] = {
     "back": ("go back", "back"),
     "code": ("confirmation code", "my code", "a code", "the code"),
     "dob": ("date of birth", "birth date", "birthday"),
+    "wake": ("hello", "excuse me", "good morning", "good afternoon", "hi there"),
 }  # fmt: skip
 """The screen's buttons in a sentence ("I'm all done, thank you"), looked for only where the
 step's grammar offers that button."""

@@ -66,6 +66,9 @@ _TEXTS: dict[str, dict[str, str]] = {
     "volume_changed": {"en": "Is this better?", "es": "¿Así está mejor?"},
     "volume_loudest": {"en": "This is as loud as I can speak.", "es": "Más alto no puedo hablar."},
     "volume_softest": {"en": "This is as soft as I can speak.", "es": "Más bajo no puedo hablar."},
+    "attract_invite": {"en": "Hello, I am the check-in kiosk. To check in, say check in, or press any key.",
+                       "es": "Hola, soy el quiosco de registro. Para registrarse, diga registrarme, o "
+                             "pulse cualquier tecla."},
     "declined_voice": {"en": "All right. The screen is here if you need it.",
                        "es": "Muy bien. La pantalla está aquí si la necesita."},
 }  # fmt: skip
@@ -136,6 +139,12 @@ def plan_turn(view: FlowView, hour: int) -> Turn | None:
     return replace(turn, buttons=screen_buttons(view))
 
 
+def attract_turn(view: FlowView) -> Turn:
+    """The attract screen's listen (``speech.attract``): the greeting's words and "hello";
+    ``say`` is the invitation, said only when speech near the kiosk meant nothing to it."""
+    return Turn(turn_key(view), text("attract_invite", view.language), Step.GREETING, buttons=("wake",))
+
+
 def screen_buttons(view: FlowView) -> tuple[str, ...]:
     """The buttons on ``view``'s screen a patient can say (the ones yes, no, a date, a name or
     an outcome's choice do not already stand for): Done, Cancel, Start over, Back and the
@@ -147,8 +156,8 @@ def screen_buttons(view: FlowView) -> tuple[str, ...]:
             return ("back",)
         case Screen.CODE:
             return ("dob", "back")
-        case Screen.OUTCOME if view.choice:
-            return ("done",)
+        case Screen.OUTCOME if view.choice or (view.outcome and view.outcome.options == ("checked_in",)):
+            return ("done",)  # an on-time check-in is queued as it shows: Done is there at once
         case Screen.DONE:
             return ("done",)
         case Screen.MESSAGE:

@@ -217,6 +217,9 @@ class _Flow:
     def back(self) -> None:
         self.calls.append(("back", None))
 
+    def wake(self) -> None:
+        self.calls.append(("wake", None))
+
 
 def test_apply_intent_drives_the_flow_like_taps() -> None:
     flow = _Flow()

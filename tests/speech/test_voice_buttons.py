@@ -58,7 +58,7 @@ def test_a_button_is_heard_only_on_the_screen_that_shows_it() -> None:
     assert confirm.parse("start over", TODAY) is None
     with pytest.raises(ValueError, match="no button 'print'"):
         build_grammar(Step.COMMON, buttons=("print",))
-    assert set(button_names()) == {"done", "cancel", "start_over", "back", "code", "dob"}
+    assert set(button_names()) == {"done", "cancel", "start_over", "back", "code", "dob", "wake"}
 
 
 def test_open_sentences_find_the_offered_button_and_nothing_else() -> None:
