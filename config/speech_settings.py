@@ -70,6 +70,25 @@ class SpeechSettings:
     )
     input_device: str = field(default="", metadata=_doc("Microphone (PortAudio name); empty: the default."))
     output_device: str = field(default="", metadata=_doc("Speaker (PortAudio name); empty for the default."))
+    output: str = field(
+        default="auto",
+        metadata=_doc(
+            "Where speech is heard: 'speaker', 'headphones' (private listening: speech only there), or"
+            " 'auto' (headphones while the jack reports a plug, read on headphone_jack_card; else the"
+            " speaker).",
+            choices=("auto", "speaker", "headphones"),
+        ),
+    )
+    headphone_device: str = field(
+        default="", metadata=_doc("Headphone output (PortAudio name); empty: the default output.")
+    )
+    headphone_jack_card: str = field(
+        default="0",
+        metadata=_doc(
+            "ALSA card whose 'Headphone Jack' control says a plug is in ('amixer -c CARD contents');"
+            " empty: no jack detection ('auto' stays on the speaker)."
+        ),
+    )
     vad_threshold_db: float = field(
         default=12.0, metadata=_doc("Speech starts this far above the noise floor (dB).", min=3, max=40)
     )

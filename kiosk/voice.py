@@ -130,7 +130,7 @@ def build_voice(
         require_sound_device("input", settings.speech.input_device or None)
     if sink is None:
         require_sound_device("output", settings.speech.output_device or None)
-        sink = SoundDeviceSink(settings.speech.output_device or None)
+        sink = _private_listening(settings, SoundDeviceSink(settings.speech.output_device or None))
     volume = VolumeSink(sink)  # the patient's "louder" / "softer" (FlowView.volume)
     half_duplex = half_duplex_from_settings(settings.speech, clock)
     meter = VoiceMeter(clock)
@@ -179,6 +179,21 @@ def build_voice(
         return [(s, lang) for lang in speaker.languages for s in sentences(bookings, providers, lang)]
 
     return Voice(dialog, speaker, meter, day_sentences)
+
+
+def _private_listening(settings: Settings, speaker: AudioSink) -> AudioSink:
+    """The speaker, or speaker and headphones routed by ``[speech] output`` (speech.headphones)."""
+    from speech.headphones import AmixerJack, RoutedSink
+    from speech.microphone import SoundDeviceSink, require_sound_device
+
+    speech = settings.speech
+    if speech.output == "speaker":
+        return speaker
+    if speech.headphone_device:
+        require_sound_device("output", speech.headphone_device)
+    headphones = SoundDeviceSink(speech.headphone_device or None)
+    jack = AmixerJack(speech.headphone_jack_card) if speech.headphone_jack_card else None
+    return RoutedSink(speaker, headphones, speech.output, jack)
 
 
 __all__ = ["Voice", "build_voice"]
