@@ -109,6 +109,7 @@ class VoiceDialog:
         self._said_key: tuple[str, ...] = ()
         self._deaf_key: tuple[str, ...] = ()  # a turn said with nothing to listen with
         self._offered_key: tuple[str, ...] = ()  # the turn whose choices were said since the last hit
+        self._doubted_staff: tuple[str, ...] = ()  # the turn whose last listen was a doubtful "call staff"
         self._stopping = False
         self._wake_queued = False
         # One turn waits for the speaker (speak_timeout_s), then listens: longer is stuck.
@@ -263,6 +264,13 @@ class VoiceDialog:
             # A doubtful "help" or "repeat" is answered anyway: it changes nothing, and it is
             # where a miss leads (at the date step "help" is often below the bars: 2 of 12).
             intent = heard.guess
+        doubted_staff = intent is None and heard.status == "unsure" and isinstance(heard.guess, CallStaff)
+        if doubted_staff and self._doubted_staff == turn.key:
+            # "Call staff" doubted twice in a row on one screen is taken: a person who comes
+            # for nothing costs less than a patient stranded (blind journeys: an espeak voice's
+            # "call staff" never cleared both passes, 5 journeys of 30).
+            intent = heard.guess
+        self._doubted_staff = turn.key if doubted_staff else ()
         if intent is None or not means_something(step, intent):
             if heard.status == "silence" and (step in _ASKS_NOTHING or self._offered_key == turn.key):
                 return  # nothing asked, or the choices were said: listen on without nagging
