@@ -70,6 +70,25 @@ class SpeechSettings:
     )
     input_device: str = field(default="", metadata=_doc("Microphone (PortAudio name); empty: the default."))
     output_device: str = field(default="", metadata=_doc("Speaker (PortAudio name); empty for the default."))
+    output: str = field(
+        default="auto",
+        metadata=_doc(
+            "Where speech is heard: 'speaker', 'headphones' (private listening: speech only there), or"
+            " 'auto' (headphones while the jack reports a plug, read on headphone_jack_card; else the"
+            " speaker).",
+            choices=("auto", "speaker", "headphones"),
+        ),
+    )
+    headphone_device: str = field(
+        default="", metadata=_doc("Headphone output (PortAudio name); empty: the default output.")
+    )
+    headphone_jack_card: str = field(
+        default="0",
+        metadata=_doc(
+            "ALSA card whose 'Headphone Jack' control says a plug is in ('amixer -c CARD contents');"
+            " empty: no jack detection ('auto' stays on the speaker)."
+        ),
+    )
     vad_threshold_db: float = field(
         default=12.0, metadata=_doc("Speech starts this far above the noise floor (dB).", min=3, max=40)
     )
@@ -84,6 +103,20 @@ class SpeechSettings:
     )
     echo_tail_ms: int = field(
         default=300, metadata=_doc("Listening stays muted this long after speaking (ms).", min=0, max=3000)
+    )
+    attract_listen: bool = field(
+        default=True,
+        metadata=_doc(
+            "Listen on the attract screen: 'hello', 'check in' or 'help' wakes the kiosk, and other"
+            " speech near it hears, at most every attract_invite_every_s, what it is and how to start"
+            " (for a patient who cannot see it when no presence sensor saw them; docs/accessibility.md)."
+        ),
+    )
+    attract_invite_every_s: float = field(
+        default=90.0,
+        metadata=_doc(
+            "Fewest seconds between two spoken invitations on the attract screen.", min=20, max=3600
+        ),
     )
     max_misses: int = field(
         default=2, metadata=_doc("Misses in a row before the voice says the screen's choices.", min=1, max=10)

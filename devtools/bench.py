@@ -43,6 +43,7 @@ _AREAS = (
     "devtools.bench_ui",
     "devtools.bench_screen",
     "devtools.bench_a11y",
+    "devtools.bench_blind",
     "devtools.bench_dashboard",
     "devtools.bench_fuzz",
     "devtools.bench_truths",

@@ -21,22 +21,27 @@ _TOUCH_TOO = {
 
 _HELP: dict[str, dict[str, str]] = {
     "step:greeting": {
-        "en": "This kiosk checks you in for your appointment. Say yes to check in by voice, or touch "
-              "With my date of birth, or With my confirmation code, on the screen.",
-        "es": "Este quiosco le registra para su cita. Diga sí para registrarse por voz, o toque "
-              "Con mi fecha de nacimiento, o Con mi código de confirmación, en la pantalla.",
+        "en": "This kiosk checks you in for your appointment. Say yes to check in by voice with your "
+              "date of birth. Say code to type a confirmation code on the screen instead, or cancel "
+              "to stop. On the screen, touch With my date of birth, or With my confirmation code.",
+        "es": "Este quiosco le registra para su cita. Diga sí para registrarse por voz con su fecha "
+              "de nacimiento. Diga código para escribir un código de confirmación en la pantalla, o "
+              "cancelar para terminar. En la pantalla, toque Con mi fecha de nacimiento, o Con mi "
+              "código de confirmación.",
     },
     "step:date_of_birth": {
         "en": "I need your date of birth to find your appointment. Say it, for example: March fourth, "
-              "nineteen eighty. Or type it on the screen's number pad, month, day and year.",
+              "nineteen eighty. Or type it on the screen's number pad, month, day and year. Say back "
+              "to go back.",
         "es": "Necesito su fecha de nacimiento para encontrar su cita. Dígala, por ejemplo: cuatro de "
-              "marzo de mil novecientos ochenta. O escríbala en el teclado de la pantalla.",
+              "marzo de mil novecientos ochenta. O escríbala en el teclado de la pantalla. Diga atrás "
+              "para volver.",
     },
     "step:choose_name": {
         "en": "More than one patient shares that birth date. Say your first name, or type the first "
-              "three letters of your last name on the screen.",
+              "three letters of your last name on the screen. Say back to go back.",
         "es": "Hay más de un paciente con esa fecha de nacimiento. Diga su nombre, o escriba las tres "
-              "primeras letras de su apellido en la pantalla.",
+              "primeras letras de su apellido en la pantalla. Diga atrás para volver.",
     },
     "step:confirm": {
         "en": "I found an appointment. Say yes if it is yours, or no if it is not. On the screen, touch "
@@ -51,10 +56,12 @@ _HELP: dict[str, dict[str, str]] = {
               "tarde, recepción, u otra cita. O toque su opción en la pantalla.",
     },
     "step:retry": {
-        "en": "I could not find your appointment. Say yes to try again, or touch Start over on the "
-              "screen. The front desk can also help you.",
-        "es": "No encontré su cita. Diga sí para intentarlo otra vez, o toque Empezar de nuevo en la "
-              "pantalla. En recepción también le pueden ayudar.",
+        "en": "I could not find your appointment. Say yes to try again, start over to begin again, "
+              "or done to finish. On the screen, touch Start over or Done. The front desk can also "
+              "help you.",
+        "es": "No encontré su cita. Diga sí para intentarlo otra vez, empezar de nuevo para volver al "
+              "principio, o listo para terminar. En la pantalla, toque Empezar de nuevo o Listo. En "
+              "recepción también le pueden ayudar.",
     },
     "step:still_here": {
         "en": "The kiosk will start over soon because nothing has happened for a while. Say yes, touch "
@@ -78,9 +85,11 @@ _HELP: dict[str, dict[str, str]] = {
     },
     "screen:code": {
         "en": "This screen takes the confirmation code from your reminder. Type it on the screen's "
-              "keyboard, then touch Continue. Touch Back to check in with your date of birth instead.",
+              "keyboard, then touch Continue. To check in by voice instead, say date of birth. Say "
+              "back to go back.",
         "es": "Esta pantalla pide el código de confirmación de su recordatorio. Escríbalo en el teclado "
-              "de la pantalla y toque Seguir. Toque Atrás para usar su fecha de nacimiento.",
+              "de la pantalla y toque Seguir. Para registrarse por voz, diga fecha de nacimiento. "
+              "Diga atrás para volver.",
     },
     "screen:confirm": {
         "en": "Check that the appointment on the screen is yours, then touch Yes, check me in, or No, "
@@ -88,20 +97,22 @@ _HELP: dict[str, dict[str, str]] = {
         "es": "Compruebe que la cita de la pantalla es la suya y toque Sí, registrarme, o No, no soy yo.",
     },
     "screen:outcome": {
-        "en": "You are checked in and your provider knows you are here. Please have a seat. Touch Done "
-              "when you have finished.",
-        "es": "Ya está registrado y su médico sabe que está aquí. Tome asiento, por favor. Toque "
-              "Listo cuando termine.",
+        "en": "You are checked in and your provider knows you are here. Please have a seat. Say done, "
+              "or touch Done, when you have finished.",
+        "es": "Ya está registrado y su médico sabe que está aquí. Tome asiento, por favor. Diga listo, "
+              "o toque Listo, cuando termine.",
     },
     "screen:done": {
-        "en": "Your check-in is finished. Touch Done, or the kiosk will start over by itself.",
-        "es": "Su registro terminó. Toque Listo, o el quiosco empezará de nuevo solo.",
+        "en": "Your check-in is finished. Say done, or touch Done, or the kiosk will start over by "
+              "itself.",
+        "es": "Su registro terminó. Diga listo, o toque Listo, o el quiosco empezará de nuevo solo.",
     },
     "screen:message": {
-        "en": "The kiosk could not finish your check-in. The front desk will help you. Touch Start "
-              "over to try again, or Done.",
-        "es": "El quiosco no pudo terminar su registro. En recepción le ayudarán. Toque Empezar de "
-              "nuevo para intentarlo otra vez, o Listo.",
+        "en": "The kiosk could not finish your check-in. The front desk will help you. Say start "
+              "over to try again, or done to finish; or touch Start over, or Done.",
+        "es": "El quiosco no pudo terminar su registro. En recepción le ayudarán. Diga empezar de "
+              "nuevo para intentarlo otra vez, o listo para terminar; o toque Empezar de nuevo, o "
+              "Listo.",
     },
 }  # fmt: skip
 

@@ -109,12 +109,17 @@ def route_device_event(
     voice: KeypadVoice | None = None,
 ) -> None:
     """On the flow thread. A badge only ever signs in to the staff entry; while the staff
-    panel is open, patient-side events (presence, QR codes, the call button, keys) are ignored."""
+    panel is open, patient-side events (presence, QR codes, the call button) are ignored and
+    the keypad's up, down, select and back work the panel (its PIN pad included)."""
     if isinstance(event, BadgeRead):
         if staff is None or not staff.badge(event.badge_id):
             log.info("badge read outside the staff entry: ignored")
         return
-    if flow is None or (staff is not None and staff.panel.is_open):
+    if flow is None:
+        return
+    if staff is not None and staff.panel.is_open:
+        if isinstance(event, KeyPressed) and focus is not None and event.key in _STAFF_KEYS:
+            focus.key(event.key)  # the staff panel by keypad: its buttons ringed (Main.qml)
         return
     if isinstance(event, PresenceChanged) and event.present:
         flow.wake()
@@ -124,6 +129,10 @@ def route_device_event(
         flow.call_staff()
     elif isinstance(event, KeyPressed):
         route_key(flow, event.key, focus, voice)
+
+
+_STAFF_KEYS = frozenset({"up", "down", "select", "back"})
+"""Keys the staff panel takes (the patient's help, repeat and volume mean nothing there)."""
 
 
 def route_key(flow: CheckInFlow, key: str, focus: KeypadFocus | None, voice: KeypadVoice | None) -> None:

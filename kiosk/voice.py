@@ -113,6 +113,7 @@ def build_voice(
     """Build (not start) voice from ``[speech]``; raises ``SpeechError`` when it cannot run."""
     try:
         from speech.activity import MeteredRecognizer, MeteredSource, VoiceMeter
+        from speech.attract import AttractInvites
         from speech.dialog import VoiceDialog, schedule_vocabulary
         from speech.listener import Listener
         from speech.microphone import MicSource, SoundDeviceSink, require_sound_device
@@ -129,7 +130,7 @@ def build_voice(
         require_sound_device("input", settings.speech.input_device or None)
     if sink is None:
         require_sound_device("output", settings.speech.output_device or None)
-        sink = SoundDeviceSink(settings.speech.output_device or None)
+        sink = _private_listening(settings, SoundDeviceSink(settings.speech.output_device or None))
     volume = VolumeSink(sink)  # the patient's "louder" / "softer" (FlowView.volume)
     half_duplex = half_duplex_from_settings(settings.speech, clock)
     meter = VoiceMeter(clock)
@@ -158,6 +159,11 @@ def build_voice(
             clock,
             vocabulary=lambda: sync.call(lambda cache: schedule_vocabulary(cache, clock.now().date())),
             max_misses=settings.speech.max_misses,
+            attract=(
+                AttractInvites(every_s=settings.speech.attract_invite_every_s)
+                if settings.speech.attract_listen
+                else None
+            ),
         )
     except BaseException:
         speaker.close()
@@ -173,6 +179,21 @@ def build_voice(
         return [(s, lang) for lang in speaker.languages for s in sentences(bookings, providers, lang)]
 
     return Voice(dialog, speaker, meter, day_sentences)
+
+
+def _private_listening(settings: Settings, speaker: AudioSink) -> AudioSink:
+    """The speaker, or speaker and headphones routed by ``[speech] output`` (speech.headphones)."""
+    from speech.headphones import AmixerJack, RoutedSink
+    from speech.microphone import SoundDeviceSink, require_sound_device
+
+    speech = settings.speech
+    if speech.output == "speaker":
+        return speaker
+    if speech.headphone_device:
+        require_sound_device("output", speech.headphone_device)
+    headphones = SoundDeviceSink(speech.headphone_device or None)
+    jack = AmixerJack(speech.headphone_jack_card) if speech.headphone_jack_card else None
+    return RoutedSink(speaker, headphones, speech.output, jack)
 
 
 __all__ = ["Voice", "build_voice"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from speech.intents import (
+    Button,
     CallStaff,
     CheckIn,
     Choice,
@@ -39,6 +40,9 @@ class CheckInFlow(Protocol):
     def set_language(self, language: str) -> None: ...
     def touch(self) -> None: ...
     def change_volume(self, steps: int) -> None: ...
+    def finish(self) -> None: ...
+    def back(self) -> None: ...
+    def wake(self) -> None: ...
 
 
 def apply_intent(step: Step, intent: Intent, flow: CheckInFlow) -> str:
@@ -78,6 +82,24 @@ def apply_intent(step: Step, intent: Intent, flow: CheckInFlow) -> str:
         case Choice(option=option) if step is Step.OUTCOME:
             flow.choose(option)
             return "choose"
+        case Button(name=name):
+            return _press(name, flow)
+    return "ignored"
+
+
+def _press(button: str, flow: CheckInFlow) -> str:
+    """A screen button said aloud: the flow method its touch calls (the grammar offers only
+    the buttons the screen shows; ``speech.script.Turn.buttons``)."""
+    match button:
+        case "done" | "cancel":
+            flow.finish()
+            return "finish"
+        case "start_over" | "back":
+            flow.back()
+            return "back"
+        case "code" | "dob":
+            flow.start(button)
+            return f"start_{button}"
     return "ignored"
 
 
@@ -129,6 +151,15 @@ class _DryRun:
         pass
 
     def change_volume(self, steps: int) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+    def back(self) -> None:
+        pass
+
+    def wake(self) -> None:
         pass
 
 

@@ -14,6 +14,11 @@ when it is due), while anything heard is answered as before. It goes quiet (unti
 wake, attract → welcome) only when the patient says "no" at the greeting, after "call
 staff", or when it cannot listen (a fault, or no model for the screen's language).
 
+With ``attract`` (``speech.attract.AttractInvites``) it listens on the attract screen too: a
+greeting, "check in" or "help" wakes the kiosk (the welcome greets aloud), other speech near it
+is answered, rarely, with one sentence saying what it is and how to start, and an empty lobby
+hears nothing.
+
 While the idle warning counts down (``FlowView.countdown``) the dialog says so, quiet or
 not ("Are you still there? Say yes, ..."), and listens for "yes" / "still here" / "sí":
 hearing it touches the flow, which keeps the patient's place exactly as a touch does.
@@ -45,10 +50,11 @@ from core.clock import Clock
 from core.worker import Worker
 from domain.flow import VOLUME_RANGE, FlowView, Screen
 from speech.adapter import CheckInFlow, MissCounter, apply_intent, means_something
+from speech.attract import AttractInvites, wake_for
 from speech.grammar import StepGrammar, build_grammar
 from speech.intents import CallStaff, Help, Intent, No, Repeat, Step, Volume
 from speech.listener import AudioSource, Heard, Listener
-from speech.script import Turn, plan_turn, text, turn_key
+from speech.script import Turn, attract_turn, plan_turn, text, turn_key
 from speech.vocabulary import ScheduleSource, Vocabulary, schedule_vocabulary
 
 __all__ = ["ScheduleSource", "Speech", "Vocabulary", "VoiceDialog", "schedule_vocabulary"]
@@ -82,6 +88,7 @@ class VoiceDialog:
         max_misses: int = 2,
         speak_timeout_s: float = 30.0,
         stall_s: float | None = None,
+        attract: AttractInvites | None = None,
     ) -> None:
         self._flow = flow
         self._post = post
@@ -93,6 +100,7 @@ class VoiceDialog:
         self._vocab: Vocabulary | None = None
         self._misses = MissCounter(max_misses)
         self._speak_timeout_s = speak_timeout_s
+        self._attract = attract  # None: the attract screen is not listened on
         self._cond = threading.Condition()
         self._view = FlowView()
         self._generation = 0
@@ -101,6 +109,7 @@ class VoiceDialog:
         self._said_key: tuple[str, ...] = ()
         self._deaf_key: tuple[str, ...] = ()  # a turn said with nothing to listen with
         self._offered_key: tuple[str, ...] = ()  # the turn whose choices were said since the last hit
+        self._doubted_staff: tuple[str, ...] = ()  # the turn whose last listen was a doubtful "call staff"
         self._stopping = False
         self._wake_queued = False
         # One turn waits for the speaker (speak_timeout_s), then listens: longer is stuck.
@@ -121,6 +130,8 @@ class VoiceDialog:
                 self._offered_key = ()
                 self._misses.hit()
                 self._vocab = None  # the schedule may have changed: reload at the next wake
+                if self._attract is not None:
+                    self._attract.entered(self._clock.monotonic())
             self._view = view
             self._generation += 1
             self._cond.notify_all()
@@ -205,8 +216,11 @@ class VoiceDialog:
         and not a turn already said that it cannot listen for."""
         with self._cond:
             view = self._view
-            if self._stopping or view.screen == Screen.ATTRACT:
+            if self._stopping:
                 return None
+            if view.screen == Screen.ATTRACT:
+                can_hear = view.language in self._listener.recognizer.languages
+                return view if self._attract is not None and can_hear else None
             if self._quiet and view.countdown <= 0:
                 return None
             if turn_key(view) == self._deaf_key:
@@ -215,6 +229,10 @@ class VoiceDialog:
 
     def _turn(self, view: FlowView) -> None:
         lang = view.language
+        if view.screen == Screen.ATTRACT:
+            if self._attract is not None:
+                self._attract_turn(view, self._attract)
+            return
         if view.staff_called and not self._staff_announced:
             self._staff_announced = True
             self._say(text("calling_staff", lang), lang)
@@ -246,6 +264,13 @@ class VoiceDialog:
             # A doubtful "help" or "repeat" is answered anyway: it changes nothing, and it is
             # where a miss leads (at the date step "help" is often below the bars: 2 of 12).
             intent = heard.guess
+        doubted_staff = intent is None and heard.status == "unsure" and isinstance(heard.guess, CallStaff)
+        if doubted_staff and self._doubted_staff == turn.key:
+            # "Call staff" doubted twice in a row on one screen is taken: a person who comes
+            # for nothing costs less than a patient stranded (blind journeys: an espeak voice's
+            # "call staff" never cleared both passes, 5 journeys of 30).
+            intent = heard.guess
+        self._doubted_staff = turn.key if doubted_staff else ()
         if intent is None or not means_something(step, intent):
             if heard.status == "silence" and (step in _ASKS_NOTHING or self._offered_key == turn.key):
                 return  # nothing asked, or the choices were said: listen on without nagging
@@ -276,6 +301,24 @@ class VoiceDialog:
             return
         self._act(step, intent)
 
+    def _attract_turn(self, view: FlowView, invites: AttractInvites) -> None:
+        """Listen on the attract screen: wake on a greeting, invite on other speech (rarely),
+        stay silent in silence (``speech.attract``)."""
+        turn, lang = attract_turn(view), view.language
+        self._wait_until_heard_ourselves_out()
+        today = self._clock.now().date()
+        grammar = _cached_grammar(Step.GREETING, lang, (), (), (), (), today, turn.buttons)
+        heard = self._listener.listen(self._source, grammar, today, self._cancel_for(turn))
+        if heard.status in ("cancelled", "silence"):
+            return  # an empty lobby leaves no trace (the dialog listens all day)
+        self.log.append(f"attract: {heard.status} {heard.text!r}")
+        action = invites.decide(heard.intent, heard.status, self._clock.monotonic())
+        if action == "invite":
+            self._say(turn.say, lang)
+        elif action:
+            self.log.append(f"action: {action}")
+            self._post_and_wait(functools.partial(wake_for, action, self._flow))
+
     def _change_volume(self, step: Step, intent: Volume, lang: str) -> None:
         """Louder or softer, then a word at the new level (or that it is the limit)."""
         with self._cond:
@@ -289,13 +332,18 @@ class VoiceDialog:
 
     def _act(self, step: Step, intent: Intent) -> None:
         """Post the action to the flow's thread; wait (briefly) for the view it produces."""
-        with self._cond:
-            seen = self._generation
         flow = self._flow
 
         def action() -> None:
             self.log.append(f"action: {apply_intent(step, intent, flow)}")
 
+        self._post_and_wait(action)
+
+    def _post_and_wait(self, action: Callable[[], None]) -> None:
+        """Post ``action`` to the flow's thread; wait (briefly) for the view it produces, so the
+        next turn listens on the screen it led to."""
+        with self._cond:
+            seen = self._generation
         self._post(action)
         with self._cond:
             self._cond.wait_for(lambda: self._generation != seen or self._stopping, timeout=3.0)
@@ -311,7 +359,7 @@ class VoiceDialog:
         names = vocab.names_for(digits) if step is Step.CHOOSE_NAME else ()
         dobs = vocab.dobs if step is Step.DATE_OF_BIRTH else ()
         return _cached_grammar(
-            step, lang, names, turn.providers, turn.options, dobs, self._clock.now().date()
+            step, lang, names, turn.providers, turn.options, dobs, self._clock.now().date(), turn.buttons
         )
 
     def _cancel_for(self, turn: Turn) -> Callable[[], bool]:
@@ -351,5 +399,6 @@ def _cached_grammar(  # noqa: PLR0917 - a cache key
     options: tuple[str, ...],
     dobs: tuple[date, ...],
     today: date,
+    buttons: tuple[str, ...] = (),
 ) -> StepGrammar:
-    return build_grammar(step, names, providers, lang, today, dobs=dobs, options=options)
+    return build_grammar(step, names, providers, lang, today, dobs=dobs, options=options, buttons=buttons)

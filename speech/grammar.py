@@ -16,6 +16,7 @@ from datetime import date
 
 from speech.dates import EN_MONTHS, ES_MONTHS, date_patterns, dob_patterns, parse_spoken_date
 from speech.intents import (
+    Button,
     CallStaff,
     CheckIn,
     Choice,
@@ -102,6 +103,29 @@ _RETRY: dict[str, dict[str, Intent]] = {
 _STEP_ONLY: dict[Step, dict[str, dict[str, Intent]]] = {
     Step.RETRY: _RETRY, Step.GREETING: _CHECK_IN, Step.STILL_HERE: _STILL_HERE,
 }  # fmt: skip
+_BUTTONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "en": {
+        "done": ("done", "i'm done", "i am done", "all done", "finished", "i'm finished", "that's all"),
+        "cancel": ("cancel", "cancel please", "never mind"),
+        "start_over": ("start over", "start again", "begin again"),
+        "back": ("back", "go back"),
+        "code": ("code", "confirmation code", "with my code", "with my confirmation code"),
+        "dob": ("date of birth", "with my date of birth", "use my date of birth", "birth date"),
+        "wake": ("hello", "hello there", "hi there", "excuse me", "good morning", "good afternoon"),
+    },
+    "es": {
+        "done": ("listo", "ya termine", "termine", "eso es todo"),
+        "cancel": ("cancelar", "cancele"),
+        "start_over": ("empezar de nuevo", "volver a empezar"),
+        "back": ("atras", "volver", "regresar"),
+        "code": ("codigo", "con mi codigo", "codigo de confirmacion", "con mi codigo de confirmacion"),
+        "dob": ("fecha de nacimiento", "con mi fecha de nacimiento"),
+        "wake": ("hola", "buenos dias", "buenas tardes", "disculpe", "oiga"),
+    },
+}  # fmt: skip
+"""The screen's buttons said aloud (the words on them, and the usual ways of saying them);
+a grammar holds only the buttons its screen shows ("wake": the attract screen's greetings,
+``speech.attract``)."""
 _TITLES = frozenset({"dr", "doctor", "doctora", "dra", "nurse", "np", "pa", "md"})
 
 
@@ -178,6 +202,7 @@ def build_grammar(
     *,
     dobs: Iterable[date] = (),
     options: Iterable[str] = (),
+    buttons: Iterable[str] = (),
     any_date_weight: float = ANY_DATE_WEIGHT,
 ) -> StepGrammar:
     """The grammar for ``step``: ``names`` are first names, ``providers`` display names.
@@ -188,10 +213,16 @@ def build_grammar(
     ``dobs`` are the birth dates on today's schedule: the date step still accepts any
     plausible date, but an acoustic near-tie goes to a date a patient booked today
     (``any_date_weight`` is the prior of the generic date paths against them).
+    ``buttons`` are the screen's buttons that can be said (``Button`` names, ``button_names``).
     """
     if lang not in LANGUAGES:
         raise ValueError(f"build_grammar: language {lang!r} is not one of {LANGUAGES}")
     phrases = _step_phrases(step, names, providers, lang, options)
+    for button in buttons:
+        said = _BUTTONS[lang].get(button)
+        if said is None:
+            raise ValueError(f"build_grammar: no button {button!r}; known: {button_names()}")
+        phrases |= {p: Button(button) for p in said if p not in phrases}
     phrases |= _COMMON[lang]
     dates = step is Step.DATE_OF_BIRTH
     patterns: tuple[Pattern, ...] = ()
@@ -237,6 +268,16 @@ def _step_phrases(
                     for spoken in _provider_forms(provider):
                         phrases |= {f.format(spoken): Choice(option) for f in _SEE_FRAMES[lang]}
     return phrases
+
+
+def button_names() -> tuple[str, ...]:
+    """Every screen button the grammars can hear."""
+    return tuple(_BUTTONS["en"])
+
+
+def grammar_buttons(grammar: StepGrammar) -> tuple[str, ...]:
+    """The buttons ``grammar`` hears."""
+    return tuple(sorted({i.name for i in grammar.phrases.values() if isinstance(i, Button)}))
 
 
 def grammar_options(grammar: StepGrammar) -> tuple[str, ...]:

@@ -86,4 +86,15 @@ class Language:
     code: str  # "en" or "es"
 
 
-Intent = Yes | No | CheckIn | CallStaff | Help | Repeat | Volume | DateOfBirth | Name | Choice | Language
+@dataclass(frozen=True)
+class Button:
+    """One of the screen's own buttons, said rather than touched: "done", "cancel", "start_over",
+    "back", "code" (check in with a confirmation code) or "dob" (with a date of birth). A
+    grammar hears only the buttons its screen shows (``speech.script.Turn.buttons``)."""
+
+    name: str
+
+
+Intent = (
+    Yes | No | CheckIn | CallStaff | Help | Repeat | Volume | DateOfBirth | Name | Choice | Language | Button
+)

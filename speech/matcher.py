@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 
-from speech.intents import CallStaff, CheckIn, Choice, Help, Intent, Language, Name, No, Step, Yes
+from speech.intents import Button, CallStaff, CheckIn, Choice, Help, Intent, Language, Name, No, Step, Yes
 from speech.numbers import normalize
 
 FUZZY_CUTOFF = 0.86  # difflib ratio against a grammar phrase; below it the sentence is rejected
@@ -51,6 +51,18 @@ _OPTION_WORDS: Mapping[str, tuple[str, ...]] = {
                        "another provider", "other provider"),
 }  # fmt: skip
 
+_BUTTON_WORDS: Mapping[str, tuple[str, ...]] = {
+    "done": ("done", "finished", "all set", "that's all", "that is all"),
+    "cancel": ("cancel", "never mind"),
+    "start_over": ("start over", "start again", "begin again", "from the beginning"),
+    "back": ("go back", "back"),
+    "code": ("confirmation code", "my code", "a code", "the code"),
+    "dob": ("date of birth", "birth date", "birthday"),
+    "wake": ("hello", "excuse me", "good morning", "good afternoon", "hi there"),
+}  # fmt: skip
+"""The screen's buttons in a sentence ("I'm all done, thank you"), looked for only where the
+step's grammar offers that button."""
+
 
 _YES_NO_STEPS = (Step.GREETING, Step.CONFIRM, Step.RETRY, Step.CHOOSE_NAME, Step.STILL_HERE)
 
@@ -71,6 +83,11 @@ def match_intent(
         return phrases[spoken]
     found = _keyword_intents(spoken, words, step, options)
     found |= _names_in(words, phrases)
+    found |= _buttons_in(spoken, phrases)
+    if any(isinstance(i, Button) for i in found):
+        found.discard(CheckIn())  # "check in with my code" is the code button
+    if Button("start_over") in found:
+        found.discard(Yes())  # "start again" at the retry step: its "again" is no second answer
     if len(found) == 1:
         return found.pop()
     if found:
@@ -114,6 +131,20 @@ def _names_in(words: list[str], phrases: Mapping[str, Intent] | None) -> set[Int
     if not phrases:
         return set()
     return {i for w in words if isinstance(i := phrases.get(w), Name)}
+
+
+def _buttons_in(spoken: str, phrases: Mapping[str, Intent] | None) -> set[Intent]:
+    if not phrases:
+        return set()
+    offered = {i.name for i in phrases.values() if isinstance(i, Button)}
+    padded = f" {spoken} "
+    found: set[Intent] = set()
+    for name in offered:
+        if any(f" {k} " in padded for k in _BUTTON_WORDS.get(name, ())):
+            found.add(Button(name))
+    if Button("start_over") in found:
+        found.discard(Button("back"))  # "go back and start over" is one wish
+    return found
 
 
 def _yes_or_no(words: list[str], checking: bool) -> Intent | None:

@@ -12,7 +12,7 @@ is the first name (``phrases.confirm_prompt``); never a birth date or a last nam
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 
 from domain.flow import FlowView, Screen
@@ -66,6 +66,9 @@ _TEXTS: dict[str, dict[str, str]] = {
     "volume_changed": {"en": "Is this better?", "es": "¿Así está mejor?"},
     "volume_loudest": {"en": "This is as loud as I can speak.", "es": "Más alto no puedo hablar."},
     "volume_softest": {"en": "This is as soft as I can speak.", "es": "Más bajo no puedo hablar."},
+    "attract_invite": {"en": "Hello, I am the check-in kiosk. To check in, say check in, or press any key.",
+                       "es": "Hola, soy el quiosco de registro. Para registrarse, diga registrarme, o "
+                             "pulse cualquier tecla."},
     "declined_voice": {"en": "All right. The screen is here if you need it.",
                        "es": "Muy bien. La pantalla está aquí si la necesita."},
 }  # fmt: skip
@@ -95,6 +98,9 @@ class Turn:
     step: Step | None = Step.COMMON
     options: tuple[str, ...] = ()
     providers: tuple[str, ...] = ()
+    buttons: tuple[str, ...] = ()
+    """The screen's buttons that can be said (``speech.intents.Button``): every button the
+    screen shows that no other answer of the step already stands for."""
 
     @property
     def help_key(self) -> str:
@@ -127,6 +133,39 @@ def turn_key(view: FlowView) -> tuple[str, ...]:
 
 def plan_turn(view: FlowView, hour: int) -> Turn | None:
     """The turn for the screen in ``view``; ``None`` on the attract screen (nothing to say)."""
+    turn = _screen_turn(view, hour)
+    if turn is None or turn.step is Step.STILL_HERE:
+        return turn
+    return replace(turn, buttons=screen_buttons(view))
+
+
+def attract_turn(view: FlowView) -> Turn:
+    """The attract screen's listen (``speech.attract``): the greeting's words and "hello";
+    ``say`` is the invitation, said only when speech near the kiosk meant nothing to it."""
+    return Turn(turn_key(view), text("attract_invite", view.language), Step.GREETING, buttons=("wake",))
+
+
+def screen_buttons(view: FlowView) -> tuple[str, ...]:
+    """The buttons on ``view``'s screen a patient can say (the ones yes, no, a date, a name or
+    an outcome's choice do not already stand for): Done, Cancel, Start over, Back and the
+    welcome's two ways in; the top bar's language and call staff are common words."""
+    match view.screen:
+        case Screen.WELCOME:
+            return ("code", "dob", "cancel")
+        case Screen.DOB | Screen.LETTERS:
+            return ("back",)
+        case Screen.CODE:
+            return ("dob", "back")
+        case Screen.OUTCOME if view.choice or (view.outcome and view.outcome.options == ("checked_in",)):
+            return ("done",)  # an on-time check-in is queued as it shows: Done is there at once
+        case Screen.DONE:
+            return ("done",)
+        case Screen.MESSAGE:
+            return ("start_over", "done")
+    return ()
+
+
+def _screen_turn(view: FlowView, hour: int) -> Turn | None:
     lang = view.language
     key = turn_key(view)
     if view.countdown > 0 and view.screen != Screen.ATTRACT:

@@ -12,6 +12,7 @@ import pytest
 from core.clock import ManualClock
 from core.errors import SpeechError
 from domain.flow import CheckInFlow, FlowView, Screen
+from speech.attract import AttractInvites
 from speech.dialog import VoiceDialog, schedule_vocabulary
 from speech.listener import ListenConfig, Listener
 from speech.pocketsphinx_engine import PocketsphinxRecognizer
@@ -47,6 +48,7 @@ class Kiosk:
     stall_s: float | None = None
     listen_timeout_s: float = 4.0
     post_fails: int = 0  # how many of the dialog's next posts to the flow raise
+    attract: AttractInvites | None = None  # listen on the attract screen (speech.attract)
     day: Day = field(default_factory=Day)
     sent: list[CheckIn] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
@@ -71,6 +73,7 @@ class Kiosk:
             self.clock,
             vocabulary=lambda: schedule_vocabulary(_Listing(self.day), date.fromisoformat(DAY)),
             stall_s=self.stall_s,
+            attract=self.attract,
         )
         self.flow.add_listener(lambda view: self.volume.set_level(view.volume))
         self.flow.add_listener(self.dialog.on_view)

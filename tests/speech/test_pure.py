@@ -211,6 +211,15 @@ class _Flow:
     def change_volume(self, steps: int) -> None:
         self.calls.append(("change_volume", steps))
 
+    def finish(self) -> None:
+        self.calls.append(("finish", None))
+
+    def back(self) -> None:
+        self.calls.append(("back", None))
+
+    def wake(self) -> None:
+        self.calls.append(("wake", None))
+
 
 def test_apply_intent_drives_the_flow_like_taps() -> None:
     flow = _Flow()

@@ -17,7 +17,7 @@ from domain.flow import CheckInFlow, FlowView, Patient, Screen
 from domain.voice_words import help_keys, help_text
 from speech.dialog import VoiceDialog
 from speech.grammar import StepGrammar, build_grammar
-from speech.intents import Help, Repeat, Step
+from speech.intents import CallStaff, Help, Repeat, Step
 from speech.listener import AudioSource, Heard, Listener
 from speech.pocketsphinx_engine import PocketsphinxRecognizer
 from speech.script import help_states, plan_turn
@@ -75,8 +75,6 @@ def test_every_turn_has_help_and_listens_for_repeat_and_help(lang: str) -> None:
     assert warning is not None and warning.help_key == "step:still_here"
     code = plan_turn(FlowView(screen=Screen.CODE), hour=9)
     assert code is not None and (code.step, code.help_key) == (Step.COMMON, "screen:code")
-
-
 
 
 @pytest.fixture
@@ -139,6 +137,30 @@ def test_a_doubtful_help_or_repeat_is_answered_anyway(synth: Pyttsx3Synthesizer)
         )
         assert help_text("step:date_of_birth", "en") in captions
         assert not any("Sorry" in c for c in captions)
+    finally:
+        dialog.stop()
+        speaker.close()
+        thread.close()
+
+
+def test_a_doubtful_call_staff_twice_in_a_row_calls_staff_once_does_not(synth: Pyttsx3Synthesizer) -> None:
+    """A person coming for nothing costs less than a patient stranded; one doubt is asked again."""
+    clock = ManualClock(datetime.fromisoformat(f"{DAY}T09:05"))
+    thread = FlowThread()
+    flow = CheckInFlow(Day(), lambda _msg: True, clock, "lobby-1")
+    captions: list[str] = []
+    speaker = Speaker(synth, MemorySink(), HalfDuplex(tail_s=0.0), captions.append)
+    doubt = Heard("unsure", guess=CallStaff())
+    hearing = _ScriptedHearing([doubt, Heard("no_match"), doubt, doubt])
+    dialog = VoiceDialog(flow, thread.post, hearing, ScriptedSource(), speaker, clock)
+    flow.add_listener(dialog.on_view)
+    dialog.start()
+    try:
+        thread.call(lambda: flow.start("dob"))
+        wait_until(lambda: thread.call(lambda: flow.view.staff_called), what="staff called")
+        assert captions.count("Sorry, I didn't catch that. Please say it again.") == 2  # 1st and 3rd
+        assert any(c.startswith("Sorry, I still didn't catch that.") for c in captions)  # the 2nd miss
+        assert "I'm calling a staff member for you." in captions
     finally:
         dialog.stop()
         speaker.close()

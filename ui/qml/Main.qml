@@ -35,6 +35,8 @@ Window {
     // The I/O board's tactile keypad (docs/io-board.md): up/down move a focus ring among the
     // screen's buttons, then the top bar's, in reading order; select presses the ringed one;
     // back is the screen's back. Volume, help and repeat never reach here (kiosk.devices).
+    // While the staff panel is open the ring goes over its buttons only (PIN pad included),
+    // and back is the panel's back.
     property var keypadTarget: null
     function keypadChoices() {
         var found = []
@@ -43,10 +45,17 @@ Window {
             if (item.keypadChoice === true && item.enabled) found.push(item)
             for (var i = 0; i < item.children.length; i++) walk(item.children[i])
         }
+        function place(item) { return item.mapToItem(null, 0, 0) }
+        if (Admin.isOpen) {
+            walk(adminPanel)
+            return found.sort(function(a, b) {
+                var pa = place(a), pb = place(b)
+                return Math.abs(pa.y - pb.y) > 1 ? pa.y - pb.y : pa.x - pb.x
+            })
+        }
         walk(screenLoader.item)
         var screenOnes = found.length
         walk(topBar)
-        function place(item) { return item.mapToItem(null, 0, 0) }
         var mine = found.slice(0, screenOnes), bar = found.slice(screenOnes)
         function byReading(a, b) {
             var pa = place(a), pb = place(b)
@@ -71,9 +80,10 @@ Window {
     Connections {
         target: Flow
         function onKeypadKey(name) {
+            if (Admin.isOpen) Admin.touch()  // a key keeps the staff session as a touch does
             if (name === "up") root.keypadMove(-1)
             else if (name === "down") root.keypadMove(1)
-            else if (name === "back") Flow.back()
+            else if (name === "back") { if (Admin.isOpen) Admin.back(); else Flow.back() }
             else if (name === "select") {
                 if (root.keypadTarget && root.keypadChoices().indexOf(root.keypadTarget) >= 0)
                     root.keypadTarget.clicked()
@@ -219,7 +229,18 @@ Window {
 
     // The staff panel: above everything while a staff session (or its PIN entry) is open.
     AdminPanel {
+        id: adminPanel
         anchors.fill: parent
         visible: Admin.isOpen
+    }
+    Connections {  // a new staff page (or the panel shut) starts with nothing ringed
+        target: Admin
+        function onChanged() {
+            var choices = root.keypadChoices()
+            if (root.keypadTarget && choices.indexOf(root.keypadTarget) < 0) {
+                root.keypadTarget.keypadFocused = false
+                root.keypadTarget = null
+            }
+        }
     }
 }
