@@ -33,6 +33,7 @@ from speech.dates import parse_spoken_date
 from speech.grammar import StepGrammar, grammar_options
 from speech.intents import Choice, DateOfBirth, Intent, Language, Name, Step, Yes
 from speech.matcher import match_intent
+from speech.matcher_es import spanish_meaning
 from speech.recognizer import Hypothesis
 
 
@@ -88,7 +89,10 @@ def changes_something(step: Step, intent: Intent) -> bool:
 
 def whisper_meaning(grammar: StepGrammar, text: str, today: date) -> Intent | None:
     """What Whisper's transcript means at the step: a parsed birth date at the date step
-    (exactly the date said), else the matcher's one intent (``None``: none, or two)."""
+    (exactly the date said), else the matcher's one intent (``None``: none, or two); a Spanish
+    step's transcript is read by ``speech.matcher_es``."""
+    if grammar.lang == "es":
+        return spanish_meaning(grammar, text, today)
     if grammar.dates:
         spoken = parse_spoken_date(text, today, grammar.lang)
         if spoken is not None:
