@@ -244,10 +244,14 @@ def check_speech_es(settings: Settings) -> CheckResult:
         english, _ = whisper_model_path(speech.whisper_model, speech.models_dir)
         if speech.vosk_model_dir or speech.engine in ("pocketsphinx", "vosk") or english is None:
             why = "Spanish by voice needs the Whisper engine for English too"
-            return CheckResult("speech-es", True, f"Spanish by touch only: {why}", _SPANISH_ADVICE, warning=True)
+            return CheckResult(
+                "speech-es", True, f"Spanish by touch only: {why}", _SPANISH_ADVICE, warning=True
+            )
         model, why = spanish_model_path(speech.whisper_model_es, speech.models_dir)
         if model is None:
-            return CheckResult("speech-es", True, f"Spanish by touch only: {why}", _SPANISH_ADVICE, warning=True)
+            return CheckResult(
+                "speech-es", True, f"Spanish by touch only: {why}", _SPANISH_ADVICE, warning=True
+            )
         verify_model(model, "whisper")
         detail = f"whisper model {model.name} at {model} (hashes match; loaded when Spanish is chosen)"
         return CheckResult("speech-es", True, detail)

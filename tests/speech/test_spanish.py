@@ -18,7 +18,7 @@ from core.errors import SpeechError
 from kiosk.checks import check_speech_es
 from speech.bilingual import BilingualRecognizer
 from speech.grammar import build_grammar
-from speech.intents import CallStaff, DateOfBirth, Language, No, Step, Yes
+from speech.intents import CallStaff, Language, No, Step, Yes
 from speech.matcher_es import match_spanish, spanish_date
 from speech.model_parts import _record_digest, install_parts, packaged_sources
 from speech.models import MANIFEST_NAME, file_sha256
@@ -111,7 +111,12 @@ def test_the_pinned_base_installs_whole_and_doctor_names_it(whisper_model: Path,
     assert "needs the Whisper engine for English" in check_speech_es(settings).detail
     both = {"whisper_model": str(whisper_model), "whisper_model_es": str(base_model)}
     result = check_speech_es(settings_from_mapping({"speech": both}))
-    assert result.ok and not result.warning and "whisper-base" in result.detail and "hashes match" in result.detail
+    assert (
+        result.ok
+        and not result.warning
+        and "whisper-base" in result.detail
+        and "hashes match" in result.detail
+    )
 
 
 def test_a_missing_spanish_model_is_one_line_and_english_goes_on(
@@ -141,7 +146,9 @@ def test_a_base_model_changed_after_install_is_refused_at_start(
     shutil.copytree(base_model, copy)
     with open(copy / "config.json", "a", encoding="utf-8") as f:
         f.write(" ")
-    settings = settings_from_mapping({"speech": {"whisper_model": str(whisper_model), "whisper_model_es": str(copy)}})
+    settings = settings_from_mapping(
+        {"speech": {"whisper_model": str(whisper_model), "whisper_model_es": str(copy)}}
+    )
     recognizer = recognizer_from_settings(settings.speech)
     recognizer.close()
     assert recognizer.languages == ("en",)
@@ -151,7 +158,8 @@ def test_a_base_model_changed_after_install_is_refused_at_start(
 @pytest.mark.parametrize(
     ("text", "step", "meant"),
     [
-        ("C", Step.CONFIRM, Yes()), ("Sí, soy yo.", Step.CONFIRM, Yes()), ("No, no soy yo.", Step.CONFIRM, No()),
+        ("C", Step.CONFIRM, Yes()), ("Sí, soy yo.", Step.CONFIRM, Yes()),
+        ("No, no soy yo.", Step.CONFIRM, No()),
         ("Sí, no.", Step.CONFIRM, None), ("¿Dónde está el baño?", Step.CONFIRM, None),
         ("En español.", Step.COMMON, Language("es")), ("en inglés", Step.GREETING, Language("en")),
         ("Yame al personal.", Step.CONFIRM, CallStaff()), ("C", Step.COMMON, None),
@@ -164,8 +172,8 @@ def test_what_a_spanish_transcript_means(text: str, step: Step, meant: object) -
 
 def test_spanish_dates_in_words_and_as_whisper_writes_them() -> None:
     want = date(1980, 3, 12)
-    for said in ("doce de marzo de mil novecientos ochenta", "12 de marzo de 1980.", "el 12 de marzo de 1.980",
-                 "12 de marzo en 1980"):  # fmt: skip
+    for said in ("doce de marzo de mil novecientos ochenta", "12 de marzo de 1980.",
+                 "el 12 de marzo de 1.980", "12 de marzo en 1980"):  # fmt: skip
         assert spanish_date(said, TODAY) == want, said
     assert spanish_date("12 de marzo de 1990-1980", TODAY) is None
     assert say_date_es(want) == "doce de marzo de mil novecientos ochenta"
@@ -197,8 +205,10 @@ def test_a_spanish_speaking_patient_switches_by_voice_and_checks_in(
         for text in ("en español", "sí", "el quince de mayo de mil novecientos setenta y ocho", "sí"):
             kiosk.source.add(say(text, "es-419"))
         kiosk.tap("wake")
-        wait_until(lambda: kiosk.sent, timeout=120, what="the Spanish check-in")
-        print("\n".join(kiosk.dialog.log))
+        try:
+            wait_until(lambda: kiosk.sent, timeout=90, what="the Spanish check-in")
+        finally:
+            print("\n".join(kiosk.dialog.log))
         assert kiosk.sent[0].appointment_id == "s1" and kiosk.sent[0].method == "voice"
         assert kiosk.captions[0] == "Good morning, are you here to check in?"
         assert "Buenos días, ¿viene a registrarse?" in kiosk.captions
