@@ -31,6 +31,7 @@ from speech.matcher_es import ACCENTED, spanish_date
 from speech.models import installed_models, verify_model
 from speech.numbers import read_spanish_number, say_number
 from speech.recognizer import Hypothesis
+from speech.whisper_bpe import BpeEncoder
 from speech.whisper_engine import (
     BEAM_SIZE,
     MAX_TOKENS,
@@ -108,6 +109,7 @@ class SpanishWhisper:
                 f"{model_dir} is an English-only Whisper model: Spanish needs a multilingual one"
             )
         self._vocabulary = Vocabulary.load(model_dir)
+        self._bpe = BpeEncoder.load(model_dir, self._vocabulary)
         self._start = [
             self._vocabulary.sot,
             self._vocabulary.id("<|es|>"),
@@ -159,13 +161,30 @@ class SpanishWhisper:
         candidates = closed_set(grammar, heard.text if heard else "")
         scored = sorted(zip(self.score(list(candidates.values())), candidates, strict=True), reverse=True)
         best_score, best = scored[0]
-        tokens = max(1, len(self._vocabulary.encode(" " + candidates[best])))
+        if grammar.dates and not self._digits_agree(grammar, best, candidates):
+            return Hypothesis("", self.engine)  # the two written forms picked different dates
+        tokens = max(1, len(self._bpe.encode(" " + candidates[best])))
         return Hypothesis(
             best,
             self.engine,
             alternatives=tuple((key, score / tokens) for score, key in scored[:6]),
             avg_logprob=best_score / tokens,
         )
+
+    def _digits_agree(self, grammar: StepGrammar, best: str, candidates: dict[str, str]) -> bool:
+        """Whether the dates written as Whisper writes them ("25 de diciembre de 1990.") put the
+        same date first as the words did. Each form alone picked a wrong year on espeak-ng clips
+        (words: "ochenta" for "noventa"; digits: 1919 for 1980, as the transcript had it); the
+        two agreeing is the closed set's answer, else it has none."""
+        today = _today(grammar)
+        dates = {key: found for key in candidates if (found := spanish_date(key, today)) is not None}
+        if best not in dates:
+            return True
+        keys = sorted(dates)
+        scores = self.score(
+            [f"{d.day} de {ES_MONTHS[d.month - 1]} de {d.year}." for d in (dates[k] for k in keys)]
+        )
+        return keys[scores.index(max(scores))] == best
 
     def open_pass(self) -> Hypothesis | None:
         """Whisper's free transcript in Spanish (decoded once per utterance)."""
@@ -197,7 +216,7 @@ class SpanishWhisper:
         import ctranslate2
 
         features, frames = encoded
-        batch = [self._vocabulary.encode(" " + t) for t in texts]
+        batch = [self._bpe.encode(" " + t) for t in texts]
         tiled = ctranslate2.StorageView.from_array(np.repeat(np.array(features), len(batch), axis=0))
         with self._lock:
             results = self._model.align(tiled, self._start, batch, frames)
@@ -269,6 +288,11 @@ def closed_set(grammar: StepGrammar, transcript: str) -> dict[str, str]:
             words = say_date_es(when)
             out[words] = spoken(words)
     return out
+
+
+def _written(when: date) -> str:
+    """A date as Whisper writes it in Spanish ("25 de diciembre de 1990.")."""
+    return f"{when.day} de {ES_MONTHS[when.month - 1]} de {when.year}."
 
 
 def say_date_es(when: date) -> str:

@@ -23,7 +23,9 @@ from speech.matcher_es import match_spanish, spanish_date
 from speech.model_parts import _record_digest, install_parts, packaged_sources
 from speech.models import MANIFEST_NAME, file_sha256
 from speech.tts import Pyttsx3Synthesizer
+from speech.whisper_bpe import BpeEncoder
 from speech.whisper_es import closed_set, is_multilingual, say_date_es
+from speech.whisper_io import Vocabulary
 from speech.wiring import recognizer_from_settings
 from tests.kiosk.test_flow import _appt
 from tests.speech.scripted import Say, wait_until
@@ -218,3 +220,15 @@ def test_a_spanish_speaking_patient_switches_by_voice_and_checks_in(
     finally:
         kiosk.close()
         recognizer.close()
+
+
+def test_the_closed_set_is_scored_in_whispers_own_token_split(base_model: Path) -> None:
+    """The ids the model's tokenizer.json gives (checked against the Hugging Face tokenizer)."""
+    vocabulary = Vocabulary.load(base_model)
+    bpe = BpeEncoder.load(base_model, vocabulary)
+    assert bpe.encode(" Sí.") == [12375, 13]
+    assert bpe.encode(" En español.") == [2193, 31177, 13]
+    assert bpe.encode(" 25 de diciembre de 1990.") == [3552, 368, 14285, 49772, 368, 13384, 13]
+    words = " Veinticinco de diciembre de mil novecientos noventa."
+    assert vocabulary.decode(bpe.encode(words)) == words
+    assert bpe.encode(words) != vocabulary.encode(words)  # longest-first is not the model's split
