@@ -160,15 +160,18 @@ class SpanishWhisper:
         heard = self.open_pass()
         candidates = closed_set(grammar, heard.text if heard else "")
         scored = sorted(zip(self.score(list(candidates.values())), candidates, strict=True), reverse=True)
-        best_score, best = scored[0]
+        best = scored[0][1]
         if grammar.dates and not self._digits_agree(grammar, best, candidates):
             return Hypothesis("", self.engine)  # the two written forms picked different dates
-        tokens = max(1, len(self._bpe.encode(" " + candidates[best])))
+        per_token = [
+            (score / max(1, len(self._bpe.encode(" " + candidates[key]))), key) for score, key in scored
+        ]
         return Hypothesis(
             best,
             self.engine,
-            alternatives=tuple((key, score / tokens) for score, key in scored[:6]),
-            avg_logprob=best_score / tokens,
+            confidence=_lead(grammar, per_token),
+            alternatives=tuple((key, score) for score, key in per_token[:6]),
+            avg_logprob=per_token[0][0],
         )
 
     def _digits_agree(self, grammar: StepGrammar, best: str, candidates: dict[str, str]) -> bool:
@@ -271,6 +274,15 @@ class SpanishWhisper:
         self._model = None
         self._encoded = None
         _trim_heap()
+
+
+def _lead(grammar: StepGrammar, per_token: list[tuple[float, str]]) -> float | None:
+    """How far (average log-probability per token) the closed set's best phrase leads the
+    best phrase that means something else (``None``: nothing else was in the set)."""
+    today = _today(grammar)
+    best = grammar.parse(per_token[0][1], today)
+    others = [score for score, key in per_token[1:] if grammar.parse(key, today) != best]
+    return per_token[0][0] - max(others) if others else None
 
 
 def closed_set(grammar: StepGrammar, transcript: str) -> dict[str, str]:

@@ -16,12 +16,14 @@ import pytest
 from config.loader import settings_from_mapping
 from core.errors import SpeechError
 from kiosk.checks import check_speech_es
+from speech.agreement import weigh
 from speech.bilingual import BilingualRecognizer
 from speech.grammar import build_grammar
-from speech.intents import CallStaff, Language, No, Step, Yes
+from speech.intents import CallStaff, Help, Language, No, Step, Yes
 from speech.matcher_es import match_spanish, spanish_date
 from speech.model_parts import _record_digest, install_parts, packaged_sources
 from speech.models import MANIFEST_NAME, file_sha256
+from speech.recognizer import Hypothesis
 from speech.tts import Pyttsx3Synthesizer
 from speech.whisper_bpe import BpeEncoder
 from speech.whisper_es import closed_set, is_multilingual, say_date_es
@@ -217,6 +219,8 @@ def test_a_spanish_speaking_patient_switches_by_voice_and_checks_in(
         assert any(c.startswith("¿Es usted Lucia") for c in kiosk.captions), kiosk.captions
         assert not kiosk.said("Continuemos en la pantalla")
         assert recognizer.loads == 1 and recognizer.spanish is not None
+        kiosk.tap("set_language", "en")  # back to English: base's memory is given back
+        wait_until(lambda: recognizer.spanish is None, what="the Spanish model released")
     finally:
         kiosk.close()
         recognizer.close()
@@ -232,3 +236,19 @@ def test_the_closed_set_is_scored_in_whispers_own_token_split(base_model: Path) 
     words = " Veinticinco de diciembre de mil novecientos noventa."
     assert vocabulary.decode(bpe.encode(words)) == words
     assert bpe.encode(words) != vocabulary.encode(words)  # longest-first is not the model's split
+
+
+def test_the_spanish_closed_set_acts_alone_only_on_answers_that_change_nothing() -> None:
+    help_es = build_grammar(Step.GREETING, lang="es")
+    confirm_es = build_grammar(Step.CONFIRM, lang="es")
+    garbled = Hypothesis("Ayunga.", "whisper", avg_logprob=-1.2, no_speech_prob=0.1, compression_ratio=1.0)
+    assert weigh(help_es, Help(), garbled, TODAY, closed_set_lead=2.0) == (Help(), "closed set")
+    assert weigh(help_es, Help(), garbled, TODAY, closed_set_lead=1.0) == (None, "")  # below the bar
+    assert weigh(help_es, Help(), None, TODAY, closed_set_lead=None) == (None, "")
+    other = Hypothesis("Llame al personal.", "whisper", avg_logprob=-1.2, no_speech_prob=0.1)
+    assert weigh(help_es, Help(), other, TODAY, closed_set_lead=3.0) == (None, "")  # the transcript disagrees
+    assert weigh(confirm_es, Yes(), garbled, TODAY, closed_set_lead=3.0) == (None, "")  # an identity: both
+    c = Hypothesis("C", "whisper", avg_logprob=-0.7, no_speech_prob=0.1, compression_ratio=1.0)
+    assert weigh(confirm_es, Yes(), c, TODAY, closed_set_lead=3.0) == (Yes(), "both")
+    english = build_grammar(Step.GREETING)
+    assert weigh(english, Help(), garbled, TODAY, closed_set_lead=3.0) == (None, "")  # English: as before
