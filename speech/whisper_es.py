@@ -166,10 +166,13 @@ class SpanishWhisper:
         per_token = [
             (score / max(1, len(self._bpe.encode(" " + candidates[key]))), key) for score, key in scored
         ]
+        lead = _lead(grammar, per_token)
+        if lead is not None and lead < 0:  # the best in all and the best per token mean different things
+            return Hypothesis("", self.engine)
         return Hypothesis(
             best,
             self.engine,
-            confidence=_lead(grammar, per_token),
+            confidence=lead,
             alternatives=tuple((key, score) for score, key in per_token[:6]),
             avg_logprob=per_token[0][0],
         )
