@@ -5,10 +5,13 @@ The corpus is made here, from more than one voice: espeak-ng ``es`` and ``es-419
 variants (``+f3``, ``+m3``; ``--full`` adds more), each answer clean and in room noise (white
 noise at 15 dB SNR), through the kiosk's own ``Listener`` and ``SpanishWhisper``. The answers
 are split: the "tune" wordings were the ones looked at while building (speech/whisper_es.py),
-the figures are on the "heldout" ones. ``voice_es_understood``: acted on and right, over all
-held-out answers that mean something; ``voice_es_wrong_action_rate``: acted on and wrong (an
-out-of-domain answer acted on included), over all; ``voice_es_reply_ms``:
-p50 of the time from the end of the audio to the decision.
+the figures are on the "heldout" ones. ``--full`` adds four voices, and Whisper base against
+tiny.en as the English open ear (``voice_en_base_vs_tiny``, the English corpus's held-out slice).
+``voice_es_understood``: acted on and right, over all held-out answers that mean something;
+``voice_es_wrong_action_rate``: acted on and wrong (an out-of-domain answer acted on included),
+over all; ``voice_es_reply_ms``: p50 of a listen's wall time with its audio fed unpaced (the
+front end over the clip, then both Whisper passes: what a patient waits for once the VAD has
+heard the end, its 600 ms hangover not included).
 """
 
 from __future__ import annotations
@@ -197,7 +200,13 @@ def run_bench(quick: bool = False) -> dict[str, object]:
 
     full = os.environ.get(FULL_ENV) == "1"
     voices = VOICES + MORE_VOICES if full else VOICES[:2] if quick else VOICES
-    return run(base_model(), voices)
+    out = run(base_model(), voices)
+    if full:  # base against tiny.en as the English open ear, on the English corpus's held-out slice
+        from devtools.bench_voice import _corpus
+
+        folder = _corpus(quick=False, full=False)
+        out["voice_en_base_vs_tiny"] = {m: english_comparison(folder, m) for m in ("tiny.en", "base")}
+    return out
 
 
 __all__ = ["ANSWERS", "run", "run_bench"]
@@ -215,7 +224,10 @@ def english_comparison(folder: Path, model: str, every: int = 8) -> dict[str, ob
 
     clips = bench_whisper.sliced([c for c in load_manifest(folder) if c.split == "heldout"], every)
     path = tiny_en_model() if model == "tiny.en" else _base()
+    before = resource.getrusage(resource.RUSAGE_SELF)
     outcomes = bench_whisper.hear(((c, wav_path(folder, c)) for c in clips), path, Denoiser())
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_s = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     seconds = [o.seconds for o in outcomes]
     audio = [read(wav_path(folder, o.clip)).seconds for o in outcomes]
     return {
@@ -223,6 +235,8 @@ def english_comparison(folder: Path, model: str, every: int = 8) -> dict[str, ob
         **bench_whisper.figures(outcomes),
         "answer_ms_p50": round(percentiles([s * 1000 for s in seconds])["p50"]),
         "rtf": round(sum(seconds) / sum(audio), 3),
+        "cpu_ms_per_answer": round(cpu_s * 1000 / max(1, len(outcomes))),
+        "cpu_rtf": round(cpu_s / sum(audio), 3),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "clips": len(outcomes),
     }
