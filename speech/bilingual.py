@@ -6,8 +6,9 @@ fixed to Spanish), which is loaded only when a Spanish grammar (or a language wo
 needs it and released when an English grammar is set again: the kiosk holds the base model
 only while a patient uses Spanish.
 
-The switch itself: "en español" said in Spanish reaches tiny.en and the English grammar as
-"in english" (and "español" as "is bañol"). When either English pass hears a language word,
+The switch itself: "en español" said in Spanish reaches the English grammar as "in english" or
+"espanol" and tiny.en as "It's been old." or "in this manual." (espeak-ng es, es-419). When either
+English pass hears a language word,
 the Spanish model hears the same audio too: when Whisper's language identification says it
 was Spanish (``SWITCH_MIN_SPANISH``), the Spanish closed set (the common phrases, scored by
 forced decoding) puts "español" first and the Spanish transcript says nothing else, both

@@ -8,7 +8,9 @@ phrase is the grammar's guess (``finish``). The **open ear** is Whisper's free t
 (``open_pass``), read by ``speech.matcher_es``. ``speech.agreement`` then weighs the two as in
 English: an answer of consequence (a "sí" at the confirm step, a name, a birth date, a
 language switch) is acted on only when both mean the same. A date heard a year off loses to
-its true neighbour in the closed set, and the two then disagree: the kiosk asks again.
+its true neighbour in the closed set (scored written in words and in digits: both must put the
+same date first), and the two then disagree: the kiosk asks again. The closed set is scored in
+the model's own BPE split (``speech.whisper_bpe``).
 
 The model is the same CTranslate2 int8 model ``speech.whisper_engine`` runs, with our own
 features and vocabulary (``speech.whisper_io``); the encoder runs once per utterance.
@@ -187,9 +189,7 @@ class SpanishWhisper:
         if best not in dates:
             return True
         keys = sorted(dates)
-        scores = self.score(
-            [f"{d.day} de {ES_MONTHS[d.month - 1]} de {d.year}." for d in (dates[k] for k in keys)]
-        )
+        scores = self.score([_written(dates[k]) for k in keys])
         return keys[scores.index(max(scores))] == best
 
     def open_pass(self) -> Hypothesis | None:
