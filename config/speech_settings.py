@@ -33,6 +33,14 @@ class SpeechSettings:
             " empty: the one installed under models_dir."
         ),
     )
+    whisper_model_es: str = field(
+        default="",
+        metadata=_doc(
+            "Multilingual Whisper model directory for Spanish by voice ('kiosk speech install-model"
+            " whisper-base'); empty: the multilingual one installed under models_dir. Loaded only while"
+            " a patient uses Spanish; without one, Spanish is by touch."
+        ),
+    )
     whisper_threads: int = field(default=2, metadata=_doc("CPU threads Whisper decodes with.", min=1, max=16))
     models_dir: str = field(
         default=str(DEFAULT_STATE_DIR / "models"),

@@ -80,7 +80,7 @@ def demo_settings(port: int, state: Path) -> Settings:
         # The dashboard's demo accounts (kiosk PINs 1111 and 2222): the kiosk's side of
         # each (a PIN verifier); the hub gets the proof keys (``hub_side``).
         staff=StaffSettings(members={who: kiosk for who, (kiosk, _hub) in _DEMO_STAFF.items()}),
-        speech=SpeechSettings(whisper_model=_whisper_model()),
+        speech=SpeechSettings(whisper_model=_whisper_model(), whisper_model_es=_spanish_model()),
         # The arrival window spans the day, so the story plays at any hour.
         ui=UiSettings(
             fullscreen=False,
@@ -97,6 +97,17 @@ def _whisper_model() -> str:
 
     try:
         return str(tiny_en_model().resolve())
+    except (ImportError, KioskError):
+        return ""
+
+
+def _spanish_model() -> str:
+    """Whisper base for Spanish by voice (joined from its two pinned wheels the first time);
+    "" without them: Spanish by touch."""
+    from devtools.whisper_model import base_model
+
+    try:
+        return str(base_model().resolve())
     except (ImportError, KioskError):
         return ""
 

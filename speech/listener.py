@@ -272,7 +272,16 @@ class Listener:
         weighed (``speech.agreement``)."""
         evidence, decision = judged
         whisper = self._open_pass()
-        acted, via = weigh(grammar, guess, whisper, today, self.config.agreement, grammar_decision=decision)
+        lead = evidence.confidence if grammar.lang == "es" else None  # Spanish: the closed set's lead
+        acted, via = weigh(
+            grammar,
+            guess,
+            whisper,
+            today,
+            self.config.agreement,
+            grammar_decision=decision,
+            closed_set_lead=lead,
+        )
         status = "heard" if acted is not None else ("unsure" if guess is not None else "no_match")
         return replace(
             base, status=status, intent=acted, guess=guess or acted, evidence=evidence,

@@ -119,7 +119,8 @@ def make_recognizer(
 
 def whisper_model_path(configured: str, models_dir: str = "") -> tuple[Path | None, str]:
     """The Whisper model to load: ``configured`` when set (``None`` with the reason when it is
-    not there), else the one model ``kiosk speech install-model`` put under ``models_dir``."""
+    not there), else the model ``kiosk speech install-model`` put under ``models_dir`` (an
+    English-only one before a multilingual one, which ``speech.whisper_es`` uses for Spanish)."""
     from speech.models import installed_models
 
     if configured:
@@ -127,7 +128,9 @@ def whisper_model_path(configured: str, models_dir: str = "") -> tuple[Path | No
         if not (path / "model.bin").is_file():
             return None, f"no Whisper model at {path} (speech.whisper_model)"
         return path, ""
+    from speech.whisper_es import is_multilingual
+
     found = installed_models(Path(models_dir), "whisper") if models_dir else []
     if not found:
         return None, f"no Whisper model installed under {models_dir or 'speech.models_dir'}"
-    return found[0], ""
+    return sorted(found, key=is_multilingual)[0], ""  # English-only first: base is Spanish's

@@ -23,13 +23,35 @@ _log = logging.getLogger(__name__)
 
 
 def recognizer_from_settings(settings: SpeechSettings) -> Recognizer:
-    return make_recognizer(
+    """The configured English recognizer; with Whisper, Spanish beside it when a multilingual
+    model is configured or installed (its hashes checked now, loaded when Spanish is chosen).
+    Without one: one log line, and Spanish is by touch."""
+    english = make_recognizer(
         settings.engine,
         settings.vosk_model_dir,
         whisper_model=settings.whisper_model,
         models_dir=settings.models_dir,
         threads=settings.whisper_threads,
     )
+    if english.engine != "whisper":
+        return english
+    from speech.whisper_es import spanish_model_path
+
+    model, why = spanish_model_path(settings.whisper_model_es, settings.models_dir)
+    if model is None:
+        _log.warning("speech: Spanish is by touch only: %s", why)
+        return english
+    from speech.bilingual import BilingualRecognizer
+    from speech.models import verify_model
+    from speech.whisper_es import SpanishWhisper
+
+    try:
+        verify_model(model, "whisper")
+    except SpeechError as exc:
+        _log.warning("speech: Spanish is by touch only: %s", exc)
+        return english
+    threads = settings.whisper_threads
+    return BilingualRecognizer(english, lambda: SpanishWhisper(model, threads=threads, verify=False))
 
 
 def listen_config_from_settings(settings: SpeechSettings) -> ListenConfig:
