@@ -15,6 +15,11 @@ log-probability, no-speech probability, compression ratio).
   nothing else.
 - An answer of consequence (confirming an identity with a "yes", a first name, a birth date, a
   language switch, another provider) is never taken from one pass that disagrees with the other.
+  The step's closed set is the other pass where the grammar pass heard something else: Whisper's
+  transcript must beat every other answer the step offers by ``Agreement.closed_margin`` nats of
+  its own forced-decoding log-probability (``speech.closed_set``; "closed_set"). Not for birth
+  dates: there Whisper's slips are confident (a year, a day ten off), and only the grammar
+  pass's very same date lets one through.
 
 A spoken birth date is whatever date was said: Whisper's words are parsed to a date and the
 grammar pass must have heard the very same date. A near miss is no agreement: the dialog asks
@@ -67,6 +72,9 @@ class Agreement:
     agree: WhisperBars = field(default_factory=lambda: WhisperBars(-1.5, 0.8, 100.0))
     """Whisper beside a grammar guess that means the same (a loop is no doubt here: short answers
     padded with silence loop, "Yes. Yes. Yes.")."""
+    closed_margin: float = 3.0
+    """Nats Whisper's transcript must beat the step's best other answer by (``speech.closed_set``)
+    for the closed set to stand in for a grammar pass that heard otherwise (not for dates)."""
 
 
 AGREEMENT = Agreement()
@@ -104,10 +112,12 @@ def weigh(
     rules: Agreement = AGREEMENT,
     *,
     grammar_decision: str = "",
+    closed_margin: float | None = None,
 ) -> tuple[Intent | None, str]:
     """What to act on and why ("both": the passes agree; "whisper": Whisper alone on an answer
-    that changes nothing; "grammar": the grammar alone, where ``GRAMMAR_DECIDES``, its
-    ``grammar_decision`` "act"); ``(None, "")``: ask again."""
+    that changes nothing; "closed_set": Whisper's answer of consequence beat the step's other
+    answers by ``closed_margin`` nats; "grammar": the grammar alone, where ``GRAMMAR_DECIDES``,
+    its ``grammar_decision`` "act"); ``(None, "")``: ask again."""
     meaning = whisper_meaning(grammar, heard.text, today) if heard is not None else None
     alone = grammar.step in GRAMMAR_DECIDES and grammar_decision == ACT and meaning in (None, guess)
     if alone and guess is not None and not changes_something(grammar.step, guess):
@@ -118,4 +128,15 @@ def weigh(
         return meaning, "both"
     if not changes_something(grammar.step, meaning) and rules.sure.sure(heard):
         return meaning, "whisper"
+    closed = closed_margin is not None and closed_margin >= rules.closed_margin
+    if closed and closed_set_decides(grammar, guess, meaning) and rules.sure.sure(heard):
+        return meaning, "closed_set"
     return None, ""
+
+
+def closed_set_decides(grammar: StepGrammar, guess: Intent | None, meaning: Intent | None) -> bool:
+    """Whether the step's closed set may stand in for the grammar pass: Whisper means an answer
+    of consequence the grammar did not hear, and it is not a birth date."""
+    if meaning is None or meaning == guess or isinstance(meaning, DateOfBirth):
+        return False
+    return changes_something(grammar.step, meaning)

@@ -18,8 +18,9 @@ from typing import Protocol
 import numpy as np
 
 from core.errors import SpeechError
-from speech.agreement import AGREEMENT, Agreement, weigh
+from speech.agreement import AGREEMENT, Agreement, closed_set_decides, weigh, whisper_meaning
 from speech.audio import Audio, EnergyVad, Samples, clipped_fraction, read_wav, rms_dbfs
+from speech.closed_set import judge
 from speech.confidence import (
     ACT,
     DEFAULT_THRESHOLDS,
@@ -101,6 +102,10 @@ class Heard:
     Whisper agreed), "whisper" or "" (no action)."""
     whisper: Hypothesis | None = None
     """Whisper's transcript and measures (the Whisper engine; ``None``: it did not run)."""
+    closed_margin: float | None = None
+    """How far Whisper's transcript beat the step's best other answer, in nats
+    (``speech.closed_set``; ``None``: not asked: only for an answer of consequence the grammar
+    pass did not hear)."""
 
     @property
     def missed(self) -> bool:
@@ -272,13 +277,32 @@ class Listener:
         weighed (``speech.agreement``)."""
         evidence, decision = judged
         whisper = self._open_pass()
-        acted, via = weigh(grammar, guess, whisper, today, self.config.agreement, grammar_decision=decision)
+        closed = self._closed_set(grammar, guess, whisper, today)
+        acted, via = weigh(
+            grammar, guess, whisper, today, self.config.agreement, grammar_decision=decision,
+            closed_margin=closed,
+        )  # fmt: skip
         status = "heard" if acted is not None else ("unsure" if guess is not None else "no_match")
         return replace(
             base, status=status, intent=acted, guess=guess or acted, evidence=evidence,
             decision=ACT if acted is not None else REPROMPT, open_text=whisper.text if whisper else "",
             open_confidence=whisper.avg_logprob if whisper else None, via=via, whisper=whisper,
+            closed_margin=closed,
         )  # fmt: skip
+
+    def _closed_set(
+        self, grammar: StepGrammar, guess: Intent | None, whisper: Hypothesis | None, today: date
+    ) -> float | None:
+        """Whisper's margin over the step's other answers, where it decides (a forced decode
+        per answer: asked only for an answer of consequence the grammar pass did not hear)."""
+        score = getattr(self.recognizer, "score_texts", None)
+        if whisper is None or not callable(score):
+            return None
+        meaning = whisper_meaning(grammar, whisper.text, today)
+        if meaning is None or not closed_set_decides(grammar, guess, meaning):
+            return None
+        verdict = judge(grammar, whisper.text, meaning, score, guess)
+        return verdict.margin if verdict is not None else None
 
     def _open_pass(self) -> Hypothesis | None:
         """The recognizer's second opinion (None: it heard nothing, or it has none: vosk)."""
