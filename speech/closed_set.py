@@ -114,6 +114,7 @@ def swapped(grammar: StepGrammar, transcript: str, meaning: Intent) -> list[str]
     scores lower for the wording alone, not for what was heard."""
     words = transcript.strip().split()
     bare = [w.strip(".,?!").lower() for w in words]
+    swaps: dict[str, tuple[str, ...]]
     if isinstance(meaning, Yes):
         swaps = {w: ("wrong", "not " + w, "no") for w in _AFFIRM}
     elif isinstance(meaning, Name):
