@@ -19,7 +19,8 @@ log-probability, no-speech probability, compression ratio).
   transcript must beat every other answer the step offers by ``Agreement.closed_margin`` nats of
   its own forced-decoding log-probability (``speech.closed_set``; "closed_set"). Not for birth
   dates: there Whisper's slips are confident (a year, a day ten off), and only the grammar
-  pass's very same date lets one through.
+  pass's very same date lets one through. Not for a "yes" to an identity either: that needs
+  both passes, and the closed set may still veto it ("incorrect" heard as "correct" by both).
 
 A spoken birth date is whatever date was said: Whisper's words are parsed to a date and the
 grammar pass must have heard the very same date. A near miss is no agreement: the dialog asks
@@ -124,19 +125,31 @@ def weigh(
         return guess, "grammar"
     if meaning is None or heard is None:
         return None, ""
+    closed = closed_margin is not None and closed_margin >= rules.closed_margin
     if meaning == guess and rules.agree.sure(heard):
+        if confirms_identity(grammar.step, meaning) and closed_margin is not None and not closed:
+            return None, ""  # "incorrect" heard as "and correct" by both: its rival came too close
         return meaning, "both"
     if not changes_something(grammar.step, meaning) and rules.sure.sure(heard):
         return meaning, "whisper"
-    closed = closed_margin is not None and closed_margin >= rules.closed_margin
     if closed and closed_set_decides(grammar, guess, meaning) and rules.sure.sure(heard):
         return meaning, "closed_set"
     return None, ""
 
 
+def confirms_identity(step: Step, intent: Intent | None) -> bool:
+    """A "yes" that confirms who the patient is: it needs both passes *and* the closed set."""
+    return step in (Step.CONFIRM, Step.CHOOSE_NAME) and isinstance(intent, Yes)
+
+
 def closed_set_decides(grammar: StepGrammar, guess: Intent | None, meaning: Intent | None) -> bool:
     """Whether the step's closed set may stand in for the grammar pass: Whisper means an answer
-    of consequence the grammar did not hear, and it is not a birth date."""
+    of consequence the grammar did not hear, neither a birth date nor a "yes" to an identity."""
     if meaning is None or meaning == guess or isinstance(meaning, DateOfBirth):
         return False
-    return changes_something(grammar.step, meaning)
+    return changes_something(grammar.step, meaning) and not confirms_identity(grammar.step, meaning)
+
+
+def closed_set_asked(grammar: StepGrammar, guess: Intent | None, meaning: Intent | None) -> bool:
+    """Whether Whisper's margin over the closed set is wanted (it decides, or it may veto)."""
+    return closed_set_decides(grammar, guess, meaning) or confirms_identity(grammar.step, meaning)

@@ -33,6 +33,8 @@ KIN_FORMS = 2
 """Written forms scored for each answer of the same kind ("No." and "That's wrong." against a yes)."""
 _AFFIRM = ("yes", "yeah", "yep", "yup", "right", "correct", "sure", "okay", "ok", "exactly")
 """Words of agreement a "yes" is swapped from (``speech.matcher``'s, the ones Whisper writes)."""
+_UNDO = {"correct": "incorrect", "right": "wrong", "yes": "wrong"}
+"""The denial a word of agreement is one slip from ("incorrect" heard as "and correct")."""
 _PROPER = {"english": "English", "spanish": "Spanish", "espanol": "Espanol"}
 
 
@@ -116,7 +118,7 @@ def swapped(grammar: StepGrammar, transcript: str, meaning: Intent) -> list[str]
     bare = [w.strip(".,?!").lower() for w in words]
     swaps: dict[str, tuple[str, ...]]
     if isinstance(meaning, Yes):
-        swaps = {w: ("wrong", "not " + w, "no") for w in _AFFIRM}
+        swaps = {w: (_UNDO.get(w, "wrong"), "not " + w, "no") for w in _AFFIRM}
     elif isinstance(meaning, Name):
         others = sorted(
             {i.first_name for i in grammar.phrases.values() if isinstance(i, Name)} - {meaning.first_name}

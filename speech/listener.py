@@ -18,7 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from core.errors import SpeechError
-from speech.agreement import AGREEMENT, Agreement, closed_set_decides, weigh, whisper_meaning
+from speech.agreement import AGREEMENT, Agreement, closed_set_asked, weigh, whisper_meaning
 from speech.audio import Audio, EnergyVad, Samples, clipped_fraction, read_wav, rms_dbfs
 from speech.closed_set import judge
 from speech.confidence import (
@@ -293,13 +293,14 @@ class Listener:
     def _closed_set(
         self, grammar: StepGrammar, guess: Intent | None, whisper: Hypothesis | None, today: date
     ) -> float | None:
-        """Whisper's margin over the step's other answers, where it decides (a forced decode
-        per answer: asked only for an answer of consequence the grammar pass did not hear)."""
+        """Whisper's margin over the step's other answers, where it decides or may veto (a forced
+        decode per answer: asked only for an answer of consequence the grammar pass did not
+        hear, and for a "yes" to an identity)."""
         score = getattr(self.recognizer, "score_texts", None)
         if whisper is None or not callable(score):
             return None
         meaning = whisper_meaning(grammar, whisper.text, today)
-        if meaning is None or not closed_set_decides(grammar, guess, meaning):
+        if meaning is None or not closed_set_asked(grammar, guess, meaning):
             return None
         verdict = judge(grammar, whisper.text, meaning, score, guess)
         return verdict.margin if verdict is not None else None

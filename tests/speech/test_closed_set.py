@@ -45,9 +45,15 @@ def test_the_transcript_must_beat_the_best_rival_by_the_margin() -> None:
     assert verdict is not None and verdict.margin == pytest.approx(1.5)
     assert "wrong" in verdict.rival_text.lower() and not verdict.confirms()
     sure = Hypothesis("Right.", "whisper", avg_logprob=-0.2, no_speech_prob=0.05, compression_ratio=1.0)
-    # the grammar pass heard a "no": a yes of consequence needs the closed set's margin
-    assert weigh(confirm, No(), sure, TODAY, closed_margin=1.5) == (None, "")
-    assert weigh(confirm, No(), sure, TODAY, closed_margin=6.0) == (Yes(), "closed_set")
+    # a "yes" to an identity needs both passes, whatever the margin; the closed set may veto it
+    assert weigh(confirm, No(), sure, TODAY, closed_margin=60.0) == (None, "")
+    assert weigh(confirm, Yes(), sure, TODAY, closed_margin=1.5) == (None, "")
+    assert weigh(confirm, Yes(), sure, TODAY, closed_margin=6.0) == (Yes(), "both")
+    # a first name the grammar pass did not hear: the closed set's margin decides
+    names = build_grammar(Step.CHOOSE_NAME, _NAMES, today=TODAY)
+    maria = Hypothesis("Maria.", "whisper", avg_logprob=-0.2, no_speech_prob=0.05, compression_ratio=1.0)
+    assert weigh(names, Name("Liam"), maria, TODAY, closed_margin=2.0) == (None, "")
+    assert weigh(names, Name("Liam"), maria, TODAY, closed_margin=6.0) == (Name("Maria"), "closed_set")
     # never for a birth date, whatever the margin
     dates = build_grammar(Step.DATE_OF_BIRTH, today=TODAY, dobs=[date(1956, 10, 19)])
     said = Hypothesis(

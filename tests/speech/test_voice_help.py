@@ -77,8 +77,6 @@ def test_every_turn_has_help_and_listens_for_repeat_and_help(lang: str) -> None:
     assert code is not None and (code.step, code.help_key) == (Step.COMMON, "screen:code")
 
 
-
-
 @pytest.fixture
 def lobby(say: Say, synth: Pyttsx3Synthesizer) -> Iterator[Kiosk]:
     """A kiosk with its own recognizer: nothing another test heard carries into this one."""
