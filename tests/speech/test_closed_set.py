@@ -88,6 +88,9 @@ def test_a_name_said_beats_the_other_names_and_wrong_person_is_no_yes(
     _heard(whisper, say, "wrong person", Step.CONFIRM)
     misheard = judge(confirm, "Right, person.", Yes(), whisper.score_texts)
     assert misheard is not None and not misheard.confirms(), misheard
+    _heard(whisper, say, "incorrect", Step.CONFIRM)
+    slip = judge(confirm, "And correct.", Yes(), whisper.score_texts)  # held-out: both passes said yes
+    assert slip is not None and not slip.confirms(), slip
 
 
 def test_scores_belong_to_the_utterance_just_heard(whisper: WhisperRecognizer) -> None:
