@@ -10,7 +10,8 @@ the date step the dates a slip would give (the day ten or twenty off, "9th"/"19t
 date the grammar pass heard). The transcript's answer is confirmed only when it wins by
 ``MARGIN`` nats: "Right, person." against "Wrong person." is too close to call.
 
-Pure apart from ``score``, which the recognizer supplies (``WhisperRecognizer.score_texts``).
+Pure apart from ``score``, which the recognizer supplies (``WhisperRecognizer.score_texts``);
+``closed_margin`` is what the listener asks.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from speech.agreement import closed_set_asked, whisper_meaning
 from speech.grammar import StepGrammar
 from speech.intents import DateOfBirth, Intent, Language, Name, No, Yes
 from speech.numbers import normalize
+from speech.recognizer import Hypothesis
 
 MARGIN = 3.0
 """Nats the transcript must beat the best other answer by (tuned on the tune split)."""
@@ -160,3 +163,21 @@ def judge(
     scores = score([transcript.strip(), *others])
     best = max(range(1, len(scores)), key=lambda i: scores[i])
     return ClosedSetVerdict(float(scores[0]), float(scores[best]), others[best - 1])
+
+
+def closed_margin(
+    grammar: StepGrammar,
+    guess: Intent | None,
+    heard: Hypothesis | None,
+    today: date,
+    score: Callable[[Sequence[str]], Sequence[float]] | None,
+) -> float | None:
+    """Whisper's margin over the step's other answers where the agreement rules want it
+    (``speech.agreement.closed_set_asked``: it decides, or it may veto); ``None``: not asked."""
+    if heard is None or score is None:
+        return None
+    meaning = whisper_meaning(grammar, heard.text, today)
+    if meaning is None or not closed_set_asked(grammar, guess, meaning):
+        return None
+    verdict = judge(grammar, heard.text, meaning, score, guess)
+    return verdict.margin if verdict is not None else None

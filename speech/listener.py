@@ -18,9 +18,9 @@ from typing import Protocol
 import numpy as np
 
 from core.errors import SpeechError
-from speech.agreement import AGREEMENT, Agreement, closed_set_asked, weigh, whisper_meaning
+from speech.agreement import AGREEMENT, Agreement, weigh
 from speech.audio import Audio, EnergyVad, Samples, clipped_fraction, read_wav, rms_dbfs
-from speech.closed_set import judge
+from speech.closed_set import closed_margin
 from speech.confidence import (
     ACT,
     DEFAULT_THRESHOLDS,
@@ -277,7 +277,8 @@ class Listener:
         weighed (``speech.agreement``)."""
         evidence, decision = judged
         whisper = self._open_pass()
-        closed = self._closed_set(grammar, guess, whisper, today)
+        score = getattr(self.recognizer, "score_texts", None)
+        closed = closed_margin(grammar, guess, whisper, today, score if callable(score) else None)
         acted, via = weigh(
             grammar, guess, whisper, today, self.config.agreement, grammar_decision=decision,
             closed_margin=closed,
@@ -289,21 +290,6 @@ class Listener:
             open_confidence=whisper.avg_logprob if whisper else None, via=via, whisper=whisper,
             closed_margin=closed,
         )  # fmt: skip
-
-    def _closed_set(
-        self, grammar: StepGrammar, guess: Intent | None, whisper: Hypothesis | None, today: date
-    ) -> float | None:
-        """Whisper's margin over the step's other answers, where it decides or may veto (a forced
-        decode per answer: asked only for an answer of consequence the grammar pass did not
-        hear, and for a "yes" to an identity)."""
-        score = getattr(self.recognizer, "score_texts", None)
-        if whisper is None or not callable(score):
-            return None
-        meaning = whisper_meaning(grammar, whisper.text, today)
-        if meaning is None or not closed_set_asked(grammar, guess, meaning):
-            return None
-        verdict = judge(grammar, whisper.text, meaning, score, guess)
-        return verdict.margin if verdict is not None else None
 
     def _open_pass(self) -> Hypothesis | None:
         """The recognizer's second opinion (None: it heard nothing, or it has none: vosk)."""
