@@ -24,6 +24,7 @@ import numpy as np
 
 from speech.agreement import weigh
 from speech.audio import Audio
+from speech.closed_set import closed_margin
 from speech.grammar import StepGrammar, build_grammar
 from speech.intents import Intent, Step
 from speech.phrases import confirm_prompt, prompt
@@ -178,7 +179,10 @@ def _heard(recognizer: Recognizer, grammar: StepGrammar) -> Intent | None:
     guess = grammar.parse(recognizer.finish().text, _TODAY)
     if recognizer.engine != "whisper":
         return guess
-    return weigh(grammar, guess, _open_pass(recognizer), _TODAY)[0]
+    heard = _open_pass(recognizer)
+    score = getattr(recognizer, "score_texts", None)  # the closed set, as the listener asks it
+    margin = closed_margin(grammar, guess, heard, _TODAY, score if callable(score) else None)
+    return weigh(grammar, guess, heard, _TODAY, closed_margin=margin)[0]
 
 
 def _reply_latencies(

@@ -45,9 +45,13 @@ class Heard2:
     whisper: Hypothesis | None
     seconds: float
     """Wall time the listen took (both passes)."""
+    closed_margin: float | None = None
+    """Whisper's margin over the step's other answers, where it was asked (``speech.closed_set``)."""
 
     def acted(self, rules: Agreement = AGREEMENT) -> Intent | None:
-        return weigh(self.grammar, self.guess, self.whisper, self.clip.day, rules)[0]
+        return weigh(
+            self.grammar, self.guess, self.whisper, self.clip.day, rules, closed_margin=self.closed_margin
+        )[0]
 
 
 def hear(clips: Iterable[tuple[Clip, Path]], model: Path, denoiser: Denoiser | None = None) -> list[Heard2]:
@@ -71,7 +75,9 @@ def hear(clips: Iterable[tuple[Clip, Path]], model: Path, denoiser: Denoiser | N
             heard = listener.listen(WavSource(path), grammar, clip.day)
             spent = time.perf_counter() - start
             guess = grammar.parse(heard.text, clip.day) if heard.text else None
-            out.append(Heard2(clip, grammar, guess, heard.evidence, heard.whisper, spent))
+            out.append(
+                Heard2(clip, grammar, guess, heard.evidence, heard.whisper, spent, heard.closed_margin)
+            )
     recognizer.close()
     return out
 

@@ -15,6 +15,12 @@ log-probability, no-speech probability, compression ratio).
   nothing else.
 - An answer of consequence (confirming an identity with a "yes", a first name, a birth date, a
   language switch, another provider) is never taken from one pass that disagrees with the other.
+  The step's closed set is the other pass where the grammar pass heard something else: Whisper's
+  transcript must beat every other answer the step offers by ``Agreement.closed_margin`` nats of
+  its own forced-decoding log-probability (``speech.closed_set``; "closed_set"). Not for birth
+  dates: there Whisper's slips are confident (a year, a day ten off), and only the grammar
+  pass's very same date lets one through. Not for a "yes" to an identity either: that needs
+  both passes, and the closed set may still veto it ("incorrect" heard as "correct" by both).
 
 A spoken birth date is whatever date was said: Whisper's words are parsed to a date and the
 grammar pass must have heard the very same date. A near miss is no agreement: the dialog asks
@@ -73,6 +79,9 @@ class Agreement:
     an answer that changes nothing and a transcript that means nothing else, when it leads the
     best phrase of another meaning by this much average log-probability per token (tune split:
     out-of-domain sentences led by at most 0.91, 74 of 100 tune answers by 1.5 or more)."""
+    closed_margin: float = 3.0
+    """Nats Whisper's transcript must beat the step's best other answer by (``speech.closed_set``)
+    for the closed set to stand in for a grammar pass that heard otherwise (not for dates)."""
 
 
 AGREEMENT = Agreement()
@@ -114,12 +123,14 @@ def weigh(
     *,
     grammar_decision: str = "",
     closed_set_lead: float | None = None,
+    closed_margin: float | None = None,
 ) -> tuple[Intent | None, str]:
     """What to act on and why ("both": the passes agree; "whisper": Whisper alone on an answer
     that changes nothing; "grammar": the grammar alone, where ``GRAMMAR_DECIDES``, its
     ``grammar_decision`` "act"; "closed set": Spanish's closed set alone, on an answer that
-    changes nothing, ``closed_set_lead`` at least ``rules.closed_set_alone``); ``(None, "")``:
-    ask again."""
+    changes nothing, ``closed_set_lead`` at least ``rules.closed_set_alone``; "closed_set":
+    Whisper's English answer of consequence beat the step's other answers by
+    ``closed_margin`` nats); ``(None, "")``: ask again."""
     meaning = whisper_meaning(grammar, heard.text, today) if heard is not None else None
     alone = grammar.step in GRAMMAR_DECIDES and grammar_decision == ACT and meaning in (None, guess)
     if alone and guess is not None and not changes_something(grammar.step, guess):
@@ -133,8 +144,31 @@ def weigh(
         return guess, "closed set"
     if meaning is None or heard is None:
         return None, ""
+    closed = closed_margin is not None and closed_margin >= rules.closed_margin
     if meaning == guess and rules.agree.sure(heard):
+        if confirms_identity(grammar.step, meaning) and closed_margin is not None and not closed:
+            return None, ""  # "incorrect" heard as "and correct" by both: its rival came too close
         return meaning, "both"
     if not changes_something(grammar.step, meaning) and rules.sure.sure(heard):
         return meaning, "whisper"
+    if closed and closed_set_decides(grammar, guess, meaning) and rules.sure.sure(heard):
+        return meaning, "closed_set"
     return None, ""
+
+
+def confirms_identity(step: Step, intent: Intent | None) -> bool:
+    """A "yes" that confirms who the patient is: it needs both passes *and* the closed set."""
+    return step in (Step.CONFIRM, Step.CHOOSE_NAME) and isinstance(intent, Yes)
+
+
+def closed_set_decides(grammar: StepGrammar, guess: Intent | None, meaning: Intent | None) -> bool:
+    """Whether the step's closed set may stand in for the grammar pass: Whisper means an answer
+    of consequence the grammar did not hear, neither a birth date nor a "yes" to an identity."""
+    if meaning is None or meaning == guess or isinstance(meaning, DateOfBirth):
+        return False
+    return changes_something(grammar.step, meaning) and not confirms_identity(grammar.step, meaning)
+
+
+def closed_set_asked(grammar: StepGrammar, guess: Intent | None, meaning: Intent | None) -> bool:
+    """Whether Whisper's margin over the closed set is wanted (it decides, or it may veto)."""
+    return closed_set_decides(grammar, guess, meaning) or confirms_identity(grammar.step, meaning)

@@ -19,9 +19,10 @@ passes decide as before.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
+from core.errors import SpeechError
 from speech.grammar import StepGrammar, build_grammar
 from speech.intents import Language, Step
 from speech.matcher import match_intent
@@ -114,6 +115,14 @@ class BilingualRecognizer:
         second = getattr(self._active, "open_pass", None)
         result: Hypothesis | None = second() if callable(second) else None
         return result
+
+    def score_texts(self, texts: Sequence[str]) -> list[float]:
+        """The English Whisper's forced-decoding scores of ``texts`` against the last utterance
+        (``speech.closed_set``); the listener asks only at English steps."""
+        score = getattr(self.english, "score_texts", None)
+        if not callable(score):
+            raise SpeechError("the English recognizer has no closed-set scoring")
+        return list(score(texts))
 
     def _spanish_switch(
         self, grammar: StepGrammar, heard: Hypothesis

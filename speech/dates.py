@@ -50,6 +50,7 @@ _EN_FILLER = frozenset(
         "of",
         "birth",
         "birthday",
+        "birthday's",
         "is",
         "was",
         "i'm",

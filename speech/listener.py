@@ -20,6 +20,7 @@ import numpy as np
 from core.errors import SpeechError
 from speech.agreement import AGREEMENT, Agreement, weigh
 from speech.audio import Audio, EnergyVad, Samples, clipped_fraction, read_wav, rms_dbfs
+from speech.closed_set import closed_margin
 from speech.confidence import (
     ACT,
     DEFAULT_THRESHOLDS,
@@ -101,6 +102,10 @@ class Heard:
     Whisper agreed), "whisper" or "" (no action)."""
     whisper: Hypothesis | None = None
     """Whisper's transcript and measures (the Whisper engine; ``None``: it did not run)."""
+    closed_margin: float | None = None
+    """How far Whisper's transcript beat the step's best other answer, in nats
+    (``speech.closed_set``; ``None``: not asked: only for an answer of consequence the grammar
+    pass did not hear)."""
 
     @property
     def missed(self) -> bool:
@@ -273,20 +278,19 @@ class Listener:
         evidence, decision = judged
         whisper = self._open_pass()
         lead = evidence.confidence if grammar.lang == "es" else None  # Spanish: the closed set's lead
+        score = getattr(self.recognizer, "score_texts", None)
+        english = grammar.lang != "es" and callable(score)
+        closed = closed_margin(grammar, guess, whisper, today, score) if english else None
         acted, via = weigh(
-            grammar,
-            guess,
-            whisper,
-            today,
-            self.config.agreement,
-            grammar_decision=decision,
-            closed_set_lead=lead,
-        )
+            grammar, guess, whisper, today, self.config.agreement, grammar_decision=decision,
+            closed_set_lead=lead, closed_margin=closed,
+        )  # fmt: skip
         status = "heard" if acted is not None else ("unsure" if guess is not None else "no_match")
         return replace(
             base, status=status, intent=acted, guess=guess or acted, evidence=evidence,
             decision=ACT if acted is not None else REPROMPT, open_text=whisper.text if whisper else "",
             open_confidence=whisper.avg_logprob if whisper else None, via=via, whisper=whisper,
+            closed_margin=closed,
         )  # fmt: skip
 
     def _open_pass(self) -> Hypothesis | None:

@@ -112,9 +112,7 @@ class _Lookup(Protocol):
     def get(self, word: str, /) -> tuple[str, ...] | None: ...
 
 
-def pronunciations(
-    words: Iterable[str], lexicon: _Lookup
-) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+def pronunciations(words: Iterable[str], lexicon: _Lookup) -> tuple[dict[str, tuple[str, ...]], list[str]]:
     """Pronunciations for ``words``; also the words that had to be guessed."""
     out: dict[str, tuple[str, ...]] = {}
     guessed: list[str] = []

@@ -19,6 +19,7 @@ import contextlib
 import ctypes
 import threading
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,8 @@ class WhisperRecognizer:
         self._prompt: list[int] = []
         self._heard: Hypothesis | None = None
         self._decoded = False
+        self._encoded: Any = None  # the last utterance's encoder output, for ``score_texts``
+        self._frames = 0
         self._lock = threading.Lock()  # one decode at a time (CTranslate2 is not re-entrant per model)
 
     def set_grammar(self, grammar: StepGrammar) -> None:
@@ -118,6 +121,7 @@ class WhisperRecognizer:
         self._raw = False
         self._heard = None
         self._decoded = False
+        self._encoded = None
 
     def accept(self, pcm: bytes) -> None:
         self.grammar_pass.accept(pcm)
@@ -146,6 +150,7 @@ class WhisperRecognizer:
     def transcribe(self, pcm: bytes) -> Hypothesis | None:
         """Whisper's transcript of int16 mono ``pcm`` at 16 kHz, with its own measures."""
         samples = np.frombuffer(pcm[: len(pcm) - len(pcm) % 2], dtype="<i2").astype(np.float32) / 32768.0
+        self._encoded = None
         if len(samples) < self.sample_rate // 10:
             return None
         pad = max(160, int(self.window_s * self.sample_rate) - len(samples))
@@ -160,7 +165,8 @@ class WhisperRecognizer:
                 encoded, [prompt], beam_size=self.beam_size, max_length=len(prompt) + budget,
                 return_scores=True, return_no_speech_prob=True, suppress_blank=True,
             )[0]  # fmt: skip
-        del encoded, features
+        self._encoded, self._frames = encoded, int(features.shape[-1])
+        del features
         _trim_heap()  # the encoder's activations: tens of MB, freed but kept by malloc otherwise
         tokens = [t for t in result.sequences_ids[0] if t < self._vocabulary.eot]
         raw = self._vocabulary.decode(tokens).strip()
@@ -176,6 +182,21 @@ class WhisperRecognizer:
             compression_ratio=compression_ratio(raw),
         )
 
+    def score_texts(self, texts: Sequence[str]) -> list[float]:
+        """Each text's log-probability given the utterance last transcribed (forced decoding:
+        every token's probability after the ones before it, ``speech.closed_set``'s measure)."""
+        if self._encoded is None or not texts:
+            return [float("-inf")] * len(texts)
+        import ctranslate2
+
+        tokens = [self._vocabulary.encode(" " + t.strip()) or [self._vocabulary.eot] for t in texts]
+        start = self._vocabulary.start(self.info.multilingual)
+        with self._lock:
+            encoded = np.asarray(self._encoded)
+            batch = ctranslate2.StorageView.from_array(np.repeat(encoded, len(tokens), axis=0))
+            results = self._model.align(batch, start, tokens, self._frames)
+        return [float(np.sum(np.log(np.maximum(np.asarray(r.text_token_probs), 1e-12)))) for r in results]
+
     def _prompt_tokens(self) -> list[int]:
         sequence = self._vocabulary.start(self.info.multilingual)
         if not self._prompt:
@@ -185,6 +206,7 @@ class WhisperRecognizer:
     def close(self) -> None:
         self.grammar_pass.close()
         self._model = None
+        self._encoded = None
 
 
 def _trim_heap() -> None:

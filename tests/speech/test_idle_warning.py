@@ -27,8 +27,6 @@ TODAY = date(2025, 6, 2)
 WARNING = "Are you still there? Say yes, or touch the screen, to keep going."
 
 
-
-
 @pytest.fixture
 def lobby(say: Say, synth: Pyttsx3Synthesizer) -> Iterator[Kiosk]:
     """A kiosk with its own recognizer: nothing another test heard carries into this one."""

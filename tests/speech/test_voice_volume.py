@@ -22,8 +22,6 @@ TODAY = date(2025, 6, 2)
 CODE_PROMPT = "Please type your code on the screen."
 
 
-
-
 @pytest.fixture
 def lobby(say: Say, synth: Pyttsx3Synthesizer) -> Iterator[Kiosk]:
     """A kiosk with its own recognizer: nothing another test heard carries into this one."""

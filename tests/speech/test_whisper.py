@@ -233,6 +233,7 @@ def test_a_transcript_that_loops_keeps_its_first_round(raw: str, kept: str) -> N
         ("June 1956", None),  # a month and a year: no day, ask again
         ("October 9th 1988.", date(1988, 10, 9)),
         ("The 21st of May 1990", date(1990, 5, 21)),
+        ("My birthday's August 28, 1971.", date(1971, 8, 28)),  # tune split: read as nothing
     ],
 )
 def test_whisper_written_dates(said: str, expected: date | None) -> None:
