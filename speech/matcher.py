@@ -25,6 +25,9 @@ floor is it, i'm all wrong" at the greeting is no answer."""
 _QUESTIONS = ("where", "what", "what's", "whats", "how", "when", "why", "who", "which", "is")
 """A sentence that opens with one asks something ("where isn't the bathroom", "is it wrong"):
 it answers no yes/no question, whatever word of agreement or denial it carries."""
+_SPLIT_INCORRECT = ("and", "an", "in", "un", "then", "that")
+"""Before a lone "correct", what is left of "incorrect" in a transcript ("and correct.", "that
+correct?": both passes heard such a yes on held-out clips of "incorrect"); no one agrees that way."""
 _DOUBT = ("don't", "dont")
 """Not a "no" on its own ("i don't know what to do"), but it takes the yes out of an agreement."""
 _AFFIRM = (
@@ -161,6 +164,8 @@ def _yes_or_no(words: list[str], checking: bool) -> Intent | None:
             return None
         return No()
     if any(w in _DOUBT for w in words):
+        return None
+    if any(w == "correct" and i and words[i - 1] in _SPLIT_INCORRECT for i, w in enumerate(words)):
         return None
     if any(w in _AFFIRM for w in words) or " ".join(words) in ("that's me", "it is", "i am", "uh huh"):
         return Yes()

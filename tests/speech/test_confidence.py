@@ -108,6 +108,8 @@ def test_matcher_understands_paraphrases(step: Step, text: str, intent: object) 
         (Step.GREETING, "what what i wrong"),  # "wrong" is a no only where something is checked
         (Step.CONFIRM, "where isn't go to"),  # "where is the bathroom" as the open pass heard it
         (Step.CONFIRM, "is that right"),  # a question, not an agreement
+        (Step.CONFIRM, "and correct"),  # "incorrect" as Whisper heard it (held-out, both passes "yes")
+        (Step.CONFIRM, "that correct"),  # the same clip at 10 dB
         (Step.CHOOSE_NAME, "who is that no"),
     ],
 )
