@@ -36,7 +36,7 @@ def _heard(said: str, label: str, step: Step, transcript: str, guess: Intent | N
         (_heard("maria", "name:Maria", Step.CHOOSE_NAME, "Maria.", Name("Liam")), "vetoed_grammar"),
         (_heard("call staff", "call_staff", Step.GREETING, "Cultiv.", None), "wrong_transcript"),
         (_heard("what", "help", Step.GREETING, "What?", None), "matcher"),
-        (_heard("incorrect", "no", Step.CONFIRM, "and correct.", Yes()), "wrong_action"),
+        (_heard("wrong person", "no", Step.CONFIRM, "Right, person.", Yes()), "wrong_action"),
     ],
 )
 def test_each_miss_has_one_cause(heard: Heard2, why: str) -> None:
