@@ -58,6 +58,7 @@ _AREAS = (
 # a ceiling for a loaded machine, not the goal; add a line here for an area that needs less
 # or more.
 DEFAULT_LIMIT_S = 900.0
+FULL_LIMIT_FACTOR = 4.0  # ``--full``: whole corpora, the longest scenarios
 _LIMIT_S: dict[str, float] = {
     "devtools.bench_voice": 720.0,  # goal: 8 min quiet (a held-out slice; --full: the whole corpus)
     # 2 x 3 x 96 sentences transcribed by Whisper: ~7-10 min on an idle 2-core box, 38 on a loaded one
@@ -66,6 +67,13 @@ _LIMIT_S: dict[str, float] = {
 
 # Set for the areas' processes by ``--full``: areas that offer a longer run take it.
 FULL_ENV = "KIOSK_BENCH_FULL"
+
+
+def full_run() -> bool:
+    """Whether this area runs under ``--full`` (its whole corpus, its longest scenarios)
+    rather than the default run's representative slice."""
+    return os.environ.get(FULL_ENV) == "1"
+
 
 _STOP_GRACE_S = 5.0  # SIGTERM to the area's process group, then SIGKILL
 _TAIL = 2000  # the last characters of an area's stderr, passed on to the bench's
@@ -94,8 +102,10 @@ def area_key(name: str) -> str:
     return name.rsplit(".", 1)[-1]
 
 
-def limit_s(name: str) -> float:
-    return _LIMIT_S.get(name, DEFAULT_LIMIT_S)
+def limit_s(name: str, full: bool = False) -> float:
+    """The area's limit; ``--full`` runs whole corpora and the longest scenarios, so it
+    gives every area FULL_LIMIT_FACTOR times as long."""
+    return _LIMIT_S.get(name, DEFAULT_LIMIT_S) * (FULL_LIMIT_FACTOR if full else 1)
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -116,8 +126,9 @@ def run_bench(args: argparse.Namespace) -> int:
     for name in _AREAS:
         if only and area_key(name) not in only:
             continue
-        print(f"bench: {name} (limit {limit_s(name):.0f} s) ...", file=sys.stderr, flush=True)
-        run = run_area(name, args.quick, limit_s(name), full=full)
+        limit = limit_s(name, full)
+        print(f"bench: {name} (limit {limit:.0f} s) ...", file=sys.stderr, flush=True)
+        run = run_area(name, args.quick, limit, full=full)
         results.update(run.keys)
         seconds[area_key(name)] = run.seconds
         cpu[area_key(name)] = run.cpu_seconds
