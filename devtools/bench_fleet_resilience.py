@@ -15,7 +15,8 @@
   (``devtools.fleet_outage``, a real cut in real time: the resend policy's clocks are the
   kiosks' own); copies of each check-in that reached the central broker, per check-in
   (<= 2 expected; 17 for a 5-minute cut before the kiosks heeded the bridge's state).
-  ``outage_cut_copies_per_checkin``: a 1-minute cut announced at once (connections reset).
+  ``outage_cut_copies_per_checkin``: a 30 s cut announced at once (connections reset;
+  ``outage_cut`` has its counts).
 - ``fleet_hung_broker_recovery_s``: the central broker, then a site broker, frozen with
   SIGSTOP under ``kiosk hub broker-probe``'s loop with its defaults
   (``devtools.fleet_hung``); the longer of the two times from the freeze until a client's
@@ -35,6 +36,9 @@ from devtools.fleet_persistence import broker_kills
 from devtools.fleet_start import concurrent_start_failures
 
 SILENT_CUT_S = 120.0
+# An announced cut turns the bridge's state to 0 at once, so the kiosks hold back from the
+# first second: 1.00 copies for a 10-minute cut as for this one.
+RESET_CUT_S = 30.0
 FULL_SILENT_CUT_S = 600.0
 START_ROUNDS = 20
 FULL_START_ROUNDS = 50
@@ -63,7 +67,7 @@ def run_resilience(quick: bool, full: bool = False) -> dict[str, Any]:
         outage = run_outage(Path(tmp), cut_s=cut_s, rate=1.5, kiosks=5, silent=True)
     lap("silent_outage")
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-outage-") as tmp:
-        reset = run_outage(Path(tmp), cut_s=60.0, rate=1.5, kiosks=5)
+        reset = run_outage(Path(tmp), cut_s=RESET_CUT_S, rate=1.5, kiosks=5)
     lap("reset_outage")
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-hung-") as tmp:
         hung = hung_brokers(Path(tmp))
@@ -78,6 +82,7 @@ def run_resilience(quick: bool, full: bool = False) -> dict[str, Any]:
         "fleet_outage_copies_per_checkin": outage["fleet_outage_copies_per_checkin"],
         "outage": outage,
         "outage_cut_copies_per_checkin": reset["fleet_outage_copies_per_checkin"],
+        "outage_cut": reset,
         "fleet_hung_broker_recovery_s": hung["fleet_hung_broker_recovery_s"],
         "hung_brokers": hung["brokers"],
     }
