@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from devtools.bench import percentiles
+from devtools.bench import full_run, percentiles
 from devtools.bench_fleet_resilience import run_resilience
 from devtools.fleet import PASSWORD, PRACTICE, FleetNet, exactly_once, wait_until
 from devtools.fleet_hubs import HubHost, HubsSpec
@@ -162,12 +162,14 @@ def _intake(hubs: HubHost, pool: list[Swarm], per_kiosk: int, *, to_desk: bool) 
 
 
 def run_bench(quick: bool) -> dict[str, Any]:
+    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-fleet-") as tmp:
         if quick:
             result = run_fleet(Path(tmp), rounds=4, per_kiosk=20, arrivals_per_kiosk=2)
         else:
             result = run_fleet(Path(tmp))
-    result["fleet"] |= run_resilience(quick)  # outages, restarts, starts together
+    result["fleet"]["group_seconds"] = round(time.monotonic() - started, 1)
+    result["fleet"] |= run_resilience(quick, full_run())  # outages, restarts, starts together
     return result
 
 

@@ -22,7 +22,7 @@ from core.clock import SystemClock
 from devtools.bench_notify_setup import notify_settings, shift_to_ten_am, sms_morning
 from devtools.bench_support import wait_for
 from devtools.local_broker import Broker
-from devtools.smsc_sim import SmscSim
+from devtools.smsc_sim import SmscSim, most_in_one_second
 from hub.day_plan import DayPlan
 from hub.notify.hub_link import start_notifier
 from hub.sample import start_near
@@ -50,17 +50,6 @@ def _request(provider_id: str) -> m.StatusChangeRequest:
         requested_at=SystemClock().now().isoformat(),
         reason="sick",
     )
-
-
-def most_in_one_second(times: list[float]) -> int:
-    """The most of ``times`` (seconds) inside any one-second window."""
-    ordered = sorted(times)
-    most, first = 0, 0
-    for last, at in enumerate(ordered):
-        while ordered[first] <= at - 1.0:
-            first += 1
-        most = max(most, last - first + 1)
-    return most
 
 
 def _burst(

@@ -26,6 +26,18 @@ from smpplib import consts, smpp
 from core.worker import Worker
 
 
+def most_in_one_second(times: list[float]) -> int:
+    """The most of ``times`` (seconds) inside any one-second window: the rate an SMSC saw
+    (``SimMessage.at``), or any other send times, checked against a per-second limit."""
+    ordered = sorted(times)
+    most, first = 0, 0
+    for last, at in enumerate(ordered):
+        while ordered[first] <= at - 1.0:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
 @dataclass(frozen=True)
 class SimMessage:
     message_id: str

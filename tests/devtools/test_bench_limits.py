@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from devtools import bench
 from tests.support.site import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,8 +86,18 @@ def test_only_runs_the_named_areas_and_a_clean_run_has_no_failures(tmp_path: Pat
     assert proc.returncode == 0, proc.stderr
     result = json.loads(out.read_text())
     assert result["fake_quick"] is True
+    assert result["fake_full"] is False  # the default run takes an area's slice
     assert result["bench_failed_areas"] == {}
     assert set(result["bench_seconds"]) == {"measures"}
+
+
+def test_full_reaches_the_area_and_lengthens_its_limit(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    proc = _bench(out, tmp_path / "child.pid", "--only", "measures", "--full")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(out.read_text())["fake_full"] is True
+    limit = bench.DEFAULT_LIMIT_S * bench.FULL_LIMIT_FACTOR
+    assert f"{_AREAS[2]} (limit {limit:.0f} s)" in proc.stderr
 
 
 def test_an_unknown_area_is_refused_before_anything_runs(tmp_path: Path) -> None:

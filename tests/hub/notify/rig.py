@@ -80,14 +80,3 @@ def settle(
 
 def all_final(counts: dict[str, int]) -> bool:
     return bool(counts) and set(counts) <= FINAL
-
-
-def most_in_one_second(times: list[float]) -> int:
-    """The most of ``times`` (seconds) inside any one-second window."""
-    ordered = sorted(times)
-    most, first = 0, 0
-    for last, at in enumerate(ordered):
-        while ordered[first] <= at - 1.0:
-            first += 1
-        most = max(most, last - first + 1)
-    return most

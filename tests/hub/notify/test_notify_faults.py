@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from config.settings import BrokerSettings, Settings
-from devtools.smsc_sim import SmscSim
+from devtools.smsc_sim import SmscSim, most_in_one_second
 from hub.notify.notifier import Notifier
 from sync import staff_messages as sm
 from tests.hub.notify.conftest import with_notify
@@ -17,7 +17,6 @@ from tests.hub.notify.rig import (
     affected,
     all_final,
     future_morning,
-    most_in_one_second,
     open_day,
     set_status,
     settle,

@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 
 from core.clock import ManualClock
+from devtools.smsc_sim import most_in_one_second
 from hub.notify.channels import RateLimit
-from tests.hub.notify.rig import most_in_one_second
 
 
 @pytest.mark.parametrize(
