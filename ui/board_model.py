@@ -151,9 +151,17 @@ class BoardModel(QAbstractListModel):
             self._relay.post(change)
 
     def detach(self) -> None:
-        """Stop reading the source (it is about to close); late notifications are dropped."""
+        """Stop reading the source (it is about to close); late notifications are dropped.
+
+        The render thread's hooks are let go too: each takes the interpreter lock, and a
+        window that closes waits for its render thread (``KioskUi.close``)."""
         self._detached = True
         self._reconcile.stop()
+        window, self._window = self._window, None
+        if window is not None:
+            for signal, hook in ((window.beforeSynchronizing, self._on_synchronizing),
+                                 (window.frameSwapped, self._on_swapped)):  # fmt: skip
+                signal.disconnect(hook)
 
     def _on_change(self, _change: object) -> None:
         if not self._detached:
