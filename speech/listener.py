@@ -171,6 +171,8 @@ class Listener:
         elapsed = 0
         speech: list[Samples] = []
         suppressed = False  # this utterance is heard through the noise suppressor
+        if cancel is not None and cancel():
+            return Heard("cancelled")  # stale before it began: open no microphone for it
         for raw in source.frames():
             elapsed += 1
             if cancel is not None and cancel():

@@ -128,7 +128,11 @@ def turn_key(view: FlowView) -> tuple[str, ...]:
     first = view.patient.first_name if view.patient else ""
     kind = view.outcome.kind if view.outcome else ""
     warning = "still_there" if view.countdown > 0 else ""
-    return (view.screen.value, view.language, view.message, view.choice, first, kind, warning)
+    # Nor the choice an on-time outcome is queued with in that same call: a dialog that
+    # looked between the two views would say the outcome twice.
+    on_time = view.outcome is not None and view.outcome.options == ("checked_in",)
+    choice = "" if on_time else view.choice
+    return (view.screen.value, view.language, view.message, choice, first, kind, warning)
 
 
 def plan_turn(view: FlowView, hour: int) -> Turn | None:

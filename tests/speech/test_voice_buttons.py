@@ -11,19 +11,19 @@ from datetime import date
 
 import pytest
 
-from domain.flow import Screen
+from domain.flow import FlowView, Screen
 from speech.adapter import apply_intent, means_something
 from speech.grammar import build_grammar, button_names, grammar_buttons
 from speech.intents import Button, CheckIn, Step, Yes
 from speech.matcher import match_intent
 from speech.pocketsphinx_engine import PocketsphinxRecognizer
-from speech.script import plan_turn, screen_buttons
+from speech.script import plan_turn, screen_buttons, turn_key
 from speech.tts import Pyttsx3Synthesizer
 from tests.kiosk.test_flow import DAY
 from tests.speech.scripted import Say, wait_until
 from tests.speech.test_dialog import Kiosk
 from tests.speech.test_pure import _Flow
-from tests.speech.test_voice_help import _every_kind_of_view
+from tests.speech.test_voice_help import LATE, MARIA, ON_TIME, _every_kind_of_view
 
 TODAY = date.fromisoformat(DAY)
 _SAID = {"en": {"done": "done", "start_over": "start over", "back": "go back", "cancel": "cancel",
@@ -88,6 +88,16 @@ def test_each_button_calls_what_its_touch_calls() -> None:
     ]  # fmt: skip
 
 
+def test_an_on_time_outcome_queued_as_it_shows_is_one_turn_and_a_chosen_wait_is_another() -> None:
+    """The flow shows an on-time outcome, then queues it, in one call: a dialog that looked
+    between the two views must neither say it twice nor drop the listen it began."""
+    shown = FlowView(screen=Screen.OUTCOME, patient=MARIA, outcome=ON_TIME)
+    queued = dataclasses.replace(shown, choice="checked_in", queued=True)
+    assert turn_key(shown) == turn_key(queued)
+    late = FlowView(screen=Screen.OUTCOME, patient=MARIA, outcome=LATE)
+    assert turn_key(late) != turn_key(dataclasses.replace(late, choice="waiting_late", queued=True))
+
+
 @pytest.fixture
 def lobby(say: Say, synth: Pyttsx3Synthesizer) -> Iterator[Kiosk]:
     k = Kiosk(say, synth, PocketsphinxRecognizer())
@@ -115,8 +125,14 @@ def test_done_by_voice_after_an_on_time_check_in_and_the_code_screen_back_to_voi
     assert lobby.said("Please type your code on the screen.")  # the code screen came, and was left
     lobby.answer("july the twenty first nineteen ninety", "yes")
     wait_until(lambda: lobby.sent, what="the check-in")
-    # Queued only now: queued with the others, a listen before the outcome screen's could take
-    # it (once, with two workers on a quiet machine, the outcome screen never heard it).
+    wait_until(lambda: _outcomes_said(lobby) > 0, what="the outcome said")
+    # Queued only once the outcome is said: queued with the others, a listen before the
+    # outcome screen's took it (CI, beside another worker: the outcome screen never heard it).
     lobby.answer("finished")
     assert lobby.sent[0].appointment_id == "a3" and lobby.sent[0].outcome == "checked_in"
     wait_until(lambda: lobby.view.screen == Screen.ATTRACT, what="done said on the outcome screen")
+    assert _outcomes_said(lobby) == 1
+
+
+def _outcomes_said(lobby: Kiosk) -> int:
+    return sum(line.startswith("said: ") and " is running " in line for line in list(lobby.dialog.log))
