@@ -146,6 +146,13 @@ class Listener:
         self.half_duplex = half_duplex or HalfDuplex()
         self.config = config or ListenConfig()
 
+    def _check_rate(self, source: AudioSource) -> None:
+        if source.rate != self.recognizer.sample_rate:
+            raise SpeechError(
+                f"audio source runs at {source.rate} Hz but the {self.recognizer.engine} recognizer "
+                f"needs {self.recognizer.sample_rate} Hz"
+            )
+
     def listen(
         self,
         source: AudioSource,
@@ -157,11 +164,7 @@ class Listener:
 
         ``cancel`` is asked once per frame; when it returns True the listen ends at once.
         """
-        if source.rate != self.recognizer.sample_rate:
-            raise SpeechError(
-                f"audio source runs at {source.rate} Hz but the {self.recognizer.engine} recognizer "
-                f"needs {self.recognizer.sample_rate} Hz"
-            )
+        self._check_rate(source)
         cfg = self.config
         vad = cfg.vad
         self._reset_front_end()

@@ -72,21 +72,7 @@ class WhisperRecognizer:
         verify: bool = True,
         beam_size: int = BEAM_SIZE,
     ) -> None:
-        if verify:
-            verify_model(model_dir, "whisper")
-        try:
-            import ctranslate2
-        except ImportError as exc:
-            raise SpeechError(
-                f"ctranslate2 is not installed ({exc.name}): pip install faster-whisper"
-            ) from exc
-        try:
-            self._model: Any = ctranslate2.models.Whisper(
-                str(model_dir), device="cpu", compute_type="int8", intra_threads=threads, inter_threads=1
-            )
-        except (RuntimeError, ValueError, OSError) as exc:
-            raise SpeechError(f"whisper model {model_dir} cannot be loaded: {exc}") from exc
-        _trim_heap()  # the float16 weights converted to int8 leave freed pages behind
+        self._model: Any = load_whisper_model(model_dir, threads, verify)
         multilingual = bool(self._model.is_multilingual)
         self._vocabulary = Vocabulary.load(model_dir)
         self._n_mels = int(self._model.n_mels)
@@ -207,6 +193,25 @@ class WhisperRecognizer:
         self.grammar_pass.close()
         self._model = None
         self._encoded = None
+
+
+def load_whisper_model(model_dir: Path, threads: int, verify: bool) -> Any:
+    """A CTranslate2 Whisper model at int8 on the CPU (checked against its manifest first
+    when ``verify``); every way it cannot load is a ``SpeechError`` naming the directory."""
+    if verify:
+        verify_model(model_dir, "whisper")
+    try:
+        import ctranslate2
+    except ImportError as exc:
+        raise SpeechError(f"ctranslate2 is not installed ({exc.name}): pip install faster-whisper") from exc
+    try:
+        model = ctranslate2.models.Whisper(
+            str(model_dir), device="cpu", compute_type="int8", intra_threads=threads, inter_threads=1
+        )
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise SpeechError(f"whisper model {model_dir} cannot be loaded: {exc}") from exc
+    _trim_heap()  # the float16 weights converted to int8 leave freed pages behind
+    return model
 
 
 def _trim_heap() -> None:

@@ -30,7 +30,7 @@ from speech.dates import ES_MONTHS
 from speech.grammar import StepGrammar
 from speech.intents import Name, Step
 from speech.matcher_es import ACCENTED, spanish_date
-from speech.models import installed_models, verify_model
+from speech.models import installed_models
 from speech.numbers import read_spanish_number, say_number
 from speech.recognizer import Hypothesis
 from speech.whisper_bpe import BpeEncoder
@@ -41,6 +41,7 @@ from speech.whisper_engine import (
     WINDOW_S,
     _trim_heap,
     compression_ratio,
+    load_whisper_model,
     unlooped,
 )
 from speech.whisper_io import Vocabulary, log_mel
@@ -91,21 +92,7 @@ class SpanishWhisper:
         window_s: float = WINDOW_S,
         beam_size: int = BEAM_SIZE,
     ) -> None:
-        if verify:
-            verify_model(model_dir, "whisper")
-        try:
-            import ctranslate2
-        except ImportError as exc:
-            raise SpeechError(
-                f"ctranslate2 is not installed ({exc.name}): pip install faster-whisper"
-            ) from exc
-        try:
-            self._model: Any = ctranslate2.models.Whisper(
-                str(model_dir), device="cpu", compute_type="int8", intra_threads=threads, inter_threads=1
-            )
-        except (RuntimeError, ValueError, OSError) as exc:
-            raise SpeechError(f"whisper model {model_dir} cannot be loaded: {exc}") from exc
-        _trim_heap()
+        self._model: Any = load_whisper_model(model_dir, threads, verify)
         if not self._model.is_multilingual:
             raise SpeechError(
                 f"{model_dir} is an English-only Whisper model: Spanish needs a multilingual one"
