@@ -43,7 +43,6 @@ import threading
 import time as _time
 from collections import deque
 from collections.abc import Callable
-from datetime import date
 from typing import Protocol
 
 from core.clock import Clock
@@ -51,7 +50,7 @@ from core.worker import Worker
 from domain.flow import VOLUME_RANGE, FlowView, Screen
 from speech.adapter import CheckInFlow, MissCounter, apply_intent, means_something
 from speech.attract import AttractInvites, wake_for
-from speech.grammar import StepGrammar, build_grammar
+from speech.grammar import StepGrammar, cached_grammar
 from speech.intents import CallStaff, Help, Intent, No, Repeat, Step, Volume
 from speech.listener import AudioSource, Heard, Listener
 from speech.script import Turn, attract_turn, plan_turn, text, turn_key
@@ -307,7 +306,7 @@ class VoiceDialog:
         turn, lang = attract_turn(view), view.language
         self._wait_until_heard_ourselves_out()
         today = self._clock.now().date()
-        grammar = _cached_grammar(Step.GREETING, lang, (), (), (), (), today, turn.buttons)
+        grammar = cached_grammar(Step.GREETING, lang, (), (), (), (), today, turn.buttons)
         heard = self._listener.listen(self._source, grammar, today, self._cancel_for(turn))
         if heard.status in ("cancelled", "silence"):
             return  # an empty lobby leaves no trace (the dialog listens all day)
@@ -358,7 +357,7 @@ class VoiceDialog:
                 self._vocab = vocab
         names = vocab.names_for(digits) if step is Step.CHOOSE_NAME else ()
         dobs = vocab.dobs if step is Step.DATE_OF_BIRTH else ()
-        return _cached_grammar(
+        return cached_grammar(
             step, lang, names, turn.providers, turn.options, dobs, self._clock.now().date(), turn.buttons
         )
 
@@ -388,17 +387,3 @@ class VoiceDialog:
         deadline = _time.monotonic() + 2.0
         while self._listener.half_duplex.muted and _time.monotonic() < deadline:
             _time.sleep(0.02)
-
-
-@functools.lru_cache(maxsize=32)
-def _cached_grammar(  # noqa: PLR0917 - a cache key
-    step: Step,
-    lang: str,
-    names: tuple[str, ...],
-    providers: tuple[str, ...],
-    options: tuple[str, ...],
-    dobs: tuple[date, ...],
-    today: date,
-    buttons: tuple[str, ...] = (),
-) -> StepGrammar:
-    return build_grammar(step, names, providers, lang, today, dobs=dobs, options=options, buttons=buttons)

@@ -9,6 +9,7 @@ pocketsphinx, ``vosk_phrases()`` for vosk. ``parse(text, today)`` maps what was 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -305,3 +306,19 @@ def _date_words(lang: str) -> set[str]:
         set(EN_MONTHS) | set(EN_ONES[1:]) | set(EN_TENS) | set(EN_ORDINALS[1:])
         | {"twentieth", "thirtieth", "oh", "thousand", "hundred", "and", "the", "of"}
     )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=32)
+def cached_grammar(  # noqa: PLR0917 - a cache key
+    step: Step,
+    lang: str,
+    names: tuple[str, ...],
+    providers: tuple[str, ...],
+    options: tuple[str, ...],
+    dobs: tuple[date, ...],
+    today: date,
+    buttons: tuple[str, ...] = (),
+) -> StepGrammar:
+    """``build_grammar`` for the dialog's turns, cached: a screen listened on again (a miss,
+    "again") takes the grammar it already built."""
+    return build_grammar(step, names, providers, lang, today, dobs=dobs, options=options, buttons=buttons)
