@@ -9,25 +9,18 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
-from datetime import date, datetime
-from pathlib import Path
 from typing import TypeVar
 
 import pytest
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from core.clock import ManualClock
-from devtools.ui_sample import BEN_BADGE, VISITORS, SampleDay, sample_staff
-from domain.admin import AdminSession
-from domain.admin_backend import AdminBackend, LogTail, compact_line
-from domain.flow import CheckInFlow
+from devtools.ui_sample import BEN_BADGE, VISITORS, SampleDay
+from domain.admin_backend import LogTail, compact_line
 from hardware.events import BadgeRead, KeyPressed, PresenceChanged, QrDecoded
-from hub.sample import sample_morning
 from kiosk.devices import route_device_event
 from sync import messages as m
 from sync import staff_messages as sm
-from sync.cache import KioskCache
 from sync.kiosk_sync import SyncChange
 from tests.support.staff import staff_pair
 from tests.ui.conftest import Staff
@@ -49,9 +42,6 @@ def staff(staff_kiosk: KioskUi, qapp: QGuiApplication) -> Staff:
 
 
 M = TypeVar("M")
-# What the admin session emits (domain.admin.Emit), as the morning fixture records it.
-Emitted = m.StatusChangeRequest | sm.StaffEvent | sm.NoticeAck
-Morning = tuple[KioskUi, KioskCache, list[Emitted]]
 
 
 def sent(day: SampleDay, kind: type[M]) -> list[M]:
@@ -369,54 +359,6 @@ def test_supervisors_acknowledge_notices_front_desk_only_sees_them(
     from_sync_thread(staff.ui, SyncChange("staff", "martinez", message=acked))
     qtbot.waitUntil(lambda: staff.visible("noNotices"))
     assert staff.text("tab_notices") == "Notices"
-
-
-# --- the impact, on the real sample morning ------------------------------------------------
-
-
-@pytest.fixture
-def morning(qapp: QGuiApplication, tmp_path: Path) -> Iterator[Morning]:
-    day = date(2026, 11, 30)
-    plan = sample_morning(day)
-    cache = KioskCache.open(tmp_path / "kiosk.sqlite")
-    for pid, name in plan.providers.items():
-        appts = [a.to_wire() for a in plan.appointments if a.provider_id == pid]
-        cache.apply_schedule(m.ProviderSchedule(pid, name, plan.date, 1, appts), "2026-11-30T06:00:00")
-    clock = ManualClock(datetime(2026, 11, 30, 7, 43))
-    out: list[Emitted] = []
-    staff = sample_staff()
-    backend = AdminBackend(
-        AdminSession(staff, "lobby-1", clock, out.append),
-        clock,
-        lambda: (cache.providers(), cache.statuses()),
-        cache.appointments_for,
-    )
-    flow = CheckInFlow(cache, lambda _c: True, clock, "lobby-1")
-    ui = KioskUi(flow, backend.board, lambda: 0.0, UiOptions(tick_ms=0), admin=backend)
-    ui.show()
-    yield ui, cache, out
-    ui.close()
-    cache.close()
-
-
-def test_the_confirmation_counts_the_real_morning(morning: Morning, qapp: QGuiApplication) -> None:
-    ui, cache, _out = morning
-    staff = Staff(ui, qapp)
-    staff.sign_in("ana")
-    staff.tap("out_martinez")
-    staff.tap("reason_emergency")
-    staff.tap("reviewButton")
-    assert staff.text("impactSentence") == (
-        "Dr. Ana Martinez out today: 14 appointments affected, 0 patients already checked in, "
-        "3 on their way (arrival window open)"
-    )
-    proposal = ui.admin_model.panel.proposal
-    assert proposal is not None
-    assert staff.text("impactSentence") == proposal.sentence  # the core's words
-    cache.mark_checked_in(cache.appointments_for("martinez")[0].id)
-    staff.tap("confirmBackButton")
-    staff.tap("reviewButton")
-    assert "14 appointments affected, 1 patient already checked in" in staff.text("impactSentence")
 
 
 # --- the log tail ---------------------------------------------------------------------------
