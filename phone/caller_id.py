@@ -59,7 +59,7 @@ class CallerId:
 
     def ask(self, call_id: str, caller: str) -> None:
         """Key 3: ask once per call (a second key 3 keeps the first answer)."""
-        if call_id in self._matched or call_id in self._pending.values():
+        if self.asked(call_id):
             return
         try:
             number = e164(caller)
@@ -84,6 +84,10 @@ class CallerId:
         self._pending[key] = call_id
         while len(self._pending) > MAX_PENDING:
             del self._pending[next(iter(self._pending))]
+
+    def asked(self, call_id: str) -> bool:
+        """A question about this call's number went out (answered or not)."""
+        return call_id in self._matched or call_id in self._pending.values()
 
     def matched(self, call_id: str) -> str:
         """The appointment the hub matched to this call's number ("" for none, or no answer yet)."""

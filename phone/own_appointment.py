@@ -119,7 +119,12 @@ class OwnAppointment:
     # the appointment it matched ("" for none, or no answer yet) once the date is complete.
     ask_caller: Callable[[], None] = field(default=lambda: None, repr=False)
     caller_match: Callable[[], str] = field(default=lambda: "", repr=False)
+    # An entry left after its date was complete (``*``, the pause, hanging up): True when
+    # the shell counted it as a failed lookup. With caller ID a date can be tested against
+    # the match (the letters question means "not hers"); left unpaid, that test is free.
+    charge_abandoned: Callable[[], bool] = field(default=lambda: False, repr=False)
     _after_date: str = "ask_letters"  # the question after the date: keyed, or spoken
+    _date_done: bool = False  # this entry's date is complete and not yet answered
     _digits: str = ""
     _keys: str = ""
     _last_key: float = 0.0
@@ -128,7 +133,7 @@ class OwnAppointment:
     def collecting(self) -> bool:
         """Keys go to this entry (and are private: nobody keeps them)."""
         if self.phase in ("dob", "letters") and self._expired():
-            self._drop()
+            self._abandon()
         return self.phase != "idle"
 
     @property
@@ -151,7 +156,7 @@ class OwnAppointment:
         """A key while ``collecting``. ``*`` gives up the entry (back to the menu)."""
         self._last_key = self.clock.monotonic()
         if key == "*":
-            self._drop()
+            self._abandon()
             return Step(to_menu=True)
         if self.phase == "dob":
             return self._dob_key(key, lang)
@@ -175,7 +180,7 @@ class OwnAppointment:
     def _date_complete(self, then: str, lang: str) -> Step:
         """The birth date is in: with a caller-ID match, try that appointment alone (no
         prompt yet: ``not_matched`` asks ``then`` if the date is not its); else ask ``then``."""
-        self._after_date = then
+        self._after_date, self._date_done = then, True
         matched = self.caller_match()
         if matched:
             entry = Entry(self._digits, "", matched=matched)
@@ -253,11 +258,22 @@ class OwnAppointment:
         self._drop()
         return [text("cannot_look", lang), *self.offer(lang)]
 
+    def hung_up(self) -> None:
+        """The call ended: an entry in progress is left (and paid for, as ``*`` would be)."""
+        if self.phase != "idle":
+            self._abandon()
+
+    def _abandon(self) -> None:
+        # At the letters question after a complete date (a lookup in progress pays for itself).
+        if self._date_done and self.phase == "letters" and self.charge_abandoned():
+            self.failures += 1
+        self._drop()
+
     def _expired(self) -> bool:
         return self.clock.monotonic() - self._last_key > self.entry_timeout_s
 
     def _drop(self) -> None:
-        self._digits, self._keys, self.phase = "", "", "idle"
+        self._digits, self._keys, self.phase, self._date_done = "", "", "idle", False
 
 
 def answer(found: Found, lang: str) -> list[str]:

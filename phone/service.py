@@ -201,6 +201,7 @@ class PhoneService:
         script.own.may_look_up = partial(self._may_look_up, call)
         script.own.ask_caller = partial(self.caller_id.ask, call_id, caller)
         script.own.caller_match = partial(self.caller_id.matched, call_id)
+        script.own.charge_abandoned = partial(self._charge_abandoned, call)
         self.outcomes.begin(call)
         return call
 
@@ -271,6 +272,17 @@ class PhoneService:
         log.info("own appointment lookup by caller id", extra={"call": call.call_id, "outcome": outcome})
         return found
 
+    def _charge_abandoned(self, call: Call) -> bool:
+        """An entry left after its date: a failed lookup for the limits when the hub was
+        asked about this call's number (then the date may have been tested against a match,
+        and the letters question told the answer), whatever it answered; else free, as
+        before caller ID."""
+        if not self.caller_id.asked(call.call_id):
+            return False
+        self.line.stats["own_lookup_abandoned"] += 1
+        self.lookup_limit.failed(self._number_key(call), self.clock.monotonic())
+        return True
+
     def _number_key(self, call: Call) -> str:
         return self._number_keys.get(call.call_id) or self.lookup_limit.number_key(call.caller)
 
@@ -325,6 +337,7 @@ class PhoneService:
 
     async def _report(self, call: Call, report: CallReport) -> None:
         """A call's outcomes to the hub through the outbox (kept until the hub acknowledges)."""
+        call.script.own.hung_up()  # before the number's key and the caller-ID answer go
         self._number_keys.pop(call.call_id, None)
         self.caller_id.forget(call.call_id)
         event = sm.StaffEvent(

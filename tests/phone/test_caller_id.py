@@ -174,3 +174,49 @@ def test_no_usable_number_or_no_broker_sends_nothing_and_is_counted(
     client = CallerId(link, TREE, "phone-1", stats)
     client.ask("c-1", caller)
     assert link.sent == [] and stats == Counter({counted: 1}) and client.matched("c-1") == ""
+
+
+class _Charges:
+    """The service's ``charge_abandoned`` when it asked the hub about the number: counts."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def __call__(self) -> bool:
+        self.n += 1
+        return True
+
+
+@pytest.mark.parametrize("leave", ["star", "pause", "hang_up"])
+def test_an_entry_left_at_the_letters_costs_a_try_when_the_number_was_asked_about(leave: str) -> None:
+    """Else a forger with a patient's number could test dates for free: the letters
+    question after a date means "not the match's". Charged the same with and without a
+    match, so the count tells nothing either."""
+    for match in ("1", ""):
+        charged = _Charges()
+        script, _ = _script(match=match)
+        script.own.charge_abandoned = charged  # the number was asked about
+        said = _keys(script, "307151990")
+        if match:
+            assert said[-1] == "<lookup matched=1 keys=>"
+            script.not_matched(Entry("07151990", "", matched="1"))
+        if leave == "star":
+            script.on_key("*", EMPTY)
+        elif leave == "pause":
+            script.own.clock.t += 31  # type: ignore[attr-defined]  # the test's stepped clock
+            assert not script.own.collecting
+        else:
+            script.own.hung_up()
+        assert charged.n == 1 and script.own.failures == 1, (match, leave)
+
+
+def test_an_entry_left_before_its_date_or_without_a_question_costs_nothing() -> None:
+    charged = _Charges()
+    script, _ = _script(match="1")
+    script.own.charge_abandoned = charged
+    _keys(script, "30715*")  # left in the middle of the date
+    assert charged.n == 0 and script.own.failures == 0
+    plain, _ = _script()
+    plain.own.charge_abandoned = lambda: False  # no question went out (withheld number, offline)
+    _keys(plain, "307151990*")
+    assert plain.own.failures == 0
