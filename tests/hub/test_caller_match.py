@@ -29,7 +29,7 @@ from sync.topics import TopicTree
 from sync.wire import encode
 from tests.support.broker import BROKER_MODES, Broker, Credentials
 from tests.support.clock import wall_today
-from tests.support.site import RecordingKiosk, site_settings, wait_for
+from tests.support.site import RecordingKiosk, site_settings, status_request, wait_for
 
 TREE = TopicTree("acme", "main")
 DAY = date(2026, 11, 30)
@@ -126,6 +126,7 @@ def _line(broker: Broker, tmp_path: Path) -> tuple[RecordingKiosk, list[m.Caller
     line = RecordingKiosk(broker.settings("phone-1", USERS["phone-1"]), tmp_path, "phone-1")
     settings = site_settings(line.sync.settings.broker, tmp_path / "phone-1", "phone-1")
     line.sync = type(line.sync)(settings, line=True)
+    line.sync.add_listener(line.changes.append)
     answers: list[m.CallerMatch] = []
 
     def on_change(change: SyncChange) -> None:
@@ -212,3 +213,29 @@ def test_a_bad_number_is_refused_and_counted_and_the_line_is_limited(
     finally:
         line.stop()
         hub.stop()
+
+
+def test_a_line_the_acl_does_not_name_still_gets_its_day_and_no_answer(tmp_path: Path) -> None:
+    """A site whose broker files predate ``--line``: the line's extra subscription is
+    refused or filtered by the broker, its day still arrives, and its key 3 goes on as
+    without caller ID (the question goes out; the answer never reaches it)."""
+    acl = render_acl(TREE, "hub", ["lobby-1", "phone-1"], ["desk"])  # phone-1 as a plain kiosk
+    broker = Broker(tmp_path / "old", creds=Credentials(users=USERS, acl=acl))
+    broker.start()
+    hub = HubService(site_settings(broker.settings("hub", USERS["hub"]), tmp_path, "hub-side"))
+    hub.start(sample_morning(wall_today()))
+    line, answers = _line(broker, tmp_path)
+    try:
+        wait_for(lambda: line.appointments() > 0 and line.sync.is_live(), what="the line's day")
+        ask = m.CallerLookup(uuid.uuid4().hex, "phone-1", "+15559999999")
+        assert line.sync.link.publish(TREE.caller_lookup("phone-1"), encode(ask), qos=1)
+        wait_for(lambda: hub.stats["caller_lookups_unmatched"] == 1, what="the hub's answer")
+        # A status the line reads, published by the hub after its answer, arrives after it.
+        before = len([c for c in line.changes if c.kind == "status"])
+        assert hub.set_status(status_request("chen", "late", delay=10)).accepted
+        wait_for(lambda: len([c for c in line.changes if c.kind == "status"]) > before, what="the status")
+        assert answers == []
+    finally:
+        line.stop()
+        hub.stop()
+        broker.stop()
