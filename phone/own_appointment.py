@@ -191,7 +191,8 @@ class OwnAppointment:
 
     def not_matched(self, entry: Entry, lang: str) -> Step:
         """The date is not the matched appointment's: the letters (or the name), as without
-        a match; the date stays (keyed once). Not a failed lookup: nothing was told."""
+        a match; the date stays (keyed once). Not a failed lookup yet: the letters' lookup
+        counts, or leaving at this question does (``charge_abandoned``)."""
         self._digits, self._keys, self.phase = entry.digits, "", "letters"
         self._last_key = self.clock.monotonic()
         return Step([text(self._after_date, lang)])
