@@ -56,6 +56,7 @@ class SiteBroker:
     uplink: Uplink | None = None  # the bridge to a group's central broker
     log_file: str = ""  # empty: syslog
     probe_password: str = ""  # the hung-broker probe's login (hub.broker_probe); empty: none
+    lines: tuple[str, ...] = ()  # the phone lines among ``kiosks``: they read their caller-ID answers
 
     def logins(self) -> dict[str, str]:
         hub = {self.hub_user: self.hub_password} if self.hub_user else {}
@@ -83,6 +84,9 @@ class SiteBroker:
                 )
         if not self.kiosks:
             raise ConfigError("no kiosk given: --kiosk ID:PASSWORD or --kiosk-password-file ID:FILE")
+        for line in self.lines:
+            if line not in self.kiosks:
+                raise ConfigError(f"--line {line}: a phone line needs its login as a --kiosk too")
 
 
 def password_line(user: str, password: str, salt: bytes | None = None) -> str:
@@ -190,7 +194,7 @@ def write_broker_config(site: SiteBroker, out: Path) -> list[Path]:
     ]
     if site.uplink is not None:
         files.append((site.uplink.ca_file, "uplink-ca.crt", 0o644))
-    acl = render_acl(site.tree, site.hub_user, list(site.kiosks), list(site.practice_users))
+    acl = render_acl(site.tree, site.hub_user, list(site.kiosks), list(site.practice_users), site.lines)
     if site.probe_password:
         acl += "\n".join(["", *probe_acl_lines()])
     # With an uplink the conf holds the bridge's password: private like the others.
@@ -251,6 +255,9 @@ def add_command(sub: Any, handler: Callable[[argparse.Namespace], int]) -> None:
     cmd.add_argument("--hub-password-file", required=True, help="the hub's broker password")
     cmd.add_argument("--practice-user", action="append", default=[], metavar="NAME:PASSWORD_FILE")
     cmd.add_argument(
+        "--line", action="append", default=[], metavar="ID", help="a --kiosk that is a phone line (caller ID)"
+    )
+    cmd.add_argument(
         "--probe-password-file", default="", help="a login for `kiosk hub broker-probe` (user broker-probe)"
     )
     cmd.add_argument("--port", type=int, default=8883)
@@ -301,6 +308,7 @@ def write_from_args(args: argparse.Namespace, settings: Settings) -> str:
         persistence_dir=args.persistence_dir.rstrip("/") + "/",  # mosquitto appends the file name
         run_as=args.run_as,
         probe_password=_read_secret(args.probe_password_file) if args.probe_password_file else "",
+        lines=tuple(args.line),
     )
     written = write_broker_config(site, Path(args.out))
     conf = (site.install_dir or Path(args.out)).resolve() / "mosquitto.conf"

@@ -117,6 +117,10 @@ def render_central_acl(plan: FleetPlan) -> str:
     # site's tree - a site-run hub's too, mirrored up - and every bridge's state. Read only:
     # each writes only where it writes anyway.
     overview = [f"topic read {base}/#", f"topic read {BRIDGE_STATES}"]
+    # Except a phone line's caller-ID questions (a caller's number) and answers, which the
+    # bridge carries up with the rest of kiosk/# (and a site-run hub's mirror with all):
+    # nobody at the centre reads them (denials come first), so a central hub never answers one.
+    overview = [f"topic deny {base}/+/kiosk/+/caller", f"topic deny {base}/+/hub/caller/+", *overview]
     for site in plan.sites:
         tree = plan.tree(site)
         out, into = (OUT_PATTERNS, IN_PATTERNS) if site.hub == "central" else (("#",), ())

@@ -31,6 +31,7 @@ from core.clock import Clock, SystemClock
 from core.errors import KioskError
 from core.version import __version__
 from core.worker import Batcher, Worker, WorkerStopped
+from hub.caller_match import CallerMatcher
 from hub.day_plan import DayPlan
 from hub.desk import Out, StaffDesk
 from hub.epoch import stamp
@@ -115,6 +116,7 @@ class HubService:
         )
         self.own = OwnTopics(self.tree, self.clock, self.link, self.out.publish, self._on_connected)
         self._requests = StatusRequests(self.tree, self.clock, self.stats, self.out.publish)
+        self.callers = CallerMatcher(self.tree, self.clock, self.stats, self.out.publish)
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -239,6 +241,8 @@ class HubService:
             msg = self._decoder.decode(event.topic, event.payload)
             if isinstance(msg, Rejected):
                 self._batch.reject(msg.topic, msg.reason)
+            elif isinstance(msg, m.CallerLookup):  # answered at once, nothing recorded
+                self.callers.answer(self._store(), msg)
             elif self._batch.add(Received(msg, RequestOrigin.of_topic(self.tree, event.topic))):
                 self._flush()
         elif event.kind == "connected":

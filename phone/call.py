@@ -270,6 +270,9 @@ class Call:
             )
             self.say(self.script.lookup_failed())
             return
+        if found is None and entry.matched:  # not the caller-ID match's date: the letters, as without one
+            self.say(self.script.not_matched(entry))
+            return
         self.say(self.script.looked_up(found))
 
     def _spawn(self, work: Awaitable[None]) -> None:

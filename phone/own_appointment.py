@@ -9,6 +9,14 @@ or a birth date. No match and several matches get the same sentence, so the line
 tells whether a birth date is booked. Three failed lookups per call; after that key 3
 only offers the callback; and the same across calls per caller number
 (``phone.lookup_limit``, asked through ``may_look_up``).
+
+Caller ID (``phone.caller_id``): key 3 asks the hub about the caller's number
+(``ask_caller``); when the birth date is complete and the hub has matched the number to an
+appointment (``caller_match``), the date is checked against that appointment alone (an
+entry with ``matched``). Its date: the caller hears the appointment without keying the
+letters. Not its date, or no match: the letters are asked for, as without caller ID. The
+birth date is asked for either way, and the letters prompt is the same with and without a
+match, so a forged caller ID reveals nothing.
 """
 
 from __future__ import annotations
@@ -80,6 +88,7 @@ class Entry:
     digits: str
     keys: str
     name: str = ""  # the first name as spoken (both passes agreed on it); "" for keys
+    matched: str = ""  # the appointment the hub matched to the caller's number: only it is tried
 
     def __repr__(self) -> str:  # a traceback or a log line never shows the entry
         return "Entry(<withheld>)"
@@ -106,6 +115,16 @@ class OwnAppointment:
     # Asked at key 3: False when the line's limit across calls refuses this caller's
     # number (phone.lookup_limit, set by the service); the caller hears the offer instead.
     may_look_up: Callable[[], bool] = field(default=lambda: True, repr=False)
+    # Caller ID (set by the service): ask the hub about this call's number at key 3, and
+    # the appointment it matched ("" for none, or no answer yet) once the date is complete.
+    ask_caller: Callable[[], None] = field(default=lambda: None, repr=False)
+    caller_match: Callable[[], str] = field(default=lambda: "", repr=False)
+    # An entry left after its date was complete (``*``, the pause, hanging up): True when
+    # the shell counted it as a failed lookup. With caller ID a date can be tested against
+    # the match (the letters question means "not hers"); left unpaid, that test is free.
+    charge_abandoned: Callable[[], bool] = field(default=lambda: False, repr=False)
+    _after_date: str = "ask_letters"  # the question after the date: keyed, or spoken
+    _date_done: bool = False  # this entry's date is complete and not yet answered
     _digits: str = ""
     _keys: str = ""
     _last_key: float = 0.0
@@ -114,7 +133,7 @@ class OwnAppointment:
     def collecting(self) -> bool:
         """Keys go to this entry (and are private: nobody keeps them)."""
         if self.phase in ("dob", "letters") and self._expired():
-            self._drop()
+            self._abandon()
         return self.phase != "idle"
 
     @property
@@ -129,6 +148,7 @@ class OwnAppointment:
         if not self.may_look_up():
             return Step([text("refused", lang), *self.offer(lang)], to_menu=True)
         self._drop()
+        self.ask_caller()
         self.phase, self._last_key = "dob", self.clock.monotonic()
         return Step([text("ask_dob", lang)])
 
@@ -136,7 +156,7 @@ class OwnAppointment:
         """A key while ``collecting``. ``*`` gives up the entry (back to the menu)."""
         self._last_key = self.clock.monotonic()
         if key == "*":
-            self._drop()
+            self._abandon()
             return Step(to_menu=True)
         if self.phase == "dob":
             return self._dob_key(key, lang)
@@ -155,8 +175,27 @@ class OwnAppointment:
         if not valid_date(self._digits):
             self._digits = ""
             return Step([text("not_a_date", lang), text("ask_dob", lang)])
+        return self._date_complete("ask_letters", lang)
+
+    def _date_complete(self, then: str, lang: str) -> Step:
+        """The birth date is in: with a caller-ID match, try that appointment alone (no
+        prompt yet: ``not_matched`` asks ``then`` if the date is not its); else ask ``then``."""
+        self._after_date, self._date_done = then, True
+        matched = self.caller_match()
+        if matched:
+            entry = Entry(self._digits, "", matched=matched)
+            self._digits, self.phase = "", "looking"
+            return Step(lookup=entry)
         self.phase = "letters"
-        return Step([text("ask_letters", lang)])
+        return Step([text(then, lang)])
+
+    def not_matched(self, entry: Entry, lang: str) -> Step:
+        """The date is not the matched appointment's: the letters (or the name), as without
+        a match; the date stays (keyed once). Not a failed lookup yet: the letters' lookup
+        counts, or leaving at this question does (``charge_abandoned``)."""
+        self._digits, self._keys, self.phase = entry.digits, "", "letters"
+        self._last_key = self.clock.monotonic()
+        return Step([text(self._after_date, lang)])
 
     def _letter_key(self, key: str, lang: str) -> Step:
         if key not in KEYPAD:
@@ -180,8 +219,7 @@ class OwnAppointment:
         """The read-back answered: yes asks for the first name, no for the date again."""
         self._last_key = self.clock.monotonic()
         if yes:
-            self.phase = "letters"
-            return Step([text("ask_name", lang)])
+            return self._date_complete("ask_name", lang)
         self._digits, self.phase = "", "dob"
         return Step([text("ask_dob", lang)])
 
@@ -221,11 +259,22 @@ class OwnAppointment:
         self._drop()
         return [text("cannot_look", lang), *self.offer(lang)]
 
+    def hung_up(self) -> None:
+        """The call ended: an entry in progress is left (and paid for, as ``*`` would be)."""
+        if self.phase != "idle":
+            self._abandon()
+
+    def _abandon(self) -> None:
+        # At the letters question after a complete date (a lookup in progress pays for itself).
+        if self._date_done and self.phase == "letters" and self.charge_abandoned():
+            self.failures += 1
+        self._drop()
+
     def _expired(self) -> bool:
         return self.clock.monotonic() - self._last_key > self.entry_timeout_s
 
     def _drop(self) -> None:
-        self._digits, self._keys, self.phase = "", "", "idle"
+        self._digits, self._keys, self.phase, self._date_done = "", "", "idle", False
 
 
 def answer(found: Found, lang: str) -> list[str]:

@@ -100,9 +100,29 @@ def look_up(
         and a.state != "cancelled"
         and (name_matches(first_name, a.first_name) if first_name else keypad_matches(keys, a.first_name))
     ]
-    if len(hits) != 1:
+    return _found(source, hits[0], now, stale) if len(hits) == 1 else None
+
+
+def look_up_matched(
+    source: Source, appointment_id: str, digits: str, now: datetime, stale: bool
+) -> Found | None:
+    """The appointment the hub matched to the caller's number, when ``digits`` is its birth
+    date exactly as typed (and it is today's, not cancelled); else None and the caller is
+    asked for the letters. Only that one appointment is tried: a caller ID never finds
+    another patient's."""
+    if not valid_date(digits):
         return None
-    appt = hits[0]
+    match = find_by_dob(source, digits)
+    today = now.date().isoformat()
+    hits = [
+        a
+        for a in (match.appointments if match.exact else [])
+        if a.id == appointment_id and a.start[:10] == today and a.state != "cancelled"
+    ]
+    return _found(source, hits[0], now, stale) if len(hits) == 1 else None
+
+
+def _found(source: Source, appt: Appointment, now: datetime, stale: bool) -> Found:
     outcome = decide_outcome(
         appt, source.status(appt.provider_id), source.appointments_for(appt.provider_id), now, stale
     )
@@ -126,6 +146,7 @@ __all__ = [
     "keypad_matches",
     "letters_of",
     "look_up",
+    "look_up_matched",
     "name_matches",
     "valid_date",
 ]

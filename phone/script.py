@@ -207,6 +207,10 @@ class CallScript:
     def lookup_failed(self) -> list[str]:
         return [*self.own.lookup_failed(self.lang), self.menu()]
 
+    def not_matched(self, entry: Entry) -> list[str]:
+        """The date is not the caller-ID match's: the letters are asked for (no menu yet)."""
+        return self.own.not_matched(entry, self.lang).prompts
+
     def transfer_failed(self, closed: bool) -> list[str]:
         """The caller stays on the line: why, then the callback offer and the menu."""
         why = text("desk_closed" if closed else "desk_failed", self.lang)

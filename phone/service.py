@@ -10,6 +10,7 @@ import logging
 import ssl
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from functools import partial
 
 from config.settings import PhoneSettings, Settings, SpeechSettings
@@ -18,12 +19,13 @@ from core.errors import ConfigError, KioskError
 from phone import g711
 from phone.call import Call
 from phone.call_outcomes import CallOutcomes
+from phone.caller_id import CallerId
 from phone.day_snapshot import DaySnapshot, read_board
 from phone.g711 import Samples
 from phone.line import LineConfig, PhoneLine
 from phone.lookup_limit import LookupLimiter, LookupLimits
 from phone.own_appointment import Entry
-from phone.own_lookup import Found, look_up
+from phone.own_lookup import Found, look_up, look_up_matched
 from phone.prompts import PromptRenderer
 from phone.realtime import ordinary_priority, raise_loop_priority
 from phone.refer import refer, valid_desk_uri
@@ -108,10 +110,12 @@ class PhoneService:
     ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
-        self.sync = sync or KioskSync(settings, clock=self.clock)
+        self.sync = sync or KioskSync(settings, clock=self.clock, line=True)
         self.renderer = prompt_renderer(settings.speech)
         self._render_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="phone-tts")
         self.line = PhoneLine(line_config(settings.phone), self._make_call)
+        self.caller_id = CallerId(self.sync.link, self.sync.tree, settings.kiosk.id, self.line.stats)
+        self.sync.add_listener(self.caller_id.on_change)
         target = register_target(settings.phone)
         self.register = RegisterLoop(self.line, target) if target is not None else None
         self.tls = _tls_listener(self.line, settings.phone)
@@ -133,6 +137,7 @@ class PhoneService:
         self._vocabulary: tuple[float, Vocabulary] | None = None
 
     async def start(self) -> None:
+        self.caller_id.bind(asyncio.get_running_loop())
         self.sync.start()
         self.snapshot.start()
         # The fixed prompts rendered before the first call, so answering never waits for them
@@ -194,6 +199,9 @@ class PhoneService:
         )  # fmt: skip
         self._number_keys[call_id] = self.lookup_limit.number_key(caller)
         script.own.may_look_up = partial(self._may_look_up, call)
+        script.own.ask_caller = partial(self.caller_id.ask, call_id, caller)
+        script.own.caller_match = partial(self.caller_id.matched, call_id)
+        script.own.charge_abandoned = partial(self._charge_abandoned, call)
         self.outcomes.begin(call)
         return call
 
@@ -235,6 +243,8 @@ class PhoneService:
         if not self._may_look_up(call):  # the limit was passed while the caller keyed
             raise LookupRefused("too many failed lookups")
         now, stale = self.clock.now(), not self.sync.is_live()
+        if entry.matched:
+            return await self._find_matched(call, entry, now, stale)
         found = await asyncio.to_thread(
             self.sync.call,
             lambda cache: look_up(cache, entry.digits, entry.keys, now, stale, first_name=entry.name),
@@ -247,6 +257,31 @@ class PhoneService:
             self.lookup_limit.failed(self._number_key(call), self.clock.monotonic())
         log.info("own appointment lookup", extra={"call": call.call_id, "outcome": outcome})
         return found
+
+    async def _find_matched(self, call: Call, entry: Entry, now: datetime, stale: bool) -> Found | None:
+        """The caller-ID match's appointment when the date is its own; None (not a failure:
+        the caller is asked for the letters next, and that lookup counts) otherwise."""
+        found = await asyncio.to_thread(
+            self.sync.call, lambda cache: look_up_matched(cache, entry.matched, entry.digits, now, stale), 5.0
+        )
+        outcome = "found" if found is not None else "other_date"
+        self.line.stats[f"own_lookup_caller_id_{outcome}"] += 1
+        if found is not None:
+            self.line.stats["own_lookup_found"] += 1
+            self.outcomes.mark(call, "own_found")
+        log.info("own appointment lookup by caller id", extra={"call": call.call_id, "outcome": outcome})
+        return found
+
+    def _charge_abandoned(self, call: Call) -> bool:
+        """An entry left after its date: a failed lookup for the limits when the hub was
+        asked about this call's number (then the date may have been tested against a match,
+        and the letters question told the answer), whatever it answered; else free, as
+        before caller ID."""
+        if not self.caller_id.asked(call.call_id):
+            return False
+        self.line.stats["own_lookup_abandoned"] += 1
+        self.lookup_limit.failed(self._number_key(call), self.clock.monotonic())
+        return True
 
     def _number_key(self, call: Call) -> str:
         return self._number_keys.get(call.call_id) or self.lookup_limit.number_key(call.caller)
@@ -302,7 +337,9 @@ class PhoneService:
 
     async def _report(self, call: Call, report: CallReport) -> None:
         """A call's outcomes to the hub through the outbox (kept until the hub acknowledges)."""
+        call.script.own.hung_up()  # before the number's key and the caller-ID answer go
         self._number_keys.pop(call.call_id, None)
+        self.caller_id.forget(call.call_id)
         event = sm.StaffEvent(
             key=str(uuid.uuid4()),
             kiosk_id=self.settings.kiosk.id,

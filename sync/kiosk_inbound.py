@@ -65,6 +65,8 @@ class KioskInbound:
             sm.SupervisorNotice: self._on_staff,
             sm.DisplayReceipt: self._on_staff,
             KioskRevoked: lambda msg: self._notify(SyncChange("enrollment", message=msg)),
+            # A phone line's answer (only a line subscribes): to the line, nothing is stored.
+            m.CallerMatch: lambda msg: self._notify(SyncChange("caller", message=msg)),
         }
 
     def on_message(self, topic: str, payload: bytes) -> None:

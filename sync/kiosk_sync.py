@@ -62,7 +62,9 @@ class KioskSync:
         cache_path: str | Path | None = None,
         device_health: Callable[[], dict[str, m.DeviceState]] | None = None,
         metrics: Callable[[], dict[str, float]] | None = None,
+        line: bool = False,
     ) -> None:
+        """``line``: a phone line, which also reads the hub's caller-ID answers."""
         self.settings = settings
         self.kiosk_id = settings.kiosk.id
         self.tree = TopicTree(settings.kiosk.practice, settings.kiosk.site)
@@ -105,11 +107,16 @@ class KioskSync:
             client_id=f"kiosk-{self.kiosk_id}",
             on_event=self._post_event,
             # and the site bridge's state: the outbox holds back resends while it is down
-            subscriptions=[*self.tree.kiosk_subscriptions(self.kiosk_id), BRIDGE_STATES],
+            subscriptions=[*self._subscriptions(line), BRIDGE_STATES],
             will=Will(
                 self.tree.availability(self.kiosk_id), encode(m.KioskAvailability(self.kiosk_id, False))
             ),
         )
+
+    def _subscriptions(self, line: bool) -> list[str]:
+        if line:
+            return self.tree.line_subscriptions(self.kiosk_id)
+        return self.tree.kiosk_subscriptions(self.kiosk_id)
 
     # --- lifecycle --------------------------------------------------------------------
 

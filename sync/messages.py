@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from sync.caller_number import check_e164
 from sync.epoch import Epoch
 from sync.report_messages import (
     CacheSummary,
@@ -259,6 +260,43 @@ class HubAck(Message):
             check_key(key)
 
 
+@declare
+@dataclass(frozen=True)
+class CallerLookup(Message):
+    """At ``kiosk/<line>/caller`` (QoS 1, not retained, expiring): the phone line asks
+    whether a caller's number (E.164, ``sync.caller_number``) belongs to today's booking.
+    Only a line's login may read the answer (``sync.acl``); the hub never logs the number."""
+
+    KIND = "caller_lookup"
+
+    key: str  # names the answer
+    kiosk_id: str
+    number: str
+
+    def validate(self) -> None:
+        check_key(self.key)
+        check_id(self.kiosk_id, "kiosk_id")
+        check_e164(self.number)
+
+
+@declare
+@dataclass(frozen=True)
+class CallerMatch(Message):
+    """At ``hub/caller/<line>`` (QoS 1, not retained): the one booked, not cancelled
+    appointment today whose patient's contact has the asked number, or ``""`` (none, or
+    several). The line still asks the caller for the birth date (docs/phone.md)."""
+
+    KIND = "caller_match"
+
+    key: str
+    appointment_id: str = ""
+
+    def validate(self) -> None:
+        check_key(self.key)
+        if self.appointment_id:
+            check_id(self.appointment_id, "appointment_id")
+
+
 __all__ = [
     "ARRIVED",
     "MAX_ACK_KEYS",
@@ -267,6 +305,8 @@ __all__ = [
     "AppointmentChange",
     "AppointmentState",
     "CacheSummary",
+    "CallerLookup",
+    "CallerMatch",
     "CheckIn",
     "CheckInMethod",
     "CheckInOutcome",

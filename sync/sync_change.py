@@ -16,7 +16,7 @@ from sync.wire import Message
 log = logging.getLogger(__name__)
 
 ChangeKind = Literal[
-    "schedule", "appointment", "status", "link", "hub", "result", "staff", "outbox", "enrollment"
+    "schedule", "appointment", "status", "link", "hub", "result", "staff", "outbox", "enrollment", "caller"
 ]
 
 
@@ -28,7 +28,7 @@ class SyncChange:
     provider_id: str = ""
     version: int = 0
     result: m.RequestResult | None = None
-    message: Message | None = None  # a staff notice or display receipt
+    message: Message | None = None  # a staff notice or display receipt; "caller": the CallerMatch
     keys: tuple[str, ...] = ()  # "outbox": the keys the hub acknowledged just now
     reason: str = ""  # "enrollment": why the broker refused us ("" with a revocation message)
 

@@ -81,6 +81,10 @@ class TopicTree:
     def revoked(self, kiosk_id: str) -> str:
         return f"{self.base}/hub/revoked/{kiosk_id}"
 
+    def caller_match(self, line_id: str) -> str:
+        """The hub's answer to a phone line's caller-ID lookup: only that line reads it."""
+        return f"{self.base}/hub/caller/{line_id}"
+
     # Kiosk-written topics.
     def kiosk(self, kiosk_id: str, leaf: str) -> str:
         return f"{self.base}/kiosk/{kiosk_id}/{leaf}"
@@ -100,6 +104,9 @@ class TopicTree:
     def health(self, kiosk_id: str) -> str:
         return self.kiosk(kiosk_id, "health")
 
+    def caller_lookup(self, line_id: str) -> str:
+        return self.kiosk(line_id, "caller")
+
     # Subscriptions.
     def kiosk_subscriptions(self, kiosk_id: str) -> list[str]:
         return [
@@ -113,6 +120,10 @@ class TopicTree:
             f"{self.base}/hub/receipt/+",
             self.revoked(kiosk_id),
         ]
+
+    def line_subscriptions(self, line_id: str) -> list[str]:
+        """A phone line's: a kiosk's, and the answers to its caller-ID lookups."""
+        return [*self.kiosk_subscriptions(line_id), self.caller_match(line_id)]
 
     def hub_subscriptions(self) -> list[str]:
         leaves = [f"{self.base}/kiosk/+/{leaf}" for leaf in _KIOSK_LEAVES]
@@ -176,6 +187,8 @@ def _hub_route(rest: list[str]) -> Route | None:
             return Route(sm.AffectedAppointments, provider_id=provider)
         case ["revoked", kiosk]:
             return Route(KioskRevoked, kiosk_id=kiosk)
+        case ["caller", _line]:  # only that line's login may read it (sync/acl.py)
+            return Route(m.CallerMatch)
     return None
 
 
@@ -200,6 +213,7 @@ _KIOSK_LEAVES: dict[str, type[Message]] = {
     "health": m.KioskHealth,
     "event": sm.StaffEvent,
     "ack": sm.NoticeAck,
+    "caller": m.CallerLookup,  # a phone line's caller-ID lookup (hub/caller_match.py)
 }
 
 

@@ -95,6 +95,18 @@ class NotifyRecords:
         ehr = ehr_contact(self._db, appointment_id)
         return None if ehr is None else consented(appointment_id, ehr, ehr_policy)
 
+    def booked_with_phone(self, phone: str, day: str) -> list[str]:
+        """Up to two ids of ``day``'s booked (not checked in, not cancelled) appointments whose
+        imported contact has ``phone`` (E.164): a caller-ID match (``hub.caller_match``) needs
+        to know only whether there is exactly one. A day's contacts are a few hundred rows."""
+        rows = self._db.execute(
+            "SELECT a.id FROM patient_contacts c JOIN appointments a ON a.id = c.appointment_id"
+            " WHERE c.phone = ? AND a.state = 'booked' AND substr(a.start, 1, 10) = ?"
+            " ORDER BY a.id LIMIT 2",
+            [phone, day],
+        ).fetchall()
+        return [str(row[0]) for row in rows]
+
     def _imported(self, appointment_id: str) -> PatientContact | None:
         row = self._db.execute(
             "SELECT appointment_id, phone, email, consent, channel, language FROM patient_contacts"

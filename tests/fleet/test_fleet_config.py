@@ -105,9 +105,12 @@ def test_each_bridge_may_write_only_its_own_sites_tree(tmp_path: Path) -> None:
     # Its own tree read-write; the group's trees and every bridge's state read only.
     assert blocks["user hub-south"] == [
         "topic readwrite clinic/v1/acme/south/#",
+        "topic deny clinic/v1/acme/+/kiosk/+/caller",  # a caller's number stays at the site
+        "topic deny clinic/v1/acme/+/hub/caller/+",
         "topic read clinic/v1/acme/#",
         "topic read $SYS/broker/connection/+/state",
     ]
+    assert "topic deny clinic/v1/acme/+/kiosk/+/caller" in blocks["user desk"]
     assert "topic read clinic/v1/acme/north/kiosk/+/checkin" in blocks["user intake-1"]
     assert not [line for line in blocks["user intake-1"] if "status" in line]
 

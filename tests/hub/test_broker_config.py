@@ -34,7 +34,7 @@ from tests.support.site import RecordingKiosk, checkin, start_hub, wait_for
 TREE = TopicTree("acme", "main")
 
 
-def _write_site(tmp_path: Path, port: int) -> Path:
+def _write_site(tmp_path: Path, port: int, extra: tuple[str, ...] = ()) -> Path:
     certs = Broker(tmp_path / "certs", tls=True)  # only for its CA and server certificate
     (tmp_path / "hub.pw").write_text("hub-secret-1\n")
     (tmp_path / "lobby-2.pw").write_text("k2-secret-22\n")
@@ -48,7 +48,7 @@ def _write_site(tmp_path: Path, port: int) -> Path:
         "--hub-password-file", str(tmp_path / "hub.pw"),
         "--kiosk", "lobby-1:k1-secret-11", "--kiosk-password-file", f"lobby-2:{tmp_path / 'lobby-2.pw'}",
         "--port", str(port), "--bind", "127.0.0.1",
-        "--persistence-dir", f"{tmp_path / 'data'}/",
+        "--persistence-dir", f"{tmp_path / 'data'}/", *extra,
     ]  # fmt: skip
     if os.geteuid() == 0:
         args += ["--run-as", "root"]  # as root mosquitto would read the files as user mosquitto
@@ -129,6 +129,18 @@ def test_the_files_carry_their_reasons_and_private_modes(tmp_path: Path) -> None
     users = [line.split(":")[0] for line in (out / "passwords").read_text().splitlines()]
     assert users == ["hub", "lobby-1", "lobby-2"]
     assert "k1-secret" not in (out / "passwords").read_text()
+
+
+def test_a_phone_line_reads_its_caller_id_answers_and_must_be_a_kiosk(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = _write_site(tmp_path / "ok", 8883, ("--line", "lobby-2"))
+    blocks = {b.split("\n", 1)[0]: b for b in (out / "acl").read_text().split("\n\n")}
+    assert "topic read clinic/v1/acme/main/hub/caller/lobby-2" in blocks["user lobby-2"]
+    assert "hub/caller" not in blocks["user lobby-1"]
+    with pytest.raises(AssertionError):  # main says why and exits 1
+        _write_site(tmp_path / "bad", 8883, ("--line", "phone-9"))
+    assert "--line phone-9: a phone line needs its login as a --kiosk too" in capsys.readouterr().err
 
 
 def test_password_lines_are_mosquitto_2_hashes() -> None:

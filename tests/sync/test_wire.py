@@ -47,6 +47,8 @@ EXAMPLES: list[Message] = [
     KioskRevoked("lobby-2", "2026-11-30T07:50:00", "stolen"),
     qm.HubQuery("f" * 32, "notifications", limit=20),
     qm.HubQueryAnswer("f" * 32, "providers", '{"chen": "Dr. Wei Chen"}'),
+    m.CallerLookup("c" * 32, "phone-1", "+15552010123"),
+    m.CallerMatch("c" * 32, "a-1"),
 ]
 
 
