@@ -42,7 +42,8 @@ class SessionKeys:
 
 @dataclass(frozen=True)
 class Rejected:
-    """An SRTP packet not taken, and why (``short``, ``not_rtp``, ``auth``, ``replay``, ``too_old``)."""
+    """An SRTP packet not taken, and why (``short``, ``not_rtp``, ``mki``, ``auth``, ``replay``,
+    ``too_old``)."""
 
     reason: str
 
@@ -82,13 +83,20 @@ class SrtpContext:
     to protect what it sends and one to unprotect what the caller sends."""
 
     def __init__(
-        self, suite: str, master_key: bytes, master_salt: bytes, cipher: CipherFactory = AesCtr
+        self,
+        suite: str,
+        master_key: bytes,
+        master_salt: bytes,
+        cipher: CipherFactory = AesCtr,
+        mki: bytes = b"",
     ) -> None:
         if suite not in TAG_BYTES:
             raise ValueError(f"unsupported SRTP suite {suite!r}; expected one of {sorted(TAG_BYTES)}")
         keys = derive(master_key, master_salt, cipher)
         self.suite = suite
         self._tag_bytes = TAG_BYTES[suite]
+        self._mki = mki  # the master key identifier each packet carries (RFC 3711 §3.1), if any
+        self._trailer = len(mki) + self._tag_bytes
         self._cipher = cipher(keys.cipher_key)
         self._salt = int.from_bytes(keys.salt, "big") << 16
         self._mac = hmac.new(keys.auth_key, digestmod=hashlib.sha1)
@@ -113,7 +121,7 @@ class SrtpContext:
         index = (self._roc << 16) | seq
         body = packet[:start] + self._crypt(ssrc, index, packet[start:])
         self.stats["protected"] += 1
-        return body + self._tag(body, self._roc)
+        return body + self._mki + self._tag(body, self._roc)
 
     # --- receiving ----------------------------------------------------------------------
 
@@ -122,9 +130,11 @@ class SrtpContext:
         start = header_length(packet)
         if not start:
             return self._reject("not_rtp")
-        if len(packet) < start + self._tag_bytes:
+        if len(packet) < start + self._trailer:
             return self._reject("short")
-        body, tag = packet[: -self._tag_bytes], packet[-self._tag_bytes :]
+        body, tag = packet[: -self._trailer], packet[-self._tag_bytes :]
+        if packet[len(body) : -self._tag_bytes] != self._mki:
+            return self._reject("mki")
         seq, ssrc = struct.unpack_from("!H", packet, 2)[0], struct.unpack_from("!I", packet, 8)[0]
         index = self._estimate(seq)
         if index < 0:

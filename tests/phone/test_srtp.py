@@ -147,3 +147,13 @@ def test_wrong_key_lengths_and_suites_are_refused_by_name() -> None:
         SrtpContext("AEAD_AES_128_GCM", MASTER_KEY, MASTER_SALT)
     with pytest.raises(ValueError, match="whole RTP"):
         SrtpContext(AES_CM_128_HMAC_SHA1_80, MASTER_KEY, MASTER_SALT).protect(b"\x00" * 20)
+
+
+def test_a_master_key_identifier_travels_between_payload_and_tag() -> None:
+    sender = SrtpContext(AES_CM_128_HMAC_SHA1_80, MASTER_KEY, MASTER_SALT, mki=b"\x00\x01")
+    receiver = SrtpContext(AES_CM_128_HMAC_SHA1_80, MASTER_KEY, MASTER_SALT, mki=b"\x00\x01")
+    protected = sender.protect(_rtp(9))
+    assert protected[-12:-10] == b"\x00\x01"
+    assert receiver.unprotect(protected) == _rtp(9)
+    other = SrtpContext(AES_CM_128_HMAC_SHA1_80, MASTER_KEY, MASTER_SALT, mki=b"\x00\x02")
+    assert other.unprotect(sender.protect(_rtp(10))) == Rejected("mki")
