@@ -54,6 +54,15 @@ def _crypto() -> ctypes.CDLL:
     return _lib
 
 
+def available() -> bool:
+    """Whether AES-128-CTR can be had here (else the line refuses SRTP offers, 488)."""
+    try:
+        _crypto()
+    except CipherUnavailable:
+        return False
+    return True
+
+
 class AesCtr:
     """AES-128-CTR under one key; the 128-bit counter counts up from the block given."""
 
@@ -85,4 +94,4 @@ class AesCtr:
             self._ctx = None
 
 
-__all__ = ["AesCtr", "CipherUnavailable", "Keystream"]
+__all__ = ["AesCtr", "CipherUnavailable", "Keystream", "available"]

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 
-from phone import sdp
+from phone import aes_ctr, sdp
 from phone.sdes import KEY_SALT_BYTES, Crypto, parse_crypto
 from phone.srtp import MASTER_KEY_BYTES
 
@@ -55,6 +55,8 @@ def _choose(body: bytes, over_tls: bool, stats: Counter[str], new_key: NewKey) -
         return media  # RTP/AVP: as before, whatever a=crypto lines came with it
     if not over_tls:
         return "srtp_over_udp"
+    if not aes_ctr.available():
+        return "srtp_unavailable"  # no libcrypto: refused rather than answered in clear
     reasons = []
     for value in offer.crypto:
         theirs = parse_crypto(value)
