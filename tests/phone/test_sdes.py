@@ -6,6 +6,8 @@ import base64
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from phone import sdp
 from phone.offer_answer import negotiate
@@ -118,3 +120,15 @@ def test_refused_offers_are_counted_with_their_reason(offer: bytes, over_tls: bo
     assert negotiate(offer, over_tls, stats) is None
     assert stats["invite_not_acceptable"] == 1
     assert stats[f"invite_not_acceptable_{reason}"] == 1
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(max_size=200)
+    | st.builds(lambda junk: f"1 AES_CM_128_HMAC_SHA1_80 inline:{INLINE}{junk}", st.text())
+)
+def test_parse_crypto_never_raises(value: str) -> None:
+    result = parse_crypto(value)
+    assert isinstance(result, Crypto | str)
+    if isinstance(result, Crypto):
+        assert len(result.key) == 16 and len(result.salt) == 14

@@ -6,6 +6,8 @@ from __future__ import annotations
 import struct
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from phone.aes_ctr import AesCtr
 from phone.rtp import RtpPacket, pack, unpack
@@ -157,3 +159,21 @@ def test_a_master_key_identifier_travels_between_payload_and_tag() -> None:
     assert receiver.unprotect(protected) == _rtp(9)
     other = SrtpContext(AES_CM_128_HMAC_SHA1_80, MASTER_KEY, MASTER_SALT, mki=b"\x00\x02")
     assert other.unprotect(sender.protect(_rtp(10))) == Rejected("mki")
+
+
+_GOOD = SrtpContext(AES_CM_128_HMAC_SHA1_80, MASTER_KEY, MASTER_SALT).protect(_rtp(77))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.binary(max_size=300)
+    | st.builds(
+        lambda at, bit: bytes(b ^ (1 << bit) * (i == at) for i, b in enumerate(_GOOD)),
+        st.integers(0, len(_GOOD) - 1),
+        st.integers(0, 7),
+    )
+)
+def test_unprotect_never_raises_and_takes_no_altered_packet(data: bytes) -> None:
+    _, receiver = _pair()
+    result = receiver.unprotect(data)
+    assert isinstance(result, Rejected) or data == _GOOD
