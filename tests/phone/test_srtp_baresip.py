@@ -158,12 +158,13 @@ async def _secure_call(line: PhoneLine, calls: list[Call], bs: _Baresip) -> None
     await until(answered, "the call answered and baresip's SRTP audio heard", _WAIT)
     call = calls[0]
     assert call.media.srtp is not None
+    speaking_from = call.stats.packets_sent  # the prompt has begun by now
     await bs.command("sndcode", "1")  # an RFC 4733 key, inside SRTP
 
     async def key_heard() -> bool:
-        return call.stats.keys == ["1"] and call.stats.packets_sent >= 200
+        return call.stats.keys == ["1"] and call.stats.packets_sent >= speaking_from + 150
 
-    await until(key_heard, "baresip's key through SRTP, and 4 s of the line's audio sent", _WAIT)
+    await until(key_heard, "baresip's key through SRTP, and 3 s of the line's prompt sent", _WAIT)
     await bs.command("hangup")
 
     async def hung_up() -> bool:
