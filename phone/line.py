@@ -348,6 +348,7 @@ class PhoneLine(asyncio.DatagramProtocol):
                 task.cancel()
         self.stats["calls_ended"] += 1
         self.stats[f"calls_ended_{why}"] += 1
+        self.stats.update({f"srtp_rejected_{k}": n for k, n in dialog.call.stats.srtp_rejected.items()})
         log.info("call ended", extra={"call": dialog.call.call_id, "why": why})
 
     async def _watch_calls(self) -> None:

@@ -107,6 +107,10 @@ async def _scenario(tmp: Path) -> None:
 
         peer.send(_request("BYE", 2, call_id, tag, tls.port, to=to.group(1)))
         await peer.response(rb"SIP/2\.0 200 OK[^\r]*\r\n(?:[^\r]+\r\n)*?CSeq: 2 BYE", _WAIT)
+        assert (line.stats["srtp_rejected_auth"], line.stats["srtp_rejected_replay"]) == (
+            2,
+            1,
+        )  # the line's sum
 
         # A malformed a=crypto line: 488 on the same connection, counted with its reason.
         bad = offer.replace(b"inline:", b"inline:*")
