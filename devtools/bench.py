@@ -54,6 +54,7 @@ _AREAS = (
     "devtools.bench_fleet",
     "devtools.bench_phone",
     "devtools.bench_phone_voice",
+    "devtools.bench_srtp",
 )
 
 # Seconds an area may take before it is stopped and recorded as failed: a ceiling for a

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +24,7 @@ from phone.prompts import RATE
 from phone.rtp import DtmfReceiver, RtpPacket, pack, unpack
 from phone.script import CallScript, Day, Reaction
 from phone.sdp import Media
+from phone.srtp import Rejected, SrtpContext
 from phone.voice import CallListening
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class CallStats:
     packets_sent: int = 0
     packets_heard: int = 0
     packets_dropped: int = 0  # not RTP, or from another address than the caller's
+    srtp_rejected: Counter[str] = field(default_factory=Counter)  # by reason: auth, replay ...
     keys: list[str] = field(default_factory=list)
     first_prompt_at: float | None = None  # loop time of the first packet of speech
     barge_ins: int = 0  # prompts the caller's voice stopped
@@ -102,6 +104,13 @@ class Call:
         self._seq, self._timestamp = random.getrandbits(16), random.getrandbits(32)
         self._ssrc = random.getrandbits(32)
         self._first = True
+        # SRTP (``media.srtp``): each side sends under its own key, so one context a direction.
+        self._protect: SrtpContext | None = None
+        self._unprotect: SrtpContext | None = None
+        if media.srtp is not None:
+            ours, theirs = media.srtp.local, media.srtp.remote
+            self._protect = SrtpContext(ours.suite, ours.key, ours.salt)
+            self._unprotect = SrtpContext(theirs.suite, theirs.key, theirs.salt, mki=theirs.mki)
 
     # --- lifecycle ------------------------------------------------------------------
 
@@ -181,13 +190,21 @@ class Call:
         packet = RtpPacket(
             self.media.payload_type, self._seq, self._timestamp, self._ssrc, frame, self._first
         )
-        self.transport.sendto(pack(packet), (self.media.address, self.media.port))
+        data = pack(packet) if self._protect is None else self._protect.protect(pack(packet))
+        self.transport.sendto(data, (self.media.address, self.media.port))
         self._seq, self._timestamp, self._first = self._seq + 1, self._timestamp + FRAME, False
         self.stats.packets_sent += 1
 
     # --- what the caller does ---------------------------------------------------------
 
     def heard(self, data: bytes, addr: tuple[str, int]) -> None:
+        if self._unprotect is not None and addr[0] == self.media.address:
+            plain = self._unprotect.unprotect(data)
+            if isinstance(plain, Rejected):  # forged, replayed or not SRTP: it keeps no call alive
+                self.stats.srtp_rejected[plain.reason] += 1
+                self.stats.packets_dropped += 1
+                return
+            data = plain
         packet = unpack(data)
         if packet is None or addr[0] != self.media.address:
             self.stats.packets_dropped += 1

@@ -25,6 +25,7 @@ from typing import cast
 from phone import info_dtmf, sdp, sip
 from phone.call import FRAME_S, Call, RtpEndpoint
 from phone.flood import InviteLimiter
+from phone.offer_answer import negotiate
 
 log = logging.getLogger(__name__)
 
@@ -177,10 +178,8 @@ class PhoneLine(asyncio.DatagramProtocol):
             else:
                 self.send(sip.response(msg, 100), addr)  # still answering
             return
-        offer = sdp.parse_offer(msg.body)
-        media = sdp.choose(offer) if isinstance(offer, sdp.Offer) else None
-        if media is None:
-            self.stats["invite_not_acceptable"] += 1
+        media = negotiate(msg.body, addr in self.stream_routes, self.stats)  # SRTP only over TLS
+        if media is None:  # counted, with the reason
             self.send(sip.response(msg, 488, to_tag=sip.new_tag()), addr)
             return
         if len(self.dialogs) >= self.config.max_calls:
@@ -349,6 +348,7 @@ class PhoneLine(asyncio.DatagramProtocol):
                 task.cancel()
         self.stats["calls_ended"] += 1
         self.stats[f"calls_ended_{why}"] += 1
+        self.stats.update({f"srtp_rejected_{k}": n for k, n in dialog.call.stats.srtp_rejected.items()})
         log.info("call ended", extra={"call": dialog.call.call_id, "why": why})
 
     async def _watch_calls(self) -> None:

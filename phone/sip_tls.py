@@ -4,7 +4,8 @@ message were a datagram from the connection's address, so every rule of the UDP 
 holds unchanged (allowed peers, the INVITE bucket, dialogs, 403/405/481...). What the line
 sends to that address goes back over the connection (``PhoneLine.stream_routes``).
 
-The media stays RTP over UDP: SRTP is not built (docs/phone.md says what to do instead).
+The media is SRTP (SDES keys, ``phone.offer_answer``) when the caller offers ``RTP/SAVP``
+here, plain RTP otherwise.
 A connection that breaks the framing is closed and counted; at most ``max_connections``
 are open at once (more are closed at once, counted); a handshake has 10 s.
 """
