@@ -264,24 +264,23 @@ class PhoneLine(asyncio.DatagramProtocol):
         if dialog is None:
             self.send(sip.response(msg, 481), addr)
             return
+        # A retransmission (its CSeq seen: our answer was late) is answered again, counted
+        # and pressed once (a malformed one was counted twice beside stress-ng).
+        first = msg.cseq[0] not in dialog.info_cseqs
+        dialog.info_cseqs.add(msg.cseq[0])
         kind = info_dtmf.content_type(msg.header("content-type"))
-        if kind not in info_dtmf.CONTENT_TYPES:
-            self.stats["info_unsupported"] += 1
+        key = info_dtmf.parse(kind, msg.body) if kind in info_dtmf.CONTENT_TYPES else None
+        if key is None:
+            self.stats.update(["info_unsupported"] if first else [])
             self.send(sip.response(msg, 415, extra=(("accept", ", ".join(info_dtmf.CONTENT_TYPES)),)), addr)
-            return
-        key = info_dtmf.parse(kind, msg.body)
-        if isinstance(key, info_dtmf.NotDtmf):
-            self.stats["info_malformed"] += 1
-            self.stats[f"info_malformed_{key.reason}"] += 1
+        elif isinstance(key, info_dtmf.NotDtmf):
+            self.stats.update(["info_malformed", f"info_malformed_{key.reason}"] if first else [])
             self.send(sip.response(msg, 400), addr)
-            return
-        self.send(sip.response(msg, 200), addr)
-        number = msg.cseq[0]
-        if number in dialog.info_cseqs:
-            return  # a retransmission: answered again, not pressed again
-        dialog.info_cseqs.add(number)
-        self.stats["info_keys"] += 1
-        dialog.call.key_pressed(key)
+        else:
+            self.send(sip.response(msg, 200), addr)
+            if first:
+                self.stats["info_keys"] += 1
+                dialog.call.key_pressed(key)
 
     def _on_notify(self, msg: sip.SipMessage, addr: tuple[str, int]) -> None:
         """A transfer's progress (RFC 3515): only in a dialog whose REFER is pending."""

@@ -4,12 +4,14 @@ reason; and SIPp, a real caller with no RFC 4733, pressing keys over INFO."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import shutil
 from pathlib import Path
 
 import pytest
 
-from phone import info_dtmf
+from devtools.sip_caller import SipCaller
+from phone import info_dtmf, sip
 from phone.line import LineConfig
 from tests.phone.support import bare_line, until
 from tests.phone.test_sipp import sipp
@@ -78,3 +80,45 @@ async def _sipp_presses_keys_over_info(workdir: Path) -> None:
 @pytest.mark.skipif(shutil.which("sipp") is None, reason="SIPp is not installed (deps/apt-phone.txt)")
 def test_sipp_presses_keys_as_sip_info(tmp_path: Path) -> None:
     asyncio.run(asyncio.wait_for(_sipp_presses_keys_over_info(tmp_path), 90))
+
+
+def _info(caller: SipCaller, cseq: int, kind: str, body: bytes) -> bytes:
+    request = caller.request("INFO", cseq, body)
+    headers = (*(h for h in request.headers if h[0] != "content-type"), ("content-type", kind))
+    return sip.build(dataclasses.replace(request, headers=headers))
+
+
+async def _retransmitted_infos() -> None:
+    line, calls, _ = bare_line(LineConfig(port=0, allowed=("127.0.0.1",), rtp_timeout_s=30))
+    await line.start()
+    caller = SipCaller(("127.0.0.1", line.port))
+    await caller.open()
+    try:
+        assert (await caller.call()).status == 200
+        sent = [
+            _info(caller, 5, "application/dtmf-relay", b"Signal=banana"),
+            _info(caller, 6, "text/plain", b"5"),
+            _info(caller, 7, "application/dtmf", b"5"),
+        ]
+        for data in sent + sent:  # each sent again, as a caller does when our answer is late
+            caller.send_raw(data)
+
+        async def all_answered() -> bool:
+            return sum(r.cseq[1] == "INFO" for r in caller.responses) == 6
+
+        await until(all_answered, "an answer to every INFO, retransmissions included", 60)
+        statuses = sorted(r.status for r in caller.responses if r.cseq[1] == "INFO")
+        assert statuses == [200, 200, 400, 400, 415, 415]
+        assert calls[0].stats.keys == ["5"]
+        counted = {k: v for k, v in line.stats.items() if k.startswith("info_")}
+        assert counted == {"info_malformed": 1, "info_malformed_unknown_key": 1, "info_unsupported": 1,
+                           "info_keys": 1}  # fmt: skip
+    finally:
+        await caller.close()
+        await line.stop()
+
+
+def test_a_retransmitted_info_is_answered_again_and_counted_once() -> None:
+    """Beside stress-ng SIPp re-sent a malformed INFO whose 400 was late, and the line
+    counted it twice: a CSeq already seen is answered again, never counted or pressed again."""
+    asyncio.run(asyncio.wait_for(_retransmitted_infos(), 90))
