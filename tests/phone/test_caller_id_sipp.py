@@ -53,7 +53,11 @@ async def _call(service: PhoneService, workdir: Path, number: str, keys: str, st
     try:
         before = service.line.stats[stat]
         run = asyncio.create_task(
-            sipp(service.line.port, ["-sf", str(_scenario(workdir, number, keys, port))], workdir)
+            # The scenario is ~30 s (10 s for the hub, the keys, 16 s of listening): SIPp's
+            # default 30 s for the whole run ended it while it listened (run 3 of this stop).
+            sipp(
+                service.line.port, ["-sf", str(_scenario(workdir, number, keys, port))], workdir, timeout_s=90
+            ),
         )
 
         async def looked_up() -> bool:

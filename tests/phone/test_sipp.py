@@ -32,10 +32,13 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-async def sipp(line_port: int, scenario: list[str], workdir: Path, calls: int = 1) -> tuple[int, str]:
+async def sipp(
+    line_port: int, scenario: list[str], workdir: Path, calls: int = 1, timeout_s: int = 30
+) -> tuple[int, str]:
+    """SIPp placing ``calls`` calls; ``timeout_s`` ends the whole run (longer than the scenario)."""
     proc = await asyncio.create_subprocess_exec(
         "sipp", *scenario, "-m", str(calls), "-l", str(calls), "-i", "127.0.0.1",
-        "-p", str(free_port()), "-mp", str(free_port()), "-timeout", "30", "-timeout_error",
+        "-p", str(free_port()), "-mp", str(free_port()), "-timeout", str(timeout_s), "-timeout_error",
         "-nostdin", "-trace_err", f"127.0.0.1:{line_port}",
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=workdir,
     )  # fmt: skip
